@@ -1,0 +1,311 @@
+"""The manifest: everything a board needs to play the coming days on its own.
+
+The server composes one per board; the player verifies it, caches the media it names by sha256 and
+evaluates its timeline with its own clock. Only pydantic here: the player imports this module
+without FastAPI or SQLModel.
+
+Times are UTC (timezone-aware); text is NFC; coordinates of regions are relative (0..1) so one
+layout fits a 384x192 LED board and a 3840x2160 LCD panel alike.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    model_validator,
+)
+
+SCHEMA_VERSION = 1
+HORIZON = timedelta(days=7)
+DEFAULT_POLL_INTERVAL_S = 60
+
+
+def nfc(value: str) -> str:
+    """Normalise to NFC: Windows keyboards and CP1258 sources produce decomposed Vietnamese."""
+    return unicodedata.normalize("NFC", value)
+
+
+NfcStr = Annotated[str, AfterValidator(nfc)]
+Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+Color = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$")]
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class WireModel(BaseModel):
+    """Base of every wire model: frozen, and tolerant of fields added by newer servers."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class RegionRole(StrEnum):
+    MAIN = "main"
+    TICKER = "ticker"
+    CLOCK = "clock"
+    LOGO = "logo"
+    SIDE = "side"
+    TITLE = "title"
+
+
+class Region(WireModel):
+    id: Annotated[str, Field(min_length=1, max_length=64)]
+    role: RegionRole
+    x: Fraction
+    y: Fraction
+    w: Annotated[float, Field(gt=0.0, le=1.0)]
+    h: Annotated[float, Field(gt=0.0, le=1.0)]
+    z: int = 0
+
+    @model_validator(mode="after")
+    def _inside_screen(self) -> Region:
+        eps = 1e-9
+        if self.x + self.w > 1.0 + eps or self.y + self.h > 1.0 + eps:
+            raise ValueError(f"region {self.id!r} extends past the screen (x+w and y+h must be <= 1)")
+        return self
+
+
+class Layout(WireModel):
+    id: Annotated[str, Field(min_length=1, max_length=64)]
+    name: NfcStr
+    background: Color = "#000000"
+    regions: Annotated[list[Region], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _unique_region_ids(self) -> Layout:
+        ids = [r.id for r in self.regions]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"layout {self.id!r} has duplicate region ids")
+        return self
+
+    def region(self, region_id: str) -> Region | None:
+        return next((r for r in self.regions if r.id == region_id), None)
+
+
+class MediaRef(WireModel):
+    sha256: Sha256Hex
+    size: Annotated[int, Field(gt=0)]
+    content_type: Literal["image/jpeg", "image/png", "image/webp"]
+    width: Annotated[int, Field(gt=0)]
+    height: Annotated[int, Field(gt=0)]
+
+
+class Category(StrEnum):
+    """Decree 49/2024/NĐ-CP categories of grassroots information."""
+
+    POLICY_LAW = "policy_law"
+    SOCIO_ECONOMIC = "socio_economic"
+    PUBLIC_ORDER = "public_order"
+    INCIDENTS = "incidents"
+    EXEMPLARY_PEOPLE = "exemplary_people"
+    PRODUCTS_SERVICES = "products_services"
+    OTHER = "other"
+
+
+class Priority(StrEnum):
+    """Circular 39/2020/TT-BTTTT bulletin priorities."""
+
+    NORMAL = "normal"
+    PRIORITY = "priority"
+    EMERGENCY = "emergency"
+
+    @property
+    def rank(self) -> int:
+        return {"normal": 0, "priority": 1, "emergency": 2}[self.value]
+
+
+class Align(StrEnum):
+    LEFT = "left"
+    CENTER = "center"
+    RIGHT = "right"
+
+
+class Fit(StrEnum):
+    CONTAIN = "contain"
+    COVER = "cover"
+
+
+class ItemBase(WireModel):
+    """One entry of a region's playlist. ``id`` is unique within the manifest."""
+
+    id: Annotated[str, Field(min_length=1, max_length=128)]
+    duration_s: Annotated[float, Field(gt=0.0)] = 10.0  # the player clamps absurd values
+    valid_from: AwareDatetime | None = None
+    valid_until: AwareDatetime | None = None
+    category: Category = Category.OTHER
+    priority: Priority = Priority.NORMAL
+
+    def valid_at(self, now: datetime) -> bool:
+        if self.valid_from is not None and now < self.valid_from:
+            return False
+        return not (self.valid_until is not None and now >= self.valid_until)
+
+
+class ImageItem(ItemBase):
+    kind: Literal["image"] = "image"
+    media: MediaRef
+    fit: Fit = Fit.CONTAIN
+    background: Color = "#000000"
+
+
+class TextItem(ItemBase):
+    kind: Literal["text"] = "text"
+    title: NfcStr = ""
+    body: NfcStr = ""
+    align: Align = Align.LEFT
+    foreground: Color = "#FFFFFF"
+    background: Color = "#003366"
+    title_color: Color = "#FFD700"
+
+
+class TickerItem(ItemBase):
+    kind: Literal["ticker"] = "ticker"
+    text: NfcStr
+    # Speed in region heights per second, so it reads the same on a 192 px LED and a 4K panel.
+    speed: Annotated[float, Field(gt=0.0, le=20.0)] = 1.5
+    foreground: Color = "#FFFFFF"
+    background: Color = "#8B0000"
+
+
+class ClockItem(ItemBase):
+    kind: Literal["clock"] = "clock"
+    format: Literal["datetime", "time", "date"] = "datetime"
+    foreground: Color = "#FFFFFF"
+    background: Color = "#000000"
+
+
+class UnknownItem(ItemBase):
+    """An item kind this player does not know (sent by a newer server): shown as nothing, never fatal."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+    kind: str
+
+
+KNOWN_ITEM_KINDS = frozenset({"image", "text", "ticker", "clock"})
+
+
+def _item_tag(value: Any) -> str:
+    kind = value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None)
+    return kind if kind in KNOWN_ITEM_KINDS else "unknown"
+
+
+Item = Annotated[
+    Annotated[ImageItem, Tag("image")]
+    | Annotated[TextItem, Tag("text")]
+    | Annotated[TickerItem, Tag("ticker")]
+    | Annotated[ClockItem, Tag("clock")]
+    | Annotated[UnknownItem, Tag("unknown")],
+    Discriminator(_item_tag),
+]
+
+
+class PlayReason(StrEnum):
+    SCHEDULED = "scheduled"
+    PRIORITY = "priority"
+    EMERGENCY = "emergency"
+    FALLBACK = "fallback"
+
+
+class RegionPlaylist(WireModel):
+    region_id: str
+    item_ids: list[str]
+
+
+class TimelineEntry(WireModel):
+    """From ``start`` (inclusive) to ``end`` (exclusive) the board shows ``layout_id``; each region
+    loops its items, the loop anchored at ``start`` so every instant has one answer."""
+
+    start: AwareDatetime
+    end: AwareDatetime
+    layout_id: str
+    schedule_id: str | None = None
+    reason: PlayReason = PlayReason.SCHEDULED
+    regions: list[RegionPlaylist]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TimelineEntry:
+        if self.end <= self.start:
+            raise ValueError("timeline entry must end after it starts")
+        return self
+
+
+# Decision 18/2021/QĐ-TTg disaster risk levels 1..5 and their colours.
+RISK_COLORS: dict[int, str] = {
+    1: "#87CEEB",  # light blue
+    2: "#FFFF99",  # light yellow
+    3: "#FFA500",  # orange
+    4: "#FF0000",  # red
+    5: "#800080",  # purple
+}
+
+
+class EmergencyOverride(WireModel):
+    """Shown over every region until ``expires_at`` or a cancel (the override issue fills this in)."""
+
+    id: str
+    title: NfcStr
+    body: NfcStr = ""
+    risk_level: Annotated[int, Field(ge=1, le=5)] = 3
+    category: Category = Category.INCIDENTS
+    media: MediaRef | None = None
+    starts_at: AwareDatetime
+    expires_at: AwareDatetime
+    issued_at: AwareDatetime
+
+    def active_at(self, now: datetime) -> bool:
+        return self.starts_at <= now < self.expires_at
+
+
+class Manifest(WireModel):
+    schema_version: int = SCHEMA_VERSION
+    board_id: str
+    board_name: NfcStr = ""
+    generated_at: AwareDatetime
+    valid_from: AwareDatetime
+    valid_until: AwareDatetime
+    timezone: str = "Asia/Ho_Chi_Minh"
+    resolution: tuple[int, int] | None = None
+    poll_interval_s: Annotated[int, Field(ge=5, le=86_400)] = DEFAULT_POLL_INTERVAL_S
+    layouts: list[Layout]
+    items: list[Item]
+    timeline: list[TimelineEntry]
+    overrides: list[EmergencyOverride] = []
+
+    def layout(self, layout_id: str) -> Layout | None:
+        return next((lay for lay in self.layouts if lay.id == layout_id), None)
+
+    def item_index(self) -> dict[str, Item]:
+        return {item.id: item for item in self.items}
+
+    def media(self) -> dict[str, MediaRef]:
+        """Every media file the board needs, by sha256."""
+        refs: dict[str, MediaRef] = {}
+        for item in self.items:
+            if isinstance(item, ImageItem):
+                refs[item.media.sha256] = item.media
+        for override in self.overrides:
+            if override.media is not None:
+                refs[override.media.sha256] = override.media
+        return refs
+
+
+class SignedManifest(WireModel):
+    """What travels: the manifest's exact JSON text and an Ed25519 signature over its UTF-8 bytes.
+
+    Signing the text (not a re-serialisation) keeps verification independent of JSON formatting.
+    ``version`` is the content hash the server uses as the ETag.
+    """
+
+    version: str
+    key_id: str
+    signature: str  # base64 of the 64-byte Ed25519 signature
+    payload: str  # Manifest as JSON text

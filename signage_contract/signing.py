@@ -1,0 +1,53 @@
+"""Ed25519 signatures over manifest payloads (libsodium through PyNaCl)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+from nacl.exceptions import BadSignatureError
+from nacl.signing import SigningKey, VerifyKey
+
+from .manifest import Manifest, SignedManifest
+
+
+class ManifestRejected(Exception):
+    """The document is not a valid manifest signed by the pinned key for this board."""
+
+
+def key_id(verify_key: VerifyKey) -> str:
+    return hashlib.sha256(bytes(verify_key)).hexdigest()[:16]
+
+
+def encode_key(verify_key: VerifyKey) -> str:
+    return base64.b64encode(bytes(verify_key)).decode("ascii")
+
+
+def decode_key(text: str) -> VerifyKey:
+    return VerifyKey(base64.b64decode(text, validate=True))
+
+
+def sign_payload(signing_key: SigningKey, payload: str, version: str) -> SignedManifest:
+    signature = signing_key.sign(payload.encode("utf-8")).signature
+    return SignedManifest(
+        version=version,
+        key_id=key_id(signing_key.verify_key),
+        signature=base64.b64encode(signature).decode("ascii"),
+        payload=payload,
+    )
+
+
+def verify_manifest(signed: SignedManifest, verify_key: VerifyKey, board_id: str | None) -> Manifest:
+    """Check the signature, then parse; raise ManifestRejected with the reason otherwise."""
+    try:
+        signature = base64.b64decode(signed.signature, validate=True)
+        verify_key.verify(signed.payload.encode("utf-8"), signature)
+    except (BadSignatureError, ValueError) as exc:
+        raise ManifestRejected(f"bad signature ({exc.__class__.__name__})") from exc
+    try:
+        manifest = Manifest.model_validate_json(signed.payload)
+    except ValueError as exc:
+        raise ManifestRejected(f"malformed manifest: {str(exc).splitlines()[0]}") from exc
+    if board_id is not None and manifest.board_id != board_id:
+        raise ManifestRejected(f"manifest is for board {manifest.board_id}, not {board_id}")
+    return manifest

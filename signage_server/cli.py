@@ -1,0 +1,79 @@
+"""``signage-server``: run the service and its administrative commands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .settings import Settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {}
+    if getattr(args, "data_dir", None) is not None:
+        overrides["data_dir"] = args.data_dir
+    return Settings(**overrides)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .app import create_app
+
+    settings = _settings(args)
+    if args.host:
+        settings.host = args.host
+    if args.port:
+        settings.port = args.port
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    app = create_app(settings)
+    # ws_per_message_deflate off: compression triples memory per board connection.
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        ws="websockets-sansio",
+        ws_per_message_deflate=False,
+    )
+    return 0
+
+
+def cmd_schema(_args: argparse.Namespace) -> int:
+    from signage_contract import Manifest, SignedManifest
+
+    schema = {
+        "manifest": Manifest.model_json_schema(),
+        "signed_manifest": SignedManifest.model_json_schema(),
+    }
+    json.dump(schema, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="signage-server", description=__doc__)
+    parser.add_argument("--data-dir", type=Path, default=None, help="data directory (env SIGNAGE_DATA_DIR)")
+    parser.add_argument("--host", default=None, help="listen address (env SIGNAGE_HOST)")
+    parser.add_argument("--port", type=int, default=None, help="listen port (env SIGNAGE_PORT)")
+    parser.set_defaults(func=cmd_serve)
+    sub = parser.add_subparsers(dest="command")
+    serve = sub.add_parser("serve", help="run the server (the default)")
+    serve.set_defaults(func=cmd_serve)
+    schema = sub.add_parser("schema", help="print the JSON Schema of the manifest")
+    schema.set_defaults(func=cmd_schema)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

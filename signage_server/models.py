@@ -1,0 +1,298 @@
+"""Database tables (SQLModel). API shapes live in ``schemas.py``; the wire contract in
+``signage_contract``. Every schema change goes through an Alembic migration.
+
+Times are stored as naive UTC ``datetime`` (SQLite keeps no offset); ``utcnow()`` gives them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from signage_contract import Category, Priority
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class UnitLevel(StrEnum):
+    PROVINCE = "province"
+    COMMUNE = "commune"  # xã, phường, đặc khu
+    VILLAGE = "village"  # thôn, tổ dân phố (added by users)
+
+
+class LineageKind(StrEnum):
+    MERGE = "merge"
+    SPLIT = "split"
+    RENAME = "rename"
+
+
+class AdminUnit(SQLModel, table=True):
+    """An effective-dated administrative unit. Never key anything by code or name alone: codes of
+    the 2025 reform reuse codes of old, different communes. ``valid_to`` is exclusive."""
+
+    __tablename__ = "admin_unit"
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(index=True, max_length=16)
+    level: UnitLevel = Field(index=True)
+    name: str = Field(max_length=200)
+    division_type: str = Field(default="", max_length=64)  # "phường", "xã", "thôn", ...
+    parent_id: int | None = Field(default=None, foreign_key="admin_unit.id", index=True)
+    valid_from: date
+    valid_to: date | None = Field(default=None, index=True)
+
+
+class UnitLineage(SQLModel, table=True):
+    """One edge of a reorganisation: ``from_unit`` became (part of) ``to_unit`` on ``effective``."""
+
+    __tablename__ = "unit_lineage"
+    id: int | None = Field(default=None, primary_key=True)
+    kind: LineageKind
+    from_unit_id: int = Field(foreign_key="admin_unit.id", index=True)
+    to_unit_id: int = Field(foreign_key="admin_unit.id", index=True)
+    effective: date
+    note: str = Field(default="", max_length=500)
+
+
+class BoardKind(StrEnum):
+    PUBLIC = "public"
+    COMMERCIAL = "commercial"  # a business's LED board requisitioned for government messages
+
+
+class Orientation(StrEnum):
+    LANDSCAPE = "landscape"
+    PORTRAIT = "portrait"
+
+
+class Board(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    unit_id: int = Field(foreign_key="admin_unit.id", index=True)
+    kind: BoardKind = BoardKind.PUBLIC
+    latitude: float | None = None
+    longitude: float | None = None
+    address: str = Field(default="", max_length=500)
+    width: int = 1920
+    height: int = 1080
+    orientation: Orientation = Orientation.LANDSCAPE
+    # Rectangle of the desktop that the LED sending card captures; the player's window sits there.
+    capture_x: int = 0
+    capture_y: int = 0
+    capture_w: int | None = None
+    capture_h: int | None = None
+    timezone: str = Field(default="Asia/Ho_Chi_Minh", max_length=64)
+    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class BoardUnitHistory(SQLModel, table=True):
+    """Which unit owned a board when: reports attribute history to the unit valid at the time."""
+
+    __tablename__ = "board_unit_history"
+    id: int | None = Field(default=None, primary_key=True)
+    board_id: int = Field(foreign_key="board.id", index=True)
+    unit_id: int = Field(foreign_key="admin_unit.id", index=True)
+    valid_from: datetime
+    valid_to: datetime | None = None
+
+
+class DeviceCredential(SQLModel, table=True):
+    __tablename__ = "device_credential"
+    id: int | None = Field(default=None, primary_key=True)
+    board_id: int = Field(foreign_key="board.id", index=True)
+    token_hash: str = Field(index=True, unique=True, max_length=64)  # sha256 of the bearer token
+    hardware_id: str = Field(default="", max_length=128)
+    created_at: datetime = Field(default_factory=utcnow)
+    revoked_at: datetime | None = None
+    last_seen_at: datetime | None = None
+
+
+class PairingTicket(SQLModel, table=True):
+    __tablename__ = "pairing_ticket"
+    id: str = Field(primary_key=True, max_length=32)
+    code: str = Field(index=True, max_length=16)
+    secret_hash: str = Field(max_length=64)
+    hardware_id: str = Field(max_length=128)
+    software_version: str = Field(default="", max_length=64)
+    screen_width: int | None = None
+    screen_height: int | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    claimed_board_id: int | None = Field(default=None, foreign_key="board.id")
+    claimed_by: int | None = Field(default=None, foreign_key="user.id")
+    delivered_at: datetime | None = None
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    EDITOR = "editor"
+    APPROVER = "approver"
+    OPERATOR = "operator"
+    VIEWER = "viewer"
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(index=True, unique=True, max_length=64)
+    full_name: str = Field(default="", max_length=200)
+    password_hash: str = Field(max_length=255)
+    role: Role
+    unit_id: int = Field(foreign_key="admin_unit.id", index=True)  # scope: this unit and its subtree
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ApiToken(SQLModel, table=True):
+    __tablename__ = "api_token"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    name: str = Field(max_length=100)
+    token_hash: str = Field(index=True, unique=True, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None
+    last_used_at: datetime | None = None
+
+
+class ContentState(StrEnum):
+    """Approval workflow states; only approved/published content reaches a manifest."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    PUBLISHED = "published"
+
+
+PLAYABLE_STATES = (ContentState.APPROVED, ContentState.PUBLISHED)
+
+
+class ContentMixin(SQLModel):
+    unit_id: int = Field(foreign_key="admin_unit.id", index=True)
+    state: ContentState = Field(default=ContentState.DRAFT, index=True)
+    rejection_reason: str = Field(default="", max_length=1000)
+    created_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Media(ContentMixin, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    sha256: str = Field(index=True, max_length=64)  # the file in the data directory's store
+    size: int
+    content_type: str = Field(max_length=32)
+    width: int
+    height: int
+    original_name: str = Field(default="", max_length=255)  # sanitised
+    title: str = Field(default="", max_length=200)
+    category: Category = Category.OTHER
+
+
+class Bulletin(ContentMixin, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=300)
+    body: str = Field(default="", max_length=20_000)
+    category: Category = Category.OTHER
+    priority: Priority = Priority.NORMAL
+
+
+class LayoutRecord(SQLModel, table=True):
+    """Built-in layouts are loaded from ``layouts/`` at start-up (unit_id None); custom ones belong
+    to a unit. ``regions`` holds the wire ``Region`` list as JSON."""
+
+    __tablename__ = "layout"
+    id: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=200)
+    background: str = Field(default="#000000", max_length=7)
+    regions: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    builtin: bool = False
+    unit_id: int | None = Field(default=None, foreign_key="admin_unit.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Playlist(ContentMixin, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+
+
+class ItemKind(StrEnum):
+    IMAGE = "image"
+    BULLETIN = "bulletin"
+    TICKER = "ticker"
+    CLOCK = "clock"
+
+
+class PlaylistItem(SQLModel, table=True):
+    __tablename__ = "playlist_item"
+    id: int | None = Field(default=None, primary_key=True)
+    playlist_id: int = Field(foreign_key="playlist.id", index=True)
+    position: int
+    kind: ItemKind
+    media_id: int | None = Field(default=None, foreign_key="media.id", index=True)
+    bulletin_id: int | None = Field(default=None, foreign_key="bulletin.id", index=True)
+    text: str = Field(default="", max_length=5000)  # ticker text
+    duration_s: float = 10.0
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    # Presentation options (fit, align, colours, ticker speed, clock format), validated on write.
+    options: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class TargetKind(StrEnum):
+    BOARD = "board"
+    UNIT = "unit"  # every board in the unit's subtree
+    TAG = "tag"
+
+
+class Schedule(ContentMixin, table=True):
+    """A layout with a playlist per region, targeted at a board, a unit subtree or a tag.
+
+    Recurrence: ``weekdays`` (0 = Monday .. 6 = Sunday; empty = every day), a daily window
+    ``daily_start``..``daily_end`` in the board's local time (end exclusive; an end at or before the
+    start means the window runs overnight and belongs to the day it starts; both empty = all day),
+    and a local date range ``start_date``..``end_date`` (inclusive). ``is_default`` content plays
+    only when nothing else is scheduled.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    layout_id: str = Field(foreign_key="layout.id")
+    target_kind: TargetKind
+    target_board_id: int | None = Field(default=None, foreign_key="board.id", index=True)
+    target_unit_id: int | None = Field(default=None, foreign_key="admin_unit.id", index=True)
+    target_tag: str | None = Field(default=None, max_length=64, index=True)
+    weekdays: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    daily_start: time | None = None
+    daily_end: time | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    priority: int = 0
+    is_default: bool = False
+
+
+class ScheduleRegion(SQLModel, table=True):
+    __tablename__ = "schedule_region"
+    __table_args__ = (UniqueConstraint("schedule_id", "region_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    schedule_id: int = Field(foreign_key="schedule.id", index=True)
+    region_id: str = Field(max_length=64)
+    playlist_id: int = Field(foreign_key="playlist.id", index=True)
+
+
+class ComposedManifest(SQLModel, table=True):
+    """The last signed manifest per board; served as is, recomposed only when its inputs change."""
+
+    __tablename__ = "composed_manifest"
+    board_id: int = Field(foreign_key="board.id", primary_key=True)
+    version: str = Field(max_length=64)  # content hash, the ETag
+    document: str  # SignedManifest JSON
+    media_sha256: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    horizon_end: datetime
+    composed_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,40 @@
+"""Server settings: one class, read from SIGNAGE_* environment variables, built in ``main``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SIGNAGE_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("data"), description="Database (SQLite), media store, keys")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default sqlite:///DATA_DIR/signage.db"
+    )
+    redis_url: str | None = Field(default=None, description="Redis for multi-instance fan-out")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str | None = Field(default=None, description="Address players use; shown to operators")
+    max_upload_bytes: int = 50 * 1024 * 1024
+    max_image_pixels: int = 40_000_000  # well under Pillow's 90 MP warning: a 263 KB PNG can be 270 MB
+    token_ttl_hours: int = 12
+    poll_interval_s: int = 60
+    log_level: str = "info"
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'signage.db').resolve()}"
+
+    @property
+    def media_dir(self) -> Path:
+        return self.data_dir / "media"
+
+    @property
+    def key_path(self) -> Path:
+        return self.data_dir / "signing.key"
