@@ -8,13 +8,19 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from . import __version__
+from .db import make_engine
 from .settings import Settings
 
 
 def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        app.state.engine = make_engine(settings.resolved_database_url)
+        try:
+            yield
+        finally:
+            app.state.engine.dispose()
 
     app = FastAPI(
         title="Signage controller",
