@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from . import __version__
+from .changes import ChangeFeed
 from .db import make_engine
 from .settings import Settings
 
@@ -29,6 +30,7 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.changes = ChangeFeed()
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:
