@@ -20,6 +20,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def as_utc(stored: datetime) -> datetime:
+    """A stored (naive UTC) time as an aware one, for the wire."""
+    return stored.replace(tzinfo=UTC) if stored.tzinfo is None else stored.astimezone(UTC)
+
+
 class UnitLevel(StrEnum):
     PROVINCE = "province"
     COMMUNE = "commune"  # xã, phường, đặc khu
