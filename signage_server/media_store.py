@@ -132,6 +132,21 @@ class MediaStore:
             return False
         return True
 
+    def remove_stale_temp_files(self) -> int:
+        """Delete what interrupted uploads (a crash, a power cut) left in ``root/tmp``.
+
+        Call at start-up, before any upload can be in flight; returns how many files were removed.
+        """
+        tmp_dir = self.root / "tmp"
+        if not tmp_dir.is_dir():
+            return 0
+        removed = 0
+        for leftover in tmp_dir.iterdir():
+            if leftover.is_file():
+                leftover.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
     # --- ingest ------------------------------------------------------------------------------
 
     def ingest(self, source: BinaryIO, filename: str, declared_type: str | None) -> StoredMedia:

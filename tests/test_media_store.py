@@ -272,6 +272,20 @@ def test_exists_is_false_for_unknown_digest(store):
     assert store.exists("0" * 64) is False
 
 
+def test_stale_temp_files_are_removed(store):
+    media = store.ingest(io.BytesIO(image_bytes("PNG")), "a.png", None)
+    (store.root / "tmp" / "tmpab12.upload").write_bytes(b"half an upload")
+    assert store.remove_stale_temp_files() == 1
+    assert tree(store.root) == {
+        f"{media.sha256[:2]}/{media.sha256}",
+        f"thumbs/{media.sha256[:2]}/{media.sha256}.jpg",
+    }
+
+
+def test_removing_stale_temp_files_from_a_fresh_store_is_a_no_op(store):
+    assert store.remove_stale_temp_files() == 0
+
+
 def test_constructing_a_store_touches_nothing(tmp_path):
     MediaStore(tmp_path / "media", max_bytes=1, max_pixels=1)
     assert not (tmp_path / "media").exists()
