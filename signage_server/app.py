@@ -2,26 +2,55 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlmodel import SQLModel
 
 from . import __version__
+from .bus import make_bus
 from .changes import ChangeFeed
+from .composer import BoardNotFound, Composer
 from .db import make_engine
+from .hub import Hub
+from .keys import load_or_create_signing_key
+from .media_store import MediaStore
+from .routers import device
 from .settings import Settings
+from .startup import sync_builtin_layouts
 
 
 def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        app.state.engine = make_engine(settings.resolved_database_url)
+        engine = make_engine(settings.resolved_database_url)
+        SQLModel.metadata.create_all(engine)
+        sync_builtin_layouts(engine)
+        app.state.engine = engine
+        app.state.signing_key = load_or_create_signing_key(settings.key_path)
+        app.state.media_store = MediaStore(
+            settings.media_dir, settings.max_upload_bytes, settings.max_image_pixels
+        )
+        app.state.media_store.remove_stale_temp_files()
+        app.state.hub = hub = Hub()
+        app.state.bus = bus = make_bus(settings.redis_url)
+        await bus.start(hub.deliver)
+        app.state.composer = composer = Composer(engine, app.state.signing_key, bus, settings.poll_interval_s)
+        app.state.changes.subscribe(composer.on_change)
+        worker = asyncio.create_task(composer.run(), name="composer")
         try:
             yield
         finally:
-            app.state.engine.dispose()
+            worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+            await bus.stop()
+            engine.dispose()
 
     app = FastAPI(
         title="Signage controller",
@@ -31,6 +60,11 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.changes = ChangeFeed()
+    app.include_router(device.router)
+
+    @app.exception_handler(BoardNotFound)
+    async def board_gone(_request: Request, exc: BoardNotFound) -> JSONResponse:
+        return JSONResponse({"detail": f"board {exc} no longer exists"}, status_code=404)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

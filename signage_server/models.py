@@ -1,7 +1,8 @@
 """Database tables (SQLModel). API shapes live in ``schemas.py``; the wire contract in
 ``signage_contract``. Every schema change goes through an Alembic migration.
 
-Times are stored as naive UTC ``datetime`` (SQLite keeps no offset); ``utcnow()`` gives them.
+Times are aware UTC ``datetime``s (SQLModel stores them as UTC and returns them aware, also on
+SQLite, which keeps no offset); ``utcnow()`` gives one.
 """
 
 from __future__ import annotations
@@ -17,12 +18,7 @@ from signage_contract import Category, Priority
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-def as_utc(stored: datetime) -> datetime:
-    """A stored (naive UTC) time as an aware one, for the wire."""
-    return stored.replace(tzinfo=UTC) if stored.tzinfo is None else stored.astimezone(UTC)
+    return datetime.now(UTC)
 
 
 class UnitLevel(StrEnum):

@@ -32,7 +32,7 @@ from ..device_auth import (
     issue_credential,
 )
 from ..hub import Connection
-from ..models import PairingTicket, as_utc, utcnow
+from ..models import PairingTicket, utcnow
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["device"])
@@ -69,7 +69,7 @@ def start_pairing(body: wire.PairingStart, session: SessionDep) -> wire.PairingT
     session.add(ticket)
     session.commit()
     return wire.PairingTicket(
-        ticket_id=ticket.id, code=ticket.code, secret=secret, expires_at=as_utc(ticket.expires_at)
+        ticket_id=ticket.id, code=ticket.code, secret=secret, expires_at=ticket.expires_at
     )
 
 
