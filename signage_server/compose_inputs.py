@@ -32,6 +32,10 @@ from .models import (
 from .scheduling import BoardContext, ScheduleSpec, Target
 from .unit_tree import UnitTree
 
+# Up to this many boards, load only the schedules that can target them; beyond, load all (cheaper
+# than huge IN lists, and a province-wide change touches most schedules anyway).
+TARGETED_QUERY_MAX_BOARDS = 200
+
 
 @dataclass(frozen=True)
 class ComposeInputs:
@@ -56,12 +60,16 @@ def board_context(board: Board, tree: UnitTree) -> BoardContext:
 
 def load_inputs(session: Session, board_ids: Iterable[int] | None, now: datetime) -> ComposeInputs:
     """Everything needed to compose the given boards (None: every board) as of ``now``."""
-    tree = UnitTree.load(session, now.date())
     query = select(Board)
     if board_ids is not None:
         query = query.where(col(Board.id).in_(list(board_ids)))
-    boards = [board_context(b, tree) for b in session.exec(query).all()]
-    schedules = _playable_schedules(session, now.date() - timedelta(days=1))
+    rows = session.exec(query).all()
+    if len(rows) <= TARGETED_QUERY_MAX_BOARDS:
+        tree = UnitTree.load_ancestors(session, {b.unit_id for b in rows})
+    else:
+        tree = UnitTree.load(session, now.date())
+    boards = [board_context(b, tree) for b in rows]
+    schedules = _playable_schedules(session, now.date() - timedelta(days=1), boards)
     regions = _schedule_regions(session, [s.id for s in schedules if s.id is not None])
     playlists = _playlists(session, {pid for r in regions.values() for pid in r.values()})
     specs = [_spec(s, regions.get(s.id or 0, {}), playlists) for s in schedules]
@@ -69,20 +77,35 @@ def load_inputs(session: Session, board_ids: Iterable[int] | None, now: datetime
     return ComposeInputs(boards=boards, specs=specs, playlists=playlists, layouts=layouts, overrides={})
 
 
-def _playable_schedules(session: Session, not_ended_before: date) -> list[Schedule]:
+def _playable_schedules(
+    session: Session, not_ended_before: date, boards: list[BoardContext]
+) -> list[Schedule]:
+    """Playable schedules not yet over; for a few boards, only those that can target them."""
     query = select(Schedule).where(
         col(Schedule.state).in_(PLAYABLE_STATES),
         or_(col(Schedule.end_date).is_(None), col(Schedule.end_date) >= not_ended_before),
     )
+    if len(boards) <= TARGETED_QUERY_MAX_BOARDS:
+        units = {u for b in boards for u in b.unit_chain}
+        tags = {t for b in boards for t in b.tags}
+        query = query.where(
+            or_(
+                col(Schedule.target_board_id).in_([b.board_id for b in boards]),
+                col(Schedule.target_unit_id).in_(units),
+                col(Schedule.target_tag).in_(tags),
+            )
+        )
     return list(session.exec(query).all())
 
 
 def _schedule_regions(session: Session, schedule_ids: list[int]) -> dict[int, dict[str, int]]:
     regions: dict[int, dict[str, int]] = defaultdict(dict)
     if schedule_ids:
-        rows = session.exec(select(ScheduleRegion).where(col(ScheduleRegion.schedule_id).in_(schedule_ids)))
-        for row in rows:
-            regions[row.schedule_id][row.region_id] = row.playlist_id
+        query = select(ScheduleRegion.schedule_id, ScheduleRegion.region_id, ScheduleRegion.playlist_id)
+        for schedule_id, region_id, playlist_id in session.exec(
+            query.where(col(ScheduleRegion.schedule_id).in_(schedule_ids))
+        ):
+            regions[schedule_id][region_id] = playlist_id
     return regions
 
 

@@ -116,6 +116,16 @@ class Composer:
             assert row is not None
         return row
 
+    def current_version(self, session: Session, board_id: int) -> str:
+        """Just the version (the ETag) of the board's manifest: the cheap path of a 304 poll."""
+        query = select(ComposedManifest.version, ComposedManifest.horizon_end).where(
+            ComposedManifest.board_id == board_id
+        )
+        found = session.exec(query).first()
+        if found is not None and found[1] >= self._clock() + HORIZON:
+            return found[0]
+        return self.current(session, board_id).version
+
     # --- change feed and worker (event loop) ----------------------------------------------------
 
     def on_change(self, change: Change) -> None:

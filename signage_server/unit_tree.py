@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import text
 from sqlmodel import Session, col, or_, select
 
 from .models import AdminUnit
@@ -36,6 +37,22 @@ class UnitTree:
             if parent_id is not None:
                 children.setdefault(parent_id, []).append(unit_id)
         return cls(parent=parent, children={k: tuple(v) for k, v in children.items()})
+
+    @classmethod
+    def load_ancestors(cls, session: Session, unit_ids: Iterable[int]) -> UnitTree:
+        """Only the given units and their ancestors (enough for ``chain``), in one recursive query."""
+        ids = sorted(set(unit_ids))
+        if not ids:
+            return cls(parent={}, children={})
+        placeholders = ", ".join(f":u{i}" for i in range(len(ids)))
+        statement = text(
+            "WITH RECURSIVE up(id, parent_id) AS ("
+            f" SELECT id, parent_id FROM admin_unit WHERE id IN ({placeholders})"
+            " UNION SELECT a.id, a.parent_id FROM admin_unit a JOIN up ON a.id = up.parent_id"
+            ") SELECT id, parent_id FROM up"
+        ).bindparams(**{f"u{i}": unit_id for i, unit_id in enumerate(ids)})
+        rows = session.connection().execute(statement).all()
+        return cls(parent={row[0]: row[1] for row in rows}, children={})
 
     def chain(self, unit_id: int) -> tuple[int, ...]:
         """The unit, its parent, ... up to the province (nearest first)."""

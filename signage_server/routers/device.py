@@ -126,11 +126,13 @@ def get_manifest(
     session: SessionDep,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
-    composed = request.app.state.composer.current(session, device.board_id)
-    etag = f'"{composed.version}"'
+    composer = request.app.state.composer
+    etag = f'"{composer.current_version(session, device.board_id)}"'
     headers = {"ETag": etag, "Cache-Control": "no-cache"}
     if if_none_match is not None and etag in {tag.strip() for tag in if_none_match.split(",")}:
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
+    composed = composer.current(session, device.board_id)
+    headers["ETag"] = f'"{composed.version}"'
     return Response(content=composed.document, media_type="application/json", headers=headers)
 
 
