@@ -42,7 +42,7 @@ def area_xml(
 def info_xml(
     language: str | None = "vi-VN",
     *,
-    event: str = "Bão",
+    event: str | None = "Bão",
     urgency: str = "Immediate",
     severity: str = "Extreme",
     certainty: str = "Likely",

@@ -40,6 +40,11 @@ def test_sent_keeps_its_offset_and_is_aware():
     assert sent == datetime(2026, 11, 23, 7, 5, tzinfo=UTC)
 
 
+def test_minus_zero_offset_means_utc():
+    sent = parse_cap(alert_xml(sent="2026-11-23T07:05:00-00:00")).sent
+    assert sent == datetime(2026, 11, 23, 7, 5, tzinfo=UTC)
+
+
 def test_vietnamese_info_is_preferred_over_an_earlier_english_one():
     info = parse_cap(alert_xml(infos=(EN_INFO, info_xml()))).info
     assert info is not None
