@@ -129,6 +129,14 @@ def test_update_references_become_triples():
     )
 
 
+def test_a_reference_names_the_alert_it_follows_whatever_the_offset():
+    alert = parse_cap(alert_xml())
+    same_instant_in_utc = f"{SENDER},{alert.identifier},2026-11-23T07:05:00+00:00"
+    cancel = parse_cap(alert_xml(msg_type="Cancel", references=same_instant_in_utc, infos=()))
+    assert cancel.references[0] == alert.as_reference()
+    assert cancel.references[0] in {alert.as_reference()}
+
+
 def test_cancel_needs_no_info_only_references():
     refs = f"{SENDER},VN-NCHMF-2026-1123-0013,2026-11-23T14:05:00+07:00"
     xml = alert_xml(identifier="VN-NCHMF-2026-1124-0001", msg_type="Cancel", references=refs, infos=())

@@ -72,6 +72,10 @@ class CapAlert:
     references: tuple[CapReference, ...] = ()
     infos: tuple[CapInfo, ...] = ()
 
+    def as_reference(self) -> CapReference:
+        """How later messages name this one in ``<references>`` (equal and hashed by instant, not offset)."""
+        return CapReference(self.sender, self.identifier, self.sent)
+
     @property
     def info(self) -> CapInfo | None:
         """The info block to show: vi-VN first, then any Vietnamese, then the first one."""
