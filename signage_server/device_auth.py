@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from .deps import SessionDep
 from .models import DeviceCredential, utcnow
 
+UNPAIRED = "device credential missing, unknown or revoked; pair the board again"
 LAST_SEEN_RESOLUTION = timedelta(seconds=60)  # avoid a write on every poll
 
 
@@ -53,7 +54,8 @@ def issue_credential(session: Session, board_id: int, hardware_id: str) -> tuple
     now = utcnow()
     for old in session.exec(
         select(DeviceCredential).where(
-            DeviceCredential.board_id == board_id, DeviceCredential.revoked_at == None  # noqa: E711
+            DeviceCredential.board_id == board_id,
+            DeviceCredential.revoked_at == None,  # noqa: E711
         )
     ):
         old.revoked_at = now
@@ -71,7 +73,7 @@ def get_current_device(request: Request, session: SessionDep) -> DeviceCredentia
     if credential is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
-            "device credential missing, unknown or revoked; pair the board again",
+            UNPAIRED,
             headers={"WWW-Authenticate": "Bearer"},
         )
     return credential
