@@ -6,11 +6,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from sqlmodel import Session
 
-from . import __version__
+from . import __version__, errors
 from .changes import ChangeFeed
 from .db import make_engine
+from .migrate import upgrade
+from .routers import API_ROUTERS
 from .settings import Settings
+from .units import seed_if_empty
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -18,6 +22,10 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         app.state.engine = make_engine(settings.resolved_database_url)
+        upgrade(app.state.engine)
+        if settings.seed_units:
+            with Session(app.state.engine) as session:
+                seed_if_empty(session)
         try:
             yield
         finally:
@@ -31,6 +39,9 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.changes = ChangeFeed()
+    errors.install(app)
+    for router in API_ROUTERS:
+        app.include_router(router, prefix="/api/v1")
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

@@ -1,0 +1,9 @@
+"""One router per resource; ``create_app`` mounts each under /api/v1."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from . import auth, users
+
+API_ROUTERS: tuple[APIRouter, ...] = (auth.router, users.router)
