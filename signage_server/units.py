@@ -179,10 +179,16 @@ def rehome_board(session: Session, board: Board, unit_id: int, at: datetime) -> 
             BoardUnitHistory.board_id == board.id, col(BoardUnitHistory.valid_to).is_(None)
         )
     ).all()
+    reopened = False
     for row in open_rows:
-        row.valid_to = at
+        if row.valid_from >= at:
+            # Retroactive change to a board placed after the date: it belonged to the new unit all along.
+            row.unit_id, reopened = unit_id, True
+        else:
+            row.valid_to = at
         session.add(row)
-    session.add(BoardUnitHistory(board_id=board.id, unit_id=unit_id, valid_from=at))
+    if not reopened:
+        session.add(BoardUnitHistory(board_id=board.id, unit_id=unit_id, valid_from=at))
     board.unit_id = unit_id
     board.updated_at = utcnow()
     session.add(board)

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import auth, users
+from . import auth, boards, units, users
 
-API_ROUTERS: tuple[APIRouter, ...] = (auth.router, users.router)
+API_ROUTERS: tuple[APIRouter, ...] = (auth.router, users.router, units.router, boards.router)
