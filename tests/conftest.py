@@ -11,6 +11,7 @@
 - ``users``: one user per role, most at commune A, with ready ``headers``: ``admin`` (province),
   ``admin_a``, ``editor_a``, ``editor_b``, ``approver_a``, ``operator_a``, ``viewer_a``.
 - ``make_board``: a factory inserting a board (and its unit history) with sensible defaults.
+- ``layout``: a layout row ``test-main-ticker`` (regions ``main`` and ``ticker``) for schedules.
 - ``changes``: the list of ``Change`` objects the app publishes during the test.
 """
 
@@ -34,7 +35,16 @@ from sqlmodel import Session, SQLModel
 from signage_server.app import create_app
 from signage_server.auth import hash_password, issue_token
 from signage_server.changes import Change
-from signage_server.models import AdminUnit, Board, BoardUnitHistory, Role, TokenKind, UnitLevel, User
+from signage_server.models import (
+    AdminUnit,
+    Board,
+    BoardUnitHistory,
+    LayoutRecord,
+    Role,
+    TokenKind,
+    UnitLevel,
+    User,
+)
 from signage_server.settings import Settings
 
 POSTGRES_ENV = "SIGNAGE_TEST_POSTGRES_URL"
@@ -189,3 +199,15 @@ def make_board(session: Session, tree: UnitTree) -> BoardFactory:
         return board
 
     return factory
+
+
+@pytest.fixture
+def layout(session: Session) -> LayoutRecord:
+    """A built-in-like layout ``test-main-ticker`` with regions ``main`` and ``ticker``."""
+    record = LayoutRecord(id="test-main-ticker", name="Chính và chữ chạy", builtin=True, regions=[
+        {"id": "main", "role": "main", "x": 0, "y": 0, "w": 1, "h": 0.85, "z": 0},
+        {"id": "ticker", "role": "ticker", "x": 0, "y": 0.85, "w": 1, "h": 0.15, "z": 1},
+    ])
+    session.add(record)
+    session.commit()
+    return record

@@ -4,6 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import auth, boards, units, users
+from . import auth, boards, bulletins, playlist_items, playlists, schedules, units, users
 
-API_ROUTERS: tuple[APIRouter, ...] = (auth.router, users.router, units.router, boards.router)
+API_ROUTERS: tuple[APIRouter, ...] = (
+    auth.router,
+    users.router,
+    units.router,
+    boards.router,
+    bulletins.router,
+    playlists.router,
+    playlist_items.router,
+    schedules.router,
+)
