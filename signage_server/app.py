@@ -9,9 +9,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from sqlmodel import SQLModel
+from sqlmodel import Session
 
-from . import __version__
+from . import __version__, errors
 from .bus import make_bus
 from .changes import ChangeFeed
 from .composer import BoardNotFound, Composer
@@ -19,19 +19,23 @@ from .db import make_engine
 from .hub import Hub
 from .keys import load_or_create_signing_key
 from .media_store import MediaStore
-from .routers import device
+from .migrate import upgrade
+from .routers import API_ROUTERS, device
 from .settings import Settings
 from .startup import sync_builtin_layouts
+from .units import seed_if_empty
 
 
 def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = make_engine(settings.resolved_database_url)
-        SQLModel.metadata.create_all(engine)
+        app.state.engine = engine = make_engine(settings.resolved_database_url)
+        upgrade(engine)
+        if settings.seed_units:
+            with Session(engine) as session:
+                seed_if_empty(session)
         sync_builtin_layouts(engine)
-        app.state.engine = engine
         app.state.signing_key = load_or_create_signing_key(settings.key_path)
         app.state.media_store = MediaStore(
             settings.media_dir, settings.max_upload_bytes, settings.max_image_pixels
@@ -60,6 +64,9 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.changes = ChangeFeed()
+    errors.install(app)
+    for router in API_ROUTERS:
+        app.include_router(router, prefix="/api/v1")
     app.include_router(device.router)
 
     @app.exception_handler(BoardNotFound)

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .admin_cli import add_commands
 from .settings import Settings
 
 
@@ -65,12 +66,17 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=cmd_serve)
     schema = sub.add_parser("schema", help="print the JSON Schema of the manifest")
     schema.set_defaults(func=cmd_schema)
+    add_commands(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    admin_command = getattr(args, "admin", None)
+    if admin_command is not None:
+        code: int = admin_command(_settings(args), args)
+        return code
     result: int = args.func(args)
     return result
 

@@ -1,8 +1,9 @@
 """Database tables (SQLModel). API shapes live in ``schemas.py``; the wire contract in
 ``signage_contract``. Every schema change goes through an Alembic migration.
 
-Times are aware UTC ``datetime``s (SQLModel stores them as UTC and returns them aware, also on
-SQLite, which keeps no offset); ``utcnow()`` gives one.
+Times are timezone-aware UTC ``datetime``: SQLModel maps ``datetime`` fields to its ``UTCDateTime``
+type, which refuses naive values and reads back aware UTC (SQLite keeps no offset; PostgreSQL uses
+``timestamptz``). ``utcnow()`` gives them.
 """
 
 from __future__ import annotations
@@ -149,10 +150,16 @@ class User(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class TokenKind(StrEnum):
+    SESSION = "session"  # issued by a password login, expires after settings.token_ttl_hours
+    API = "api"  # named, created by the user for scripts; listed and revoked by name
+
+
 class ApiToken(SQLModel, table=True):
     __tablename__ = "api_token"
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True)
+    kind: TokenKind = TokenKind.API
     name: str = Field(max_length=100)
     token_hash: str = Field(index=True, unique=True, max_length=64)
     created_at: datetime = Field(default_factory=utcnow)

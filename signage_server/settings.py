@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 50 * 1024 * 1024
     max_image_pixels: int = 40_000_000  # well under Pillow's 90 MP warning: a 263 KB PNG can be 270 MB
     token_ttl_hours: int = 12
+    seed_units: bool = Field(
+        default=True, description="Seed the official 2025 administrative units when the table is empty"
+    )
     poll_interval_s: int = 60
     log_level: str = "info"
 

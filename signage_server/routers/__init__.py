@@ -1,0 +1,18 @@
+"""One router per resource; ``create_app`` mounts each under /api/v1."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from . import auth, boards, bulletins, playlist_items, playlists, schedules, units, users
+
+API_ROUTERS: tuple[APIRouter, ...] = (
+    auth.router,
+    users.router,
+    units.router,
+    boards.router,
+    bulletins.router,
+    playlists.router,
+    playlist_items.router,
+    schedules.router,
+)

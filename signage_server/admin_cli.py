@@ -1,0 +1,113 @@
+"""Administrative commands of ``signage-server``: migrate, seed-units, create-admin, reorganise.
+
+Each takes the parsed arguments and settings, works on the configured database and returns an
+exit code; messages go to stderr, so a script can tell success from failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from datetime import date
+
+from sqlmodel import Session, select
+
+from .auth import hash_password
+from .db import make_engine
+from .migrate import upgrade
+from .models import Role, User
+from .settings import Settings
+from .units import UnitError, reorganise, resolve_unit, seed_units
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def _session(settings: Settings) -> Session:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.resolved_database_url)
+    upgrade(engine)
+    return Session(engine)
+
+
+def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:
+    with _session(settings):
+        pass
+    print("database is at the latest schema", file=sys.stderr)
+    return 0
+
+
+def cmd_seed_units(settings: Settings, _args: argparse.Namespace) -> int:
+    with _session(settings) as session:
+        added = seed_units(session)
+    print(f"added {added} administrative units", file=sys.stderr)
+    return 0
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Repeat password: ") != first:
+        raise ValueError("the passwords differ")
+    return first
+
+
+def cmd_create_admin(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        password = _read_password(args)
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise ValueError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+        with _session(settings) as session:
+            unit = resolve_unit(session, args.unit)
+            if session.exec(select(User).where(User.username == args.username)).first() is not None:
+                raise ValueError(f"user name {args.username!r} is taken")
+            session.add(User(username=args.username, full_name=args.full_name, role=Role.ADMIN,
+                             unit_id=unit.id or 0, password_hash=hash_password(password)))
+            session.commit()
+            print(f"admin {args.username!r} created for {unit.name} (unit {unit.id})", file=sys.stderr)
+    except (ValueError, UnitError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_reorganise(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        effective = date.fromisoformat(args.date)
+        from_ids = [int(part) for part in args.from_ids.split(",") if part.strip()]
+        with _session(settings) as session:
+            if args.name:
+                result = reorganise(session, from_ids, effective, new_code=args.into, new_name=args.name,
+                                    note=args.note)
+            else:
+                into = resolve_unit(session, args.into, effective)
+                assert into.id is not None
+                result = reorganise(session, from_ids, effective, into_id=into.id, note=args.note)
+    except ValueError as exc:  # UnitError is a ValueError
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"retired units {list(result.retired_unit_ids)}; new units {list(result.new_unit_ids)}; "
+          f"re-homed boards {list(result.board_ids)}", file=sys.stderr)
+    return 0
+
+
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sub.add_parser("migrate", help="bring the database to the latest schema").set_defaults(admin=cmd_migrate)
+    sub.add_parser("seed-units", help="add the official 2025 administrative units (idempotent)").set_defaults(
+        admin=cmd_seed_units
+    )
+    create = sub.add_parser("create-admin", help="create an admin user (asks for the password)")
+    create.add_argument("--username", required=True)
+    create.add_argument("--unit", required=True, help="scope: unit code (e.g. 01 for Hà Nội) or id:N")
+    create.add_argument("--full-name", default="")
+    create.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    create.set_defaults(admin=cmd_create_admin)
+    reorg = sub.add_parser("reorganise", help="merge units into an existing or a new unit on a date")
+    reorg.add_argument("--into", required=True,
+                       help="existing unit (code or id:N); with --name, the code of a new unit")
+    reorg.add_argument("--from", dest="from_ids", required=True, help="ids of the old units, comma-separated")
+    reorg.add_argument("--date", required=True, help="effective date YYYY-MM-DD (local)")
+    reorg.add_argument("--name", default=None, help="name of the new unit (creates it)")
+    reorg.add_argument("--note", default="", help="legal basis, e.g. the resolution number")
+    reorg.set_defaults(admin=cmd_reorganise)

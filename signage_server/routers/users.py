@@ -1,0 +1,89 @@
+"""User accounts, managed by admins within their scope."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, status
+from sqlmodel import Session, col, select
+
+from ..auth import ensure_in_scope, hash_password, in_scope, not_found, revoke_user_tokens, scope_unit_ids
+from ..deps import AdminUser, SessionDep
+from ..models import AdminUnit, User
+from ..schemas import UserCreate, UserPublic, UserUpdate
+
+router = APIRouter(prefix="/users", tags=["users"])
+
+
+def _public(user: User) -> UserPublic:
+    return UserPublic.model_validate(user, from_attributes=True)
+
+
+def _get(session: Session, admin: User, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None or not in_scope(session, admin, user.unit_id):
+        raise not_found("user", user_id)
+    return user
+
+
+def _check_unit(session: Session, admin: User, unit_id: int) -> None:
+    if session.get(AdminUnit, unit_id) is None:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"unit_id: unit {unit_id} does not exist")
+    ensure_in_scope(session, admin, unit_id)
+
+
+@router.get("", response_model=list[UserPublic])
+def list_users(session: SessionDep, admin: AdminUser) -> list[UserPublic]:
+    units = scope_unit_ids(session, admin)
+    rows = session.exec(select(User).where(col(User.unit_id).in_(units)).order_by(col(User.id))).all()
+    return [_public(u) for u in rows]
+
+
+@router.post("", response_model=UserPublic, status_code=status.HTTP_201_CREATED)
+def create_user(session: SessionDep, admin: AdminUser, body: UserCreate) -> UserPublic:
+    _check_unit(session, admin, body.unit_id)
+    if session.exec(select(User).where(User.username == body.username)).first() is not None:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"user name {body.username!r} is taken")
+    user = User(
+        username=body.username, full_name=body.full_name, role=body.role, unit_id=body.unit_id,
+        password_hash=hash_password(body.password),
+    )
+    session.add(user)
+    session.commit()
+    session.refresh(user)
+    return _public(user)
+
+
+@router.get("/{user_id}", response_model=UserPublic)
+def get_user(session: SessionDep, admin: AdminUser, user_id: int) -> UserPublic:
+    return _public(_get(session, admin, user_id))
+
+
+@router.patch("/{user_id}", response_model=UserPublic)
+def update_user(session: SessionDep, admin: AdminUser, user_id: int, body: UserUpdate) -> UserPublic:
+    user = _get(session, admin, user_id)
+    data = body.model_dump(exclude_unset=True)
+    if data.get("unit_id") is not None:
+        _check_unit(session, admin, data["unit_id"])
+    password = data.pop("password", None)
+    if password is not None:
+        user.password_hash = hash_password(password)
+    user.sqlmodel_update({k: v for k, v in data.items() if v is not None})
+    if password is not None or data.get("active") is False:
+        assert user.id is not None
+        revoke_user_tokens(session, user.id)  # a reset password or a disabled account logs out
+    session.add(user)
+    session.commit()
+    session.refresh(user)
+    return _public(user)
+
+
+@router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
+def deactivate_user(session: SessionDep, admin: AdminUser, user_id: int) -> None:
+    """Users are deactivated, not deleted: content keeps naming its author."""
+    user = _get(session, admin, user_id)
+    if user.id == admin.id:
+        raise HTTPException(status.HTTP_409_CONFLICT, "you cannot deactivate your own account")
+    user.active = False
+    assert user.id is not None
+    revoke_user_tokens(session, user.id)
+    session.add(user)
+    session.commit()

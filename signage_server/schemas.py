@@ -1,0 +1,327 @@
+"""API shapes (SQLModel's Base / Create / Update / Public pattern); tables live in ``models.py``.
+
+Strict on write: text is NFC-normalised and trimmed at entry, numbers have bounds, cross-field
+rules (capture rectangle inside the resolution, date ranges in order) are checked here so that a
+bad request gets a 422 saying what is wrong.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from fastapi import HTTPException, status
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from signage_contract import Category, Priority, Region, nfc
+
+from .errors import describe
+from .models import BoardKind, ContentState, Orientation, Role, UnitLevel
+
+
+def _clean(value: str) -> str:
+    return nfc(value).strip()
+
+
+Text = Annotated[str, AfterValidator(_clean)]
+Name = Annotated[Text, Field(max_length=200), AfterValidator(lambda v: _nonempty(v, "name"))]
+Color = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$")]
+Tag = Annotated[Text, Field(min_length=1, max_length=64)]
+
+
+def _nonempty(value: str, what: str) -> str:
+    if not value:
+        raise ValueError(f"{what} must not be empty")
+    return value
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def revalidate(model: type[M], data: dict[str, Any]) -> M:
+    """Validate a merged record (current row + PATCH) as a whole; 422 with the reasons if not."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors = [dict(e) for e in exc.errors()]
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, describe(errors)) from exc
+
+
+# --- auth and users ------------------------------------------------------------------------------
+
+class TokenResponse(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_at: datetime | None
+
+
+class ApiTokenCreate(Strict):
+    name: Annotated[Text, Field(min_length=1, max_length=100)]
+    expires_in_days: Annotated[int, Field(ge=1, le=3650)] | None = None
+
+
+class ApiTokenPublic(BaseModel):
+    id: int
+    name: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+
+class ApiTokenCreated(ApiTokenPublic):
+    token: str  # shown once; only its sha256 is stored
+
+
+Username = Annotated[str, Field(pattern=r"^[a-z0-9_.-]{3,64}$", description="lower case, 3-64 chars")]
+Password = Annotated[str, Field(min_length=10, max_length=256)]
+
+
+class UserBase(Strict):
+    full_name: Annotated[Text, Field(max_length=200)] = ""
+    role: Role
+    unit_id: int
+
+
+class UserCreate(UserBase):
+    username: Username
+    password: Password
+
+
+class UserUpdate(Strict):
+    full_name: Annotated[Text, Field(max_length=200)] | None = None
+    role: Role | None = None
+    unit_id: int | None = None
+    active: bool | None = None
+    password: Password | None = None
+
+
+class UserPublic(BaseModel):
+    id: int
+    username: str
+    full_name: str
+    role: Role
+    unit_id: int
+    active: bool
+    created_at: datetime
+
+
+# --- units ---------------------------------------------------------------------------------------
+
+class UnitPublic(BaseModel):
+    id: int
+    code: str
+    level: UnitLevel
+    name: str
+    division_type: str
+    parent_id: int | None
+    valid_from: date
+    valid_to: date | None
+
+
+class VillageCreate(Strict):
+    name: Name
+    code: Annotated[str, Field(pattern=r"^[0-9A-Za-z_.-]{1,16}$")] | None = None
+    division_type: Annotated[Text, Field(min_length=1, max_length=64)] = "thôn"
+    valid_from: date | None = None
+
+
+class ReorganiseRequest(Strict):
+    from_ids: Annotated[list[int], Field(min_length=1)]
+    effective: date
+    into_id: int | None = None
+    new_code: Annotated[str, Field(pattern=r"^[0-9A-Za-z_.-]{1,16}$")] | None = None
+    new_name: Name | None = None
+    note: Annotated[Text, Field(max_length=500)] = ""
+
+    @model_validator(mode="after")
+    def _one_target(self) -> ReorganiseRequest:
+        if (self.into_id is None) == (self.new_code is None or self.new_name is None):
+            raise ValueError("give either into_id (an existing unit) or new_code and new_name")
+        return self
+
+
+class ReorganisePublic(BaseModel):
+    new_unit_ids: list[int]
+    retired_unit_ids: list[int]
+    board_ids: list[int]
+
+
+# --- boards --------------------------------------------------------------------------------------
+
+Pixels = Annotated[int, Field(ge=1, le=16384)]
+
+
+class BoardBase(Strict):
+    """``width`` x ``height`` is the output the player drives; the capture rectangle (default: all
+    of it) is the part the LED sending card reads and must lie inside it."""
+
+    name: Name
+    unit_id: int
+    kind: BoardKind = BoardKind.PUBLIC
+    latitude: Annotated[float, Field(ge=-90, le=90)] | None = None
+    longitude: Annotated[float, Field(ge=-180, le=180)] | None = None
+    address: Annotated[Text, Field(max_length=500)] = ""
+    width: Pixels = 1920
+    height: Pixels = 1080
+    orientation: Orientation = Orientation.LANDSCAPE
+    capture_x: Annotated[int, Field(ge=0)] = 0
+    capture_y: Annotated[int, Field(ge=0)] = 0
+    capture_w: Pixels | None = None
+    capture_h: Pixels | None = None
+    timezone: str = "Asia/Ho_Chi_Minh"
+    tags: Annotated[list[Tag], Field(max_length=50)] = []
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                f"unknown time zone {value!r} (use an IANA name such as Asia/Ho_Chi_Minh)"
+            ) from exc
+        return value
+
+    @field_validator("tags")
+    @classmethod
+    def _unique_tags(cls, value: list[str]) -> list[str]:
+        return sorted(set(value))
+
+    @model_validator(mode="after")
+    def _capture_inside(self) -> BoardBase:
+        w = self.capture_w if self.capture_w is not None else self.width - self.capture_x
+        h = self.capture_h if self.capture_h is not None else self.height - self.capture_y
+        if w < 1 or self.capture_x + w > self.width or h < 1 or self.capture_y + h > self.height:
+            raise ValueError(
+                f"capture rectangle x={self.capture_x} y={self.capture_y} w={w} h={h} must lie inside "
+                f"the {self.width}x{self.height} resolution"
+            )
+        return self
+
+
+class BoardCreate(BoardBase):
+    pass
+
+
+class BoardUpdate(Strict):
+    name: Name | None = None
+    unit_id: int | None = None
+    kind: BoardKind | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    address: str | None = None
+    width: int | None = None
+    height: int | None = None
+    orientation: Orientation | None = None
+    capture_x: int | None = None
+    capture_y: int | None = None
+    capture_w: int | None = None
+    capture_h: int | None = None
+    timezone: str | None = None
+    tags: list[str] | None = None
+
+
+class BoardPublic(BoardBase):
+    id: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class BoardHistoryPublic(BaseModel):
+    unit_id: int
+    valid_from: datetime
+    valid_to: datetime | None
+
+
+# --- content -------------------------------------------------------------------------------------
+
+class ContentPublic(BaseModel):
+    id: int
+    unit_id: int
+    state: ContentState
+    rejection_reason: str
+    created_by: int | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class StateChange(Strict):
+    state: ContentState
+    reason: Annotated[Text, Field(max_length=1000)] = ""
+
+
+class BulletinBase(Strict):
+    title: Annotated[Text, Field(max_length=300), AfterValidator(lambda v: _nonempty(v, "title"))]
+    body: Annotated[Text, Field(max_length=20_000)] = ""
+    category: Category = Category.OTHER
+    priority: Priority = Priority.NORMAL
+
+
+class BulletinCreate(BulletinBase):
+    unit_id: int | None = None  # default: the author's unit
+
+
+class BulletinUpdate(Strict):
+    title: str | None = None
+    body: str | None = None
+    category: Category | None = None
+    priority: Priority | None = None
+
+
+class BulletinPublic(BulletinBase, ContentPublic):
+    pass
+
+
+class MediaUpdate(Strict):
+    title: Annotated[Text, Field(max_length=200)] | None = None
+    category: Category | None = None
+
+
+class MediaPublic(ContentPublic):
+    sha256: str
+    size: int
+    content_type: str
+    width: int
+    height: int
+    original_name: str
+    title: str
+    category: Category
+
+
+# --- layouts -------------------------------------------------------------------------------------
+
+class LayoutCreate(Strict):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9_-]{1,64}$")]
+    name: Name
+    background: Color = "#000000"
+    regions: Annotated[list[Region], Field(min_length=1)]
+    unit_id: int | None = None  # default: the author's unit
+
+
+class LayoutUpdate(Strict):
+    name: str | None = None
+    background: str | None = None
+    regions: list[Region] | None = None
+
+
+class LayoutPublic(BaseModel):
+    id: str
+    name: str
+    background: str
+    regions: list[dict[str, Any]]
+    builtin: bool
+    unit_id: int | None
