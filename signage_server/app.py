@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -50,9 +49,8 @@ def create_app(settings: Settings) -> FastAPI:
         try:
             yield
         finally:
-            worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await worker
+            composer.stop()
+            await worker
             await bus.stop()
             engine.dispose()
 

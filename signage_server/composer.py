@@ -63,6 +63,7 @@ class Composer:
         self._idle = asyncio.Event()
         self._idle.set()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopping = False
 
     # --- synchronous API (request threads) ------------------------------------------------------
 
@@ -144,12 +145,20 @@ class Composer:
         await asyncio.sleep(0)  # let call_soon_threadsafe callbacks land first
         await self._idle.wait()
 
+    def stop(self) -> None:
+        """Ask ``run`` to return once the batch in hand is stored (never abandon a thread that
+        holds a database connection: the engine is disposed right after)."""
+        self._stopping = True
+        self._wake.set()
+
     async def run(self) -> None:
         self._loop = asyncio.get_running_loop()
-        while True:
+        while not self._stopping:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), REFRESH_INTERVAL_S)
             self._wake.clear()
+            if self._stopping:
+                break
             changes, self._pending = self._pending, []
             try:
                 changed = await anyio.to_thread.run_sync(self._process, changes)
