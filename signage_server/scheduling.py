@@ -29,6 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from heapq import heappop, heappush
 from itertools import pairwise
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -357,16 +358,19 @@ def timeline_for(
 def _sweep(candidates: Sequence[Applicable], events: dict[datetime, list[tuple[int, bool]]]) -> list[Segment]:
     keys = [precedence_key(spec, rank) for spec, rank in candidates]
     active: set[int] = set()
+    best_first: list[tuple[tuple[bool, int, int, int, float, int], int]] = []  # heap, lazily pruned
     segments: list[Segment] = []
     instants = sorted(events)
     for moment, following in pairwise(instants):
         for index, opening in events[moment]:
             if opening:
                 active.add(index)
+                heappush(best_first, (keys[index], index))
             else:
                 active.discard(index)
-        best = min(active, key=keys.__getitem__, default=None)
-        spec = candidates[best][0] if best is not None else None
+        while best_first and best_first[0][1] not in active:
+            heappop(best_first)
+        spec = candidates[best_first[0][1]][0] if best_first else None
         if segments and segments[-1].spec is spec:
             segments[-1] = Segment(segments[-1].start, following, spec)
         else:
