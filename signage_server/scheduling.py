@@ -220,23 +220,28 @@ def precedence_key(spec: ScheduleSpec, rank: int) -> tuple[bool, int, int, int, 
 # --- recurrence ----------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=4096)
-def _occurrence_days(
-    weekdays: frozenset[int], start_date: date | None, end_date: date | None, first: date, last: date
-) -> tuple[date, ...]:
-    lo = max(first, start_date) if start_date else first
-    hi = min(last, end_date) if end_date else last
-    if hi < lo:
-        return ()
-    # With an explicit byweekday and interval 1, dtstart only bounds the set: starting it at `lo`
-    # rather than the schedule's first day gives the same days without iterating the past.
+@lru_cache(maxsize=1024)
+def _weekday_days(weekdays: frozenset[int], first: date, last: date) -> tuple[date, ...]:
+    # With an explicit byweekday and interval 1, dtstart only bounds the set: starting it at `first`
+    # rather than a schedule's first day gives the same days without iterating the past. Keyed by
+    # weekdays alone, so schedules with the same days (every day, Monday-Friday) share one rule.
     rule = rrule(
         DAILY,
-        dtstart=datetime.combine(lo, time()),
-        until=datetime.combine(hi, time()),
+        dtstart=datetime.combine(first, time()),
+        until=datetime.combine(last, time()),
         byweekday=sorted(weekdays) if weekdays else None,
     )
     return tuple(moment.date() for moment in rule)
+
+
+def _occurrence_days(
+    weekdays: frozenset[int], start_date: date | None, end_date: date | None, first: date, last: date
+) -> tuple[date, ...]:
+    days = _weekday_days(weekdays, first, last)
+    if start_date is None and end_date is None:
+        return days
+    lo, hi = start_date or date.min, end_date or date.max
+    return tuple(day for day in days if lo <= day <= hi)
 
 
 def _day_window(day: date, start: time | None, end: time | None, zone: ZoneInfo) -> Interval:
