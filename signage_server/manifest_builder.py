@@ -9,6 +9,8 @@ schedule names but the mapper left out is played as empty.
 The horizon starts at the start of the board's local day of ``now`` and ends at the end of the local
 day ``HORIZON`` ahead, so every composition within one local day covers the same span, and an
 unchanged schedule gives the same ``content_version`` (the ETag) all day.
+
+``manifest_batch`` composes many boards at once with the same functions.
 """
 
 from __future__ import annotations
@@ -85,6 +87,8 @@ class PlaylistItemSpec:
             raise ValueError(f"image item {self.id} names no media")
         if self.kind == "ticker" and not self.text.strip():
             raise ValueError(f"ticker item {self.id} has no text")
+        if self.kind == "bulletin" and not (self.title.strip() or self.text.strip()):
+            raise ValueError(f"bulletin item {self.id} has neither title nor body")
         object.__setattr__(self, "title", nfc(self.title))
         object.__setattr__(self, "text", nfc(self.text))
         for name in ("valid_from", "valid_until"):

@@ -194,3 +194,13 @@ def test_batch_signing_equals_signing_each_manifest() -> None:
         assert result.media_sha256 == tuple(sorted(alone.media()))
         assert result.valid_until == alone.valid_until
     assert media("flood").sha256 in composed[8].media_sha256
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"kind": "image"}, "names no media"),
+    ({"kind": "ticker", "text": "  "}, "has no text"),
+    ({"kind": "bulletin"}, "neither title nor body"),
+])
+def test_incomplete_items_are_refused(fields, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        PlaylistItemSpec(id=1, **fields)
