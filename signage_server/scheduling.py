@@ -30,8 +30,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from heapq import heappop, heappush
-from itertools import pairwise
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import DAILY, rrule
@@ -158,6 +157,7 @@ class Segment:
 
 
 Applicable = tuple[ScheduleSpec, int]  # a spec and its specificity rank for one board
+_NOT_YET: Any = object()  # sentinel: no segment open yet (None means "nothing scheduled")
 
 
 def applies_to(spec: ScheduleSpec, board: BoardContext) -> int | None:
@@ -366,7 +366,8 @@ def _sweep(candidates: Sequence[Applicable], events: dict[datetime, list[tuple[i
     best_first: list[tuple[tuple[bool, int, int, int, float, int], int]] = []  # heap, lazily pruned
     segments: list[Segment] = []
     instants = sorted(events)
-    for moment, following in pairwise(instants):
+    opened_at, playing = instants[0], _NOT_YET
+    for moment in instants[:-1]:
         for index, opening in events[moment]:
             if opening:
                 active.add(index)
@@ -376,8 +377,10 @@ def _sweep(candidates: Sequence[Applicable], events: dict[datetime, list[tuple[i
         while best_first and best_first[0][1] not in active:
             heappop(best_first)
         spec = candidates[best_first[0][1]][0] if best_first else None
-        if segments and segments[-1].spec is spec:
-            segments[-1] = Segment(segments[-1].start, following, spec)
-        else:
-            segments.append(Segment(moment, following, spec))
+        if spec is not playing:
+            if playing is not _NOT_YET:
+                segments.append(Segment(opened_at, moment, playing))
+            opened_at, playing = moment, spec
+    if playing is not _NOT_YET:
+        segments.append(Segment(opened_at, instants[-1], playing))
     return segments
