@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime
 from datetime import time as dtime
 from pathlib import Path
 
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 from signage_contract import device as wire
 from signage_server.bus import LocalBus
@@ -33,6 +33,7 @@ from signage_server.composer import Composer
 from signage_server.db import make_engine
 from signage_server.device_auth import issue_credential
 from signage_server.keys import load_or_create_signing_key
+from signage_server.migrate import upgrade
 from signage_server.models import (
     AdminUnit,
     Board,
@@ -147,7 +148,7 @@ def _ms(samples: list[float]) -> str:
 
 def _compose_figures(data_dir: Path) -> tuple[int, str]:
     engine = make_engine(f"sqlite:///{data_dir / 'signage.db'}")
-    SQLModel.metadata.create_all(engine)
+    upgrade(engine)
     sync_builtin_layouts(engine)
     key = load_or_create_signing_key(data_dir / "signing.key")
     composer = Composer(engine, key, LocalBus(), poll_interval_s=60)
