@@ -19,7 +19,7 @@ from .hub import Hub
 from .keys import load_or_create_signing_key
 from .media_store import MediaStore
 from .migrate import upgrade
-from .routers import API_ROUTERS, device
+from .routers import API_ROUTERS, device, pairing
 from .settings import Settings
 from .startup import sync_builtin_layouts
 from .units import seed_if_empty
@@ -65,6 +65,7 @@ def create_app(settings: Settings) -> FastAPI:
     errors.install(app)
     for router in API_ROUTERS:
         app.include_router(router, prefix="/api/v1")
+    app.include_router(pairing.router, prefix="/api/v1")
     app.include_router(device.router)
 
     @app.exception_handler(BoardNotFound)
