@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, Field
 
-from .manifest import WireModel
+from .manifest import Category, EmergencyOverride, PlayReason, Priority, WireModel
 
 API_PREFIX = "/api/v1"
 # Device routes (bearer token of the paired board, except the pairing calls).
@@ -69,3 +69,89 @@ class Hello(WireModel):
     type: Literal["hello"] = "hello"
     manifest_version: str | None = None
     software_version: str = ""
+
+
+# --- Emergency override (server -> device over the socket; also in every manifest) -------------
+
+
+class OverridePush(WireModel):
+    """Server -> device: show this override now (it is also in the next manifest)."""
+
+    type: Literal["override"] = "override"
+    override: EmergencyOverride
+
+
+class OverrideCancel(WireModel):
+    """Server -> device: stop showing this override."""
+
+    type: Literal["override_cancel"] = "override_cancel"
+    override_id: str
+
+
+class OverrideAck(WireModel):
+    """Device -> server: the override was received (stored) or first displayed."""
+
+    type: Literal["override_ack"] = "override_ack"
+    override_id: str
+    stage: Literal["received", "displayed"]
+    at: AwareDatetime
+
+
+class ScreenshotRequest(WireModel):
+    """Server -> device: capture the screen now and upload it (DEVICE_SCREENSHOTS)."""
+
+    type: Literal["screenshot"] = "screenshot"
+    request_id: str
+
+
+# --- Health and proof of play (device -> server over HTTP) -------------------------------------
+
+DEVICE_HEARTBEAT = f"{API_PREFIX}/device/heartbeat"  # POST Heartbeat -> HeartbeatReply
+DEVICE_PLAYS = f"{API_PREFIX}/device/plays"  # POST PlayBatch -> PlayBatchReply (idempotent by id)
+DEVICE_SCREENSHOTS = f"{API_PREFIX}/device/screenshots"  # POST multipart: image (JPEG), request_id
+HEARTBEAT_INTERVAL_S = 30
+PLAY_BATCH_MAX = 1000
+
+
+class Heartbeat(WireModel):
+    sent_at: AwareDatetime  # the device's clock; the reply's server_time gives the offset
+    software_version: str = ""
+    uptime_s: Annotated[float, Field(ge=0)] = 0
+    manifest_version: str | None = None
+    # region id -> item id on screen now ("override:<id>" while an override shows)
+    regions: dict[str, str] = Field(default_factory=dict)
+    clock_offset_s: float | None = None  # server minus device, as last measured by the device
+    free_disk_bytes: Annotated[int, Field(ge=0)] | None = None
+    cache_bytes: Annotated[int, Field(ge=0)] | None = None
+    last_error: Annotated[str, Field(max_length=2000)] = ""
+    screen_state: Literal["on", "off", "unknown"] = "unknown"
+
+
+class HeartbeatReply(WireModel):
+    server_time: AwareDatetime
+    heartbeat_interval_s: int = HEARTBEAT_INTERVAL_S
+
+
+class PlayRecord(WireModel):
+    """One item shown in one region from ``started_at`` to ``ended_at``; ``id`` is chosen by the
+    device (a UUID) and makes uploads idempotent: a retried batch never duplicates."""
+
+    id: Annotated[str, Field(min_length=8, max_length=64)]
+    region_id: str
+    item_id: str
+    schedule_id: str | None = None
+    override_id: str | None = None
+    reason: PlayReason
+    category: Category = Category.OTHER
+    priority: Priority = Priority.NORMAL
+    started_at: AwareDatetime
+    ended_at: AwareDatetime
+
+
+class PlayBatch(WireModel):
+    records: Annotated[list[PlayRecord], Field(max_length=PLAY_BATCH_MAX)]
+
+
+class PlayBatchReply(WireModel):
+    accepted: int
+    duplicates: int

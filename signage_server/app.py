@@ -2,34 +2,66 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from . import __version__, errors
+from .bus import make_bus
 from .changes import ChangeFeed
+from .composer import BoardNotFound, Composer
 from .db import make_engine
+from .hub import Hub
+from .keys import load_or_create_signing_key
+from .media_store import MediaStore
 from .migrate import upgrade
-from .routers import API_ROUTERS
+from .routers import API_ROUTERS, device
 from .settings import Settings
+from .startup import sync_builtin_layouts
 from .units import seed_if_empty
+
+
+def prepare_database(settings: Settings) -> Engine:
+    """Migrate to the latest schema, seed the 2025 units into an empty table, store built-in layouts."""
+    engine = make_engine(settings.resolved_database_url)
+    upgrade(engine)
+    if settings.seed_units:
+        with Session(engine) as session:
+            seed_if_empty(session)
+    sync_builtin_layouts(engine)
+    return engine
 
 
 def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        app.state.engine = make_engine(settings.resolved_database_url)
-        upgrade(app.state.engine)
-        if settings.seed_units:
-            with Session(app.state.engine) as session:
-                seed_if_empty(session)
+        app.state.engine = engine = prepare_database(settings)
+        app.state.signing_key = load_or_create_signing_key(settings.key_path)
+        app.state.media_store = MediaStore(
+            settings.media_dir, settings.max_upload_bytes, settings.max_image_pixels
+        )
+        app.state.media_store.remove_stale_temp_files()
+        app.state.hub = hub = Hub()
+        app.state.bus = bus = make_bus(settings.redis_url)
+        await bus.start(hub.deliver)
+        app.state.composer = composer = Composer(engine, app.state.signing_key, bus, settings.poll_interval_s)
+        app.state.changes.subscribe(composer.on_change)
+        worker = asyncio.create_task(composer.run(), name="composer")
         try:
             yield
         finally:
-            app.state.engine.dispose()
+            worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+            await bus.stop()
+            engine.dispose()
 
     app = FastAPI(
         title="Signage controller",
@@ -40,8 +72,13 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.changes = ChangeFeed()
     errors.install(app)
+    app.include_router(device.router)
     for router in API_ROUTERS:
         app.include_router(router, prefix="/api/v1")
+
+    @app.exception_handler(BoardNotFound)
+    async def board_gone(_request: Request, exc: BoardNotFound) -> JSONResponse:
+        return JSONResponse({"detail": f"board {exc} no longer exists"}, status_code=404)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

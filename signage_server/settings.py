@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     def media_dir(self) -> Path:
         return self.data_dir / "media"
 
+    signing_key_file: Path | None = Field(
+        default=None, description="Ed25519 signing key; default DATA_DIR/signing.key (shared by instances)"
+    )
+
     @property
     def key_path(self) -> Path:
-        return self.data_dir / "signing.key"
+        return self.signing_key_file or self.data_dir / "signing.key"

@@ -1,0 +1,374 @@
+"""Schedule resolution: what a board plays at an instant, and when to look again.
+
+Pure: no database, no clock, no FastAPI. The ORM mapper turns ``Schedule`` + ``ScheduleRegion``
+rows into ``ScheduleSpec`` and a ``Board`` with its unit chain (as of ``now``) into ``BoardContext``.
+
+Precedence, one rule: among the schedules whose window is open at the instant, the winner is the
+first in this lexicographic order (the first difference decides):
+
+1. non-default content before default content (default plays only when nothing else is open);
+2. the higher bulletin priority its playlists carry (emergency > priority > normal, Circular 39);
+3. the higher schedule priority;
+4. the more specific target: the board itself, then its own unit, then each unit further up the
+   chain to the province, then a tag. Tags come last because a tag is a cross-cutting selection
+   (it may span units and provinces) while a unit target is its owner's intent for its territory;
+   an editor who wants a tag schedule to win gives it a higher priority;
+5. the most recently updated;
+6. the higher id (newest), so the answer never depends on input order.
+
+Recurrence: ``weekdays`` (0 = Monday .. 6 = Sunday; empty = every day) and the local date range
+select occurrence days (python-dateutil's rrule); each day opens the daily window in the board's
+local time zone. The end is exclusive; an end at or before the start runs overnight and belongs to
+the day it starts (22:00-06:00 on Friday plays on Saturday 03:00, not on Friday 03:00). Local
+times that do not exist or repeat (DST zones) follow PEP 495 with fold=0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from itertools import pairwise
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import DAILY, rrule
+
+from signage_contract import Priority
+
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+BOARD_RANK = 0  # specificity rank of a board target; unit targets are 1 + distance up the chain
+TAG_RANK = 1_000  # after every unit, whatever the depth of the chain
+NEXT_CHANGE_LOOKAHEAD_DAYS = 366  # resolve() looks no further for the next change
+_ONE_DAY = timedelta(days=1)
+
+TargetKind = Literal["board", "unit", "tag"]
+Interval = tuple[datetime, datetime]  # UTC, end exclusive
+
+
+def _as_utc(value: datetime) -> datetime:
+    """Aware UTC; a naive value is taken as UTC (how the database stores times)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _require_aware(value: datetime, name: str) -> None:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} must be timezone-aware")
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Mirrors ``Schedule.target_kind`` / ``target_board_id`` / ``target_unit_id`` / ``target_tag``."""
+
+    kind: TargetKind
+    board_id: int | None = None
+    unit_id: int | None = None
+    tag: str | None = None
+
+    def __post_init__(self) -> None:
+        wanted = {"board": self.board_id, "unit": self.unit_id, "tag": self.tag}[self.kind]
+        if wanted is None:
+            raise ValueError(f"a {self.kind} target needs its {self.kind} reference")
+
+    @classmethod
+    def board(cls, board_id: int) -> Target:
+        return cls("board", board_id=board_id)
+
+    @classmethod
+    def unit(cls, unit_id: int) -> Target:
+        return cls("unit", unit_id=unit_id)
+
+    @classmethod
+    def of_tag(cls, tag: str) -> Target:
+        return cls("tag", tag=tag)
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleSpec:
+    """One schedule, as resolution needs it (field names follow the ``Schedule`` table).
+
+    ``regions`` maps a layout region id to a playlist id (the ``ScheduleRegion`` rows);
+    ``bulletin_priority`` is the highest priority of the bulletins its playlists carry.
+    """
+
+    id: int
+    layout_id: str
+    target: Target
+    regions: Mapping[str, int] = field(default_factory=dict, hash=False)
+    weekdays: frozenset[int] = frozenset()
+    daily_start: time | None = None
+    daily_end: time | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    priority: int = 0
+    is_default: bool = False
+    updated_at: datetime = datetime(1970, 1, 1, tzinfo=UTC)
+    bulletin_priority: Priority = Priority.NORMAL
+
+    def __post_init__(self) -> None:
+        weekdays = frozenset(self.weekdays)
+        if not weekdays <= frozenset(range(7)):
+            raise ValueError(f"schedule {self.id}: weekdays must be 0 (Monday) .. 6 (Sunday)")
+        object.__setattr__(self, "weekdays", weekdays)
+        object.__setattr__(self, "updated_at", _as_utc(self.updated_at))
+
+    @property
+    def recurrence(self) -> Recurrence:
+        return (self.weekdays, self.daily_start, self.daily_end, self.start_date, self.end_date)
+
+
+Recurrence = tuple[frozenset[int], time | None, time | None, date | None, date | None]
+
+
+@dataclass(frozen=True, slots=True)
+class BoardContext:
+    """A board as resolution sees it. ``unit_chain`` runs from the board's own unit up to its
+    province, as of the instant being resolved (after a merger the mapper gives the new chain)."""
+
+    board_id: int
+    unit_chain: tuple[int, ...] = ()
+    tags: frozenset[str] = frozenset()
+    timezone: str = DEFAULT_TIMEZONE
+    name: str = ""  # carried into the manifest only
+    resolution: tuple[int, int] | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "unit_chain", tuple(self.unit_chain))
+        object.__setattr__(self, "tags", frozenset(self.tags))
+        ZoneInfo(self.timezone)  # fail here, not deep inside a resolution
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)  # zoneinfo caches instances by key
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    winner: ScheduleSpec | None
+    next_change_at: datetime | None  # None: nothing opens or closes within the look-ahead
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    start: datetime
+    end: datetime
+    spec: ScheduleSpec | None  # None: nothing scheduled (the player shows its fallback)
+
+
+Applicable = tuple[ScheduleSpec, int]  # a spec and its specificity rank for one board
+
+
+def applies_to(spec: ScheduleSpec, board: BoardContext) -> int | None:
+    """The specificity rank of ``spec`` for ``board`` (lower is more specific), or None."""
+    target = spec.target
+    if target.kind == "board":
+        return BOARD_RANK if target.board_id == board.board_id else None
+    if target.kind == "unit":
+        try:
+            return 1 + board.unit_chain.index(target.unit_id)
+        except ValueError:
+            return None
+    return TAG_RANK if target.tag in board.tags else None
+
+
+def applicable(specs: Iterable[ScheduleSpec], board: BoardContext) -> list[Applicable]:
+    return [(spec, rank) for spec in specs if (rank := applies_to(spec, board)) is not None]
+
+
+class SpecIndex:
+    """Specs indexed by target, so finding a board's applicable specs costs a few dict look-ups
+    instead of a pass over every spec (recomposing thousands of boards)."""
+
+    def __init__(self, specs: Iterable[ScheduleSpec]) -> None:
+        self._by_board: dict[int, list[ScheduleSpec]] = {}
+        self._by_unit: dict[int, list[ScheduleSpec]] = {}
+        self._by_tag: dict[str, list[ScheduleSpec]] = {}
+        for spec in specs:
+            target = spec.target
+            if target.kind == "board" and target.board_id is not None:
+                self._by_board.setdefault(target.board_id, []).append(spec)
+            elif target.kind == "unit" and target.unit_id is not None:
+                self._by_unit.setdefault(target.unit_id, []).append(spec)
+            elif target.tag is not None:
+                self._by_tag.setdefault(target.tag, []).append(spec)
+
+    def applicable(self, board: BoardContext) -> list[Applicable]:
+        """Same answer as ``applicable(specs, board)``, ordered by spec id."""
+        found = [(spec, BOARD_RANK) for spec in self._by_board.get(board.board_id, ())]
+        for distance, unit_id in enumerate(board.unit_chain):
+            found.extend((spec, 1 + distance) for spec in self._by_unit.get(unit_id, ()))
+        for tag in board.tags:
+            found.extend((spec, TAG_RANK) for spec in self._by_tag.get(tag, ()))
+        unique = {spec.id: (spec, rank) for spec, rank in reversed(found)}  # nearest rank wins
+        return [unique[spec_id] for spec_id in sorted(unique)]
+
+
+def precedence_key(spec: ScheduleSpec, rank: int) -> tuple[bool, int, int, int, float, int]:
+    """Sort key of the precedence rule (the smallest wins); see the module docstring."""
+    return (
+        spec.is_default,
+        -spec.bulletin_priority.rank,
+        -spec.priority,
+        rank,
+        -spec.updated_at.timestamp(),
+        -spec.id,
+    )
+
+
+# --- recurrence ----------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4096)
+def _occurrence_days(
+    weekdays: frozenset[int], start_date: date | None, end_date: date | None, first: date, last: date
+) -> tuple[date, ...]:
+    lo = max(first, start_date) if start_date else first
+    hi = min(last, end_date) if end_date else last
+    if hi < lo:
+        return ()
+    # With an explicit byweekday and interval 1, dtstart only bounds the set: starting it at `lo`
+    # rather than the schedule's first day gives the same days without iterating the past.
+    rule = rrule(
+        DAILY,
+        dtstart=datetime.combine(lo, time()),
+        until=datetime.combine(hi, time()),
+        byweekday=sorted(weekdays) if weekdays else None,
+    )
+    return tuple(moment.date() for moment in rule)
+
+
+def _day_window(day: date, start: time | None, end: time | None, zone: ZoneInfo) -> Interval:
+    opens = start or time()
+    if end is None:
+        closes_day, closes = day + _ONE_DAY, time()
+    elif end <= opens:  # overnight: belongs to the day it starts
+        closes_day, closes = day + _ONE_DAY, end
+    else:
+        closes_day, closes = day, end
+    return (
+        datetime.combine(day, opens, tzinfo=zone).astimezone(UTC),
+        datetime.combine(closes_day, closes, tzinfo=zone).astimezone(UTC),
+    )
+
+
+@lru_cache(maxsize=16384)
+def window_intervals(recurrence: Recurrence, timezone: str, first: date, last: date) -> tuple[Interval, ...]:
+    """The open windows of occurrence days ``first``..``last`` (local), in UTC, merged where they
+    touch (an all-day schedule on consecutive days is one interval)."""
+    weekdays, daily_start, daily_end, start_date, end_date = recurrence
+    zone = ZoneInfo(timezone)
+    merged: list[Interval] = []
+    for day in _occurrence_days(weekdays, start_date, end_date, first, last):
+        opens, closes = _day_window(day, daily_start, daily_end, zone)
+        if merged and opens <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(closes, merged[-1][1]))
+        else:
+            merged.append((opens, closes))
+    return tuple(merged)
+
+
+def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
+
+
+def is_open(spec: ScheduleSpec, timezone: str, now: datetime) -> bool:
+    day = now.astimezone(ZoneInfo(timezone)).date()
+    # Yesterday's occurrence may still be open (overnight window).
+    intervals = window_intervals(spec.recurrence, timezone, day - _ONE_DAY, day)
+    return any(opens <= now < closes for opens, closes in intervals)
+
+
+def _boundaries_in(spec: ScheduleSpec, timezone: str, first: date, last: date) -> list[datetime]:
+    """Instants in [midnight of ``first``, midnight after ``last``) where the spec opens or closes.
+    Windows of the day before ``first`` are included so overnight windows are seen whole."""
+    zone = ZoneInfo(timezone)
+    lo, hi = _local_midnight(first, zone), _local_midnight(last + _ONE_DAY, zone)
+    found: list[datetime] = []
+    for opens, closes in window_intervals(spec.recurrence, timezone, first - _ONE_DAY, last):
+        found.extend(moment for moment in (opens, closes) if lo <= moment < hi)
+    return found
+
+
+def next_boundary(spec: ScheduleSpec, timezone: str, now: datetime) -> datetime | None:
+    """The first instant after ``now`` at which ``spec`` opens or closes (within the look-ahead)."""
+    today = now.astimezone(ZoneInfo(timezone)).date()
+    # A week first (the common case, cheap), then the rest of the look-ahead in one block.
+    blocks = ((today, today + timedelta(days=7)),
+              (today + timedelta(days=8), today + timedelta(days=NEXT_CHANGE_LOOKAHEAD_DAYS)))
+    for first, last in blocks:
+        if spec.start_date is not None and spec.start_date > first:
+            first = min(spec.start_date, last)
+        later = [moment for moment in _boundaries_in(spec, timezone, first, last) if moment > now]
+        if later:
+            return min(later)
+    return None
+
+
+# --- resolution ----------------------------------------------------------------------------------
+
+
+def winner_of(candidates: Iterable[Applicable]) -> ScheduleSpec | None:
+    best = min(candidates, key=lambda pair: precedence_key(*pair), default=None)
+    return best[0] if best is not None else None
+
+
+def resolve(specs: Iterable[ScheduleSpec], board: BoardContext, now: datetime) -> Resolution:
+    """What ``board`` plays at ``now`` and the next instant the answer may change."""
+    _require_aware(now, "now")
+    now = now.astimezone(UTC)
+    candidates = applicable(specs, board)
+    open_now = [(spec, rank) for spec, rank in candidates if is_open(spec, board.timezone, now)]
+    changes = [b for spec, _ in candidates if (b := next_boundary(spec, board.timezone, now)) is not None]
+    return Resolution(winner_of(open_now), min(changes, default=None))
+
+
+def timeline(
+    specs: Iterable[ScheduleSpec], board: BoardContext, start: datetime, end: datetime
+) -> list[Segment]:
+    """Consecutive segments covering [start, end): what resolve() answers at every instant, with
+    adjacent segments of the same winner merged."""
+    return timeline_for(applicable(specs, board), board.timezone, start, end)
+
+
+def timeline_for(
+    candidates: Sequence[Applicable], timezone: str, start: datetime, end: datetime
+) -> list[Segment]:
+    """``timeline`` for specs already filtered for one board. Rather than calling resolve() at each
+    change (quadratic), it sweeps the same window intervals once with the same precedence key."""
+    _require_aware(start, "start")
+    _require_aware(end, "end")
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    if end <= start:
+        return []
+    zone = ZoneInfo(timezone)
+    first = start.astimezone(zone).date() - _ONE_DAY
+    last = end.astimezone(zone).date()
+    events: dict[datetime, list[tuple[int, bool]]] = {start: [], end: []}
+    for index, (spec, _) in enumerate(candidates):
+        for opens, closes in window_intervals(spec.recurrence, timezone, first, last):
+            if closes <= start or opens >= end:
+                continue
+            events.setdefault(max(opens, start), []).append((index, True))
+            events.setdefault(min(closes, end), []).append((index, False))
+    return _sweep(candidates, events)
+
+
+def _sweep(candidates: Sequence[Applicable], events: dict[datetime, list[tuple[int, bool]]]) -> list[Segment]:
+    keys = [precedence_key(spec, rank) for spec, rank in candidates]
+    active: set[int] = set()
+    segments: list[Segment] = []
+    instants = sorted(events)
+    for moment, following in pairwise(instants):
+        for index, opening in events[moment]:
+            if opening:
+                active.add(index)
+            else:
+                active.discard(index)
+        best = min(active, key=keys.__getitem__, default=None)
+        spec = candidates[best][0] if best is not None else None
+        if segments and segments[-1].spec is spec:
+            segments[-1] = Segment(segments[-1].start, following, spec)
+        else:
+            segments.append(Segment(moment, following, spec))
+    return segments
