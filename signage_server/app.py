@@ -26,6 +26,8 @@ from .settings import Settings
 from .startup import sync_builtin_layouts
 from .units import seed_if_empty
 
+SHUTDOWN_GRACE_S = 10.0
+
 
 def prepare_database(settings: Settings) -> Engine:
     """Migrate to the latest schema, seed the 2025 units into an empty table, store built-in layouts."""
@@ -57,6 +59,10 @@ def create_app(settings: Settings) -> FastAPI:
         try:
             yield
         finally:
+            # Let in-flight recomposition finish: a worker thread cut off mid-query would keep a
+            # database connection past engine.dispose() (leaked, and half-composed work lost).
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(composer.wait_idle(), SHUTDOWN_GRACE_S)
             worker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await worker
