@@ -20,3 +20,9 @@ def test_wrong_path_parameter_type_is_a_422_naming_it(client, users) -> None:
     response = client.get("/api/v1/boards/abc", headers=users["viewer_a"].headers)
     assert response.status_code == 422
     assert response.json()["detail"].startswith("board_id:")
+
+
+def test_an_id_beyond_the_database_range_is_not_a_500(client, users) -> None:
+    response = client.get(f"/api/v1/boards/{2**62}", headers=users["viewer_a"].headers)
+    assert response.status_code in (404, 422)
+    assert response.json()["detail"]

@@ -81,7 +81,10 @@ def get_media(session: SessionDep, user: CurrentUser, media_id: int) -> MediaPub
 @router.get("/{media_id}/content", response_class=FileResponse)
 def media_content(request: Request, session: SessionDep, user: CurrentUser, media_id: int) -> FileResponse:
     row = get_owned(session, Media, media_id, user, "media")
-    return FileResponse(_store(request).path(row.sha256), media_type=row.content_type)
+    path = _store(request).path(row.sha256)
+    if not path.is_file():
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"media {media_id}: its file is missing from the store")
+    return FileResponse(path, media_type=row.content_type)
 
 
 @router.get("/{media_id}/thumbnail", response_class=FileResponse)
