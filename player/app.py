@@ -66,7 +66,7 @@ class Compositor:
         self.mode: tuple[object, ...] = ()
         self.dirty: list[pygame.Rect] = []
         self.layout_key: tuple[object, ...] = ()
-        self.bad_seen = 0
+        self.failures_seen = 0
 
     def playable(self, item: Item) -> bool:
         if isinstance(item, ImageItem):
@@ -77,9 +77,9 @@ class Compositor:
         """Bring the screen up to ``now``; return the rectangles that changed."""
         self.dirty = []
         frame = self.frame
-        changed = snap.generation != self.generation or len(self.images.bad) != self.bad_seen
+        changed = snap.generation != self.generation or self.images.failures != self.failures_seen
         if frame is None or changed or now >= frame.next_change_at:
-            self.generation, self.bad_seen = snap.generation, len(self.images.bad)
+            self.generation, self.failures_seen = snap.generation, self.images.failures
             frame = self.frame = resolve(snap.manifest, now, self.playable)
             self._prepare_next(snap.manifest, frame)
         if snap.manifest is None and snap.pairing_code:

@@ -128,7 +128,8 @@ class MediaCache:
         size = offset
         with part.open("ab" if offset else "wb") as handle:
             try:
-                for chunk in response.iter_bytes():  # as received: a sized chunker would lose its buffer on a drop
+                # as received: a sized chunker would lose its buffered bytes when the link drops
+                for chunk in response.iter_bytes():
                     handle.write(chunk)
                     digest.update(chunk)
                     size += len(chunk)

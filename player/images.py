@@ -77,16 +77,19 @@ class ImageStore:
         self._pending: dict[ImageKey, Future[Decoded | None]] = {}
         self._surfaces: OrderedDict[ImageKey, pygame.Surface] = OrderedDict()
         self.bad: set[str] = set()
+        self.failures = 0  # bumps when a file proves missing, damaged or undecodable: re-resolve
 
     def _load(self, key: ImageKey) -> Decoded | None:
         data = self.media.read_verified(key.sha256)
-        if data is None:
+        if data is None:  # deleted as damaged: the timeline now skips it until it is fetched again
+            self.failures += 1
             return None
         try:
             return decode(data, key)
         except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
             log.warning("image %s cannot be decoded (%s); skipped", key.sha256[:12], exc)
             self.bad.add(key.sha256)
+            self.failures += 1
             return None
 
     def request(self, key: ImageKey) -> None:

@@ -43,7 +43,7 @@ def test_stacked_capitals_are_not_clipped(size: int) -> None:
     font = fonts.font(size)
     reference = ImageFont.truetype(str(fonts.FONT_PATH), size)
     for letter in STACKED:
-        left, top, right, bottom = reference.getbbox(letter, anchor="ls")
+        _left, top, _right, bottom = reference.getbbox(letter, anchor="ls")
         ink = font.render(letter, True, (255, 255, 255)).get_bounding_rect()
         assert ink.height >= (bottom - top) - 1, f"{letter} at {size}px lost ink"
         assert -top <= font.get_ascent() + 1, f"{letter} at {size}px rises above the ascent"
@@ -55,9 +55,15 @@ def test_nfc_and_nfd_text_render_pixel_identical() -> None:
     for form in ("NFC", "NFD"):
         surface = pygame.Surface((600, 300))
         item = TextItem.model_construct(  # bypass the contract's own NFC, to test the renderer's
-            id="t", kind="text", title=unicodedata.normalize(form, "Thông báo"),
-            body=unicodedata.normalize(form, text), align="left", foreground="#FFFFFF",
-            background="#003366", title_color="#FFD700")
+            id="t",
+            kind="text",
+            title=unicodedata.normalize(form, "Thông báo"),
+            body=unicodedata.normalize(form, text),
+            align="left",
+            foreground="#FFFFFF",
+            background="#003366",
+            title_color="#FFD700",
+        )
         render.draw_text(surface, surface.get_rect(), item)
         surfaces.append(pygame.image.tobytes(surface, "RGB"))
     assert surfaces[0] == surfaces[1]

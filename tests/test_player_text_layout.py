@@ -18,8 +18,10 @@ def measure_at(size: int, bold: bool, text: str) -> int:
     return fonts.font(size, bold).size(text)[0]
 
 
-BODY = ("Ủy ban nhân dân xã thông báo lịch tiêm chủng mở rộng cho trẻ em dưới 5 tuổi tại Trạm Y tế xã "
-        "vào sáng thứ Hai hằng tuần, đề nghị các gia đình đưa con em đến đúng giờ.")
+BODY = (
+    "Ủy ban nhân dân xã thông báo lịch tiêm chủng mở rộng cho trẻ em dưới 5 tuổi tại Trạm Y tế xã "
+    "vào sáng thứ Hai hằng tuần, đề nghị các gia đình đưa con em đến đúng giờ."
+)
 
 
 def test_wrapped_lines_fit_the_width_and_keep_every_syllable() -> None:

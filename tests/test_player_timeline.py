@@ -30,26 +30,63 @@ CASES = [
     ("second item mid-loop", _loop(_text("a"), _text("b")), START + 15 * S, "b", START + 20 * S),
     ("loop wraps around", _loop(_text("a"), _text("b")), START + 21 * S, "a", START + 30 * S),
     ("unequal durations", _loop(_text("a", 5), _text("b", 30)), START + 6 * S, "b", START + 35 * S),
-    ("absurdly long duration is clamped", _loop(_text("a", 1e12), _text("b")),
-     START + timedelta(seconds=MAX_ITEM_S) + S, "b", START + timedelta(seconds=MAX_ITEM_S + 10)),
-    ("absurdly short duration is clamped", _loop(_text("a", 1e-9), _text("b")), START + S, "a",
-     START + timedelta(seconds=MIN_ITEM_S)),
-    ("one item plays continuously until the entry ends", _loop(_text("a"), end=NOW + timedelta(hours=2)),
-     NOW, "a", NOW + timedelta(hours=1)),
-    ("item not yet valid is skipped; its start is a change",
-     _loop(_text("a"), _text("b", valid_from=NOW + timedelta(minutes=5))), NOW, "a", NOW + timedelta(minutes=5)),
-    ("expired item is skipped", _loop(_text("a", valid_until=NOW - S), _text("b")), NOW, "b",
-     NOW + timedelta(hours=1)),
-    ("unknown item kind is skipped", _loop({"kind": "video", "id": "v"}, _text("b")), NOW, "b",
-     NOW + timedelta(hours=1)),
+    (
+        "absurdly long duration is clamped",
+        _loop(_text("a", 1e12), _text("b")),
+        START + timedelta(seconds=MAX_ITEM_S) + S,
+        "b",
+        START + timedelta(seconds=MAX_ITEM_S + 10),
+    ),
+    (
+        "absurdly short duration is clamped",
+        _loop(_text("a", 1e-9), _text("b")),
+        START + S,
+        "a",
+        START + timedelta(seconds=MIN_ITEM_S),
+    ),
+    (
+        "one item plays continuously until the entry ends",
+        _loop(_text("a"), end=NOW + timedelta(hours=2)),
+        NOW,
+        "a",
+        NOW + timedelta(hours=1),
+    ),
+    (
+        "item not yet valid is skipped; its start is a change",
+        _loop(_text("a"), _text("b", valid_from=NOW + timedelta(minutes=5))),
+        NOW,
+        "a",
+        NOW + timedelta(minutes=5),
+    ),
+    (
+        "expired item is skipped",
+        _loop(_text("a", valid_until=NOW - S), _text("b")),
+        NOW,
+        "b",
+        NOW + timedelta(hours=1),
+    ),
+    (
+        "unknown item kind is skipped",
+        _loop({"kind": "video", "id": "v"}, _text("b")),
+        NOW,
+        "b",
+        NOW + timedelta(hours=1),
+    ),
     ("nothing valid: fallback", _loop(_text("a", valid_until=NOW - S)), NOW, None, NOW + timedelta(hours=1)),
-    ("before the first entry: fallback until it starts", _loop(_text("a"), start=NOW + 30 * S), NOW, None,
-     NOW + 30 * S),
+    (
+        "before the first entry: fallback until it starts",
+        _loop(_text("a"), start=NOW + 30 * S),
+        NOW,
+        None,
+        NOW + 30 * S,
+    ),
     ("after the last entry: fallback", _loop(_text("a"), end=NOW - S), NOW, None, NOW + timedelta(hours=1)),
 ]
 
 
-@pytest.mark.parametrize(("case", "value", "now", "expected", "next_change"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("case", "value", "now", "expected", "next_change"), CASES, ids=[c[0] for c in CASES]
+)
 def test_resolve_table(case, value, now, expected, next_change) -> None:
     frame = resolve(value, now)
     shown = _main(frame).item
@@ -71,8 +108,10 @@ def test_unplayable_image_is_skipped() -> None:
 
 def test_emergency_entry_wins_over_scheduled() -> None:
     items = [_text("normal"), _text("urgent")]
-    timeline = [entry(START, NOW + timedelta(days=1), {"main": ["normal"]}),
-                entry(NOW - S, NOW + timedelta(minutes=10), {"main": ["urgent"]}, reason="emergency")]
+    timeline = [
+        entry(START, NOW + timedelta(days=1), {"main": ["normal"]}),
+        entry(NOW - S, NOW + timedelta(minutes=10), {"main": ["urgent"]}, reason="emergency"),
+    ]
     frame = resolve(manifest(items, timeline), NOW)
     assert _main(frame).item.id == "urgent"
     assert frame.next_change_at == NOW + timedelta(minutes=10)
@@ -80,7 +119,9 @@ def test_emergency_entry_wins_over_scheduled() -> None:
 
 def test_regions_of_the_layout_each_get_their_playlist() -> None:
     items = [_text("left"), _text("right")]
-    timeline = [entry(START, NOW + timedelta(days=1), {"main": ["left"], "side": ["right"]}, layout_id="split")]
+    timeline = [
+        entry(START, NOW + timedelta(days=1), {"main": ["left"], "side": ["right"]}, layout_id="split")
+    ]
     frame = resolve(manifest(items, timeline, layouts=[LAYOUT_SPLIT]), NOW)
     assert {s.region.id: s.item.id for s in frame.regions} == {"main": "left", "side": "right"}
 
@@ -92,11 +133,22 @@ def test_entry_with_unknown_layout_is_skipped() -> None:
 
 def test_most_severe_active_override_is_chosen_and_its_expiry_is_a_change() -> None:
     def override(oid, level, expires):
-        return {"id": oid, "title": "Bão", "risk_level": level, "starts_at": NOW - S, "expires_at": expires,
-                "issued_at": NOW - S}
+        return {
+            "id": oid,
+            "title": "Bão",
+            "risk_level": level,
+            "starts_at": NOW - S,
+            "expires_at": expires,
+            "issued_at": NOW - S,
+        }
 
-    value = _loop(_text("a"), overrides=[override("o3", 3, NOW + timedelta(hours=3)),
-                                          override("o4", 4, NOW + timedelta(minutes=20))])
+    value = _loop(
+        _text("a"),
+        overrides=[
+            override("o3", 3, NOW + timedelta(hours=3)),
+            override("o4", 4, NOW + timedelta(minutes=20)),
+        ],
+    )
     frame = resolve(value, NOW)
     assert frame.override.id == "o4"
     assert frame.next_change_at == NOW + timedelta(minutes=20)
@@ -108,7 +160,8 @@ def test_schedule_is_followed_for_the_whole_seven_day_horizon() -> None:
     timeline = [entry(NOW + n * day, NOW + (n + 1) * day, {"main": [f"d{n}"]}) for n in range(7)]
     value = manifest([_text(f"d{n}") for n in range(7)], timeline)
     assert [_main(resolve(value, NOW + n * day + timedelta(hours=5))).item.id for n in range(7)] == [
-        f"d{n}" for n in range(7)]
+        f"d{n}" for n in range(7)
+    ]
 
 
 @pytest.mark.parametrize(("given", "expected"), [(0.001, MIN_ITEM_S), (10.0, 10.0), (1e9, MAX_ITEM_S)])
