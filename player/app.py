@@ -1,8 +1,9 @@
 """The frame loop (main thread): compose what the timeline says, redraw only what changed.
 
-Static regions (images, text bulletins, the clock between minutes) are drawn into an off-screen
-base layer; a region switches only once its new content is fully prepared there, so a switch never
-shows a blank frame. Tickers are redrawn every frame over their own strip; a static slide costs a
+Static regions (images, text bulletins, the clock between minutes) are drawn only when their
+content changes, into the back buffer that ``display.update`` presents; a region switches only once
+its next picture is decoded (prepared ahead, off the frame path), so a switch never shows a blank
+frame. Tickers are redrawn every frame over their own strip; a static slide costs a
 timeline lookup and a sleep. The loop reads the network thread's results through ``Shared`` and
 never waits on the network.
 """
@@ -55,11 +56,6 @@ class Compositor:
     def __init__(self, screen: pygame.Surface, images: ImageStore) -> None:
         self.screen = screen
         self.images = images
-        self.base = (
-            pygame.Surface(screen.get_size()).convert()
-            if pygame.display.get_surface()
-            else pygame.Surface(screen.get_size())
-        )
         self.frame: Frame | None = None
         self.generation = -1
         self.shown: dict[str, _Shown] = {}
@@ -88,9 +84,6 @@ class Compositor:
                 lambda: render.draw_pairing(self.screen, snap.pairing_code or "", snap.server),
             )
             return self.dirty
-        zone = render.board_zone(snap.manifest.timezone if snap.manifest else "Asia/Ho_Chi_Minh")
-        board_name = snap.manifest.board_name if snap.manifest else ""
-        self._update_base(frame, now, zone, board_name)
         if frame.override is not None:
             override = frame.override
             self._full_layer(
@@ -98,10 +91,9 @@ class Compositor:
                 lambda: render.draw_override(self.screen, self.screen.get_rect(), override),
             )
             return self.dirty
-        if self.mode != ("regions",):
-            self.mode = ("regions",)
-            self.screen.blit(self.base, (0, 0))
-            self.dirty.append(self.screen.get_rect())
+        zone = render.board_zone(snap.manifest.timezone if snap.manifest else "Asia/Ho_Chi_Minh")
+        board_name = snap.manifest.board_name if snap.manifest else ""
+        self._update_regions(frame, now, zone, board_name)
         self._draw_tickers(frame, now)
         return self.dirty
 
@@ -127,14 +119,26 @@ class Compositor:
             show.item.media.sha256, rect.w, rect.h, show.item.fit, render.rgb(show.item.background)
         )
 
-    def _update_base(self, frame: Frame, now: datetime, zone: object, board_name: str) -> None:
+    def _ready(self, frame: Frame) -> bool:
+        """Whether every picture of ``frame`` is decoded (or known bad), so it can be shown whole."""
+        for show in frame.regions:
+            key = self._image_key(show)
+            if key is not None and self.images.get(key) is None and key.sha256 not in self.images.bad:
+                return False
+        return True
+
+    def _update_regions(self, frame: Frame, now: datetime, zone: object, board_name: str) -> None:
+        """Draw the regions whose content changed straight into the back buffer (nothing is visible
+        before ``display.update``); a region whose next picture is not decoded keeps its old one."""
         screen_rect = self.screen.get_rect()
         layout_key = (frame.layout.id, frame.layout.regions, screen_rect.size)
-        if layout_key != self.layout_key:  # a new layout: rebuild the base, then show it whole
-            self.layout_key = layout_key
+        if self.mode != ("regions",) or layout_key != self.layout_key:
+            if not self._ready(frame):
+                return  # a whole new layer: wait until all of it can be drawn at once
+            self.mode, self.layout_key = ("regions",), layout_key
             self.shown.clear()
-            self.mode = ()
-            self.base.fill(render.rgb(frame.layout.background))
+            self.screen.fill(render.rgb(frame.layout.background))
+            self.dirty.append(screen_rect)
         for show in frame.regions:
             rect = region_rect(screen_rect, show.region.x, show.region.y, show.region.w, show.region.h)
             if isinstance(show.item, TickerItem):
@@ -153,8 +157,7 @@ class Compositor:
             if not self._draw_static(show, rect, now, zone, board_name):
                 continue  # not prepared yet: the old content stays on screen
             self.shown[show.region.id] = _Shown(key, rect)
-            if self.mode == ("regions",):
-                self.screen.blit(self.base, rect, rect)
+            if self.dirty[:1] != [screen_rect]:
                 self.dirty.append(rect)
 
     def _draw_static(
@@ -166,15 +169,15 @@ class Compositor:
             picture = self.images.get(key) if key is not None else None
             if picture is None:
                 return item.media.sha256 in self.images.bad  # bad: drawn as its letterbox colour
-            render.draw_image(self.base, rect, item, picture)
+            render.draw_image(self.screen, rect, item, picture)
         elif isinstance(item, TextItem):
-            render.draw_text(self.base, rect, item)
+            render.draw_text(self.screen, rect, item)
         elif isinstance(item, ClockItem):
-            render.draw_clock(self.base, rect, item, now, zone)  # type: ignore[arg-type]
+            render.draw_clock(self.screen, rect, item, now, zone)  # type: ignore[arg-type]
         elif item is None and show.region.role == "main":
-            render.draw_fallback(self.base, rect, board_name)
+            render.draw_fallback(self.screen, rect, board_name)
         else:
-            self.base.fill((0, 0, 0), rect)
+            self.screen.fill((0, 0, 0), rect)
         return True
 
     def _draw_tickers(self, frame: Frame, now: datetime) -> None:

@@ -57,6 +57,12 @@ def _measure(size_px: int, bold: bool, text: str) -> int:
     return fonts.font(size_px, bold).size(text)[0]
 
 
+@lru_cache(maxsize=256)
+def fitted(title: str, body: str, width: int, height: int) -> TextBlock:
+    """Auto-fit is a bisection over measured sizes: done once per text and box, not per frame."""
+    return fit_text(title, body, width, height, _measure, fonts.line_step)
+
+
 def inner(rect: pygame.Rect) -> pygame.Rect:
     pad = max(2, round(min(rect.w, rect.h) * PADDING_RATIO))
     return rect.inflate(-2 * pad, -2 * pad)
@@ -74,22 +80,24 @@ def draw_lines(
     for index, (lines, size, bold, color) in enumerate(groups):
         if index == 1 and block.title_lines and block.body_lines:
             y += round(block.body_px * 0.4)
+        step = fonts.line_step(size)
         for line in lines:
             if line:
                 image = text_surface(line, size, bold, color)
-                x = {
-                    Align.LEFT: box.x,
-                    Align.CENTER: box.centerx - image.get_width() // 2,
-                    Align.RIGHT: box.right - image.get_width(),
-                }[align]
+                if align == Align.LEFT:
+                    x = box.x
+                elif align == Align.CENTER:
+                    x = box.centerx - image.get_width() // 2
+                else:
+                    x = box.right - image.get_width()
                 surface.blit(image, (x, y))
-            y += fonts.line_step(size)
+            y += step
 
 
 def draw_text(surface: pygame.Surface, rect: pygame.Rect, item: TextItem) -> None:
     surface.fill(rgb(item.background), rect)
     box = inner(rect)
-    block = fit_text(item.title, item.body, box.w, box.h, _measure, fonts.line_step)
+    block = fitted(item.title, item.body, box.w, box.h)
     previous = surface.get_clip()
     surface.set_clip(rect)
     draw_lines(surface, box, block, item.align, (rgb(item.title_color), rgb(item.foreground)))
