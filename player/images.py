@@ -21,7 +21,8 @@ from signage_contract import Fit
 from .cache import MediaCache
 
 log = logging.getLogger(__name__)
-MAX_SURFACES = 12  # a few screens' worth; 200 cached files must not become 200 decoded frames
+MAX_PENDING = 4  # decoded ahead but not yet shown
+MAX_SURFACES = 4  # what is on screen and what comes next; 200 cached files must not become 200 frames
 Image.MAX_IMAGE_PIXELS = 64_000_000  # refuse decompression bombs (bigger than 8K x 8K)
 
 
@@ -96,6 +97,7 @@ class ImageStore:
         """Start decoding ``key`` in the background unless it is ready or on its way."""
         if key in self._surfaces or key in self._pending or key.sha256 in self.bad:
             return
+        self._drop_unclaimed()
         if self._pool is None:
             done: Future[Decoded | None] = Future()
             done.set_result(self._load(key))
@@ -123,6 +125,14 @@ class ImageStore:
         while len(self._surfaces) > MAX_SURFACES:
             self._surfaces.popitem(last=False)
         return surface
+
+    def _drop_unclaimed(self) -> None:
+        """Forget the oldest finished decodes nobody displayed (the schedule changed meanwhile), so
+        prepared-ahead pictures cannot pile up over days of play."""
+        for key in [k for k, f in self._pending.items() if f.done()][
+            : max(0, len(self._pending) - MAX_PENDING)
+        ]:
+            del self._pending[key]
 
     def pending(self) -> bool:
         return bool(self._pending)

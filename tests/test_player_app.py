@@ -9,8 +9,9 @@ import pytest
 
 from player.app import Compositor, region_rect, run_loop
 from player.cache import MediaCache
-from player.images import ImageStore
+from player.images import MAX_PENDING, ImageKey, ImageStore
 from player.shared import Shared, Snapshot
+from signage_contract import Fit
 from tests.player_factories import NOW, entry, image_bytes, image_item, manifest, media_ref
 
 SIZE = (480, 270)
@@ -191,3 +192,13 @@ def test_loop_saves_the_latest_frame(screen, tmp_path) -> None:
         max_seconds=0,
     )
     assert _color_at(pygame.image.load(frame), (2, 2)) == TEXT_BG
+
+
+def test_decodes_prepared_ahead_but_never_shown_do_not_pile_up(tmp_path) -> None:
+    pictures = [image_bytes(8, 8, (n, 0, 0)) for n in range(12)]
+    store = _store(tmp_path, *pictures)
+    pygame.display.init()
+    for data in pictures:
+        store.request(ImageKey(hashlib.sha256(data).hexdigest(), 8, 8, Fit.CONTAIN, (0, 0, 0)))
+    assert len(store._pending) <= MAX_PENDING + 1
+    pygame.display.quit()
