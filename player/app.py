@@ -214,6 +214,29 @@ def save_frame(surface: pygame.Surface, path: Path) -> None:
     os.replace(temp, path)
 
 
+class FrameSaver:
+    """Saves the screen when its content changed (a moving ticker: every few seconds)."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.last_saved = -FRAME_SAVE_INTERVAL_S
+        self.saved_state: tuple[object, ...] | None = None
+        self.failed = False
+
+    def maybe_save(self, compositor: Compositor) -> None:
+        state = (compositor.mode, tuple(s.key for s in compositor.shown.values()))
+        due = time.monotonic() - self.last_saved >= FRAME_SAVE_INTERVAL_S
+        if self.path is None or not due or (state == self.saved_state and not compositor.animating()):
+            return
+        try:
+            save_frame(compositor.screen, self.path)
+        except (OSError, pygame.error) as exc:  # e.g. a reader holds the file open on Windows
+            if not self.failed:
+                log.warning("cannot save the frame to %s: %s", self.path, exc)
+            self.failed = True
+        self.last_saved, self.saved_state = time.monotonic(), state
+
+
 def run_loop(
     compositor: Compositor,
     shared: Shared,
@@ -225,8 +248,8 @@ def run_loop(
     """The main-thread loop: events, compose, present only the dirty rectangles, sleep."""
     started = time.monotonic()
     pacer = pygame.time.Clock()
-    last_saved = -FRAME_SAVE_INTERVAL_S
-    saved_generation: tuple[object, ...] | None = None
+    saver = FrameSaver(frame_path)
+    last_error = ""
     while not stop.is_set():
         for event in pygame.event.get():
             if event.type == pygame.QUIT or (event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE):
@@ -234,19 +257,13 @@ def run_loop(
         now = clock()
         try:
             dirty = compositor.update(shared.snapshot(), now)
-        except Exception:  # loop boundary: a bad item must not end the show; the last frame stays
-            log.exception("frame failed")
-            dirty = []
+        except Exception as exc:  # loop boundary: a bad item must not end the show; the last frame stays
+            if repr(exc) != last_error:  # once, not sixty times a second
+                log.exception("frame failed")
+            last_error, dirty = repr(exc), []
         if dirty:
             pygame.display.update(dirty)
-        state = (compositor.mode, tuple(s.key for s in compositor.shown.values()))
-        if (
-            frame_path is not None
-            and time.monotonic() - last_saved >= FRAME_SAVE_INTERVAL_S
-            and (state != saved_generation or compositor.animating())
-        ):
-            save_frame(compositor.screen, frame_path)
-            last_saved, saved_generation = time.monotonic(), state
+        saver.maybe_save(compositor)
         if max_seconds is not None and time.monotonic() - started >= max_seconds:
             break
         if compositor.animating():
