@@ -93,8 +93,8 @@ class Compositor:
             return self.dirty
         zone = render.board_zone(snap.manifest.timezone if snap.manifest else "Asia/Ho_Chi_Minh")
         board_name = snap.manifest.board_name if snap.manifest else ""
-        self._update_regions(frame, now, zone, board_name)
-        self._draw_tickers(frame, now)
+        if self._update_regions(frame, now, zone, board_name):
+            self._draw_tickers(frame, now)
         return self.dirty
 
     def _full_layer(self, key: tuple[object, ...], draw: Callable[[], None]) -> None:
@@ -127,14 +127,15 @@ class Compositor:
                 return False
         return True
 
-    def _update_regions(self, frame: Frame, now: datetime, zone: object, board_name: str) -> None:
+    def _update_regions(self, frame: Frame, now: datetime, zone: object, board_name: str) -> bool:
         """Draw the regions whose content changed straight into the back buffer (nothing is visible
-        before ``display.update``); a region whose next picture is not decoded keeps its old one."""
+        before ``display.update``); a region whose next picture is not decoded keeps its old one.
+        False while a new layout waits for its pictures (the old screen stays, tickers included)."""
         screen_rect = self.screen.get_rect()
         layout_key = (frame.layout.id, frame.layout.regions, screen_rect.size)
         if self.mode != ("regions",) or layout_key != self.layout_key:
             if not self._ready(frame):
-                return  # a whole new layer: wait until all of it can be drawn at once
+                return False  # a whole new layer: wait until all of it can be drawn at once
             self.mode, self.layout_key = ("regions",), layout_key
             self.shown.clear()
             self.screen.fill(render.rgb(frame.layout.background))
@@ -159,6 +160,7 @@ class Compositor:
             self.shown[show.region.id] = _Shown(key, rect)
             if self.dirty[:1] != [screen_rect]:
                 self.dirty.append(rect)
+        return True
 
     def _draw_static(
         self, show: RegionShow, rect: pygame.Rect, now: datetime, zone: object, board_name: str
