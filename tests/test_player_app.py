@@ -202,3 +202,25 @@ def test_decodes_prepared_ahead_but_never_shown_do_not_pile_up(tmp_path) -> None
         store.request(ImageKey(hashlib.sha256(data).hexdigest(), 8, 8, Fit.CONTAIN, (0, 0, 0)))
     assert len(store._pending) <= MAX_PENDING + 1
     pygame.display.quit()
+
+
+class _BrokenCompositor(Compositor):
+    def update(self, snap, now):
+        raise ValueError("a renderer failed")
+
+    def next_wake_s(self, now):
+        return 0.0
+
+
+def test_a_failing_frame_is_logged_once_and_the_loop_goes_on(screen, tmp_path, caplog) -> None:
+    stop, calls = threading.Event(), []
+
+    def clock():
+        calls.append(1)
+        if len(calls) >= 5:
+            stop.set()
+        return NOW
+
+    run_loop(_BrokenCompositor(screen, _store(tmp_path)), Shared(), stop, clock=clock)
+    assert len(calls) == 5
+    assert len([r for r in caplog.records if r.message == "frame failed"]) == 1
