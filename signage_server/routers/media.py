@@ -83,7 +83,7 @@ def media_content(request: Request, session: SessionDep, user: CurrentUser, medi
     row = get_owned(session, Media, media_id, user, "media")
     path = _store(request).path(row.sha256)
     if not path.is_file():
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"media {media_id}: its file is missing from the store")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"media {media_id}: file missing from the store")
     return FileResponse(path, media_type=row.content_type)
 
 
