@@ -20,10 +20,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime, time as dtime
+from datetime import UTC, date, datetime
+from datetime import time as dtime
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from signage_contract import device as wire
 from signage_server.bus import LocalBus
@@ -147,7 +148,7 @@ def _ms(samples: list[float]) -> str:
 
 def _compose_figures(data_dir: Path) -> tuple[int, str]:
     engine = make_engine(f"sqlite:///{data_dir / 'signage.db'}")
-    upgrade(engine)  # the server started below migrates too: tables must carry the revision
+    upgrade(engine)
     sync_builtin_layouts(engine)
     key = load_or_create_signing_key(data_dir / "signing.key")
     composer = Composer(engine, key, LocalBus(), poll_interval_s=60)
@@ -165,7 +166,8 @@ def _compose_figures(data_dir: Path) -> tuple[int, str]:
             composer.recompose(session, [board_id])
             samples.append(time.perf_counter() - started)
     print(
-        f"compose one board (3 unit levels, {SCHEDULES} schedules, via DB): {_ms(samples)}  [target p99 <= 10 ms]"
+        f"compose one board (3 unit levels, {SCHEDULES} schedules, via DB): {_ms(samples)}"
+        "  [target p99 <= 10 ms]"
     )
     with Session(engine) as session:
         schedule = session.get(Schedule, province_schedule)
@@ -178,7 +180,8 @@ def _compose_figures(data_dir: Path) -> tuple[int, str]:
     changed = composer._process([Change(schedules=frozenset({province_schedule}))])
     took = time.perf_counter() - started
     print(
-        f"province-wide change: {len(changed)} of {len(boards)} boards recomposed, signed, stored in {took:.2f} s  [target <= 5 s at 10,000]"
+        f"province-wide change: {len(changed)} of {len(boards)} boards recomposed, signed, stored"
+        f" in {took:.2f} s  [target <= 5 s at 10,000]"
     )
     with Session(engine) as session:
         _credential, token = issue_credential(session, boards[0], "bench")
@@ -202,7 +205,7 @@ def _serve(args: list[str], env: dict[str, str], port: int) -> subprocess.Popen[
                 return proc
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "server exited")
+                raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "server exited") from None
             time.sleep(0.05)  # polling for a port to open: there is nothing to await across processes
     proc.kill()
     raise RuntimeError("server did not start")

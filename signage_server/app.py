@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -21,12 +20,10 @@ from .hub import Hub
 from .keys import load_or_create_signing_key
 from .media_store import MediaStore
 from .migrate import upgrade
-from .routers import API_ROUTERS, device
+from .routers import API_ROUTERS, device, pairing
 from .settings import Settings
 from .startup import sync_builtin_layouts
 from .units import seed_if_empty
-
-SHUTDOWN_GRACE_S = 10.0
 
 
 def prepare_database(settings: Settings) -> Engine:
@@ -59,13 +56,8 @@ def create_app(settings: Settings) -> FastAPI:
         try:
             yield
         finally:
-            # Let in-flight recomposition finish: a worker thread cut off mid-query would keep a
-            # database connection past engine.dispose() (leaked, and half-composed work lost).
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(composer.wait_idle(), SHUTDOWN_GRACE_S)
-            worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await worker
+            composer.stop()
+            await worker
             await bus.stop()
             engine.dispose()
 
@@ -78,9 +70,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.changes = ChangeFeed()
     errors.install(app)
-    app.include_router(device.router)
     for router in API_ROUTERS:
         app.include_router(router, prefix="/api/v1")
+    app.include_router(pairing.router, prefix="/api/v1")
+    app.include_router(device.router)
 
     @app.exception_handler(BoardNotFound)
     async def board_gone(_request: Request, exc: BoardNotFound) -> JSONResponse:

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 
 import anyio
 from nacl.signing import SigningKey
+from sqlalchemy import insert, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -27,7 +28,7 @@ from .affected import affected_boards
 from .bus import Bus, BusMessage
 from .changes import Change
 from .compose_inputs import load_inputs
-from .manifest_builder import build_manifests, content_version, sign_manifest
+from .manifest_batch import compose_boards
 from .models import Board, ComposedManifest
 from .unit_tree import UnitTree
 
@@ -63,6 +64,7 @@ class Composer:
         self._idle = asyncio.Event()
         self._idle.set()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopping = False
 
     # --- synchronous API (request threads) ------------------------------------------------------
 
@@ -70,38 +72,47 @@ class Composer:
         """Compose the boards (None: all); store those whose content changed. Returns them."""
         now = self._clock()
         inputs = load_inputs(session, board_ids, now)
-        manifests = build_manifests(
+        composed = compose_boards(
             inputs.boards,
             inputs.specs,
             inputs.playlists,
             inputs.layouts,
             inputs.overrides,
             now,
+            self._key,
             poll_interval_s=self._poll_interval_s,
         )
-        ids = list(manifests)
-        stored = {
-            row.board_id: row
-            for row in session.exec(select(ComposedManifest).where(col(ComposedManifest.board_id).in_(ids)))
-        }
+        stored = self._stored_versions(session, list(composed))
+        updates: list[dict[str, object]] = []
+        inserts: list[dict[str, object]] = []
         changed: dict[int, str] = {}
-        for board_id, manifest in manifests.items():
-            version = content_version(manifest)
-            row = stored.get(board_id)
-            horizon_end = manifest.valid_until
-            if row is not None and row.version == version:
+        for board_id, board in composed.items():
+            if stored.get(board_id) == board.signed.version:
                 continue
-            signed = sign_manifest(manifest, self._key)
-            row = row or ComposedManifest(board_id=board_id, version="", document="", horizon_end=horizon_end)
-            row.version = version
-            row.document = signed.model_dump_json()
-            row.media_sha256 = sorted(manifest.media())
-            row.horizon_end = horizon_end
-            row.composed_at = now
-            session.add(row)
-            changed[board_id] = version
+            changed[board_id] = board.signed.version
+            row = {
+                "board_id": board_id,
+                "version": board.signed.version,
+                "document": board.signed.model_dump_json(),
+                "media_sha256": list(board.media_sha256),
+                "horizon_end": board.valid_until,
+                "composed_at": now,
+            }
+            (updates if board_id in stored else inserts).append(row)
+        # Bulk statements: one executemany each, not one ORM round trip per board.
+        if updates:
+            session.execute(update(ComposedManifest), updates)
+        if inserts:
+            session.execute(insert(ComposedManifest), inserts)
         session.commit()
         return changed
+
+    @staticmethod
+    def _stored_versions(session: Session, board_ids: list[int]) -> dict[int, str]:
+        query = select(ComposedManifest.board_id, ComposedManifest.version)
+        if len(board_ids) <= 500:
+            query = query.where(col(ComposedManifest.board_id).in_(board_ids))
+        return {board_id: version for board_id, version in session.exec(query)}
 
     def current(self, session: Session, board_id: int) -> ComposedManifest:
         """The board's manifest, composed now if missing or if its horizon is running short."""
@@ -144,12 +155,20 @@ class Composer:
         await asyncio.sleep(0)  # let call_soon_threadsafe callbacks land first
         await self._idle.wait()
 
+    def stop(self) -> None:
+        """Ask ``run`` to return once the batch in hand is stored (never abandon a thread that
+        holds a database connection: the engine is disposed right after)."""
+        self._stopping = True
+        self._wake.set()
+
     async def run(self) -> None:
         self._loop = asyncio.get_running_loop()
-        while True:
+        while not self._stopping:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), REFRESH_INTERVAL_S)
             self._wake.clear()
+            if self._stopping:
+                break
             changes, self._pending = self._pending, []
             try:
                 changed = await anyio.to_thread.run_sync(self._process, changes)

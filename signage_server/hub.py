@@ -21,10 +21,18 @@ OUTBOX_SIZE = 16
 SendText = Callable[[str], Awaitable[None]]
 
 
+Close = Callable[[int, str], Awaitable[None]]
+
+
+async def _no_close(_code: int, _reason: str) -> None:
+    return None
+
+
 @dataclass(eq=False)
 class Connection:
     board_id: int
     send_text: SendText
+    close: Close = _no_close
     outbox: asyncio.Queue[str] = field(default_factory=lambda: asyncio.Queue(OUTBOX_SIZE))
 
     def offer(self, text: str) -> None:
@@ -59,6 +67,12 @@ class Hub:
 
     def connection_count(self) -> int:
         return sum(len(c) for c in self._by_board.values())
+
+    async def disconnect(self, board_id: int, reason: str = "credential revoked") -> None:
+        """Close the board's connections on this instance (after its credential was revoked)."""
+        for connection in list(self._by_board.get(board_id, ())):
+            with contextlib.suppress(Exception):  # already gone: nothing to close
+                await connection.close(1008, reason)
 
     def deliver(self, message: BusMessage) -> None:
         """Bus callback: queue the message for every matching local connection (never blocks)."""

@@ -29,8 +29,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from itertools import pairwise
-from typing import Literal
+from heapq import heappop, heappush
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import DAILY, rrule
@@ -157,6 +157,7 @@ class Segment:
 
 
 Applicable = tuple[ScheduleSpec, int]  # a spec and its specificity rank for one board
+_NOT_YET: Any = object()  # sentinel: no segment open yet (None means "nothing scheduled")
 
 
 def applies_to(spec: ScheduleSpec, board: BoardContext) -> int | None:
@@ -219,23 +220,28 @@ def precedence_key(spec: ScheduleSpec, rank: int) -> tuple[bool, int, int, int, 
 # --- recurrence ----------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=4096)
-def _occurrence_days(
-    weekdays: frozenset[int], start_date: date | None, end_date: date | None, first: date, last: date
-) -> tuple[date, ...]:
-    lo = max(first, start_date) if start_date else first
-    hi = min(last, end_date) if end_date else last
-    if hi < lo:
-        return ()
-    # With an explicit byweekday and interval 1, dtstart only bounds the set: starting it at `lo`
-    # rather than the schedule's first day gives the same days without iterating the past.
+@lru_cache(maxsize=1024)
+def _weekday_days(weekdays: frozenset[int], first: date, last: date) -> tuple[date, ...]:
+    # With an explicit byweekday and interval 1, dtstart only bounds the set: starting it at `first`
+    # rather than a schedule's first day gives the same days without iterating the past. Keyed by
+    # weekdays alone, so schedules with the same days (every day, Monday-Friday) share one rule.
     rule = rrule(
         DAILY,
-        dtstart=datetime.combine(lo, time()),
-        until=datetime.combine(hi, time()),
+        dtstart=datetime.combine(first, time()),
+        until=datetime.combine(last, time()),
         byweekday=sorted(weekdays) if weekdays else None,
     )
     return tuple(moment.date() for moment in rule)
+
+
+def _occurrence_days(
+    weekdays: frozenset[int], start_date: date | None, end_date: date | None, first: date, last: date
+) -> tuple[date, ...]:
+    days = _weekday_days(weekdays, first, last)
+    if start_date is None and end_date is None:
+        return days
+    lo, hi = start_date or date.min, end_date or date.max
+    return tuple(day for day in days if lo <= day <= hi)
 
 
 def _day_window(day: date, start: time | None, end: time | None, zone: ZoneInfo) -> Interval:
@@ -357,18 +363,24 @@ def timeline_for(
 def _sweep(candidates: Sequence[Applicable], events: dict[datetime, list[tuple[int, bool]]]) -> list[Segment]:
     keys = [precedence_key(spec, rank) for spec, rank in candidates]
     active: set[int] = set()
+    best_first: list[tuple[tuple[bool, int, int, int, float, int], int]] = []  # heap, lazily pruned
     segments: list[Segment] = []
     instants = sorted(events)
-    for moment, following in pairwise(instants):
+    opened_at, playing = instants[0], _NOT_YET
+    for moment in instants[:-1]:
         for index, opening in events[moment]:
             if opening:
                 active.add(index)
+                heappush(best_first, (keys[index], index))
             else:
                 active.discard(index)
-        best = min(active, key=keys.__getitem__, default=None)
-        spec = candidates[best][0] if best is not None else None
-        if segments and segments[-1].spec is spec:
-            segments[-1] = Segment(segments[-1].start, following, spec)
-        else:
-            segments.append(Segment(moment, following, spec))
+        while best_first and best_first[0][1] not in active:
+            heappop(best_first)
+        spec = candidates[best_first[0][1]][0] if best_first else None
+        if spec is not playing:
+            if playing is not _NOT_YET:
+                segments.append(Segment(opened_at, moment, playing))
+            opened_at, playing = moment, spec
+    if playing is not _NOT_YET:
+        segments.append(Segment(opened_at, instants[-1], playing))
     return segments

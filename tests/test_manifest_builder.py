@@ -9,11 +9,11 @@ from nacl.signing import SigningKey
 
 from signage_contract import EmergencyOverride, ImageItem, Layout, MediaRef, PlayReason, Priority, TextItem
 from signage_contract.signing import verify_manifest
+from signage_server.manifest_batch import build_manifests, compose_boards
 from signage_server.manifest_builder import (
     PlaylistItemSpec,
     PlaylistSpec,
     build_manifest,
-    build_manifests,
     bulletin_priority,
     content_version,
     horizon_bounds,
@@ -175,3 +175,32 @@ def test_many_boards_get_what_each_would_get_alone() -> None:
     assert isinstance(many[7].item_index()["p14-i5"], ImageItem)
     assert not many[9].item_index().get("p14-i5")  # schedule 2 targets board 7 only
     assert many[7].generated_at.tzinfo is not None and many[7].valid_from.tzinfo == UTC
+
+
+def test_batch_signing_equals_signing_each_manifest() -> None:
+    key = SigningKey.generate()
+    boards = [BOARD, BoardContext(8, (COMMUNE, PROVINCE), name="Bảng 8"), BoardContext(9, (201, PROVINCE))]
+    override = EmergencyOverride(id="e", title="Lũ", starts_at=NOW, expires_at=NOW + timedelta(hours=1),
+                                 issued_at=NOW, media=media("flood"))
+    composed = compose_boards(boards, SPECS, playlists(), LAYOUTS, {8: [override]}, NOW, key)
+    for board in boards:
+        result = composed[board.board_id]
+        manifest = verify_manifest(result.signed, key.verify_key, str(board.board_id))
+        alone = build_manifest(board, SPECS, playlists(), LAYOUTS, [override] if board.board_id == 8 else [],
+                               NOW)
+        assert result.signed.payload == alone.model_dump_json()
+        assert result.signed.version == content_version(alone)
+        assert manifest == alone
+        assert result.media_sha256 == tuple(sorted(alone.media()))
+        assert result.valid_until == alone.valid_until
+    assert media("flood").sha256 in composed[8].media_sha256
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"kind": "image"}, "names no media"),
+    ({"kind": "ticker", "text": "  "}, "has no text"),
+    ({"kind": "bulletin"}, "neither title nor body"),
+])
+def test_incomplete_items_are_refused(fields, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        PlaylistItemSpec(id=1, **fields)

@@ -1,3 +1,4 @@
+import random
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
@@ -210,3 +211,38 @@ def test_zone_generic_window_in_another_zone() -> None:
     # 2026-03-29: Paris moves to UTC+2; 08:00 local is 06:00Z.
     assert resolve([schedule], paris, datetime(2026, 3, 29, 6, tzinfo=UTC)).winner is schedule
     assert resolve([schedule], paris, datetime(2026, 3, 29, 5, 59, tzinfo=UTC)).winner is None
+
+
+def _random_specs(seed: int, count: int = 40) -> list[ScheduleSpec]:
+    rng = random.Random(seed)
+    targets = [Target.board(7), Target.board(8), Target.unit(VILLAGE), Target.unit(COMMUNE),
+               Target.unit(PROVINCE), Target.of_tag("led")]
+    specs = []
+    for spec_id in range(1, count + 1):
+        fields: dict = {"priority": rng.randint(0, 2), "is_default": rng.random() < 0.1}
+        if rng.random() < 0.8:
+            fields["daily_start"] = time(rng.randrange(24), rng.choice((0, 30)))
+            fields["daily_end"] = time(rng.randrange(24), rng.choice((0, 30)))
+        if rng.random() < 0.5:
+            fields["weekdays"] = set(rng.sample(range(7), rng.randint(1, 6)))
+        if rng.random() < 0.3:
+            fields["start_date"] = date(2026, 3, 22) + timedelta(days=rng.randint(0, 6))
+            fields["end_date"] = fields["start_date"] + timedelta(days=rng.randint(0, 4))
+        specs.append(spec(spec_id, rng.choice(targets), **fields))
+    return specs
+
+
+@pytest.mark.parametrize("zone", ["Asia/Ho_Chi_Minh", "Europe/Paris"])  # Paris: a DST change that week
+@pytest.mark.parametrize("seed", range(5))
+def test_timeline_equals_walking_resolve_for_random_schedules(zone, seed) -> None:
+    board = BoardContext(7, (VILLAGE, COMMUNE, PROVINCE), frozenset({"led"}), timezone=zone)
+    specs = _random_specs(seed)
+    start = datetime(2026, 3, 23, tzinfo=ZoneInfo(zone))
+    end = start + timedelta(days=7)
+    walked, now = [], start
+    while now < end:
+        result = resolve(specs, board, now)
+        if not walked or walked[-1][1] is not result.winner:
+            walked.append((now, result.winner))
+        now = min(result.next_change_at or end, end)
+    assert [(s.start, s.spec) for s in timeline(specs, board, start, end)] == walked

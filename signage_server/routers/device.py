@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Annotated
 
@@ -187,7 +188,7 @@ async def device_socket(websocket: WebSocket) -> None:
         return
     board_id, version = found
     await websocket.accept()
-    connection = Connection(board_id=board_id, send_text=websocket.send_text)
+    connection = Connection(board_id=board_id, send_text=websocket.send_text, close=_closer(websocket))
     app.state.hub.add(connection)
     pump = asyncio.create_task(connection.pump())
     try:
@@ -213,3 +214,10 @@ async def _converse(websocket: WebSocket, connection: Connection, version: str) 
         connection.offer(wire.Nudge(version=version).model_dump_json())
     while True:
         await websocket.receive_text()  # acks and status messages arrive here (later protocol)
+
+
+def _closer(websocket: WebSocket) -> Callable[[int, str], Awaitable[None]]:
+    async def close(code: int, reason: str) -> None:
+        await websocket.close(code=code, reason=reason)
+
+    return close
