@@ -16,14 +16,18 @@ from .bus import make_bus
 from .changes import ChangeFeed
 from .composer import BoardNotFound, Composer
 from .db import make_engine
+from .health import HealthConfig
 from .hub import Hub
 from .keys import load_or_create_signing_key
 from .media_store import MediaStore
 from .migrate import upgrade
-from .routers import API_ROUTERS, device
+from .monitor import HealthMonitor
+from .routers import API_ROUTERS, device, device_health
+from .screenshots import ScreenshotStore
 from .settings import Settings
 from .startup import sync_builtin_layouts
 from .units import seed_if_empty
+from .webhook import WebhookNotifier
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -47,12 +51,26 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.composer = composer = Composer(engine, app.state.signing_key, bus, settings.poll_interval_s)
         app.state.changes.subscribe(composer.on_change)
         worker = asyncio.create_task(composer.run(), name="composer")
+        app.state.screenshot_store = ScreenshotStore(
+            settings.screenshot_dir, settings.screenshot_max_bytes, settings.max_image_pixels,
+            settings.screenshot_keep,
+        )
+        notifier = WebhookNotifier(settings.webhook_url) if settings.webhook_url else None
+        app.state.health = health = HealthMonitor(
+            engine, HealthConfig.from_settings(settings), notifier, settings.health_sweep_s
+        )
+        if notifier is not None:
+            await notifier.start()
+        sweeper = asyncio.create_task(health.run(), name="health-sweeper")
         try:
             yield
         finally:
-            worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await worker
+            for task in (worker, sweeper):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            if notifier is not None:
+                await notifier.stop()
             await bus.stop()
             engine.dispose()
 
@@ -68,6 +86,7 @@ def create_app(settings: Settings) -> FastAPI:
     for router in API_ROUTERS:
         app.include_router(router, prefix="/api/v1")
     app.include_router(device.router)
+    app.include_router(device_health.router)
 
     @app.exception_handler(BoardNotFound)
     async def board_gone(_request: Request, exc: BoardNotFound) -> JSONResponse:

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import auth, boards, bulletins, playlist_items, playlists, schedules, units, users
+from . import (
+    auth,
+    boards,
+    bulletins,
+    health,
+    playlist_items,
+    playlists,
+    reports,
+    schedules,
+    screenshots,
+    units,
+    users,
+)
 
 API_ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
@@ -15,4 +27,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     playlists.router,
     playlist_items.router,
     schedules.router,
+    health.router,
+    screenshots.router,
+    reports.router,
 )

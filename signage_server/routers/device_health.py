@@ -1,0 +1,91 @@
+"""Device routes of board health: heartbeats, proof-of-play batches, screenshot uploads.
+
+Heartbeats and play batches are the hot paths: authentication and the writes run in one worker
+thread hop with one session and one transaction (as ``get_manifest`` does).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+
+import anyio
+from fastapi import APIRouter, File, Form, Header, HTTPException, Request, UploadFile, status
+from sqlmodel import Session
+
+from signage_contract import device as wire
+
+from ..deps import SessionDep, SettingsDep
+from ..device_auth import UNPAIRED, CurrentDevice, bearer_token, credential_for_token
+from ..media_store import MediaRejected
+from ..models import Board, utcnow
+from ..monitor import HealthMonitor
+from ..plays import ingest_batch
+from ..schemas_health import ScreenshotPublic
+from ..screenshots import ScreenshotStore, save_screenshot
+
+router = APIRouter(tags=["device"])
+Authorization = Annotated[str | None, Header()]
+
+
+def _board_id(session: Session, authorization: str | None) -> int:
+    credential = credential_for_token(session, bearer_token(authorization))
+    if credential is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, UNPAIRED, {"WWW-Authenticate": "Bearer"})
+    return credential.board_id
+
+
+@router.post(wire.DEVICE_HEARTBEAT, response_model=wire.HeartbeatReply)
+async def heartbeat(body: wire.Heartbeat, request: Request, authorization: Authorization = None
+                    ) -> wire.HeartbeatReply:
+    """Store the board's latest heartbeat; the reply's ``server_time`` lets it measure its clock."""
+    monitor: HealthMonitor = request.app.state.health
+
+    def work() -> tuple[datetime, list[dict[str, Any]]]:
+        with Session(monitor.engine) as session:
+            return monitor.ingest(session, _board_id(session, authorization), body)
+
+    received_at, payloads = await anyio.to_thread.run_sync(work)
+    monitor.notify(payloads)
+    return wire.HeartbeatReply(server_time=received_at, heartbeat_interval_s=monitor.config.interval_s)
+
+
+@router.post(wire.DEVICE_PLAYS, response_model=wire.PlayBatchReply)
+async def plays(body: wire.PlayBatch, request: Request, authorization: Authorization = None
+                ) -> wire.PlayBatchReply:
+    """Store proof-of-play records idempotently (see ``plays.py``)."""
+    app = request.app
+    tolerance = timedelta(seconds=app.state.settings.play_future_tolerance_s)
+
+    def work() -> wire.PlayBatchReply:
+        with Session(app.state.engine) as session:
+            board = session.get(Board, _board_id(session, authorization))
+            if board is None:
+                raise HTTPException(status.HTTP_404_NOT_FOUND, "this board no longer exists")
+            return ingest_batch(session, board, body, utcnow(), tolerance)
+
+    reply: wire.PlayBatchReply = await anyio.to_thread.run_sync(work)
+    return reply
+
+
+@router.post(wire.DEVICE_SCREENSHOTS, response_model=ScreenshotPublic, status_code=201)
+def upload_screenshot(
+    device: CurrentDevice,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    image: Annotated[UploadFile, File(description="JPEG of what the screen shows")],
+    request_id: Annotated[str | None, Form(max_length=32)] = None,
+    taken_at: Annotated[datetime | None, Form()] = None,
+) -> ScreenshotPublic:
+    """A capture from the board (periodic, or answering a ``ScreenshotRequest``)."""
+    if taken_at is not None and taken_at.tzinfo is None:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "taken_at needs a UTC offset")
+    data = image.file.read(settings.screenshot_max_bytes + 1)
+    store: ScreenshotStore = request.app.state.screenshot_store
+    now = utcnow()
+    try:
+        shot = save_screenshot(session, store, device.board_id, data, taken_at or now, now, request_id)
+    except MediaRejected as exc:
+        raise HTTPException(exc.status_code, exc.message) from exc
+    return ScreenshotPublic.of(shot)
