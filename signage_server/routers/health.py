@@ -5,7 +5,7 @@ Everything is scoped: a board or unit outside the user's subtree answers 404.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, cast
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from ..auth import ensure_in_scope, in_scope, not_found
 from ..deps import CurrentUser, SessionDep
 from ..health import HealthConfig, board_spans, link_status
-from ..models import Board, BoardEvent, BoardStatus, Screenshot, User, utcnow
+from ..models import Board, BoardEvent, BoardStatus, Screenshot, User
 from ..schemas_health import (
     BoardEventPublic,
     BoardHealthPublic,
@@ -43,6 +43,12 @@ def health_config(request: Request) -> HealthConfig:
     return config
 
 
+def health_now(request: Request) -> datetime:
+    """The health monitor's clock (the system clock, except in tests)."""
+    now: datetime = request.app.state.health.clock()
+    return now
+
+
 @router.get("/boards/{board_id}/status", response_model=BoardHealthPublic)
 def board_status(
     session: SessionDep, user: CurrentUser, request: Request, board_id: int
@@ -50,7 +56,7 @@ def board_status(
     """The latest heartbeat and the link state (``never_seen`` before the first heartbeat)."""
     board_in_scope(session, user, board_id)
     row = session.get(BoardStatus, board_id)
-    state = cast(LinkStatus, link_status(row, utcnow(), health_config(request)))
+    state = cast(LinkStatus, link_status(row, health_now(request), health_config(request)))
     if row is None:
         return BoardHealthPublic(board_id=board_id, status=state)
     return BoardHealthPublic(
@@ -85,7 +91,7 @@ def board_uptime(
 ) -> list[UptimeDayPublic]:
     """Uptime per local day (``from``..``to`` inclusive, default the last 7 days); see uptime.py."""
     board = board_in_scope(session, user, board_id)
-    now = utcnow()
+    now = health_now(request)
     last = last or now.astimezone(LOCAL_TZ).date()
     first = first or last - timedelta(days=6)
     if first > last or (last - first).days >= MAX_UPTIME_DAYS:
@@ -108,7 +114,7 @@ def unit_wall(session: SessionDep, user: CurrentUser, request: Request, unit_id:
     statuses = {s.board_id: s for s in session.exec(
         select(BoardStatus).where(col(BoardStatus.board_id).in_(ids))).all()}
     latest = _latest_screenshots(session, ids)
-    now, config = utcnow(), health_config(request)
+    now, config = health_now(request), health_config(request)
     tiles = []
     for board in boards:
         assert board.id is not None

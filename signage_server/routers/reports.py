@@ -16,9 +16,10 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 
 from ..auth import ensure_in_scope
 from ..deps import CurrentUser, SessionDep
-from ..models import AdminUnit, utcnow
+from ..models import AdminUnit
 from ..reports import EmergencySection, ReportScope, SummaryReport, build_summary, covered_units, summary_csv
 from ..uptime import LOCAL_TZ
+from .health import health_now
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 MAX_REPORT_DAYS = 366
@@ -40,7 +41,7 @@ def summary(
     ensure_in_scope(session, user, unit_id)
     unit = session.get(AdminUnit, unit_id)
     assert unit is not None  # in scope implies it exists
-    now = utcnow()
+    now = health_now(request)
     last = last or now.astimezone(LOCAL_TZ).date()
     first = first or last - timedelta(days=29)
     if first > last or (last - first).days >= MAX_REPORT_DAYS:
