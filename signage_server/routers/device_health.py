@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from signage_contract import device as wire
 
-from ..deps import SessionDep, SettingsDep
+from ..deps import SessionDep
 from ..device_auth import UNPAIRED, CurrentDevice, bearer_token, credential_for_token
 from ..media_store import MediaRejected
 from ..models import Board, utcnow
@@ -73,7 +73,6 @@ def upload_screenshot(
     device: CurrentDevice,
     request: Request,
     session: SessionDep,
-    settings: SettingsDep,
     image: Annotated[UploadFile, File(description="JPEG of what the screen shows")],
     request_id: Annotated[str | None, Form(max_length=32)] = None,
     taken_at: Annotated[datetime | None, Form()] = None,
@@ -81,8 +80,8 @@ def upload_screenshot(
     """A capture from the board (periodic, or answering a ``ScreenshotRequest``)."""
     if taken_at is not None and taken_at.tzinfo is None:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "taken_at needs a UTC offset")
-    data = image.file.read(settings.screenshot_max_bytes + 1)
     store: ScreenshotStore = request.app.state.screenshot_store
+    data = image.file.read(store.max_bytes + 1)  # enough to tell "too large" without reading it all
     now = utcnow()
     try:
         shot = save_screenshot(session, store, device.board_id, data, taken_at or now, now, request_id)
