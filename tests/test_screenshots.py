@@ -63,7 +63,7 @@ def test_upload_keeps_the_image_and_a_thumbnail(client, device, users):
     ],
 )
 def test_bad_uploads_are_rejected_and_nothing_is_kept(client, session, device, name, data, status):
-    board, headers = device
+    _board, headers = device
     assert upload(client, headers, data).status_code == status, name
     assert session.exec(select(Screenshot)).all() == []
 
@@ -114,7 +114,7 @@ def test_viewers_cannot_request_screenshots(client, device, users):
     assert client.post(url, headers=users["viewer_a"].headers).status_code == 403
 
 
-def test_wall_shows_every_board_of_the_subtree_and_is_scoped(client, session, make_board, tree, users, device):
+def test_wall_shows_every_board_of_the_subtree_and_is_scoped(client, make_board, tree, users, device):
     board_a, headers = device
     board_village = make_board(unit_id=tree.village_a)
     board_b = make_board(unit_id=tree.commune_b)
@@ -127,7 +127,8 @@ def test_wall_shows_every_board_of_the_subtree_and_is_scoped(client, session, ma
     assert tiles[board_village.id]["thumbnail_url"] is None
     assert tiles[board_village.id]["status"] == "never_seen"
     assert client.get(f"/api/v1/units/{tree.commune_b}/wall", headers=viewer).status_code == 404
-    for url in (f"/api/v1/boards/{board_b.id}/screenshots", f"/api/v1/boards/{board_b.id}/screenshots/latest"):
+    for path in ("screenshots", "screenshots/latest"):
+        url = f"/api/v1/boards/{board_b.id}/{path}"
         assert client.get(url, headers=viewer).status_code == 404
     province = client.get(f"/api/v1/units/{tree.province}/wall", headers=users["admin"].headers).json()
     assert {t["board_id"] for t in province} == {board_a.id, board_village.id, board_b.id}
