@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
+from fastapi.responses import JSONResponse
 
 from ..auth import ensure_in_scope
 from ..deps import CurrentUser, SessionDep
@@ -51,7 +52,10 @@ def summary(
     emergencies: EmergencySection | None = getattr(request.app.state, "emergency_report", None)
     report = build_summary(session, scope, now, request.app.state.health.config, emergencies)
     if format == "json":
-        return report
+        body = report.model_dump(mode="json")
+        if report.emergencies is None:
+            del body["emergencies"]  # no override tables wired: the section is left out, not faked
+        return JSONResponse(body)
     name = f"report-{unit.code}-{first.isoformat()}-{last.isoformat()}.csv"
     return Response(
         summary_csv(report).encode("utf-8"),
