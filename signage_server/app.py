@@ -17,6 +17,7 @@ from .changes import ChangeFeed
 from .composer import BoardNotFound, Composer
 from .db import make_engine
 from .health import HealthConfig
+from .heartbeat_writer import HeartbeatWriter
 from .hub import Hub
 from .keys import load_or_create_signing_key
 from .media_store import MediaStore
@@ -59,6 +60,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.health = health = HealthMonitor(
             engine, HealthConfig.from_settings(settings), notifier, settings.health_sweep_s
         )
+        app.state.heartbeat_writer = HeartbeatWriter(health)
         if notifier is not None:
             await notifier.start()
         sweeper = asyncio.create_task(health.run(), name="health-sweeper")

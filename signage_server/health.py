@@ -1,9 +1,9 @@
 """Board health in the database: heartbeat ingestion, the offline sweeper, seen spans for uptime.
 
-Per heartbeat the server writes one row (``board_status``, the latest heartbeat and the open seen
-span) in one transaction; a ``board_seen`` row is written only when a gap closes a span, and a
-``board_event`` row only on a recorded transition (``link_state.py``). Heartbeats themselves are
-never kept: 10,000 boards send 28.8 million a day.
+Per heartbeat the server updates one row (``board_status``: the latest heartbeat and the open seen
+span), many heartbeats per transaction (``heartbeat_writer.py``); a ``board_seen`` row is written
+only when a gap closes a span, and a ``board_event`` row only on a recorded transition
+(``link_state.py``). Heartbeats themselves are never kept: 10,000 boards send 28.8 million a day.
 """
 
 from __future__ import annotations
@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete
-from sqlmodel import Session, col, or_, select
+from sqlalchemy import Table, bindparam, delete, insert, update
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, SQLModel, col, or_, select
 
 from signage_contract import device as wire
 
@@ -68,45 +70,112 @@ def _store_link(session: Session, row: BoardStatus, state: LinkState, event: Lin
         out.append(BoardLinkEvent(row.board_id, event))
 
 
-def _copy_heartbeat(row: BoardStatus, beat: wire.Heartbeat, received_at: datetime) -> None:
-    row.last_seen_at = received_at
-    row.sent_at = beat.sent_at
-    row.clock_offset_s = (received_at - beat.sent_at).total_seconds()
-    row.software_version = beat.software_version[:64]
-    row.uptime_s = beat.uptime_s
-    row.manifest_version = beat.manifest_version[:64] if beat.manifest_version else None
-    row.regions = dict(beat.regions)
-    row.free_disk_bytes = beat.free_disk_bytes
-    row.cache_bytes = beat.cache_bytes
-    row.last_error = beat.last_error
-    row.screen_state = beat.screen_state
+@dataclass(frozen=True)
+class Presence:
+    """What a heartbeat moves in ``board_status``: the open seen span and the link state."""
+
+    last_seen_at: datetime
+    seen_since: datetime
+    link: LinkState
+
+
+def advance(
+    presence: Presence | None, received_at: datetime, config: HealthConfig
+) -> tuple[Presence, Span | None, list[LinkEvent]]:
+    """A heartbeat received at ``received_at`` (pure): the new presence, the seen span it closes
+    (after a gap), and the link events to record."""
+    if presence is None:  # the board's first heartbeat ever
+        return Presence(received_at, received_at, LinkState(True, received_at, True, None)), None, []
+    last, since, closed = presence.last_seen_at, presence.seen_since, None
+    if not continues(last, received_at, config.coverage):
+        closed, since = Span(since, last + config.coverage), received_at
+    state, events = presence.link, []
+    if state.online and overdue(last, received_at, config.offline_after):
+        # The sweeper had not noticed yet: the board was offline in between all the same.
+        state, event = change(state, False, last + config.offline_after, config.hold_down)
+        events += [event] if event is not None else []
+    state, event = change(state, True, received_at, config.hold_down)
+    events += [event] if event is not None else []
+    return Presence(received_at, since, state), closed, events
+
+
+def _heartbeat_values(beat: wire.Heartbeat, received_at: datetime) -> dict[str, Any]:
+    return {
+        "sent_at": beat.sent_at,
+        "clock_offset_s": (received_at - beat.sent_at).total_seconds(),
+        "software_version": beat.software_version[:64],
+        "uptime_s": beat.uptime_s,
+        "manifest_version": beat.manifest_version[:64] if beat.manifest_version else None,
+        "regions": dict(beat.regions),
+        "free_disk_bytes": beat.free_disk_bytes,
+        "cache_bytes": beat.cache_bytes,
+        "last_error": beat.last_error,
+        "screen_state": beat.screen_state,
+    }
+
+
+def _presence_values(p: Presence) -> dict[str, Any]:
+    link = p.link
+    return {"last_seen_at": p.last_seen_at, "seen_since": p.seen_since, "online": link.online,
+            "changed_at": link.changed_at, "reported_online": link.reported_online,
+            "reported_at": link.reported_at, "held_flaps": link.held_flaps}
+
+
+def _load_presences(session: Session, board_ids: Iterable[int]) -> dict[int, Presence]:
+    t = _status_table()
+    rows = session.connection().execute(
+        sa_select(t.c.board_id, t.c.last_seen_at, t.c.seen_since, t.c.online, t.c.changed_at,
+                  t.c.reported_online, t.c.reported_at, t.c.held_flaps)
+        .where(t.c.board_id.in_(list(board_ids)))
+    ).all()
+    return {r[0]: Presence(r[1], r[2], LinkState(r[3], r[4], r[5], r[6], r[7])) for r in rows}
+
+
+def _status_table() -> Table:
+    return SQLModel.metadata.tables["board_status"]
+
+
+def write_heartbeats(
+    session: Session, items: list[tuple[int, wire.Heartbeat, datetime]], config: HealthConfig
+) -> list[list[BoardLinkEvent]]:
+    """Apply heartbeats ``(board_id, heartbeat, received_at)`` in order with a few set-based
+    statements (one UPDATE or INSERT per board, whatever the number of its heartbeats); returns
+    the link events of each item. The caller commits."""
+    presences = _load_presences(session, {board_id for board_id, _b, _t in items})
+    existing = set(presences)
+    latest: dict[int, dict[str, Any]] = {}
+    seen_rows: list[dict[str, Any]] = []
+    event_rows: list[dict[str, Any]] = []
+    out: list[list[BoardLinkEvent]] = []
+    for board_id, beat, received_at in items:
+        presence, closed, events = advance(presences.get(board_id), received_at, config)
+        presences[board_id] = presence
+        latest[board_id] = _heartbeat_values(beat, received_at)
+        if closed is not None:
+            seen_rows.append({"board_id": board_id, "seen_from": closed.start, "seen_to": closed.end})
+        event_rows += [{"board_id": board_id, "kind": e.kind.value, "at": e.at, "flaps": e.flaps}
+                       for e in events]
+        out.append([BoardLinkEvent(board_id, e) for e in events])
+    table, connection = _status_table(), session.connection()
+    rows = {b: {**v, **_presence_values(presences[b])} for b, v in latest.items()}
+    updates = [{"_board": b, **v} for b, v in rows.items() if b in existing]
+    inserts = [{"board_id": b, **v} for b, v in rows.items() if b not in existing]
+    if updates:
+        connection.execute(update(table).where(table.c.board_id == bindparam("_board")), updates)
+    if inserts:
+        connection.execute(insert(table), inserts)
+    if seen_rows:
+        connection.execute(insert(SQLModel.metadata.tables["board_seen"]), seen_rows)
+    if event_rows:
+        connection.execute(insert(SQLModel.metadata.tables["board_event"]), event_rows)
+    return out
 
 
 def record_heartbeat(
     session: Session, board_id: int, beat: wire.Heartbeat, received_at: datetime, config: HealthConfig
 ) -> list[BoardLinkEvent]:
-    """Store a heartbeat received at ``received_at`` (server clock) and commit; returns the
-    link events recorded (a board coming back online)."""
-    events: list[BoardLinkEvent] = []
-    row = session.get(BoardStatus, board_id)
-    if row is None:
-        row = BoardStatus(board_id=board_id, last_seen_at=received_at, seen_since=received_at,
-                          changed_at=received_at)
-    else:
-        last = row.last_seen_at
-        if not continues(last, received_at, config.coverage):
-            closed = BoardSeen(board_id=board_id, seen_from=row.seen_since, seen_to=last + config.coverage)
-            session.add(closed)
-            row.seen_since = received_at
-        state = _link(row)
-        if state.online and overdue(last, received_at, config.offline_after):
-            # The sweeper had not noticed yet: the board was offline in between all the same.
-            state, event = change(state, False, last + config.offline_after, config.hold_down)
-            _store_link(session, row, state, event, events)
-        state, event = change(state, True, received_at, config.hold_down)
-        _store_link(session, row, state, event, events)
-    _copy_heartbeat(row, beat, received_at)
-    session.add(row)
+    """One heartbeat in its own transaction (commits); returns the link events recorded."""
+    [events] = write_heartbeats(session, [(board_id, beat, received_at)], config)
     session.commit()
     return events
 

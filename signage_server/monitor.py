@@ -1,4 +1,5 @@
-"""The health monitor of one server instance: heartbeat ingestion and the periodic sweeper.
+"""The health monitor of one server instance: configuration, clock, the periodic sweeper and the
+webhook notifier (heartbeats are written by ``heartbeat_writer.py``).
 
 Built in the app lifespan. Work on the database runs in worker threads, one hop per call; link
 events go to the webhook notifier (when ``SIGNAGE_WEBHOOK_URL`` is set) from the event loop, so a
@@ -17,9 +18,7 @@ import anyio
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from signage_contract import device as wire
-
-from .health import BoardLinkEvent, HealthConfig, prune, record_heartbeat, sweep
+from .health import BoardLinkEvent, HealthConfig, prune, sweep
 from .models import Board
 from .webhook import WebhookNotifier
 
@@ -50,14 +49,6 @@ class HealthMonitor:
 
     # --- worker-thread side ------------------------------------------------------------------
 
-    def ingest(
-        self, session: Session, board_id: int, beat: wire.Heartbeat
-    ) -> tuple[datetime, list[dict[str, Any]]]:
-        """Store a heartbeat; returns the receipt time and the webhook payloads of its events."""
-        received_at = self.clock()
-        events = record_heartbeat(session, board_id, beat, received_at, self.config)
-        return received_at, self._describe(session, events)
-
     def sweep_once(self) -> tuple[list[BoardLinkEvent], list[dict[str, Any]]]:
         """One sweep; returns the recorded events and their webhook payloads."""
         now = self.clock()
@@ -66,9 +57,10 @@ class HealthMonitor:
             if self._last_prune is None or now - self._last_prune >= PRUNE_EVERY:
                 prune(session, now, self.config)
                 self._last_prune = now
-            return events, self._describe(session, events)
+            return events, self.payloads(session, events)
 
-    def _describe(self, session: Session, events: list[BoardLinkEvent]) -> list[dict[str, Any]]:
+    def payloads(self, session: Session, events: list[BoardLinkEvent]) -> list[dict[str, Any]]:
+        """The webhook payloads of recorded events (none without a webhook)."""
         if not events or self.notifier is None:
             return []
         ids = {e.board_id for e in events}
