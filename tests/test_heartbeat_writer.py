@@ -40,3 +40,12 @@ def test_a_revoked_credential_is_refused(client, session, make_board):
     body = {"sent_at": datetime.now(UTC).isoformat()}
     response = client.post(wire.DEVICE_HEARTBEAT, json=body, headers={"Authorization": f"Bearer {old_token}"})
     assert response.status_code == 401
+
+
+def test_a_malformed_heartbeat_is_422_with_the_field_named(client, session, make_board):
+    board = make_board()
+    _c, token = issue_credential(session, board.id, "pc")
+    headers = {"Authorization": f"Bearer {token}"}
+    response = client.post(wire.DEVICE_HEARTBEAT, json={"sent_at": "2026-03-10T08:00:00"}, headers=headers)
+    assert response.status_code == 422 and "sent_at" in response.text  # no UTC offset
+    assert client.post(wire.DEVICE_HEARTBEAT, content=b"{", headers=headers).status_code == 422

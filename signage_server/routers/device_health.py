@@ -10,7 +10,9 @@ from datetime import datetime, timedelta
 from typing import Annotated
 
 import anyio
-from fastapi import APIRouter, File, Form, Header, HTTPException, Request, UploadFile, status
+from fastapi import APIRouter, File, Form, Header, HTTPException, Request, Response, UploadFile, status
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 from sqlmodel import Session
 
 from signage_contract import device as wire
@@ -36,25 +38,36 @@ def _board_id(session: Session, authorization: str | None) -> int:
     return credential.board_id
 
 
-@router.post(wire.DEVICE_HEARTBEAT, response_model=wire.HeartbeatReply)
-async def heartbeat(body: wire.Heartbeat, request: Request, authorization: Authorization = None
-                    ) -> wire.HeartbeatReply:
-    """Store the board's latest heartbeat; the reply's ``server_time`` lets it measure its clock.
+@router.post(
+    wire.DEVICE_HEARTBEAT,
+    response_model=wire.HeartbeatReply,
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+        "schema": wire.Heartbeat.model_json_schema()}}}},
+)
+async def heartbeat(request: Request, authorization: Authorization = None) -> Response:
+    """Store the board's latest heartbeat (body: ``Heartbeat``); the reply's ``server_time`` lets it
+    measure its clock.
 
-    The hot path of every board: no thread hop of its own; the heartbeat joins the next group
-    commit of ``HeartbeatWriter``, which also checks the credential.
+    The hot path of every board: no thread hop of its own (the heartbeat joins the next group
+    commit of ``HeartbeatWriter``, which also checks the credential), and the body is parsed and
+    the reply written by pydantic directly, without FastAPI's generic body and response handling.
     """
     app = request.app
     token = bearer_token(authorization)
     if token is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, UNPAIRED, {"WWW-Authenticate": "Bearer"})
     try:
+        body = wire.Heartbeat.model_validate_json(await request.body())
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_url=False)) from None
+    try:
         received_at, payloads = await app.state.heartbeat_writer.submit(token, body)
     except UnknownDevice:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, UNPAIRED, {"WWW-Authenticate": "Bearer"}) from None
     monitor: HealthMonitor = app.state.health
     monitor.notify(payloads)
-    return wire.HeartbeatReply(server_time=received_at, heartbeat_interval_s=monitor.config.interval_s)
+    reply = wire.HeartbeatReply(server_time=received_at, heartbeat_interval_s=monitor.config.interval_s)
+    return Response(reply.model_dump_json(), media_type="application/json")
 
 
 @router.post(wire.DEVICE_PLAYS, response_model=wire.PlayBatchReply)
