@@ -145,7 +145,8 @@ def main() -> None:
         trivial = _serve([sys.executable, "-m", "uvicorn", "trivial_app:app", "--port", str(port),
                           "--log-level", "warning"], {**env, "PYTHONPATH": str(data_dir)}, port)
         try:
-            baseline, base_statuses = _load(port, "/beat", [None] * 64, LOAD_SECONDS)
+            connections = PROCESSES * CONNECTIONS_PER_PROCESS
+            baseline, base_statuses = _load(port, "/beat", [None] * connections, LOAD_SECONDS)
         finally:
             trivial.terminate()
             trivial.wait()
