@@ -18,6 +18,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, or_, select
 
 from signage_contract import device as wire
+from signage_contract import nfc
 
 from .link_state import LinkEvent, LinkState, change, overdue, settle
 from .models import BoardEvent, BoardSeen, BoardStatus
@@ -109,7 +110,7 @@ def _heartbeat_values(beat: wire.Heartbeat, received_at: datetime) -> dict[str, 
         "regions": dict(beat.regions),
         "free_disk_bytes": beat.free_disk_bytes,
         "cache_bytes": beat.cache_bytes,
-        "last_error": beat.last_error,
+        "last_error": nfc(beat.last_error),  # Windows players may send decomposed Vietnamese
         "screen_state": beat.screen_state,
     }
 

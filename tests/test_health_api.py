@@ -1,6 +1,7 @@
 """Heartbeat ingestion, debounce, flap hold-down, uptime and status routes (SQLite and PostgreSQL)."""
 
 import json
+import unicodedata
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -57,7 +58,7 @@ def test_heartbeat_stores_the_latest_state_and_answers_server_time(client, sessi
     sent = T0 - timedelta(seconds=4)  # the device clock runs 4 s behind
     response = beat(client, headers, sent, software_version="1.2.0", uptime_s=3600, manifest_version="abc",
                     regions={"main": "bulletin:7"}, free_disk_bytes=12 * 1024**4, cache_bytes=5_000_000,
-                    last_error="tải ảnh lỗi", screen_state="on")
+                    last_error=unicodedata.normalize("NFD", "tải ảnh lỗi"), screen_state="on")
     assert response.status_code == 200
     reply = wire.HeartbeatReply.model_validate(response.json())
     assert reply.server_time == T0 and reply.heartbeat_interval_s == 30
