@@ -136,6 +136,7 @@ def run_command(args: argparse.Namespace) -> int:
     import pygame
 
     from .app import Compositor, run_loop
+    from .health import HealthService
     from .images import ImageStore
     from .shared import Shared
     from .state import StateDir
@@ -155,15 +156,23 @@ def run_command(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     network = threading.Thread(target=coordinator.run, name="signage-sync", daemon=True)
     network.start()
+    health = HealthService.for_board(args.server, state, shared, headless=args.headless)
+    coordinator.on_message = health.handle_message
+    threading.Thread(target=health.run, name="signage-health", daemon=True).start()
     images = ImageStore(state.media)
     try:
         run_loop(
-            Compositor(screen, images), shared, stop, frame_path=state.frame_path if args.headless else None
+            Compositor(screen, images),
+            shared,
+            stop,
+            frame_path=state.frame_path if args.headless else None,
+            after_frame=health.observer(),
         )
     except KeyboardInterrupt:
         pass
     finally:
         coordinator.stop()
+        health.close()
         images.close()
         pygame.quit()
     return 0
