@@ -50,7 +50,8 @@ def _events(value, start, end):
 def _records(events):
     """Finished records: each start with its end applied."""
     ends = {e.record_id: e.ended_at for e in events if isinstance(e, PlayEnded)}
-    return [e.record.model_copy(update={"ended_at": ends[e.record.id]}) for e in events if isinstance(e, PlayStarted)]
+    starts = [e.record for e in events if isinstance(e, PlayStarted)]
+    return [r.model_copy(update={"ended_at": ends[r.id]}) for r in starts]
 
 
 def test_each_showing_of_each_item_is_one_record_with_its_times() -> None:
