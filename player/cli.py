@@ -154,10 +154,10 @@ def run_command(args: argparse.Namespace) -> int:
     )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    health = HealthService.for_board(args.server, state, shared, headless=args.headless)
+    coordinator.on_message = health.handle_message  # before the socket can deliver a request
     network = threading.Thread(target=coordinator.run, name="signage-sync", daemon=True)
     network.start()
-    health = HealthService.for_board(args.server, state, shared, headless=args.headless)
-    coordinator.on_message = health.handle_message
     threading.Thread(target=health.run, name="signage-health", daemon=True).start()
     images = ImageStore(state.media)
     try:
