@@ -158,7 +158,7 @@ def run_command(args: argparse.Namespace) -> int:
     coordinator.on_message = health.handle_message  # before the socket can deliver a request
     network = threading.Thread(target=coordinator.run, name="signage-sync", daemon=True)
     network.start()
-    threading.Thread(target=health.run, name="signage-health", daemon=True).start()
+    health.start()
     images = ImageStore(state.media)
     try:
         run_loop(

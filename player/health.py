@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 NETWORK_ERRORS = (httpx.HTTPError, OSError)
 SCREEN_ON_WITHIN_S = 10.0  # the frame loop ran this recently: the screen is being drawn
 LAST_ERROR_MAX = 2000
+CLOSE_WAIT_S = 5.0
 
 
 class LastErrorHandler(logging.Handler):
@@ -94,6 +95,7 @@ class HealthService:
         self.screenshots: ScreenshotTaker | None = None
         self.stop_event = threading.Event()
         self._offline_logged = False
+        self._thread: threading.Thread | None = None
 
     @classmethod
     def for_board(cls, server: str, state: StateDir, shared: Shared, headless: bool) -> HealthService:
@@ -109,9 +111,15 @@ class HealthService:
     def observer(self) -> FrameObserver:
         return FrameObserver(self.tracker, self.screenshots)
 
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self.run, name="signage-health", daemon=True)
+        self._thread.start()
+
     def close(self) -> None:
         """The player stops: close what is on screen now and commit it."""
         self.stop()
+        if self._thread is not None:  # an upload in hand gets a moment to finish before the log closes
+            self._thread.join(timeout=CLOSE_WAIT_S)
         self.tracker.close(self.clock())
         if self.screenshots is not None:
             self.screenshots.close()

@@ -154,3 +154,5 @@ def test_kill_9_during_an_upload_loses_and_duplicates_nothing(tmp_path) -> None:
     stored = list(fake.records.values())
     assert len({(r.region_id, r.started_at) for r in stored}) == len(stored)  # no play stored twice
     assert fake.in_flight and all(fake.copies[i] == 2 for i in fake.in_flight)  # sent twice, stored once
+    with sqlite3.connect(state / "playlog.sqlite3") as db:  # SIGTERM closed what was on screen
+        assert db.execute("SELECT COUNT(*) FROM plays WHERE open = 1").fetchone() == (0,)
