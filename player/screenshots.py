@@ -62,13 +62,15 @@ def raw_mode(surface: pygame.Surface) -> str | None:
 def grab(surface: pygame.Surface, taken_at: datetime, request_ids: tuple[str, ...] = ()) -> RawCapture:
     """Main thread: copy the pixels (fast path: the raw buffer; otherwise ``tobytes``)."""
     mode = raw_mode(surface)
-    if mode is None:
-        return RawCapture(
-            pygame.image.tobytes(surface, "RGB"), surface.get_size(), surface.get_width() * 3, "RGB",
-            taken_at, request_ids,
-        )
+    if mode is not None:
+        try:
+            pixels = surface.get_buffer().raw
+            return RawCapture(pixels, surface.get_size(), surface.get_pitch(), mode, taken_at, request_ids)
+        except pygame.error:  # a surface without a plain pixel buffer: the slower, general copy
+            pass
     return RawCapture(
-        surface.get_buffer().raw, surface.get_size(), surface.get_pitch(), mode, taken_at, request_ids
+        pygame.image.tobytes(surface, "RGB"), surface.get_size(), surface.get_width() * 3, "RGB",
+        taken_at, request_ids,
     )
 
 
