@@ -20,6 +20,7 @@ from .hub import Hub
 from .keys import load_or_create_signing_key
 from .media_store import MediaStore
 from .migrate import upgrade
+from .override_receipts import ReceiptRecorder
 from .routers import API_ROUTERS, device
 from .settings import Settings
 from .startup import sync_builtin_layouts
@@ -46,13 +47,16 @@ def create_app(settings: Settings) -> FastAPI:
         await bus.start(hub.deliver)
         app.state.composer = composer = Composer(engine, app.state.signing_key, bus, settings.poll_interval_s)
         app.state.changes.subscribe(composer.on_change)
-        worker = asyncio.create_task(composer.run(), name="composer")
+        app.state.receipts = receipts = ReceiptRecorder(engine)
+        workers = [asyncio.create_task(composer.run(), name="composer"),
+                   asyncio.create_task(receipts.run(), name="override-receipts")]
         try:
             yield
         finally:
-            worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await worker
+            for worker in workers:
+                worker.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await worker
             await bus.stop()
             engine.dispose()
 
