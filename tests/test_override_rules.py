@@ -58,7 +58,7 @@ CHAIN_B = (COMMUNE_B, PROVINCE)
         (OverrideTarget(PROVINCE, boards=frozenset({7})), 7, CHAIN_B, (), True),
         (OverrideTarget(PROVINCE, boards=frozenset({8})), 7, CHAIN_B, (), False),
         (OverrideTarget(COMMUNE_A, tags=frozenset({"cho"})), 7, CHAIN_VILLAGE_A, ("cho",), True),
-        (OverrideTarget(COMMUNE_A, tags=frozenset({"cho"})), 7, CHAIN_B, ("cho",), False),  # tag in scope only
+        (OverrideTarget(COMMUNE_A, tags=frozenset({"cho"})), 7, CHAIN_B, ("cho",), False),  # scope only
         (OverrideTarget(COMMUNE_A, tags=frozenset({"cho"})), 7, CHAIN_VILLAGE_A, ("truong",), False),
     ],
 )
