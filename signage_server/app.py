@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -20,6 +21,7 @@ from .hub import Hub
 from .keys import load_or_create_signing_key
 from .media_store import MediaStore
 from .migrate import upgrade
+from .override_receipts import ReceiptRecorder
 from .routers import API_ROUTERS, device, pairing
 from .settings import Settings
 from .startup import sync_builtin_layouts
@@ -52,14 +54,19 @@ def create_app(settings: Settings) -> FastAPI:
         await bus.start(hub.deliver)
         app.state.composer = composer = Composer(engine, app.state.signing_key, bus, settings.poll_interval_s)
         app.state.changes.subscribe(composer.on_change)
-        worker = asyncio.create_task(composer.run(), name="composer")
+        app.state.receipts = receipts = ReceiptRecorder(engine)
+        workers = [asyncio.create_task(composer.run(), name="composer"),
+                   asyncio.create_task(receipts.run(), name="override-receipts")]
         try:
             yield
         finally:
             # Let the batch in hand finish: a worker thread cut off mid-query would keep a
             # database connection past engine.dispose() (leaked, and half-composed work lost).
             composer.stop()
-            await worker
+            await workers[0]
+            workers[1].cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await workers[1]
             await bus.stop()
             engine.dispose()
 
