@@ -27,7 +27,8 @@ BANNER_MIN_PX = 24  # so the banner's text is never below the legibility floor
 IMAGE_SHARE = 0.4  # of the content box, beside (landscape) or above (portrait) the text
 BLACK: Color = (0, 0, 0)
 WHITE: Color = (255, 255, 255)
-CLOCK_FORMATS = ("datetime", "time")  # the date goes first when the banner is too narrow
+# (format, size relative to the banner's letters): the date is kept, smaller, before it is dropped
+CLOCK_CHOICES = (("datetime", 1.0), ("datetime", 0.6), ("time", 1.0))
 
 
 def _luminance(color: Color) -> float:
@@ -101,10 +102,10 @@ def _draw_banner(
     label = text_surface(EMERGENCY_BANNER, plan_.banner_px, True, ink)
     room = box.w - label.get_width() - plan_.banner_px
     clock = None
-    for fmt in CLOCK_FORMATS:
-        text = format_clock(now, zone, fmt)
-        if _measure(plan_.banner_px, False, text) <= room:
-            clock = text_surface(text, plan_.banner_px, False, ink)
+    for fmt, scale in CLOCK_CHOICES:
+        text, size = format_clock(now, zone, fmt), max(LEGIBLE_MIN_PX, round(plan_.banner_px * scale))
+        if _measure(size, False, text) <= room:
+            clock = text_surface(text, size, False, ink)
             break
     x = box.x if clock is not None else box.centerx - label.get_width() // 2
     surface.blit(label, label.get_rect(midleft=(x, box.centery)))

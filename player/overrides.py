@@ -243,4 +243,3 @@ def _message_type(message: str | bytes) -> str | None:
         return None
     kind = data.get("type") if isinstance(data, dict) else None
     return kind if isinstance(kind, str) else None
-
