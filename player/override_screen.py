@@ -12,14 +12,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from functools import lru_cache
 
 import pygame
 
 from signage_contract import RISK_COLORS, Align, EmergencyOverride
 
 from . import fonts
-from .render import Color, _measure, draw_lines, format_clock, inner, rgb, text_surface
-from .text_layout import LEGIBLE_MIN_PX, TextBlock, fit_line, fit_text
+from .render import Color, _measure, draw_lines, fitted, format_clock, inner, rgb, text_surface
+from .text_layout import LEGIBLE_MIN_PX, TextBlock, fit_line
 
 EMERGENCY_BANNER = "KHẨN CẤP"
 BANNER_RATIO = 0.16  # of the screen height
@@ -67,14 +68,19 @@ def _banner_height(rect: pygame.Rect) -> int:
 
 
 def _fit(override: EmergencyOverride, box: pygame.Rect) -> TextBlock:
-    return fit_text(override.title, override.body, box.w, box.h, _measure, fonts.line_step)
+    return fitted(override.title, override.body, box.w, box.h)  # cached: the clock redraws each minute
+
+
+@lru_cache(maxsize=16)
+def _banner_px(width: int, height: int) -> int:
+    return fit_line(EMERGENCY_BANNER, width, height, _measure, fonts.line_step, 8) or 8
 
 
 def plan(rect: pygame.Rect, override: EmergencyOverride, with_image: bool) -> OverridePlan:
     """Where everything goes on ``rect``; the image gets a box only if the text stays legible."""
     banner = pygame.Rect(rect.x, rect.y, rect.w, _banner_height(rect))
     banner_box = inner(banner)
-    banner_px = fit_line(EMERGENCY_BANNER, banner_box.w, banner_box.h, _measure, fonts.line_step, 8)
+    banner_px = _banner_px(banner_box.w, banner_box.h)
     content = inner(pygame.Rect(rect.x, banner.bottom, rect.w, rect.bottom - banner.bottom))
     whole = _fit(override, content)
     if with_image:
@@ -88,8 +94,8 @@ def plan(rect: pygame.Rect, override: EmergencyOverride, with_image: bool) -> Ov
             text_box = pygame.Rect(content.x, content.y + split + 8, content.w, content.h - split - 8)
         block = _fit(override, text_box)
         if not block.truncated and block.body_px >= LEGIBLE_MIN_PX:
-            return OverridePlan(banner, banner_px or 8, text_box, block, image_box)
-    return OverridePlan(banner, banner_px or 8, content, whole, None)
+            return OverridePlan(banner, banner_px, text_box, block, image_box)
+    return OverridePlan(banner, banner_px, content, whole, None)
 
 
 def _draw_banner(

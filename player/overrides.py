@@ -71,15 +71,26 @@ class OverrideStore:
         with self._lock:
             return tuple(self._data.overrides.values())
 
-    def receive(self, override: EmergencyOverride, now: datetime) -> bool:
-        """Store a pushed override durably; False (not stored) when it was cancelled or has expired."""
+    def add(self, override: EmergencyOverride, now: datetime) -> bool:
+        """Take a pushed override in memory (``save`` makes it durable); False when it was
+        cancelled or has expired."""
         with self._lock:
             if override.id in self._data.cancelled or override.expires_at <= now:
                 return False
             self._data.overrides[override.id] = override
             self._prune(now)
-            self._save()
             return True
+
+    def save(self) -> None:
+        with self._lock:
+            self._save()
+
+    def receive(self, override: EmergencyOverride, now: datetime) -> bool:
+        """``add`` then ``save``."""
+        if not self.add(override, now):
+            return False
+        self.save()
+        return True
 
     def cancel(self, override_id: str, now: datetime) -> None:
         with self._lock:
@@ -219,11 +230,15 @@ class OverrideDesk:
             log.warning("malformed override push ignored: %s", str(exc).splitlines()[0])
             return
         override = push.override
-        if self.store.receive(override, self.clock()):
-            log.warning("emergency override %s received (level %d)", override.id, override.risk_level)
-            self.publish(self.store.current())
-            # the ack says "stored": it is sent only after the write is durable
-            self.outbox.put(OverrideAck(override_id=override.id, stage="received", at=self.clock()))
+        if not self.store.add(override, self.clock()):
+            return
+        # on screen first (the fsync can take a while on an SD card), then durable, then acked:
+        # "received" means stored; a power cut before the write costs the ack, and the server
+        # pushes again when the board reconnects
+        self.publish(self.store.current())
+        self.store.save()
+        self.outbox.put(OverrideAck(override_id=override.id, stage="received", at=self.clock()))
+        log.warning("emergency override %s received (level %d)", override.id, override.risk_level)
 
     def on_manifest(self, manifest: Manifest) -> None:
         """Reconcile with a newly verified manifest and publish the result if it changed."""

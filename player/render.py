@@ -53,7 +53,7 @@ def text_surface(text: str, size_px: int, bold: bool, color: Color) -> pygame.Su
 
 
 def _measure(size_px: int, bold: bool, text: str) -> int:
-    return fonts.font(size_px, bold).size(text)[0]
+    return fonts.measuring(size_px, bold).size(text)[0]
 
 
 @lru_cache(maxsize=256)
