@@ -213,3 +213,21 @@ def test_displayed_is_acked_once_per_override(board) -> None:
     board.outbox.displayed("o1", NOW)
     board.outbox.displayed("o1", NOW + timedelta(seconds=1))
     assert board.outbox._queue.qsize() == 1
+
+
+def test_without_any_manifest_the_stored_override_shows_until_its_expiry() -> None:
+    stored = make_override(expires_at=NOW + timedelta(minutes=30))
+    frame = resolve(None, NOW, overrides=[stored])
+    assert frame.override.id == "o1" and frame.next_change_at == stored.expires_at
+
+
+def test_a_pushed_image_not_yet_cached_asks_for_a_fetch(board, tmp_path) -> None:
+    from player.cache import MediaCache
+    from tests.player_factories import image_bytes, media_ref
+
+    data = image_bytes(8, 8, (0, 0, 0))
+    board.desk.handle(push(make_override(media=media_ref(data, 8, 8))))
+    media = MediaCache(tmp_path / "media")
+    assert board.desk.needs_media(media)
+    media.path(media_ref(data, 8, 8).sha256).write_bytes(data)
+    assert not board.desk.needs_media(media)
