@@ -87,15 +87,15 @@ class Compositor:
             self.generation, self.failures_seen = snap.generation, self.images.failures
             frame = self.frame = resolve(snap.manifest, now, self.playable, snap.overrides)
             self._prepare_next(snap.manifest, frame)
+        zone = render.board_zone(snap.manifest.timezone if snap.manifest else "Asia/Ho_Chi_Minh")
+        if frame.override is not None:  # over everything, the pairing code included
+            self._draw_override(frame.override, now, zone)
+            return self.dirty
         if snap.manifest is None and snap.pairing_code:
             self._full_layer(
                 ("pairing", snap.pairing_code, snap.server),
                 lambda: render.draw_pairing(self.screen, snap.pairing_code or "", snap.server),
             )
-            return self.dirty
-        zone = render.board_zone(snap.manifest.timezone if snap.manifest else "Asia/Ho_Chi_Minh")
-        if frame.override is not None:
-            self._draw_override(frame.override, now, zone)
             return self.dirty
         board_name = snap.manifest.board_name if snap.manifest else ""
         if self._update_regions(frame, now, zone, board_name):

@@ -138,3 +138,10 @@ def test_clock_in_the_banner_uses_the_boards_zone(display) -> None:
     from player.render import format_clock
 
     assert format_clock(NOW, board_zone("Asia/Ho_Chi_Minh"), "time") == "14:05"
+
+
+def test_a_stored_override_shows_over_the_pairing_code(display, tmp_path) -> None:
+    screen = display(LED)
+    compositor = Compositor(screen, ImageStore(MediaCache(tmp_path), synchronous=True))
+    compositor.update(Snapshot(generation=1, pairing_code="ACD347", overrides=(make_override(),)), NOW)
+    assert compositor.shown_override() == "o1"
