@@ -16,14 +16,23 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 import pygame
 
-from signage_contract import ClockItem, ImageItem, Item, Manifest, TextItem, TickerItem
+from signage_contract import (
+    ClockItem,
+    EmergencyOverride,
+    Fit,
+    ImageItem,
+    Item,
+    Manifest,
+    TextItem,
+    TickerItem,
+)
 
-from . import render
+from . import override_screen, render
 from .images import ImageKey, ImageStore
 from .shared import Shared, Snapshot
 from .timeline import Frame, RegionShow, resolve
@@ -76,22 +85,18 @@ class Compositor:
         changed = snap.generation != self.generation or self.images.failures != self.failures_seen
         if frame is None or changed or now >= frame.next_change_at:
             self.generation, self.failures_seen = snap.generation, self.images.failures
-            frame = self.frame = resolve(snap.manifest, now, self.playable)
+            frame = self.frame = resolve(snap.manifest, now, self.playable, snap.overrides)
             self._prepare_next(snap.manifest, frame)
+        zone = render.board_zone(snap.manifest.timezone if snap.manifest else "Asia/Ho_Chi_Minh")
+        if frame.override is not None:  # over everything, the pairing code included
+            self._draw_override(frame.override, now, zone)
+            return self.dirty
         if snap.manifest is None and snap.pairing_code:
             self._full_layer(
                 ("pairing", snap.pairing_code, snap.server),
                 lambda: render.draw_pairing(self.screen, snap.pairing_code or "", snap.server),
             )
             return self.dirty
-        if frame.override is not None:
-            override = frame.override
-            self._full_layer(
-                ("override", override),
-                lambda: render.draw_override(self.screen, self.screen.get_rect(), override),
-            )
-            return self.dirty
-        zone = render.board_zone(snap.manifest.timezone if snap.manifest else "Asia/Ho_Chi_Minh")
         board_name = snap.manifest.board_name if snap.manifest else ""
         if self._update_regions(frame, now, zone, board_name):
             self._draw_tickers(frame, now)
@@ -102,6 +107,28 @@ class Compositor:
             self.mode = key
             draw()
             self.dirty.append(self.screen.get_rect())
+
+    def _draw_override(self, override: EmergencyOverride, now: datetime, zone: tzinfo) -> None:
+        """The top layer, redrawn when the override, the minute or the image's readiness changes;
+        the image is shown once decoded, never waited for."""
+        picture = None
+        screen_rect = self.screen.get_rect()
+        if override.media is not None and self.images.media.has(override.media.sha256):
+            box = override_screen.plan(screen_rect, override, with_image=True).image_box
+            if box is not None:
+                background = override_screen.palette(override.risk_level)[0]
+                key = ImageKey(override.media.sha256, box.w, box.h, Fit.CONTAIN, background)
+                picture = self.images.get(key)
+        minute = now.replace(second=0, microsecond=0)
+        self._full_layer(
+            ("override", override, minute, picture is not None),
+            lambda: override_screen.draw_override(self.screen, screen_rect, override, now, zone, picture),
+        )
+
+    def shown_override(self) -> str | None:
+        """The id of the override on screen after the last ``update``, if any."""
+        shown = self.mode[1] if self.mode[:1] == ("override",) else None
+        return shown.id if isinstance(shown, EmergencyOverride) else None
 
     def _prepare_next(self, manifest: Manifest | None, frame: Frame) -> None:
         """Start decoding what the next change will show, so it is ready before it is due."""
@@ -247,10 +274,13 @@ def run_loop(
     clock: Callable[[], datetime] = utc_now,
     max_seconds: float | None = None,
     after_frame: Callable[[Compositor, datetime], None] | None = None,
+    override_shown: Callable[[str, datetime], None] | None = None,
 ) -> None:
-    """The main-thread loop: events, compose, present only the dirty rectangles, sleep.
+    """The main-thread loop: events, compose, present only the dirty rectangles, sleep (an update
+    from the network thread ends the sleep at once).
 
-    ``after_frame`` (health: play records, screenshots) sees each presented frame; it must not block.
+    ``after_frame`` (health: play records, screenshots) sees each frame; ``override_shown`` hears of
+    every presented frame that shows an override (it queues the "displayed" ack). Neither blocks.
     """
     started = time.monotonic()
     pacer = pygame.time.Clock()
@@ -269,6 +299,9 @@ def run_loop(
             last_error, dirty = repr(exc), []
         if dirty:
             pygame.display.update(dirty)
+            shown = compositor.shown_override()
+            if shown is not None and override_shown is not None:
+                override_shown(shown, clock())
         if after_frame is not None:
             after_frame(compositor, now)
         saver.maybe_save(compositor)
@@ -277,4 +310,4 @@ def run_loop(
         if compositor.animating():
             pacer.tick(TICKER_FPS)  # steady pacing keeps the ticker's pixel steps even
         else:
-            time.sleep(compositor.next_wake_s(now))
+            shared.wait_changed(compositor.next_wake_s(now))

@@ -138,6 +138,7 @@ def run_command(args: argparse.Namespace) -> int:
     from .app import Compositor, run_loop
     from .health import HealthService
     from .images import ImageStore
+    from .overrides import OverrideDesk
     from .shared import Shared
     from .state import StateDir
     from .sync import Coordinator
@@ -147,10 +148,17 @@ def run_command(args: argparse.Namespace) -> int:
     stored = state.load_manifest()
     if stored is not None:  # offline start: the last good manifest plays before any network answer
         shared.update(manifest=stored[1], version=stored[0].version)
+    desk = OverrideDesk.open(state.root, shared, stored[1] if stored else None)  # before the 1st frame
+    outbox = desk.outbox
     screen = _open_display(args)
     assert isinstance(screen, pygame.Surface)
     coordinator = Coordinator(
-        args.server, state, shared, poll_interval_s=args.poll_interval, screen_size=screen.get_size()
+        args.server,
+        state,
+        shared,
+        poll_interval_s=args.poll_interval,
+        screen_size=screen.get_size(),
+        desk=desk,
     )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -159,6 +167,7 @@ def run_command(args: argparse.Namespace) -> int:
     network = threading.Thread(target=coordinator.run, name="signage-sync", daemon=True)
     network.start()
     health.start()
+    outbox.start()
     images = ImageStore(state.media)
     try:
         run_loop(
@@ -167,12 +176,14 @@ def run_command(args: argparse.Namespace) -> int:
             stop,
             frame_path=state.frame_path if args.headless else None,
             after_frame=health.observer(),
+            override_shown=outbox.displayed,
         )
     except KeyboardInterrupt:
         pass
     finally:
         coordinator.stop()
         health.close()
+        outbox.stop()
         images.close()
         pygame.quit()
     return 0

@@ -19,12 +19,49 @@ MIN_FONT_PX = 8
 MAX_FONT_PX = 400
 
 
-def font(size_px: int, bold: bool = False) -> pygame.font.Font:
-    """A cached font object; the size is clamped so absurd regions never ask SDL_ttf for 0 px."""
+def _clamp(size_px: int) -> int:
+    return max(MIN_FONT_PX, min(MAX_FONT_PX, int(size_px)))
+
+
+def _ensure_init() -> None:
     if not pygame.font.get_init():  # fonts opened before a pygame.quit() are dead: reopen them
         _load.cache_clear()
+        _resizable.cache_clear()
+        _opened.clear()
         pygame.font.init()
-    return _load(max(MIN_FONT_PX, min(MAX_FONT_PX, int(size_px))), bold)
+
+
+def font(size_px: int, bold: bool = False) -> pygame.font.Font:
+    """A cached font object; the size is clamped so absurd regions never ask SDL_ttf for 0 px."""
+    _ensure_init()
+    key = (_clamp(size_px), bold)
+    _opened.add(key)
+    return _load(*key)
+
+
+def measuring(size_px: int, bold: bool = False) -> pygame.font.Font:
+    """A font to measure with (main thread only): the size's own object when it is open, else one
+    object per style resized in place. SDL_ttf builds a shaping face per object on first use (about
+    40 ms for this variable font), so an auto-fit trying ten new sizes on fresh objects cost 0.4 s
+    (an emergency text arriving at a size never drawn); resizing keeps the face, same widths."""
+    _ensure_init()
+    key = (_clamp(size_px), bold)
+    if key in _opened:
+        return _load(*key)
+    chosen = _resizable(bold)
+    if chosen.point_size != key[0]:
+        chosen.point_size = key[0]
+    return chosen
+
+
+_opened: set[tuple[int, bool]] = set()
+
+
+@lru_cache(maxsize=2)
+def _resizable(bold: bool) -> pygame.font.Font:
+    loaded = pygame.font.Font(FONT_PATH, 32)
+    loaded.bold = bold
+    return loaded
 
 
 @lru_cache(maxsize=128)
@@ -36,5 +73,5 @@ def _load(size_px: int, bold: bool) -> pygame.font.Font:
 
 def line_step(size_px: int) -> int:
     """Distance between baselines: the font's full height, so stacked marks never touch the line above."""
-    chosen = font(size_px)
+    chosen = measuring(size_px)
     return max(chosen.get_linesize(), chosen.get_height())

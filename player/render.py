@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import pygame
 
-from signage_contract import RISK_COLORS, Align, ClockItem, EmergencyOverride, ImageItem, TextItem, TickerItem
+from signage_contract import Align, ClockItem, ImageItem, TextItem, TickerItem
 
 from . import fonts
 from .text_layout import TextBlock, fit_line, fit_text
@@ -22,7 +22,6 @@ WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu",
 VIETNAM_TZ = timezone(timedelta(hours=7), "ICT")  # used when the tz database is missing (bare Windows)
 PADDING_RATIO = 0.04
 TICKER_SEGMENT_CHARS = 120  # SDL surfaces have a maximum width; long tickers render in pieces
-EMERGENCY_BANNER = "KHẨN CẤP"
 CLOCK_MIN_PX = 12
 FALLBACK_TITLE = "Bảng tin điện tử công cộng"
 
@@ -54,7 +53,7 @@ def text_surface(text: str, size_px: int, bold: bool, color: Color) -> pygame.Su
 
 
 def _measure(size_px: int, bold: bool, text: str) -> int:
-    return fonts.font(size_px, bold).size(text)[0]
+    return fonts.measuring(size_px, bold).size(text)[0]
 
 
 @lru_cache(maxsize=256)
@@ -187,19 +186,3 @@ def draw_pairing(surface: pygame.Surface, code: str, server: str) -> None:
     block = fit_text("", caption, box.w, max(16, box.h // 6), _measure, fonts.line_step)
     below = pygame.Rect(box.x, rect.centery + code_image.get_height() // 2, box.w, box.bottom - rect.centery)
     draw_lines(surface, below, block, Align.CENTER, ((255, 255, 255), (255, 255, 255)))
-
-
-def draw_override(surface: pygame.Surface, rect: pygame.Rect, override: EmergencyOverride) -> None:
-    """Full-screen top layer: the risk-level colour, a KHẨN CẤP banner, then title and body."""
-    background = rgb(RISK_COLORS.get(override.risk_level, RISK_COLORS[3]))
-    ink: Color = (0, 0, 0) if override.risk_level <= 3 else (255, 255, 255)
-    surface.fill(background, rect)
-    banner = pygame.Rect(rect.x, rect.y, rect.w, max(16, rect.h // 7))
-    surface.fill((200, 0, 0) if override.risk_level != 4 else (0, 0, 0), banner)
-    banner_block = fit_text(
-        EMERGENCY_BANNER, "", inner(banner).w, inner(banner).h, _measure, fonts.line_step, min_px=8
-    )
-    draw_lines(surface, inner(banner), banner_block, Align.CENTER, ((255, 255, 255), (255, 255, 255)))
-    body = inner(pygame.Rect(rect.x, banner.bottom, rect.w, rect.bottom - banner.bottom))
-    block = fit_text(override.title, override.body, body.w, body.h, _measure, fonts.line_step)
-    draw_lines(surface, body, block, Align.CENTER, (ink, ink))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, replace
 
-from signage_contract import Manifest
+from signage_contract import EmergencyOverride, Manifest
 
 
 @dataclass(frozen=True)
@@ -20,12 +20,15 @@ class Snapshot:
     pairing_code: str | None = None
     server: str = ""
     online: bool = False
+    # the board's stored set (player/overrides.py); None: the manifest's own list (previews)
+    overrides: tuple[EmergencyOverride, ...] | None = None
 
 
 class Shared:
     def __init__(self, server: str = "") -> None:
         self._lock = threading.Lock()
         self._snapshot = Snapshot(server=server)
+        self._changed = threading.Event()
 
     def snapshot(self) -> Snapshot:
         with self._lock:
@@ -36,3 +39,10 @@ class Shared:
         with self._lock:
             current = self._snapshot
             self._snapshot = replace(current, generation=current.generation + 1, **changes)  # type: ignore[arg-type]
+        self._changed.set()
+
+    def wait_changed(self, timeout_s: float) -> None:
+        """Sleep up to ``timeout_s``, waking at once on an update (an override must not wait for
+        the idle poll)."""
+        self._changed.wait(timeout_s)
+        self._changed.clear()

@@ -16,7 +16,7 @@ from collections.abc import Callable
 import httpx
 from pydantic import ValidationError
 
-from signage_contract import Manifest, SignedManifest
+from signage_contract import Manifest, MediaRef, SignedManifest
 from signage_contract.device import (
     DEVICE_MANIFEST,
     DEVICE_MEDIA,
@@ -34,6 +34,7 @@ from signage_contract.signing import ManifestRejected, verify_manifest
 
 from . import __version__
 from .cache import MediaError
+from .overrides import OverrideDesk
 from .shared import Shared
 from .state import StateDir
 
@@ -58,6 +59,7 @@ class Coordinator:
         client: httpx.Client | None = None,
         poll_interval_s: float | None = None,
         screen_size: tuple[int, int] | None = None,
+        desk: OverrideDesk | None = None,
     ) -> None:
         self.server = server.rstrip("/")
         self.state = state
@@ -75,6 +77,7 @@ class Coordinator:
         self.start_socket = True
         # other socket messages (health: screenshot requests); returns True when it took the message
         self.on_message: Callable[[str | bytes], bool] | None = None
+        self.desk = desk  # emergency overrides: socket messages, manifest reconciliation, acks
 
     # --- availability -----------------------------------------------------------------------------
     def _set_online(self, online: bool, reason: object = None) -> None:
@@ -141,10 +144,12 @@ class Coordinator:
         except (ValidationError, ValueError, ManifestRejected) as exc:
             self._log_rejection(response.content, exc)
             return False
+        if self.desk is not None:
+            self.desk.on_manifest(manifest)  # before the manifest shows: a dropped override goes with it
         self._fetch_media(manifest, headers)
         self.state.save_manifest(signed)
         self.shared.update(manifest=manifest, version=signed.version)
-        self.state.media.prune(manifest.media())
+        self.state.media.prune(self._wanted_media(manifest))
         log.info("manifest %s in force", signed.version[:16])
         return True
 
@@ -157,12 +162,17 @@ class Coordinator:
             self._logged_rejections.add(key)
             log.error("manifest refused, keeping the last good one: %s", str(exc).splitlines()[0])
 
+    def _wanted_media(self, manifest: Manifest | None) -> dict[str, MediaRef]:
+        """The manifest's media and those of stored overrides (a pushed one may not be listed yet)."""
+        refs = manifest.media() if manifest is not None else {}
+        if self.desk is not None:
+            refs.update({o.media.sha256: o.media for o in self.desk.store.current() if o.media})
+        return refs
+
     def _fetch_media(self, manifest: Manifest | None, headers: dict[str, str]) -> None:
-        if manifest is None:
-            return
         auth = {"Authorization": headers["Authorization"]}
         arrived = False
-        for ref in manifest.media().values():
+        for ref in self._wanted_media(manifest).values():
             if self.state.media.has(ref.sha256):
                 continue
             for _attempt in range(2):  # a second try resumes an interrupted transfer
@@ -175,7 +185,7 @@ class Coordinator:
                     if ref.sha256 not in self._logged_media:
                         self._logged_media.add(ref.sha256)
                         log.warning("media %s not usable yet: %s", ref.sha256[:12], exc)
-        if arrived and manifest is self.shared.snapshot().manifest:
+        if arrived and (manifest is self.shared.snapshot().manifest or self.desk is not None):
             self.shared.update()  # late media: let the frame loop re-resolve
 
     # --- loops --------------------------------------------------------------------------------------
@@ -244,9 +254,14 @@ class Coordinator:
                             manifest_version=self.shared.snapshot().version, software_version=__version__
                         ).model_dump_json()
                     )
+                    if self.desk is not None:
+                        self.desk.outbox.attach(socket.send)
                     self._listen(socket)
             except (WebSocketException, OSError, TimeoutError) as exc:
                 log.debug("socket closed: %s", exc)
+            finally:
+                if self.desk is not None:
+                    self.desk.outbox.attach(None)
             self.stop_event.wait(backoff_s(attempt))
             attempt += 1
 
@@ -258,6 +273,10 @@ class Coordinator:
             try:
                 message = socket.recv(timeout=1.0)
             except TimeoutError:
+                continue
+            if self.desk is not None and self.desk.handle(message):
+                if self.desk.needs_media(self.state.media):
+                    self.wake.set()  # the poll loop fetches the override's image
                 continue
             if self.on_message is not None and self.on_message(message):
                 continue

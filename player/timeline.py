@@ -22,6 +22,8 @@ from signage_contract import (
     RegionRole,
     TimelineEntry,
     UnknownItem,
+    next_change_at,
+    winning_override,
 )
 
 MIN_ITEM_S = 2.0  # shorter would flicker
@@ -70,18 +72,23 @@ def clamp_duration_s(duration_s: float) -> float:
     return min(MAX_ITEM_S, max(MIN_ITEM_S, duration_s))
 
 
-def resolve(manifest: Manifest | None, now: datetime, playable: Playable = _always) -> Frame:
-    """What to show at ``now`` and the next instant at which the answer may change."""
-    if manifest is None:
-        return Frame(
-            FALLBACK_LAYOUT,
-            (RegionShow(FALLBACK_LAYOUT.regions[0], None, now),),
-            None,
-            None,
-            now + IDLE_RECHECK,
-        )
+def resolve(
+    manifest: Manifest | None,
+    now: datetime,
+    playable: Playable = _always,
+    overrides: Sequence[EmergencyOverride] | None = None,
+) -> Frame:
+    """What to show at ``now`` and the next instant at which the answer may change.
+
+    ``overrides`` (the board's stored set, pushed or from manifests) replaces the manifest's own
+    list when given, so a pushed override shows before any manifest and even without one.
+    """
     changes: list[datetime] = [now + IDLE_RECHECK]
-    override = active_override(manifest.overrides, now, changes)
+    listed = overrides if overrides is not None else (manifest.overrides if manifest else ())
+    override = active_override(listed, now, changes)
+    if manifest is None:
+        show = (RegionShow(FALLBACK_LAYOUT.regions[0], None, now),)
+        return Frame(FALLBACK_LAYOUT, show, override, None, min(changes))
     entry = _current_entry(manifest, now, changes)
     shows: tuple[RegionShow, ...]
     if entry is None:
@@ -108,11 +115,12 @@ def resolve(manifest: Manifest | None, now: datetime, playable: Playable = _alwa
 def active_override(
     overrides: Sequence[EmergencyOverride], now: datetime, changes: list[datetime]
 ) -> EmergencyOverride | None:
-    """The most severe active override (then the newest); its boundaries join ``changes``."""
-    for override in overrides:
-        changes.extend(t for t in (override.starts_at, override.expires_at) if t > now)
-    active = [o for o in overrides if o.active_at(now)]
-    return max(active, key=lambda o: (o.risk_level, o.issued_at), default=None)
+    """The override to show by the contract's precedence rule (highest risk level, then the most
+    recently issued); the next start or expiry joins ``changes``."""
+    upcoming = next_change_at(overrides, now)
+    if upcoming is not None:
+        changes.append(upcoming)
+    return winning_override(overrides, now)
 
 
 def _current_entry(manifest: Manifest, now: datetime, changes: list[datetime]) -> TimelineEntry | None:

@@ -24,6 +24,7 @@ from .keys import load_or_create_signing_key
 from .media_store import MediaStore
 from .migrate import upgrade
 from .monitor import HealthMonitor
+from .override_receipts import ReceiptRecorder
 from .routers import API_ROUTERS, device, device_health, pairing
 from .screenshots import ScreenshotStore
 from .settings import Settings
@@ -71,6 +72,8 @@ def create_app(settings: Settings) -> FastAPI:
         if notifier is not None:
             await notifier.start()
         sweeper = asyncio.create_task(health.run(), name="health-sweeper")
+        app.state.receipts = receipts = ReceiptRecorder(engine)
+        receipts_worker = asyncio.create_task(receipts.run(), name="override-receipts")
         try:
             yield
         finally:
@@ -83,6 +86,9 @@ def create_app(settings: Settings) -> FastAPI:
                 await sweeper
             if notifier is not None:
                 await notifier.stop()
+            receipts_worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await receipts_worker
             await bus.stop()
             engine.dispose()
 

@@ -8,9 +8,11 @@ from . import (
     auth,
     boards,
     bulletins,
+    cap,
     health,
     layouts,
     media,
+    overrides,
     playlist_items,
     playlists,
     reports,
@@ -34,4 +36,6 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     health.router,
     screenshots.router,
     reports.router,
+    overrides.router,
+    cap.router,
 )
