@@ -9,6 +9,8 @@ one, or the one the server sends when a reconnecting player says hello with a st
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,6 +23,7 @@ from sqlmodel import Session, select
 from signage_contract import Manifest, SignedManifest
 from signage_server.models import ComposedManifest
 from tests.live_site import (
+    ROOT,
     Api,
     Site,
     colours,
@@ -90,6 +93,17 @@ def _player_manifest(state: Path) -> Manifest | None:
     return Manifest.model_validate_json(signed.payload)
 
 
+def _rendered(state: Path, at: datetime, tmp_path: Path) -> tuple[int, int, int]:
+    """What ``signage-player render`` says the board shows at ``at``, from the player's own files."""
+    out = tmp_path / f"render-{at:%H%M%S}.png"
+    command = [sys.executable, "-m", "player", "render", str(state / "manifest.json"), "--at", at.isoformat(),
+               "--size", "320x180", "--media-dir", str(state / "media"), "-o", str(out)]
+    subprocess.run(command, cwd=ROOT, check=True, capture_output=True, timeout=120)
+    frame = read_frame(out)
+    assert frame is not None
+    return corner(frame)
+
+
 def _stored_version(site: Site, board_id: int) -> str:
     with Session(site.engine) as session:
         query = select(ComposedManifest.version).where(ComposedManifest.board_id == board_id)
@@ -137,6 +151,8 @@ def test_pair_publish_nudge_play_through_an_outage_and_resync(site: Site, tmp_pa
     wait_for_frame(frame, _image_shown(GREEN), "the last good content, offline", [player], site.log)
     assert datetime.now(UTC) < opens, "setup outran the margin: the switch would not prove offline play"
     wait_for_frame(frame, _bulletin_shown(PURPLE), "the later window, offline", [player], site.log)
+    assert _rendered(state, opens - timedelta(seconds=1), tmp_path) != PURPLE  # to the second
+    assert _rendered(state, opens, tmp_path) == PURPLE
 
     # While the board's server is down, an editor changes the playlist through another instance.
     before = _stored_version(site, board)
@@ -162,7 +178,7 @@ def test_revoked_credential_sends_the_board_back_to_pairing(site: Site, tmp_path
     player = site.start_player(port, state)
     _pair(site, api, board, state, player)
     notice = api.bulletin("Thông báo", "Họp dân lúc 19 giờ tại nhà văn hoá thôn.")
-    playlist, _rows = api.playlist("Tin thôn", [_bulletin_item(notice, "#000080")])
+    playlist, rows = api.playlist("Tin thôn", [_bulletin_item(notice, "#000080")])
     api.schedule("Cả ngày", playlist, board)
     wait_for_frame(frame, _bulletin_shown(NAVY), "the bulletin", [player], site.log)
 
@@ -174,3 +190,6 @@ def test_revoked_credential_sends_the_board_back_to_pairing(site: Site, tmp_path
 
     _pair(site, api, board, state, player)  # the operator pairs it again: the content returns
     wait_for_frame(frame, _bulletin_shown(NAVY), "the bulletin after pairing again", [player], site.log)
+    api.call("PATCH", f"/playlists/{playlist}/items/{rows[0]}", json={"options": {"background": "#804000"}})
+    api.publish("playlists", playlist)  # and the socket is back: a nudge brings this edit
+    wait_for_frame(frame, _bulletin_shown(BROWN), "an edit after pairing again", [player], site.log)
