@@ -180,7 +180,10 @@ def run(
     _wait_until(lambda: _healthy(url), "server", server)
     headless = args.headless or not has_display()
     state_dir = args.data_dir / "player"
-    player = subprocess.Popen(_player_command(url, state_dir, headless))
+    env = dict(os.environ)
+    if not headless and env.get("SDL_VIDEODRIVER") == "dummy":
+        del env["SDL_VIDEODRIVER"]  # the Makefile exports it for tests; the demo window must show
+    player = subprocess.Popen(_player_command(url, state_dir, headless), env=env)
     processes.append(player)
     if not player_is_paired(settings, state_dir):
         password = credentials.read_text(encoding="utf-8").split()[1]
@@ -207,6 +210,7 @@ def _banner(url: str, credentials: Path, state_dir: Path, headless: bool) -> Non
         f"  Demo users:         {credentials}  (username password role)\n"
         f"  Player:             {'headless' if headless else 'window'}; latest frame: {frame.resolve()}\n"
         f"  Any instant:        signage-player render {state_dir / 'manifest.json'} \\\n"
+        f"                        --media-dir {state_dir / 'media'} \\\n"
         "                        --at 2026-11-23T19:30 --size 1920x1080 -o frame.png\n"
         "  Stop with Ctrl-C.\n",
         flush=True,
