@@ -172,7 +172,7 @@ class Compositor:
             if isinstance(show.item, TickerItem):
                 continue
             key: tuple[object, ...] = (
-                show.item.id if show.item else None,
+                show.item,  # the whole item: an edit can keep its id (equality is cheap on frozen models)
                 show.started_at,
                 rect.size,
                 board_name,

@@ -51,6 +51,11 @@ class StateDir:
         if os.name != "nt":
             path.chmod(0o600)  # the bearer token is a secret
 
+    def forget_pairing(self) -> None:
+        """Drop the credential and the manifest it vouched for (the server revoked the board)."""
+        for name in ("credential.json", "manifest.json"):
+            (self.root / name).unlink(missing_ok=True)
+
     def verify_key(self) -> VerifyKey | None:
         credential = self.load_credential()
         if credential is None:

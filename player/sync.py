@@ -42,6 +42,12 @@ log = logging.getLogger(__name__)
 BACKOFF_BASE_S = 1.0
 BACKOFF_CAP_S = 60.0
 NETWORK_ERRORS = (httpx.HTTPError, OSError)
+REFUSED_STATUSES = (401, 403)  # the server no longer knows this credential (revoked, or a new database)
+POLICY_CLOSE = 1008  # the server closes a revoked board's socket with this code
+
+
+class CredentialRefused(Exception):
+    """The manifest poll was answered 401/403: the board must pair again."""
 
 
 def backoff_s(attempt: int, rand: Callable[[], float] = random.random) -> float:
@@ -137,6 +143,8 @@ class Coordinator:
         if response.status_code == 304:
             self._fetch_media(current.manifest, headers)
             return False
+        if response.status_code in REFUSED_STATUSES:
+            raise CredentialRefused(f"HTTP {response.status_code}")
         response.raise_for_status()
         try:
             signed = SignedManifest.model_validate_json(response.content)
@@ -209,15 +217,19 @@ class Coordinator:
                 self.pair_step()
                 self._set_online(True)
                 return 0.0
-            if (
-                self.start_socket and self._socket_thread is None
-            ):  # the socket needs the credential, so it starts once paired
+            socket_thread = self._socket_thread
+            if self.start_socket and (
+                socket_thread is None or not socket_thread.is_alive()
+            ):  # the socket needs the credential, so it starts once paired (and again after re-pairing)
                 self._socket_thread = threading.Thread(target=self.run_socket, name="signage-ws", daemon=True)
                 self._socket_thread.start()
             self.sync_once()
             self._set_online(True)
             self._failures = 0
             return self.interval_s()
+        except CredentialRefused as exc:
+            self._unpair(exc)
+            return 0.0
         except NETWORK_ERRORS as exc:
             self._set_online(False, exc)
             self._failures += 1
@@ -225,6 +237,12 @@ class Coordinator:
         except Exception:  # loop boundary: one bad answer must not end syncing
             log.exception("sync failed")
             return self.interval_s()
+
+    def _unpair(self, reason: Exception) -> None:
+        """Back to the pairing screen: an unauthorised board must not keep showing old content."""
+        log.warning("server refused this board's credential (%s); pairing again", reason)
+        self.state.forget_pairing()
+        self.shared.update(manifest=None, version=None, pairing_code=None)
 
     def stop(self) -> None:
         self.stop_event.set()
@@ -259,6 +277,8 @@ class Coordinator:
                     self._listen(socket)
             except (WebSocketException, OSError, TimeoutError) as exc:
                 log.debug("socket closed: %s", exc)
+                if _refused(exc):
+                    self.wake.set()  # perhaps revoked: the manifest poll is the truth, ask it now
             finally:
                 if self.desk is not None:
                     self.desk.outbox.attach(None)
@@ -286,3 +306,14 @@ class Coordinator:
                 continue  # messages added by a newer server are ignored
             if nudge.version != self.shared.snapshot().version:
                 self.wake.set()
+
+
+def _refused(exc: Exception) -> bool:
+    """Whether the server shut the socket on the credential (policy close, or 401/403 at handshake)."""
+    from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+    if isinstance(exc, ConnectionClosed):
+        return exc.rcvd is not None and exc.rcvd.code == POLICY_CLOSE
+    if isinstance(exc, InvalidStatus):
+        return exc.response.status_code in REFUSED_STATUSES
+    return False

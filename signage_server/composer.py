@@ -19,6 +19,7 @@ import anyio
 from nacl.signing import SigningKey
 from sqlalchemy import insert, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from signage_contract import HORIZON
@@ -28,7 +29,7 @@ from .affected import affected_boards
 from .bus import Bus, BusMessage
 from .changes import Change
 from .compose_inputs import load_inputs
-from .manifest_batch import compose_boards
+from .manifest_batch import ComposedBoard, compose_boards
 from .models import Board, ComposedManifest
 from .overrides import expire_due
 from .unit_tree import UnitTree
@@ -83,6 +84,15 @@ class Composer:
             self._key,
             poll_interval_s=self._poll_interval_s,
         )
+        try:
+            return self._store(session, composed, now)
+        except IntegrityError:
+            # A request composing the same board stored it between our read and our insert (the
+            # socket and the first poll of a new board arrive together): write over its row.
+            session.rollback()
+            return self._store(session, composed, now)
+
+    def _store(self, session: Session, composed: dict[int, ComposedBoard], now: datetime) -> dict[int, str]:
         stored = self._stored_versions(session, list(composed))
         updates: list[dict[str, object]] = []
         inserts: list[dict[str, object]] = []

@@ -8,19 +8,22 @@ pairing code through the API, and prints where to look. Ctrl-C stops both.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 from sqlmodel import Session, col, select
 
 from .db import make_engine
 from .demo_data import DemoSite, seed_demo
+from .device_auth import credential_for_token
 from .media_store import MediaStore
 from .migrate import upgrade
 from .models import PairingTicket
@@ -29,6 +32,7 @@ from .startup import sync_builtin_layouts
 from .units import seed_if_empty
 
 START_TIMEOUT_S = 60.0
+T = TypeVar("T")
 
 
 def prepare(settings: Settings) -> DemoSite:
@@ -64,27 +68,55 @@ def _healthy(url: str) -> bool:
         return False
 
 
-def _pending_code(settings: Settings) -> str | None:
+def _query(settings: Settings, read: Callable[[Session], T]) -> T:
     engine = make_engine(settings.resolved_database_url)
     try:
         with Session(engine) as session:
-            ticket = session.exec(
-                select(PairingTicket)
-                .where(col(PairingTicket.claimed_board_id).is_(None))
-                .order_by(col(PairingTicket.created_at).desc())
-            ).first()
-            return ticket.code if ticket else None
+            return read(session)
     finally:
         engine.dispose()
 
 
+def player_is_paired(settings: Settings, state_dir: Path) -> bool:
+    """Whether the player's stored token is one this database knows and has not revoked (a data
+    directory made afresh leaves a player state behind whose token means nothing here)."""
+    try:
+        token = json.loads((state_dir / "credential.json").read_text(encoding="utf-8"))["token"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    return _query(settings, lambda session: credential_for_token(session, str(token)) is not None)
+
+
+def _pending_code(settings: Settings, state_dir: Path) -> str | None:
+    """The code on the player's screen: the newest unclaimed ticket of its hardware id."""
+    try:
+        hardware_id = (state_dir / "hardware-id").read_text(encoding="utf-8").strip()
+    except OSError:
+        return None  # the player writes it before it asks for a code
+
+    def newest(session: Session) -> str | None:
+        ticket = session.exec(
+            select(PairingTicket)
+            .where(PairingTicket.hardware_id == hardware_id, col(PairingTicket.claimed_board_id).is_(None))
+            .order_by(col(PairingTicket.created_at).desc())
+        ).first()
+        return ticket.code if ticket else None
+
+    return _query(settings, newest)
+
+
 def pair_player(
-    url: str, settings: Settings, site: DemoSite, password: str, player: subprocess.Popen[bytes]
+    url: str,
+    settings: Settings,
+    board_id: int,
+    password: str,
+    state_dir: Path,
+    player: subprocess.Popen[bytes],
 ) -> None:
     codes: list[str] = []
 
     def shown() -> bool:
-        code = _pending_code(settings)
+        code = _pending_code(settings, state_dir)
         if code:
             codes.append(code)
         return bool(code)
@@ -92,11 +124,16 @@ def pair_player(
     _wait_until(shown, "player pairing code", player)
     token = httpx.post(f"{url}/api/v1/auth/token", data={"username": "admin", "password": password}).json()
     headers = {"Authorization": f"Bearer {token['access_token']}"}
-    claim = httpx.post(
-        f"{url}/api/v1/boards/{site.lcd_board_id}/pairing", json={"code": codes[-1]}, headers=headers
-    )
+    claim = httpx.post(f"{url}/api/v1/boards/{board_id}/pairing", json={"code": codes[-1]}, headers=headers)
     claim.raise_for_status()
-    print(f"Paired the player (code {codes[-1]}) to board {site.lcd_board_id}.")
+    print(f"Paired the player (code {codes[-1]}) to board {board_id}.", flush=True)
+
+
+def has_display() -> bool:
+    """Windows and macOS always have one; elsewhere X11 or Wayland must be announced."""
+    if os.name == "nt" or sys.platform == "darwin":
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -107,37 +144,57 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--headless", action="store_true", help="no player window even where a display exists"
     )
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, _interrupt)  # from the start: a stop must never orphan the children
     settings = Settings(data_dir=args.data_dir)
     site = prepare(settings)
     credentials = args.data_dir / "demo-users.txt"
     if site.users:
         credentials.write_text("".join(f"{u.username} {u.password} {u.role.value}\n" for u in site.users))
         credentials.chmod(0o600)
-    url = f"http://127.0.0.1:{args.port}"
-    env = {**os.environ, "SIGNAGE_DATA_DIR": str(args.data_dir)}
-    server = subprocess.Popen([sys.executable, "-m", "signage_server.cli", "--port", str(args.port)], env=env)
-    player: subprocess.Popen[bytes] | None = None
+    processes: list[subprocess.Popen[bytes]] = []
     try:
-        _wait_until(lambda: _healthy(url), "server", server)
-        headless = args.headless or not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-        state_dir = args.data_dir / "player"
-        command = [sys.executable, "-m", "player", "--server", url, "--state-dir", str(state_dir)]
-        player_env = {**os.environ, "SDL_VIDEODRIVER": "dummy"} if headless else dict(os.environ)
-        player = subprocess.Popen([*command, *(["--headless"] if headless else [])], env=player_env)
-        if not (state_dir / "credential.json").exists():
-            password = credentials.read_text().split()[1]
-            pair_player(url, settings, site, password, player)
-        _banner(url, credentials, state_dir, headless)
-        signal.signal(signal.SIGTERM, _interrupt)
-        server.wait()
+        run(args, settings, site.lcd_board_id, credentials, processes)
     except KeyboardInterrupt:
         pass
     finally:
-        for process in (player, server):
-            if process is not None and process.poll() is None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second stop must not cut the clean-up short
+        for process in reversed(processes):
+            if process.poll() is None:
                 process.terminate()
                 process.wait(timeout=20)
     return 0
+
+
+def run(
+    args: argparse.Namespace,
+    settings: Settings,
+    board_id: int,
+    credentials: Path,
+    processes: list[subprocess.Popen[bytes]],
+) -> None:
+    """Start the server, then the player; pair it unless the server already knows its token."""
+    url = f"http://127.0.0.1:{args.port}"
+    server_command = ["-m", "signage_server.cli", "--data-dir", str(args.data_dir), "--port", str(args.port)]
+    server = subprocess.Popen([sys.executable, *server_command])
+    processes.append(server)
+    _wait_until(lambda: _healthy(url), "server", server)
+    headless = args.headless or not has_display()
+    state_dir = args.data_dir / "player"
+    env = dict(os.environ)
+    if not headless and env.get("SDL_VIDEODRIVER") == "dummy":
+        del env["SDL_VIDEODRIVER"]  # the Makefile exports it for tests; the demo window must show
+    player = subprocess.Popen(_player_command(url, state_dir, headless), env=env)
+    processes.append(player)
+    if not player_is_paired(settings, state_dir):
+        password = credentials.read_text(encoding="utf-8").split()[1]
+        pair_player(url, settings, board_id, password, state_dir, player)
+    _banner(url, credentials, state_dir, headless)
+    server.wait()
+
+
+def _player_command(url: str, state_dir: Path, headless: bool) -> list[str]:
+    command = [sys.executable, "-m", "player", "--server", url, "--state-dir", str(state_dir)]
+    return [*command, "--headless"] if headless else command
 
 
 def _interrupt(_signum: int, _frame: object) -> None:
@@ -153,6 +210,7 @@ def _banner(url: str, credentials: Path, state_dir: Path, headless: bool) -> Non
         f"  Demo users:         {credentials}  (username password role)\n"
         f"  Player:             {'headless' if headless else 'window'}; latest frame: {frame.resolve()}\n"
         f"  Any instant:        signage-player render {state_dir / 'manifest.json'} \\\n"
+        f"                        --media-dir {state_dir / 'media'} \\\n"
         "                        --at 2026-11-23T19:30 --size 1920x1080 -o frame.png\n"
         "  Stop with Ctrl-C.\n",
         flush=True,

@@ -53,6 +53,14 @@ def test_static_slide_redraws_nothing_after_the_first_frame(screen, tmp_path) ->
     assert not compositor.animating()
 
 
+def test_an_item_edited_under_the_same_id_is_redrawn(screen, tmp_path) -> None:
+    compositor = Compositor(screen, _store(tmp_path))
+    compositor.update(_snapshot(manifest([_text("a", background="#003366")])), NOW)
+    edited = _snapshot(manifest([_text("a", background="#804000")]), generation=2)
+    assert compositor.update(edited, NOW + timedelta(seconds=1))
+    assert _color_at(screen, (2, 2)) == (128, 64, 0)
+
+
 def test_ticker_redraws_only_its_strip(screen, tmp_path) -> None:
     items = [_text("a"), {"kind": "ticker", "id": "k", "text": "Chữ chạy thông báo"}]
     timeline = [

@@ -50,6 +50,7 @@ class FakeServer:
         self.requests: list[httpx.Request] = []
         self.claimed = True
         self.down = False
+        self.revoked = False
 
     def publish(self, items) -> SignedManifest:
         value = manifest(items)
@@ -78,7 +79,7 @@ class FakeServer:
                 else PairingStatus(state="expired")
             )
             return httpx.Response(200, content=status.model_dump_json())
-        if request.headers.get("Authorization") != f"Bearer {TOKEN}":
+        if self.revoked or request.headers.get("Authorization") != f"Bearer {TOKEN}":
             return httpx.Response(401)
         if path == DEVICE_MANIFEST:
             if self.raw_manifest is not None:
@@ -234,6 +235,24 @@ def test_unavailable_and_back_are_each_logged_once(server, tmp_path, caplog) -> 
     messages = [r.message for r in caplog.records]
     assert sum("unavailable" in m for m in messages) == 1 and sum("back" in m for m in messages) == 1
     assert all(0 < d <= coordinator.interval_s() for d in delays)
+
+
+def test_revoked_credential_is_dropped_logged_once_and_the_board_pairs_again(server, tmp_path, caplog):
+    server.publish([{"kind": "text", "id": "t", "title": "Cũ"}])
+    coordinator = _coordinator(server, tmp_path)
+    coordinator.tick()
+    server.revoked = True
+    with caplog.at_level(logging.INFO, logger="player.sync"):
+        assert coordinator.tick() == 0.0
+        snapshot = coordinator.shared.snapshot()
+        assert snapshot.manifest is None and coordinator.state.load_credential() is None
+        assert coordinator.state.load_manifest() is None
+        server.revoked = False
+        coordinator.tick()  # pairs again: the pairing screen, then a fresh credential
+    messages = [r.message for r in caplog.records]
+    assert sum("refused this board's credential" in m for m in messages) == 1
+    assert not any("unavailable" in m for m in messages)
+    assert coordinator.state.load_credential() == server.credential
 
 
 def test_restart_offline_plays_the_stored_manifest_and_refuses_an_edited_one(server, tmp_path) -> None:
