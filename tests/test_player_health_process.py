@@ -28,8 +28,8 @@ from signage_contract.device import (
     PlayRecord,
     ScreenshotRequest,
 )
+from tests.contract_server import ContractServer, _free_port, _player, _stop
 from tests.player_factories import entry, manifest, signed
-from tests.test_player_process import ContractServer, _free_port, _player, _stop
 
 pytestmark = pytest.mark.slow
 
