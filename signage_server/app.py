@@ -27,6 +27,9 @@ from .startup import sync_builtin_layouts
 from .units import seed_if_empty
 
 
+SHUTDOWN_GRACE_S = 10.0
+
+
 def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -53,6 +56,10 @@ def create_app(settings: Settings) -> FastAPI:
         try:
             yield
         finally:
+            # Let a recomposition in flight finish: its worker thread holds a pooled connection
+            # that would otherwise outlive engine.dispose() unclosed.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(composer.wait_idle(), SHUTDOWN_GRACE_S)
             for worker in workers:
                 worker.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
