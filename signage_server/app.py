@@ -26,7 +26,6 @@ from .settings import Settings
 from .startup import sync_builtin_layouts
 from .units import seed_if_empty
 
-
 SHUTDOWN_GRACE_S = 10.0
 
 
