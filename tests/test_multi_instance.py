@@ -107,7 +107,8 @@ def _arrange(url: str) -> tuple[dict[str, str], str]:
     """A commune, a board, its device token, and an operator's API headers."""
     engine = create_engine(url, poolclass=NullPool)
     with Session(engine) as session:
-        unit = AdminUnit(code="51001", level=UnitLevel.COMMUNE, name="Xã Bình Sơn", valid_from=date(2025, 7, 1))
+        unit = AdminUnit(code="51001", level=UnitLevel.COMMUNE, name="Xã Bình Sơn",
+                         valid_from=date(2025, 7, 1))
         session.add(unit)
         session.flush()
         assert unit.id is not None
