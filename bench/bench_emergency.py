@@ -218,7 +218,7 @@ def _prepare(data_dir: Path, count: int) -> tuple[dict[str, str], list[tuple[str
         session.commit()
         api_token, _row = issue_token(session, operator, TokenKind.API, "bench", None)
         ids = [b.id for b in boards if b.id is not None]
-        tokens = [issue_credential(session, board_id, f"sim-{board_id}")[1] for board_id in ids]
+    tokens = [_pair(engine, board_id) for board_id in ids]
     composer = Composer(engine, load_or_create_signing_key(data_dir / "signing.key"), LocalBus(), 60)
     with Session(engine) as session:
         composer.recompose(session, None)
@@ -226,6 +226,13 @@ def _prepare(data_dir: Path, count: int) -> tuple[dict[str, str], list[tuple[str
     engine.dispose()
     return ({"Authorization": f"Bearer {api_token}"},
             [(token, versions[board_id]) for token, board_id in zip(tokens, ids, strict=True)], ids)
+
+
+def _pair(engine: Any, board_id: int) -> str:
+    # A session per board: one session committing 10,000 times would expire every object it holds
+    # on each commit.
+    with Session(engine) as session:
+        return issue_credential(session, board_id, f"sim-{board_id}")[1]
 
 
 def _server_trigger(api: httpx.Client, board_ids: list[int]) -> Any:
