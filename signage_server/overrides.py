@@ -36,7 +36,7 @@ from .unit_tree import UnitTree
 
 OBJECT_TYPE = "override"
 FAST_PATH_BOARDS = 200  # above this many boards, recomposition waits for the push to go out
-RECOMPOSE_DELAY_S = 1.0
+RECOMPOSE_DELAY_S = 5.0
 
 
 @dataclass(frozen=True)
