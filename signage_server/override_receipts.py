@@ -75,15 +75,17 @@ class ReceiptRecorder:
             values = [{"override_id": o, "board_id": b, **stages}
                       for (o, b), stages in merged.items() if o in known]
             if values:
-                session.connection().execute(_upsert(session, values))
+                # executemany of one statement: compiling a VALUES list of thousands of rows would
+                # hold the interpreter away from the event loop that is still sending pushes.
+                session.connection().execute(_upsert(session), values)
                 session.commit()
 
 
-def _upsert(session: Session, values: list[dict[str, Any]]) -> Any:
-    """Insert receipts; on a repeat keep the earliest time of each stage."""
+def _upsert(session: Session) -> Any:
+    """Insert a receipt; on a repeat keep the earliest time of each stage."""
     dialect = session.connection().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(OverrideReceipt).values(values)
+    statement = insert(OverrideReceipt)
     table = OverrideReceipt.__table__  # type: ignore[attr-defined]
     earliest = {
         name: func.coalesce(func.min(table.c[name], statement.excluded[name]), table.c[name],

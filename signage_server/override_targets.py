@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from signage_contract import EmergencyOverride, MediaRef
 
@@ -57,16 +57,37 @@ class BoardBrief:
 
 
 def targeted_boards(session: Session, target: OverrideTarget, tree: UnitTree) -> list[BoardBrief]:
-    """Every board the target covers today (``tree``: the unit tree loaded for today)."""
-    query = select(Board.id, Board.name, Board.unit_id, Board.tags).order_by(col(Board.id))
-    if target.scope_unit is not None:
-        query = query.where(col(Board.unit_id).in_(tree.subtree([target.scope_unit])))
-    found: list[BoardBrief] = []
-    for board_id, name, unit_id, tags in session.exec(query).all():
-        assert board_id is not None
-        if target.covers(board_id, tree.chain(unit_id), tags or ()):
-            found.append(BoardBrief(board_id, name, unit_id))
-    return found
+    """Every board the target covers today (``tree``: the unit tree loaded for today).
+
+    Units and board ids are matched in SQL; only tag targets need the boards' tags (JSON) read.
+    This runs on the confirmation's path to the push, for up to tens of thousands of boards.
+    """
+    scope = None if target.scope_unit is None else tree.subtree([target.scope_unit])
+    found: dict[int, BoardBrief] = {}
+    conditions = []
+    if target.everything and scope is None:
+        conditions.append(col(Board.id).is_not(None))  # nationwide: every board
+    else:
+        units = scope if target.everything else tree.subtree(target.units)
+        if units and scope is not None:
+            units = units & scope
+        if units:
+            conditions.append(col(Board.unit_id).in_(units))
+    if target.boards:
+        conditions.append(col(Board.id).in_(target.boards))
+    if conditions:
+        query = select(Board.id, Board.name, Board.unit_id).where(or_(*conditions))
+        for board_id, name, unit_id in session.exec(query).all():
+            if board_id is not None and (scope is None or unit_id in scope):
+                found[board_id] = BoardBrief(board_id, name, unit_id)
+    if target.tags:
+        tagged = select(Board.id, Board.name, Board.unit_id, Board.tags)
+        if scope is not None:
+            tagged = tagged.where(col(Board.unit_id).in_(scope))
+        for board_id, name, unit_id, tags in session.exec(tagged).all():
+            if board_id is not None and not target.tags.isdisjoint(tags or ()):
+                found[board_id] = BoardBrief(board_id, name, unit_id)
+    return [found[key] for key in sorted(found)]
 
 
 def media_ref(media: Media) -> MediaRef:

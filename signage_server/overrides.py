@@ -13,6 +13,7 @@ Every action writes an ``AuditEvent`` in the same transaction.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,13 +28,15 @@ from signage_contract.device import OverrideCancel, OverridePush
 from . import audit
 from .auth import in_scope, not_found
 from .bus import BusMessage
-from .changes import Change
+from .changes import Change, ChangeFeed
 from .models import LIVE_OVERRIDE_STATES, AdminUnit, Board, Media, Override, OverrideState, User
 from .override_targets import BoardBrief, OverrideTarget, targeted_boards, wire_overrides
 from .schemas_overrides import OverrideCreate, OverrideUpdate
 from .unit_tree import UnitTree
 
 OBJECT_TYPE = "override"
+FAST_PATH_BOARDS = 200  # above this many boards, recomposition waits for the push to go out
+RECOMPOSE_DELAY_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -183,8 +186,21 @@ def cancel_text(row: Override) -> str:
 
 def announce(app_state: Any, text: str | None, boards: Collection[int]) -> None:
     """Push ``text`` to the boards over the bus at once (one message for all of them), then have
-    their manifests recomposed. Runs in a worker thread of the app's event loop."""
+    their manifests recomposed. Runs in a worker thread of the app's event loop.
+
+    Recomposing thousands of manifests competes for the interpreter with the sends just queued, so
+    for a large fan-out it starts ``RECOMPOSE_DELAY_S`` later: the push is the fast path, the
+    manifest the durable one.
+    """
     ids = frozenset(boards)
+    change = Change(boards=ids)
     if text is not None and ids:
         anyio.from_thread.run(app_state.bus.publish, BusMessage(text, ids))
-    app_state.changes.publish(Change(boards=ids))
+        if len(ids) > FAST_PATH_BOARDS:
+            anyio.from_thread.run_sync(_publish_later, app_state.changes, change)
+            return
+    app_state.changes.publish(change)
+
+
+def _publish_later(feed: ChangeFeed, change: Change) -> None:
+    asyncio.get_running_loop().call_later(RECOMPOSE_DELAY_S, feed.publish, change)

@@ -21,7 +21,7 @@ from .. import audit
 from .. import overrides as lifecycle
 from ..cap import MAX_CAP_BYTES, CapAlert, CapRejected, parse_cap
 from ..cap_intake import CapResult, Intake, Outbound, receive
-from ..deps import SessionDep, SettingsDep
+from ..deps import SettingsDep
 from ..models import utcnow
 from ..settings import Settings
 from ..units import UnitError, resolve_unit
@@ -55,7 +55,6 @@ def _scope_unit(session: Session, settings: Settings, alert: CapAlert) -> int | 
 @router.post("", response_model=CapResult)
 async def receive_cap(
     request: Request,
-    session: SessionDep,
     settings: SettingsDep,
     content_type: Annotated[str | None, Header()] = None,
     x_cap_token: Annotated[str | None, Header()] = None,
@@ -81,14 +80,15 @@ async def receive_cap(
     actor = lifecycle.Actor(label=audit.actor_label(None, alert.sender), ip=audit.client_ip(request))
 
     def apply() -> CapResult:
-        intake = Intake(session, actor, _scope_unit(session, settings, alert), utcnow(),
-                        settings.override_max_hours, out)
-        try:
-            result = receive(intake, alert, xml_text)
-        except CapRejected as exc:
-            session.rollback()
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
-        session.commit()
+        # Its own session, opened and closed in this worker thread.
+        with Session(request.app.state.engine) as session:
+            intake = Intake(session, actor, _scope_unit(session, settings, alert), utcnow(),
+                            settings.override_max_hours, out)
+            try:
+                result = receive(intake, alert, xml_text)
+            except CapRejected as exc:
+                raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+            session.commit()
         for text, boards in out.sends:
             lifecycle.announce(request.app.state, text, boards)
         return result
