@@ -26,6 +26,7 @@ from .manifest import (
     UnknownItem,
     nfc,
 )
+from .overrides import next_change_at, precedence_key, winning_override
 
 __all__ = [
     "HORIZON",
@@ -51,5 +52,8 @@ __all__ = [
     "TickerItem",
     "TimelineEntry",
     "UnknownItem",
+    "next_change_at",
     "nfc",
+    "precedence_key",
+    "winning_override",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -20,6 +21,7 @@ from .hub import Hub
 from .keys import load_or_create_signing_key
 from .media_store import MediaStore
 from .migrate import upgrade
+from .override_receipts import ReceiptRecorder
 from .routers import API_ROUTERS, device, pairing
 from .settings import Settings
 from .startup import sync_builtin_layouts
@@ -53,6 +55,8 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.composer = composer = Composer(engine, app.state.signing_key, bus, settings.poll_interval_s)
         app.state.changes.subscribe(composer.on_change)
         worker = asyncio.create_task(composer.run(), name="composer")
+        app.state.receipts = receipts = ReceiptRecorder(engine)
+        receipts_worker = asyncio.create_task(receipts.run(), name="override-receipts")
         try:
             yield
         finally:
@@ -60,6 +64,9 @@ def create_app(settings: Settings) -> FastAPI:
             # database connection past engine.dispose() (leaked, and half-composed work lost).
             composer.stop()
             await worker
+            receipts_worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await receipts_worker
             await bus.stop()
             engine.dispose()
 

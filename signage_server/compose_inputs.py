@@ -29,6 +29,7 @@ from .models import (
     Schedule,
     ScheduleRegion,
 )
+from .override_targets import overrides_by_board
 from .scheduling import BoardContext, ScheduleSpec, Target
 from .unit_tree import UnitTree
 
@@ -74,7 +75,10 @@ def load_inputs(session: Session, board_ids: Iterable[int] | None, now: datetime
     playlists = _playlists(session, {pid for r in regions.values() for pid in r.values()})
     specs = [_spec(s, regions.get(s.id or 0, {}), playlists) for s in schedules]
     layouts = _layouts(session, {s.layout_id for s in schedules})
-    return ComposeInputs(boards=boards, specs=specs, playlists=playlists, layouts=layouts, overrides={})
+    overrides = overrides_by_board(session, boards, now)
+    return ComposeInputs(
+        boards=boards, specs=specs, playlists=playlists, layouts=layouts, overrides=overrides
+    )
 
 
 def _playable_schedules(

@@ -30,6 +30,7 @@ from .changes import Change
 from .compose_inputs import load_inputs
 from .manifest_batch import compose_boards
 from .models import Board, ComposedManifest
+from .overrides import expire_due
 from .unit_tree import UnitTree
 
 log = logging.getLogger(__name__)
@@ -185,6 +186,7 @@ class Composer:
                 tree = UnitTree.load(session, self._clock().date())
                 for change in changes:
                     boards |= affected_boards(session, change, tree)
+            boards |= expire_due(session, self._clock())  # their manifests drop them
             boards |= self._short_horizons(session)
             return self.recompose(session, boards) if boards else {}
 

@@ -303,3 +303,99 @@ class ComposedManifest(SQLModel, table=True):
     media_sha256: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     horizon_end: datetime
     composed_at: datetime = Field(default_factory=utcnow)
+
+
+# --- emergency overrides --------------------------------------------------------------------------
+
+
+class OverrideState(StrEnum):
+    PENDING_CONFIRMATION = "pending_confirmation"  # created; nothing pushed until confirmed
+    ACTIVE = "active"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+LIVE_OVERRIDE_STATES = (OverrideState.PENDING_CONFIRMATION, OverrideState.ACTIVE)
+
+
+class Override(SQLModel, table=True):
+    """An emergency override over every region of the targeted boards, until ``expires_at``.
+
+    Target: ``target_all`` (every board in the issuer's scope ``unit_id``; national when None),
+    units' subtrees, boards, and tags (boards carrying them within the scope). Commercial boards
+    requisitioned for government messages are targeted like public ones.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=300)
+    body: str = Field(default="", max_length=5000)
+    media_id: int | None = Field(default=None, foreign_key="media.id")
+    risk_level: int = 3
+    category: Category = Category.INCIDENTS
+    target_all: bool = False
+    target_unit_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    target_board_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    target_tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    starts_at: datetime
+    expires_at: datetime = Field(index=True)
+    state: OverrideState = Field(default=OverrideState.PENDING_CONFIRMATION, index=True)
+    unit_id: int | None = Field(default=None, foreign_key="admin_unit.id", index=True)  # issuer's scope
+    issued_by: int | None = Field(default=None, foreign_key="user.id")  # None: a CAP sender
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    confirmed_at: datetime | None = None
+    confirmed_by: int | None = Field(default=None, foreign_key="user.id")
+    cancelled_at: datetime | None = None
+    cancelled_by: int | None = Field(default=None, foreign_key="user.id")
+    cap_sender: str | None = Field(default=None, max_length=255)
+    cap_identifier: str | None = Field(default=None, max_length=255, index=True)
+    cap_sent: datetime | None = None
+
+
+class OverrideReceipt(SQLModel, table=True):
+    """What one board acknowledged of one override (written when its acks arrive)."""
+
+    __tablename__ = "override_receipt"
+    override_id: int = Field(foreign_key="override.id", primary_key=True)
+    board_id: int = Field(foreign_key="board.id", primary_key=True)
+    received_at: datetime | None = None
+    displayed_at: datetime | None = None
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what to which object, when, from where, with the object before and after."""
+
+    __tablename__ = "audit_event"
+    id: int | None = Field(default=None, primary_key=True)
+    actor_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    actor: str = Field(max_length=300)  # a username, "cap:<sender>" or "system"
+    action: str = Field(max_length=64, index=True)
+    object_type: str = Field(max_length=64, index=True)
+    object_id: str = Field(max_length=64, index=True)
+    unit_id: int | None = Field(default=None, foreign_key="admin_unit.id", index=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    ip: str = Field(default="", max_length=64)
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+class CapMessageState(StrEnum):
+    APPLIED = "applied"
+    PENDING = "pending"  # an Update/Cancel whose alert has not arrived yet
+
+
+class CapMessage(SQLModel, table=True):
+    """Every CAP message accepted, by its (sender, identifier, sent); the override it acts on."""
+
+    __tablename__ = "cap_message"
+    __table_args__ = (UniqueConstraint("sender", "identifier"),)
+    id: int | None = Field(default=None, primary_key=True)
+    sender: str = Field(max_length=255)
+    identifier: str = Field(max_length=255)
+    sent: datetime
+    msg_type: str = Field(max_length=16)
+    references: list[list[str]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    state: CapMessageState = Field(index=True)
+    override_id: int | None = Field(default=None, foreign_key="override.id", index=True)
+    document: str = ""  # the XML, kept to apply a pending message once its alert arrives
+    received_at: datetime = Field(default_factory=utcnow)

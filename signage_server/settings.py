@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class CapSender(BaseModel):
+    """A trusted CAP sender: the token it sends (header ``X-CAP-Token``) and the unit whose subtree
+    its alerts may cover (an official code; None: nationwide)."""
+
+    token: str = Field(min_length=16)
+    unit: str | None = None
 
 
 class Settings(BaseSettings):
@@ -27,6 +35,13 @@ class Settings(BaseSettings):
     )
     poll_interval_s: int = 60
     log_level: str = "info"
+    override_max_hours: int = Field(
+        default=72, ge=1, le=24 * 30, description="Longest an emergency override may run (expiry is required)"
+    )
+    cap_senders: dict[str, CapSender] = Field(
+        default_factory=dict,
+        description='Trusted CAP senders, JSON: {"sender@example.vn": {"token": "...", "unit": "51"}}',
+    )
 
     @property
     def resolved_database_url(self) -> str:

@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import auth, boards, bulletins, layouts, media, playlist_items, playlists, schedules, units, users
+from . import (
+    auth,
+    boards,
+    bulletins,
+    cap,
+    layouts,
+    media,
+    overrides,
+    playlist_items,
+    playlists,
+    schedules,
+    units,
+    users,
+)
 
 API_ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
@@ -17,4 +30,6 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     schedules.router,
     layouts.router,
     media.router,
+    overrides.router,
+    cap.router,
 )

@@ -24,6 +24,7 @@ from starlette.websockets import WebSocketDisconnect
 from signage_contract import device as wire
 from signage_contract.signing import encode_key, key_id
 
+from ..compose_inputs import board_context
 from ..deps import SessionDep, SettingsDep
 from ..device_auth import (
     UNPAIRED,
@@ -34,13 +35,16 @@ from ..device_auth import (
     issue_credential,
 )
 from ..hub import Connection
-from ..models import PairingTicket, utcnow
+from ..models import Board, PairingTicket, utcnow
+from ..override_targets import overrides_by_board
+from ..unit_tree import UnitTree
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["device"])
 PAIRING_TTL = timedelta(hours=1)
 HELLO_TIMEOUT_S = 10.0
 MEDIA_CACHE_CONTROL = "private, max-age=31536000, immutable"
+ACK_MARK = '"override_ack"'  # cheap test before parsing a message
 
 
 def _new_code(session: Session) -> str:
@@ -175,24 +179,25 @@ async def device_socket(websocket: WebSocket) -> None:
     app = websocket.app
     token = bearer_token(websocket.headers.get("authorization"))
 
-    def authenticate() -> tuple[int, str] | None:
+    def authenticate() -> tuple[int, str, list[str]] | None:
         with Session(app.state.engine) as session:
             credential = credential_for_token(session, token)
             if credential is None:
                 return None
-            return credential.board_id, app.state.composer.current(session, credential.board_id).version
+            version = app.state.composer.current(session, credential.board_id).version
+            return credential.board_id, version, _override_pushes(session, credential.board_id)
 
     found = await anyio.to_thread.run_sync(authenticate)
     if found is None:
         await websocket.close(code=status.WS_1008_POLICY_VIOLATION, reason="unknown device credential")
         return
-    board_id, version = found
+    board_id, version, pushes = found
     await websocket.accept()
     connection = Connection(board_id=board_id, send_text=websocket.send_text, close=_closer(websocket))
     app.state.hub.add(connection)
     pump = asyncio.create_task(connection.pump())
     try:
-        await _converse(websocket, connection, version)
+        await _converse(websocket, connection, version, pushes)
     except WebSocketDisconnect:
         pass
     finally:
@@ -202,18 +207,39 @@ async def device_socket(websocket: WebSocket) -> None:
             await pump
 
 
-async def _converse(websocket: WebSocket, connection: Connection, version: str) -> None:
-    """Wait for Hello; nudge at once if the device's manifest is stale; then read until it leaves."""
+def _override_pushes(session: Session, board_id: int) -> list[str]:
+    """The active overrides covering the board, as pushes: a board back from a reboot or an outage
+    shows them at once, before it even fetches its manifest."""
+    board = session.get(Board, board_id)
+    if board is None:
+        return []
+    context = board_context(board, UnitTree.load_ancestors(session, [board.unit_id]))
+    found = overrides_by_board(session, [context], utcnow()).get(board_id, [])
+    return [wire.OverridePush(override=o).model_dump_json() for o in found]
+
+
+async def _converse(websocket: WebSocket, connection: Connection, version: str, pushes: list[str]) -> None:
+    """Wait for Hello; push live overrides and nudge if the device's manifest is stale; then read
+    acks until the device leaves."""
     try:
         first = await asyncio.wait_for(websocket.receive_text(), HELLO_TIMEOUT_S)
         hello = wire.Hello.model_validate_json(first)
     except (TimeoutError, ValidationError):
         await websocket.close(code=status.WS_1008_POLICY_VIOLATION, reason="expected hello")
         return
+    for text in pushes:
+        connection.offer(text)
     if hello.manifest_version != version:
         connection.offer(wire.Nudge(version=version).model_dump_json())
+    receipts = websocket.app.state.receipts
     while True:
-        await websocket.receive_text()  # acks and status messages arrive here (later protocol)
+        text = await websocket.receive_text()
+        if ACK_MARK not in text:
+            continue  # other device messages travel over HTTP; unknown ones are ignored
+        try:
+            receipts.record(connection.board_id, wire.OverrideAck.model_validate_json(text))
+        except ValidationError:
+            log.info("board %d sent a malformed override ack", connection.board_id)
 
 
 def _closer(websocket: WebSocket) -> Callable[[int, str], Awaitable[None]]:
