@@ -19,10 +19,12 @@ from .composer import BoardNotFound, Composer
 from .db import make_engine
 from .hub import Hub
 from .keys import load_or_create_signing_key
+from .login_guard import LoginGuard
 from .media_store import MediaStore
 from .migrate import upgrade
 from .override_receipts import ReceiptRecorder
 from .routers import API_ROUTERS, device, pairing
+from .security_headers import SecurityHeaders
 from .settings import Settings
 from .startup import sync_builtin_layouts
 from .units import seed_if_empty
@@ -78,6 +80,8 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.changes = ChangeFeed()
+    app.state.login_guard = LoginGuard()
+    app.add_middleware(SecurityHeaders)
     errors.install(app)
     app.include_router(device.router)
     for router in API_ROUTERS:
