@@ -71,3 +71,49 @@ def test_the_database_refuses_to_change_events(client, users, app, statement) ->
     _approved_bulletin(client, users)
     with pytest.raises(DBAPIError, match="append-only"), app.state.engine.begin() as conn:
         conn.execute(text(statement))
+
+
+def _actions(client, users, object_type: str) -> list[tuple[str, str]]:
+    events = _events(client, users["admin"], object_type=object_type)
+    return [(e["action"], e["actor"]) for e in events]
+
+
+def test_pairing_rotation_and_revocation_are_recorded(client, users, make_board) -> None:
+    from signage_contract import device as wire
+
+    board = make_board()
+    ticket = client.post(wire.PAIRING_START, json={"hardware_id": "nuc-7"}).json()
+    client.post(f"/api/v1/boards/{board.id}/pairing", json={"code": ticket["code"]},
+                headers=users["operator_a"].headers)
+    status = client.get(wire.PAIRING_POLL.format(ticket_id=ticket["ticket_id"]),
+                        headers={"X-Pairing-Secret": ticket["secret"]}).json()
+    client.post(wire.DEVICE_ROTATE, headers={"Authorization": f"Bearer {status['credential']['token']}"})
+    client.delete(f"/api/v1/boards/{board.id}/devices", headers=users["operator_a"].headers)
+    assert _actions(client, users, "board") == [
+        ("pair", "operator-a"), ("rotate_credential", f"board:{board.id}"), ("revoke_devices", "operator-a"),
+    ]
+
+
+def test_user_accounts_and_api_tokens_are_recorded_without_secrets(client, users, tree) -> None:
+    created = client.post("/api/v1/users", headers=users["admin_a"].headers, json={
+        "username": "thu-ky", "password": "ba con bò vàng trên đồi", "role": "viewer",
+        "unit_id": tree.commune_a,
+    }).json()
+    client.patch(f"/api/v1/users/{created['id']}", json={"password": "bốn con gà trống gáy sớm"},
+                 headers=users["admin_a"].headers)
+    client.post("/api/v1/auth/api-tokens", json={"name": "script"}, headers=users["editor_a"].headers)
+    assert _actions(client, users, "user") == [("create", "admin-a"), ("change_password", "admin-a")]
+    assert _actions(client, users, "api_token") == [("create_token", "editor-a")]
+    exported = client.get("/api/v1/audit/export.csv", headers=users["admin"].headers).text
+    assert "argon2" not in exported and "sgn_" not in exported
+
+
+@pytest.mark.parametrize(("path", "body", "object_type"), [
+    ("/api/v1/boards", {"name": "Bảng chợ"}, "board"),
+    ("/api/v1/layouts", {"id": "rieng", "name": "Riêng", "regions": [
+        {"id": "main", "role": "main", "x": 0, "y": 0, "w": 1, "h": 1}]}, "layout"),
+])
+def test_boards_and_layouts_are_recorded(client, users, tree, path, body, object_type) -> None:
+    response = client.post(path, json={**body, "unit_id": tree.commune_a}, headers=users["admin_a"].headers)
+    assert response.status_code == 201, response.text
+    assert _actions(client, users, object_type) == [("create", "admin-a")]
