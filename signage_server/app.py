@@ -19,7 +19,7 @@ from .composer import BoardNotFound, Composer
 from .db import make_engine
 from .hub import Hub
 from .keys import load_or_create_signing_key
-from .login_guard import LoginGuard
+from .login_guard import make_login_guard
 from .media_store import MediaStore
 from .migrate import upgrade
 from .override_receipts import ReceiptRecorder
@@ -80,7 +80,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.changes = ChangeFeed()
-    app.state.login_guard = LoginGuard()
+    app.state.login_guard = make_login_guard(settings.redis_url)
     app.add_middleware(SecurityHeaders)
     errors.install(app)
     app.include_router(device.router)

@@ -4,11 +4,12 @@ notices.
 Workflow: editors submit, approvers and admins approve, reject (with a reason) and publish within
 their scope (their unit's subtree). Four-eyes: nobody decides on their own submission, unless the
 content's unit lets trusted editors auto-approve (``UnitSettings``), in which case an editor's
-submission is approved at once. Editing approved or published content sends it back to
-``submitted`` (it leaves the boards until approved again; the editor need not resubmit). Approval
-does not cascade: a playlist is approved only once the media and bulletins it shows are, a schedule
-only once its playlists are; otherwise 409 names what still waits, so approvers review the parts
-before the whole and nothing unseen reaches a board through a container's approval.
+submission is approved at once (a playlist or schedule whose parts wait stays submitted). Editing
+approved or published content sends it back to ``submitted`` (it leaves the boards until approved
+again; the editor need not resubmit). Approval does not cascade: a playlist is approved only once
+the media and bulletins it shows are, a schedule only once its playlists are; otherwise 409 names
+what still waits, so approvers review the parts before the whole and nothing unseen reaches a
+board through a container's approval.
 """
 
 from __future__ import annotations
@@ -155,8 +156,8 @@ def apply_transition(session: Session, row: ContentMixin, change: StateChange, u
     now = utcnow()
     if target == S.SUBMITTED:
         row.submitted_by, row.submitted_at = user.id, now
-        if auto_approves(session, row.unit_id):
-            target = S.APPROVED  # a trusted editor's submission counts as approved
+        if auto_approves(session, row.unit_id) and not unapproved_parts(session, row):
+            target = S.APPROVED  # a trusted editor's submission counts as approved (parts first)
     if target in (S.APPROVED, S.PUBLISHED):
         _check_parts(session, row)
     if target in DECISIONS:

@@ -2,21 +2,30 @@
 or from one address, further attempts answer 429 with ``Retry-After`` until the oldest failure
 leaves the window.
 
-The counts live in this process. Several server instances behind a load balancer each keep their
-own, so an attacker gets ``max_failures`` tries per instance; put one instance in front of logins
-(or a shared limiter at the proxy) where that matters.
+Without Redis the counts live in this process: several server instances behind a load balancer
+each keep their own, so an attacker gets ``max_failures`` tries per instance. With
+``SIGNAGE_REDIS_URL`` set, ``RedisLoginGuard`` keeps them in Redis (a sorted set of failure times
+per key), shared by every instance.
 """
 
 from __future__ import annotations
 
 import math
+import secrets
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from typing import Protocol
 
 MAX_FAILURES = 5
 WINDOW_S = 300.0
+
+
+class Guard(Protocol):
+    def retry_after(self, *keys: str) -> int | None: ...
+    def failed(self, *keys: str) -> None: ...
+    def succeeded(self, username_key: str) -> None: ...
 
 
 class LoginGuard:
@@ -59,6 +68,46 @@ class LoginGuard:
         """A correct password clears its user name's count (not the address's)."""
         with self._lock:
             self._failures.pop(username_key, None)
+
+
+class RedisLoginGuard:
+    """The same rule with the failure times in Redis (wall-clock seconds, shared by instances)."""
+
+    def __init__(self, url: str, max_failures: int = MAX_FAILURES, window_s: float = WINDOW_S,
+                 prefix: str = "signage:login:") -> None:
+        from redis import Redis  # only when configured
+
+        self._redis = Redis.from_url(url)
+        self.max_failures = max_failures
+        self.window_s = window_s
+        self._prefix = prefix
+
+    def retry_after(self, *keys: str) -> int | None:
+        now = time.time()
+        waits = []
+        for key in keys:
+            name = self._prefix + key
+            self._redis.zremrangebyscore(name, "-inf", now - self.window_s)
+            times = self._redis.zrange(name, 0, -1, withscores=True)
+            if len(times) >= self.max_failures:
+                waits.append(float(times[0][1]) + self.window_s - now)
+        return max(1, math.ceil(max(waits))) if waits else None
+
+    def failed(self, *keys: str) -> None:
+        now = time.time()
+        pipe = self._redis.pipeline()
+        for key in keys:
+            name = self._prefix + key
+            pipe.zadd(name, {f"{now}:{secrets.token_hex(4)}": now})
+            pipe.expire(name, math.ceil(self.window_s))
+        pipe.execute()
+
+    def succeeded(self, username_key: str) -> None:
+        self._redis.delete(self._prefix + username_key)
+
+
+def make_login_guard(redis_url: str | None) -> Guard:
+    return LoginGuard() if redis_url is None else RedisLoginGuard(redis_url)
 
 
 def keys_for(username: str, ip: str) -> tuple[str, str]:

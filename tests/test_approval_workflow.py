@@ -113,3 +113,14 @@ def test_an_edit_of_approved_content_needs_another_decision(client, users) -> No
     client.patch(f"/api/v1/bulletins/{bid}", json={"body": "sửa lại"}, headers=editor.headers)
     queue = client.get("/api/v1/approvals", headers=approver.headers).json()
     assert [(e["kind"], e["id"], e["state"]) for e in queue] == [("bulletin", bid, "submitted")]
+
+
+def test_auto_approval_still_waits_for_the_parts(client, users, tree) -> None:
+    client.put(f"/api/v1/units/{tree.commune_a}/approval-settings",
+               json={"trusted_editors_auto_approve": True}, headers=users["admin_a"].headers)
+    editor = users["editor_a"]
+    bid = _bulletin(client, editor)
+    pid = _create(client, editor, "playlists", {"name": "Tin"})
+    client.post(f"/api/v1/playlists/{pid}/items", json={"kind": "bulletin", "bulletin_id": bid},
+                headers=editor.headers)
+    assert _move(client, editor, "playlists", pid, "submitted").json()["state"] == "submitted"

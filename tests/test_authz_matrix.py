@@ -28,11 +28,13 @@ from starlette.websockets import WebSocketDisconnect
 from signage_contract.device import PAIRING_CODE_ALPHABET, PAIRING_CODE_LENGTH
 from signage_server.app import create_app
 from signage_server.auth import issue_token
+from signage_server.content import publish
 from signage_server.device_auth import issue_credential
 from signage_server.models import (
     ApiToken,
     Board,
     Bulletin,
+    ContentState,
     LayoutRecord,
     Media,
     Override,
@@ -79,6 +81,7 @@ class Env:
     users: dict[Role, User]
     store: Any
     counter: Iterator[int]
+    app: Any = None
 
     def add(self, row: Any) -> Any:
         self.session.add(row)
@@ -381,7 +384,7 @@ def env(tmp_path_factory: pytest.TempPathFactory, password_hash: str) -> Iterato
                                  regions=[{"id": "main", "role": "main", "x": 0, "y": 0, "w": 1, "h": 1}]))
         session.commit()
         yield Env(client, session, {"own": own, "child": child, "other": other}, users,
-                  app.state.media_store, itertools.count(1))
+                  app.state.media_store, itertools.count(1), app)
 
 
 def _expected(rule: Rule, role: Role, target: str) -> frozenset[int]:
@@ -418,11 +421,20 @@ def test_route_answers_each_role_by_the_rule(env: Env, method: str, path: str) -
 
 @pytest.fixture(scope="module")
 def devices(env: Env) -> dict[str, Any]:
-    """Two paired boards in commune A; board one's manifest names nothing of board two's."""
-    boards = [env.add(Board(name=f"Bảng {i}", unit_id=env.units["own"])) for i in (1, 2)]
+    """Two paired boards in commune A; an approved image scheduled on board two only."""
+    unit = env.units["own"]
+    boards = [env.add(Board(name=f"Bảng {i}", unit_id=unit)) for i in (1, 2)]
     tokens = [issue_credential(env.session, b.id, f"hw-{b.id}")[1] for b in boards]
-    media = _media(env, env.units["own"], env.users[Role.ADMIN]).params["media_id"]
-    return {"boards": boards, "tokens": tokens, "sha256": env.session.get(Media, media).sha256}
+    media = env.session.get(Media, _media(env, unit, env.users[Role.ADMIN]).params["media_id"])
+    media.state = ContentState.APPROVED
+    playlist = env.add(Playlist(name="Ảnh", unit_id=unit, state=ContentState.APPROVED))
+    env.add(PlaylistItem(playlist_id=playlist.id, position=1, kind="image", media_id=media.id))
+    schedule = env.add(Schedule(name="Bảng 2", unit_id=unit, layout_id=LAYOUT, target_kind=TargetKind.BOARD,
+                                target_board_id=boards[1].id, state=ContentState.APPROVED))
+    env.add(ScheduleRegion(schedule_id=schedule.id, region_id="main", playlist_id=playlist.id))
+    publish(env.app.state.changes, everything=True)
+    env.client.portal.call(env.app.state.composer.wait_idle)
+    return {"boards": boards, "tokens": tokens, "sha256": media.sha256}
 
 
 def _bearer(token: str) -> dict[str, str]:
@@ -433,10 +445,10 @@ def test_a_device_reads_its_own_manifest(env: Env, devices) -> None:
     assert env.client.get("/api/v1/device/manifest", headers=_bearer(devices["tokens"][0])).status_code == 200
 
 
-def test_a_device_gets_404_for_media_its_board_does_not_show(env: Env, devices) -> None:
-    response = env.client.get(f"/api/v1/device/media/{devices['sha256']}",
-                              headers=_bearer(devices["tokens"][0]))
-    assert response.status_code == 404
+def test_a_device_gets_another_boards_media_as_404(env: Env, devices) -> None:
+    path = f"/api/v1/device/media/{devices['sha256']}"
+    assert env.client.get(path, headers=_bearer(devices["tokens"][1])).status_code == 200
+    assert env.client.get(path, headers=_bearer(devices["tokens"][0])).status_code == 404
 
 
 @pytest.mark.parametrize(("method", "path"), [

@@ -1,5 +1,8 @@
 """Hardening: login rate limiting, password rules, token rotation, security headers."""
 
+import os
+import uuid
+
 import pytest
 from fastapi import Response
 
@@ -102,3 +105,20 @@ def test_a_response_keeps_its_own_content_security_policy(app, client) -> None:
     app.add_api_route("/page-with-csp",
                       lambda: Response("<p>x</p>", headers={"Content-Security-Policy": own}))
     assert client.get("/page-with-csp").headers["content-security-policy"] == own
+
+
+REDIS_URL = os.environ.get("SIGNAGE_TEST_REDIS_URL")
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="SIGNAGE_TEST_REDIS_URL not set: no Redis to test against")
+def test_instances_sharing_redis_share_the_failure_count() -> None:
+    from signage_server.login_guard import RedisLoginGuard
+
+    assert REDIS_URL is not None
+    prefix = f"signage-test:{uuid.uuid4().hex}:"
+    one, two = (RedisLoginGuard(REDIS_URL, max_failures=2, window_s=60, prefix=prefix) for _ in range(2))
+    one.failed("user:x")
+    two.failed("user:x")
+    assert 59 <= (one.retry_after("user:x") or 0) <= 60
+    two.succeeded("user:x")
+    assert one.retry_after("user:x") is None

@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from .. import audit
 from ..auth import authenticate, hash_password, hash_token, issue_token, not_found, verify_password
 from ..deps import CurrentUser, SessionDep, SettingsDep, oauth2_scheme
-from ..login_guard import LoginGuard, keys_for
+from ..login_guard import Guard, keys_for
 from ..models import ApiToken, TokenKind, User, utcnow
 from ..schemas import (
     ApiTokenCreate,
@@ -35,8 +35,8 @@ class PasswordChange(Strict):
     new_password: Password
 
 
-def _guard(request: Request) -> LoginGuard:
-    guard: LoginGuard = request.app.state.login_guard
+def _guard(request: Request) -> Guard:
+    guard: Guard = request.app.state.login_guard
     return guard
 
 
