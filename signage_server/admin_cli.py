@@ -15,10 +15,9 @@ from sqlmodel import Session, select
 
 from .auth import hash_password
 from .models import Role, User
+from .passwords import password_problem
 from .settings import Settings
 from .units import UnitError, reorganise, resolve_unit, seed_units
-
-MIN_PASSWORD_LENGTH = 10
 
 
 def _session(settings: Settings) -> Session:
@@ -55,8 +54,9 @@ def _read_password(args: argparse.Namespace) -> str:
 def cmd_create_admin(settings: Settings, args: argparse.Namespace) -> int:
     try:
         password = _read_password(args)
-        if len(password) < MIN_PASSWORD_LENGTH:
-            raise ValueError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+        problem = password_problem(password, args.username)
+        if problem is not None:
+            raise ValueError(problem)
         with _session(settings) as session:
             unit = resolve_unit(session, args.unit)
             if session.exec(select(User).where(User.username == args.username)).first() is not None:

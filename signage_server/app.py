@@ -21,12 +21,14 @@ from .health import HealthConfig
 from .heartbeat_writer import HeartbeatWriter
 from .hub import Hub
 from .keys import load_or_create_signing_key
+from .login_guard import make_login_guard
 from .media_store import MediaStore
 from .migrate import upgrade
 from .monitor import HealthMonitor
 from .override_receipts import ReceiptRecorder
 from .routers import API_ROUTERS, device, device_health, pairing
 from .screenshots import ScreenshotStore
+from .security_headers import SecurityHeaders
 from .settings import Settings
 from .startup import sync_builtin_layouts
 from .units import seed_if_empty
@@ -100,6 +102,8 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.changes = ChangeFeed()
+    app.state.login_guard = make_login_guard(settings.redis_url)
+    app.add_middleware(SecurityHeaders)
     errors.install(app)
     # Device routes first: routing tries routes in order, and the boards' polls and heartbeats are
     # the hot paths (matching them after every API route cost ~40 % of a heartbeat's time).

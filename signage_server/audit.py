@@ -19,6 +19,16 @@ def snapshot(row: SQLModel) -> dict[str, Any]:
     return data
 
 
+def changed_fields(
+    before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """Only the fields that differ (a create or a delete keeps its whole side)."""
+    if before is None or after is None:
+        return before, after
+    keys = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
+
+
 def client_ip(request: Request) -> str:
     return request.client.host if request.client is not None else ""
 
@@ -56,3 +66,25 @@ def record(
     )
     session.add(event)
     return event
+
+
+def record_by(
+    session: Session,
+    request: Request,
+    user: User | None,
+    action: str,
+    object_type: str,
+    object_id: object,
+    *,
+    unit_id: int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """``record`` for a user acting through the API: actor and address from the request, and only
+    the changed fields of ``before``/``after``."""
+    before, after = changed_fields(before, after)
+    return record(
+        session, action=action, object_type=object_type, object_id=object_id,
+        actor=actor_label(user), actor_id=None if user is None else user.id,
+        unit_id=unit_id, ip=client_ip(request), before=before, after=after,
+    )

@@ -49,6 +49,14 @@ async def data_error(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def overflow_error(_request: Request, exc: Exception) -> JSONResponse:
+    # SQLite's driver refuses integers beyond 64 bits before the query runs (PostgreSQL: DataError).
+    return JSONResponse(
+        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        content={"detail": "a value is out of range (an id or a number too large for the database)"},
+    )
+
+
 async def unit_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(status_code=status.HTTP_400_BAD_REQUEST, content={"detail": str(exc)})
 
@@ -57,4 +65,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(IntegrityError, integrity_error)
     app.add_exception_handler(DataError, data_error)
+    app.add_exception_handler(OverflowError, overflow_error)
     app.add_exception_handler(UnitError, unit_error)

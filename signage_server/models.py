@@ -149,6 +149,17 @@ class User(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class UnitSettings(SQLModel, table=True):
+    """Per-unit workflow settings (a missing row means the defaults)."""
+
+    __tablename__ = "unit_settings"
+    unit_id: int = Field(foreign_key="admin_unit.id", primary_key=True)
+    # Editors of this unit may approve their own submissions at once (off: four-eyes applies).
+    trusted_editors_auto_approve: bool = False
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by: int | None = Field(default=None, foreign_key="user.id")
+
+
 class TokenKind(StrEnum):
     SESSION = "session"  # issued by a password login, expires after settings.token_ttl_hours
     API = "api"  # named, created by the user for scripts; listed and revoked by name
@@ -185,6 +196,12 @@ class ContentMixin(SQLModel):
     state: ContentState = Field(default=ContentState.DRAFT, index=True)
     rejection_reason: str = Field(default="", max_length=1000)
     created_by: int | None = Field(default=None, foreign_key="user.id")
+    # Four-eyes: who last submitted (an approver may not decide on their own submission), and who
+    # last approved or rejected it, when (editors see who rejected their work and why).
+    submitted_by: int | None = Field(default=None, foreign_key="user.id")
+    submitted_at: datetime | None = None
+    reviewed_by: int | None = Field(default=None, foreign_key="user.id")
+    reviewed_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

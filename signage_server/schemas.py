@@ -87,7 +87,8 @@ class ApiTokenCreated(ApiTokenPublic):
 
 
 Username = Annotated[str, Field(pattern=r"^[a-z0-9_.-]{3,64}$", description="lower case, 3-64 chars")]
-Password = Annotated[str, Field(min_length=10, max_length=256)]
+Password = Annotated[str, Field(min_length=12, max_length=256,
+                                description="12+ characters, not the user name, not a common password")]
 
 
 class UserBase(Strict):
@@ -255,6 +256,10 @@ class ContentPublic(BaseModel):
     state: ContentState
     rejection_reason: str
     created_by: int | None
+    submitted_by: int | None = None
+    submitted_at: datetime | None = None
+    reviewed_by: int | None = None  # who approved or rejected it last
+    reviewed_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from . import (
+    approvals,
+    audit,
     auth,
     boards,
     bulletins,
@@ -38,4 +40,6 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     reports.router,
     overrides.router,
     cap.router,
+    approvals.router,
+    audit.router,
 )

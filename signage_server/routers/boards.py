@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 from sqlmodel import Session, col, delete, select, update
 
+from .. import audit
 from ..auth import in_scope, not_found, scope_unit_ids
 from ..changes import ChangesDep
 from ..content import owner_unit, publish
@@ -58,7 +59,7 @@ def list_boards(
 
 @router.post("", response_model=BoardPublic, status_code=status.HTTP_201_CREATED)
 def create_board(
-    session: SessionDep, user: AdminUser, changes: ChangesDep, body: BoardCreate
+    request: Request, session: SessionDep, user: AdminUser, changes: ChangesDep, body: BoardCreate
 ) -> BoardPublic:
     owner_unit(session, user, body.unit_id)
     board = Board.model_validate(body)
@@ -66,6 +67,8 @@ def create_board(
     session.flush()
     assert board.id is not None
     session.add(BoardUnitHistory(board_id=board.id, unit_id=board.unit_id, valid_from=board.created_at))
+    audit.record_by(session, request, user, "create", "board", board.id, unit_id=board.unit_id,
+                    after=audit.snapshot(board))
     session.commit()
     session.refresh(board)
     publish(changes, boards={board.id})
@@ -79,10 +82,12 @@ def get_board(session: SessionDep, user: CurrentUser, board_id: int) -> BoardPub
 
 @router.patch("/{board_id}", response_model=BoardPublic)
 def update_board(
-    session: SessionDep, user: ManagerUser, changes: ChangesDep, board_id: int, body: BoardUpdate
+    request: Request, session: SessionDep,
+    user: ManagerUser, changes: ChangesDep, board_id: int, body: BoardUpdate
 ) -> BoardPublic:
     """Partial update; the merged board is validated as a whole (capture inside the resolution)."""
     board = _get(session, user, board_id)
+    before = audit.snapshot(board)
     patch = body.model_dump(exclude_unset=True)
     merged = revalidate(BoardCreate, {**board.model_dump(include=set(BoardCreate.model_fields)), **patch})
     old_unit, old_tags = board.unit_id, set(board.tags)
@@ -92,6 +97,8 @@ def update_board(
     board.sqlmodel_update(merged.model_dump(include=set(patch)))
     board.updated_at = utcnow()
     session.add(board)
+    audit.record_by(session, request, user, "update", "board", board_id, unit_id=board.unit_id,
+                    before=before, after=audit.snapshot(board))
     session.commit()
     session.refresh(board)
     publish(changes, boards={board_id}, tags=old_tags ^ set(board.tags))
@@ -113,6 +120,8 @@ def delete_board(
         session.exec(delete(table).where(col(table.board_id) == board_id))
     session.exec(update(PairingTicket).where(col(PairingTicket.claimed_board_id) == board_id)
                  .values(claimed_board_id=None))
+    audit.record_by(session, request, user, "delete", "board", board_id, unit_id=board.unit_id,
+                    before=audit.snapshot(board))
     session.delete(board)
     session.commit()
     shutil.rmtree(request.app.state.screenshot_store.root / str(board_id), ignore_errors=True)

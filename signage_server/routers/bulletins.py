@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Request, status
 from sqlmodel import col, select
 
+from ..audit import snapshot
 from ..auth import scope_unit_ids
 from ..changes import ChangesDep
-from ..content import apply_transition, get_owned, mark_edited, owner_unit, publish
+from ..content import apply_transition, audit_content, get_owned, mark_edited, owner_unit, publish
 from ..deps import CurrentUser, EditorUser, SessionDep
 from ..models import Bulletin, ContentState, PlaylistItem
 from ..schemas import BulletinBase, BulletinCreate, BulletinPublic, BulletinUpdate, StateChange, revalidate
@@ -31,12 +32,13 @@ def list_bulletins(
 
 @router.post("", response_model=BulletinPublic, status_code=status.HTTP_201_CREATED)
 def create_bulletin(
-    session: SessionDep, user: EditorUser, changes: ChangesDep, body: BulletinCreate
+    request: Request, session: SessionDep, user: EditorUser, changes: ChangesDep, body: BulletinCreate
 ) -> BulletinPublic:
     row = Bulletin.model_validate(
         body, update={"unit_id": owner_unit(session, user, body.unit_id), "created_by": user.id}
     )
     session.add(row)
+    audit_content(session, request, user, "create", row, None)
     session.commit()
     session.refresh(row)
     assert row.id is not None
@@ -51,14 +53,17 @@ def get_bulletin(session: SessionDep, user: CurrentUser, bulletin_id: int) -> Bu
 
 @router.patch("/{bulletin_id}", response_model=BulletinPublic)
 def update_bulletin(
-    session: SessionDep, user: EditorUser, changes: ChangesDep, bulletin_id: int, body: BulletinUpdate
+    request: Request, session: SessionDep,
+    user: EditorUser, changes: ChangesDep, bulletin_id: int, body: BulletinUpdate
 ) -> BulletinPublic:
     row = get_owned(session, Bulletin, bulletin_id, user, "bulletin")
+    before = snapshot(row)
     patch = body.model_dump(exclude_unset=True)
     merged = revalidate(BulletinBase, {**row.model_dump(include=set(BulletinBase.model_fields)), **patch})
     row.sqlmodel_update(merged.model_dump(include=set(patch)))
-    mark_edited(row)
+    mark_edited(row, user)
     session.add(row)
+    audit_content(session, request, user, "update", row, before)
     session.commit()
     session.refresh(row)
     publish(changes, bulletins={bulletin_id})
@@ -66,24 +71,32 @@ def update_bulletin(
 
 
 @router.delete("/{bulletin_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_bulletin(session: SessionDep, user: EditorUser, changes: ChangesDep, bulletin_id: int) -> None:
+def delete_bulletin(
+    request: Request, session: SessionDep, user: EditorUser, changes: ChangesDep, bulletin_id: int
+) -> None:
     row = get_owned(session, Bulletin, bulletin_id, user, "bulletin")
     used = session.exec(select(PlaylistItem.playlist_id).where(PlaylistItem.bulletin_id == bulletin_id)).all()
     if used:
         raise HTTPException(status.HTTP_409_CONFLICT,
                             f"playlists {sorted(set(used))} show this bulletin; remove it from them first")
+    before = snapshot(row)
     session.delete(row)
+    audit_content(session, request, user, "delete", row, before)
     session.commit()
     publish(changes, bulletins={bulletin_id})
 
 
 @router.post("/{bulletin_id}/state", response_model=BulletinPublic)
 def change_state(
-    session: SessionDep, user: CurrentUser, changes: ChangesDep, bulletin_id: int, body: StateChange
+    request: Request, session: SessionDep,
+    user: CurrentUser, changes: ChangesDep, bulletin_id: int, body: StateChange
 ) -> BulletinPublic:
     row = get_owned(session, Bulletin, bulletin_id, user, "bulletin")
-    apply_transition(row, body, user)
+    before = snapshot(row)
+    action = apply_transition(session, row, body, user)
     session.add(row)
+    if action is not None:
+        audit_content(session, request, user, action, row, before)
     session.commit()
     session.refresh(row)
     publish(changes, bulletins={bulletin_id})

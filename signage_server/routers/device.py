@@ -24,6 +24,7 @@ from starlette.websockets import WebSocketDisconnect
 from signage_contract import device as wire
 from signage_contract.signing import encode_key, key_id
 
+from .. import audit
 from ..compose_inputs import board_context
 from ..deps import SessionDep, SettingsDep
 from ..device_auth import (
@@ -115,6 +116,10 @@ def poll_pairing(
 @router.post(wire.DEVICE_ROTATE, response_model=wire.DeviceCredential)
 def rotate_credential(device: CurrentDevice, request: Request, session: SessionDep) -> wire.DeviceCredential:
     """The device swaps its token for a new one; the old one stops working at once."""
+    board = session.get(Board, device.board_id)
+    audit.record(session, action="rotate_credential", object_type="board", object_id=device.board_id,
+                 actor=f"board:{device.board_id}", unit_id=None if board is None else board.unit_id,
+                 ip=audit.client_ip(request), before={"credential": device.id})
     _credential, token = issue_credential(session, device.board_id, device.hardware_id)
     verify_key = request.app.state.signing_key.verify_key
     return wire.DeviceCredential(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Request, status
 from pydantic import ValidationError
 from sqlmodel import Session, col, or_, select
 
 from signage_contract import Layout
 
+from .. import audit
 from ..auth import in_scope, not_found, scope_unit_ids
 from ..changes import ChangesDep
 from ..content import owner_unit, publish
@@ -70,7 +71,7 @@ def get_layout(session: SessionDep, user: CurrentUser, layout_id: str) -> Layout
 
 @router.post("", response_model=LayoutPublic, status_code=status.HTTP_201_CREATED)
 def create_layout(
-    session: SessionDep, user: EditorUser, changes: ChangesDep, body: LayoutCreate
+    request: Request, session: SessionDep, user: EditorUser, changes: ChangesDep, body: LayoutCreate
 ) -> LayoutPublic:
     unit_id = owner_unit(session, user, body.unit_id)
     if session.get(LayoutRecord, body.id) is not None:
@@ -80,6 +81,8 @@ def create_layout(
     row = LayoutRecord(id=layout.id, name=layout.name, background=layout.background, unit_id=unit_id,
                        regions=[r.model_dump(mode="json") for r in layout.regions])
     session.add(row)
+    audit.record_by(session, request, user, "create", "layout", row.id, unit_id=unit_id,
+                    after=audit.snapshot(row))
     session.commit()
     session.refresh(row)
     publish(changes, layouts={row.id})
@@ -96,7 +99,8 @@ def _regions_in_use(session: Session, layout_id: str) -> set[str]:
 
 @router.patch("/{layout_id}", response_model=LayoutPublic)
 def update_layout(
-    session: SessionDep, user: EditorUser, changes: ChangesDep, layout_id: str, body: LayoutUpdate
+    request: Request, session: SessionDep,
+    user: EditorUser, changes: ChangesDep, layout_id: str, body: LayoutUpdate
 ) -> LayoutPublic:
     row = _editable(session, user, layout_id)
     patch = body.model_dump(exclude_unset=True, exclude_none=True)
@@ -107,10 +111,13 @@ def update_layout(
         raise HTTPException(status.HTTP_409_CONFLICT,
                             f"schedules fill regions {', '.join(sorted(missing))}; "
                             "keep them or change the schedules")
+    before = audit.snapshot(row)
     row.name, row.background = layout.name, layout.background
     row.regions = [r.model_dump(mode="json") for r in layout.regions]
     row.updated_at = utcnow()
     session.add(row)
+    audit.record_by(session, request, user, "update", "layout", layout_id, unit_id=row.unit_id,
+                    before=before, after=audit.snapshot(row))
     session.commit()
     session.refresh(row)
     publish(changes, layouts={layout_id})
@@ -118,11 +125,15 @@ def update_layout(
 
 
 @router.delete("/{layout_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_layout(session: SessionDep, user: EditorUser, changes: ChangesDep, layout_id: str) -> None:
+def delete_layout(
+    request: Request, session: SessionDep, user: EditorUser, changes: ChangesDep, layout_id: str
+) -> None:
     row = _editable(session, user, layout_id)
     used = session.exec(select(Schedule.id).where(Schedule.layout_id == layout_id)).all()
     if used:
         raise HTTPException(status.HTTP_409_CONFLICT, f"schedules {list(used)} use this layout")
+    audit.record_by(session, request, user, "delete", "layout", layout_id, unit_id=row.unit_id,
+                    before=audit.snapshot(row))
     session.delete(row)
     session.commit()
     publish(changes, layouts={layout_id})

@@ -10,9 +10,10 @@ from sqlmodel import col, select
 
 from signage_contract import Category, nfc
 
+from ..audit import snapshot
 from ..auth import scope_unit_ids
 from ..changes import ChangesDep
-from ..content import apply_transition, get_owned, mark_edited, owner_unit, publish
+from ..content import apply_transition, audit_content, get_owned, mark_edited, owner_unit, publish
 from ..deps import CurrentUser, EditorUser, SessionDep
 from ..media_store import MediaRejected, MediaStore
 from ..models import ContentState, Media, PlaylistItem
@@ -66,6 +67,7 @@ def upload_media(
                 content_type=stored.content_type, width=stored.width, height=stored.height,
                 original_name=stored.safe_name, title=nfc(title).strip(), category=category)
     session.add(row)
+    audit_content(session, request, user, "create", row, None)
     session.commit()
     session.refresh(row)
     assert row.id is not None
@@ -99,12 +101,15 @@ def media_thumbnail(request: Request, session: SessionDep, user: CurrentUser, me
 
 @router.patch("/{media_id}", response_model=MediaPublic)
 def update_media(
-    session: SessionDep, user: EditorUser, changes: ChangesDep, media_id: int, body: MediaUpdate
+    request: Request, session: SessionDep,
+    user: EditorUser, changes: ChangesDep, media_id: int, body: MediaUpdate
 ) -> MediaPublic:
     row = get_owned(session, Media, media_id, user, "media")
+    before = snapshot(row)
     row.sqlmodel_update(body.model_dump(exclude_unset=True, exclude_none=True))
-    mark_edited(row)
+    mark_edited(row, user)
     session.add(row)
+    audit_content(session, request, user, "update", row, before)
     session.commit()
     session.refresh(row)
     publish(changes, media={media_id})
@@ -121,8 +126,9 @@ def delete_media(
     if used:
         raise HTTPException(status.HTTP_409_CONFLICT,
                             f"playlists {sorted(set(used))} show this image; remove it from them first")
-    sha256 = row.sha256
+    sha256, before = row.sha256, snapshot(row)
     session.delete(row)
+    audit_content(session, request, user, "delete", row, before)
     session.commit()
     if session.exec(select(Media.id).where(Media.sha256 == sha256)).first() is None:
         _store(request).delete(sha256)
@@ -131,11 +137,15 @@ def delete_media(
 
 @router.post("/{media_id}/state", response_model=MediaPublic)
 def change_state(
-    session: SessionDep, user: CurrentUser, changes: ChangesDep, media_id: int, body: StateChange
+    request: Request, session: SessionDep,
+    user: CurrentUser, changes: ChangesDep, media_id: int, body: StateChange
 ) -> MediaPublic:
     row = get_owned(session, Media, media_id, user, "media")
-    apply_transition(row, body, user)
+    before = snapshot(row)
+    action = apply_transition(session, row, body, user)
     session.add(row)
+    if action is not None:
+        audit_content(session, request, user, action, row, before)
     session.commit()
     session.refresh(row)
     publish(changes, media={media_id})

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from signage_contract.device import PAIRING_CODE_ALPHABET, PAIRING_CODE_LENGTH
 
+from .. import audit
 from ..auth import in_scope, not_found
 from ..deps import SessionDep, require_roles
 from ..models import Board, DeviceCredential, PairingTicket, Role, User, utcnow
@@ -61,9 +62,11 @@ def _board(session: Session, user: User, board_id: int) -> Board:
 
 
 @router.post("/{board_id}/pairing", response_model=PairingClaimed)
-def claim_code(board_id: int, body: PairingClaim, session: SessionDep, user: PairingUser) -> PairingClaimed:
+def claim_code(
+    board_id: int, body: PairingClaim, request: Request, session: SessionDep, user: PairingUser
+) -> PairingClaimed:
     """Claim the code shown on a player's screen for this board."""
-    _board(session, user, board_id)
+    board = _board(session, user, board_id)
     ticket = session.exec(
         select(PairingTicket).where(
             PairingTicket.code == body.code,
@@ -79,6 +82,8 @@ def claim_code(board_id: int, body: PairingClaim, session: SessionDep, user: Pai
     ticket.claimed_board_id = board_id
     ticket.claimed_by = user.id
     session.add(ticket)
+    audit.record_by(session, request, user, "pair", "board", board_id, unit_id=board.unit_id,
+                    after={"ticket": ticket.id, "hardware_id": ticket.hardware_id})
     session.commit()
     return PairingClaimed(
         board_id=board_id,
@@ -105,8 +110,9 @@ async def revoke_devices(board_id: int, request: Request, user: PairingUser) -> 
 
     def revoke() -> None:
         with Session(request.app.state.engine) as session:
-            _board(session, user, board_id)
+            board = _board(session, user, board_id)
             now = utcnow()
+            revoked: list[int | None] = []
             for credential in session.exec(
                 select(DeviceCredential).where(
                     DeviceCredential.board_id == board_id, col(DeviceCredential.revoked_at).is_(None)
@@ -114,6 +120,9 @@ async def revoke_devices(board_id: int, request: Request, user: PairingUser) -> 
             ):
                 credential.revoked_at = now
                 session.add(credential)
+                revoked.append(credential.id)
+            audit.record_by(session, request, user, "revoke_devices", "board", board_id,
+                            unit_id=board.unit_id, after={"revoked_credentials": revoked})
             session.commit()
 
     await anyio.to_thread.run_sync(revoke)

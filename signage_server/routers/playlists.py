@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Request, status
 from sqlmodel import Session, col, delete, select
 
+from ..audit import snapshot
 from ..auth import scope_unit_ids
 from ..changes import ChangesDep
-from ..content import apply_transition, get_owned, mark_edited, owner_unit, publish
+from ..content import apply_transition, audit_content, get_owned, mark_edited, owner_unit, publish
 from ..deps import CurrentUser, EditorUser, SessionDep
 from ..models import ContentState, Playlist, PlaylistItem, ScheduleRegion
 from ..schemas import StateChange
@@ -41,10 +42,11 @@ def list_playlists(
 
 @router.post("", response_model=PlaylistPublic, status_code=status.HTTP_201_CREATED)
 def create_playlist(
-    session: SessionDep, user: EditorUser, changes: ChangesDep, body: PlaylistCreate
+    request: Request, session: SessionDep, user: EditorUser, changes: ChangesDep, body: PlaylistCreate
 ) -> PlaylistPublic:
     row = Playlist(name=body.name, unit_id=owner_unit(session, user, body.unit_id), created_by=user.id)
     session.add(row)
+    audit_content(session, request, user, "create", row, None)
     session.commit()
     session.refresh(row)
     assert row.id is not None
@@ -59,13 +61,16 @@ def get_playlist(session: SessionDep, user: CurrentUser, playlist_id: int) -> Pl
 
 @router.patch("/{playlist_id}", response_model=PlaylistPublic)
 def update_playlist(
-    session: SessionDep, user: EditorUser, changes: ChangesDep, playlist_id: int, body: PlaylistUpdate
+    request: Request, session: SessionDep,
+    user: EditorUser, changes: ChangesDep, playlist_id: int, body: PlaylistUpdate
 ) -> PlaylistPublic:
     row = get_owned(session, Playlist, playlist_id, user, "playlist")
+    before = snapshot(row)
     patch = body.model_dump(exclude_unset=True, exclude_none=True)
     row.sqlmodel_update(patch)
-    mark_edited(row)
+    mark_edited(row, user)
     session.add(row)
+    audit_content(session, request, user, "update", row, before)
     session.commit()
     session.refresh(row)
     publish(changes, playlists={playlist_id})
@@ -73,7 +78,9 @@ def update_playlist(
 
 
 @router.delete("/{playlist_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_playlist(session: SessionDep, user: EditorUser, changes: ChangesDep, playlist_id: int) -> None:
+def delete_playlist(
+    request: Request, session: SessionDep, user: EditorUser, changes: ChangesDep, playlist_id: int
+) -> None:
     row = get_owned(session, Playlist, playlist_id, user, "playlist")
     used = session.exec(
         select(ScheduleRegion.schedule_id).where(ScheduleRegion.playlist_id == playlist_id)
@@ -82,18 +89,24 @@ def delete_playlist(session: SessionDep, user: EditorUser, changes: ChangesDep, 
         raise HTTPException(status.HTTP_409_CONFLICT,
                             f"schedules {sorted(set(used))} use this playlist; change or delete them first")
     session.exec(delete(PlaylistItem).where(col(PlaylistItem.playlist_id) == playlist_id))
+    before = snapshot(row)
     session.delete(row)
+    audit_content(session, request, user, "delete", row, before)
     session.commit()
     publish(changes, playlists={playlist_id})
 
 
 @router.post("/{playlist_id}/state", response_model=PlaylistPublic)
 def change_state(
-    session: SessionDep, user: CurrentUser, changes: ChangesDep, playlist_id: int, body: StateChange
+    request: Request, session: SessionDep,
+    user: CurrentUser, changes: ChangesDep, playlist_id: int, body: StateChange
 ) -> PlaylistPublic:
     row = get_owned(session, Playlist, playlist_id, user, "playlist")
-    apply_transition(row, body, user)
+    before = snapshot(row)
+    action = apply_transition(session, row, body, user)
     session.add(row)
+    if action is not None:
+        audit_content(session, request, user, action, row, before)
     session.commit()
     session.refresh(row)
     publish(changes, playlists={playlist_id})

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Request, status
 from sqlmodel import Session, col, delete, select
 
+from .. import audit
+from ..audit import snapshot
 from ..auth import in_scope, scope_unit_ids
 from ..changes import ChangesDep
-from ..content import apply_transition, get_owned, mark_edited, owner_unit, publish
+from ..content import apply_transition, audit_content, get_owned, mark_edited, owner_unit, publish
 from ..deps import CurrentUser, EditorUser, SessionDep
 from ..models import AdminUnit, Board, ContentState, LayoutRecord, Playlist, Schedule, ScheduleRegion, User
 from ..schemas import StateChange, revalidate
@@ -100,7 +102,7 @@ def list_schedules(
 
 @router.post("", response_model=SchedulePublic, status_code=status.HTTP_201_CREATED)
 def create_schedule(
-    session: SessionDep, user: EditorUser, changes: ChangesDep, body: ScheduleCreate
+    request: Request, session: SessionDep, user: EditorUser, changes: ChangesDep, body: ScheduleCreate
 ) -> SchedulePublic:
     unit_id = owner_unit(session, user, body.unit_id)
     _check(session, user, body)
@@ -110,6 +112,7 @@ def create_schedule(
     session.flush()
     assert row.id is not None
     _save_regions(session, row.id, body.regions)
+    audit_content(session, request, user, "create", row, None)
     session.commit()
     session.refresh(row)
     _announce(changes, row.id, _targets(row))
@@ -123,19 +126,23 @@ def get_schedule(session: SessionDep, user: CurrentUser, schedule_id: int) -> Sc
 
 @router.patch("/{schedule_id}", response_model=SchedulePublic)
 def update_schedule(
-    session: SessionDep, user: EditorUser, changes: ChangesDep, schedule_id: int, body: ScheduleUpdate
+    request: Request, session: SessionDep,
+    user: EditorUser, changes: ChangesDep, schedule_id: int, body: ScheduleUpdate
 ) -> SchedulePublic:
     """Partial update; the merged schedule is validated as a whole. Changing ``target_kind``
     means sending the new target field and null for the old one."""
     row = get_owned(session, Schedule, schedule_id, user, "schedule")
     before = _targets(row)
     current = {**row.model_dump(include=_TABLE_FIELDS), "regions": _regions(session, schedule_id)}
+    old = {**snapshot(row), "regions": current["regions"]}
     merged = revalidate(ScheduleBase, {**current, **body.model_dump(exclude_unset=True)})
     _check(session, user, merged)
     row.sqlmodel_update(merged.model_dump(include=_TABLE_FIELDS))
     _save_regions(session, schedule_id, merged.regions)
-    mark_edited(row)
+    mark_edited(row, user)
     session.add(row)
+    audit.record_by(session, request, user, "update", "schedule", schedule_id, unit_id=row.unit_id,
+                    before=old, after={**snapshot(row), "regions": merged.regions})
     session.commit()
     session.refresh(row)
     _announce(changes, schedule_id, before, _targets(row))
@@ -143,22 +150,30 @@ def update_schedule(
 
 
 @router.delete("/{schedule_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_schedule(session: SessionDep, user: EditorUser, changes: ChangesDep, schedule_id: int) -> None:
+def delete_schedule(
+    request: Request, session: SessionDep, user: EditorUser, changes: ChangesDep, schedule_id: int
+) -> None:
     row = get_owned(session, Schedule, schedule_id, user, "schedule")
     before = _targets(row)
     session.exec(delete(ScheduleRegion).where(col(ScheduleRegion.schedule_id) == schedule_id))
+    old = snapshot(row)
     session.delete(row)
+    audit_content(session, request, user, "delete", row, old)
     session.commit()
     _announce(changes, schedule_id, before)
 
 
 @router.post("/{schedule_id}/state", response_model=SchedulePublic)
 def change_state(
-    session: SessionDep, user: CurrentUser, changes: ChangesDep, schedule_id: int, body: StateChange
+    request: Request, session: SessionDep,
+    user: CurrentUser, changes: ChangesDep, schedule_id: int, body: StateChange
 ) -> SchedulePublic:
     row = get_owned(session, Schedule, schedule_id, user, "schedule")
-    apply_transition(row, body, user)
+    old = snapshot(row)
+    action = apply_transition(session, row, body, user)
     session.add(row)
+    if action is not None:
+        audit_content(session, request, user, action, row, old)
     session.commit()
     session.refresh(row)
     _announce(changes, schedule_id, _targets(row))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Request, status
 from sqlmodel import Session, col, func, select
 
+from .. import audit
 from ..auth import ensure_in_scope, in_scope, not_found
 from ..changes import ChangesDep
 from ..content import publish
@@ -74,7 +75,8 @@ def ancestors(session: SessionDep, user: CurrentUser, unit_id: int) -> list[Unit
 
 @router.post("/{unit_id}/villages", response_model=UnitPublic, status_code=status.HTTP_201_CREATED)
 def create_village(
-    session: SessionDep, user: EditorUser, changes: ChangesDep, unit_id: int, body: VillageCreate
+    request: Request, session: SessionDep,
+    user: EditorUser, changes: ChangesDep, unit_id: int, body: VillageCreate
 ) -> UnitPublic:
     """Add a village (thôn, tổ dân phố, ...) under a commune."""
     commune = _get(session, user, unit_id)
@@ -93,6 +95,9 @@ def create_village(
         valid_from=body.valid_from or date.today(),
     )
     session.add(village)
+    session.flush()
+    audit.record_by(session, request, user, "create", "unit", village.id, unit_id=village.id,
+                    after=audit.snapshot(village))
     session.commit()
     session.refresh(village)
     assert village.id is not None
@@ -102,13 +107,18 @@ def create_village(
 
 @router.post("/reorganise", response_model=ReorganisePublic)
 def apply_reorganisation(
-    session: SessionDep, user: AdminUser, changes: ChangesDep, body: ReorganiseRequest
+    request: Request, session: SessionDep, user: AdminUser, changes: ChangesDep, body: ReorganiseRequest
 ) -> ReorganisePublic:
     """Merge units into an existing unit or a new one; boards, children, users and content follow."""
     for unit_id in [*body.from_ids, *([body.into_id] if body.into_id is not None else [])]:
         ensure_in_scope(session, user, unit_id)
     result = reorganise(session, body.from_ids, body.effective, into_id=body.into_id,
                         new_code=body.new_code, new_name=body.new_name, note=body.note)
+    for unit_id in body.from_ids:
+        audit.record_by(session, request, user, "reorganise", "unit", unit_id, unit_id=unit_id,
+                        after={**body.model_dump(mode="json"), "new_unit_ids": list(result.new_unit_ids),
+                               "retired_unit_ids": list(result.retired_unit_ids)})
+    session.commit()
     involved = {*result.new_unit_ids, *result.retired_unit_ids, *([body.into_id] if body.into_id else [])}
     publish(changes, units=involved, boards=result.board_ids)
     return ReorganisePublic(new_unit_ids=list(result.new_unit_ids),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Request, status
 from sqlmodel import Session, col, select
 
+from .. import audit
 from ..auth import ensure_in_scope, hash_password, in_scope, not_found, revoke_user_tokens, scope_unit_ids
 from ..deps import AdminUser, SessionDep
 from ..models import AdminUnit, User
+from ..passwords import password_problem
 from ..schemas import UserCreate, UserPublic, UserUpdate
 
 router = APIRouter(prefix="/users", tags=["users"])
@@ -24,6 +26,27 @@ def _get(session: Session, admin: User, user_id: int) -> User:
     return user
 
 
+def check_password(password: str, username: str) -> None:
+    problem = password_problem(password, username)
+    if problem is not None:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, problem)
+
+
+def _record(session: Session, request: Request, admin: User, action: str, user: User,
+            before: dict[str, object] | None) -> None:
+    session.flush()
+    after = audit.snapshot(user)
+    after.pop("password_hash", None)
+    audit.record_by(session, request, admin, action, "user", user.id, unit_id=user.unit_id,
+                    before=before, after=after)
+
+
+def _before(user: User) -> dict[str, object]:
+    data = audit.snapshot(user)
+    data.pop("password_hash", None)  # never in the trail; a change shows as action change_password
+    return data
+
+
 def _check_unit(session: Session, admin: User, unit_id: int) -> None:
     if session.get(AdminUnit, unit_id) is None:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"unit_id: unit {unit_id} does not exist")
@@ -38,8 +61,9 @@ def list_users(session: SessionDep, admin: AdminUser) -> list[UserPublic]:
 
 
 @router.post("", response_model=UserPublic, status_code=status.HTTP_201_CREATED)
-def create_user(session: SessionDep, admin: AdminUser, body: UserCreate) -> UserPublic:
+def create_user(request: Request, session: SessionDep, admin: AdminUser, body: UserCreate) -> UserPublic:
     _check_unit(session, admin, body.unit_id)
+    check_password(body.password, body.username)
     if session.exec(select(User).where(User.username == body.username)).first() is not None:
         raise HTTPException(status.HTTP_409_CONFLICT, f"user name {body.username!r} is taken")
     user = User(
@@ -47,6 +71,7 @@ def create_user(session: SessionDep, admin: AdminUser, body: UserCreate) -> User
         password_hash=hash_password(body.password),
     )
     session.add(user)
+    _record(session, request, admin, "create", user, None)
     session.commit()
     session.refresh(user)
     return _public(user)
@@ -58,32 +83,39 @@ def get_user(session: SessionDep, admin: AdminUser, user_id: int) -> UserPublic:
 
 
 @router.patch("/{user_id}", response_model=UserPublic)
-def update_user(session: SessionDep, admin: AdminUser, user_id: int, body: UserUpdate) -> UserPublic:
+def update_user(
+    request: Request, session: SessionDep, admin: AdminUser, user_id: int, body: UserUpdate
+) -> UserPublic:
     user = _get(session, admin, user_id)
+    before = _before(user)
     data = body.model_dump(exclude_unset=True)
     if data.get("unit_id") is not None:
         _check_unit(session, admin, data["unit_id"])
     password = data.pop("password", None)
     if password is not None:
+        check_password(password, user.username)
         user.password_hash = hash_password(password)
     user.sqlmodel_update({k: v for k, v in data.items() if v is not None})
     if password is not None or data.get("active") is False:
         assert user.id is not None
         revoke_user_tokens(session, user.id)  # a reset password or a disabled account logs out
     session.add(user)
+    _record(session, request, admin, "change_password" if password is not None else "update", user, before)
     session.commit()
     session.refresh(user)
     return _public(user)
 
 
 @router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
-def deactivate_user(session: SessionDep, admin: AdminUser, user_id: int) -> None:
+def deactivate_user(request: Request, session: SessionDep, admin: AdminUser, user_id: int) -> None:
     """Users are deactivated, not deleted: content keeps naming its author."""
     user = _get(session, admin, user_id)
+    before = _before(user)
     if user.id == admin.id:
         raise HTTPException(status.HTTP_409_CONFLICT, "you cannot deactivate your own account")
     user.active = False
     assert user.id is not None
     revoke_user_tokens(session, user.id)
     session.add(user)
+    _record(session, request, admin, "deactivate", user, before)
     session.commit()

@@ -1,0 +1,114 @@
+"""Login rate limiting: after ``max_failures`` failed logins within ``window_s`` for one user name
+or from one address, further attempts answer 429 with ``Retry-After`` until the oldest failure
+leaves the window.
+
+Without Redis the counts live in this process: several server instances behind a load balancer
+each keep their own, so an attacker gets ``max_failures`` tries per instance. With
+``SIGNAGE_REDIS_URL`` set, ``RedisLoginGuard`` keeps them in Redis (a sorted set of failure times
+per key), shared by every instance.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Protocol
+
+MAX_FAILURES = 5
+WINDOW_S = 300.0
+
+
+class Guard(Protocol):
+    def retry_after(self, *keys: str) -> int | None: ...
+    def failed(self, *keys: str) -> None: ...
+    def succeeded(self, username_key: str) -> None: ...
+
+
+class LoginGuard:
+    def __init__(self, max_failures: int = MAX_FAILURES, window_s: float = WINDOW_S,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.max_failures = max_failures
+        self.window_s = window_s
+        self._clock = clock
+        self._failures: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()  # sync routes run in a thread pool
+
+    def _recent(self, key: str, now: float) -> deque[float]:
+        times = self._failures.get(key)
+        if times is None:
+            return deque()
+        while times and times[0] <= now - self.window_s:
+            times.popleft()
+        if not times:
+            del self._failures[key]
+        return times
+
+    def retry_after(self, *keys: str) -> int | None:
+        """Seconds to wait if any key is blocked; None when the attempt may proceed."""
+        now = self._clock()
+        with self._lock:
+            waits = [
+                times[0] + self.window_s - now
+                for times in (self._recent(k, now) for k in keys)
+                if len(times) >= self.max_failures
+            ]
+        return max(1, math.ceil(max(waits))) if waits else None
+
+    def failed(self, *keys: str) -> None:
+        now = self._clock()
+        with self._lock:
+            for key in keys:
+                self._failures.setdefault(key, deque()).append(now)
+
+    def succeeded(self, username_key: str) -> None:
+        """A correct password clears its user name's count (not the address's)."""
+        with self._lock:
+            self._failures.pop(username_key, None)
+
+
+class RedisLoginGuard:
+    """The same rule with the failure times in Redis (wall-clock seconds, shared by instances)."""
+
+    def __init__(self, url: str, max_failures: int = MAX_FAILURES, window_s: float = WINDOW_S,
+                 prefix: str = "signage:login:") -> None:
+        from redis import Redis  # only when configured
+
+        self._redis = Redis.from_url(url)
+        self.max_failures = max_failures
+        self.window_s = window_s
+        self._prefix = prefix
+
+    def retry_after(self, *keys: str) -> int | None:
+        now = time.time()
+        waits = []
+        for key in keys:
+            name = self._prefix + key
+            self._redis.zremrangebyscore(name, "-inf", now - self.window_s)
+            times = self._redis.zrange(name, 0, -1, withscores=True)
+            if len(times) >= self.max_failures:
+                waits.append(float(times[0][1]) + self.window_s - now)
+        return max(1, math.ceil(max(waits))) if waits else None
+
+    def failed(self, *keys: str) -> None:
+        now = time.time()
+        pipe = self._redis.pipeline()
+        for key in keys:
+            name = self._prefix + key
+            pipe.zadd(name, {f"{now}:{secrets.token_hex(4)}": now})
+            pipe.expire(name, math.ceil(self.window_s))
+        pipe.execute()
+
+    def succeeded(self, username_key: str) -> None:
+        self._redis.delete(self._prefix + username_key)
+
+
+def make_login_guard(redis_url: str | None) -> Guard:
+    return LoginGuard() if redis_url is None else RedisLoginGuard(redis_url)
+
+
+def keys_for(username: str, ip: str) -> tuple[str, str]:
+    return f"user:{username}", f"ip:{ip}"
