@@ -44,6 +44,8 @@ from signage_server.models import (
     Role,
     Schedule,
     ScheduleRegion,
+    Screenshot,
+    ScreenshotRequestRow,
     TargetKind,
     TokenKind,
     UnitLevel,
@@ -147,6 +149,24 @@ def _media(env: Env, unit: int, _user: User) -> Case:
 
 def _board(env: Env, unit: int, _user: User) -> Case:
     return Case({"board_id": env.add(Board(name="Bảng", unit_id=unit)).id})
+
+
+def _shot(env: Env, unit: int, user: User) -> Case:
+    """A board with one stored screenshot (its JPEG and thumbnail on disk)."""
+    board_id = _board(env, unit, user).params["board_id"]
+    shot = env.add(Screenshot(board_id=board_id, taken_at=utcnow(), file_name="s1.jpg", size=10, width=8,
+                              height=8))
+    store = env.app.state.screenshot_store
+    for path in (store.image_path(shot), store.thumbnail_path(shot)):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (8, 8)).save(path, "JPEG")
+    return Case({"board_id": board_id, "shot_id": shot.id})
+
+
+def _shot_request(env: Env, unit: int, user: User) -> Case:
+    board_id = _board(env, unit, user).params["board_id"]
+    row = env.add(ScreenshotRequestRow(id=secrets.token_hex(8), board_id=board_id))
+    return Case({"board_id": board_id, "request_id": row.id})
 
 
 def _layout(env: Env, unit: int, _user: User) -> Case:
@@ -275,6 +295,21 @@ RULES: dict[tuple[str, str], Rule] = {
     ("PATCH", "/api/v1/boards/{board_id}"): Rule(OPS, True, _with(_board, json={"name": "Bảng mới"})),
     ("DELETE", "/api/v1/boards/{board_id}"): Rule(ADMIN, True, _board),
     ("GET", "/api/v1/boards/{board_id}/history"): Rule(ANY, True, _board),
+    # health, screenshots, reports: read by every role in scope; capture requests by operators
+    ("GET", "/api/v1/boards/{board_id}/status"): Rule(ANY, True, _board),
+    ("GET", "/api/v1/boards/{board_id}/events"): Rule(ANY, True, _board),
+    ("GET", "/api/v1/boards/{board_id}/uptime"): Rule(ANY, True, _board),
+    ("GET", "/api/v1/boards/{board_id}/screenshots"): Rule(ANY, True, _shot),
+    ("GET", "/api/v1/boards/{board_id}/screenshots/latest"): Rule(ANY, True, _shot),
+    ("GET", "/api/v1/boards/{board_id}/screenshots/{shot_id}/image"): Rule(ANY, True, _shot),
+    ("GET", "/api/v1/boards/{board_id}/screenshots/{shot_id}/thumbnail"): Rule(ANY, True, _shot),
+    ("POST", "/api/v1/boards/{board_id}/screenshot-request"): Rule(OPS, True, _board, ok=frozenset({202})),
+    ("GET", "/api/v1/boards/{board_id}/screenshot-requests/{request_id}"): Rule(ANY, True, _shot_request),
+    ("GET", "/api/v1/units/{unit_id}/wall"): Rule(ANY, True, _unit),
+    ("GET", "/api/v1/reports/summary"): Rule(ANY, True, _audit_query),
+    ("POST", "/api/v1/device/heartbeat"): Rule(None),
+    ("POST", "/api/v1/device/plays"): Rule(None),
+    ("POST", "/api/v1/device/screenshots"): Rule(None),
     ("POST", "/api/v1/boards/{board_id}/pairing"): Rule(OPS, True, _pairing),
     ("GET", "/api/v1/boards/{board_id}/devices"): Rule(OPS, True, _board),
     ("DELETE", "/api/v1/boards/{board_id}/devices"): Rule(OPS, True, _board),
