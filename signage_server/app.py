@@ -19,6 +19,7 @@ from .hub import Hub
 from .keys import load_or_create_signing_key
 from .media_store import MediaStore
 from .migrate import upgrade
+from .panel import mount as mount_panel
 from .routers import API_ROUTERS, device, pairing
 from .settings import Settings
 from .startup import sync_builtin_layouts
@@ -67,6 +68,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.include_router(router, prefix="/api/v1")
     app.include_router(pairing.router, prefix="/api/v1")
     app.include_router(device.router)
+    mount_panel(app)  # the web control panel under /panel
 
     @app.exception_handler(BoardNotFound)
     async def board_gone(_request: Request, exc: BoardNotFound) -> JSONResponse:
