@@ -14,8 +14,6 @@ from datetime import date
 from sqlmodel import Session, select
 
 from .auth import hash_password
-from .db import make_engine
-from .migrate import upgrade
 from .models import Role, User
 from .settings import Settings
 from .units import UnitError, reorganise, resolve_unit, seed_units
@@ -24,10 +22,11 @@ MIN_PASSWORD_LENGTH = 10
 
 
 def _session(settings: Settings) -> Session:
+    """The database as the server would find it: migrated, units seeded, built-in layouts stored."""
+    from .app import prepare_database
+
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.resolved_database_url)
-    upgrade(engine)
-    return Session(engine)
+    return Session(prepare_database(settings))
 
 
 def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:

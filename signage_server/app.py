@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from . import __version__, errors
@@ -26,16 +27,22 @@ from .startup import sync_builtin_layouts
 from .units import seed_if_empty
 
 
+def prepare_database(settings: Settings) -> Engine:
+    """Migrate to the latest schema, seed the 2025 units into an empty table, store built-in layouts."""
+    engine = make_engine(settings.resolved_database_url)
+    upgrade(engine)
+    if settings.seed_units:
+        with Session(engine) as session:
+            seed_if_empty(session)
+    sync_builtin_layouts(engine)
+    return engine
+
+
 def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        app.state.engine = engine = make_engine(settings.resolved_database_url)
-        upgrade(engine)
-        if settings.seed_units:
-            with Session(engine) as session:
-                seed_if_empty(session)
-        sync_builtin_layouts(engine)
+        app.state.engine = engine = prepare_database(settings)
         app.state.signing_key = load_or_create_signing_key(settings.key_path)
         app.state.media_store = MediaStore(
             settings.media_dir, settings.max_upload_bytes, settings.max_image_pixels
@@ -50,6 +57,8 @@ def create_app(settings: Settings) -> FastAPI:
         try:
             yield
         finally:
+            # Let the batch in hand finish: a worker thread cut off mid-query would keep a
+            # database connection past engine.dispose() (leaked, and half-composed work lost).
             composer.stop()
             await worker
             await bus.stop()
@@ -64,10 +73,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.changes = ChangeFeed()
     errors.install(app)
+    app.include_router(device.router)
     for router in API_ROUTERS:
         app.include_router(router, prefix="/api/v1")
     app.include_router(pairing.router, prefix="/api/v1")
-    app.include_router(device.router)
     mount_panel(app)  # the web control panel under /panel
 
     @app.exception_handler(BoardNotFound)

@@ -118,7 +118,7 @@ def _spec(
     elif schedule.target_kind == "unit":
         target = Target.unit(schedule.target_unit_id or 0)
     else:
-        target = Target.of_tag(schedule.target_tag or "")
+        target = Target.of_tag(schedule.target_tag or "", within=schedule.unit_id)
     return ScheduleSpec(
         id=schedule.id,
         layout_id=schedule.layout_id,

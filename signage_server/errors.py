@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 
 from .units import UnitError
 
@@ -41,6 +41,14 @@ async def integrity_error(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def data_error(_request: Request, exc: Exception) -> JSONResponse:
+    # PostgreSQL refuses, e.g., an id beyond its integer range where SQLite would just not find it.
+    return JSONResponse(
+        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        content={"detail": "a value is out of range (an id or a number too large for the database)"},
+    )
+
+
 async def unit_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(status_code=status.HTTP_400_BAD_REQUEST, content={"detail": str(exc)})
 
@@ -48,4 +56,5 @@ async def unit_error(_request: Request, exc: Exception) -> JSONResponse:
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(IntegrityError, integrity_error)
+    app.add_exception_handler(DataError, data_error)
     app.add_exception_handler(UnitError, unit_error)

@@ -1,9 +1,8 @@
 """Database tables (SQLModel). API shapes live in ``schemas.py``; the wire contract in
 ``signage_contract``. Every schema change goes through an Alembic migration.
 
-Times are timezone-aware UTC ``datetime``: SQLModel maps ``datetime`` fields to its ``UTCDateTime``
-type, which refuses naive values and reads back aware UTC (SQLite keeps no offset; PostgreSQL uses
-``timestamptz``). ``utcnow()`` gives them.
+Times are aware UTC ``datetime``s (SQLModel stores them as UTC and returns them aware, also on
+SQLite, which keeps no offset); ``utcnow()`` gives one.
 """
 
 from __future__ import annotations

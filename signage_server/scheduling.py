@@ -80,8 +80,13 @@ class Target:
         return cls("unit", unit_id=unit_id)
 
     @classmethod
-    def of_tag(cls, tag: str) -> Target:
-        return cls("tag", tag=tag)
+    def of_tag(cls, tag: str, within: int | None = None) -> Target:
+        """Boards carrying ``tag``; with ``within``, only those in that unit's subtree (a tag
+        schedule never reaches beyond its owner's territory)."""
+        return cls("tag", tag=tag, unit_id=within)
+
+    def tag_reaches(self, board: BoardContext) -> bool:
+        return self.tag in board.tags and (self.unit_id is None or self.unit_id in board.unit_chain)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +175,7 @@ def applies_to(spec: ScheduleSpec, board: BoardContext) -> int | None:
             return 1 + board.unit_chain.index(target.unit_id)
         except ValueError:
             return None
-    return TAG_RANK if target.tag in board.tags else None
+    return TAG_RANK if target.tag_reaches(board) else None
 
 
 def applicable(specs: Iterable[ScheduleSpec], board: BoardContext) -> list[Applicable]:
@@ -200,7 +205,8 @@ class SpecIndex:
         for distance, unit_id in enumerate(board.unit_chain):
             found.extend((spec, 1 + distance) for spec in self._by_unit.get(unit_id, ()))
         for tag in board.tags:
-            found.extend((spec, TAG_RANK) for spec in self._by_tag.get(tag, ()))
+            tagged = self._by_tag.get(tag, ())
+            found.extend((spec, TAG_RANK) for spec in tagged if spec.target.tag_reaches(board))
         unique = {spec.id: (spec, rank) for spec, rank in reversed(found)}  # nearest rank wins
         return [unique[spec_id] for spec_id in sorted(unique)]
 

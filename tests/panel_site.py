@@ -15,12 +15,12 @@ from datetime import date
 from pathlib import Path
 
 import httpx
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from signage_server.auth import hash_password
 from signage_server.db import make_engine
 from signage_server.migrate import upgrade
-from signage_server.models import AdminUnit, Board, BoardUnitHistory, Role, UnitLevel, User
+from signage_server.models import AdminUnit, Board, BoardUnitHistory, PairingTicket, Role, UnitLevel, User
 from signage_server.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -105,6 +105,42 @@ def running_site(data_dir: Path, log_path: Path) -> Iterator[Site]:
                     raise RuntimeError(f"server did not start; see {log_path}")
                 time.sleep(0.1)  # another process starting: nothing to await but its answer
             yield Site(url, data_dir, commune_id, "Xã Tịnh Khê", board_id, (384, 192))
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def pending_pairing_code(data_dir: Path) -> str | None:
+    """The code an unpaired player shows on its screen (what an operator reads off the board)."""
+    engine = make_engine(Settings(data_dir=data_dir).resolved_database_url)
+    try:
+        with Session(engine) as session:
+            ticket = session.exec(
+                select(PairingTicket).where(col(PairingTicket.claimed_board_id).is_(None))
+                .order_by(col(PairingTicket.created_at).desc())
+            ).first()
+            return None if ticket is None else ticket.code
+    finally:
+        engine.dispose()
+
+
+@contextlib.contextmanager
+def headless_player(site: Site, state_dir: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """``python -m player --headless`` at the board's size; it writes each frame to state_dir/frame.png."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    width, height = site.board_size
+    env = {**os.environ, "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy", "PYTHONPATH": str(ROOT)}
+    with (state_dir.parent / "player.log").open("ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "player", "--server", site.url, "--headless",
+             "--geometry", f"{width}x{height}", "--state-dir", str(state_dir), "--poll-interval", "300"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            yield process
         finally:
             process.terminate()
             try:

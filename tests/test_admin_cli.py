@@ -13,6 +13,7 @@ from tests.conftest import add_unit
 @pytest.fixture
 def data_dir(tmp_path, monkeypatch):
     monkeypatch.delenv("SIGNAGE_DATABASE_URL", raising=False)
+    monkeypatch.setenv("SIGNAGE_SEED_UNITS", "false")  # a small tree of our own
     assert main(["--data-dir", str(tmp_path), "migrate"]) == 0
     engine = make_engine(Settings(data_dir=tmp_path).resolved_database_url)
     with Session(engine) as session:
@@ -53,3 +54,15 @@ def test_reorganise_command_creates_the_new_unit(data_dir) -> None:
     assert code == 0
     new = [u for u in _rows(data_dir, AdminUnit) if u.code == "91003"]
     assert [u.name for u in new] == ["Xã Hợp Nhất"]
+
+
+def test_first_admin_on_a_fresh_data_dir_finds_the_seeded_province(tmp_path, monkeypatch) -> None:
+    monkeypatch.delenv("SIGNAGE_DATABASE_URL", raising=False)
+    monkeypatch.delenv("SIGNAGE_SEED_UNITS", raising=False)
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long enough password\n"))
+    code = main(["--data-dir", str(tmp_path), "create-admin", "--username", "root", "--unit", "01",
+                 "--password-stdin"])
+    assert code == 0
+    (user,) = _rows(tmp_path, User)
+    hanoi = next(u for u in _rows(tmp_path, AdminUnit) if u.id == user.unit_id)
+    assert hanoi.name == "Thành phố Hà Nội"

@@ -50,11 +50,14 @@ def test_editing_approved_content_sends_it_back_to_submitted(client, users) -> N
     assert patched.json()["state"] == "submitted"
 
 
-@pytest.mark.parametrize("kind", ["playlists", "schedules", "media"])
-def test_every_content_kind_has_a_state_route(client, users, kind) -> None:
+@pytest.mark.parametrize(("kind", "what"), [
+    ("bulletins", "bulletin"), ("playlists", "playlist"), ("schedules", "schedule"), ("media", "media"),
+])
+def test_every_content_kind_has_a_state_route(client, users, kind, what) -> None:
     response = client.post(f"/api/v1/{kind}/999/state", json={"state": "submitted"},
                            headers=users["editor_a"].headers)
     assert response.status_code == 404
+    assert response.json()["detail"] == f"{what} 999 not found"
 
 
 def test_approver_of_another_commune_cannot_see_it(client, users, password_hash, session, tree) -> None:

@@ -32,7 +32,7 @@ from signage_server.settings import Settings
 
 @pytest.fixture()
 def client(tmp_path):
-    with TestClient(create_app(Settings(data_dir=tmp_path))) as client:
+    with TestClient(create_app(Settings(data_dir=tmp_path, seed_units=False))) as client:
         yield client
 
 

@@ -3,22 +3,25 @@ process: an editor uploads an image, writes a Vietnamese bulletin, builds a play
 it to a commune; an approver approves; the board's page then shows the bulletin playing. Screenshots
 of the main pages go to test-artifacts/.
 
-The steps share one server and one browser (module fixtures) and run in file order, so later
-chapters (a paired headless player showing the bulletin, an operator's emergency) extend the story
-as further tests below.
+Then an operator pairs a real headless player process by the code on its screen, and the player
+draws the bulletin. The steps share one server and one browser (module fixtures) and run in file
+order, so the next chapter (an operator's emergency reaching that player) extends the story as a
+further test below.
 """
 
 from __future__ import annotations
 
 import io
 import re
+import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from tests.panel_site import PASSWORD, Site, running_site
+from tests.panel_site import PASSWORD, Site, headless_player, pending_pairing_code, running_site
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "panel"
@@ -28,6 +31,7 @@ BULLETIN_TITLE = "Thông báo tiêm chủng mở rộng tháng 12"
 BULLETIN_BODY = ("Trạm y tế xã Tịnh Khê tiêm vắc-xin sởi cho trẻ từ 9 tháng tuổi, "
                  "sáng thứ Bảy lúc 7 giờ 30.")
 WAIT_MS = 20_000
+BULLETIN_BACKGROUND = (0, 51, 102)  # the text item's default background, #003366
 
 pytestmark = pytest.mark.slow
 
@@ -112,6 +116,8 @@ def test_editor_uploads_writes_and_schedules(page, site: Site, tmp_path: Path) -
     page.locator("#upload-status li.error").wait_for()
     assert "upload JPEG, PNG or WebP" in page.locator("#upload-status li.error").inner_text()
     shot(page, "02-media")
+    page.reload()
+    move_to(page, "chờ duyệt", within=page.locator("li.thumb", has_text="áp phích tiêm chủng"))
 
     page.goto("/panel/bulletins/new")
     page.get_by_label("Tiêu đề").fill(BULLETIN_TITLE)
@@ -158,16 +164,67 @@ def test_approver_approves_and_the_board_plays_it(page, site: Site) -> None:
     log_in(page, "pheduyet")
     page.goto("/panel/bulletins?state=submitted")
     move_to(page, "đã duyệt", within=page.locator("tr", has_text=BULLETIN_TITLE))
-    for listing in ("/panel/playlists", "/panel/schedules"):
+    for listing in ("/panel/media", "/panel/playlists", "/panel/schedules"):
         page.goto(listing)
         move_to(page, "đã duyệt")
     page.goto(f"/panel/boards/{site.board_id}")
     playing = page.locator("section", has_text="Đang phát")
-    assert BULLETIN_TITLE in playing.inner_text()
+    assert BULLETIN_TITLE in playing.inner_text() and "800×450 image/png" in playing.inner_text()
     shot(page, "06-board-playing")
     page.goto(f"/panel/boards/{site.board_id}/week")
     assert page.locator(".block", has_text="Tin y tế cả tuần").count() == 7
     shot(page, "07-week")
+
+
+def wait_until(check, what: str, process, timeout_s: float = 60.0):
+    """Another process's progress has nothing to await but its effects: poll them until a deadline."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        assert process.poll() is None, f"the player exited while waiting for {what}"
+        found = check()
+        if found:
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"no {what} after {timeout_s:.0f} s")
+
+
+def frame_colour(frame: Path, xy: tuple[int, int]):
+    try:
+        with Image.open(frame) as image:
+            return image.convert("RGB").getpixel(xy)
+    except (FileNotFoundError, OSError):
+        return None  # not written yet, or caught mid-replace
+
+
+def test_operator_pairs_a_headless_player_that_shows_the_bulletin(page, site: Site, tmp_path: Path) -> None:
+    state = tmp_path / "player"
+    with headless_player(site, state) as player:
+        code = wait_until(lambda: pending_pairing_code(site.data_dir), "pairing code on the screen", player)
+        log_in(page, "vanhanh")
+        page.goto(f"/panel/boards/{site.board_id}")
+        page.get_by_label("Mã hiển thị trên màn hình bảng tin").fill(" ".join(code.lower()))
+        with page.expect_navigation():
+            page.get_by_role("button", name="Ghép nối", exact=True).click()
+        assert "Đã ghép nối với thiết bị" in page.locator("main").inner_text()
+        shot(page, "08-board-paired")
+        frame = state / "frame.png"
+        wait_until(lambda: frame_colour(frame, (2, 2)) == BULLETIN_BACKGROUND, "the bulletin on the board",
+                   player)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(frame, ARTIFACTS / "09-player-frame.png")
+        previews = sorted((site.data_dir / "previews").glob("*.png"))
+        wait_until(lambda: any(same_pixels(frame, p) for p in previews), "the editor's preview on the board",
+                   player)
+
+
+def same_pixels(a: Path, b: Path) -> bool:
+    """The editor's preview and the board's frame are the same pixels (the player drew both)."""
+    try:
+        with Image.open(a) as first, Image.open(b) as second:
+            one, two = first.convert("RGB"), second.convert("RGB")
+            return one.size == two.size and one.tobytes() == two.tobytes()
+    except (FileNotFoundError, OSError):
+        return False
 
 
 def test_english_is_one_click_away(page) -> None:

@@ -39,6 +39,17 @@ def test_rejected_upload_answers_with_the_store_message(client, users) -> None:
     assert "upload JPEG, PNG or WebP" in answer.json()["detail"]
 
 
+def test_approver_approves_an_image_from_the_library(client, users, session, tree) -> None:
+    row = Media(unit_id=tree.commune_a, sha256="0" * 64, size=10, content_type="image/png", width=4, height=4,
+                title="Bản đồ ngập", state=ContentState.SUBMITTED)
+    session.add(row)
+    session.commit()
+    csrf = login(client, "approver-a")
+    client.post(f"/panel/media/{row.id}/state", data={"state": "approved", "csrf_token": csrf})
+    session.refresh(row)
+    assert row.state == ContentState.APPROVED
+
+
 def test_viewer_cannot_upload(client, users) -> None:
     csrf = login(client, "viewer-a")
     answer = client.post("/panel/media", files={"file": ("a.png", _png(), "image/png")},

@@ -246,3 +246,15 @@ def test_timeline_equals_walking_resolve_for_random_schedules(zone, seed) -> Non
             walked.append((now, result.winner))
         now = min(result.next_change_at or end, end)
     assert [(s.start, s.spec) for s in timeline(specs, board, start, end)] == walked
+
+
+@pytest.mark.parametrize(
+    ("within", "expected"),
+    [(None, TAG_RANK), (COMMUNE, TAG_RANK), (PROVINCE, TAG_RANK), (999, None)],
+    ids=["unscoped", "own commune", "province above", "another commune"],
+)
+def test_tag_schedule_reaches_only_boards_inside_its_owner_unit(within, expected) -> None:
+    tagged = spec(target=Target.of_tag("led", within=within))
+    assert applies_to(tagged, BOARD) == expected
+    ranks = [rank for _s, rank in SpecIndex([tagged]).applicable(BOARD)]
+    assert ranks == ([] if expected is None else [expected])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import auth, boards, bulletins, playlist_items, playlists, schedules, units, users
+from . import auth, boards, bulletins, layouts, media, playlist_items, playlists, schedules, units, users
 
 API_ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
@@ -15,4 +15,6 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     playlists.router,
     playlist_items.router,
     schedules.router,
+    layouts.router,
+    media.router,
 )

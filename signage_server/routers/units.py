@@ -31,7 +31,7 @@ def _get(session: Session, user: User, unit_id: int) -> AdminUnit:
 
 @router.get("", response_model=list[UnitPublic])
 def list_units(session: SessionDep, user: CurrentUser) -> list[UnitPublic]:
-    """The user's own unit (the root of what they may see) and its ancestors' names for context."""
+    """The user's own unit: the root of what they may see (walk down with ``/children``)."""
     return [_public(_get(session, user, user.unit_id))]
 
 

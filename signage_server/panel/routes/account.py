@@ -90,7 +90,7 @@ def logout(request: Request, session: SessionDep, _who: CheckedPanelUser) -> Res
 @router.get("/language/{lang}")
 def choose_language(request: Request, lang: str, next: str | None = None) -> Response:
     """A preference, not worth a CSRF token: the worst a forged link does is switch the language."""
-    response = see_other(_safe_next(next) if next != f"{PANEL_PATH}/login" else next)
+    response = see_other(_safe_next(next))
     if lang in LANGUAGES:
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax", path=PANEL_PATH,
                             secure=_secure(request))

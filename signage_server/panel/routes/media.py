@@ -1,13 +1,11 @@
-"""Media library: thumbnails by category, drag-and-drop upload (XHR, with progress) into the
-content-addressed store; a rejected file answers with the store's own message."""
+"""Media library: thumbnails by category, drag-and-drop upload (XHR, with progress) through the media
+API's upload; a rejected file answers with the API's own message; approval state per image."""
 
 from __future__ import annotations
 
-import unicodedata
 from pathlib import PurePath
 from typing import Annotated
 
-import anyio
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, Response
 from sqlmodel import col, select
@@ -16,12 +14,14 @@ from signage_contract import Category
 
 from ...auth import scope_unit_ids
 from ...changes import ChangesDep
-from ...content import get_owned, publish
 from ...deps import SessionDep
-from ...media_store import MediaRejected, MediaStore, StoredMedia
-from ...models import Media, User
-from ..session import CheckedPanelUser, CurrentPanelUser
-from .common import EDITOR_ROLES, PagesDep
+from ...models import ContentState, Media, User
+from ...routers import media as api
+from ...schemas import StateChange
+from ..session import CheckedPanelUser, CurrentPanelUser, PanelUser
+from ..web import Pages, see_other
+from .bulletins import next_states
+from .common import EDITOR_ROLES, PagesDep, attempt
 
 router = APIRouter(prefix="/media")
 
@@ -36,9 +36,15 @@ def _library(session: SessionDep, user: User, category: Category | None) -> list
 @router.get("")
 def library(request: Request, session: SessionDep, who: CurrentPanelUser, view: PagesDep,
             category: Category | None = None) -> Response:
-    return view.render(request, "media.html", who, items=_library(session, who.user, category),
-                       categories=list(Category), category=category,
-                       can_upload=who.role in EDITOR_ROLES,
+    return _page(request, session, who, view, category)
+
+
+def _page(request: Request, session: SessionDep, who: PanelUser, view: Pages, category: Category | None,
+          error: str = "") -> Response:
+    items = _library(session, who.user, category)
+    return view.render(request, "media.html", who, items=items, categories=list(Category), category=category,
+                       can_upload=who.role in EDITOR_ROLES, error=error, status_code=422 if error else 200,
+                       moves={m.id: next_states(m.state, who.role) for m in items},
                        max_mb=request.app.state.settings.max_upload_bytes // (1024 * 1024))
 
 
@@ -46,47 +52,39 @@ def library(request: Request, session: SessionDep, who: CurrentPanelUser, view: 
 def grid(request: Request, session: SessionDep, who: CurrentPanelUser, view: PagesDep,
          category: Category | None = None) -> Response:
     """The thumbnails alone, for htmx to refresh after an upload."""
-    return view.render(request, "media_grid.html", who, items=_library(session, who.user, category))
-
-
-def _record(session: SessionDep, user: User, stored: StoredMedia, title: str, category: Category) -> Media:
-    row = Media(
-        unit_id=user.unit_id, created_by=user.id, sha256=stored.sha256, size=stored.size,
-        content_type=stored.content_type, width=stored.width, height=stored.height,
-        original_name=stored.safe_name, title=title or PurePath(stored.safe_name).stem, category=category,
-    )
-    session.add(row)
-    session.commit()
-    session.refresh(row)
-    return row
+    items = _library(session, who.user, category)
+    return view.render(request, "media_grid.html", who, items=items,
+                       moves={m.id: next_states(m.state, who.role) for m in items})
 
 
 @router.post("")
-async def upload(
+def upload(
     request: Request, session: SessionDep, who: CheckedPanelUser, changes: ChangesDep,
     file: Annotated[UploadFile, File()], category: Annotated[Category, Form()] = Category.OTHER,
     title: Annotated[str, Form(max_length=200)] = "",
 ) -> JSONResponse:
+    """The media API's upload; the title defaults to the file's name. Errors keep the API's words."""
     if who.role not in EDITOR_ROLES:
         raise HTTPException(403, "uploading needs the admin or editor role")
-    store: MediaStore = request.app.state.media_store
+    title = title.strip() or PurePath(file.filename or "").stem[:200]
     try:
-        stored = await anyio.to_thread.run_sync(
-            store.ingest, file.file, file.filename or "", file.content_type
-        )
-    except MediaRejected as exc:
-        return JSONResponse({"detail": exc.message}, status_code=exc.status_code)
-    row = await anyio.to_thread.run_sync(
-        _record, session, who.user, stored, unicodedata.normalize("NFC", title).strip(), category
-    )
-    assert row.id is not None
-    publish(changes, media={row.id})
-    return JSONResponse({"id": row.id, "thumbnail": f"/panel/media/{row.id}/thumbnail"}, status_code=201)
+        made = api.upload_media(request, Response(), session, who.user, changes, file, title, category, None)
+    except HTTPException as exc:
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+    return JSONResponse({"id": made.id, "thumbnail": f"/panel/media/{made.id}/thumbnail"}, status_code=201)
+
+
+@router.post("/{media_id}/state")
+def change_state(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
+                 changes: ChangesDep, media_id: int, state: Annotated[ContentState, Form()],
+                 reason: Annotated[str, Form()] = "") -> Response:
+    _done, error = attempt(lambda: api.change_state(
+        session, who.user, changes, media_id, StateChange(state=state, reason=reason)))
+    if error:
+        return _page(request, session, who, view, None, error)
+    return see_other("/panel/media")
 
 
 @router.get("/{media_id}/thumbnail")
 def thumbnail(request: Request, session: SessionDep, who: CurrentPanelUser, media_id: int) -> FileResponse:
-    row = get_owned(session, Media, media_id, who.user, "media")
-    store: MediaStore = request.app.state.media_store
-    return FileResponse(store.thumbnail_path(row.sha256), media_type="image/jpeg",
-                        headers={"Cache-Control": "private, max-age=86400"})
+    return api.media_thumbnail(request, session, who.user, media_id)

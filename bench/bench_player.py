@@ -1,0 +1,456 @@
+"""Player benchmarks (``make bench`` or ``python -m bench player``); prints medians and ratios.
+
+- frame cost at 1920x1080 (image + 12 text lines + ticker): the player's compositor beside raw
+  pygame blitting the same pre-rendered surfaces in the same run (target <= 1.3x);
+- CPU on a static slide (target <= 3 % of one core), over BENCH_STATIC_S seconds (30; 5 with BENCH_QUICK=1);
+- resident memory with 200 cached 1080p images (target <= 150 MB), in a fresh child process;
+- bytes moved after a one-image change (target <= 1.05x that image + the manifest);
+- pygame-ce against pygame 2.6 on the same raw work, when a pygame 2.6 interpreter is available
+  (BENCH_PYGAME26_PYTHON, default /tmp/bench-pygame26/bin/python).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
+QUICK = os.environ.get("BENCH_QUICK") == "1"
+STATIC_S = float(os.environ.get("BENCH_STATIC_S", "5" if QUICK else "30"))
+FRAMES = 200 if QUICK else 600
+SIZE = (1920, 1080)
+ROOT = Path(__file__).resolve().parents[1]
+PYGAME26 = os.environ.get("BENCH_PYGAME26_PYTHON", "/tmp/bench-pygame26/bin/python")
+START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+LINES = [f"Dòng {n}: lịch tiếp công dân" for n in range(1, 13)]
+TICKER = "Bão số 9 đang tiến vào đất liền — người dân chú ý theo dõi thông tin và giữ an toàn " * 3
+LAYOUT = {
+    "id": "bench",
+    "name": "Ảnh, văn bản và chữ chạy",
+    "regions": [
+        {"id": "main", "role": "main", "x": 0, "y": 0, "w": 0.5, "h": 0.88},
+        {"id": "side", "role": "side", "x": 0.5, "y": 0, "w": 0.5, "h": 0.88},
+        {"id": "ticker", "role": "ticker", "x": 0, "y": 0.88, "w": 1, "h": 0.12, "z": 1},
+    ],
+}
+
+
+@lru_cache(maxsize=4)
+def _texture(size: tuple[int, int]):
+    from PIL import Image, ImageChops
+
+    gradient = Image.linear_gradient("L").resize(size).convert("RGB")
+    return ImageChops.add(gradient, Image.effect_noise(size, 40).convert("RGB"), scale=1.5)
+
+
+def photo(seed: int, size: tuple[int, int] = SIZE) -> bytes:
+    """A photo-like JPEG (gradient plus noise) so decoding costs what a real picture costs."""
+    from PIL import Image, ImageChops
+
+    tint = Image.new("RGB", size, ((seed * 37) % 256 + 1, (seed * 91) % 256 + 1, (seed * 53) % 256 + 1))
+    buffer = io.BytesIO()
+    ImageChops.multiply(_texture(size), tint).save(buffer, "JPEG", quality=85)
+    return buffer.getvalue()
+
+
+def media_ref(data: bytes, size: tuple[int, int] = SIZE) -> dict[str, object]:
+    return {
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "size": len(data),
+        "content_type": "image/jpeg",
+        "width": size[0],
+        "height": size[1],
+    }
+
+
+def scene_manifest(image: dict[str, object], with_ticker: bool = True):
+    from signage_contract import Manifest
+
+    regions = [{"region_id": "main", "item_ids": ["img"]}, {"region_id": "side", "item_ids": ["txt"]}]
+    if with_ticker:
+        regions.append({"region_id": "ticker", "item_ids": ["tick"]})
+    items = [
+        {"kind": "image", "id": "img", "media": image},
+        {"kind": "text", "id": "txt", "title": "", "body": "\n".join(LINES)},
+        {"kind": "ticker", "id": "tick", "text": TICKER},
+    ]
+    return Manifest.model_validate(
+        {
+            "board_id": "bench",
+            "generated_at": START,
+            "valid_from": START,
+            "valid_until": START + timedelta(days=7),
+            "layouts": [LAYOUT],
+            "items": items,
+            "timeline": [
+                {"start": START, "end": START + timedelta(days=7), "layout_id": "bench", "regions": regions}
+            ],
+        }
+    )
+
+
+def _median_ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def bench_frame_cost(cache_dir: Path) -> None:
+    import pygame
+
+    from player import render
+    from player.app import Compositor, region_rect
+    from player.cache import MediaCache
+    from player.images import ImageKey, ImageStore
+    from player.shared import Snapshot
+    from signage_contract import Fit, TextItem, TickerItem
+
+    data = photo(1)
+    media = MediaCache(cache_dir)
+    media.path(hashlib.sha256(data).hexdigest()).write_bytes(data)
+    pygame.display.init()
+    pygame.font.init()
+    screen = pygame.display.set_mode(SIZE)
+    value = scene_manifest(media_ref(data))
+    snap = Snapshot(generation=1, manifest=value)
+    compositor = Compositor(screen, ImageStore(media, synchronous=True))
+    compositor.update(snap, START)
+
+    # Raw pygame: the same pixels from surfaces prepared once, every frame drawn in full.
+    full = screen.get_rect()
+    image_rect, text_rect = region_rect(full, 0, 0, 0.5, 0.88), region_rect(full, 0.5, 0, 0.5, 0.88)
+    ticker_rect = region_rect(full, 0, 0.88, 1, 0.12)
+    picture = compositor.images.get(
+        ImageKey(hashlib.sha256(data).hexdigest(), image_rect.w, image_rect.h, Fit.CONTAIN, (0, 0, 0))
+    )
+    text_item = next(i for i in value.items if isinstance(i, TextItem))
+    ticker_item = next(i for i in value.items if isinstance(i, TickerItem))
+    box = render.inner(text_rect)
+    block = render.fitted(text_item.title, text_item.body, box.w, box.h)
+    lines = [render.text_surface(line, block.body_px, False, (255, 255, 255)) for line in block.body_lines]
+    step = render.fonts.line_step(block.body_px)
+    pieces, width = render.ticker_pieces(ticker_item, ticker_rect.h)
+    assert picture is not None and len(lines) == 12
+
+    def raw_frame(n: int) -> None:
+        screen.fill((0, 0, 0), image_rect)
+        screen.blit(picture, picture.get_rect(center=image_rect.center))
+        screen.fill((0, 51, 102), text_rect)
+        for index, line in enumerate(lines):
+            screen.blit(line, (box.x, box.y + index * step))
+        screen.fill((139, 0, 0), ticker_rect)
+        screen.set_clip(ticker_rect)
+        x = ticker_rect.right - (n * 3) % (ticker_rect.w + width)
+        for piece in pieces:
+            screen.blit(piece, (x, ticker_rect.y))
+            x += piece.get_width()
+        screen.set_clip(None)
+        pygame.display.flip()
+
+    def player_full(n: int) -> None:
+        compositor.shown.clear()  # as if every region switched content on this frame
+        pygame.display.update(compositor.update(snap, START + timedelta(seconds=n / 60)))
+
+    def player_steady(n: int) -> None:
+        pygame.display.update(compositor.update(snap, START + timedelta(seconds=n / 60)))
+
+    results = {}
+    for name, draw in (("raw", raw_frame), ("full", player_full), ("steady", player_steady)) * 2:
+        samples = []
+        for n in range(FRAMES):
+            began = time.perf_counter()
+            draw(n)
+            samples.append(time.perf_counter() - began)
+        results[name] = _median_ms(samples)  # the second round counts: caches and CPU clocks are warm
+    print(f"frame 1920x1080, image + 12 lines + ticker (median of {FRAMES}):")
+    print(f"  raw pygame, full redraw           {results['raw']:7.3f} ms")
+    print(
+        f"  player, every region redrawn      {results['full']:7.3f} ms  "
+        f"ratio {results['full'] / results['raw']:.2f}x  (target <= 1.3x)"
+    )
+    print(
+        f"  player, steady (ticker only)      {results['steady']:7.3f} ms  ratio "
+        f"{results['steady'] / results['raw']:.2f}x"
+    )
+    pygame.display.quit()
+
+
+def bench_static_cpu(cache_dir: Path) -> None:
+    import pygame
+
+    from player.app import Compositor, run_loop
+    from player.cache import MediaCache
+    from player.images import ImageStore
+    from player.shared import Shared
+
+    data = photo(2)
+    media = MediaCache(cache_dir)
+    media.path(hashlib.sha256(data).hexdigest()).write_bytes(data)
+    pygame.display.init()
+    pygame.font.init()
+    screen = pygame.display.set_mode(SIZE)
+    shared = Shared()
+    shared.update(manifest=scene_manifest(media_ref(data), with_ticker=False))
+    store = ImageStore(media)
+    now = datetime.now(UTC)
+    offset = START + timedelta(hours=1) - now  # play the bench schedule at real speed
+    cpu, wall = time.process_time(), time.perf_counter()
+    run_loop(
+        Compositor(screen, store),
+        shared,
+        threading.Event(),
+        clock=lambda: datetime.now(UTC) + offset,
+        max_seconds=STATIC_S,
+    )
+    used = (time.process_time() - cpu) / (time.perf_counter() - wall) * 100
+    print(
+        f"static slide CPU over {STATIC_S:.0f} s (all threads, first frame included): "
+        f"{used:.2f} % of one core  (target <= 3 %)"
+    )
+    store.close()
+    pygame.display.quit()
+
+
+def rss_child(cache_dir: Path) -> None:
+    """Runs in a fresh interpreter: play 200 cached 1080p images once each, then report memory."""
+    import resource
+
+    import pygame
+
+    from player.app import Compositor
+    from player.cache import MediaCache
+    from player.images import ImageStore
+    from player.shared import Snapshot
+    from signage_contract import Manifest
+
+    def rss_mb() -> float:
+        status = Path("/proc/self/status")
+        if status.is_file():
+            line = next(x for x in status.read_text().splitlines() if x.startswith("VmRSS"))
+            return int(line.split()[1]) / 1024
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    pygame.display.init()
+    pygame.font.init()
+    screen = pygame.display.set_mode(SIZE)
+    before = rss_mb()
+    media = MediaCache(cache_dir)
+    refs = [json.loads(line) for line in (cache_dir.parent / "refs.jsonl").read_text().splitlines()]
+    items = [{"kind": "image", "id": f"i{n}", "media": ref, "duration_s": 10} for n, ref in enumerate(refs)]
+    value = Manifest.model_validate(
+        {
+            "board_id": "bench",
+            "generated_at": START,
+            "valid_from": START,
+            "valid_until": START + timedelta(days=7),
+            "layouts": [
+                {
+                    "id": "full",
+                    "name": "x",
+                    "regions": [{"id": "main", "role": "main", "x": 0, "y": 0, "w": 1, "h": 1}],
+                }
+            ],
+            "items": items,
+            "timeline": [
+                {
+                    "start": START,
+                    "end": START + timedelta(days=7),
+                    "layout_id": "full",
+                    "regions": [{"region_id": "main", "item_ids": [i["id"] for i in items]}],
+                }
+            ],
+        }
+    )
+    store = ImageStore(media)
+    compositor = Compositor(screen, store)
+    snap = Snapshot(generation=1, manifest=value)
+    for n in range(len(items)):
+        at = START + timedelta(seconds=10 * n + 1)
+        for _attempt in range(100):  # let the decoder finish, then show the picture
+            compositor.update(snap, at)
+            if compositor.shown.get("main") and compositor.shown["main"].key[0] == f"i{n}":
+                break
+            for future in list(store._pending.values()):
+                future.result()
+        else:
+            raise RuntimeError(f"image {n} was never shown")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"before": before, "after": rss_mb(), "peak": peak, "shown": len(items)}))
+
+
+def bench_rss(workdir: Path) -> None:
+    cache_dir = workdir / "rss" / "media"
+    cache_dir.mkdir(parents=True)
+    with (workdir / "rss" / "refs.jsonl").open("w") as refs:
+        for n in range(200):
+            data = photo(n)
+            (cache_dir / hashlib.sha256(data).hexdigest()).write_bytes(data)
+            refs.write(json.dumps(media_ref(data)) + "\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.bench_player", "--rss-child", str(cache_dir)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=900,
+    )
+    figures = json.loads(out.stdout.strip().splitlines()[-1])
+    print(
+        f"memory with 200 cached 1080p images, each shown once: RSS {figures['after']:.0f} MB "
+        f"(peak {figures['peak']:.0f} MB; {figures['before']:.0f} MB with the display open before any image)"
+        "  (target <= 150 MB)"
+    )
+
+
+def bench_bytes_moved(workdir: Path) -> None:
+    import httpx
+    from nacl.signing import SigningKey
+
+    from player.shared import Shared
+    from player.state import StateDir
+    from player.sync import Coordinator
+    from signage_contract.device import DEVICE_MANIFEST, DeviceCredential
+    from signage_contract.signing import encode_key, key_id, sign_payload
+
+    key = SigningKey.generate()
+    images = {f"i{n}": photo(n, (640, 360)) for n in range(20)}
+    blobs = {hashlib.sha256(d).hexdigest(): d for d in images.values()}
+    document: dict[str, bytes] = {}
+    moved = {"bytes": 0}
+
+    def publish() -> None:
+        items = [{"kind": "image", "id": i, "media": media_ref(d, (640, 360))} for i, d in images.items()]
+        payload = scene_manifest(media_ref(images["i0"])).model_copy(update={"items": []}).model_dump_json()
+        data = json.loads(payload)
+        data["items"] = items
+        data["timeline"][0]["regions"] = [{"region_id": "main", "item_ids": list(images)}]
+        text = json.dumps(data, ensure_ascii=False)
+        document["body"] = (
+            sign_payload(key, text, hashlib.sha256(text.encode()).hexdigest()).model_dump_json().encode()
+        )
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == DEVICE_MANIFEST:
+            version = json.loads(document["body"])["version"]
+            if request.headers.get("If-None-Match") == f'"{version}"':
+                return httpx.Response(304)
+            body = document["body"]
+        else:
+            body = blobs[request.url.path.rsplit("/", 1)[-1]]
+        moved["bytes"] += len(body)
+        return httpx.Response(200, content=body)
+
+    state = StateDir(workdir / "bytes")
+    state.save_credential(
+        DeviceCredential(
+            board_id="bench",
+            token="t",
+            server_public_key=encode_key(key.verify_key),
+            key_id=key_id(key.verify_key),
+        )
+    )
+    client = httpx.Client(base_url="http://bench", transport=httpx.MockTransport(handler))
+    coordinator = Coordinator("http://bench", state, Shared(), client=client)
+    publish()
+    coordinator.sync_once()
+    images["i7"] = photo(999, (640, 360))
+    blobs[hashlib.sha256(images["i7"]).hexdigest()] = images["i7"]
+    publish()
+    moved["bytes"] = 0
+    coordinator.sync_once()
+    expected = len(images["i7"]) + len(document["body"])
+    print(
+        f"bytes after a one-image change (20 images): {moved['bytes']} B for {expected} B of "
+        f"image + manifest: {moved['bytes'] / expected:.3f}x  (target <= 1.05x)"
+    )
+
+
+RAW_SCRIPT = r"""
+import json, sys, time, statistics, os
+os.environ["SDL_VIDEODRIVER"] = "dummy"
+os.environ["PYGAME_HIDE_SUPPORT_PROMPT"] = "1"
+import pygame
+pygame.display.init(); pygame.font.init()
+screen = pygame.display.set_mode((1920, 1080))
+font = pygame.font.Font(sys.argv[1], 44)
+lines = json.loads(sys.argv[2])
+picture = pygame.image.load(sys.argv[3]).convert()
+def timed(fn, n):
+    out = []
+    for i in range(n):
+        t = time.perf_counter(); fn(i); out.append(time.perf_counter() - t)
+    return statistics.median(out) * 1000
+render_ms = timed(lambda i: [font.render(l + str(i), True, (255, 255, 255)) for l in lines], 50)
+surfaces = [font.render(l, True, (255, 255, 255)) for l in lines]
+def frame(i):
+    screen.fill((0, 0, 0)); screen.blit(picture, (0, 0))
+    for k, s in enumerate(surfaces): screen.blit(s, (980, 40 + 70 * k))
+    screen.fill((139, 0, 0), (0, 950, 1920, 130)); screen.blit(surfaces[0], (1920 - (i * 3) % 3000, 980))
+    pygame.display.flip()
+frame_ms = timed(frame, 300); frame_ms = timed(frame, 300)
+print(json.dumps({"version": pygame.version.ver, "ce": getattr(pygame, "IS_CE", False),
+                  "render12_ms": render_ms, "frame_ms": frame_ms}))
+"""
+
+
+def bench_pygame_flavours(workdir: Path) -> None:
+    from PIL import Image
+
+    from player.fonts import FONT_PATH
+
+    picture = workdir / "picture.png"
+    Image.open(io.BytesIO(photo(5))).resize((960, 540)).save(picture)
+    args = [str(FONT_PATH), json.dumps(LINES), str(picture)]
+    interpreters = [("pygame-ce", sys.executable)]
+    if Path(PYGAME26).is_file():
+        interpreters.append(("pygame 2.6", PYGAME26))
+    else:
+        print(f"  (no pygame 2.6 interpreter at {PYGAME26}; set BENCH_PYGAME26_PYTHON to compare)")
+    rows = []
+    for label, python in interpreters:
+        out = subprocess.run(
+            [python, "-c", RAW_SCRIPT, *args], capture_output=True, text=True, timeout=300, check=True
+        )
+        rows.append((label, json.loads(out.stdout.strip().splitlines()[-1])))
+    print("pygame flavours, same raw work (12 Vietnamese lines rendered; 1080p frame of blits):")
+    for label, row in rows:
+        print(
+            f"  {label:10} {row['version']:8} render 12 lines {row['render12_ms']:6.2f} ms   "
+            f"frame {row['frame_ms']:6.3f} ms"
+        )
+    if len(rows) == 2:
+        ce, classic = rows[0][1], rows[1][1]
+        print(
+            f"  pygame 2.6 / pygame-ce: text {classic['render12_ms'] / ce['render12_ms']:.2f}x, "
+            f"frame {classic['frame_ms'] / ce['frame_ms']:.2f}x"
+        )
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as temp:
+        workdir = Path(temp)
+        bench_frame_cost(workdir / "frame")
+        bench_static_cpu(workdir / "static")
+        bench_rss(workdir)
+        bench_bytes_moved(workdir)
+        bench_pygame_flavours(workdir)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--rss-child":
+        rss_child(Path(sys.argv[2]))
+    else:
+        main()

@@ -1,0 +1,5 @@
+"""``python -m player``: the same as ``signage-player``."""
+
+from player.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,185 @@
+"""``signage-player``: run a board, or render one frame of a manifest headless (panel previews)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import re
+import signal
+import sys
+import tempfile
+import threading
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from signage_contract import Manifest, SignedManifest
+
+GEOMETRY = re.compile(r"^(\d+)x(\d+)(?:([+-]\d+)([+-]\d+))?$")
+HEADLESS_SIZE = (1920, 1080)
+WINDOW_SIZE = (1280, 720)
+log = logging.getLogger("player")
+
+
+def parse_geometry(text: str) -> tuple[int, int, int | None, int | None]:
+    """``WxH+X+Y`` (X11 style): the exact desktop rectangle an LED sending card captures."""
+    match = GEOMETRY.match(text.strip())
+    if not match or int(match[1]) <= 0 or int(match[2]) <= 0:
+        raise argparse.ArgumentTypeError(f"expected WxH or WxH+X+Y, got {text!r}")
+    x = int(match[3]) if match[3] else None
+    y = int(match[4]) if match[4] else None
+    return int(match[1]), int(match[2]), x, y
+
+
+def default_state_dir() -> Path:
+    base = os.environ.get("LOCALAPPDATA") if os.name == "nt" else os.environ.get("XDG_STATE_HOME")
+    return Path(base or Path.home() / ".local" / "state") / "signage-player"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="signage-player", description="Bulletin board player")
+    parser.add_argument("--server", help="server base URL, e.g. http://10.0.0.5:8000")
+    parser.add_argument(
+        "--headless", action="store_true", help="no display (SDL dummy driver); saves frame.png"
+    )
+    parser.add_argument("--geometry", type=parse_geometry, help="window WxH+X+Y, borderless")
+    parser.add_argument("--fullscreen", action="store_true")
+    parser.add_argument("--state-dir", type=Path, default=None, help="credential, manifest and media cache")
+    parser.add_argument("--poll-interval", type=float, default=None, help="seconds (default: manifest's, 60)")
+    parser.add_argument("--log-level", default="INFO")
+    commands = parser.add_subparsers(dest="command")
+    draw = commands.add_parser("render", help="render what a board shows at an instant into a PNG")
+    draw.add_argument("manifest", type=Path, help="Manifest or SignedManifest JSON")
+    draw.add_argument("--at", required=True, help="ISO 8601 instant (naive = the board's local time)")
+    draw.add_argument("--size", type=parse_geometry, required=True, help="WxH")
+    draw.add_argument("-o", "--output", type=Path, required=True)
+    draw.add_argument("--media-dir", type=Path, default=None, help="files named by sha256 (a player cache)")
+    return parser
+
+
+def load_manifest_file(path: Path) -> Manifest:
+    """A bare Manifest or a SignedManifest (its payload is parsed; the preview trusts its own server)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if isinstance(data, dict) and "payload" in data and "signature" in data:
+        return Manifest.model_validate_json(SignedManifest.model_validate(data).payload)
+    return Manifest.model_validate(data)
+
+
+def parse_instant(text: str, manifest: Manifest) -> datetime:
+    from .render import board_zone
+
+    instant = datetime.fromisoformat(text)
+    return instant if instant.tzinfo else instant.replace(tzinfo=board_zone(manifest.timezone))
+
+
+def render_command(args: argparse.Namespace) -> int:
+    try:
+        manifest = load_manifest_file(args.manifest)
+        at = parse_instant(args.at, manifest)
+    except (OSError, ValueError, ValidationError) as exc:
+        print(f"cannot render: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 2
+    os.environ["SDL_VIDEODRIVER"] = "dummy"
+    import pygame
+
+    from .app import Compositor
+    from .cache import MediaCache
+    from .images import ImageStore
+    from .shared import Snapshot
+
+    pygame.display.init()
+    pygame.font.init()
+    try:
+        screen = pygame.display.set_mode(args.size[:2])
+        with tempfile.TemporaryDirectory() as empty:
+            media = MediaCache(args.media_dir if args.media_dir else Path(empty))
+            compositor = Compositor(screen, ImageStore(media, synchronous=True))
+            compositor.update(Snapshot(generation=1, manifest=manifest), at)
+            args.output.parent.mkdir(parents=True, exist_ok=True)
+            pygame.image.save(screen, str(args.output))
+    finally:
+        pygame.quit()
+    return 0
+
+
+def _open_display(args: argparse.Namespace) -> object:
+    import pygame
+
+    flags = 0
+    size = HEADLESS_SIZE if args.headless else WINDOW_SIZE
+    if args.headless:
+        os.environ["SDL_VIDEODRIVER"] = "dummy"
+    if args.geometry:
+        width, height, x, y = args.geometry
+        size = (width, height)
+        if x is not None and y is not None:
+            os.environ["SDL_VIDEO_WINDOW_POS"] = f"{x},{y}"
+        flags |= pygame.NOFRAME
+    if args.fullscreen:
+        flags, size = pygame.FULLSCREEN, (0, 0)
+    pygame.display.init()
+    pygame.font.init()
+    screen = pygame.display.set_mode(size, flags)
+    pygame.display.set_caption("signage-player")
+    if args.fullscreen or args.geometry:
+        pygame.mouse.set_visible(False)
+    return screen
+
+
+def run_command(args: argparse.Namespace) -> int:
+    if not args.server:
+        print("--server URL is required to run a board", file=sys.stderr)
+        return 2
+    import pygame
+
+    from .app import Compositor, run_loop
+    from .images import ImageStore
+    from .shared import Shared
+    from .state import StateDir
+    from .sync import Coordinator
+
+    state = StateDir(args.state_dir or default_state_dir())
+    shared = Shared(server=args.server)
+    stored = state.load_manifest()
+    if stored is not None:  # offline start: the last good manifest plays before any network answer
+        shared.update(manifest=stored[1], version=stored[0].version)
+    screen = _open_display(args)
+    assert isinstance(screen, pygame.Surface)
+    coordinator = Coordinator(
+        args.server, state, shared, poll_interval_s=args.poll_interval, screen_size=screen.get_size()
+    )
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    network = threading.Thread(target=coordinator.run, name="signage-sync", daemon=True)
+    network.start()
+    images = ImageStore(state.media)
+    try:
+        run_loop(
+            Compositor(screen, images), shared, stop, frame_path=state.frame_path if args.headless else None
+        )
+    except KeyboardInterrupt:
+        pass
+    finally:
+        coordinator.stop()
+        images.close()
+        pygame.quit()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per poll would drown the log
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+    if args.command == "render":
+        return render_command(args)
+    return run_command(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,155 @@
+"""What every region shows at an instant, and when to look again (pure: no clock, no I/O).
+
+Each timeline entry loops its regions' playlists, the loop anchored at the entry's start, so any
+instant has one answer and a rebooted board picks up exactly where the schedule is. Forgiving on
+read: absurd durations are clamped, items not valid now or not playable (media missing, unknown kind)
+are skipped, and when nothing is left the main region falls back to the fallback slide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from signage_contract import (
+    EmergencyOverride,
+    Item,
+    Layout,
+    Manifest,
+    PlayReason,
+    Region,
+    RegionRole,
+    TimelineEntry,
+    UnknownItem,
+)
+
+MIN_ITEM_S = 2.0  # shorter would flicker
+MAX_ITEM_S = 3600.0  # longer is a typo (e.g. milliseconds sent as seconds)
+IDLE_RECHECK = timedelta(hours=1)
+_US = timedelta(microseconds=1)
+_REASON_RANK = {
+    PlayReason.FALLBACK: 0,
+    PlayReason.SCHEDULED: 1,
+    PlayReason.PRIORITY: 2,
+    PlayReason.EMERGENCY: 3,
+}
+
+FALLBACK_LAYOUT = Layout(
+    id="_fallback",
+    name="Dự phòng",
+    regions=[Region(id="main", role=RegionRole.MAIN, x=0, y=0, w=1, h=1)],
+)
+
+Playable = Callable[[Item], bool]
+
+
+def _always(_: Item) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class RegionShow:
+    """One region's content: ``item`` None means the fallback slide (main) or the layout background."""
+
+    region: Region
+    item: Item | None
+    started_at: datetime
+
+
+@dataclass(frozen=True)
+class Frame:
+    layout: Layout
+    regions: tuple[RegionShow, ...]
+    override: EmergencyOverride | None
+    entry: TimelineEntry | None
+    next_change_at: datetime
+
+
+def clamp_duration_s(duration_s: float) -> float:
+    return min(MAX_ITEM_S, max(MIN_ITEM_S, duration_s))
+
+
+def resolve(manifest: Manifest | None, now: datetime, playable: Playable = _always) -> Frame:
+    """What to show at ``now`` and the next instant at which the answer may change."""
+    if manifest is None:
+        return Frame(
+            FALLBACK_LAYOUT,
+            (RegionShow(FALLBACK_LAYOUT.regions[0], None, now),),
+            None,
+            None,
+            now + IDLE_RECHECK,
+        )
+    changes: list[datetime] = [now + IDLE_RECHECK]
+    override = active_override(manifest.overrides, now, changes)
+    entry = _current_entry(manifest, now, changes)
+    shows: tuple[RegionShow, ...]
+    if entry is None:
+        layout, shows = FALLBACK_LAYOUT, (RegionShow(FALLBACK_LAYOUT.regions[0], None, now),)
+    else:
+        layout = manifest.layout(entry.layout_id) or FALLBACK_LAYOUT
+        index = manifest.item_index()
+        playlists = {p.region_id: p.item_ids for p in entry.regions}
+        shows = tuple(
+            _region_show(
+                region,
+                entry,
+                [index[i] for i in playlists.get(region.id, []) if i in index],
+                now,
+                playable,
+                changes,
+            )
+            for region in sorted(layout.regions, key=lambda r: r.z)
+        )
+    next_change = min(t for t in changes if t > now)
+    return Frame(layout, shows, override, entry, next_change)
+
+
+def active_override(
+    overrides: Sequence[EmergencyOverride], now: datetime, changes: list[datetime]
+) -> EmergencyOverride | None:
+    """The most severe active override (then the newest); its boundaries join ``changes``."""
+    for override in overrides:
+        changes.extend(t for t in (override.starts_at, override.expires_at) if t > now)
+    active = [o for o in overrides if o.active_at(now)]
+    return max(active, key=lambda o: (o.risk_level, o.issued_at), default=None)
+
+
+def _current_entry(manifest: Manifest, now: datetime, changes: list[datetime]) -> TimelineEntry | None:
+    current: list[TimelineEntry] = []
+    for entry in manifest.timeline:
+        if manifest.layout(entry.layout_id) is None:
+            continue  # forgiving on read: an entry naming an unknown layout is skipped
+        if entry.start > now:
+            changes.append(entry.start)
+        elif now < entry.end:
+            current.append(entry)
+            changes.append(entry.end)
+    return max(current, key=lambda e: (_REASON_RANK[e.reason], e.start), default=None)
+
+
+def _region_show(
+    region: Region,
+    entry: TimelineEntry,
+    items: list[Item],
+    now: datetime,
+    playable: Playable,
+    changes: list[datetime],
+) -> RegionShow:
+    candidates = [it for it in items if not isinstance(it, UnknownItem) and playable(it)]
+    for item in candidates:  # an item becoming (in)valid changes the loop
+        changes.extend(t for t in (item.valid_from, item.valid_until) if t is not None and t > now)
+    loop = [it for it in candidates if it.valid_at(now)]
+    if not loop:
+        return RegionShow(region, None, entry.start)
+    if len(loop) == 1:  # one item plays continuously: no cut at each loop boundary
+        return RegionShow(region, loop[0], entry.start)
+    durations = [round(clamp_duration_s(it.duration_s) * 1_000_000) for it in loop]
+    offset = ((now - entry.start) // _US) % sum(durations)
+    for item, duration in zip(loop, durations, strict=True):
+        if offset < duration:
+            started = now - offset * _US
+            changes.append(started + duration * _US)
+            return RegionShow(region, item, started)
+        offset -= duration
+    raise AssertionError("offset is always inside the loop")  # pragma: no cover

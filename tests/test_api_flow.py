@@ -1,0 +1,50 @@
+"""From the API to a board's manifest: what editors write and approvers publish reaches the board."""
+
+from sqlmodel import select
+
+from signage_contract import Manifest, SignedManifest, TickerItem
+from signage_server.models import ComposedManifest
+
+
+def _publish(client, users, kind: str, object_id: int) -> None:
+    for user, state in (("editor_a", "submitted"), ("approver_a", "approved"), ("approver_a", "published")):
+        response = client.post(f"/api/v1/{kind}/{object_id}/state", json={"state": state},
+                               headers=users[user].headers)
+        assert response.status_code == 200, response.text
+
+
+def _tickers(session, board_id: int) -> list[str]:
+    session.expire_all()
+    row = session.exec(select(ComposedManifest).where(ComposedManifest.board_id == board_id)).one()
+    manifest = Manifest.model_validate_json(SignedManifest.model_validate_json(row.document).payload)
+    return [item.text for item in manifest.items if isinstance(item, TickerItem)]
+
+
+def _scheduled_board(client, users, tree) -> tuple[int, int]:
+    """A board in village V and a published ticker playlist scheduled for commune A; their ids."""
+    board = client.post("/api/v1/boards", json={"name": "Bảng UBND", "unit_id": tree.village_a},
+                        headers=users["admin_a"].headers).json()
+    editor = users["editor_a"].headers
+    playlist = client.post("/api/v1/playlists", json={"name": "Tin"}, headers=editor).json()["id"]
+    client.post(f"/api/v1/playlists/{playlist}/items", json={"kind": "ticker", "text": "Chào mừng ngày hội"},
+                headers=editor)
+    schedule = client.post("/api/v1/schedules", headers=editor, json={
+        "name": "Cả ngày", "layout_id": "main_ticker_clock", "regions": {"main": playlist},
+        "target_kind": "unit", "target_unit_id": tree.commune_a,
+    }).json()["id"]
+    _publish(client, users, "playlists", playlist)
+    _publish(client, users, "schedules", schedule)
+    return board["id"], playlist
+
+
+def test_published_schedule_reaches_the_board_manifest(client, app, users, tree, session) -> None:
+    board, _playlist = _scheduled_board(client, users, tree)
+    client.portal.call(app.state.composer.wait_idle)
+    assert _tickers(session, board) == ["Chào mừng ngày hội"]
+
+
+def test_editing_published_content_takes_it_off_until_approved_again(client, app, users, tree, session):
+    board, playlist = _scheduled_board(client, users, tree)
+    client.patch(f"/api/v1/playlists/{playlist}", json={"name": "Tin mới"}, headers=users["editor_a"].headers)
+    client.portal.call(app.state.composer.wait_idle)
+    assert _tickers(session, board) == []

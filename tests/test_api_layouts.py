@@ -1,0 +1,53 @@
+import pytest
+
+API = "/api/v1/layouts"
+REGIONS = [
+    {"id": "main", "role": "main", "x": 0, "y": 0, "w": 1, "h": 0.8},
+    {"id": "ticker", "role": "ticker", "x": 0, "y": 0.8, "w": 1, "h": 0.2},
+]
+
+
+def _layout(**extra) -> dict:
+    return {"id": "bang-xa", "name": "Bảng xã", "regions": REGIONS} | extra
+
+
+def test_built_in_layouts_are_listed(client, users) -> None:
+    ids = {lay["id"] for lay in client.get(API, headers=users["viewer_a"].headers).json()}
+    assert {"fullscreen", "main_ticker_clock", "two_zones", "portrait", "led_lowres"} <= ids
+
+
+def test_editor_creates_a_custom_layout(client, users, tree, changes) -> None:
+    response = client.post(API, json=_layout(), headers=users["editor_a"].headers)
+    assert response.status_code == 201
+    assert response.json()["unit_id"] == tree.commune_a and not response.json()["builtin"]
+    assert changes[-1].layouts == {"bang-xa"}
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ({"regions": [REGIONS[1]]}, "no region with role 'main'"),
+    ({"regions": [REGIONS[0], REGIONS[0] | {"id": "b"}]}, "overlap"),
+    ({"regions": [REGIONS[0] | {"x": 0.5}]}, "extends past the screen"),
+    ({"id": "Bad Id"}, "id"),
+    ({"background": "red"}, "background"),
+])
+def test_invalid_layout_is_refused_with_a_message(client, users, extra, message) -> None:
+    response = client.post(API, json=_layout(**extra), headers=users["editor_a"].headers)
+    assert response.status_code == 422
+    assert message in response.json()["detail"]
+
+
+def test_built_in_layouts_are_read_only(client, users) -> None:
+    response = client.patch(f"{API}/fullscreen", json={"name": "x"}, headers=users["admin"].headers)
+    assert response.status_code == 403
+
+
+def test_custom_layout_of_another_commune_is_not_found(client, users) -> None:
+    client.post(API, json=_layout(), headers=users["editor_b"].headers)
+    assert client.get(f"{API}/bang-xa", headers=users["editor_a"].headers).status_code == 404
+
+
+def test_schedule_can_use_a_built_in_layout(client, users, tree) -> None:
+    playlist = client.post("/api/v1/playlists", json={"name": "P"}, headers=users["editor_a"].headers).json()
+    body = {"name": "S", "layout_id": "main_ticker_clock", "regions": {"main": playlist["id"]},
+            "target_kind": "unit", "target_unit_id": tree.commune_a}
+    assert client.post("/api/v1/schedules", json=body, headers=users["editor_a"].headers).status_code == 201
