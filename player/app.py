@@ -246,8 +246,12 @@ def run_loop(
     frame_path: Path | None = None,
     clock: Callable[[], datetime] = utc_now,
     max_seconds: float | None = None,
+    after_frame: Callable[[Compositor, datetime], None] | None = None,
 ) -> None:
-    """The main-thread loop: events, compose, present only the dirty rectangles, sleep."""
+    """The main-thread loop: events, compose, present only the dirty rectangles, sleep.
+
+    ``after_frame`` (health: play records, screenshots) sees each presented frame; it must not block.
+    """
     started = time.monotonic()
     pacer = pygame.time.Clock()
     saver = FrameSaver(frame_path)
@@ -265,6 +269,8 @@ def run_loop(
             last_error, dirty = repr(exc), []
         if dirty:
             pygame.display.update(dirty)
+        if after_frame is not None:
+            after_frame(compositor, now)
         saver.maybe_save(compositor)
         if max_seconds is not None and time.monotonic() - started >= max_seconds:
             break

@@ -136,6 +136,7 @@ def run_command(args: argparse.Namespace) -> int:
     import pygame
 
     from .app import Compositor, run_loop
+    from .health import HealthService
     from .images import ImageStore
     from .shared import Shared
     from .state import StateDir
@@ -153,17 +154,25 @@ def run_command(args: argparse.Namespace) -> int:
     )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    health = HealthService.for_board(args.server, state, shared, headless=args.headless)
+    coordinator.on_message = health.handle_message  # before the socket can deliver a request
     network = threading.Thread(target=coordinator.run, name="signage-sync", daemon=True)
     network.start()
+    health.start()
     images = ImageStore(state.media)
     try:
         run_loop(
-            Compositor(screen, images), shared, stop, frame_path=state.frame_path if args.headless else None
+            Compositor(screen, images),
+            shared,
+            stop,
+            frame_path=state.frame_path if args.headless else None,
+            after_frame=health.observer(),
         )
     except KeyboardInterrupt:
         pass
     finally:
         coordinator.stop()
+        health.close()
         images.close()
         pygame.quit()
     return 0

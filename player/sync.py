@@ -73,6 +73,8 @@ class Coordinator:
         self._socket_thread: threading.Thread | None = None
         self._failures = 0
         self.start_socket = True
+        # other socket messages (health: screenshot requests); returns True when it took the message
+        self.on_message: Callable[[str | bytes], bool] | None = None
 
     # --- availability -----------------------------------------------------------------------------
     def _set_online(self, online: bool, reason: object = None) -> None:
@@ -256,6 +258,8 @@ class Coordinator:
             try:
                 message = socket.recv(timeout=1.0)
             except TimeoutError:
+                continue
+            if self.on_message is not None and self.on_message(message):
                 continue
             try:
                 nudge = Nudge.model_validate_json(message)

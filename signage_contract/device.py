@@ -153,5 +153,10 @@ class PlayBatch(WireModel):
 
 
 class PlayBatchReply(WireModel):
+    """``accepted``: newly stored; ``duplicates``: already stored (a retry); ``rejected``: ids of
+    records the server refuses for good (ending before they start, or far in the future): the
+    device drops them from its queue rather than retrying them forever."""
+
     accepted: int
     duplicates: int
+    rejected: list[str] = Field(default_factory=list)

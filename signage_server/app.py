@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -16,15 +17,20 @@ from .bus import make_bus
 from .changes import ChangeFeed
 from .composer import BoardNotFound, Composer
 from .db import make_engine
+from .health import HealthConfig
+from .heartbeat_writer import HeartbeatWriter
 from .hub import Hub
 from .keys import load_or_create_signing_key
 from .media_store import MediaStore
 from .migrate import upgrade
+from .monitor import HealthMonitor
 from .panel import mount as mount_panel
-from .routers import API_ROUTERS, device, pairing
+from .routers import API_ROUTERS, device, device_health, pairing
+from .screenshots import ScreenshotStore
 from .settings import Settings
 from .startup import sync_builtin_layouts
 from .units import seed_if_empty
+from .webhook import WebhookNotifier
 
 
 def prepare_database(settings: Settings) -> Engine:
@@ -54,6 +60,18 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.composer = composer = Composer(engine, app.state.signing_key, bus, settings.poll_interval_s)
         app.state.changes.subscribe(composer.on_change)
         worker = asyncio.create_task(composer.run(), name="composer")
+        app.state.screenshot_store = ScreenshotStore(
+            settings.screenshot_dir, settings.screenshot_max_bytes, settings.max_image_pixels,
+            settings.screenshot_keep,
+        )
+        notifier = WebhookNotifier(settings.webhook_url) if settings.webhook_url else None
+        app.state.health = health = HealthMonitor(
+            engine, HealthConfig.from_settings(settings), notifier, settings.health_sweep_s
+        )
+        app.state.heartbeat_writer = HeartbeatWriter(health)
+        if notifier is not None:
+            await notifier.start()
+        sweeper = asyncio.create_task(health.run(), name="health-sweeper")
         try:
             yield
         finally:
@@ -61,6 +79,11 @@ def create_app(settings: Settings) -> FastAPI:
             # database connection past engine.dispose() (leaked, and half-composed work lost).
             composer.stop()
             await worker
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
+            if notifier is not None:
+                await notifier.stop()
             await bus.stop()
             engine.dispose()
 
@@ -73,6 +96,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.changes = ChangeFeed()
     errors.install(app)
+    # Device routes first: routing tries routes in order, and the boards' polls and heartbeats are
+    # the hot paths (matching them after every API route cost ~40 % of a heartbeat's time).
+    app.include_router(device_health.router)
     app.include_router(device.router)
     for router in API_ROUTERS:
         app.include_router(router, prefix="/api/v1")

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from signage_contract import Category, Priority
@@ -303,3 +303,112 @@ class ComposedManifest(SQLModel, table=True):
     media_sha256: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     horizon_end: datetime
     composed_at: datetime = Field(default_factory=utcnow)
+
+
+# --- health, screenshots, proof of play -------------------------------------------------------
+# Kinds are stored as their string values (validated on the way in by the wire contract).
+
+
+class BoardStatus(SQLModel, table=True):
+    """The latest heartbeat of a board and its debounced link state (one row per board).
+
+    ``seen_since``..``last_seen_at`` is the open "seen" interval that keeps extending while
+    heartbeats keep coming; it is closed into a ``BoardSeen`` row after a gap (see ``uptime.py``).
+    ``reported_*`` and ``held_flaps`` implement the flap hold-down of ``link_state.py``.
+    """
+
+    __tablename__ = "board_status"
+    board_id: int = Field(foreign_key="board.id", primary_key=True)
+    last_seen_at: datetime
+    seen_since: datetime
+    online: bool = True
+    changed_at: datetime
+    reported_online: bool = True
+    reported_at: datetime | None = None
+    held_flaps: int = 0
+    sent_at: datetime | None = None
+    clock_offset_s: float = 0.0  # server time at receipt minus the device's sent_at
+    software_version: str = Field(default="", max_length=64)
+    uptime_s: float = 0.0
+    manifest_version: str | None = Field(default=None, max_length=64)
+    regions: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    free_disk_bytes: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    cache_bytes: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    last_error: str = Field(default="", max_length=2000)
+    screen_state: str = Field(default="unknown", max_length=16)
+
+
+class BoardSeen(SQLModel, table=True):
+    """A closed interval during which the server saw a board's heartbeats (``seen_to`` exclusive,
+    already extended by the coverage of the last heartbeat). Pruned after the retention period."""
+
+    __tablename__ = "board_seen"
+    id: int | None = Field(default=None, primary_key=True)
+    board_id: int = Field(foreign_key="board.id", index=True)
+    seen_from: datetime = Field(index=True)
+    seen_to: datetime
+
+
+class BoardEvent(SQLModel, table=True):
+    """A recorded link transition: ``offline`` or ``back_online`` at ``at``; ``flaps`` counts the
+    transitions coalesced into it by the hold-down."""
+
+    __tablename__ = "board_event"
+    id: int | None = Field(default=None, primary_key=True)
+    board_id: int = Field(foreign_key="board.id", index=True)
+    kind: str = Field(max_length=16)
+    at: datetime = Field(index=True)
+    flaps: int = 0
+
+
+class Screenshot(SQLModel, table=True):
+    """A screen capture uploaded by a board; the JPEG and its thumbnail live in the data directory."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    board_id: int = Field(foreign_key="board.id", index=True)
+    taken_at: datetime
+    received_at: datetime = Field(default_factory=utcnow)
+    request_id: str | None = Field(default=None, max_length=32)
+    file_name: str = Field(max_length=64)  # under DATA_DIR/screenshots/<board_id>/
+    size: int
+    width: int
+    height: int
+
+
+class ScreenshotRequestRow(SQLModel, table=True):
+    """An operator's request for a fresh capture; fulfilled by the upload that names it."""
+
+    __tablename__ = "screenshot_request"
+    id: str = Field(primary_key=True, max_length=32)
+    board_id: int = Field(foreign_key="board.id", index=True)
+    requested_by: int | None = Field(default=None, foreign_key="user.id")
+    requested_at: datetime = Field(default_factory=utcnow)
+    fulfilled_at: datetime | None = None
+    screenshot_id: int | None = Field(default=None, foreign_key="screenshot.id")
+
+
+class PlayLog(SQLModel, table=True):
+    """One proof-of-play record. ``unit_id`` is the unit that owned the board at ``started_at``;
+    ``(board_id, record_id)`` is unique, so a retried upload never duplicates. A record counts in
+    the period in which it starts; ``duration_s`` is stored so reports sum in SQL."""
+
+    __tablename__ = "play_log"
+    __table_args__ = (
+        UniqueConstraint("board_id", "record_id", name="uq_play_log_board_record"),
+        Index("ix_play_log_unit_started", "unit_id", "started_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    board_id: int  # no foreign key: proof of play outlives a deleted board
+    record_id: str = Field(max_length=64)
+    unit_id: int = Field(foreign_key="admin_unit.id")
+    region_id: str = Field(max_length=64)
+    item_id: str = Field(max_length=128)
+    schedule_id: str | None = Field(default=None, max_length=64)
+    override_id: str | None = Field(default=None, max_length=64)
+    reason: str = Field(max_length=16)
+    category: str = Field(max_length=32)
+    priority: str = Field(max_length=16)
+    started_at: datetime
+    ended_at: datetime
+    duration_s: float
+    received_at: datetime

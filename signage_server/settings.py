@@ -27,6 +27,18 @@ class Settings(BaseSettings):
     )
     poll_interval_s: int = 60
     log_level: str = "info"
+    # Board health (health.py, link_state.py, uptime.py)
+    heartbeat_interval_s: int = Field(default=30, gt=0, description="Interval players are told to use")
+    offline_after_missed: int = Field(default=3, gt=0, description="Missed heartbeats before offline")
+    flap_hold_down_s: int = Field(default=600, ge=0, description="Minimum time between recorded events")
+    health_sweep_s: float = Field(default=10.0, gt=0, description="How often the offline sweeper runs")
+    health_retention_days: int = Field(default=400, gt=0, description="Seen intervals and events kept")
+    webhook_url: str | None = Field(default=None, description="POSTed each offline/back_online event")
+    # Screenshots (screenshots.py)
+    screenshot_keep: int = Field(default=48, gt=0, description="Screenshots kept per board")
+    screenshot_max_bytes: int = 8 * 1024 * 1024
+    # Proof of play (plays.py): records ending further ahead of the server clock are refused
+    play_future_tolerance_s: int = 3600
 
     @property
     def resolved_database_url(self) -> str:
@@ -37,6 +49,10 @@ class Settings(BaseSettings):
     @property
     def media_dir(self) -> Path:
         return self.data_dir / "media"
+
+    @property
+    def screenshot_dir(self) -> Path:
+        return self.data_dir / "screenshots"
 
     signing_key_file: Path | None = Field(
         default=None, description="Ed25519 signing key; default DATA_DIR/signing.key (shared by instances)"

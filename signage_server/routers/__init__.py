@@ -4,7 +4,21 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import auth, boards, bulletins, layouts, media, playlist_items, playlists, schedules, units, users
+from . import (
+    auth,
+    boards,
+    bulletins,
+    health,
+    layouts,
+    media,
+    playlist_items,
+    playlists,
+    reports,
+    schedules,
+    screenshots,
+    units,
+    users,
+)
 
 API_ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
@@ -17,4 +31,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     schedules.router,
     layouts.router,
     media.router,
+    health.router,
+    screenshots.router,
+    reports.router,
 )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, Depends, HTTPException, Request, status
 from sqlmodel import Session, col, delete, select, update
 
 from ..auth import in_scope, not_found, scope_unit_ids
@@ -13,12 +14,17 @@ from ..content import owner_unit, publish
 from ..deps import AdminUser, CurrentUser, SessionDep, require_roles
 from ..models import (
     Board,
+    BoardEvent,
+    BoardSeen,
+    BoardStatus,
     BoardUnitHistory,
     ComposedManifest,
     DeviceCredential,
     PairingTicket,
     Role,
     Schedule,
+    Screenshot,
+    ScreenshotRequestRow,
     User,
     utcnow,
 )
@@ -93,18 +99,23 @@ def update_board(
 
 
 @router.delete("/{board_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_board(session: SessionDep, user: AdminUser, changes: ChangesDep, board_id: int) -> None:
+def delete_board(
+    session: SessionDep, user: AdminUser, changes: ChangesDep, request: Request, board_id: int
+) -> None:
     board = _get(session, user, board_id)
     targeted = session.exec(select(Schedule.id).where(Schedule.target_board_id == board_id)).all()
     if targeted:
         raise HTTPException(status.HTTP_409_CONFLICT,
                             f"schedules {list(targeted)} target this board; retarget or delete them first")
-    for table in (BoardUnitHistory, DeviceCredential, ComposedManifest):
+    # Health rows go with the board; proof of play stays (play_log has no foreign key to board).
+    for table in (BoardUnitHistory, DeviceCredential, ComposedManifest, ScreenshotRequestRow, Screenshot,
+                  BoardStatus, BoardSeen, BoardEvent):
         session.exec(delete(table).where(col(table.board_id) == board_id))
     session.exec(update(PairingTicket).where(col(PairingTicket.claimed_board_id) == board_id)
                  .values(claimed_board_id=None))
     session.delete(board)
     session.commit()
+    shutil.rmtree(request.app.state.screenshot_store.root / str(board_id), ignore_errors=True)
     publish(changes, boards={board_id})
 
 

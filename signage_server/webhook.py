@@ -1,0 +1,97 @@
+"""Link events to an operator's webhook, off the request path.
+
+``submit`` only queues (it never blocks and never fails: a full queue drops its oldest payload);
+one background task POSTs each payload as JSON with retries and exponential back-off. An
+unreachable endpoint is logged once when it starts failing and once when it recovers, not for every
+payload. The HTTP transport is injectable (``httpx.MockTransport`` in tests).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+import httpx
+
+log = logging.getLogger(__name__)
+QUEUE_SIZE = 10_000
+
+
+class WebhookNotifier:
+    def __init__(
+        self,
+        url: str,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        attempts: int = 5,
+        backoff_s: float = 1.0,
+        timeout_s: float = 5.0,
+        queue_size: int = QUEUE_SIZE,
+    ) -> None:
+        self.url = url
+        self._transport = transport
+        self._attempts = attempts
+        self._backoff_s = backoff_s
+        self._timeout_s = timeout_s
+        self._queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(queue_size)
+        self._task: asyncio.Task[None] | None = None
+        self._failing = False
+        self.delivered = 0
+        self.dropped = 0
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="webhook")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    def submit(self, payload: dict[str, Any]) -> None:
+        """Queue a payload (event-loop thread only); never blocks."""
+        if self._queue.full():
+            with contextlib.suppress(asyncio.QueueEmpty):
+                self._queue.get_nowait()
+                self._queue.task_done()
+                self.dropped += 1
+        self._queue.put_nowait(payload)
+
+    async def drain(self) -> None:
+        """Wait until every queued payload was delivered or given up."""
+        await self._queue.join()
+
+    async def _run(self) -> None:
+        async with httpx.AsyncClient(transport=self._transport, timeout=self._timeout_s) as client:
+            while True:
+                payload = await self._queue.get()
+                try:
+                    await self._deliver(client, payload)
+                finally:
+                    self._queue.task_done()
+
+    async def _deliver(self, client: httpx.AsyncClient, payload: dict[str, Any]) -> None:
+        problem = ""
+        for attempt in range(self._attempts):
+            if attempt:
+                await asyncio.sleep(self._backoff_s * 2 ** (attempt - 1))
+            try:
+                response = await client.post(self.url, json=payload)
+            except httpx.HTTPError as exc:
+                problem = exc.__class__.__name__
+                continue
+            if response.is_success:
+                self.delivered += 1
+                if self._failing:
+                    self._failing = False
+                    log.info("webhook %s reachable again", self.url)
+                return
+            problem = f"HTTP {response.status_code}"
+            if response.status_code < 500 and response.status_code != 429:
+                break  # the receiver refuses this payload: retrying will not help
+        if not self._failing:
+            self._failing = True
+            log.warning("webhook %s failing (%s); events are dropped until it recovers", self.url, problem)
