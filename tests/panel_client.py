@@ -18,7 +18,7 @@ def login(client: TestClient, username: str, password: str = TEST_PASSWORD) -> s
     nonce = _NONCE.search(page.text)
     assert nonce, page.text
     answer = client.post("/panel/login", data={"username": username, "password": password,
-                                               "login_nonce": nonce[1], "next": "/panel/boards"})
+                                               "login_nonce": nonce[1], "next": "/panel/dashboard"})
     assert answer.status_code == 200, answer.text  # followed the 303 to the boards page
     return csrf_of(answer.text)
 

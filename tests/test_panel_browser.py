@@ -81,7 +81,7 @@ def log_in(page, username: str) -> None:
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(re.compile(r"/panel/boards$"))
+    page.wait_for_url(re.compile(r"/panel/dashboard$"))
 
 
 def move_to(page, state_word: str, within=None) -> None:
@@ -212,6 +212,8 @@ def test_operator_pairs_a_headless_player_that_shows_the_bulletin(page, site: Si
                    player)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(frame, ARTIFACTS / "09-player-frame.png")
+        page.goto("/panel/dashboard")
+        shot(page, "10-dashboard")
         previews = sorted((site.data_dir / "previews").glob("*.png"))
         wait_until(lambda: any(same_pixels(frame, p) for p in previews), "the editor's preview on the board",
                    player)
@@ -269,8 +271,8 @@ CONTRAST_JS = """() => {
 }"""
 
 
-@pytest.mark.parametrize("path", ["/panel/boards", "/panel/media", "/panel/bulletins", "/panel/bulletins/new",
-                                  "/panel/playlists", "/panel/schedules"])
+@pytest.mark.parametrize("path", ["/panel/dashboard", "/panel/boards", "/panel/media", "/panel/bulletins",
+                                  "/panel/bulletins/new", "/panel/playlists", "/panel/schedules"])
 def test_text_meets_wcag_aa_contrast(page, path: str) -> None:
     log_in(page, "bientap")
     page.goto(path)

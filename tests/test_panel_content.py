@@ -221,3 +221,21 @@ def test_admin_of_commune_cannot_create_users_elsewhere(client, users, tree) -> 
         "username": "ngoai-pham-vi", "password": "mật khẩu đủ dài 123", "role": "editor",
         "unit_id": str(tree.commune_b), "csrf_token": csrf})
     assert page.status_code == 422 and "not found" in page.text
+
+
+def test_board_page_shows_health_and_uptime(client, users, make_board) -> None:
+    board = make_board()
+    login(client, "viewer-a")
+    page = client.get(f"/panel/boards/{board.id}").text
+    assert "chưa kết nối lần nào" in page and "Thời gian hoạt động, 7 ngày qua" in page
+    assert "Chụp màn hình ngay" not in page  # viewers do not ask boards for screenshots
+
+
+def test_operator_asks_a_board_for_a_screenshot(client, users, session, make_board) -> None:
+    from signage_server.models import ScreenshotRequestRow
+
+    board = make_board()
+    csrf = login(client, "operator-a")
+    page = client.post(f"/panel/boards/{board.id}/screenshot", data={"csrf_token": csrf})
+    assert page.status_code == 200 and "Đã yêu cầu chụp màn hình" in page.text
+    assert session.exec(select(ScreenshotRequestRow).where(ScreenshotRequestRow.board_id == board.id)).one()

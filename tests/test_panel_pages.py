@@ -55,7 +55,8 @@ def test_login_without_the_form_nonce_is_refused(client, users) -> None:
     assert answer.status_code == 401 and SESSION_COOKIE not in client.cookies
 
 
-@pytest.mark.parametrize("path", ["/panel/boards", "/panel/media", "/panel/bulletins", "/panel/playlists",
+@pytest.mark.parametrize("path", ["/panel/dashboard", "/panel/boards", "/panel/media", "/panel/bulletins",
+                                  "/panel/playlists",
                                   "/panel/schedules"])
 def test_pages_need_a_session(client, path) -> None:
     answer = client.get(path, follow_redirects=False)
@@ -64,7 +65,7 @@ def test_pages_need_a_session(client, path) -> None:
 
 def test_login_returns_to_a_panel_path_only(client, users) -> None:
     page = client.get("/panel/login?next=https://evil.example/")
-    assert 'name="next" value="/panel/boards"' in page.text
+    assert 'name="next" value="/panel/dashboard"' in page.text
 
 
 def test_post_without_csrf_token_is_refused(client, users) -> None:
@@ -145,3 +146,13 @@ def test_state_buttons_follow_the_role(client, users, session, tree) -> None:
     page = client.get("/panel/bulletins").text
     assert 'name="state" value="approved"' in page and 'name="state" value="rejected"' in page
     assert csrf_of(page)
+
+
+def test_dashboard_counts_boards_and_lists_those_never_seen(client, users, make_board, tree) -> None:
+    mine = make_board()
+    theirs = make_board(unit_id=tree.commune_b)
+    login(client, "viewer-a")
+    page = client.get("/panel/dashboard")
+    assert page.status_code == 200
+    assert "chưa kết nối lần nào" in page.text and "Chưa có ảnh chụp" in page.text
+    assert f"/panel/boards/{mine.id}\"" in page.text and f"/panel/boards/{theirs.id}\"" not in page.text

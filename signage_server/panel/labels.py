@@ -23,6 +23,8 @@ ENUM_WORDS = (
     N_("normal"),
     # layout region roles
     N_("main"), N_("logo"), N_("side"), N_("title"),
+    # board link states (health)
+    N_("online"), N_("offline"), N_("never_seen"),
     # targets
     N_("board"), N_("unit"), N_("tag"),
     # Decree 49 categories

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import account, boards, bulletins, media, playlists, schedules, users
+from . import account, boards, bulletins, dashboard, media, playlists, schedules, users
 
 ROUTERS: tuple[APIRouter, ...] = (
     account.router,
+    dashboard.router,
     boards.router,
     media.router,
     bulletins.router,

@@ -25,7 +25,7 @@ from ..web import Pages, pages, see_other
 
 router = APIRouter()
 PagesDep = Annotated[Pages, Depends(pages)]
-HOME = f"{PANEL_PATH}/boards"
+HOME = f"{PANEL_PATH}/dashboard"
 
 
 def _safe_next(target: str | None) -> str:

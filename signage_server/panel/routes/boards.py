@@ -12,6 +12,8 @@ from sqlmodel import Session, col, select
 from ...auth import in_scope, not_found
 from ...deps import SessionDep
 from ...models import Board, Schedule, User, utcnow
+from ...routers import health as health_api
+from ...routers import screenshots as screenshots_api
 from ...routers.pairing import PairingClaim, claim_code
 from ..session import CheckedPanelUser, CurrentPanelUser
 from ..timeline_view import now_playing, parse_document, week, zone_of
@@ -44,17 +46,21 @@ def _schedule_names(session: Session, ids: set[str]) -> dict[str, str]:
 
 
 def _detail(request: Request, session: Session, who: CurrentPanelUser, view: PagesDep, board: Board,
-            *, message: str = "", error: str = "", status_code: int = 200) -> Response:
+            *, message: str = "", error: str = "", status_code: int = 200, asked: bool = False) -> Response:
     assert board.id is not None
     manifest = parse_document(request.app.state.composer.current(session, board.id).document)
     now = utcnow()
     playing = now_playing(manifest, now)
     current = playing.entry.schedule_id if playing else None
     names = _schedule_names(session, {current} if current else set())
+    shot, _missing = attempt(lambda: screenshots_api.latest(session, who.user, board.id or 0))
     return view.render(
         request, "board.html", who, board=board, unit=units_in_scope(session, who.user).get(board.unit_id),
         playing=playing, schedule_names=names, can_pair=who.role in PAIRING_ROLES,
-        paired=message, error=error, status_code=status_code, tz=zone_of(manifest),
+        health=health_api.board_status(session, who.user, request, board.id),
+        uptime=health_api.board_uptime(session, who.user, request, board.id),
+        shot=shot, shot_thumb="/panel" + shot.thumbnail_url.removeprefix("/api/v1") if shot else None,
+        paired=message, error=error, asked=asked, status_code=status_code, tz=zone_of(manifest),
     )
 
 
@@ -75,6 +81,17 @@ def pair(request: Request, session: SessionDep, who: CheckedPanelUser, view: Pag
     message = "" if claimed is None else claimed.hardware_id
     return _detail(request, session, who, view, board, message=message, error=error,
                    status_code=422 if error else 200)
+
+
+@router.post("/{board_id}/screenshot")
+def ask_screenshot(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
+                   board_id: int) -> Response:
+    """Screenshot on demand: the board uploads a capture over its connection when it is online."""
+    board = _board(session, who.user, board_id)
+    if who.role not in PAIRING_ROLES:
+        raise HTTPException(403, "screenshots on demand need the admin or operator role")
+    screenshots_api.request_screenshot(session, who.user, request, board_id)
+    return _detail(request, session, who, view, board, asked=True)
 
 
 @router.get("/{board_id}/week")
