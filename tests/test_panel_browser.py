@@ -272,6 +272,7 @@ CONTRAST_JS = """() => {
 
 
 @pytest.mark.parametrize("path", ["/panel/dashboard", "/panel/boards", "/panel/media", "/panel/bulletins",
+                                  "/panel/reports",
                                   "/panel/bulletins/new", "/panel/playlists", "/panel/schedules"])
 def test_text_meets_wcag_aa_contrast(page, path: str) -> None:
     log_in(page, "bientap")

@@ -56,6 +56,7 @@ def test_login_without_the_form_nonce_is_refused(client, users) -> None:
 
 
 @pytest.mark.parametrize("path", ["/panel/dashboard", "/panel/boards", "/panel/media", "/panel/bulletins",
+                                  "/panel/reports",
                                   "/panel/playlists",
                                   "/panel/schedules"])
 def test_pages_need_a_session(client, path) -> None:
@@ -156,3 +157,19 @@ def test_dashboard_counts_boards_and_lists_those_never_seen(client, users, make_
     assert page.status_code == 200
     assert "chưa kết nối lần nào" in page.text and "Chưa có ảnh chụp" in page.text
     assert f"/panel/boards/{mine.id}\"" in page.text and f"/panel/boards/{theirs.id}\"" not in page.text
+
+
+def test_reports_page_shows_the_summary_and_offers_csv(client, users, make_board, tree) -> None:
+    make_board()
+    login(client, "viewer-a")
+    page = client.get(f"/panel/reports?unit_id={tree.commune_a}")
+    assert page.status_code == 200 and "Xã An Bình" in page.text and "Theo chuyên mục" in page.text
+    link = page.text.split('href="/panel/reports/summary.csv?')[1].split('"')[0].replace("&amp;", "&")
+    csv = client.get(f"/panel/reports/summary.csv?{link}")
+    assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+
+
+def test_reports_of_another_commune_are_not_found(client, users, tree) -> None:
+    login(client, "viewer-a")
+    page = client.get(f"/panel/reports?unit_id={tree.commune_b}")
+    assert page.status_code == 422 and "not found" in page.text

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import account, boards, bulletins, dashboard, media, playlists, schedules, users
+from . import account, boards, bulletins, dashboard, media, playlists, reports, schedules, users
 
 ROUTERS: tuple[APIRouter, ...] = (
     account.router,
@@ -15,5 +15,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     bulletins.router,
     playlists.router,
     schedules.router,
+    reports.router,
     users.router,
 )
