@@ -26,6 +26,7 @@ from .media_store import MediaStore
 from .migrate import upgrade
 from .monitor import HealthMonitor
 from .override_receipts import ReceiptRecorder
+from .panel import mount as mount_panel
 from .routers import API_ROUTERS, device, device_health, pairing
 from .screenshots import ScreenshotStore
 from .security_headers import SecurityHeaders
@@ -112,6 +113,7 @@ def create_app(settings: Settings) -> FastAPI:
     for router in API_ROUTERS:
         app.include_router(router, prefix="/api/v1")
     app.include_router(pairing.router, prefix="/api/v1")
+    mount_panel(app)  # the web control panel under /panel
 
     @app.exception_handler(BoardNotFound)
     async def board_gone(_request: Request, exc: BoardNotFound) -> JSONResponse:

@@ -1,0 +1,35 @@
+"""Words the templates show for enum values. ``N_`` only marks them for extraction (Babel ``-k N_``);
+the page translates them when it renders."""
+
+from __future__ import annotations
+
+
+def N_(message: str) -> str:
+    return message
+
+
+ENUM_WORDS = (
+    # roles
+    N_("admin"), N_("editor"), N_("approver"), N_("operator"), N_("viewer"),
+    # board kinds and orientation
+    N_("public"), N_("commercial"), N_("landscape"), N_("portrait"),
+    # content states
+    N_("draft"), N_("submitted"), N_("approved"), N_("rejected"), N_("published"),
+    # item kinds
+    N_("image"), N_("bulletin"), N_("text"), N_("ticker"), N_("clock"),
+    # play reasons
+    N_("scheduled"), N_("priority"), N_("emergency"), N_("fallback"),
+    # priorities (Circular 39/2020/TT-BTTTT)
+    N_("normal"),
+    # layout region roles
+    N_("main"), N_("logo"), N_("side"), N_("title"),
+    # board link states (health)
+    N_("online"), N_("offline"), N_("never_seen"),
+    # targets
+    N_("board"), N_("unit"), N_("tag"),
+    # Decree 49 categories
+    N_("policy_law"), N_("socio_economic"), N_("public_order"), N_("incidents"),
+    N_("exemplary_people"), N_("products_services"), N_("other"),
+)
+WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"),
+            N_("Saturday"), N_("Sunday"))

@@ -1,0 +1,38 @@
+"""Dashboard: boards online/offline per unit, boards needing attention, the wall of latest
+screenshots (from the health API). Active emergencies join it when the override API lands."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, Response
+
+from ...deps import SessionDep
+from ...routers import health as health_api
+from ...routers import screenshots as screenshots_api
+from ..session import CurrentPanelUser
+from .common import PagesDep, units_in_scope
+
+router = APIRouter()
+API_PREFIX = "/api/v1"
+
+
+@router.get("/dashboard")
+def dashboard(request: Request, session: SessionDep, who: CurrentPanelUser, view: PagesDep) -> Response:
+    tiles = health_api.unit_wall(session, who.user, request, who.user.unit_id)
+    units = units_in_scope(session, who.user)
+    counts: dict[int, Counter[str]] = {}
+    for tile in tiles:
+        counts.setdefault(tile.unit_id, Counter())[tile.status] += 1
+    thumbs = {t.board_id: "/panel" + t.thumbnail_url.removeprefix(API_PREFIX)
+              for t in tiles if t.thumbnail_url}
+    return view.render(request, "dashboard.html", who, tiles=tiles, units=units, counts=counts,
+                       thumbs=thumbs, attention=[t for t in tiles if t.status != "online"])
+
+
+@router.get("/boards/{board_id}/screenshots/{shot_id}/thumbnail")
+def screenshot_thumbnail(request: Request, session: SessionDep, who: CurrentPanelUser, board_id: int,
+                         shot_id: int) -> FileResponse:
+    """The health API's thumbnail, reached with the panel session."""
+    return screenshots_api.thumbnail(session, who.user, request, board_id, shot_id)

@@ -1,0 +1,94 @@
+"""What a board shows, read from its composed manifest: the entry playing now and a 7-day grid in
+the board's local time. Pure functions over the wire ``Manifest`` (``now`` is passed in)."""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, tzinfo
+
+from signage_contract import ClockItem, ImageItem, Manifest, SignedManifest, TextItem, TickerItem
+from signage_contract.manifest import Item, TimelineEntry
+
+WEEK_DAYS = 7
+VIETNAM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def parse_document(document: str) -> Manifest:
+    return Manifest.model_validate_json(SignedManifest.model_validate_json(document).payload)
+
+
+def zone_of(manifest: Manifest) -> tzinfo:
+    try:
+        return zoneinfo.ZoneInfo(manifest.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return VIETNAM
+
+
+def describe_item(item: Item) -> str:
+    """A one-line label for an item, in the words the editor wrote."""
+    if isinstance(item, TextItem):
+        return item.title or item.body[:80]
+    if isinstance(item, TickerItem):
+        return item.text[:80]
+    if isinstance(item, ImageItem):
+        return f"{item.media.width}×{item.media.height} {item.media.content_type}"
+    if isinstance(item, ClockItem):
+        return item.format
+    return item.kind
+
+
+@dataclass(frozen=True)
+class RegionNow:
+    region_id: str
+    items: list[tuple[str, str]]  # (kind, label)
+
+
+@dataclass(frozen=True)
+class NowPlaying:
+    entry: TimelineEntry
+    regions: list[RegionNow]
+    overrides: list[str]
+
+
+def now_playing(manifest: Manifest, now: datetime) -> NowPlaying | None:
+    entry = next((e for e in manifest.timeline if e.start <= now < e.end), None)
+    active = [o.title for o in manifest.overrides if o.starts_at <= now < o.expires_at]
+    if entry is None:
+        return None
+    index = manifest.item_index()
+    regions = [
+        RegionNow(r.region_id, [(index[i].kind, describe_item(index[i])) for i in r.item_ids if i in index])
+        for r in entry.regions
+    ]
+    return NowPlaying(entry, regions, active)
+
+
+@dataclass
+class DayColumn:
+    day: date
+    blocks: list[tuple[time, time, TimelineEntry]] = field(default_factory=list)
+
+
+def week(manifest: Manifest, now: datetime) -> list[DayColumn]:
+    """Each entry split at local midnights over the next 7 local days (today first)."""
+    zone = zone_of(manifest)
+    first = now.astimezone(zone).date()
+    columns = [DayColumn(first + timedelta(days=n)) for n in range(WEEK_DAYS)]
+    by_day = {c.day: c for c in columns}
+    last = columns[-1].day
+    for entry in manifest.timeline:
+        start, end = entry.start.astimezone(zone), entry.end.astimezone(zone)
+        day = max(start.date(), first)
+        while day <= min(end.date(), last):
+            begin = max(start, datetime.combine(day, time(0), zone))
+            stop = min(end, datetime.combine(day + timedelta(days=1), time(0), zone))
+            if stop > begin:
+                by_day[day].blocks.append((begin.time(), _end_time(stop, day), entry))
+            day += timedelta(days=1)
+    return columns
+
+
+def _end_time(stop: datetime, day: date) -> time:
+    """Midnight at the end of the day reads as 24:00, shown as 23:59."""
+    return time(23, 59) if stop.date() > day else stop.time()
