@@ -206,6 +206,7 @@ def _banner(url: str, credentials: Path, state_dir: Path, headless: bool) -> Non
     print(
         "\n"
         f"  Signage demo is running.\n"
+        f"  Control panel:      {url}/panel  (log in as a demo user)\n"
         f"  API documentation:  {url}/docs\n"
         f"  Demo users:         {credentials}  (username password role)\n"
         f"  Player:             {'headless' if headless else 'window'}; latest frame: {frame.resolve()}\n"
