@@ -279,7 +279,8 @@ def rss_child(cache_dir: Path) -> None:
         at = START + timedelta(seconds=10 * n + 1)
         for _attempt in range(100):  # let the decoder finish, then show the picture
             compositor.update(snap, at)
-            if compositor.shown.get("main") and compositor.shown["main"].key[0] == f"i{n}":
+            shown = compositor.shown.get("main")
+            if shown is not None and getattr(shown.key[0], "id", None) == f"i{n}":
                 break
             for future in list(store._pending.values()):
                 future.result()
@@ -304,9 +305,10 @@ def bench_rss(workdir: Path) -> None:
         cwd=ROOT,
         capture_output=True,
         text=True,
-        check=True,
         timeout=900,
     )
+    if out.returncode != 0:
+        raise RuntimeError(f"memory child failed: {out.stderr.strip().splitlines()[-1:]}")
     figures = json.loads(out.stdout.strip().splitlines()[-1])
     print(
         f"memory with 200 cached 1080p images, each shown once: RSS {figures['after']:.0f} MB "

@@ -172,7 +172,7 @@ def _compose_figures(data_dir: Path) -> tuple[int, str]:
     with Session(engine) as session:
         schedule = session.get(Schedule, province_schedule)
         assert schedule is not None
-        schedule.daily_start, schedule.daily_end = dtime(6, 0), dtime(21, 0)
+        schedule.daily_start, schedule.daily_end, schedule.priority = dtime(6, 0), dtime(21, 0), 10
         schedule.updated_at = datetime.now(UTC)
         session.add(schedule)
         session.commit()
