@@ -23,7 +23,7 @@ from .cache import MediaCache
 log = logging.getLogger(__name__)
 MAX_PENDING = 4  # decoded ahead but not yet shown
 MAX_SURFACES = 4  # what is on screen and what comes next; 200 cached files must not become 200 frames
-Image.MAX_IMAGE_PIXELS = 64_000_000  # refuse decompression bombs (bigger than 8K x 8K)
+MAX_PIXELS = 64_000_000  # refuse decompression bombs (bigger than 8K x 8K), checked before decoding
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,9 @@ def scaled_size(source: tuple[int, int], box: tuple[int, int], fit: Fit) -> tupl
 def decode(data: bytes, key: ImageKey) -> Decoded:
     """Decode, orient, flatten transparency onto the background, scale and crop to the box."""
     with Image.open(io.BytesIO(data)) as opened:
+        # Our own limit, read from the header: Pillow's global one belongs to the whole process.
+        if opened.width * opened.height > MAX_PIXELS:
+            raise Image.DecompressionBombError(f"{opened.width}x{opened.height} exceeds {MAX_PIXELS} pixels")
         opened.draft("RGB", (key.width, key.height))  # JPEG: decode at reduced scale when possible
         image = ImageOps.exif_transpose(opened)
         image.load()

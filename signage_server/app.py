@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -84,14 +83,12 @@ def create_app(settings: Settings) -> FastAPI:
             # database connection past engine.dispose() (leaked, and half-composed work lost).
             composer.stop()
             await worker
-            sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sweeper
+            health.stop()
+            await sweeper
             if notifier is not None:
                 await notifier.stop()
-            receipts_worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await receipts_worker
+            receipts.stop()
+            await receipts_worker
             await bus.stop()
             engine.dispose()
 

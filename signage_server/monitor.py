@@ -9,6 +9,7 @@ slow webhook never holds up ingestion.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -46,6 +47,7 @@ class HealthMonitor:
         self._sweep_interval_s = sweep_interval_s
         self.clock = clock
         self._last_prune: datetime | None = None
+        self._stopping = asyncio.Event()
 
     # --- worker-thread side ------------------------------------------------------------------
 
@@ -79,16 +81,22 @@ class HealthMonitor:
         self.notify(payloads)
         return events
 
+    def stop(self) -> None:
+        """Ask ``run`` to return after the sweep in hand (a sweep cut off in its worker thread would
+        keep a database connection past the engine's disposal)."""
+        self._stopping.set()
+
     async def run(self) -> None:
         """The sweeper loop (a task of the app lifespan)."""
-        while True:
+        while not self._stopping.is_set():
             try:
                 await self.sweep_and_notify()
             except asyncio.CancelledError:
                 raise
             except Exception:  # a database hiccup must not end the sweeper
                 log.exception("health sweep failed; retrying")
-            await asyncio.sleep(self._sweep_interval_s)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self._sweep_interval_s)
 
 
 def payload(event: BoardLinkEvent, board: Board | None) -> dict[str, Any]:

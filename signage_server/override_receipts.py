@@ -32,7 +32,7 @@ Key = tuple[int, int]  # (override id, board id)
 class ReceiptRecorder:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._queue: asyncio.Queue[tuple[int, OverrideAck]] = asyncio.Queue()
+        self._queue: asyncio.Queue[tuple[int, OverrideAck] | None] = asyncio.Queue()  # None: stop
         self._written = 0
         self._progress = asyncio.Condition()
 
@@ -40,11 +40,23 @@ class ReceiptRecorder:
         """Called on the event loop for every ack; never blocks."""
         self._queue.put_nowait((board_id, ack))
 
+    def stop(self) -> None:
+        """``run`` returns once the acks queued before this are written (never abandoned mid-write)."""
+        self._queue.put_nowait(None)
+
     async def run(self) -> None:
-        while True:
-            batch = [await self._queue.get()]
-            while len(batch) < BATCH_MAX and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
+        stopping = False
+        while not stopping:
+            batch: list[tuple[int, OverrideAck]] = []
+            item = await self._queue.get()
+            while item is not None:
+                batch.append(item)
+                if len(batch) >= BATCH_MAX or self._queue.empty():
+                    break
+                item = self._queue.get_nowait()
+            stopping = item is None
+            if not batch:
+                continue
             await anyio.to_thread.run_sync(self.write, batch)
             async with self._progress:
                 self._written += len(batch)
