@@ -1,5 +1,5 @@
-"""Security headers on every HTTP response. A response that already carries a header (the web
-panel sets its own Content-Security-Policy for HTML pages) keeps its own value."""
+"""Security headers on every HTTP response outside the web panel (``/panel`` sets its own, see
+``panel/security.py``). A response that already carries a header keeps its own value."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.j
             "img-src 'self' data: https://fastapi.tiangolo.com; font-src 'self' https://fonts.gstatic.com; "
             "worker-src 'self' blob:; frame-ancestors 'none'")
 DOCS_PATHS = ("/docs", "/redoc")
+PANEL_PREFIX = "/panel"
 HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
@@ -27,10 +28,10 @@ class SecurityHeaders:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        path: str = scope.get("path", "")
+        if scope["type"] != "http" or path == PANEL_PREFIX or path.startswith(PANEL_PREFIX + "/"):
             await self.app(scope, receive, send)
             return
-        path: str = scope.get("path", "")
         csp = DOCS_CSP if path.startswith(DOCS_PATHS) else API_CSP
 
         async def send_with_headers(message: Message) -> None:

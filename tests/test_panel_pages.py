@@ -131,7 +131,9 @@ def test_panel_pages_carry_security_headers(client) -> None:
 
 
 def test_api_responses_do_not_get_panel_headers(client) -> None:
-    assert "content-security-policy" not in client.get("/healthz").headers
+    from signage_server.security_headers import API_CSP
+
+    assert client.get("/healthz").headers["content-security-policy"] == API_CSP
 
 
 def test_panel_serves_htmx_and_font_locally(client) -> None:
