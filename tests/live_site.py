@@ -68,11 +68,13 @@ def stop(process: subprocess.Popen[bytes] | None) -> None:
 
 @dataclass
 class Site:
-    """A data directory whose database holds a province, a commune and an admin with a token."""
+    """A data directory whose database holds a province, a commune, an admin and an approver (the
+    four-eyes rule: the one who submits cannot approve), each with a token."""
 
     data_dir: Path
     commune_id: int
     headers: dict[str, str]
+    approver_headers: dict[str, str]
     engine: Engine
     log: Path
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
@@ -92,11 +94,15 @@ class Site:
             commune = AdminUnit(code="21001", level=UnitLevel.COMMUNE, name="Xã Tịnh Khê",
                                 parent_id=province.id, valid_from=date(2025, 7, 1))
             admin = User(username="quantri", role=Role.ADMIN, unit_id=province.id or 0, password_hash="!")
-            session.add_all([commune, admin])
+            approver = User(username="pheduyet", role=Role.APPROVER, unit_id=province.id or 0,
+                            password_hash="!")
+            session.add_all([commune, admin, approver])
             session.commit()
             token, _row = issue_token(session, admin, TokenKind.API, "e2e", None)
+            second, _row = issue_token(session, approver, TokenKind.API, "e2e", None)
             assert commune.id is not None
-            return cls(data_dir, commune.id, {"Authorization": f"Bearer {token}"}, engine, root / "e2e.log")
+            return cls(data_dir, commune.id, {"Authorization": f"Bearer {token}"},
+                       {"Authorization": f"Bearer {second}"}, engine, root / "e2e.log")
 
     def start_server(self, port: int) -> subprocess.Popen[bytes]:
         env = {**os.environ, "SIGNAGE_SEED_UNITS": "false", "SIGNAGE_LOG_LEVEL": "warning"}
@@ -119,7 +125,7 @@ class Site:
         return player
 
     def api(self, port: int) -> Api:
-        client = Api(port, self.headers)
+        client = Api(port, self.headers, self.approver_headers)
         self.apis.append(client)
         return client
 
@@ -128,6 +134,7 @@ class Site:
             stop(process)
         for api in self.apis:
             api.client.close()
+            api.approver.close()
         self.engine.dispose()
 
     def pending_code(self, state_dir: Path) -> str | None:
@@ -153,10 +160,12 @@ def _healthy(port: int) -> bool:
 
 
 class Api:
-    """The calls of the panel, as an admin (who may edit, approve, publish and pair)."""
+    """The calls of the panel, as an admin (who edits, submits and pairs) and an approver."""
 
-    def __init__(self, port: int, headers: dict[str, str]) -> None:
-        self.client = httpx.Client(base_url=f"http://127.0.0.1:{port}/api/v1", headers=headers, timeout=30)
+    def __init__(self, port: int, headers: dict[str, str], approver_headers: dict[str, str]) -> None:
+        base = f"http://127.0.0.1:{port}/api/v1"
+        self.client = httpx.Client(base_url=base, headers=headers, timeout=30)
+        self.approver = httpx.Client(base_url=base, headers=approver_headers, timeout=30)
 
     def call(self, method: str, path: str, expected: int = 200, **kwargs: object) -> dict:
         response = self.client.request(method, path, **kwargs)  # type: ignore[arg-type]
@@ -164,8 +173,10 @@ class Api:
         return response.json() if response.content else {}
 
     def publish(self, kind: str, object_id: int) -> None:
-        for state in ("submitted", "approved", "published"):
-            self.call("POST", f"/{kind}/{object_id}/state", json={"state": state})
+        self.call("POST", f"/{kind}/{object_id}/state", json={"state": "submitted"})
+        for state in ("approved", "published"):
+            response = self.approver.post(f"/{kind}/{object_id}/state", json={"state": state})
+            assert response.status_code == 200, f"{kind} {object_id} -> {state}: {response.text}"
 
     def board(self, unit_id: int, name: str) -> int:
         body = {"name": name, "unit_id": unit_id, "width": 320, "height": 180}
