@@ -16,6 +16,7 @@ from .bus import make_bus
 from .changes import ChangeFeed
 from .composer import BoardNotFound, Composer
 from .db import make_engine
+from .emergency_report import emergency_section
 from .health import HealthConfig
 from .heartbeat_writer import HeartbeatWriter
 from .hub import Hub
@@ -100,6 +101,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.changes = ChangeFeed()
+    app.state.emergency_report = emergency_section  # the summary report's emergencies section
     app.state.login_guard = make_login_guard(settings.redis_url)
     app.add_middleware(SecurityHeaders)
     errors.install(app)
