@@ -56,7 +56,7 @@ def test_login_without_the_form_nonce_is_refused(client, users) -> None:
 
 
 @pytest.mark.parametrize("path", ["/panel/dashboard", "/panel/boards", "/panel/media", "/panel/bulletins",
-                                  "/panel/reports",
+                                  "/panel/reports", "/panel/approvals", "/panel/audit",
                                   "/panel/playlists",
                                   "/panel/schedules"])
 def test_pages_need_a_session(client, path) -> None:

@@ -1,11 +1,23 @@
-"""One module per page. Pages whose backend is not on this branch yet (dashboard wall, emergency,
-reports, audit, approval queue) are added here as their APIs land; the menu lists only these."""
+"""One module per page. Pages whose backend is not on this branch yet (emergency) are added here
+as their APIs land; the menu lists only these."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import account, boards, bulletins, dashboard, media, playlists, reports, schedules, users
+from . import (
+    account,
+    approvals,
+    audit,
+    boards,
+    bulletins,
+    dashboard,
+    media,
+    playlists,
+    reports,
+    schedules,
+    users,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     account.router,
@@ -16,5 +28,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     playlists.router,
     schedules.router,
     reports.router,
+    approvals.router,
+    audit.router,
     users.router,
 )

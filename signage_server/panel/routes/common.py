@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Annotated, TypeVar
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, HTTPException
 from pydantic import ValidationError
@@ -40,3 +42,12 @@ def attempt(action: Callable[[], T]) -> tuple[T | None, str]:
 
 def status_of(error: str, default: int = 422) -> int:
     return default if error else 200
+
+
+LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def local_time(moment: datetime) -> str:
+    """A stored instant (UTC; SQLite hands it back naive) as Vietnam's wall-clock time."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(LOCAL_ZONE).strftime("%d/%m/%Y %H:%M:%S")
