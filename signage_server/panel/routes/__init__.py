@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import account, boards, bulletins, dashboard, media, playlists, reports, schedules, users
+from . import account, boards, bulletins, dashboard, emergency, media, playlists, reports, schedules, users
 
 ROUTERS: tuple[APIRouter, ...] = (
     account.router,
@@ -16,5 +16,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     playlists.router,
     schedules.router,
     reports.router,
+    emergency.router,
     users.router,
 )
