@@ -61,6 +61,7 @@ def test_cancel_ends_the_override(client, users, make_board, session) -> None:
     assert listing.status_code == 200 and "Không có tin khẩn cấp nào đang hiệu lực." in listing.text
     session.expire_all()
     assert session.get(Override, override_id).state is OverrideState.CANCELLED
+    assert 'hx-trigger="every 2s"' not in client.get(f"/panel/emergency/{override_id}").text
 
 
 @pytest.mark.parametrize(("user", "listed"), [("operator-a", True), ("admin-a", True), ("editor-a", False),
