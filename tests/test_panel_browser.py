@@ -196,8 +196,13 @@ def frame_colour(frame: Path, xy: tuple[int, int]):
         return None  # not written yet, or caught mid-replace
 
 
-def test_operator_pairs_a_headless_player_that_shows_the_bulletin(page, site: Site, tmp_path: Path) -> None:
-    state = tmp_path / "player"
+def player_state(site: Site) -> Path:
+    """Kept for the module: the paired player's credential is reused by the emergency chapter."""
+    return site.data_dir.parent / "player"
+
+
+def test_operator_pairs_a_headless_player_that_shows_the_bulletin(page, site: Site) -> None:
+    state = player_state(site)
     with headless_player(site, state) as player:
         code = wait_until(lambda: pending_pairing_code(site.data_dir), "pairing code on the screen", player)
         log_in(page, "vanhanh")
@@ -219,6 +224,29 @@ def test_operator_pairs_a_headless_player_that_shows_the_bulletin(page, site: Si
                    player)
 
 
+def test_operator_issues_an_emergency_that_the_player_shows(page, site: Site) -> None:
+    state = player_state(site)
+    with headless_player(site, state) as player:
+        frame = state / "frame.png"
+        wait_until(lambda: frame_colour(frame, (2, 2)) == BULLETIN_BACKGROUND, "the bulletin on the board",
+                   player)
+        log_in(page, "vanhanh")
+        page.get_by_role("link", name="Khẩn cấp").click()
+        page.get_by_label("Tiêu đề").fill("Bão số 13 đổ bộ")
+        page.get_by_label("Cấp 4: Đỏ").check()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Chuẩn bị phát khẩn cấp").click()
+        assert "Sẽ tiếp quản 1 bảng" in page.locator("main").inner_text()
+        shot(page, "11-emergency-confirm")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Xác nhận phát khẩn cấp").click()
+        centre = (site.board_size[0] // 2, site.board_size[1] // 2)  # the top band is dark
+        wait_until(lambda: frame_colour(frame, centre) == (255, 0, 0), "the red emergency screen", player)
+        shutil.copyfile(frame, ARTIFACTS / "12-player-emergency.png")
+        page.wait_for_function("() => /đã hiển thị: 1|đã nhận: 1/.test(document.body.innerText)")
+        shot(page, "13-emergency-status")
+
+
 def same_pixels(a: Path, b: Path) -> bool:
     """The editor's preview and the board's frame are the same pixels (the player drew both)."""
     try:
@@ -236,11 +264,15 @@ def test_english_is_one_click_away(page) -> None:
     assert page.get_by_role("link", name="Media library").is_visible()
 
 
-def test_every_control_is_reachable_by_tab_with_a_visible_focus(page) -> None:
-    log_in(page, "bientap")
-    page.goto("/panel/bulletins/new")
-    wanted = page.evaluate("""() => [...document.querySelectorAll(
-        'a[href], button, input:not([type=hidden]), select, textarea')].filter(e => !e.disabled).length""")
+@pytest.mark.parametrize(("user", "path"), [("bientap", "/panel/bulletins/new"),
+                                            ("vanhanh", "/panel/emergency")])
+def test_every_control_is_reachable_by_tab_with_a_visible_focus(page, user: str, path: str) -> None:
+    log_in(page, user)
+    page.goto(path)
+    # A radio group is one tab stop (arrow keys move within it), so each group counts once.
+    wanted = page.evaluate("""() => { const groups = new Set(); return [...document.querySelectorAll(
+        'a[href], button, input:not([type=hidden]), select, textarea')].filter(e => !e.disabled)
+        .filter(e => e.type !== 'radio' || (!groups.has(e.name) && groups.add(e.name))).length; }""")
     reached = set()
     for _ in range(wanted):
         page.keyboard.press("Tab")
@@ -273,8 +305,9 @@ CONTRAST_JS = """() => {
 
 @pytest.mark.parametrize("path", ["/panel/dashboard", "/panel/boards", "/panel/media", "/panel/bulletins",
                                   "/panel/reports",
-                                  "/panel/bulletins/new", "/panel/playlists", "/panel/schedules"])
+                                  "/panel/bulletins/new", "/panel/playlists", "/panel/schedules",
+                                  "/panel/emergency"])
 def test_text_meets_wcag_aa_contrast(page, path: str) -> None:
-    log_in(page, "bientap")
+    log_in(page, "vanhanh" if path == "/panel/emergency" else "bientap")
     page.goto(path)
     assert page.evaluate(CONTRAST_JS) == []

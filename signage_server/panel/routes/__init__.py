@@ -12,6 +12,7 @@ from . import (
     boards,
     bulletins,
     dashboard,
+    emergency,
     media,
     playlists,
     reports,
@@ -30,5 +31,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     reports.router,
     approvals.router,
     audit.router,
+    emergency.router,
     users.router,
 )
