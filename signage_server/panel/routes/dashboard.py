@@ -1,5 +1,5 @@
 """Dashboard: boards online/offline per unit, boards needing attention, the wall of latest
-screenshots (from the health API). Active emergencies join it when the override API lands."""
+screenshots (from the health API), and the active emergencies (from the override API)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 
 from ...deps import SessionDep
+from ...models import OverrideState
 from ...routers import health as health_api
+from ...routers import overrides as overrides_api
 from ...routers import screenshots as screenshots_api
 from ..session import CurrentPanelUser
-from .common import PagesDep, units_in_scope
+from .common import PagesDep, local_time, units_in_scope
 
 router = APIRouter()
 API_PREFIX = "/api/v1"
@@ -27,8 +29,11 @@ def dashboard(request: Request, session: SessionDep, who: CurrentPanelUser, view
         counts.setdefault(tile.unit_id, Counter())[tile.status] += 1
     thumbs = {t.board_id: "/panel" + t.thumbnail_url.removeprefix(API_PREFIX)
               for t in tiles if t.thumbnail_url}
+    emergencies = overrides_api.list_overrides(session, who.user, request, OverrideState.ACTIVE)
     return view.render(request, "dashboard.html", who, tiles=tiles, units=units, counts=counts,
-                       thumbs=thumbs, attention=[t for t in tiles if t.status != "online"])
+                       thumbs=thumbs, attention=[t for t in tiles if t.status != "online"],
+                       emergencies=emergencies,
+                       expires={o.id: local_time(o.expires_at) for o in emergencies})
 
 
 @router.get("/boards/{board_id}/screenshots/{shot_id}/thumbnail")
