@@ -199,3 +199,19 @@ def publish(
         playlists=frozenset(playlists), schedules=frozenset(schedules), media=frozenset(media),
         bulletins=frozenset(bulletins), layouts=frozenset(layouts), everything=everything,
     ))
+
+
+def change_state_of(
+    request: Request, session: Session, user: User, model: type[T], item_id: int, what: str,
+    change: StateChange,
+) -> T:
+    """A workflow move on one content row, audited and committed (the state routes of every kind)."""
+    row = get_owned(session, model, item_id, user, what)
+    before = audit.snapshot(row)
+    action = apply_transition(session, row, change, user)
+    session.add(row)
+    if action is not None:
+        audit_content(session, request, user, action, row, before)
+    session.commit()
+    session.refresh(row)
+    return row

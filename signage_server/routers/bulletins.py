@@ -8,7 +8,14 @@ from sqlmodel import col, select
 from ..audit import snapshot
 from ..auth import scope_unit_ids
 from ..changes import ChangesDep
-from ..content import apply_transition, audit_content, get_owned, mark_edited, owner_unit, publish
+from ..content import (
+    audit_content,
+    change_state_of,
+    get_owned,
+    mark_edited,
+    owner_unit,
+    publish,
+)
 from ..deps import CurrentUser, EditorUser, SessionDep
 from ..models import Bulletin, ContentState, PlaylistItem
 from ..schemas import BulletinBase, BulletinCreate, BulletinPublic, BulletinUpdate, StateChange, revalidate
@@ -91,13 +98,6 @@ def change_state(
     request: Request, session: SessionDep,
     user: CurrentUser, changes: ChangesDep, bulletin_id: int, body: StateChange
 ) -> BulletinPublic:
-    row = get_owned(session, Bulletin, bulletin_id, user, "bulletin")
-    before = snapshot(row)
-    action = apply_transition(session, row, body, user)
-    session.add(row)
-    if action is not None:
-        audit_content(session, request, user, action, row, before)
-    session.commit()
-    session.refresh(row)
+    row = change_state_of(request, session, user, Bulletin, bulletin_id, "bulletin", body)
     publish(changes, bulletins={bulletin_id})
     return _public(row)

@@ -13,7 +13,14 @@ from signage_contract import Category, nfc
 from ..audit import snapshot
 from ..auth import scope_unit_ids
 from ..changes import ChangesDep
-from ..content import apply_transition, audit_content, get_owned, mark_edited, owner_unit, publish
+from ..content import (
+    audit_content,
+    change_state_of,
+    get_owned,
+    mark_edited,
+    owner_unit,
+    publish,
+)
 from ..deps import CurrentUser, EditorUser, SessionDep
 from ..media_store import MediaRejected, MediaStore
 from ..models import ContentState, Media, PlaylistItem
@@ -140,13 +147,6 @@ def change_state(
     request: Request, session: SessionDep,
     user: CurrentUser, changes: ChangesDep, media_id: int, body: StateChange
 ) -> MediaPublic:
-    row = get_owned(session, Media, media_id, user, "media")
-    before = snapshot(row)
-    action = apply_transition(session, row, body, user)
-    session.add(row)
-    if action is not None:
-        audit_content(session, request, user, action, row, before)
-    session.commit()
-    session.refresh(row)
+    row = change_state_of(request, session, user, Media, media_id, "media", body)
     publish(changes, media={media_id})
     return _public(row)

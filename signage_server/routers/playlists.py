@@ -8,7 +8,14 @@ from sqlmodel import Session, col, delete, select
 from ..audit import snapshot
 from ..auth import scope_unit_ids
 from ..changes import ChangesDep
-from ..content import apply_transition, audit_content, get_owned, mark_edited, owner_unit, publish
+from ..content import (
+    audit_content,
+    change_state_of,
+    get_owned,
+    mark_edited,
+    owner_unit,
+    publish,
+)
 from ..deps import CurrentUser, EditorUser, SessionDep
 from ..models import ContentState, Playlist, PlaylistItem, ScheduleRegion
 from ..schemas import StateChange
@@ -101,13 +108,6 @@ def change_state(
     request: Request, session: SessionDep,
     user: CurrentUser, changes: ChangesDep, playlist_id: int, body: StateChange
 ) -> PlaylistPublic:
-    row = get_owned(session, Playlist, playlist_id, user, "playlist")
-    before = snapshot(row)
-    action = apply_transition(session, row, body, user)
-    session.add(row)
-    if action is not None:
-        audit_content(session, request, user, action, row, before)
-    session.commit()
-    session.refresh(row)
+    row = change_state_of(request, session, user, Playlist, playlist_id, "playlist", body)
     publish(changes, playlists={playlist_id})
     return playlist_public(session, row)

@@ -11,7 +11,14 @@ from .. import audit
 from ..audit import snapshot
 from ..auth import in_scope, scope_unit_ids
 from ..changes import ChangesDep
-from ..content import apply_transition, audit_content, get_owned, mark_edited, owner_unit, publish
+from ..content import (
+    audit_content,
+    change_state_of,
+    get_owned,
+    mark_edited,
+    owner_unit,
+    publish,
+)
 from ..deps import CurrentUser, EditorUser, SessionDep
 from ..models import AdminUnit, Board, ContentState, LayoutRecord, Playlist, Schedule, ScheduleRegion, User
 from ..schemas import StateChange, revalidate
@@ -168,13 +175,6 @@ def change_state(
     request: Request, session: SessionDep,
     user: CurrentUser, changes: ChangesDep, schedule_id: int, body: StateChange
 ) -> SchedulePublic:
-    row = get_owned(session, Schedule, schedule_id, user, "schedule")
-    old = snapshot(row)
-    action = apply_transition(session, row, body, user)
-    session.add(row)
-    if action is not None:
-        audit_content(session, request, user, action, row, old)
-    session.commit()
-    session.refresh(row)
+    row = change_state_of(request, session, user, Schedule, schedule_id, "schedule", body)
     _announce(changes, schedule_id, _targets(row))
     return _public(session, row)
