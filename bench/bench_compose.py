@@ -25,10 +25,10 @@ from pathlib import Path
 from nacl.signing import SigningKey
 
 from signage_contract import Layout, MediaRef, Priority
-from signage_server import scheduling
-from signage_server.manifest_batch import build_manifests, compose_boards
-from signage_server.manifest_builder import PlaylistItemSpec, PlaylistSpec, build_manifest, sign_manifest
-from signage_server.scheduling import BoardContext, ScheduleSpec, Target
+from signage_server.manifest import scheduling
+from signage_server.manifest.batch import build_manifests, compose_boards
+from signage_server.manifest.builder import PlaylistItemSpec, PlaylistSpec, build_manifest, sign_manifest
+from signage_server.manifest.scheduling import BoardContext, ScheduleSpec, Target
 
 NOW = datetime(2026, 11, 23, 2, 30, tzinfo=UTC)
 PROVINCE = 1

@@ -35,12 +35,12 @@ import httpx
 from sqlmodel import Session
 
 from signage_contract import device as wire
-from signage_server.auth import hash_password, issue_token
-from signage_server.bus import LocalBus
-from signage_server.composer import Composer
+from signage_server.core.auth import hash_password, issue_token
+from signage_server.core.bus import LocalBus
+from signage_server.core.keys import load_or_create_signing_key
 from signage_server.db import make_engine
-from signage_server.device_auth import issue_credential
-from signage_server.keys import load_or_create_signing_key
+from signage_server.devices.auth import issue_credential
+from signage_server.manifest.composer import Composer
 from signage_server.migrate import upgrade
 from signage_server.models import AdminUnit, Board, Role, TokenKind, UnitLevel, User
 

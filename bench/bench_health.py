@@ -24,7 +24,7 @@ from sqlmodel import Session
 
 from signage_contract import device as wire
 from signage_server.db import make_engine
-from signage_server.device_auth import hash_token, new_token
+from signage_server.devices.auth import hash_token, new_token
 from signage_server.migrate import upgrade
 from signage_server.models import AdminUnit, Board, BoardUnitHistory, DeviceCredential, UnitLevel
 

@@ -50,7 +50,7 @@ def _override(n: int, now: datetime):
 
 
 def _schedule(now: datetime):
-    from tests.player_factories import LAYOUT_TICKER_CLOCK, entry, manifest
+    from tests.support.player_factories import LAYOUT_TICKER_CLOCK, entry, manifest
 
     items = [
         {"kind": "text", "id": "t", "title": "Lịch tiếp công dân", "body": "Thứ Hai đến Thứ Sáu"},

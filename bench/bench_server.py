@@ -27,12 +27,13 @@ from pathlib import Path
 from sqlmodel import Session
 
 from signage_contract import device as wire
-from signage_server.bus import LocalBus
-from signage_server.changes import Change
-from signage_server.composer import Composer
+from signage_server.content.layout_sync import sync_builtin_layouts
+from signage_server.core.bus import LocalBus
+from signage_server.core.changes import Change
+from signage_server.core.keys import load_or_create_signing_key
 from signage_server.db import make_engine
-from signage_server.device_auth import issue_credential
-from signage_server.keys import load_or_create_signing_key
+from signage_server.devices.auth import issue_credential
+from signage_server.manifest.composer import Composer
 from signage_server.migrate import upgrade
 from signage_server.models import (
     AdminUnit,
@@ -47,7 +48,6 @@ from signage_server.models import (
     TargetKind,
     UnitLevel,
 )
-from signage_server.startup import sync_builtin_layouts
 
 from .loadgen import run_load
 

@@ -13,16 +13,16 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from .auth import hash_password
-from .models import Role, User
-from .passwords import password_problem
-from .settings import Settings
-from .units import UnitError, reorganise, resolve_unit, seed_units
+from signage_server.core.auth import hash_password
+from signage_server.core.passwords import password_problem
+from signage_server.models import Role, User
+from signage_server.settings import Settings
+from signage_server.units.service import UnitError, reorganise, resolve_unit, seed_units
 
 
 def _session(settings: Settings) -> Session:
     """The database as the server would find it: migrated, units seeded, built-in layouts stored."""
-    from .app import prepare_database
+    from signage_server.app import prepare_database
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     return Session(prepare_database(settings))

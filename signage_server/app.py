@@ -11,29 +11,30 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from . import __version__, errors
-from .bus import make_bus
-from .changes import ChangeFeed
-from .composer import BoardNotFound, Composer
-from .db import make_engine
-from .emergency_report import emergency_section
-from .health import HealthConfig
-from .heartbeat_writer import HeartbeatWriter
-from .hub import Hub
-from .keys import load_or_create_signing_key
-from .login_guard import make_login_guard
-from .media_store import MediaStore
-from .migrate import upgrade
-from .monitor import HealthMonitor
-from .override_receipts import ReceiptRecorder
-from .panel import mount as mount_panel
-from .routers import API_ROUTERS, device, device_health, pairing
-from .screenshots import ScreenshotStore
-from .security_headers import SecurityHeaders
-from .settings import Settings
-from .startup import sync_builtin_layouts
-from .units import seed_if_empty
-from .webhook import WebhookNotifier
+from signage_server import __version__
+from signage_server.content.layout_sync import sync_builtin_layouts
+from signage_server.content.media_store import MediaStore
+from signage_server.core.bus import make_bus
+from signage_server.core.changes import ChangeFeed
+from signage_server.core.keys import load_or_create_signing_key
+from signage_server.core.login_guard import make_login_guard
+from signage_server.db import make_engine
+from signage_server.devices.hub import Hub
+from signage_server.emergency.receipts import ReceiptRecorder
+from signage_server.emergency.report import emergency_section
+from signage_server.health.monitor import HealthMonitor
+from signage_server.health.screenshots import ScreenshotStore
+from signage_server.health.store import HealthConfig
+from signage_server.health.webhook import WebhookNotifier
+from signage_server.health.writer import HeartbeatWriter
+from signage_server.manifest.composer import BoardNotFound, Composer
+from signage_server.migrate import upgrade
+from signage_server.settings import Settings
+from signage_server.units.service import seed_if_empty
+from signage_server.web import errors
+from signage_server.web.api import API_ROUTERS, device, device_health, pairing
+from signage_server.web.panel import mount as mount_panel
+from signage_server.web.security_headers import SecurityHeaders
 
 
 def prepare_database(settings: Settings) -> Engine:

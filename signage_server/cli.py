@@ -8,8 +8,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .admin_cli import add_commands
-from .settings import Settings
+from signage_server.admin_cli import add_commands
+from signage_server.settings import Settings
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -22,7 +22,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from .app import create_app
+    from signage_server.app import create_app
 
     settings = _settings(args)
     if args.host:

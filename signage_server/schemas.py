@@ -23,9 +23,8 @@ from pydantic import (
 )
 
 from signage_contract import Category, Priority, Region, nfc
-
-from .errors import describe
-from .models import BoardKind, ContentState, Orientation, Role, UnitLevel
+from signage_server.models import BoardKind, ContentState, Orientation, Role, UnitLevel
+from signage_server.web.errors import describe
 
 
 def _clean(value: str) -> str:

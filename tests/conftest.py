@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,22 +31,26 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
 
 from signage_server.app import create_app
-from signage_server.auth import hash_password, issue_token
-from signage_server.changes import Change
+from signage_server.core.auth import hash_password
+from signage_server.core.changes import Change
 from signage_server.models import (
-    AdminUnit,
     Board,
     BoardUnitHistory,
     LayoutRecord,
     Role,
-    TokenKind,
     UnitLevel,
-    User,
 )
 from signage_server.settings import Settings
+from tests.support.factories import (
+    TEST_PASSWORD,
+    ApiUser,
+    BoardFactory,
+    UnitTree,
+    add_unit,
+    make_user,
+)
 
 POSTGRES_ENV = "SIGNAGE_TEST_POSTGRES_URL"
-TEST_PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(scope="session")
@@ -116,22 +118,6 @@ def changes(app: FastAPI) -> list[Change]:
     return seen
 
 
-@dataclass(frozen=True)
-class UnitTree:
-    province: int
-    commune_a: int
-    commune_b: int
-    village_a: int
-
-
-def add_unit(session: Session, code: str, level: UnitLevel, name: str, parent: int | None) -> int:
-    unit = AdminUnit(code=code, level=level, name=name, parent_id=parent, valid_from=date(2025, 7, 1))
-    session.add(unit)
-    session.commit()
-    assert unit.id is not None
-    return unit.id
-
-
 @pytest.fixture
 def tree(session: Session) -> UnitTree:
     province = add_unit(session, "91", UnitLevel.PROVINCE, "Tỉnh Thử Nghiệm", None)
@@ -141,27 +127,9 @@ def tree(session: Session) -> UnitTree:
     return UnitTree(province, commune_a, commune_b, village_a)
 
 
-@dataclass(frozen=True)
-class ApiUser:
-    id: int
-    username: str
-    role: Role
-    unit_id: int
-    headers: dict[str, str]
-
-
 @pytest.fixture(scope="session")
 def password_hash() -> str:
     return hash_password(TEST_PASSWORD)  # argon2 is slow on purpose: hash once per session
-
-
-def make_user(session: Session, username: str, role: Role, unit_id: int, password_hash: str) -> ApiUser:
-    user = User(username=username, role=role, unit_id=unit_id, password_hash=password_hash)
-    session.add(user)
-    session.commit()
-    token, _row = issue_token(session, user, TokenKind.SESSION, "test", None)
-    assert user.id is not None
-    return ApiUser(user.id, username, role, unit_id, {"Authorization": f"Bearer {token}"})
 
 
 @pytest.fixture
@@ -179,9 +147,6 @@ def users(session: Session, tree: UnitTree, password_hash: str) -> dict[str, Api
         key: make_user(session, key.replace("_", "-"), role, unit, password_hash)
         for key, (role, unit) in specs.items()
     }
-
-
-BoardFactory = Callable[..., Board]
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from signage_contract import ImageItem, TextItem
 from signage_contract import device as wire
 from signage_contract.signing import decode_key, verify_manifest
 from signage_server.app import create_app
-from signage_server.changes import Change
+from signage_server.core.changes import Change
 from signage_server.models import (
     AdminUnit,
     Board,

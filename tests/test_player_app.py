@@ -12,7 +12,7 @@ from player.cache import MediaCache
 from player.images import MAX_PENDING, ImageKey, ImageStore
 from player.shared import Shared, Snapshot
 from signage_contract import Fit
-from tests.player_factories import NOW, entry, image_bytes, image_item, manifest, media_ref
+from tests.support.player_factories import NOW, entry, image_bytes, image_item, manifest, media_ref
 
 SIZE = (480, 270)
 TEXT_BG = (0, 51, 102)

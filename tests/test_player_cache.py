@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from player.cache import MediaCache, MediaIncomplete, MediaRejected, atomic_write
-from tests.player_factories import image_bytes, media_ref
+from tests.support.player_factories import image_bytes, media_ref
 
 DATA = image_bytes(64, 48, (10, 120, 200)) + bytes(range(256)) * 200  # ~50 kB to cut in pieces
 REF = media_ref(DATA, 64, 48)

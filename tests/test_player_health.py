@@ -20,8 +20,8 @@ from player.shared import Shared
 from player.state import StateDir
 from player.timeline import resolve
 from signage_contract.device import DeviceCredential, Nudge, ScreenshotRequest
-from tests.fake_health_server import FakeHealthServer
-from tests.player_factories import NOW, manifest
+from tests.support.fake_health_server import FakeHealthServer
+from tests.support.player_factories import NOW, manifest
 
 SIZE = (320, 180)
 TEXT_BG = (0, 51, 102)

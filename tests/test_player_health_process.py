@@ -28,8 +28,9 @@ from signage_contract.device import (
     PlayRecord,
     ScreenshotRequest,
 )
-from tests.contract_server import ContractServer, _free_port, _player, _stop
-from tests.player_factories import entry, manifest, signed
+from tests.support.contract_server import ContractServer, _player, _stop
+from tests.support.net import free_port
+from tests.support.player_factories import entry, manifest, signed
 
 pytestmark = pytest.mark.slow
 
@@ -121,7 +122,7 @@ def _queued_ids(state) -> set[str]:
 
 
 def test_kill_9_during_an_upload_loses_and_duplicates_nothing(tmp_path) -> None:
-    fake, port = HealthContractServer(), _free_port()
+    fake, port = HealthContractServer(), free_port()
     config = uvicorn.Config(
         fake.app(), host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio", lifespan="off"
     )

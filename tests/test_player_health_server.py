@@ -15,10 +15,10 @@ from player.shared import Shared
 from player.state import StateDir
 from player.timeline import resolve
 from signage_contract.device import DeviceCredential
-from signage_server.device_auth import issue_credential
+from signage_server.devices.auth import issue_credential
 from signage_server.models import BoardStatus, Screenshot
 from signage_server.models import PlayLog as PlayRow
-from tests.player_factories import entry, manifest
+from tests.support.player_factories import entry, manifest
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from player.render import board_zone
 from player.shared import Shared, Snapshot
 from player.text_layout import LEGIBLE_MIN_PX
 from signage_contract import RISK_COLORS
-from tests.player_factories import NOW, image_bytes, manifest, media_ref
+from tests.support.player_factories import NOW, image_bytes, manifest, media_ref
 from tests.test_player_overrides import make_override, push
 
 LED = (384, 192)

@@ -16,7 +16,7 @@ from player.sync import Coordinator
 from player.timeline import resolve
 from signage_contract import EmergencyOverride
 from signage_contract.device import Hello, OverrideAck, OverrideCancel, OverridePush
-from tests.player_factories import NOW, manifest
+from tests.support.player_factories import NOW, manifest
 
 
 def make_override(oid: str = "o1", level: int = 4, issued_minutes: int = -5, **extra) -> EmergencyOverride:
@@ -223,7 +223,7 @@ def test_without_any_manifest_the_stored_override_shows_until_its_expiry() -> No
 
 def test_a_pushed_image_not_yet_cached_asks_for_a_fetch(board, tmp_path) -> None:
     from player.cache import MediaCache
-    from tests.player_factories import image_bytes, media_ref
+    from tests.support.player_factories import image_bytes, media_ref
 
     data = image_bytes(8, 8, (0, 0, 0))
     board.desk.handle(push(make_override(media=media_ref(data, 8, 8))))

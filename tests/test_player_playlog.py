@@ -10,8 +10,8 @@ from player.playlog import PlayEnded, PlayLog, PlayStarted, PlaysTouched, PlayUp
 from player.playtrack import MAX_RECORD, PlayTracker
 from player.timeline import resolve
 from signage_contract import Category, PlayReason, Priority
-from tests.fake_health_server import FakeHealthServer
-from tests.player_factories import NOW, entry, manifest
+from tests.support.fake_health_server import FakeHealthServer
+from tests.support.player_factories import NOW, entry, manifest
 
 AUTH = {"Authorization": "Bearer tok"}
 

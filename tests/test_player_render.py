@@ -15,7 +15,7 @@ from nacl.signing import SigningKey
 from player import render
 from player.cli import parse_geometry
 from signage_contract import TickerItem
-from tests.player_factories import (
+from tests.support.player_factories import (
     LAYOUT_SPLIT,
     NOW,
     entry,

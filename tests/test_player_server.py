@@ -22,18 +22,18 @@ from sqlmodel import Session, select
 
 from signage_contract import Manifest, SignedManifest
 from signage_server.models import ComposedManifest
-from tests.live_site import (
+from tests.support.live_site import (
     ROOT,
     Api,
     Site,
     colours,
     corner,
-    free_port,
     read_frame,
     stop,
     wait_for_frame,
     wait_until,
 )
+from tests.support.net import free_port
 
 pytestmark = pytest.mark.slow
 NAVY, GOLD, WHITE = (0, 0, 128), (255, 215, 0), (255, 255, 255)

@@ -28,7 +28,7 @@ from signage_contract.device import (
     PairingTicket,
 )
 from signage_contract.signing import encode_key, key_id
-from tests.player_factories import image_bytes, image_item, manifest, media_ref, signed
+from tests.support.player_factories import image_bytes, image_item, manifest, media_ref, signed
 
 TOKEN = "secret-token"
 

@@ -6,7 +6,7 @@ import pytest
 
 from player.timeline import FALLBACK_LAYOUT, MAX_ITEM_S, MIN_ITEM_S, clamp_duration_s, resolve
 from signage_contract import ImageItem
-from tests.player_factories import LAYOUT_SPLIT, NOW, entry, image_item, manifest, media_ref
+from tests.support.player_factories import LAYOUT_SPLIT, NOW, entry, image_item, manifest, media_ref
 
 S = timedelta(seconds=1)
 START = NOW - timedelta(hours=1)

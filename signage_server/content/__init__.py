@@ -1,0 +1,1 @@
+"""Content: bulletins, media, playlists and their approval workflow; layouts and their templates."""

@@ -1,0 +1,213 @@
+"""API shapes of playlists, their items and schedules (see ``schemas.py`` for the conventions).
+
+Item options are validated per kind against the same vocabulary as the wire items (fit, align,
+colours, ticker speed, clock format), so what is stored can always be composed into a manifest.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, ValidationError, model_validator
+
+from signage_contract import Align, Fit
+from signage_server.models import ItemKind, TargetKind
+from signage_server.schemas import Color, ContentPublic, Name, Strict, Tag, Text
+
+MIN_DURATION_S = 1.0
+MAX_DURATION_S = 24 * 3600.0
+
+
+class ImageOptions(Strict):
+    fit: Fit = Fit.CONTAIN
+    background: Color = "#000000"
+
+
+class BulletinOptions(Strict):
+    align: Align = Align.LEFT
+    foreground: Color = "#FFFFFF"
+    background: Color = "#003366"
+    title_color: Color = "#FFD700"
+
+
+class TickerOptions(Strict):
+    speed: Annotated[float, Field(gt=0.0, le=20.0, description="region heights per second")] = 1.5
+    foreground: Color = "#FFFFFF"
+    background: Color = "#8B0000"
+
+
+class ClockOptions(Strict):
+    format: Literal["datetime", "time", "date"] = "datetime"
+    foreground: Color = "#FFFFFF"
+    background: Color = "#000000"
+
+
+OPTIONS_BY_KIND: dict[ItemKind, type[Strict]] = {
+    ItemKind.IMAGE: ImageOptions,
+    ItemKind.BULLETIN: BulletinOptions,
+    ItemKind.TICKER: TickerOptions,
+    ItemKind.CLOCK: ClockOptions,
+}
+
+
+def _check_references(item: ItemCreate) -> None:
+    needs = {ItemKind.IMAGE: "media_id", ItemKind.BULLETIN: "bulletin_id"}.get(item.kind)
+    for field in ("media_id", "bulletin_id"):
+        present = getattr(item, field) is not None
+        if field == needs and not present:
+            raise ValueError(f"a {item.kind.value} item needs {field}")
+        if field != needs and present:
+            raise ValueError(f"a {item.kind.value} item takes no {field}")
+    if item.kind == ItemKind.TICKER and not item.text:
+        raise ValueError("a ticker item needs text")
+    if item.kind != ItemKind.TICKER and item.text:
+        raise ValueError(f"a {item.kind.value} item takes no text (only tickers do)")
+
+
+class ItemCreate(Strict):
+    kind: ItemKind
+    media_id: int | None = None
+    bulletin_id: int | None = None
+    text: Annotated[Text, Field(max_length=5000)] = ""
+    duration_s: Annotated[float, Field(ge=MIN_DURATION_S, le=MAX_DURATION_S)] = 10.0
+    valid_from: AwareDatetime | None = None
+    valid_until: AwareDatetime | None = None
+    options: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ItemCreate:
+        _check_references(self)
+        if self.valid_from and self.valid_until and self.valid_until <= self.valid_from:
+            raise ValueError("valid_until must be after valid_from")
+        try:
+            parsed = OPTIONS_BY_KIND[self.kind].model_validate(self.options)
+        except ValidationError as exc:
+            reasons = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            raise ValueError(f"options for a {self.kind.value} item: {reasons}") from exc
+        self.options = parsed.model_dump(mode="json", exclude_unset=True)
+        return self
+
+
+class ItemUpdate(Strict):
+    kind: ItemKind | None = None
+    media_id: int | None = None
+    bulletin_id: int | None = None
+    text: str | None = None
+    duration_s: float | None = None
+    valid_from: AwareDatetime | None = None
+    valid_until: AwareDatetime | None = None
+    options: dict[str, Any] | None = None
+
+
+class ItemPublic(BaseModel):
+    id: int
+    playlist_id: int
+    position: int
+    kind: ItemKind
+    media_id: int | None
+    bulletin_id: int | None
+    text: str
+    duration_s: float
+    valid_from: datetime | None
+    valid_until: datetime | None
+    options: dict[str, Any]
+
+
+class PlaylistCreate(Strict):
+    name: Name
+    unit_id: int | None = None  # default: the author's unit
+
+
+class PlaylistUpdate(Strict):
+    name: Name | None = None
+
+
+class PlaylistPublic(ContentPublic):
+    name: str
+    items: list[ItemPublic]
+
+
+class ReorderRequest(Strict):
+    item_ids: Annotated[list[int], Field(description="every item id of the playlist, in the new order")]
+
+
+def _weekdays(value: list[int]) -> list[int]:
+    if len(set(value)) != len(value):
+        raise ValueError("weekdays must not repeat")
+    return sorted(value)
+
+
+Weekday = Annotated[int, Field(ge=0, le=6, description="0 = Monday .. 6 = Sunday")]
+RegionId = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class ScheduleBase(Strict):
+    name: Name
+    layout_id: Annotated[str, Field(min_length=1, max_length=64)]
+    regions: Annotated[dict[RegionId, int], Field(min_length=1, description="region id -> playlist id")]
+    target_kind: TargetKind
+    target_board_id: int | None = None
+    target_unit_id: int | None = None
+    target_tag: Tag | None = None
+    weekdays: Annotated[list[Weekday], AfterValidator(_weekdays)] = Field(default_factory=list)
+    daily_start: time | None = None
+    daily_end: time | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    priority: Annotated[int, Field(ge=-1000, le=1000)] = 0
+    is_default: bool = False
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ScheduleBase:
+        wanted = {TargetKind.BOARD: "target_board_id", TargetKind.UNIT: "target_unit_id",
+                  TargetKind.TAG: "target_tag"}
+        for kind, field in wanted.items():
+            present = getattr(self, field) is not None
+            if kind == self.target_kind and not present:
+                raise ValueError(f"target_kind {kind.value} needs {field}")
+            if kind != self.target_kind and present:
+                raise ValueError(f"target_kind {self.target_kind.value} takes no {field}")
+        if (self.daily_start is None) != (self.daily_end is None):
+            raise ValueError("give both daily_start and daily_end, or neither (all day)")
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValueError(f"end_date {self.end_date} is before start_date {self.start_date}")
+        return self
+
+
+class ScheduleCreate(ScheduleBase):
+    unit_id: int | None = None  # owner; default: the author's unit
+
+
+class ScheduleUpdate(Strict):
+    name: str | None = None
+    layout_id: str | None = None
+    regions: dict[str, int] | None = None
+    target_kind: TargetKind | None = None
+    target_board_id: int | None = None
+    target_unit_id: int | None = None
+    target_tag: str | None = None
+    weekdays: list[int] | None = None
+    daily_start: time | None = None
+    daily_end: time | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    priority: int | None = None
+    is_default: bool | None = None
+
+
+class SchedulePublic(ContentPublic):
+    name: str
+    layout_id: str
+    regions: dict[str, int]
+    target_kind: TargetKind
+    target_board_id: int | None
+    target_unit_id: int | None
+    target_tag: str | None
+    weekdays: list[int]
+    daily_start: time | None
+    daily_end: time | None
+    start_date: date | None
+    end_date: date | None
+    priority: int
+    is_default: bool

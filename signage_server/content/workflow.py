@@ -1,0 +1,217 @@
+"""Helpers shared by the content routers: ownership, scope, the approval workflow, audit, change
+notices.
+
+Workflow: editors submit, approvers and admins approve, reject (with a reason) and publish within
+their scope (their unit's subtree). Four-eyes: nobody decides on their own submission, unless the
+content's unit lets trusted editors auto-approve (``UnitSettings``), in which case an editor's
+submission is approved at once (a playlist or schedule whose parts wait stays submitted). Editing
+approved or published content sends it back to ``submitted`` (it leaves the boards until approved
+again; the editor need not resubmit). Approval does not cascade: a playlist is approved only once
+the media and bulletins it shows are, a schedule only once its playlists are; otherwise 409 names
+what still waits, so approvers review the parts before the whole and nothing unseen reaches a
+board through a container's approval.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TypeVar
+
+from fastapi import HTTPException, Request, status
+from sqlmodel import Session, col, select
+
+from signage_server.core import audit
+from signage_server.core.auth import in_scope, not_found
+from signage_server.core.changes import Change, ChangeFeed
+from signage_server.models import (
+    PLAYABLE_STATES,
+    AdminUnit,
+    Bulletin,
+    ContentMixin,
+    ContentState,
+    Media,
+    Playlist,
+    PlaylistItem,
+    Role,
+    Schedule,
+    ScheduleRegion,
+    UnitSettings,
+    User,
+    utcnow,
+)
+from signage_server.schemas import StateChange
+
+EDITORS = frozenset({Role.ADMIN, Role.EDITOR})
+REVIEWERS = frozenset({Role.ADMIN, Role.APPROVER})
+
+S = ContentState
+TRANSITIONS: dict[tuple[ContentState, ContentState], frozenset[Role]] = {
+    (S.DRAFT, S.SUBMITTED): EDITORS,
+    (S.REJECTED, S.SUBMITTED): EDITORS,
+    (S.SUBMITTED, S.DRAFT): EDITORS,  # withdraw to keep editing
+    (S.REJECTED, S.DRAFT): EDITORS,
+    (S.SUBMITTED, S.APPROVED): REVIEWERS,
+    (S.SUBMITTED, S.REJECTED): REVIEWERS,
+    (S.APPROVED, S.REJECTED): REVIEWERS,
+    (S.APPROVED, S.PUBLISHED): REVIEWERS,
+    (S.APPROVED, S.DRAFT): REVIEWERS,  # take off the boards
+    (S.PUBLISHED, S.DRAFT): REVIEWERS,
+}
+ACTIONS = {S.DRAFT: "withdraw", S.SUBMITTED: "submit", S.APPROVED: "approve", S.REJECTED: "reject",
+           S.PUBLISHED: "publish"}
+DECISIONS = (S.APPROVED, S.REJECTED)
+
+T = TypeVar("T", bound=ContentMixin)
+
+
+def get_owned(session: Session, model: type[T], item_id: int, user: User, what: str) -> T:
+    """The row if it exists and lies in the user's scope; 404 otherwise (existence does not leak)."""
+    row = session.get(model, item_id)
+    if row is None or not in_scope(session, user, row.unit_id):
+        raise not_found(what, item_id)
+    return row
+
+
+def owner_unit(session: Session, user: User, unit_id: int | None) -> int:
+    """The unit new content belongs to: the one asked for (which must be in scope) or the user's."""
+    if unit_id is None:
+        return user.unit_id
+    if session.get(AdminUnit, unit_id) is None or not in_scope(session, user, unit_id):
+        raise not_found("unit", unit_id)
+    return unit_id
+
+
+def mark_edited(row: ContentMixin, user: User | None = None) -> None:
+    now = utcnow()
+    row.updated_at = now
+    if row.state in (S.APPROVED, S.PUBLISHED):
+        row.state = S.SUBMITTED  # changed content needs a fresh approval
+        row.rejection_reason = ""
+        row.submitted_by = None if user is None else user.id
+        row.submitted_at = now
+
+
+def auto_approves(session: Session, unit_id: int) -> bool:
+    settings = session.get(UnitSettings, unit_id)
+    return settings is not None and settings.trusted_editors_auto_approve
+
+
+def unapproved_parts(session: Session, row: ContentMixin) -> list[str]:
+    """What a playlist or schedule shows that is not approved yet, as "kind id" labels."""
+    if isinstance(row, Playlist):
+        items = session.exec(select(PlaylistItem).where(PlaylistItem.playlist_id == row.id)).all()
+        media_ids = {i.media_id for i in items if i.media_id is not None}
+        bulletin_ids = {i.bulletin_id for i in items if i.bulletin_id is not None}
+        media = session.exec(select(Media).where(col(Media.id).in_(media_ids))).all()
+        bulletins = session.exec(select(Bulletin).where(col(Bulletin.id).in_(bulletin_ids))).all()
+        return _waiting("media", [(m.id, m) for m in media]) + _waiting(
+            "bulletin", [(b.id, b) for b in bulletins])
+    if isinstance(row, Schedule):
+        query = select(ScheduleRegion.playlist_id).where(ScheduleRegion.schedule_id == row.id)
+        ids = set(session.exec(query).all())
+        playlists = session.exec(select(Playlist).where(col(Playlist.id).in_(ids))).all()
+        return _waiting("playlist", [(p.id, p) for p in playlists])
+    return []
+
+
+def _waiting(label: str, rows: Iterable[tuple[int | None, ContentMixin]]) -> list[str]:
+    return [f"{label} {ident} ({r.state.value})" for ident, r in rows if r.state not in PLAYABLE_STATES]
+
+
+def _check_parts(session: Session, row: ContentMixin) -> None:
+    waiting = unapproved_parts(session, row)
+    if waiting:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            f"approve what this shows first; not approved yet: {', '.join(waiting)}",
+        )
+
+
+def _check_allowed(row: ContentMixin, target: ContentState, user: User) -> None:
+    roles = TRANSITIONS.get((row.state, target))
+    if roles is None:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"cannot go from {row.state.value} to {target.value}")
+    if user.role not in roles:
+        names = ", ".join(sorted(r.value for r in roles))
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            f"going from {row.state.value} to {target.value} needs one of the roles: {names}",
+        )
+    if target in DECISIONS and row.state == S.SUBMITTED and row.submitted_by == user.id:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            "four-eyes rule: you submitted this, so another approver of the unit must decide on it",
+        )
+
+
+def apply_transition(session: Session, row: ContentMixin, change: StateChange, user: User) -> str | None:
+    """Move ``row`` as asked (or further, when its unit auto-approves); the audit action, or None
+    when nothing changed."""
+    target = change.state
+    if target == row.state:
+        return None
+    _check_allowed(row, target, user)
+    if target == S.REJECTED and not change.reason:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "reason: a rejection needs a reason")
+    now = utcnow()
+    if target == S.SUBMITTED:
+        row.submitted_by, row.submitted_at = user.id, now
+        if auto_approves(session, row.unit_id) and not unapproved_parts(session, row):
+            target = S.APPROVED  # a trusted editor's submission counts as approved (parts first)
+    if target in (S.APPROVED, S.PUBLISHED):
+        _check_parts(session, row)
+    if target in DECISIONS:
+        row.reviewed_by, row.reviewed_at = user.id, now
+    row.rejection_reason = change.reason if target == S.REJECTED else ""
+    row.state = target
+    row.updated_at = now
+    return ACTIONS[target]
+
+
+def audit_content(
+    session: Session, request: Request, user: User, action: str, row: ContentMixin,
+    before: dict[str, object] | None,
+) -> None:
+    """Record an action on content in the current transaction (flush first so a new row has an id)."""
+    session.flush()
+    after = None if action == "delete" else audit.snapshot(row)
+    table = str(getattr(type(row), "__tablename__", type(row).__name__.lower()))
+    audit.record_by(session, request, user, action, table, getattr(row, "id", None),
+                    unit_id=row.unit_id, before=before, after=after)
+
+
+def publish(
+    feed: ChangeFeed,
+    *,
+    boards: Iterable[int] = (),
+    units: Iterable[int] = (),
+    tags: Iterable[str] = (),
+    playlists: Iterable[int] = (),
+    schedules: Iterable[int] = (),
+    media: Iterable[int] = (),
+    bulletins: Iterable[int] = (),
+    layouts: Iterable[str] = (),
+    everything: bool = False,
+) -> None:
+    """Announce a committed write, naming what it touched."""
+    feed.publish(Change(
+        boards=frozenset(boards), units=frozenset(units), tags=frozenset(tags),
+        playlists=frozenset(playlists), schedules=frozenset(schedules), media=frozenset(media),
+        bulletins=frozenset(bulletins), layouts=frozenset(layouts), everything=everything,
+    ))
+
+
+def change_state_of(
+    request: Request, session: Session, user: User, model: type[T], item_id: int, what: str,
+    change: StateChange,
+) -> T:
+    """A workflow move on one content row, audited and committed (the state routes of every kind)."""
+    row = get_owned(session, model, item_id, user, what)
+    before = audit.snapshot(row)
+    action = apply_transition(session, row, change, user)
+    session.add(row)
+    if action is not None:
+        audit_content(session, request, user, action, row, before)
+    session.commit()
+    session.refresh(row)
+    return row

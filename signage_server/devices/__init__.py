@@ -1,0 +1,1 @@
+"""Boards' devices: credentials and the connection hub that sends them messages."""

@@ -1,0 +1,82 @@
+"""Device credentials: bearer tokens bound to one board, stored only as sha256."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from sqlmodel import Session, select
+
+from signage_server.models import DeviceCredential, utcnow
+from signage_server.web.deps import SessionDep
+
+UNPAIRED = "device credential missing, unknown or revoked; pair the board again"
+LAST_SEEN_RESOLUTION = timedelta(seconds=60)  # avoid a write on every poll
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    if not authorization:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+def credential_for_token(session: Session, token: str | None) -> DeviceCredential | None:
+    if not token:
+        return None
+    credential = session.exec(
+        select(DeviceCredential).where(DeviceCredential.token_hash == hash_token(token))
+    ).first()
+    if credential is None or credential.revoked_at is not None:
+        return None
+    now = utcnow()
+    if credential.last_seen_at is None or now - credential.last_seen_at > LAST_SEEN_RESOLUTION:
+        credential.last_seen_at = now
+        session.add(credential)
+        session.commit()
+        session.refresh(credential)
+    return credential
+
+
+def issue_credential(session: Session, board_id: int, hardware_id: str) -> tuple[DeviceCredential, str]:
+    """A new credential for the board; earlier ones are revoked (one device per board)."""
+    now = utcnow()
+    for old in session.exec(
+        select(DeviceCredential).where(
+            DeviceCredential.board_id == board_id,
+            DeviceCredential.revoked_at == None,  # noqa: E711
+        )
+    ):
+        old.revoked_at = now
+        session.add(old)
+    token = new_token()
+    credential = DeviceCredential(board_id=board_id, token_hash=hash_token(token), hardware_id=hardware_id)
+    session.add(credential)
+    session.commit()
+    session.refresh(credential)
+    return credential, token
+
+
+def get_current_device(request: Request, session: SessionDep) -> DeviceCredential:
+    credential = credential_for_token(session, bearer_token(request.headers.get("authorization")))
+    if credential is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            UNPAIRED,
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return credential
+
+
+CurrentDevice = Annotated[DeviceCredential, Depends(get_current_device)]

@@ -1,0 +1,1 @@
+"""Where emergencies come from besides an operator: one package per source."""

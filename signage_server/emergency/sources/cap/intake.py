@@ -1,0 +1,223 @@
+"""CAP 1.2 alerts in: from a parsed, trusted alert to an active override, and Update/Cancel after it.
+
+- Alert: an active override at once (trusted senders skip the two-step confirmation), audited as
+  issued by ``cap:<sender>``. Its areas map to targets: geocodes to the administrative units with
+  that code valid on the alert's ``sent`` date, polygons and circles to the boards whose
+  coordinates lie inside. The expiry is clamped to ``override_max_hours``.
+- Update / Cancel follow ``references`` (by sender and identifier, unique per sender in CAP). One
+  that arrives before the message it refers to is stored as pending and applied, in ``sent``
+  order, when that message arrives.
+- Every message accepted is kept by (sender, identifier): a repeat is answered, not applied twice.
+
+Functions here change the session but do not commit; they return the pushes to send after the
+commit (``Outbound``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Literal
+
+from pydantic import BaseModel
+from sqlmodel import Session, col, select
+
+from signage_server.core import audit
+from signage_server.emergency import overrides as lifecycle
+from signage_server.emergency.schemas import OverrideCreate, OverrideTargetIn
+from signage_server.emergency.sources.cap import (
+    CapAlert,
+    CapRejected,
+    geocode_units,
+    matches_area,
+    override_fields,
+    parse_cap,
+)
+from signage_server.models import (
+    LIVE_OVERRIDE_STATES,
+    AdminUnit,
+    Board,
+    CapMessage,
+    CapMessageState,
+    Override,
+    OverrideState,
+)
+from signage_server.units.service import LOCAL_TZ, valid_at
+from signage_server.units.tree import UnitTree
+
+Outcome = Literal["created", "updated", "cancelled", "pending", "ignored", "duplicate"]
+
+
+class CapResult(BaseModel):
+    outcome: Outcome
+    detail: str
+    override_id: int | None = None
+
+
+@dataclass
+class Outbound:
+    """Pushes to send once the transaction is committed: (message text or None, boards)."""
+
+    sends: list[tuple[str | None, frozenset[int]]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Intake:
+    session: Session
+    actor: lifecycle.Actor
+    scope_unit: int | None
+    now: datetime
+    max_hours: int
+    out: Outbound
+
+
+def receive(intake: Intake, alert: CapAlert, document: str) -> CapResult:
+    session = intake.session
+    seen = session.exec(select(CapMessage).where(
+        CapMessage.sender == alert.sender, CapMessage.identifier == alert.identifier)).first()
+    if seen is not None:
+        return CapResult(outcome="duplicate", override_id=seen.override_id,
+                         detail=f"message {alert.identifier} was already received ({seen.state.value})")
+    if alert.msg_type == "Alert":
+        return _alert(intake, alert)
+    if alert.msg_type in ("Update", "Cancel"):
+        target = _referenced_override(session, alert)
+        if target is None:
+            _store(session, alert, CapMessageState.PENDING, None, document)
+            refs = ", ".join(r.identifier for r in alert.references) or "nothing"
+            return CapResult(outcome="pending", detail=f"{alert.msg_type} stored: it refers to {refs}, "
+                             "not received yet; it applies when that message arrives")
+        result = _follow_up(intake, alert, target)
+        _store(session, alert, CapMessageState.APPLIED, target.id, document)
+        return result
+    raise CapRejected(f"a CAP {alert.msg_type} is not acted upon here; send Alert, Update or Cancel")
+
+
+def _alert(intake: Intake, alert: CapAlert) -> CapResult:
+    try:
+        body = _override_body(intake, alert)
+    except CapRejected as exc:
+        if "expired" in str(exc):
+            return CapResult(outcome="ignored", detail=str(exc))
+        raise
+    row = lifecycle.issue(intake.session, intake.actor, body, intake.scope_unit, intake.now, intake.max_hours)
+    row.cap_sender, row.cap_identifier, row.cap_sent = alert.sender, alert.identifier, alert.sent
+    lifecycle.activate(intake.session, row, intake.actor, intake.now)
+    _store(intake.session, alert, CapMessageState.APPLIED, row.id, "")
+    _apply_pending(intake, alert, row)
+    if row.state is OverrideState.ACTIVE:
+        _push(intake, row)
+    state = "created" if row.state is OverrideState.ACTIVE else "cancelled"
+    return CapResult(outcome=state, override_id=row.id,
+                     detail=f"override {row.id} is {row.state.value} (risk level {row.risk_level})")
+
+
+def _override_body(intake: Intake, alert: CapAlert) -> OverrideCreate:
+    draft = override_fields(alert, intake.now)
+    target = _target(intake, alert)
+    if target.empty():
+        raise CapRejected("the alert's areas cover no board: no known unit geocode (UNIT_CODE/MA_DVHC) "
+                          "and no board inside its polygons or circles")
+    latest = max(draft.starts_at, intake.now) + timedelta(hours=intake.max_hours)
+    return OverrideCreate(title=draft.title[:300] or "Cảnh báo", body=draft.body[:5000],
+                          risk_level=draft.risk_level, category=draft.category, target=target,
+                          starts_at=draft.starts_at, expires_at=min(draft.expires_at, latest))
+
+
+def _target(intake: Intake, alert: CapAlert) -> OverrideTargetIn:
+    info = alert.info
+    assert info is not None  # override_fields checked it
+    session = intake.session
+    codes = {code for area in info.areas for code in geocode_units(area)}
+    on = alert.sent.astimezone(LOCAL_TZ).date()
+    units = sorted(u for u in session.exec(select(AdminUnit.id).where(
+        col(AdminUnit.code).in_(codes), valid_at(on))).all() if u is not None) if codes else []
+    query = select(Board.id, Board.latitude, Board.longitude).where(
+        col(Board.latitude).is_not(None), col(Board.longitude).is_not(None))
+    if intake.scope_unit is not None:
+        tree = UnitTree.load(session, intake.now.date())
+        query = query.where(col(Board.unit_id).in_(tree.subtree([intake.scope_unit])))
+    boards = sorted(board_id for board_id, lat, lon in session.exec(query).all()
+                    if board_id is not None and lat is not None and lon is not None
+                    and any(matches_area(lat, lon, area) for area in info.areas))
+    return OverrideTargetIn(unit_ids=units, board_ids=boards)
+
+
+def _follow_up(intake: Intake, alert: CapAlert, row: Override) -> CapResult:
+    if row.state not in LIVE_OVERRIDE_STATES:
+        return CapResult(outcome="ignored", override_id=row.id,
+                         detail=f"override {row.id} is already {row.state.value}")
+    if alert.msg_type == "Cancel":
+        lifecycle.revoke(intake.session, row, intake.actor, intake.now)
+        intake.out.sends.append((lifecycle.cancel_text(row), _board_ids(intake, row)))
+        return CapResult(outcome="cancelled", override_id=row.id, detail=f"override {row.id} cancelled")
+    try:
+        body = _override_body(intake, alert)
+    except CapRejected as exc:
+        if "expired" not in str(exc):
+            raise
+        return CapResult(outcome="ignored", override_id=row.id, detail=str(exc))
+    return _update(intake, row, body)
+
+
+def _update(intake: Intake, row: Override, body: OverrideCreate) -> CapResult:
+    before_boards = _board_ids(intake, row)
+    before = audit.snapshot(row)
+    row.title, row.body, row.risk_level = body.title, body.body, body.risk_level
+    row.expires_at, row.updated_at = body.expires_at, intake.now
+    row.target_unit_ids, row.target_board_ids = body.target.unit_ids, body.target.board_ids
+    intake.session.add(row)
+    lifecycle.audit_action(intake.session, intake.actor, "update", row, before)
+    dropped = before_boards - _board_ids(intake, row)
+    if dropped:
+        intake.out.sends.append((lifecycle.cancel_text(row), dropped))
+    _push(intake, row)
+    return CapResult(outcome="updated", override_id=row.id, detail=f"override {row.id} updated")
+
+
+def _push(intake: Intake, row: Override) -> None:
+    intake.session.flush()
+    intake.out.sends.append((lifecycle.push_text(intake.session, row), _board_ids(intake, row)))
+
+
+def _board_ids(intake: Intake, row: Override) -> frozenset[int]:
+    return frozenset(b.id for b in lifecycle.targets(intake.session, row, intake.now))
+
+
+def _referenced_override(session: Session, alert: CapAlert) -> Override | None:
+    for ref in sorted(alert.references, key=lambda r: r.sent, reverse=True):
+        found = session.exec(select(CapMessage).where(
+            CapMessage.sender == ref.sender, CapMessage.identifier == ref.identifier,
+            CapMessage.state == CapMessageState.APPLIED, col(CapMessage.override_id).is_not(None))).first()
+        if found is not None and found.override_id is not None:
+            return session.get(Override, found.override_id)
+    return None
+
+
+def _apply_pending(intake: Intake, alert: CapAlert, row: Override) -> None:
+    """Apply stored Updates/Cancels that refer to this alert (or to one applied here), by ``sent``."""
+    session = intake.session
+    applied = {(alert.sender, alert.identifier)}
+    pending = list(session.exec(select(CapMessage).where(
+        CapMessage.state == CapMessageState.PENDING).order_by(col(CapMessage.sent))).all())
+    progress = True
+    while progress:
+        progress = False
+        for message in pending:
+            if message.state is CapMessageState.APPLIED:
+                continue
+            if not any((ref[0], ref[1]) in applied for ref in message.references):
+                continue
+            _follow_up(intake, parse_cap(message.document.encode("utf-8")), row)
+            message.state, message.override_id, message.document = CapMessageState.APPLIED, row.id, ""
+            session.add(message)
+            applied.add((message.sender, message.identifier))
+            progress = True
+
+
+def _store(session: Session, alert: CapAlert, state: CapMessageState, override_id: int | None,
+           document: str) -> None:
+    session.add(CapMessage(
+        sender=alert.sender, identifier=alert.identifier, sent=alert.sent, msg_type=alert.msg_type,
+        references=[[r.sender, r.identifier, r.sent.isoformat()] for r in alert.references],
+        state=state, override_id=override_id, document=document))

@@ -1,0 +1,1 @@
+"""Board health: heartbeats, the link state, uptime, screenshots, the monitor and its webhook."""

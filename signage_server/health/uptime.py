@@ -1,0 +1,119 @@
+"""Uptime from what the server actually saw: heartbeats turned into covered time spans.
+
+Definition (pure, tested by table in ``tests/server/health/test_uptime.py``):
+
+* A heartbeat received at ``t`` covers ``[t, t + coverage)``, capped by the next heartbeat, where
+  ``coverage = 1.5 x heartbeat interval``: one late heartbeat costs nothing, a missed one costs
+  the gap beyond the 1.5 intervals.
+* Consecutive heartbeats at most ``coverage`` apart therefore form one unbroken span; the server
+  stores spans ("seen from .. to") that extend while heartbeats keep coming, never the heartbeats.
+* Uptime of a board on a local day (Asia/Ho_Chi_Minh) = covered time / observed time, where the
+  observed window is the day clipped to ``[since, now)`` (``since``: when the board was created),
+  so neither the future nor the time before a board existed counts as down. A day with no
+  observed time has no uptime (``None``), not 0 % or 100 %.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+COVERAGE_FACTOR = 1.5
+
+
+def coverage_for(interval_s: float) -> timedelta:
+    return timedelta(seconds=interval_s * COVERAGE_FACTOR)
+
+
+@dataclass(frozen=True)
+class Span:
+    """Seen from ``start`` (inclusive) to ``end`` (exclusive)."""
+
+    start: datetime
+    end: datetime
+
+
+def continues(last_beat: datetime, beat: datetime, coverage: timedelta) -> bool:
+    """Whether ``beat`` extends the span whose last heartbeat was ``last_beat``."""
+    return beat - last_beat <= coverage
+
+
+def spans_from_beats(beats: Iterable[datetime], coverage: timedelta) -> list[Span]:
+    """The covered spans of a sequence of heartbeat receipt times (any order)."""
+    spans: list[Span] = []
+    start: datetime | None = None
+    last: datetime | None = None
+    for beat in sorted(beats):
+        if start is None or last is None:
+            start = last = beat
+        elif continues(last, beat, coverage):
+            last = beat
+        else:
+            spans.append(Span(start, last + coverage))
+            start = last = beat
+    if start is not None and last is not None:
+        spans.append(Span(start, last + coverage))
+    return spans
+
+
+def covered(spans: Iterable[Span], start: datetime, end: datetime) -> timedelta:
+    """Time within ``[start, end)`` covered by at least one span (overlaps counted once)."""
+    total = timedelta(0)
+    cursor = start
+    for span in sorted(spans, key=lambda s: s.start):
+        lo, hi = max(span.start, cursor), min(span.end, end)
+        if hi > lo:
+            total += hi - lo
+            cursor = hi
+    return total
+
+
+@dataclass(frozen=True)
+class DayUptime:
+    day: date  # local date
+    observed_s: float
+    covered_s: float
+
+    @property
+    def percent(self) -> float | None:
+        return None if self.observed_s <= 0 else round(100.0 * self.covered_s / self.observed_s, 3)
+
+
+def local_day_bounds(day: date, tz: ZoneInfo = LOCAL_TZ) -> tuple[datetime, datetime]:
+    start = datetime(day.year, day.month, day.day, tzinfo=tz)
+    return start, start + timedelta(days=1)  # Vietnam keeps no daylight saving: days are 24 h
+
+
+def daily_uptime(
+    spans: Sequence[Span],
+    first_day: date,
+    last_day: date,
+    now: datetime,
+    since: datetime | None = None,
+    tz: ZoneInfo = LOCAL_TZ,
+) -> list[DayUptime]:
+    """Uptime per local day from ``first_day`` to ``last_day`` (inclusive)."""
+    days: list[DayUptime] = []
+    day = first_day
+    while day <= last_day:
+        day_start, day_end = local_day_bounds(day, tz)
+        lo = max(day_start, since) if since is not None else day_start
+        hi = min(day_end, now)
+        if hi > lo:
+            days.append(DayUptime(day, (hi - lo).total_seconds(), covered(spans, lo, hi).total_seconds()))
+        else:
+            days.append(DayUptime(day, 0.0, 0.0))
+        day += timedelta(days=1)
+    return days
+
+
+def overall_percent(days: Iterable[DayUptime]) -> float | None:
+    """Covered over observed time across days (and boards), weighting each by what was observed."""
+    observed = covered_s = 0.0
+    for d in days:
+        observed += d.observed_s
+        covered_s += d.covered_s
+    return None if observed <= 0 else round(100.0 * covered_s / observed, 3)

@@ -1,0 +1,1 @@
+"""From schedules to each board's signed manifest: resolution, building, batching, the composer worker."""

@@ -1,0 +1,213 @@
+"""Keeps every board's signed manifest current and nudges boards whose manifest changed.
+
+Writes publish a ``Change``; the worker coalesces pending changes, finds the affected boards,
+recomposes them in a thread (one batch of queries, whatever the number of boards), stores the
+signed documents whose content version moved, and sends each of those boards a nudge through the
+bus. The horizon slides at local midnight: boards whose stored horizon is running short are
+recomposed by the same worker within ``REFRESH_INTERVAL_S``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+
+import anyio
+from nacl.signing import SigningKey
+from sqlalchemy import insert, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from signage_contract import HORIZON
+from signage_contract.device import Nudge
+from signage_server.core.bus import Bus, BusMessage
+from signage_server.core.changes import Change
+from signage_server.emergency.overrides import expire_due
+from signage_server.manifest.affected import affected_boards
+from signage_server.manifest.batch import ComposedBoard, compose_boards
+from signage_server.manifest.inputs import load_inputs
+from signage_server.models import Board, ComposedManifest
+from signage_server.units.tree import UnitTree
+
+log = logging.getLogger(__name__)
+REFRESH_INTERVAL_S = 600.0
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+class BoardNotFound(LookupError):
+    pass
+
+
+class Composer:
+    def __init__(
+        self,
+        engine: Engine,
+        signing_key: SigningKey,
+        bus: Bus,
+        poll_interval_s: int,
+        clock: Clock = system_clock,
+    ) -> None:
+        self._engine = engine
+        self._key = signing_key
+        self._bus = bus
+        self._poll_interval_s = poll_interval_s
+        self._clock = clock
+        self._pending: list[Change] = []
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopping = False
+
+    # --- synchronous API (request threads) ------------------------------------------------------
+
+    def recompose(self, session: Session, board_ids: Iterable[int] | None) -> dict[int, str]:
+        """Compose the boards (None: all); store those whose content changed. Returns them."""
+        now = self._clock()
+        inputs = load_inputs(session, board_ids, now)
+        composed = compose_boards(
+            inputs.boards,
+            inputs.specs,
+            inputs.playlists,
+            inputs.layouts,
+            inputs.overrides,
+            now,
+            self._key,
+            poll_interval_s=self._poll_interval_s,
+        )
+        try:
+            return self._store(session, composed, now)
+        except IntegrityError:
+            # A request composing the same board stored it between our read and our insert (the
+            # socket and the first poll of a new board arrive together): write over its row.
+            session.rollback()
+            return self._store(session, composed, now)
+
+    def _store(self, session: Session, composed: dict[int, ComposedBoard], now: datetime) -> dict[int, str]:
+        stored = self._stored_versions(session, list(composed))
+        updates: list[dict[str, object]] = []
+        inserts: list[dict[str, object]] = []
+        changed: dict[int, str] = {}
+        for board_id, board in composed.items():
+            if stored.get(board_id) == board.signed.version:
+                continue
+            changed[board_id] = board.signed.version
+            row = {
+                "board_id": board_id,
+                "version": board.signed.version,
+                "document": board.signed.model_dump_json(),
+                "media_sha256": list(board.media_sha256),
+                "horizon_end": board.valid_until,
+                "composed_at": now,
+            }
+            (updates if board_id in stored else inserts).append(row)
+        # Bulk statements: one executemany each, not one ORM round trip per board.
+        if updates:
+            session.execute(update(ComposedManifest), updates)
+        if inserts:
+            session.execute(insert(ComposedManifest), inserts)
+        session.commit()
+        return changed
+
+    @staticmethod
+    def _stored_versions(session: Session, board_ids: list[int]) -> dict[int, str]:
+        query = select(ComposedManifest.board_id, ComposedManifest.version)
+        if len(board_ids) <= 500:
+            query = query.where(col(ComposedManifest.board_id).in_(board_ids))
+        return {board_id: version for board_id, version in session.exec(query)}
+
+    def current(self, session: Session, board_id: int) -> ComposedManifest:
+        """The board's manifest, composed now if missing or if its horizon is running short."""
+        row = session.get(ComposedManifest, board_id)
+        now = self._clock()
+        if row is None or row.horizon_end < now + HORIZON:
+            if session.get(Board, board_id) is None:
+                raise BoardNotFound(board_id)
+            self.recompose(session, [board_id])
+            session.expire_all()
+            row = session.get(ComposedManifest, board_id)
+            assert row is not None
+        return row
+
+    def current_version(self, session: Session, board_id: int) -> str:
+        """Just the version (the ETag) of the board's manifest: the cheap path of a 304 poll."""
+        query = select(ComposedManifest.version, ComposedManifest.horizon_end).where(
+            ComposedManifest.board_id == board_id
+        )
+        found = session.exec(query).first()
+        if found is not None and found[1] >= self._clock() + HORIZON:
+            return found[0]
+        return self.current(session, board_id).version
+
+    # --- change feed and worker (event loop) ----------------------------------------------------
+
+    def on_change(self, change: Change) -> None:
+        """ChangeFeed subscriber; safe to call from any thread."""
+        if self._loop is None:
+            return
+        self._loop.call_soon_threadsafe(self._enqueue, change)
+
+    def _enqueue(self, change: Change) -> None:
+        self._pending.append(change)
+        self._idle.clear()
+        self._wake.set()
+
+    async def wait_idle(self) -> None:
+        """Until every change published so far has been composed and nudged (tests, demo)."""
+        await asyncio.sleep(0)  # let call_soon_threadsafe callbacks land first
+        await self._idle.wait()
+
+    def stop(self) -> None:
+        """Ask ``run`` to return once the batch in hand is stored (never abandon a thread that
+        holds a database connection: the engine is disposed right after)."""
+        self._stopping = True
+        self._wake.set()
+
+    async def run(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        while not self._stopping:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), REFRESH_INTERVAL_S)
+            self._wake.clear()
+            if self._stopping:
+                break
+            changes, self._pending = self._pending, []
+            try:
+                changed = await anyio.to_thread.run_sync(self._process, changes)
+                await self._nudge(changed)
+            except Exception:  # loop boundary: log, keep serving; the next change or refresh retries
+                log.exception("recomposition failed")
+            if not self._pending:
+                self._idle.set()
+
+    def _process(self, changes: list[Change]) -> dict[int, str]:
+        with Session(self._engine) as session:
+            boards: set[int] = set()
+            if changes:
+                tree = UnitTree.load(session, self._clock().date())
+                for change in changes:
+                    boards |= affected_boards(session, change, tree)
+            boards |= expire_due(session, self._clock())  # their manifests drop them
+            boards |= self._short_horizons(session)
+            return self.recompose(session, boards) if boards else {}
+
+    def _short_horizons(self, session: Session) -> set[int]:
+        limit = self._clock() + HORIZON
+        query = select(ComposedManifest.board_id).where(col(ComposedManifest.horizon_end) < limit)
+        return set(session.exec(query).all())
+
+    async def _nudge(self, changed: dict[int, str]) -> None:
+        for board_id, version in changed.items():
+            await self._bus.publish(
+                BusMessage(Nudge(version=version).model_dump_json(), frozenset({board_id}))
+            )
+        if changed:
+            log.info("recomposed and nudged %d board(s)", len(changed))

@@ -1,0 +1,243 @@
+"""From database rows to the pure inputs of ``scheduling`` and ``manifest_builder``.
+
+Only playable content (approved or published) is passed on: a draft never reaches a board.
+Everything is loaded in a handful of queries per batch, whatever the number of boards.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, or_, select
+
+from signage_contract import EmergencyOverride, Layout, MediaRef, Region
+from signage_server.emergency.targets import overrides_by_board
+from signage_server.manifest.builder import PlaylistItemSpec, PlaylistSpec, SourceKind, bulletin_priority
+from signage_server.manifest.scheduling import BoardContext, ScheduleSpec, Target
+from signage_server.models import (
+    PLAYABLE_STATES,
+    Board,
+    Bulletin,
+    ItemKind,
+    LayoutRecord,
+    Media,
+    Playlist,
+    PlaylistItem,
+    Schedule,
+    ScheduleRegion,
+)
+from signage_server.units.tree import UnitTree
+
+# Up to this many boards, load only the schedules that can target them; beyond, load all (cheaper
+# than huge IN lists, and a province-wide change touches most schedules anyway).
+TARGETED_QUERY_MAX_BOARDS = 200
+
+
+@dataclass(frozen=True)
+class ComposeInputs:
+    boards: list[BoardContext]
+    specs: list[ScheduleSpec]
+    playlists: dict[int, PlaylistSpec]
+    layouts: dict[str, Layout]
+    overrides: dict[int, list[EmergencyOverride]]
+
+
+def board_context(board: Board, tree: UnitTree) -> BoardContext:
+    assert board.id is not None
+    return BoardContext(
+        board_id=board.id,
+        unit_chain=tree.chain(board.unit_id),
+        tags=frozenset(board.tags or ()),
+        timezone=board.timezone,
+        name=board.name,
+        resolution=(board.width, board.height),
+    )
+
+
+def load_inputs(session: Session, board_ids: Iterable[int] | None, now: datetime) -> ComposeInputs:
+    """Everything needed to compose the given boards (None: every board) as of ``now``."""
+    query = select(Board)
+    if board_ids is not None:
+        query = query.where(col(Board.id).in_(list(board_ids)))
+    rows = session.exec(query).all()
+    if len(rows) <= TARGETED_QUERY_MAX_BOARDS:
+        tree = UnitTree.load_ancestors(session, {b.unit_id for b in rows})
+    else:
+        tree = UnitTree.load(session, now.date())
+    boards = [board_context(b, tree) for b in rows]
+    schedules = _playable_schedules(session, now.date() - timedelta(days=1), boards)
+    regions = _schedule_regions(session, [s.id for s in schedules if s.id is not None])
+    playlists = _playlists(session, {pid for r in regions.values() for pid in r.values()})
+    specs = [_spec(s, regions.get(s.id or 0, {}), playlists) for s in schedules]
+    layouts = _layouts(session, {s.layout_id for s in schedules})
+    overrides = overrides_by_board(session, boards, now)
+    return ComposeInputs(
+        boards=boards, specs=specs, playlists=playlists, layouts=layouts, overrides=overrides
+    )
+
+
+def _playable_schedules(
+    session: Session, not_ended_before: date, boards: list[BoardContext]
+) -> list[Schedule]:
+    """Playable schedules not yet over; for a few boards, only those that can target them."""
+    query = select(Schedule).where(
+        col(Schedule.state).in_(PLAYABLE_STATES),
+        or_(col(Schedule.end_date).is_(None), col(Schedule.end_date) >= not_ended_before),
+    )
+    if len(boards) <= TARGETED_QUERY_MAX_BOARDS:
+        units = {u for b in boards for u in b.unit_chain}
+        tags = {t for b in boards for t in b.tags}
+        query = query.where(
+            or_(
+                col(Schedule.target_board_id).in_([b.board_id for b in boards]),
+                col(Schedule.target_unit_id).in_(units),
+                col(Schedule.target_tag).in_(tags),
+            )
+        )
+    return list(session.exec(query).all())
+
+
+def _schedule_regions(session: Session, schedule_ids: list[int]) -> dict[int, dict[str, int]]:
+    regions: dict[int, dict[str, int]] = defaultdict(dict)
+    if schedule_ids:
+        query = select(ScheduleRegion.schedule_id, ScheduleRegion.region_id, ScheduleRegion.playlist_id)
+        for schedule_id, region_id, playlist_id in session.exec(
+            query.where(col(ScheduleRegion.schedule_id).in_(schedule_ids))
+        ):
+            regions[schedule_id][region_id] = playlist_id
+    return regions
+
+
+def _spec(
+    schedule: Schedule, regions: Mapping[str, int], playlists: Mapping[int, PlaylistSpec]
+) -> ScheduleSpec:
+    assert schedule.id is not None
+    if schedule.target_kind == "board":
+        target = Target.board(schedule.target_board_id or 0)
+    elif schedule.target_kind == "unit":
+        target = Target.unit(schedule.target_unit_id or 0)
+    else:
+        target = Target.of_tag(schedule.target_tag or "", within=schedule.unit_id)
+    return ScheduleSpec(
+        id=schedule.id,
+        layout_id=schedule.layout_id,
+        target=target,
+        regions=dict(regions),
+        weekdays=frozenset(schedule.weekdays or ()),
+        daily_start=schedule.daily_start,
+        daily_end=schedule.daily_end,
+        start_date=schedule.start_date,
+        end_date=schedule.end_date,
+        priority=schedule.priority,
+        is_default=schedule.is_default,
+        updated_at=schedule.updated_at,
+        bulletin_priority=bulletin_priority(regions, playlists),
+    )
+
+
+def _playlists(session: Session, playlist_ids: set[int]) -> dict[int, PlaylistSpec]:
+    if not playlist_ids:
+        return {}
+    playable = set(
+        session.exec(
+            select(Playlist.id).where(
+                col(Playlist.id).in_(playlist_ids), col(Playlist.state).in_(PLAYABLE_STATES)
+            )
+        ).all()
+    )
+    rows = list(
+        session.exec(
+            select(PlaylistItem)
+            .where(col(PlaylistItem.playlist_id).in_(playable))
+            .order_by(col(PlaylistItem.playlist_id), col(PlaylistItem.position), col(PlaylistItem.id))
+        ).all()
+    )
+    media_ids = {r.media_id for r in rows if r.media_id}
+    bulletin_ids = {r.bulletin_id for r in rows if r.bulletin_id}
+    media = {
+        m.id: m
+        for m in session.exec(select(Media).where(col(Media.id).in_(media_ids), _playable(Media)))
+        if m.id is not None
+    }
+    bulletins = {
+        b.id: b
+        for b in session.exec(select(Bulletin).where(col(Bulletin.id).in_(bulletin_ids), _playable(Bulletin)))
+        if b.id is not None
+    }
+    items: dict[int, list[PlaylistItemSpec]] = {pid: [] for pid in playable if pid is not None}
+    for row in rows:
+        spec = _item_spec(row, media, bulletins)
+        if spec is not None:
+            items[row.playlist_id].append(spec)
+    return {pid: PlaylistSpec(id=pid, items=tuple(specs)) for pid, specs in items.items()}
+
+
+def _playable(model: type[Media] | type[Bulletin]) -> Any:
+    return col(model.state).in_(PLAYABLE_STATES)
+
+
+def _item_spec(
+    row: PlaylistItem, media: Mapping[int, Media], bulletins: Mapping[int, Bulletin]
+) -> PlaylistItemSpec | None:
+    """The item as the builder needs it, or None when what it names is not playable."""
+    if row.kind is ItemKind.IMAGE:
+        found = media.get(row.media_id or 0)
+        if found is None:
+            return None
+        ref = MediaRef.model_validate(
+            {
+                "sha256": found.sha256,
+                "size": found.size,
+                "content_type": found.content_type,
+                "width": found.width,
+                "height": found.height,
+            }
+        )
+        return _item(row, "image", media=ref, category=found.category)
+    if row.kind is ItemKind.BULLETIN:
+        bulletin = bulletins.get(row.bulletin_id or 0)
+        if bulletin is None:
+            return None
+        return _item(
+            row,
+            "bulletin",
+            title=bulletin.title,
+            text=bulletin.body,
+            category=bulletin.category,
+            priority=bulletin.priority,
+        )
+    if row.kind is ItemKind.TICKER:
+        return _item(row, "ticker", text=row.text) if row.text.strip() else None
+    return _item(row, "clock")
+
+
+def _item(row: PlaylistItem, kind: SourceKind, **named: Any) -> PlaylistItemSpec:
+    assert row.id is not None
+    return PlaylistItemSpec(
+        id=row.id,
+        kind=kind,
+        duration_s=row.duration_s,
+        valid_from=row.valid_from,
+        valid_until=row.valid_until,
+        options=dict(row.options or {}),
+        **named,
+    )
+
+
+def _layouts(session: Session, layout_ids: set[str]) -> dict[str, Layout]:
+    if not layout_ids:
+        return {}
+    rows = session.exec(select(LayoutRecord).where(col(LayoutRecord.id).in_(layout_ids)))
+    return {
+        row.id: Layout(
+            id=row.id,
+            name=row.name,
+            background=row.background,
+            regions=[Region.model_validate(r) for r in row.regions],
+        )
+        for row in rows
+    }

@@ -1,0 +1,1 @@
+"""Proof of play and the summary reports built from it."""

@@ -1,0 +1,1 @@
+"""Administrative units: the official list, effective-dated reorganisations, the in-memory tree."""

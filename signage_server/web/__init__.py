@@ -1,0 +1,1 @@
+"""The HTTP edge: the JSON API (``api``), the web panel (``panel``), dependency aliases, error mapping."""

@@ -1,0 +1,96 @@
+"""POST /api/v1/cap: CAP 1.2 alerts from trusted senders (see ``cap_intake`` for what they do).
+
+Trust is by configuration (``SIGNAGE_CAP_SENDERS``): each sender has a token, sent in the
+``X-CAP-Token`` header, and optionally the unit whose subtree its alerts may cover. Every refusal
+is a 4xx whose ``detail`` says why: 415 wrong content type, 413 too large, 400 not valid CAP 1.2,
+401 no token, 403 unknown sender or wrong token, 422 nothing to show (no board in the areas, not
+Actual/Public, no expiry, an Ack/Error message). An expired alert is answered 200 ``ignored``, so a
+sender does not retry it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+import anyio
+from fastapi import APIRouter, Header, HTTPException, Request, status
+from sqlmodel import Session
+
+from signage_server.core import audit
+from signage_server.emergency import overrides as lifecycle
+from signage_server.emergency.sources.cap import MAX_CAP_BYTES, CapAlert, CapRejected, parse_cap
+from signage_server.emergency.sources.cap.intake import CapResult, Intake, Outbound, receive
+from signage_server.models import utcnow
+from signage_server.settings import Settings
+from signage_server.units.service import UnitError, resolve_unit
+from signage_server.web.deps import SettingsDep
+
+router = APIRouter(prefix="/cap", tags=["cap"])
+CAP_CONTENT_TYPES = frozenset({"application/cap+xml", "application/xml", "text/xml"})
+
+
+def _check_sender(settings: Settings, alert: CapAlert, token: str | None) -> None:
+    sender = settings.cap_senders.get(alert.sender)
+    if sender is None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN,
+                            f"sender {alert.sender!r} is not trusted (setting cap_senders)")
+    if not token:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "send the sender's token in the X-CAP-Token header")
+    if not secrets.compare_digest(token.encode(), sender.token.encode()):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"the token does not match sender {alert.sender!r}")
+
+
+def _scope_unit(session: Session, settings: Settings, alert: CapAlert) -> int | None:
+    code = settings.cap_senders[alert.sender].unit
+    if code is None:
+        return None
+    try:
+        return resolve_unit(session, code).id
+    except UnitError as exc:
+        raise HTTPException(status.HTTP_403_FORBIDDEN,
+                            f"sender {alert.sender!r} is configured with an unknown unit {code!r}") from exc
+
+
+@router.post("", response_model=CapResult)
+async def receive_cap(
+    request: Request,
+    settings: SettingsDep,
+    content_type: Annotated[str | None, Header()] = None,
+    x_cap_token: Annotated[str | None, Header()] = None,
+) -> CapResult:
+    media_type = (content_type or "").split(";")[0].strip().lower()
+    if media_type not in CAP_CONTENT_TYPES:
+        raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+                            f"send CAP 1.2 XML as application/cap+xml or application/xml, not {media_type!r}")
+    document = await request.body()
+    if len(document) > MAX_CAP_BYTES:
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE,
+                            f"message too large: {len(document)} bytes, the limit is {MAX_CAP_BYTES}")
+    try:
+        alert = parse_cap(document)
+    except CapRejected as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from exc
+    _check_sender(settings, alert, x_cap_token)
+    try:
+        xml_text = document.decode("utf-8")  # kept to apply an early Update/Cancel later
+    except UnicodeDecodeError as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "encode CAP messages in UTF-8") from exc
+    out = Outbound()
+    actor = lifecycle.Actor(label=audit.actor_label(None, alert.sender), ip=audit.client_ip(request))
+
+    def apply() -> CapResult:
+        # Its own session, opened and closed in this worker thread.
+        with Session(request.app.state.engine) as session:
+            intake = Intake(session, actor, _scope_unit(session, settings, alert), utcnow(),
+                            settings.override_max_hours, out)
+            try:
+                result = receive(intake, alert, xml_text)
+            except CapRejected as exc:
+                raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+            session.commit()
+        for text, boards in out.sends:
+            lifecycle.announce(request.app.state, text, boards)
+        return result
+
+    return await anyio.to_thread.run_sync(apply)

@@ -1,0 +1,253 @@
+"""Routes used by players: pairing, the signed manifest, media, the WebSocket, credential rotation.
+
+Devices reach only their own board: the bearer token resolves to one board, and media are served
+only when that board's manifest names them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Annotated
+
+import anyio
+from fastapi import APIRouter, Header, HTTPException, Request, Response, WebSocket, status
+from fastapi.responses import FileResponse
+from pydantic import ValidationError
+from sqlmodel import Session, select
+from starlette.websockets import WebSocketDisconnect
+
+from signage_contract import device as wire
+from signage_contract.signing import encode_key, key_id
+from signage_server.core import audit
+from signage_server.devices.auth import (
+    UNPAIRED,
+    CurrentDevice,
+    bearer_token,
+    credential_for_token,
+    hash_token,
+    issue_credential,
+)
+from signage_server.devices.hub import Connection
+from signage_server.emergency.targets import overrides_by_board
+from signage_server.manifest.inputs import board_context
+from signage_server.models import Board, PairingTicket, utcnow
+from signage_server.units.tree import UnitTree
+from signage_server.web.deps import SessionDep, SettingsDep
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["device"])
+PAIRING_TTL = timedelta(hours=1)
+HELLO_TIMEOUT_S = 10.0
+MEDIA_CACHE_CONTROL = "private, max-age=31536000, immutable"
+ACK_MARK = '"override_ack"'  # cheap test before parsing a message
+
+
+def _new_code(session: Session) -> str:
+    for _ in range(20):
+        code = "".join(secrets.choice(wire.PAIRING_CODE_ALPHABET) for _ in range(wire.PAIRING_CODE_LENGTH))
+        clash = session.exec(
+            select(PairingTicket).where(PairingTicket.code == code, PairingTicket.expires_at > utcnow())
+        ).first()
+        if clash is None:
+            return code
+    raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "no free pairing code; try again")
+
+
+@router.post(wire.PAIRING_START, response_model=wire.PairingTicket, status_code=201)
+def start_pairing(body: wire.PairingStart, session: SessionDep) -> wire.PairingTicket:
+    """An unpaired player asks for a code to show on its screen."""
+    secret = secrets.token_urlsafe(24)
+    ticket = PairingTicket(
+        id=secrets.token_hex(12),
+        code=_new_code(session),
+        secret_hash=hash_token(secret),
+        hardware_id=body.hardware_id,
+        software_version=body.software_version,
+        screen_width=body.screen_width,
+        screen_height=body.screen_height,
+        expires_at=utcnow() + PAIRING_TTL,
+    )
+    session.add(ticket)
+    session.commit()
+    return wire.PairingTicket(
+        ticket_id=ticket.id, code=ticket.code, secret=secret, expires_at=ticket.expires_at
+    )
+
+
+@router.get(wire.PAIRING_POLL, response_model=wire.PairingStatus)
+def poll_pairing(
+    ticket_id: str,
+    request: Request,
+    session: SessionDep,
+    x_pairing_secret: Annotated[str, Header()],
+) -> wire.PairingStatus:
+    """The player collects its credential, once, after an operator claimed its code."""
+    ticket = session.get(PairingTicket, ticket_id)
+    if ticket is None or not secrets.compare_digest(ticket.secret_hash, hash_token(x_pairing_secret)):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown pairing ticket")
+    if ticket.claimed_board_id is None:
+        state = "expired" if ticket.expires_at <= utcnow() else "pending"
+        return wire.PairingStatus(state=state)
+    if ticket.delivered_at is not None:
+        return wire.PairingStatus(state="expired")  # a credential is handed out once only
+    _credential, token = issue_credential(session, ticket.claimed_board_id, ticket.hardware_id)
+    ticket.delivered_at = utcnow()
+    session.add(ticket)
+    session.commit()
+    verify_key = request.app.state.signing_key.verify_key
+    log.info("board %s paired (ticket %s)", ticket.claimed_board_id, ticket.id)
+    return wire.PairingStatus(
+        state="claimed",
+        credential=wire.DeviceCredential(
+            board_id=str(ticket.claimed_board_id),
+            token=token,
+            server_public_key=encode_key(verify_key),
+            key_id=key_id(verify_key),
+        ),
+    )
+
+
+@router.post(wire.DEVICE_ROTATE, response_model=wire.DeviceCredential)
+def rotate_credential(device: CurrentDevice, request: Request, session: SessionDep) -> wire.DeviceCredential:
+    """The device swaps its token for a new one; the old one stops working at once."""
+    board = session.get(Board, device.board_id)
+    audit.record(session, action="rotate_credential", object_type="board", object_id=device.board_id,
+                 actor=f"board:{device.board_id}", unit_id=None if board is None else board.unit_id,
+                 ip=audit.client_ip(request), before={"credential": device.id})
+    _credential, token = issue_credential(session, device.board_id, device.hardware_id)
+    verify_key = request.app.state.signing_key.verify_key
+    return wire.DeviceCredential(
+        board_id=str(device.board_id),
+        token=token,
+        server_public_key=encode_key(verify_key),
+        key_id=key_id(verify_key),
+    )
+
+
+@router.get(wire.DEVICE_MANIFEST, responses={304: {"description": "unchanged"}, 401: {}})
+async def get_manifest(
+    request: Request,
+    authorization: Annotated[str | None, Header()] = None,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    """The board's signed manifest; 304 when the ETag matches.
+
+    The hot path of every board's poll: authentication and the version lookup run in one worker
+    thread hop with one session, instead of one hop per dependency.
+    """
+    app = request.app
+    wanted = {tag.strip() for tag in if_none_match.split(",")} if if_none_match else set()
+
+    def answer() -> Response:
+        with Session(app.state.engine) as session:
+            credential = credential_for_token(session, bearer_token(authorization))
+            if credential is None:
+                raise HTTPException(status.HTTP_401_UNAUTHORIZED, UNPAIRED, {"WWW-Authenticate": "Bearer"})
+            composer = app.state.composer
+            etag = f'"{composer.current_version(session, credential.board_id)}"'
+            headers = {"ETag": etag, "Cache-Control": "no-cache"}
+            if etag in wanted:
+                return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
+            composed = composer.current(session, credential.board_id)
+            headers["ETag"] = f'"{composed.version}"'
+            return Response(content=composed.document, media_type="application/json", headers=headers)
+
+    response: Response = await anyio.to_thread.run_sync(answer)
+    return response
+
+
+@router.get(wire.DEVICE_MEDIA, response_class=FileResponse)
+def get_media(
+    sha256: str, device: CurrentDevice, request: Request, session: SessionDep, settings: SettingsDep
+) -> FileResponse:
+    composed = request.app.state.composer.current(session, device.board_id)
+    if sha256 not in composed.media_sha256:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "this board's manifest names no such media")
+    path = request.app.state.media_store.path(sha256)
+    if not path.is_file():
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "media file missing from the store")
+    return FileResponse(
+        path,
+        media_type="application/octet-stream",
+        headers={"Cache-Control": MEDIA_CACHE_CONTROL, "ETag": f'"{sha256}"'},
+    )
+
+
+@router.websocket(wire.DEVICE_SOCKET)
+async def device_socket(websocket: WebSocket) -> None:
+    app = websocket.app
+    token = bearer_token(websocket.headers.get("authorization"))
+
+    def authenticate() -> tuple[int, str, list[str]] | None:
+        with Session(app.state.engine) as session:
+            credential = credential_for_token(session, token)
+            if credential is None:
+                return None
+            version = app.state.composer.current(session, credential.board_id).version
+            return credential.board_id, version, _override_pushes(session, credential.board_id)
+
+    found = await anyio.to_thread.run_sync(authenticate)
+    if found is None:
+        await websocket.close(code=status.WS_1008_POLICY_VIOLATION, reason="unknown device credential")
+        return
+    board_id, version, pushes = found
+    await websocket.accept()
+    connection = Connection(board_id=board_id, send_text=websocket.send_text, close=_closer(websocket))
+    app.state.hub.add(connection)
+    pump = asyncio.create_task(connection.pump())
+    try:
+        await _converse(websocket, connection, version, pushes)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        app.state.hub.remove(connection)
+        pump.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await pump
+
+
+def _override_pushes(session: Session, board_id: int) -> list[str]:
+    """The active overrides covering the board, as pushes: a board back from a reboot or an outage
+    shows them at once, before it even fetches its manifest."""
+    board = session.get(Board, board_id)
+    if board is None:
+        return []
+    context = board_context(board, UnitTree.load_ancestors(session, [board.unit_id]))
+    found = overrides_by_board(session, [context], utcnow()).get(board_id, [])
+    return [wire.OverridePush(override=o).model_dump_json() for o in found]
+
+
+async def _converse(websocket: WebSocket, connection: Connection, version: str, pushes: list[str]) -> None:
+    """Wait for Hello; push live overrides and nudge if the device's manifest is stale; then read
+    acks until the device leaves."""
+    try:
+        first = await asyncio.wait_for(websocket.receive_text(), HELLO_TIMEOUT_S)
+        hello = wire.Hello.model_validate_json(first)
+    except (TimeoutError, ValidationError):
+        await websocket.close(code=status.WS_1008_POLICY_VIOLATION, reason="expected hello")
+        return
+    for text in pushes:
+        connection.offer(text)
+    if hello.manifest_version != version:
+        connection.offer(wire.Nudge(version=version).model_dump_json())
+    receipts = websocket.app.state.receipts
+    while True:
+        text = await websocket.receive_text()
+        if ACK_MARK not in text:
+            continue  # other device messages travel over HTTP; unknown ones are ignored
+        try:
+            receipts.record(connection.board_id, wire.OverrideAck.model_validate_json(text))
+        except ValidationError:
+            log.info("board %d sent a malformed override ack", connection.board_id)
+
+
+def _closer(websocket: WebSocket) -> Callable[[int, str], Awaitable[None]]:
+    async def close(code: int, reason: str) -> None:
+        await websocket.close(code=code, reason=reason)
+
+    return close

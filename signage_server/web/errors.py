@@ -1,0 +1,69 @@
+"""Error responses: every invalid input is a 4xx whose message says what is wrong."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, IntegrityError
+
+from signage_server.units.service import UnitError
+
+
+def _where(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "form")]
+    return ".".join(parts) or "request"
+
+
+def describe(errors: list[dict[str, Any]]) -> str:
+    return "; ".join(f"{_where(e.get('loc', ()))}: {e.get('msg', 'invalid')}" for e in errors)
+
+
+async def validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type", "")}
+        for e in exc.errors()
+    ]
+    return JSONResponse(
+        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        content={"detail": describe(errors), "errors": errors},
+    )
+
+
+async def integrity_error(_request: Request, exc: Exception) -> JSONResponse:
+    # A race past our own checks (duplicate name, vanished reference): a conflict, not a crash.
+    return JSONResponse(
+        status_code=status.HTTP_409_CONFLICT,
+        content={"detail": "the change conflicts with existing data (duplicate or missing reference)"},
+    )
+
+
+async def data_error(_request: Request, exc: Exception) -> JSONResponse:
+    # PostgreSQL refuses, e.g., an id beyond its integer range where SQLite would just not find it.
+    return JSONResponse(
+        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        content={"detail": "a value is out of range (an id or a number too large for the database)"},
+    )
+
+
+async def overflow_error(_request: Request, exc: Exception) -> JSONResponse:
+    # SQLite's driver refuses integers beyond 64 bits before the query runs (PostgreSQL: DataError).
+    return JSONResponse(
+        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        content={"detail": "a value is out of range (an id or a number too large for the database)"},
+    )
+
+
+async def unit_error(_request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse(status_code=status.HTTP_400_BAD_REQUEST, content={"detail": str(exc)})
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(IntegrityError, integrity_error)
+    app.add_exception_handler(DataError, data_error)
+    app.add_exception_handler(OverflowError, overflow_error)
+    app.add_exception_handler(UnitError, unit_error)

@@ -1,0 +1,78 @@
+"""The audit trail (admins and approvers): filters over the API's event query, a table in Vietnam's
+local time, and the CSV export served through the panel session."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from sqlmodel import Session, col, select
+
+from signage_server.models import User
+from signage_server.web.api import audit as api
+from signage_server.web.deps import SessionDep
+from signage_server.web.panel.routes.approvals import reviewer, user_names
+from signage_server.web.panel.routes.common import LOCAL_ZONE, PagesDep, attempt, local_time, units_in_scope
+from signage_server.web.panel.session import CurrentPanelUser
+
+router = APIRouter(prefix="/audit")
+First = Annotated[date | None, Query(alias="from")]
+Last = Annotated[date | None, Query(alias="to")]
+ObjectType = Annotated[str | None, Query(max_length=64)]
+
+
+def _start(day: date | None) -> datetime | None:
+    """A local calendar day's first instant; ``to`` is inclusive here, so its next day ends the range."""
+    return None if day is None else datetime.combine(day, time(), LOCAL_ZONE)
+
+
+def _filter(unit_id: int | None, user_id: int | None, object_type: str | None, first: date | None,
+            last: date | None) -> api.AuditFilter:
+    return api.AuditFilter(unit_id=unit_id, user_id=user_id, object_type=object_type or None,
+                           from_=_start(first), to=_start(last + timedelta(days=1) if last else None))
+
+
+def changed_fields(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[str]:
+    """``field: old → new`` for every field whose value differs (plain text; the template escapes)."""
+    old, new = before or {}, after or {}
+    shown = []
+    for key in sorted(set(old) | set(new)):
+        if old.get(key) != new.get(key):
+            shown.append(f"{key}: {_text(old.get(key))} → {_text(new.get(key))}")
+    return shown
+
+
+def _text(value: Any) -> str:
+    return "–" if value is None else json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _people(session: Session, unit_ids: list[int]) -> list[User]:
+    query = select(User).where(col(User.unit_id).in_(unit_ids)).order_by(col(User.username))
+    return list(session.exec(query))
+
+
+@router.get("")
+def audit_page(request: Request, session: SessionDep, who: CurrentPanelUser, view: PagesDep,
+               unit_id: int | None = None, user_id: int | None = None, object_type: ObjectType = None,
+               first: First = None, last: Last = None) -> Response:
+    user = reviewer(who)
+    wanted = _filter(unit_id, user_id, object_type, first, last)
+    events, error = attempt(lambda: api.list_events(session, user, wanted))
+    rows = events or []
+    units = units_in_scope(session, user)
+    return view.render(
+        request, "audit.html", who, rows=rows, units=units, people=_people(session, list(units)),
+        names=user_names(session, {e.actor_id for e in rows}), local=local_time, changed=changed_fields,
+        chosen={"unit_id": unit_id, "user_id": user_id, "object_type": object_type or "",
+                "from": first.isoformat() if first else "", "to": last.isoformat() if last else ""},
+        query=str(request.url.query), error=error, status_code=422 if error else 200)
+
+
+@router.get("/export.csv")
+def audit_csv(session: SessionDep, who: CurrentPanelUser, unit_id: int | None = None,
+              user_id: int | None = None, object_type: ObjectType = None,
+              first: First = None, last: Last = None) -> Response:
+    return api.export_csv(session, reviewer(who), _filter(unit_id, user_id, object_type, first, last))

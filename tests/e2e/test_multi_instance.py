@@ -1,0 +1,139 @@
+"""Two real server processes sharing PostgreSQL and Redis: an override posted and confirmed on
+instance A reaches a board whose WebSocket is connected to instance B.
+
+Needs ``SIGNAGE_TEST_POSTGRES_URL`` and ``SIGNAGE_TEST_REDIS_URL``; skipped, saying so, without them.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+from sqlmodel import Session
+from websockets.sync.client import connect
+
+from signage_contract import device as wire
+from signage_server.core.auth import hash_password, issue_token
+from signage_server.devices.auth import issue_credential
+from signage_server.models import AdminUnit, Board, Role, TokenKind, UnitLevel, User
+from tests.support.net import free_port
+from tests.support.overrides import OVERRIDES, body
+
+POSTGRES = os.environ.get("SIGNAGE_TEST_POSTGRES_URL")
+REDIS = os.environ.get("SIGNAGE_TEST_REDIS_URL")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.skipif(not (POSTGRES and REDIS),
+                       reason="two-instance test needs SIGNAGE_TEST_POSTGRES_URL and SIGNAGE_TEST_REDIS_URL"),
+]
+START_TIMEOUT_S = 60.0
+RECEIVE_TIMEOUT_S = 10.0
+
+
+@pytest.fixture
+def fresh_database() -> Iterator[str]:
+    assert POSTGRES is not None
+    name = f"signage_multi_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(make_url(POSTGRES), isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(POSTGRES).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _start(env: dict[str, str], data_dir: Path) -> tuple[subprocess.Popen[bytes], int]:
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "signage_server.cli", "--port", str(port)],
+                            env={**env, "SIGNAGE_DATA_DIR": str(data_dir)},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return proc, port
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "exited") from None
+            time.sleep(0.05)  # polling for a port to open: nothing to await across processes
+    proc.kill()
+    raise RuntimeError("server did not start")
+
+
+@pytest.fixture
+def two_instances(tmp_path: Path, fresh_database: str) -> Iterator[tuple[int, int]]:
+    assert REDIS is not None
+    env = {**os.environ, "SIGNAGE_DATABASE_URL": fresh_database, "SIGNAGE_REDIS_URL": REDIS,
+           "SIGNAGE_SIGNING_KEY_FILE": str(tmp_path / "signing.key"), "SIGNAGE_SEED_UNITS": "false",
+           "SIGNAGE_LOG_LEVEL": "warning"}
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        first, port_a = _start(env, tmp_path / "a")  # A migrates the database; then B starts
+        procs.append(first)
+        second, port_b = _start(env, tmp_path / "b")
+        procs.append(second)
+        yield port_a, port_b
+    finally:
+        for proc in procs:
+            proc.terminate()
+            proc.wait(timeout=30)
+            if proc.stderr is not None:
+                proc.stderr.close()
+
+
+def _arrange(url: str) -> tuple[dict[str, str], str]:
+    """A commune, a board, its device token, and an operator's API headers."""
+    engine = create_engine(url, poolclass=NullPool)
+    with Session(engine) as session:
+        unit = AdminUnit(code="51001", level=UnitLevel.COMMUNE, name="Xã Bình Sơn",
+                         valid_from=date(2025, 7, 1))
+        session.add(unit)
+        session.flush()
+        assert unit.id is not None
+        board = Board(name="Bảng tin UBND xã", unit_id=unit.id)
+        operator = User(username="operator", role=Role.OPERATOR, unit_id=unit.id,
+                        password_hash=hash_password("correct horse battery"))
+        session.add_all([board, operator])
+        session.commit()
+        assert board.id is not None
+        api_token, _row = issue_token(session, operator, TokenKind.API, "test", None)
+        _credential, device_token = issue_credential(session, board.id, "mini-pc")
+    engine.dispose()
+    return {"Authorization": f"Bearer {api_token}"}, device_token
+
+
+def test_an_override_confirmed_on_one_instance_reaches_a_board_on_the_other(two_instances,
+                                                                           fresh_database) -> None:
+    port_a, port_b = two_instances
+    operator, device_token = _arrange(fresh_database)
+    socket_url = f"ws://127.0.0.1:{port_b}{wire.DEVICE_SOCKET}"
+    with connect(socket_url, additional_headers={"Authorization": f"Bearer {device_token}"}) as ws:
+        ws.send(wire.Hello(manifest_version=None).model_dump_json())
+        assert wire.Nudge.model_validate_json(ws.recv(timeout=RECEIVE_TIMEOUT_S))  # B is talking
+        with httpx.Client(base_url=f"http://127.0.0.1:{port_a}", headers=operator) as api:
+            created = api.post(OVERRIDES, json=body())
+            assert created.status_code == 201, created.text
+            assert api.post(f"{OVERRIDES}/{created.json()['id']}/confirm").status_code == 200
+        while True:  # nudges from B's recomposition may come first
+            message = ws.recv(timeout=RECEIVE_TIMEOUT_S)
+            if '"type":"override"' in message:
+                break
+    push = wire.OverridePush.model_validate_json(message)
+    assert push.override.id == str(created.json()["id"])

@@ -1,0 +1,59 @@
+import asyncio
+import os
+import uuid
+
+import pytest
+
+from signage_server.core.bus import BusMessage, LocalBus, RedisBus
+from signage_server.devices.hub import Connection, Hub
+
+pytestmark = pytest.mark.anyio
+REDIS_URL = os.environ.get("SIGNAGE_TEST_REDIS_URL")
+
+
+def test_wire_round_trip() -> None:
+    for message in (BusMessage('{"a": 1}'), BusMessage("x\ny", frozenset({3, 1}))):
+        assert BusMessage.from_wire(message.to_wire()) == message
+
+
+async def test_hub_delivers_only_to_named_boards() -> None:
+    hub = Hub()
+    got: dict[int, list[str]] = {1: [], 2: []}
+    for board in (1, 2):
+        hub.add(Connection(board, send_text=lambda t, b=board: _append(got[b], t)))
+    bus = LocalBus()
+    await bus.start(hub.deliver)
+    await bus.publish(BusMessage("hello", frozenset({2})))
+    conns = {c.board_id: c for cs in hub._by_board.values() for c in cs}
+    assert conns[1].outbox.empty()
+    assert conns[2].outbox.get_nowait() == "hello"
+
+
+async def test_full_outbox_drops_oldest_never_blocks() -> None:
+    connection = Connection(1, send_text=lambda t: _append([], t))
+    for i in range(100):
+        connection.offer(str(i))
+    assert connection.outbox.qsize() == connection.outbox.maxsize
+    assert connection.outbox.get_nowait() == str(100 - connection.outbox.maxsize)
+
+
+@pytest.mark.redis
+@pytest.mark.skipif(not REDIS_URL, reason="SIGNAGE_TEST_REDIS_URL not set: no Redis to test against")
+async def test_redis_bus_reaches_other_instance() -> None:
+    assert REDIS_URL is not None
+    channel = f"signage-test-{uuid.uuid4().hex}"
+    received: asyncio.Queue[BusMessage] = asyncio.Queue()
+    sender, listener = RedisBus(REDIS_URL, channel), RedisBus(REDIS_URL, channel)
+    await listener.start(received.put_nowait)
+    await sender.start(lambda _m: None)
+    try:
+        await sender.publish(BusMessage('{"type":"nudge"}', frozenset({7})))
+        message = await asyncio.wait_for(received.get(), timeout=5)
+    finally:
+        await sender.stop()
+        await listener.stop()
+    assert message == BusMessage('{"type":"nudge"}', frozenset({7}))
+
+
+async def _append(target: list[str], text: str) -> None:
+    target.append(text)

@@ -1,0 +1,51 @@
+"""Group commit of heartbeats: many requests, one transaction, each answered on its own."""
+
+import asyncio
+from datetime import UTC, datetime
+
+from sqlmodel import func, select
+
+from signage_contract import device as wire
+from signage_server.devices.auth import issue_credential
+from signage_server.health.writer import UnknownDevice
+from signage_server.models import BoardStatus, DeviceCredential
+
+
+def test_concurrent_heartbeats_are_written_together_and_answered_each(app, client, session, make_board):
+    boards = [make_board() for _ in range(6)]
+    tokens = [issue_credential(session, b.id, f"pc-{b.id}")[1] for b in boards]
+    writer = app.state.heartbeat_writer
+    beat = wire.Heartbeat(sent_at=datetime.now(UTC), software_version="2.0")
+
+    async def burst():
+        sent = [*tokens, "not-a-token", tokens[0]]  # one board twice in the same batch
+        return await asyncio.gather(*(writer.submit(t, beat) for t in sent), return_exceptions=True)
+
+    results = client.portal.call(burst)
+    assert isinstance(results[6], UnknownDevice)
+    assert all(isinstance(r, tuple) for i, r in enumerate(results) if i != 6)
+    assert results[7][0] >= results[0][0]  # receipt order kept
+    session.expire_all()
+    assert session.exec(select(func.count()).select_from(BoardStatus)).one() == 6
+    row = session.get(BoardStatus, boards[0].id)
+    assert row.last_seen_at == results[7][0] and row.software_version == "2.0"
+    credential = session.exec(select(DeviceCredential).where(DeviceCredential.board_id == boards[1].id)).one()
+    assert credential.last_seen_at is not None
+
+
+def test_a_revoked_credential_is_refused(client, session, make_board):
+    board = make_board()
+    _old, old_token = issue_credential(session, board.id, "old-pc")
+    issue_credential(session, board.id, "new-pc")  # revokes the old one
+    body = {"sent_at": datetime.now(UTC).isoformat()}
+    response = client.post(wire.DEVICE_HEARTBEAT, json=body, headers={"Authorization": f"Bearer {old_token}"})
+    assert response.status_code == 401
+
+
+def test_a_malformed_heartbeat_is_422_with_the_field_named(client, session, make_board):
+    board = make_board()
+    _c, token = issue_credential(session, board.id, "pc")
+    headers = {"Authorization": f"Bearer {token}"}
+    response = client.post(wire.DEVICE_HEARTBEAT, json={"sent_at": "2026-03-10T08:00:00"}, headers=headers)
+    assert response.status_code == 422 and "sent_at" in response.text  # no UTC offset
+    assert client.post(wire.DEVICE_HEARTBEAT, content=b"{", headers=headers).status_code == 422

@@ -1,0 +1,206 @@
+import hashlib
+import unicodedata
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from nacl.signing import SigningKey
+
+from signage_contract import EmergencyOverride, ImageItem, Layout, MediaRef, PlayReason, Priority, TextItem
+from signage_contract.signing import verify_manifest
+from signage_server.manifest.batch import build_manifests, compose_boards
+from signage_server.manifest.builder import (
+    PlaylistItemSpec,
+    PlaylistSpec,
+    build_manifest,
+    bulletin_priority,
+    content_version,
+    horizon_bounds,
+    sign_manifest,
+)
+from signage_server.manifest.scheduling import BoardContext, ScheduleSpec, Target
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+LAYOUTS = {
+    lay.id: lay
+    for lay in (Layout.model_validate_json(p.read_text("utf-8")) for p in Path("layouts").glob("*.json"))
+}
+PROVINCE, COMMUNE = 100, 200
+BOARD = BoardContext(board_id=7, unit_chain=(COMMUNE, PROVINCE), name="Bảng tin UBND xã",
+                     resolution=(384, 192))
+MON = date(2026, 11, 23)
+NOW = datetime.combine(MON, time(9), tzinfo=VN)
+
+
+def media(name: str) -> MediaRef:
+    return MediaRef(sha256=hashlib.sha256(name.encode()).hexdigest(), size=1000,
+                    content_type="image/png", width=384, height=192)
+
+
+def playlists(*extra_items: PlaylistItemSpec, duration_s: float = 10.0) -> dict[int, PlaylistSpec]:
+    main = PlaylistSpec(11, (
+        PlaylistItemSpec(1, "image", duration_s=duration_s, media=media("a")),
+        PlaylistItemSpec(2, "bulletin", title="Lịch tiêm chủng", text="Thứ Hai tại trạm y tế"),
+        *extra_items,
+    ))
+    ticker = PlaylistSpec(12, (PlaylistItemSpec(3, "ticker", text="Phòng chống bão số 5"),))
+    clock = PlaylistSpec(13, (PlaylistItemSpec(4, "clock", options={"format": "time"}),))
+    evening = PlaylistSpec(14, (PlaylistItemSpec(5, "image", media=media("b")),))
+    return {p.id: p for p in (main, ticker, clock, evening)}
+
+
+SPECS = [
+    ScheduleSpec(1, "main_ticker_clock", Target.unit(PROVINCE), {"main": 11, "ticker": 12, "clock": 13},
+                 daily_start=time(7), daily_end=time(18)),
+    ScheduleSpec(2, "fullscreen", Target.board(7), {"main": 14}, daily_start=time(18), daily_end=time(21)),
+]
+
+
+def build(now: datetime = NOW, specs=SPECS, lists=None, overrides=()):
+    return build_manifest(BOARD, specs, lists or playlists(), LAYOUTS, overrides, now)
+
+
+def test_horizon_runs_from_local_midnight_to_the_end_of_the_seventh_day_after() -> None:
+    start, end = horizon_bounds(NOW, "Asia/Ho_Chi_Minh")
+    assert start == datetime.combine(MON, time(), tzinfo=VN)
+    assert end == datetime.combine(MON + timedelta(days=8), time(), tzinfo=VN)
+
+
+def test_same_inputs_within_one_local_day_give_the_same_version() -> None:
+    first = build(datetime.combine(MON, time(0, 0, 1), tzinfo=VN))
+    last = build(datetime.combine(MON, time(23, 59, 59), tzinfo=VN))
+    assert first.generated_at != last.generated_at
+    assert content_version(first) == content_version(last)
+
+
+def test_next_local_day_changes_the_version() -> None:
+    assert content_version(build()) != content_version(build(NOW + timedelta(days=1)))
+
+
+def test_a_changed_item_changes_the_version() -> None:
+    assert content_version(build()) != content_version(build(lists=playlists(duration_s=12.0)))
+
+
+def test_timeline_follows_the_schedules_and_leaves_gaps_empty() -> None:
+    manifest = build()
+    first, second = manifest.timeline[0], manifest.timeline[1]
+    assert (first.start, first.end) == (datetime.combine(MON, time(7), tzinfo=VN),
+                                         datetime.combine(MON, time(18), tzinfo=VN))
+    assert [(r.region_id, r.item_ids) for r in first.regions] == [
+        ("main", ["p11-i1", "p11-i2"]), ("ticker", ["p12-i3"]), ("clock", ["p13-i4"])]
+    assert (second.layout_id, second.schedule_id, second.end) == (
+        "fullscreen", "2", datetime.combine(MON, time(21), tzinfo=VN))
+    assert manifest.timeline[2].start == datetime.combine(MON + timedelta(days=1), time(7), tzinfo=VN)
+    assert len(manifest.timeline) == 16  # two entries on each of the 8 days of the horizon
+    assert [lay.id for lay in manifest.layouts] == ["main_ticker_clock", "fullscreen"]
+
+
+def test_items_outside_the_horizon_are_dropped_and_validity_is_kept() -> None:
+    expired = PlaylistItemSpec(20, "bulletin", title="Cũ", valid_until=NOW - timedelta(days=1))
+    later = PlaylistItemSpec(21, "bulletin", title="Sắp tới", valid_from=NOW + timedelta(days=3))
+    beyond = PlaylistItemSpec(22, "bulletin", title="Xa", valid_from=NOW + timedelta(days=30))
+    manifest = build(lists=playlists(expired, later, beyond))
+    index = manifest.item_index()
+    assert "p11-i20" not in index and "p11-i22" not in index
+    assert index["p11-i21"].valid_from == NOW + timedelta(days=3)
+    carrying = [e for e in manifest.timeline if "p11-i21" in e.regions[0].item_ids]
+    assert carrying and all(e.end > NOW + timedelta(days=3) for e in carrying)
+
+
+def test_text_is_nfc_and_ids_are_deterministic() -> None:
+    decomposed = unicodedata.normalize("NFD", "Thông báo khẩn")
+    manifest = build(lists=playlists(PlaylistItemSpec(30, "bulletin", title=decomposed, text=decomposed)))
+    item = manifest.item_index()["p11-i30"]
+    assert isinstance(item, TextItem)
+    assert item.title == item.body == "Thông báo khẩn"
+
+
+def test_active_overrides_are_included_and_expired_ones_are_not() -> None:
+    def override(ident: str, expires: datetime) -> EmergencyOverride:
+        issued = NOW - timedelta(hours=2)
+        return EmergencyOverride(id=ident, title="Bão", starts_at=issued, expires_at=expires,
+                                 issued_at=issued,
+                                 media=media(f"o{ident}"))
+    manifest = build(overrides=[override("live", NOW + timedelta(hours=6)), override("old", NOW)])
+    assert [o.id for o in manifest.overrides] == ["live"]
+
+
+def test_media_lists_every_image_and_override_sha256() -> None:
+    override = EmergencyOverride(id="e", title="Lũ", starts_at=NOW, expires_at=NOW + timedelta(hours=1),
+                                 issued_at=NOW, media=media("flood"))
+    manifest = build(overrides=[override])
+    assert set(manifest.media()) == {media(n).sha256 for n in ("a", "b", "flood")}
+
+
+def test_signature_verifies_and_carries_the_version() -> None:
+    key = SigningKey.generate()
+    manifest = build()
+    signed = sign_manifest(manifest, key)
+    assert signed.version == content_version(manifest)
+    assert verify_manifest(signed, key.verify_key, "7") == manifest
+
+
+def test_priority_bulletin_beats_a_higher_schedule_priority_and_is_marked() -> None:
+    urgent = PlaylistSpec(21, (PlaylistItemSpec(40, "bulletin", title="Khẩn", priority=Priority.PRIORITY),))
+    lists = {**playlists(), urgent.id: urgent}
+    level = bulletin_priority({"main": 21}, lists)
+    morning = {"daily_start": time(8), "daily_end": time(10)}
+    province = ScheduleSpec(3, "fullscreen", Target.unit(PROVINCE), {"main": 21}, bulletin_priority=level,
+                            **morning)
+    board = ScheduleSpec(4, "fullscreen", Target.board(7), {"main": 14}, priority=50, **morning)
+    manifest = build(specs=[*SPECS, province, board], lists=lists)
+    assert level is Priority.PRIORITY
+    entry = next(e for e in manifest.timeline if e.start == datetime.combine(MON, time(8), tzinfo=VN))
+    assert (entry.schedule_id, entry.reason) == ("3", PlayReason.PRIORITY)
+    assert entry.regions[0].item_ids == ["p21-i40"]
+
+
+def test_unknown_layout_is_refused() -> None:
+    bad = ScheduleSpec(9, "nope", Target.board(7), {"main": 11})
+    with pytest.raises(ValueError, match="unknown layout 'nope'"):
+        build(specs=[bad])
+
+
+def test_many_boards_get_what_each_would_get_alone() -> None:
+    boards = [BOARD, BoardContext(8, (COMMUNE, PROVINCE)), BoardContext(9, (201, PROVINCE)),
+              BoardContext(10, (COMMUNE, PROVINCE), timezone="Asia/Bangkok")]
+    override = EmergencyOverride(id="e", title="Lũ", starts_at=NOW, expires_at=NOW + timedelta(hours=1),
+                                 issued_at=NOW)
+    many = build_manifests(boards, SPECS, playlists(), LAYOUTS, {8: [override]}, NOW)
+    for board in boards:
+        alone = build_manifest(board, SPECS, playlists(), LAYOUTS, [override] if board.board_id == 8 else [],
+                               NOW)
+        assert many[board.board_id] == alone
+    assert isinstance(many[7].item_index()["p14-i5"], ImageItem)
+    assert not many[9].item_index().get("p14-i5")  # schedule 2 targets board 7 only
+    assert many[7].generated_at.tzinfo is not None and many[7].valid_from.tzinfo == UTC
+
+
+def test_batch_signing_equals_signing_each_manifest() -> None:
+    key = SigningKey.generate()
+    boards = [BOARD, BoardContext(8, (COMMUNE, PROVINCE), name="Bảng 8"), BoardContext(9, (201, PROVINCE))]
+    override = EmergencyOverride(id="e", title="Lũ", starts_at=NOW, expires_at=NOW + timedelta(hours=1),
+                                 issued_at=NOW, media=media("flood"))
+    composed = compose_boards(boards, SPECS, playlists(), LAYOUTS, {8: [override]}, NOW, key)
+    for board in boards:
+        result = composed[board.board_id]
+        manifest = verify_manifest(result.signed, key.verify_key, str(board.board_id))
+        alone = build_manifest(board, SPECS, playlists(), LAYOUTS, [override] if board.board_id == 8 else [],
+                               NOW)
+        assert result.signed.payload == alone.model_dump_json()
+        assert result.signed.version == content_version(alone)
+        assert manifest == alone
+        assert result.media_sha256 == tuple(sorted(alone.media()))
+        assert result.valid_until == alone.valid_until
+    assert media("flood").sha256 in composed[8].media_sha256
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"kind": "image"}, "names no media"),
+    ({"kind": "ticker", "text": "  "}, "has no text"),
+    ({"kind": "bulletin"}, "neither title nor body"),
+])
+def test_incomplete_items_are_refused(fields, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        PlaylistItemSpec(id=1, **fields)

@@ -1,0 +1,518 @@
+"""The authorisation matrix: every route of the OpenAPI document (and every WebSocket) has ONE rule
+here, and each role is checked against its own unit, a child unit and an unrelated unit.
+
+A rule names the roles allowed and whether the route acts on something in a unit (``SUBTREE``:
+allowed roles succeed in their unit and below and get 404 elsewhere; the other roles get 403, or
+404 where the object lies outside their scope anyway). Each case builds its own fresh objects,
+so destructive routes do not disturb the others; one app serves every case.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import secrets
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.routing import APIWebSocketRoute
+from fastapi.testclient import TestClient
+from PIL import Image
+from sqlmodel import Session
+from starlette.websockets import WebSocketDisconnect
+
+from signage_contract.device import PAIRING_CODE_ALPHABET, PAIRING_CODE_LENGTH
+from signage_server.app import create_app
+from signage_server.content.workflow import publish
+from signage_server.core.auth import issue_token
+from signage_server.devices.auth import issue_credential
+from signage_server.models import (
+    ApiToken,
+    Board,
+    Bulletin,
+    ContentState,
+    LayoutRecord,
+    Media,
+    Override,
+    PairingTicket,
+    Playlist,
+    PlaylistItem,
+    Role,
+    Schedule,
+    ScheduleRegion,
+    Screenshot,
+    ScreenshotRequestRow,
+    TargetKind,
+    TokenKind,
+    UnitLevel,
+    User,
+    utcnow,
+)
+from signage_server.settings import Settings
+from tests.support.factories import add_unit
+
+ANY = frozenset(Role)
+ADMIN = frozenset({Role.ADMIN})
+EDIT = frozenset({Role.ADMIN, Role.EDITOR})
+REVIEW = frozenset({Role.ADMIN, Role.APPROVER})
+OPS = frozenset({Role.ADMIN, Role.OPERATOR})
+OK = frozenset({200, 201, 204})
+NOT_FOUND = frozenset({404})
+TARGETS = ("own", "child", "other")
+LAYOUT = "authz-layout"
+
+
+@dataclass
+class Case:
+    params: dict[str, Any] = field(default_factory=dict)
+    json: Any = None
+    query: dict[str, Any] | None = None
+    files: dict[str, Any] | None = None
+    data: dict[str, Any] | None = None
+
+
+@dataclass
+class Env:
+    client: TestClient
+    session: Session
+    units: dict[str, int]
+    users: dict[Role, User]
+    store: Any
+    counter: Iterator[int]
+    app: Any = None
+
+    def add(self, row: Any) -> Any:
+        self.session.add(row)
+        self.session.commit()
+        self.session.refresh(row)
+        return row
+
+
+Maker = Callable[[Env, int, User], Case]
+
+
+@dataclass(frozen=True)
+class Rule:
+    roles: frozenset[Role] | None  # None: not a user route (public or device), see the device tests
+    scoped: bool = False  # True: acts on something in a unit; the case is built in the target unit
+    make: Maker | None = None
+    ok: frozenset[int] = OK  # what an allowed role gets in scope
+    other: frozenset[int] = NOT_FOUND  # what an allowed role gets for an unrelated unit
+
+
+# --- object factories: each builds fresh rows in ``unit`` ----------------------------------------
+
+def _bulletin(env: Env, unit: int, _user: User) -> Case:
+    return Case({"bulletin_id": env.add(Bulletin(title="Tin", unit_id=unit)).id})
+
+
+def _playlist_row(env: Env, unit: int) -> tuple[int, int]:
+    playlist = env.add(Playlist(name="Danh sách", unit_id=unit))
+    item = env.add(PlaylistItem(playlist_id=playlist.id, position=1, kind="ticker", text="Chữ chạy"))
+    return playlist.id, item.id
+
+
+def _playlist(env: Env, unit: int, _user: User) -> Case:
+    return Case({"playlist_id": _playlist_row(env, unit)[0]})
+
+
+def _item(env: Env, unit: int, _user: User) -> Case:
+    playlist, item = _playlist_row(env, unit)
+    return Case({"playlist_id": playlist, "item_id": item})
+
+
+def _schedule(env: Env, unit: int, _user: User) -> Case:
+    playlist, _item_id = _playlist_row(env, unit)
+    schedule = env.add(Schedule(name="Lịch", unit_id=unit, layout_id=LAYOUT, target_kind=TargetKind.UNIT,
+                                target_unit_id=unit))
+    env.add(ScheduleRegion(schedule_id=schedule.id, region_id="main", playlist_id=playlist))
+    return Case({"schedule_id": schedule.id})
+
+
+def _png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _media(env: Env, unit: int, _user: User) -> Case:
+    stored = env.store.ingest(io.BytesIO(_png()), "a.png", "image/png")
+    row = env.add(Media(unit_id=unit, sha256=stored.sha256, size=stored.size,
+                        content_type=stored.content_type,
+                        width=stored.width, height=stored.height))
+    return Case({"media_id": row.id})
+
+
+def _board(env: Env, unit: int, _user: User) -> Case:
+    return Case({"board_id": env.add(Board(name="Bảng", unit_id=unit)).id})
+
+
+def _shot(env: Env, unit: int, user: User) -> Case:
+    """A board with one stored screenshot (its JPEG and thumbnail on disk)."""
+    board_id = _board(env, unit, user).params["board_id"]
+    shot = env.add(Screenshot(board_id=board_id, taken_at=utcnow(), file_name="s1.jpg", size=10, width=8,
+                              height=8))
+    store = env.app.state.screenshot_store
+    for path in (store.image_path(shot), store.thumbnail_path(shot)):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (8, 8)).save(path, "JPEG")
+    return Case({"board_id": board_id, "shot_id": shot.id})
+
+
+def _shot_request(env: Env, unit: int, user: User) -> Case:
+    board_id = _board(env, unit, user).params["board_id"]
+    row = env.add(ScreenshotRequestRow(id=secrets.token_hex(8), board_id=board_id))
+    return Case({"board_id": board_id, "request_id": row.id})
+
+
+def _layout(env: Env, unit: int, _user: User) -> Case:
+    layout = env.add(LayoutRecord(id=f"custom-{next(env.counter)}", name="Riêng", unit_id=unit,
+                                  regions=[{"id": "main", "role": "main", "x": 0, "y": 0, "w": 1, "h": 1}]))
+    return Case({"layout_id": layout.id})
+
+
+def _override(env: Env, unit: int, _user: User) -> Case:
+    now = utcnow()
+    row = env.add(Override(title="Bão", unit_id=unit, target_unit_ids=[unit], starts_at=now,
+                           expires_at=now + timedelta(hours=1)))
+    return Case({"override_id": row.id})
+
+
+def _unit(_env: Env, unit: int, _user: User) -> Case:
+    return Case({"unit_id": unit})
+
+
+def _commune_under(env: Env, unit: int, _user: User) -> Case:
+    commune = add_unit(env.session, f"c{next(env.counter)}", UnitLevel.COMMUNE, "Xã Mới", unit)
+    return Case({"unit_id": commune})
+
+
+def _user(env: Env, unit: int, _user: User) -> Case:
+    row = env.add(User(username=f"u{next(env.counter)}", role=Role.VIEWER, unit_id=unit, password_hash="x"))
+    return Case({"user_id": row.id})
+
+
+def _own_token(env: Env, _unit: int, user: User) -> Case:
+    _plain, row = issue_token(env.session, user, TokenKind.API, "script", None)
+    return Case({"token_id": row.id})
+
+
+def _pairing(env: Env, unit: int, user: User) -> Case:
+    case = _board(env, unit, user)
+    code = "".join(secrets.choice(PAIRING_CODE_ALPHABET) for _ in range(PAIRING_CODE_LENGTH))
+    env.add(PairingTicket(id=secrets.token_hex(8), code=code, secret_hash="x", hardware_id="hw",
+                          expires_at=utcnow() + timedelta(hours=1)))
+    return Case(case.params, json={"code": code})
+
+
+def _with(maker: Maker, **extra: Any) -> Maker:
+    def make(env: Env, unit: int, user: User) -> Case:
+        case = maker(env, unit, user)
+        for key, value in extra.items():
+            setattr(case, key, value(env, unit, case) if callable(value) else value)
+        return case
+    return make
+
+
+def _in_unit(body: Callable[[Env, int], dict[str, Any]]) -> Maker:
+    return lambda env, unit, _user: Case(json=body(env, unit))
+
+
+def _schedule_body(env: Env, unit: int) -> dict[str, Any]:
+    return {"name": "Lịch", "layout_id": LAYOUT, "regions": {"main": _playlist_row(env, unit)[0]},
+            "target_kind": "unit", "target_unit_id": unit, "unit_id": unit}
+
+
+def _upload(_env: Env, unit: int, _user: User) -> Case:
+    return Case(files={"file": ("a.png", _png(), "image/png")}, data={"unit_id": str(unit)})
+
+
+def _reorganise(env: Env, unit: int, _user: User) -> Case:
+    village = add_unit(env.session, f"v{next(env.counter)}", UnitLevel.VILLAGE, "Thôn Cũ", unit)
+    return Case(json={"from_ids": [village], "effective": str(date.today()), "new_name": "Thôn Mới",
+                      "new_code": f"n{next(env.counter)}"})
+
+
+def _audit_query(_env: Env, unit: int, _user: User) -> Case:
+    return Case(query={"unit_id": unit})
+
+
+STATE = {"state": "submitted"}  # from draft: editors' move; the others get 403 in scope
+IN_AN_HOUR = lambda _e, _u, _c: {"title": "Bão", "target": {"all": True},  # noqa: E731
+                                 "expires_at": (utcnow() + timedelta(hours=1)).isoformat()}
+WRONG_PASSWORD = {"current_password": "not my password", "new_password": "ba con bò vàng trên đồi"}
+
+RULES: dict[tuple[str, str], Rule] = {
+    # public: no user credential involved
+    ("GET", "/healthz"): Rule(None),
+    ("POST", "/api/v1/auth/token"): Rule(None),
+    ("POST", "/api/v1/cap"): Rule(None),  # a trusted sender's X-CAP-Token (tests/test_api_cap*.py)
+    # devices: their own bearer credential (see the device tests below)
+    ("POST", "/api/v1/device/pairing"): Rule(None),
+    ("GET", "/api/v1/device/pairing/{ticket_id}"): Rule(None),
+    ("POST", "/api/v1/device/credential/rotate"): Rule(None),
+    ("GET", "/api/v1/device/manifest"): Rule(None),
+    ("GET", "/api/v1/device/media/{sha256}"): Rule(None),
+    ("WS", "/api/v1/device/ws"): Rule(None),
+    # one's own account
+    ("POST", "/api/v1/auth/token/refresh"): Rule(ANY),
+    ("POST", "/api/v1/auth/password"): Rule(
+        ANY, make=lambda *_: Case(json=WRONG_PASSWORD), ok=frozenset({422})),
+    ("GET", "/api/v1/auth/me"): Rule(ANY),
+    ("GET", "/api/v1/auth/api-tokens"): Rule(ANY),
+    ("POST", "/api/v1/auth/api-tokens"): Rule(ANY, make=lambda *_: Case(json={"name": "script"})),
+    ("DELETE", "/api/v1/auth/api-tokens/{token_id}"): Rule(ANY, make=_own_token),
+    # users
+    ("GET", "/api/v1/users"): Rule(ADMIN),
+    ("POST", "/api/v1/users"): Rule(ADMIN, True, _in_unit(lambda env, unit: {
+        "username": f"new{next(env.counter)}", "password": "ba con bò vàng trên đồi", "role": "viewer",
+        "unit_id": unit})),
+    ("GET", "/api/v1/users/{user_id}"): Rule(ADMIN, True, _user),
+    ("PATCH", "/api/v1/users/{user_id}"): Rule(ADMIN, True, _with(_user, json={"full_name": "Tên"})),
+    ("DELETE", "/api/v1/users/{user_id}"): Rule(ADMIN, True, _user),
+    # units
+    ("GET", "/api/v1/units"): Rule(ANY),
+    ("GET", "/api/v1/units/{unit_id}"): Rule(ANY, True, _unit),
+    ("GET", "/api/v1/units/{unit_id}/children"): Rule(ANY, True, _unit),
+    ("GET", "/api/v1/units/{unit_id}/subtree"): Rule(ANY, True, _unit),
+    ("GET", "/api/v1/units/{unit_id}/ancestors"): Rule(ANY, True, _unit),
+    ("GET", "/api/v1/units/{unit_id}/lineage"): Rule(ANY, True, _unit),
+    ("POST", "/api/v1/units/{unit_id}/villages"): Rule(
+        EDIT, True, _with(_commune_under, json={"name": "Thôn"})),
+    ("POST", "/api/v1/units/reorganise"): Rule(ADMIN, True, _reorganise),
+    ("GET", "/api/v1/units/{unit_id}/approval-settings"): Rule(ANY, True, _unit),
+    ("PUT", "/api/v1/units/{unit_id}/approval-settings"): Rule(
+        ADMIN, True, _with(_unit, json={"trusted_editors_auto_approve": False})),
+    # boards and pairing
+    ("GET", "/api/v1/boards"): Rule(ANY),
+    ("POST", "/api/v1/boards"): Rule(
+        ADMIN, True, _in_unit(lambda _e, unit: {"name": "Bảng", "unit_id": unit})),
+    ("GET", "/api/v1/boards/{board_id}"): Rule(ANY, True, _board),
+    ("PATCH", "/api/v1/boards/{board_id}"): Rule(OPS, True, _with(_board, json={"name": "Bảng mới"})),
+    ("DELETE", "/api/v1/boards/{board_id}"): Rule(ADMIN, True, _board),
+    ("GET", "/api/v1/boards/{board_id}/history"): Rule(ANY, True, _board),
+    # health, screenshots, reports: read by every role in scope; capture requests by operators
+    ("GET", "/api/v1/boards/{board_id}/status"): Rule(ANY, True, _board),
+    ("GET", "/api/v1/boards/{board_id}/events"): Rule(ANY, True, _board),
+    ("GET", "/api/v1/boards/{board_id}/uptime"): Rule(ANY, True, _board),
+    ("GET", "/api/v1/boards/{board_id}/screenshots"): Rule(ANY, True, _shot),
+    ("GET", "/api/v1/boards/{board_id}/screenshots/latest"): Rule(ANY, True, _shot),
+    ("GET", "/api/v1/boards/{board_id}/screenshots/{shot_id}/image"): Rule(ANY, True, _shot),
+    ("GET", "/api/v1/boards/{board_id}/screenshots/{shot_id}/thumbnail"): Rule(ANY, True, _shot),
+    ("POST", "/api/v1/boards/{board_id}/screenshot-request"): Rule(OPS, True, _board, ok=frozenset({202})),
+    ("GET", "/api/v1/boards/{board_id}/screenshot-requests/{request_id}"): Rule(ANY, True, _shot_request),
+    ("GET", "/api/v1/units/{unit_id}/wall"): Rule(ANY, True, _unit),
+    ("GET", "/api/v1/reports/summary"): Rule(ANY, True, _audit_query),
+    ("POST", "/api/v1/device/heartbeat"): Rule(None),
+    ("POST", "/api/v1/device/plays"): Rule(None),
+    ("POST", "/api/v1/device/screenshots"): Rule(None),
+    ("POST", "/api/v1/boards/{board_id}/pairing"): Rule(OPS, True, _pairing),
+    ("GET", "/api/v1/boards/{board_id}/devices"): Rule(OPS, True, _board),
+    ("DELETE", "/api/v1/boards/{board_id}/devices"): Rule(OPS, True, _board),
+    # content
+    ("GET", "/api/v1/bulletins"): Rule(ANY),
+    ("POST", "/api/v1/bulletins"): Rule(
+        EDIT, True, _in_unit(lambda _e, unit: {"title": "Tin", "unit_id": unit})),
+    ("GET", "/api/v1/bulletins/{bulletin_id}"): Rule(ANY, True, _bulletin),
+    ("PATCH", "/api/v1/bulletins/{bulletin_id}"): Rule(EDIT, True, _with(_bulletin, json={"body": "Sửa"})),
+    ("DELETE", "/api/v1/bulletins/{bulletin_id}"): Rule(EDIT, True, _bulletin),
+    ("POST", "/api/v1/bulletins/{bulletin_id}/state"): Rule(EDIT, True, _with(_bulletin, json=STATE)),
+    ("GET", "/api/v1/playlists"): Rule(ANY),
+    ("POST", "/api/v1/playlists"): Rule(
+        EDIT, True, _in_unit(lambda _e, unit: {"name": "Tin", "unit_id": unit})),
+    ("GET", "/api/v1/playlists/{playlist_id}"): Rule(ANY, True, _playlist),
+    ("PATCH", "/api/v1/playlists/{playlist_id}"): Rule(EDIT, True, _with(_playlist, json={"name": "Mới"})),
+    ("DELETE", "/api/v1/playlists/{playlist_id}"): Rule(EDIT, True, _playlist),
+    ("POST", "/api/v1/playlists/{playlist_id}/state"): Rule(EDIT, True, _with(_playlist, json=STATE)),
+    ("POST", "/api/v1/playlists/{playlist_id}/items"): Rule(
+        EDIT, True, _with(_playlist, json={"kind": "ticker", "text": "Chữ"})),
+    ("PATCH", "/api/v1/playlists/{playlist_id}/items/{item_id}"): Rule(
+        EDIT, True, _with(_item, json={"text": "Mới"})),
+    ("DELETE", "/api/v1/playlists/{playlist_id}/items/{item_id}"): Rule(EDIT, True, _item),
+    ("POST", "/api/v1/playlists/{playlist_id}/items/reorder"): Rule(
+        EDIT, True, _with(_item, json=lambda _e, _u, case: {"item_ids": [case.params["item_id"]]})),
+    ("GET", "/api/v1/schedules"): Rule(ANY),
+    ("POST", "/api/v1/schedules"): Rule(EDIT, True, _in_unit(_schedule_body)),
+    ("GET", "/api/v1/schedules/{schedule_id}"): Rule(ANY, True, _schedule),
+    ("PATCH", "/api/v1/schedules/{schedule_id}"): Rule(EDIT, True, _with(_schedule, json={"name": "Mới"})),
+    ("DELETE", "/api/v1/schedules/{schedule_id}"): Rule(EDIT, True, _schedule),
+    ("POST", "/api/v1/schedules/{schedule_id}/state"): Rule(EDIT, True, _with(_schedule, json=STATE)),
+    ("GET", "/api/v1/layouts"): Rule(ANY),
+    ("POST", "/api/v1/layouts"): Rule(EDIT, True, _in_unit(lambda env, unit: {
+        "id": f"new-{next(env.counter)}", "name": "Riêng", "unit_id": unit,
+        "regions": [{"id": "main", "role": "main", "x": 0, "y": 0, "w": 1, "h": 1}]})),
+    ("GET", "/api/v1/layouts/{layout_id}"): Rule(ANY, True, _layout),
+    ("PATCH", "/api/v1/layouts/{layout_id}"): Rule(EDIT, True, _with(_layout, json={"name": "Mới"})),
+    ("DELETE", "/api/v1/layouts/{layout_id}"): Rule(EDIT, True, _layout),
+    ("GET", "/api/v1/media"): Rule(ANY),
+    ("POST", "/api/v1/media"): Rule(EDIT, True, _upload),
+    ("GET", "/api/v1/media/{media_id}"): Rule(ANY, True, _media),
+    ("PATCH", "/api/v1/media/{media_id}"): Rule(EDIT, True, _with(_media, json={"title": "Ảnh"})),
+    ("DELETE", "/api/v1/media/{media_id}"): Rule(EDIT, True, _media),
+    ("GET", "/api/v1/media/{media_id}/content"): Rule(ANY, True, _media),
+    ("GET", "/api/v1/media/{media_id}/thumbnail"): Rule(ANY, True, _media),
+    ("POST", "/api/v1/media/{media_id}/state"): Rule(EDIT, True, _with(_media, json=STATE)),
+    # approvals and the audit trail
+    ("GET", "/api/v1/approvals"): Rule(REVIEW),
+    ("GET", "/api/v1/audit"): Rule(REVIEW, True, _audit_query),
+    ("GET", "/api/v1/audit/export.csv"): Rule(REVIEW, True, _audit_query),
+    # emergency overrides: operators act without approval (and are audited)
+    ("GET", "/api/v1/overrides"): Rule(ANY),
+    ("POST", "/api/v1/overrides"): Rule(OPS, make=_with(lambda *_: Case(), json=IN_AN_HOUR)),
+    ("GET", "/api/v1/overrides/{override_id}"): Rule(ANY, True, _override),
+    ("PATCH", "/api/v1/overrides/{override_id}"): Rule(OPS, True, _with(_override, json={"title": "Lũ"})),
+    ("POST", "/api/v1/overrides/{override_id}/confirm"): Rule(OPS, True, _override),
+    ("POST", "/api/v1/overrides/{override_id}/cancel"): Rule(OPS, True, _override),
+    ("GET", "/api/v1/overrides/{override_id}/status"): Rule(ANY, True, _override),
+}
+
+
+def _websockets(routes: list[Any], prefix: str = "") -> list[str]:
+    """WebSocket paths, also inside included routers (FastAPI keeps those as wrappers)."""
+    found = []
+    for route in routes:
+        if isinstance(route, APIWebSocketRoute):
+            found.append(prefix + route.path)
+        elif hasattr(route, "original_router"):
+            found += _websockets(route.original_router.routes, prefix + route.include_context.prefix)
+    return found
+
+
+def _app_routes() -> list[tuple[str, str]]:
+    app = create_app(Settings(data_dir=Path("unused"), seed_units=False))
+    found = [(method.upper(), path) for path, ops in app.openapi()["paths"].items() for method in ops]
+    found += [("WS", path) for path in _websockets(app.routes)]
+    return sorted(found)
+
+
+ROUTES = _app_routes()
+
+
+@pytest.mark.parametrize(("method", "path"), ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
+def test_every_route_has_a_rule(method: str, path: str) -> None:
+    assert (method, path) in RULES, f"{method} {path} has no rule in tests/web/api/test_authz_matrix.py RULES"
+
+
+def test_every_rule_names_a_route() -> None:
+    assert sorted(set(RULES) - set(ROUTES)) == []
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory, password_hash: str) -> Iterator[Env]:
+    settings = Settings(data_dir=tmp_path_factory.mktemp("authz"), seed_units=False)
+    app = create_app(settings)
+    with TestClient(app) as client, Session(app.state.engine) as session:
+        province = add_unit(session, "91", UnitLevel.PROVINCE, "Tỉnh", None)
+        own = add_unit(session, "91001", UnitLevel.COMMUNE, "Xã A", province)
+        other = add_unit(session, "91002", UnitLevel.COMMUNE, "Xã B", province)
+        child = add_unit(session, "91001-01", UnitLevel.VILLAGE, "Thôn A", own)
+        users = {}
+        for role in Role:
+            users[role] = User(username=f"{role.value}-a", role=role, unit_id=own,
+                               password_hash=password_hash)
+            session.add(users[role])
+        session.add(LayoutRecord(id=LAYOUT, name="Một vùng", builtin=True,
+                                 regions=[{"id": "main", "role": "main", "x": 0, "y": 0, "w": 1, "h": 1}]))
+        session.commit()
+        yield Env(client, session, {"own": own, "child": child, "other": other}, users,
+                  app.state.media_store, itertools.count(1), app)
+
+
+def _expected(rule: Rule, role: Role, target: str) -> frozenset[int]:
+    assert rule.roles is not None
+    if role not in rule.roles:
+        return frozenset({403, 404}) if target == "other" else frozenset({403})
+    return rule.other if target == "other" else rule.ok
+
+
+USER_ROUTES = [(m, p) for m, p in ROUTES if (m, p) in RULES and RULES[(m, p)].roles is not None]
+
+
+@pytest.mark.parametrize(("method", "path"), USER_ROUTES, ids=[f"{m} {p}" for m, p in USER_ROUTES])
+def test_route_answers_each_role_by_the_rule(env: Env, method: str, path: str) -> None:
+    rule = RULES[(method, path)]
+    failures = []
+    for role in Role:
+        user = env.users[role]
+        for target in TARGETS if rule.scoped else ("own",):
+            case = (rule.make or (lambda *_: Case()))(env, env.units[target], user)
+            token, _row = issue_token(env.session, user, TokenKind.SESSION, "authz", None)
+            response = env.client.request(
+                method, path.format(**case.params), json=case.json, params=case.query, files=case.files,
+                data=case.data, headers={"Authorization": f"Bearer {token}"},
+            )
+            expected = _expected(rule, role, target)
+            if response.status_code not in expected:
+                failures.append(f"{role.value} on {target} unit: {response.status_code} not in "
+                                f"{sorted(expected)}: {response.text[:160]}")
+    assert not failures, f"{method} {path}:\n" + "\n".join(failures)
+
+
+# --- devices ------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def devices(env: Env) -> dict[str, Any]:
+    """Two paired boards in commune A; an approved image scheduled on board two only."""
+    unit = env.units["own"]
+    boards = [env.add(Board(name=f"Bảng {i}", unit_id=unit)) for i in (1, 2)]
+    tokens = [issue_credential(env.session, b.id, f"hw-{b.id}")[1] for b in boards]
+    media = env.session.get(Media, _media(env, unit, env.users[Role.ADMIN]).params["media_id"])
+    media.state = ContentState.APPROVED
+    playlist = env.add(Playlist(name="Ảnh", unit_id=unit, state=ContentState.APPROVED))
+    env.add(PlaylistItem(playlist_id=playlist.id, position=1, kind="image", media_id=media.id))
+    schedule = env.add(Schedule(name="Bảng 2", unit_id=unit, layout_id=LAYOUT, target_kind=TargetKind.BOARD,
+                                target_board_id=boards[1].id, state=ContentState.APPROVED))
+    env.add(ScheduleRegion(schedule_id=schedule.id, region_id="main", playlist_id=playlist.id))
+    publish(env.app.state.changes, everything=True)
+    env.client.portal.call(env.app.state.composer.wait_idle)
+    return {"boards": boards, "tokens": tokens, "sha256": media.sha256}
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_a_device_reads_its_own_manifest(env: Env, devices) -> None:
+    assert env.client.get("/api/v1/device/manifest", headers=_bearer(devices["tokens"][0])).status_code == 200
+
+
+def test_a_device_gets_another_boards_media_as_404(env: Env, devices) -> None:
+    path = f"/api/v1/device/media/{devices['sha256']}"
+    assert env.client.get(path, headers=_bearer(devices["tokens"][1])).status_code == 200
+    assert env.client.get(path, headers=_bearer(devices["tokens"][0])).status_code == 404
+
+
+@pytest.mark.parametrize(("method", "path"), [
+    ("GET", "/api/v1/device/manifest"), ("POST", "/api/v1/device/credential/rotate"),
+    ("GET", f"/api/v1/device/media/{'0' * 64}"),
+])
+def test_user_tokens_do_not_open_device_routes(env: Env, method: str, path: str) -> None:
+    token, _row = issue_token(env.session, env.users[Role.ADMIN], TokenKind.SESSION, "authz", None)
+    assert env.client.request(method, path, headers=_bearer(token)).status_code == 401
+
+
+def test_user_tokens_do_not_open_the_device_socket(env: Env) -> None:
+    token, _row = issue_token(env.session, env.users[Role.ADMIN], TokenKind.SESSION, "authz", None)
+    with pytest.raises(WebSocketDisconnect), env.client.websocket_connect(
+        "/api/v1/device/ws", headers=_bearer(token)
+    ) as socket:
+        socket.receive_text()
+
+
+@pytest.mark.parametrize("path", ["/api/v1/auth/me", "/api/v1/boards", "/api/v1/bulletins"])
+def test_device_tokens_do_not_open_user_routes(env: Env, devices, path: str) -> None:
+    assert env.client.get(path, headers=_bearer(devices["tokens"][1])).status_code == 401
+
+
+def test_api_token_rows_are_the_callers_own(env: Env) -> None:
+    """Another user's API token answers 404, as if it did not exist."""
+    other = env.users[Role.VIEWER]
+    _plain, row = issue_token(env.session, other, TokenKind.API, "script", None)
+    token, _ = issue_token(env.session, env.users[Role.EDITOR], TokenKind.SESSION, "authz", None)
+    assert isinstance(row, ApiToken)
+    response = env.client.delete(f"/api/v1/auth/api-tokens/{row.id}", headers=_bearer(token))
+    assert response.status_code == 404

@@ -1,0 +1,177 @@
+"""Panel pages: login and sessions, CSRF, escaping, scope, language, security headers."""
+
+from __future__ import annotations
+
+import pytest
+
+from signage_server.models import ApiToken, Bulletin, TokenKind
+from signage_server.web.panel.session import SESSION_COOKIE
+from tests.support.panel_client import csrf_of, login
+
+
+def test_login_page_is_vietnamese_by_default(client) -> None:
+    page = client.get("/panel/login")
+    assert page.status_code == 200
+    assert '<html lang="vi">' in page.text and "Đăng nhập" in page.text
+
+
+def test_english_is_selectable(client) -> None:
+    client.get("/panel/language/en?next=/panel/login")
+    page = client.get("/panel/login")
+    assert '<html lang="en">' in page.text and ">Log in<" in page.text
+
+
+def test_session_cookie_is_httponly_and_samesite(client, users) -> None:
+    page = client.get("/panel/login")
+    nonce = page.text.split('name="login_nonce" value="')[1].split('"')[0]
+    answer = client.post("/panel/login", follow_redirects=False, data={
+        "username": "editor-a", "password": "correct horse battery", "login_nonce": nonce})
+    assert answer.status_code == 303
+    cookie = next(h for h in answer.headers.get_list("set-cookie") if h.startswith(SESSION_COOKIE))
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/panel" in cookie
+
+
+def test_session_is_a_server_side_token(client, users, session) -> None:
+    login(client, "editor-a")
+    rows = session.exec(
+        ApiToken.__table__.select().where(ApiToken.user_id == users["editor_a"].id,
+                                          ApiToken.name == "panel")
+    ).all()
+    assert len(rows) == 1 and rows[0].kind == TokenKind.SESSION and rows[0].expires_at is not None
+
+
+def test_wrong_password_is_refused_with_a_message(client, users) -> None:
+    page = client.get("/panel/login")
+    nonce = page.text.split('name="login_nonce" value="')[1].split('"')[0]
+    answer = client.post("/panel/login", data={"username": "editor-a", "password": "nope",
+                                               "login_nonce": nonce})
+    assert answer.status_code == 401 and "Sai tên đăng nhập hoặc mật khẩu" in answer.text
+    assert SESSION_COOKIE not in client.cookies
+
+
+def test_login_without_the_form_nonce_is_refused(client, users) -> None:
+    answer = client.post("/panel/login", data={"username": "editor-a", "password": "correct horse battery",
+                                               "login_nonce": "forged"})
+    assert answer.status_code == 401 and SESSION_COOKIE not in client.cookies
+
+
+@pytest.mark.parametrize("path", ["/panel/dashboard", "/panel/boards", "/panel/media", "/panel/bulletins",
+                                  "/panel/reports", "/panel/approvals", "/panel/audit",
+                                  "/panel/playlists",
+                                  "/panel/schedules"])
+def test_pages_need_a_session(client, path) -> None:
+    answer = client.get(path, follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"].startswith("/panel/login?next=")
+
+
+def test_login_returns_to_a_panel_path_only(client, users) -> None:
+    page = client.get("/panel/login?next=https://evil.example/")
+    assert 'name="next" value="/panel/dashboard"' in page.text
+
+
+def test_post_without_csrf_token_is_refused(client, users) -> None:
+    login(client, "editor-a")
+    answer = client.post("/panel/bulletins", data={"title": "Không có mã"})
+    assert answer.status_code == 403 and "CSRF" in answer.text
+
+
+def test_post_with_wrong_csrf_header_is_refused(client, users) -> None:
+    login(client, "editor-a")
+    answer = client.post("/panel/bulletins", data={"title": "x"}, headers={"X-CSRF-Token": "0" * 64})
+    assert answer.status_code == 403
+
+
+def test_post_with_csrf_token_is_accepted(client, users, session) -> None:
+    csrf = login(client, "editor-a")
+    answer = client.post("/panel/bulletins", data={"title": "Thông báo lịch tiêm chủng", "csrf_token": csrf})
+    assert answer.status_code == 200 and "Thông báo lịch tiêm chủng" in answer.text
+
+
+def test_bulletin_markup_renders_as_text(client, users, session) -> None:
+    csrf = login(client, "editor-a")
+    title = '<script>alert("x")</script><b>Đậm</b>'
+    made = client.post("/panel/bulletins", data={"title": title, "body": "<img src=x onerror=alert(1)>",
+                                                 "csrf_token": csrf})
+    listing = client.get("/panel/bulletins").text
+    for html in (made.text, listing):
+        assert "<script>alert" not in html and "<b>Đậm</b>" not in html
+        assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&lt;b&gt;Đậm&lt;/b&gt;" in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in made.text
+
+
+def test_editor_of_commune_a_does_not_see_commune_b_boards(client, users, make_board, tree) -> None:
+    mine = make_board()
+    theirs = make_board(unit_id=tree.commune_b)
+    login(client, "editor-a")
+    listing = client.get("/panel/boards").text
+    assert f"/panel/boards/{mine.id}\"" in listing and f"/panel/boards/{theirs.id}\"" not in listing
+    assert client.get(f"/panel/boards/{theirs.id}").status_code == 404
+
+
+def test_board_list_shows_size_kind_and_tags(client, users, make_board) -> None:
+    make_board(width=384, height=192, tags=["chợ", "led"])
+    login(client, "viewer-a")
+    listing = client.get("/panel/boards").text
+    assert "384×192" in listing and "chợ" in listing and "bảng công cộng" in listing
+
+
+def test_logout_revokes_the_session(client, users) -> None:
+    csrf = login(client, "editor-a")
+    token = client.cookies.get(SESSION_COOKIE)
+    client.post("/panel/logout", data={"csrf_token": csrf})
+    client.cookies.set(SESSION_COOKIE, token, path="/panel")
+    assert client.get("/panel/boards", follow_redirects=False).status_code == 303
+
+
+def test_panel_pages_carry_security_headers(client) -> None:
+    headers = client.get("/panel/login").headers
+    assert "script-src 'self'" in headers["content-security-policy"]
+    assert "unsafe-inline" not in headers["content-security-policy"]
+    assert headers["x-frame-options"] == "DENY" and headers["referrer-policy"] == "same-origin"
+
+
+def test_api_responses_do_not_get_panel_headers(client) -> None:
+    from signage_server.web.security_headers import API_CSP
+
+    assert client.get("/healthz").headers["content-security-policy"] == API_CSP
+
+
+def test_panel_serves_htmx_and_font_locally(client) -> None:
+    assert client.get("/panel/static/htmx.min.js").status_code == 200
+    font = client.get("/panel/font/NotoSans.ttf")
+    assert font.status_code == 200 and font.headers["content-type"] == "font/ttf"
+
+
+def test_state_buttons_follow_the_role(client, users, session, tree) -> None:
+    session.add(Bulletin(title="Chờ duyệt", unit_id=tree.commune_a, state="submitted"))
+    session.commit()
+    login(client, "approver-a")
+    page = client.get("/panel/bulletins").text
+    assert 'name="state" value="approved"' in page and 'name="state" value="rejected"' in page
+    assert csrf_of(page)
+
+
+def test_dashboard_counts_boards_and_lists_those_never_seen(client, users, make_board, tree) -> None:
+    mine = make_board()
+    theirs = make_board(unit_id=tree.commune_b)
+    login(client, "viewer-a")
+    page = client.get("/panel/dashboard")
+    assert page.status_code == 200
+    assert "chưa kết nối lần nào" in page.text and "Chưa có ảnh chụp" in page.text
+    assert f"/panel/boards/{mine.id}\"" in page.text and f"/panel/boards/{theirs.id}\"" not in page.text
+
+
+def test_reports_page_shows_the_summary_and_offers_csv(client, users, make_board, tree) -> None:
+    make_board()
+    login(client, "viewer-a")
+    page = client.get(f"/panel/reports?unit_id={tree.commune_a}")
+    assert page.status_code == 200 and "Xã An Bình" in page.text and "Theo chuyên mục" in page.text
+    link = page.text.split('href="/panel/reports/summary.csv?')[1].split('"')[0].replace("&amp;", "&")
+    csv = client.get(f"/panel/reports/summary.csv?{link}")
+    assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+
+
+def test_reports_of_another_commune_are_not_found(client, users, tree) -> None:
+    login(client, "viewer-a")
+    page = client.get(f"/panel/reports?unit_id={tree.commune_b}")
+    assert page.status_code == 422 and "not found" in page.text

@@ -1,0 +1,118 @@
+"""Bulletin previews: a one-item manifest handed to the player's render command in a subprocess,
+cached by content, bounded by a timeout. A stand-in renderer script counts its runs; the real
+player is used when its package is present."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from signage_contract import Category, Manifest, Priority, TextItem
+from signage_server.web.panel.preview import (
+    SOURCE_ROOT,
+    BulletinDraft,
+    PreviewFailed,
+    PreviewRenderer,
+    preview_manifest,
+)
+from tests.support.panel_client import login
+
+DRAFT = BulletinDraft("Cảnh báo lũ", "Mực nước sông Trà Khúc đang lên.", Category.INCIDENTS,
+                      Priority.PRIORITY)
+
+
+def _script(tmp_path: Path, body: str) -> str:
+    """An executable that stands in for the Python interpreter: called as ``X -m player render ...``."""
+    path = tmp_path / "fake-python"
+    path.write_text("#!/bin/sh\n" + body)
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return str(path)
+
+
+WRITE_PNG = """echo run >> "{count}"
+while [ "$1" != "-o" ]; do shift; done
+cp "{png}" "$2"
+"""
+
+
+@pytest.fixture
+def fake_renderer(tmp_path: Path) -> tuple[PreviewRenderer, Path]:
+    png = tmp_path / "frame.png"
+    Image.new("RGB", (8, 4)).save(png)
+    count = tmp_path / "runs"
+    python = _script(tmp_path, WRITE_PNG.format(count=count, png=png))
+    return PreviewRenderer(tmp_path / "cache", python=python), count
+
+
+def test_manifest_is_one_text_item_at_the_board_resolution() -> None:
+    manifest = Manifest.model_validate_json(preview_manifest(DRAFT, 384, 192).model_dump_json())
+    assert manifest.resolution == (384, 192)
+    assert [type(i) for i in manifest.items] == [TextItem]
+    assert manifest.items[0].title == "Cảnh báo lũ"
+    assert manifest.timeline[0].regions[0].item_ids == ["preview"]
+
+
+def test_same_text_and_size_render_once(fake_renderer) -> None:
+    renderer, count = fake_renderer
+    first = renderer.render(DRAFT, 384, 192)
+    second = renderer.render(DRAFT, 384, 192)
+    assert first == second and count.read_text().count("run") == 1
+    assert renderer.path_for(first) is not None
+
+
+def test_other_size_renders_again(fake_renderer) -> None:
+    renderer, count = fake_renderer
+    assert renderer.render(DRAFT, 384, 192) != renderer.render(DRAFT, 1920, 1080)
+    assert count.read_text().count("run") == 2
+
+
+def test_renderer_failure_is_reported_in_one_line(tmp_path) -> None:
+    failing = _script(tmp_path, 'echo "boom: no font" >&2\nexit 3\n')
+    renderer = PreviewRenderer(tmp_path / "cache", python=failing)
+    with pytest.raises(PreviewFailed, match="boom: no font"):
+        renderer.render(DRAFT, 100, 50)
+
+
+def test_a_hung_renderer_is_stopped(tmp_path) -> None:
+    renderer = PreviewRenderer(tmp_path / "cache", python=_script(tmp_path, "exec sleep 30\n"), timeout_s=0.5)
+    with pytest.raises(PreviewFailed, match="longer than"):
+        renderer.render(DRAFT, 100, 50)
+
+
+@pytest.mark.parametrize("key", ["../etc/passwd", "abc", "g" * 64])
+def test_cache_lookup_takes_only_digests(tmp_path, key) -> None:
+    assert PreviewRenderer(tmp_path).path_for(key) is None
+
+
+def test_editor_page_preview_fragment(client, users, app, fake_renderer) -> None:
+    app.state.panel_previews = fake_renderer[0]
+    csrf = login(client, "editor-a")
+    fragment = client.post("/panel/bulletins/preview", data={"title": "Tin <b>mới</b>", "csrf_token": csrf})
+    assert fragment.status_code == 200 and 'width="384" height="192"' in fragment.text
+    src = fragment.text.split('src="')[1].split('"')[0]
+    image = client.get(src)
+    assert image.status_code == 200 and image.headers["content-type"] == "image/png"
+
+
+def _player_available() -> bool:
+    probe = subprocess.run([sys.executable, "-c", "import player.cli"], cwd=SOURCE_ROOT,
+                           capture_output=True, check=False)
+    return probe.returncode == 0
+
+
+@pytest.mark.skipif(not _player_available(), reason="player package (render command) not in this checkout")
+def test_real_player_draws_the_preview_at_board_size(tmp_path) -> None:
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    renderer = PreviewRenderer(tmp_path / "cache")
+    key = renderer.render(DRAFT, 384, 192)
+    path = renderer.path_for(key)
+    assert path is not None
+    with Image.open(path) as image:
+        colours = image.convert("RGB").getcolors(maxcolors=384 * 192)
+        assert image.size == (384, 192) and colours is not None and len(colours) > 2

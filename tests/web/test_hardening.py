@@ -1,0 +1,124 @@
+"""Hardening: login rate limiting, password rules, token rotation, security headers."""
+
+import os
+import uuid
+
+import pytest
+from fastapi import Response
+
+from signage_server.core.login_guard import LoginGuard
+from signage_server.core.passwords import password_problem
+from tests.support.factories import TEST_PASSWORD
+
+
+def _login(client, username: str, password: str):
+    return client.post("/api/v1/auth/token", data={"username": username, "password": password})
+
+
+def test_five_failures_for_a_user_name_block_even_the_right_password(client, users) -> None:
+    for _ in range(5):
+        assert _login(client, "editor-a", "wrong password!").status_code == 401
+    blocked = _login(client, "editor-a", TEST_PASSWORD)
+    assert blocked.status_code == 429
+    assert 1 <= int(blocked.headers["Retry-After"]) <= 300
+    assert "too many failed logins" in blocked.json()["detail"]
+
+
+def test_failures_from_one_address_block_other_user_names(client, users) -> None:
+    for name in ("a1", "a2", "a3", "a4", "a5"):
+        _login(client, f"nobody-{name}", "wrong password!")
+    assert _login(client, "viewer-a", TEST_PASSWORD).status_code == 429
+
+
+def test_the_block_lifts_when_the_window_passes() -> None:
+    now = [0.0]
+    guard = LoginGuard(max_failures=2, window_s=60, clock=lambda: now[0])
+    guard.failed("user:x")
+    now[0] = 10
+    guard.failed("user:x")
+    assert guard.retry_after("user:x") == 50
+    now[0] = 60
+    assert guard.retry_after("user:x") is None
+
+
+def test_a_success_clears_the_user_names_count() -> None:
+    guard = LoginGuard(max_failures=2, window_s=60, clock=lambda: 0.0)
+    guard.failed("user:x", "ip:1")
+    guard.succeeded("user:x")
+    guard.failed("user:x", "ip:1")
+    assert (guard.retry_after("user:x"), guard.retry_after("ip:1")) == (None, 60)
+
+
+@pytest.mark.parametrize(("password", "username", "problem"), [
+    ("short one", "", "at least 12 characters"),
+    ("Password1234", "", "too common"),
+    ("aaaaaaaaaaaaaa", "", "too common"),
+    ("bien-tap-vien-a long", "bien-tap-vien-a", "user name"),
+    ("ba con bò vàng trên đồi", "editor", None),
+])
+def test_password_rules(password, username, problem) -> None:
+    found = password_problem(password, username)
+    assert (found is None) if problem is None else (problem in found)
+
+
+def test_creating_a_user_with_a_common_password_says_why(client, users, tree) -> None:
+    response = client.post("/api/v1/users", headers=users["admin_a"].headers, json={
+        "username": "new-editor", "password": "password1234", "role": "editor", "unit_id": tree.commune_a,
+    })
+    assert response.status_code == 422
+    assert response.json()["detail"] == "password: this password is too common; choose another"
+
+
+def test_refreshing_a_token_revokes_the_old_one(client, users) -> None:
+    old = users["editor_a"].headers
+    refreshed = client.post("/api/v1/auth/token/refresh", headers=old)
+    assert refreshed.status_code == 200
+    new = {"Authorization": f"Bearer {refreshed.json()['access_token']}"}
+    assert client.get("/api/v1/auth/me", headers=new).json()["username"] == "editor-a"
+    assert client.get("/api/v1/auth/me", headers=old).status_code == 401
+
+
+def test_changing_ones_password_logs_out_everywhere_and_is_audited(client, users) -> None:
+    editor = users["editor_a"]
+    wrong = client.post("/api/v1/auth/password", headers=editor.headers,
+                        json={"current_password": "not it at all", "new_password": "ba con bò vàng trên đồi"})
+    assert wrong.status_code == 422
+    done = client.post("/api/v1/auth/password", headers=editor.headers,
+                       json={"current_password": TEST_PASSWORD, "new_password": "ba con bò vàng trên đồi"})
+    assert done.status_code == 204
+    assert client.get("/api/v1/auth/me", headers=editor.headers).status_code == 401
+    events = client.get("/api/v1/audit", params={"object_type": "user"},
+                        headers=users["admin_a"].headers).json()
+    assert [(e["action"], e["actor"]) for e in events] == [("change_password", "editor-a")]
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/api/v1/nothing-here", "/api/v1/auth/me"])
+def test_every_response_carries_the_security_headers(client, path) -> None:
+    headers = client.get(path).headers
+    assert (headers["x-content-type-options"], headers["x-frame-options"], headers["referrer-policy"]) == (
+        "nosniff", "DENY", "no-referrer")
+    assert headers["content-security-policy"].startswith("default-src 'none'")
+
+
+def test_a_response_keeps_its_own_content_security_policy(app, client) -> None:
+    own = "default-src 'self'"
+    app.add_api_route("/page-with-csp",
+                      lambda: Response("<p>x</p>", headers={"Content-Security-Policy": own}))
+    assert client.get("/page-with-csp").headers["content-security-policy"] == own
+
+
+REDIS_URL = os.environ.get("SIGNAGE_TEST_REDIS_URL")
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="SIGNAGE_TEST_REDIS_URL not set: no Redis to test against")
+def test_instances_sharing_redis_share_the_failure_count() -> None:
+    from signage_server.core.login_guard import RedisLoginGuard
+
+    assert REDIS_URL is not None
+    prefix = f"signage-test:{uuid.uuid4().hex}:"
+    one, two = (RedisLoginGuard(REDIS_URL, max_failures=2, window_s=60, prefix=prefix) for _ in range(2))
+    one.failed("user:x")
+    two.failed("user:x")
+    assert 59 <= (one.retry_after("user:x") or 0) <= 60
+    two.succeeded("user:x")
+    assert one.retry_after("user:x") is None
