@@ -5,13 +5,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
-from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
 from sqlmodel import Session, select
 
 from signage_server.models import DeviceCredential, utcnow
-from signage_server.web.deps import SessionDep
 
 UNPAIRED = "device credential missing, unknown or revoked; pair the board again"
 LAST_SEEN_RESOLUTION = timedelta(seconds=60)  # avoid a write on every poll
@@ -66,17 +63,3 @@ def issue_credential(session: Session, board_id: int, hardware_id: str) -> tuple
     session.commit()
     session.refresh(credential)
     return credential, token
-
-
-def get_current_device(request: Request, session: SessionDep) -> DeviceCredential:
-    credential = credential_for_token(session, bearer_token(request.headers.get("authorization")))
-    if credential is None:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            UNPAIRED,
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    return credential
-
-
-CurrentDevice = Annotated[DeviceCredential, Depends(get_current_device)]

@@ -1,37 +1,88 @@
-"""FastAPI dependency aliases, gathered in one place (``SessionDep``, ``SettingsDep``, ...)."""
+"""FastAPI dependency aliases, gathered in one place (``SessionDep``, ``SettingsDep``, ...).
+
+The services built in ``create_app`` live on ``app.state``; this module and the wiring are the only
+places that read it. Routes and pages take what they use as an alias (``HubDep``, ``MediaStoreDep``,
+``OperatorUser``...), so a test can see from a signature what a route touches.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Annotated
+from typing import Annotated, TypeVar
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, status
 from fastapi.security import OAuth2PasswordBearer
+from nacl.signing import SigningKey
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
+from starlette.requests import HTTPConnection
 
+from signage_server.content.media_store import MediaStore
+from signage_server.core import roles
 from signage_server.core.auth import user_for_token
-from signage_server.models import Role, User
+from signage_server.core.bus import Bus
+from signage_server.core.changes import ChangeFeed
+from signage_server.core.login_guard import Guard
+from signage_server.devices.auth import UNPAIRED, bearer_token, credential_for_token
+from signage_server.devices.hub import Hub
+from signage_server.emergency.receipts import ReceiptRecorder
+from signage_server.health.monitor import HealthMonitor
+from signage_server.health.screenshots import ScreenshotStore
+from signage_server.health.writer import HeartbeatWriter
+from signage_server.manifest.composer import Composer
+from signage_server.models import DeviceCredential, Role, User
 from signage_server.settings import Settings
 
-
-def get_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
+T = TypeVar("T")
 
 
-def get_engine(request: Request) -> Engine:
-    engine: Engine = request.app.state.engine
-    return engine
+def state_of(connection: HTTPConnection, name: str, kind: type[T]) -> T:
+    """The service ``name`` built by ``create_app`` (checked to be a ``kind``)."""
+    value: T = getattr(connection.app.state, name)
+    return value
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    with Session(get_engine(request)) as session:
+def _service(name: str, kind: type[T]) -> Callable[[HTTPConnection], T]:
+    def get(connection: HTTPConnection) -> T:
+        return state_of(connection, name, kind)
+
+    get.__name__ = f"get_{name}"
+    return get
+
+
+get_settings = _service("settings", Settings)
+get_engine = _service("engine", Engine)
+
+
+def get_bus(connection: HTTPConnection) -> Bus:
+    bus: Bus = connection.app.state.bus
+    return bus
+
+
+def get_login_guard(connection: HTTPConnection) -> Guard:
+    guard: Guard = connection.app.state.login_guard
+    return guard
+
+
+def get_session(connection: HTTPConnection) -> Iterator[Session]:
+    with Session(get_engine(connection)) as session:
         yield session
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
+EngineDep = Annotated[Engine, Depends(get_engine)]
+MediaStoreDep = Annotated[MediaStore, Depends(_service("media_store", MediaStore))]
+ScreenshotStoreDep = Annotated[ScreenshotStore, Depends(_service("screenshot_store", ScreenshotStore))]
+HubDep = Annotated[Hub, Depends(_service("hub", Hub))]
+BusDep = Annotated[Bus, Depends(get_bus)]
+ComposerDep = Annotated[Composer, Depends(_service("composer", Composer))]
+ChangesDep = Annotated[ChangeFeed, Depends(_service("changes", ChangeFeed))]
+HealthDep = Annotated[HealthMonitor, Depends(_service("health", HealthMonitor))]
+HeartbeatWriterDep = Annotated[HeartbeatWriter, Depends(_service("heartbeat_writer", HeartbeatWriter))]
+ReceiptsDep = Annotated[ReceiptRecorder, Depends(_service("receipts", ReceiptRecorder))]
+SigningKeyDep = Annotated[SigningKey, Depends(_service("signing_key", SigningKey))]
+LoginGuardDep = Annotated[Guard, Depends(get_login_guard)]
 
 
 # --- users and roles -------------------------------------------------------------------------
@@ -53,18 +104,32 @@ def get_current_user(session: SessionDep, token: Annotated[str | None, Depends(o
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-def require_roles(*roles: Role) -> Callable[[User], User]:
+def require_roles(allowed: frozenset[Role]) -> Callable[[User], User]:
     """A dependency that lets only these roles through (403 otherwise)."""
-    allowed = frozenset(roles)
 
     def check(user: CurrentUser) -> User:
         if user.role not in allowed:
-            names = ", ".join(sorted(r.value for r in allowed))
-            raise HTTPException(status.HTTP_403_FORBIDDEN, f"this needs one of the roles: {names}")
+            needed = roles.describe(allowed)
+            raise HTTPException(status.HTTP_403_FORBIDDEN, f"this needs one of the roles: {needed}")
         return user
 
     return check
 
 
-AdminUser = Annotated[User, Depends(require_roles(Role.ADMIN))]
-EditorUser = Annotated[User, Depends(require_roles(Role.ADMIN, Role.EDITOR))]
+AdminUser = Annotated[User, Depends(require_roles(roles.ADMINS))]
+EditorUser = Annotated[User, Depends(require_roles(roles.EDITORS))]
+ReviewerUser = Annotated[User, Depends(require_roles(roles.REVIEWERS))]
+OperatorUser = Annotated[User, Depends(require_roles(roles.OPERATORS))]
+
+
+# --- devices ---------------------------------------------------------------------------------
+
+
+def get_current_device(connection: HTTPConnection, session: SessionDep) -> DeviceCredential:
+    credential = credential_for_token(session, bearer_token(connection.headers.get("authorization")))
+    if credential is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, UNPAIRED, headers={"WWW-Authenticate": "Bearer"})
+    return credential
+
+
+CurrentDevice = Annotated[DeviceCredential, Depends(get_current_device)]

@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError
 
+from signage_server.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from signage_server.units.service import UnitError
 
 
@@ -61,7 +62,29 @@ async def unit_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(status_code=status.HTTP_400_BAD_REQUEST, content={"detail": str(exc)})
 
 
+DOMAIN_STATUS: tuple[tuple[type[DomainError], int], ...] = (
+    (NotFound, status.HTTP_404_NOT_FOUND),
+    (Conflict, status.HTTP_409_CONFLICT),
+    (Invalid, status.HTTP_422_UNPROCESSABLE_CONTENT),
+    (Forbidden, status.HTTP_403_FORBIDDEN),
+)
+
+
+def status_of(exc: DomainError) -> int:
+    """The HTTP status of a domain refusal (400 for a kind not listed above)."""
+    return next((code for kind, code in DOMAIN_STATUS if isinstance(exc, kind)), status.HTTP_400_BAD_REQUEST)
+
+
+async def domain_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    return JSONResponse(
+        status_code=status_of(exc),
+        content={"detail": exc.message, "code": exc.code, "params": dict(exc.params)},
+    )
+
+
 def install(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(IntegrityError, integrity_error)
     app.add_exception_handler(DataError, data_error)

@@ -4,9 +4,9 @@ workflow settings (trusted editors auto-approve; off by default, set by admins).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
@@ -19,17 +19,15 @@ from signage_server.models import (
     ContentState,
     Media,
     Playlist,
-    Role,
     Schedule,
     UnitSettings,
     User,
     utcnow,
 )
 from signage_server.schemas import Strict
-from signage_server.web.deps import AdminUser, CurrentUser, SessionDep, require_roles
+from signage_server.web.deps import AdminUser, CurrentUser, ReviewerUser, SessionDep
 
 router = APIRouter(tags=["approvals"])
-ReviewerUser = Annotated[User, Depends(require_roles(Role.ADMIN, Role.APPROVER))]
 Kind = Literal["media", "bulletin", "playlist", "schedule"]
 
 

@@ -15,12 +15,11 @@ from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from signage_server.core.auth import ensure_in_scope
-from signage_server.models import AuditEvent, Role, User
+from signage_server.models import AuditEvent, User
 from signage_server.units.service import subtree_ids
-from signage_server.web.deps import SessionDep, require_roles
+from signage_server.web.deps import ReviewerUser, SessionDep
 
 router = APIRouter(prefix="/audit", tags=["audit"])
-AuditReader = Annotated[User, Depends(require_roles(Role.ADMIN, Role.APPROVER))]
 MAX_ROWS = 10_000
 CSV_COLUMNS = ("id", "at", "actor", "actor_id", "ip", "action", "object_type", "object_id", "unit_id",
                "before", "after")
@@ -86,14 +85,14 @@ def _events(session: Session, user: User, f: AuditFilter) -> list[AuditEvent]:
 
 
 @router.get("", response_model=list[AuditEventPublic])
-def list_events(session: SessionDep, user: AuditReader, f: FilterDep) -> list[AuditEventPublic]:
+def list_events(session: SessionDep, user: ReviewerUser, f: FilterDep) -> list[AuditEventPublic]:
     """Oldest first; ``from``/``to`` are aware timestamps (UTC recommended)."""
     return [AuditEventPublic.model_validate(e, from_attributes=True) for e in _events(session, user, f)]
 
 
 @router.get("/export.csv", response_class=Response,
             responses={200: {"content": {"text/csv": {}}, "description": "UTF-8 CSV with a BOM"}})
-def export_csv(session: SessionDep, user: AuditReader, f: FilterDep) -> Response:
+def export_csv(session: SessionDep, user: ReviewerUser, f: FilterDep) -> Response:
     """The same events as CSV, UTF-8 with a byte-order mark so spreadsheet programs read Vietnamese."""
     out = io.StringIO()
     writer = csv.writer(out)

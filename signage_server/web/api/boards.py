@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import shutil
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, Request, status
 from sqlmodel import Session, col, delete, select, update
 
 from signage_server.content.workflow import owner_unit, publish
@@ -21,7 +20,6 @@ from signage_server.models import (
     ComposedManifest,
     DeviceCredential,
     PairingTicket,
-    Role,
     Schedule,
     Screenshot,
     ScreenshotRequestRow,
@@ -30,10 +28,9 @@ from signage_server.models import (
 )
 from signage_server.schemas import BoardCreate, BoardHistoryPublic, BoardPublic, BoardUpdate, revalidate
 from signage_server.units.service import rehome_board
-from signage_server.web.deps import AdminUser, CurrentUser, SessionDep, require_roles
+from signage_server.web.deps import AdminUser, CurrentUser, OperatorUser, SessionDep
 
 router = APIRouter(prefix="/boards", tags=["boards"])
-ManagerUser = Annotated[User, Depends(require_roles(Role.ADMIN, Role.OPERATOR))]
 
 
 def _public(board: Board) -> BoardPublic:
@@ -83,7 +80,7 @@ def get_board(session: SessionDep, user: CurrentUser, board_id: int) -> BoardPub
 @router.patch("/{board_id}", response_model=BoardPublic)
 def update_board(
     request: Request, session: SessionDep,
-    user: ManagerUser, changes: ChangesDep, board_id: int, body: BoardUpdate
+    user: OperatorUser, changes: ChangesDep, board_id: int, body: BoardUpdate
 ) -> BoardPublic:
     """Partial update; the merged board is validated as a whole (capture inside the resolution)."""
     board = _get(session, user, board_id)

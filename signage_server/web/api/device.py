@@ -26,7 +26,6 @@ from signage_contract.signing import encode_key, key_id
 from signage_server.core import audit
 from signage_server.devices.auth import (
     UNPAIRED,
-    CurrentDevice,
     bearer_token,
     credential_for_token,
     hash_token,
@@ -37,7 +36,7 @@ from signage_server.emergency.targets import overrides_by_board
 from signage_server.manifest.inputs import board_context
 from signage_server.models import Board, PairingTicket, utcnow
 from signage_server.units.tree import UnitTree
-from signage_server.web.deps import SessionDep, SettingsDep
+from signage_server.web.deps import CurrentDevice, SessionDep, SettingsDep
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["device"])

@@ -17,14 +17,14 @@ from sqlmodel import Session
 
 from signage_contract import device as wire
 from signage_server.content.media_store import MediaRejected
-from signage_server.devices.auth import UNPAIRED, CurrentDevice, bearer_token, credential_for_token
+from signage_server.devices.auth import UNPAIRED, bearer_token, credential_for_token
 from signage_server.health.monitor import HealthMonitor
 from signage_server.health.schemas import ScreenshotPublic
 from signage_server.health.screenshots import ScreenshotStore, save_screenshot
 from signage_server.health.writer import UnknownDevice
 from signage_server.models import Board, utcnow
 from signage_server.reports.plays import ingest_batch
-from signage_server.web.deps import SessionDep
+from signage_server.web.deps import CurrentDevice, SessionDep
 
 router = APIRouter(tags=["device"])
 Authorization = Annotated[str | None, Header()]

@@ -9,9 +9,8 @@ the boards in the reader's scope. Overrides past their expiry turn ``expired`` o
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, Request, status
 from sqlmodel import Session, col, or_, select
 
 from signage_server.core.auth import in_scope, not_found, scope_unit_ids
@@ -26,12 +25,11 @@ from signage_server.emergency.schemas import (
     OverrideWithBoards,
 )
 from signage_server.emergency.targets import BoardBrief
-from signage_server.models import Override, OverrideState, Role, User, utcnow
+from signage_server.models import Override, OverrideState, User, utcnow
 from signage_server.units.service import ancestor_ids
-from signage_server.web.deps import CurrentUser, SessionDep, SettingsDep, require_roles
+from signage_server.web.deps import CurrentUser, OperatorUser, SessionDep, SettingsDep
 
 router = APIRouter(prefix="/overrides", tags=["overrides"])
-OperatorUser = Annotated[User, Depends(require_roles(Role.ADMIN, Role.OPERATOR))]
 
 
 def _expire(session: Session, request: Request) -> None:

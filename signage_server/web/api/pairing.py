@@ -10,18 +10,17 @@ from datetime import datetime
 from typing import Annotated
 
 import anyio
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, Request, status
 from pydantic import BaseModel, Field, field_validator
 from sqlmodel import Session, col, select
 
 from signage_contract.device import PAIRING_CODE_ALPHABET, PAIRING_CODE_LENGTH
 from signage_server.core import audit
 from signage_server.core.auth import in_scope, not_found
-from signage_server.models import Board, DeviceCredential, PairingTicket, Role, User, utcnow
-from signage_server.web.deps import SessionDep, require_roles
+from signage_server.models import Board, DeviceCredential, PairingTicket, User, utcnow
+from signage_server.web.deps import OperatorUser, SessionDep
 
 router = APIRouter(prefix="/boards", tags=["pairing"])
-PairingUser = Annotated[User, Depends(require_roles(Role.ADMIN, Role.OPERATOR))]
 
 
 class PairingClaim(BaseModel):
@@ -62,7 +61,7 @@ def _board(session: Session, user: User, board_id: int) -> Board:
 
 @router.post("/{board_id}/pairing", response_model=PairingClaimed)
 def claim_code(
-    board_id: int, body: PairingClaim, request: Request, session: SessionDep, user: PairingUser
+    board_id: int, body: PairingClaim, request: Request, session: SessionDep, user: OperatorUser
 ) -> PairingClaimed:
     """Claim the code shown on a player's screen for this board."""
     board = _board(session, user, board_id)
@@ -93,7 +92,7 @@ def claim_code(
 
 
 @router.get("/{board_id}/devices", response_model=list[DevicePublic])
-def list_devices(board_id: int, session: SessionDep, user: PairingUser) -> list[DevicePublic]:
+def list_devices(board_id: int, session: SessionDep, user: OperatorUser) -> list[DevicePublic]:
     _board(session, user, board_id)
     rows = session.exec(
         select(DeviceCredential)
@@ -104,7 +103,7 @@ def list_devices(board_id: int, session: SessionDep, user: PairingUser) -> list[
 
 
 @router.delete("/{board_id}/devices", status_code=status.HTTP_204_NO_CONTENT)
-async def revoke_devices(board_id: int, request: Request, user: PairingUser) -> None:
+async def revoke_devices(board_id: int, request: Request, user: OperatorUser) -> None:
     """Revoke every credential of the board and drop its live connections; pair again to resume."""
 
     def revoke() -> None:

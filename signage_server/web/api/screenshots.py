@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
-from typing import Annotated
 
 import anyio
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import FileResponse
 from sqlmodel import Session, col, select
 
@@ -15,12 +14,11 @@ from signage_contract import device as wire
 from signage_server.core.bus import BusMessage
 from signage_server.health.schemas import ScreenshotPublic, ScreenshotRequestPublic
 from signage_server.health.screenshots import ScreenshotStore
-from signage_server.models import Role, Screenshot, ScreenshotRequestRow, User
+from signage_server.models import Screenshot, ScreenshotRequestRow, User
 from signage_server.web.api.health import board_in_scope
-from signage_server.web.deps import CurrentUser, SessionDep, require_roles
+from signage_server.web.deps import CurrentUser, OperatorUser, SessionDep
 
 router = APIRouter(prefix="/boards/{board_id}", tags=["screenshots"])
-OperatorUser = Annotated[User, Depends(require_roles(Role.ADMIN, Role.OPERATOR))]
 IMAGE_CACHE_CONTROL = "private, max-age=86400"  # a screenshot's file never changes
 
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import Response
 from sqlmodel import Session, col, select
 
+from signage_server.core import roles
 from signage_server.core.changes import ChangesDep
 from signage_server.models import ContentState, User
 from signage_server.schemas import StateChange
@@ -17,13 +18,7 @@ from signage_server.web.api import approvals as api
 from signage_server.web.api import bulletins, media, playlists, schedules
 from signage_server.web.deps import SessionDep
 from signage_server.web.panel.pages import Pages, see_other
-from signage_server.web.panel.routes.common import (
-    REVIEWER_ROLES,
-    PagesDep,
-    attempt,
-    local_time,
-    units_in_scope,
-)
+from signage_server.web.panel.routes.common import PagesDep, attempt, local_time, units_in_scope
 from signage_server.web.panel.session import CheckedPanelUser, CurrentPanelUser, PanelUser
 
 router = APIRouter(prefix="/approvals")
@@ -36,7 +31,7 @@ DECISIONS = (ContentState.APPROVED, ContentState.REJECTED)
 
 
 def reviewer(who: PanelUser) -> User:
-    if who.role not in REVIEWER_ROLES:
+    if who.role not in roles.REVIEWERS:
         raise HTTPException(403, "this page is for admins and approvers")
     return who.user
 

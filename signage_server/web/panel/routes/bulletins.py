@@ -11,6 +11,7 @@ from sqlmodel import col, select
 
 from signage_contract import Category, Priority
 from signage_server.content.workflow import TRANSITIONS
+from signage_server.core import roles
 from signage_server.core.auth import scope_unit_ids
 from signage_server.core.changes import ChangesDep
 from signage_server.models import Board, ContentState, Role, User
@@ -19,7 +20,7 @@ from signage_server.web.api import bulletins as api
 from signage_server.web.deps import SessionDep
 from signage_server.web.panel.pages import see_other
 from signage_server.web.panel.preview import BulletinDraft, PreviewFailed, PreviewRenderer
-from signage_server.web.panel.routes.common import EDITOR_ROLES, PagesDep, attempt
+from signage_server.web.panel.routes.common import PagesDep, attempt
 from signage_server.web.panel.session import CheckedPanelUser, CurrentPanelUser, PanelUser
 
 router = APIRouter(prefix="/bulletins")
@@ -42,7 +43,7 @@ def bulletin_list(request: Request, session: SessionDep, who: CurrentPanelUser, 
     rows = api.list_bulletins(session, who.user, state)
     return view.render(request, "bulletins.html", who, rows=rows, state=state, states=list(ContentState),
                        moves={r.id: next_states(r.state, who.role) for r in rows},
-                       can_edit=who.role in EDITOR_ROLES)
+                       can_edit=who.role in roles.EDITORS)
 
 
 def _editor(request: Request, session: SessionDep, who: PanelUser, view: PagesDep, bulletin: object,
@@ -53,7 +54,7 @@ def _editor(request: Request, session: SessionDep, who: PanelUser, view: PagesDe
     return view.render(request, "bulletin_edit.html", who, bulletin=bulletin, boards=_boards(session, who),
                        moves=moves,
                        categories=list(Category), priorities=list(Priority), error=error,
-                       can_edit=who.role in EDITOR_ROLES, status_code=status_code)
+                       can_edit=who.role in roles.EDITORS, status_code=status_code)
 
 
 @router.post("/preview")
@@ -131,12 +132,12 @@ def change_state(request: Request, session: SessionDep, who: CheckedPanelUser, v
         rows = api.list_bulletins(session, who.user, None)
         return view.render(request, "bulletins.html", who, rows=rows, state=None, states=list(ContentState),
                            moves={r.id: next_states(r.state, who.role) for r in rows}, error=error,
-                           can_edit=who.role in EDITOR_ROLES, status_code=422)
+                           can_edit=who.role in roles.EDITORS, status_code=422)
     return see_other(f"/panel/bulletins/{bulletin_id}" if back == "editor" else "/panel/bulletins")
 
 
 def _editor_user(who: PanelUser) -> User:
-    if who.role not in EDITOR_ROLES:
+    if who.role not in roles.EDITORS:
         raise HTTPException(403, "writing bulletins needs the admin or editor role")
     return who.user
 

@@ -16,8 +16,6 @@ from signage_server.models import AdminUnit, Role, User
 from signage_server.web.panel.pages import Pages, error_text, pages
 
 PagesDep = Annotated[Pages, Depends(pages)]
-EDITOR_ROLES = frozenset({Role.ADMIN, Role.EDITOR})
-REVIEWER_ROLES = frozenset({Role.ADMIN, Role.APPROVER})
 PAIRING_ROLES = frozenset({Role.ADMIN, Role.OPERATOR})
 T = TypeVar("T")
 

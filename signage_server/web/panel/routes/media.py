@@ -11,6 +11,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from sqlmodel import col, select
 
 from signage_contract import Category
+from signage_server.core import roles
 from signage_server.core.auth import scope_unit_ids
 from signage_server.core.changes import ChangesDep
 from signage_server.models import ContentState, Media, User
@@ -19,7 +20,7 @@ from signage_server.web.api import media as api
 from signage_server.web.deps import SessionDep
 from signage_server.web.panel.pages import Pages, see_other
 from signage_server.web.panel.routes.bulletins import next_states
-from signage_server.web.panel.routes.common import EDITOR_ROLES, PagesDep, attempt
+from signage_server.web.panel.routes.common import PagesDep, attempt
 from signage_server.web.panel.session import CheckedPanelUser, CurrentPanelUser, PanelUser
 
 router = APIRouter(prefix="/media")
@@ -42,7 +43,7 @@ def _page(request: Request, session: SessionDep, who: PanelUser, view: Pages, ca
           error: str = "") -> Response:
     items = _library(session, who.user, category)
     return view.render(request, "media.html", who, items=items, categories=list(Category), category=category,
-                       can_upload=who.role in EDITOR_ROLES, error=error, status_code=422 if error else 200,
+                       can_upload=who.role in roles.EDITORS, error=error, status_code=422 if error else 200,
                        moves={m.id: next_states(m.state, who.role) for m in items},
                        max_mb=request.app.state.settings.max_upload_bytes // (1024 * 1024))
 
@@ -63,7 +64,7 @@ def upload(
     title: Annotated[str, Form(max_length=200)] = "",
 ) -> JSONResponse:
     """The media API's upload; the title defaults to the file's name. Errors keep the API's words."""
-    if who.role not in EDITOR_ROLES:
+    if who.role not in roles.EDITORS:
         raise HTTPException(403, "uploading needs the admin or editor role")
     title = title.strip() or PurePath(file.filename or "").stem[:200]
     try:

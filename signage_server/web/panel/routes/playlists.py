@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from sqlmodel import col, select
 
 from signage_server.content.schemas import ItemCreate, ItemUpdate, PlaylistCreate, ReorderRequest
+from signage_server.core import roles
 from signage_server.core.auth import scope_unit_ids
 from signage_server.core.changes import ChangesDep
 from signage_server.models import Bulletin, ContentState, ItemKind, Media, User
@@ -18,7 +19,7 @@ from signage_server.web.api import playlists as api
 from signage_server.web.deps import SessionDep
 from signage_server.web.panel.pages import Pages, see_other
 from signage_server.web.panel.routes.bulletins import next_states
-from signage_server.web.panel.routes.common import EDITOR_ROLES, PagesDep, attempt
+from signage_server.web.panel.routes.common import PagesDep, attempt
 from signage_server.web.panel.session import CheckedPanelUser, CurrentPanelUser, PanelUser
 
 router = APIRouter(prefix="/playlists")
@@ -26,7 +27,7 @@ Move = Annotated[str, Form(pattern="^(up|down)$")]
 
 
 def _editor(who: PanelUser) -> User:
-    if who.role not in EDITOR_ROLES:
+    if who.role not in roles.EDITORS:
         raise HTTPException(403, "editing playlists needs the admin or editor role")
     return who.user
 
@@ -39,7 +40,7 @@ def playlist_list(request: Request, session: SessionDep, who: CurrentPanelUser, 
 def _list(request: Request, session: SessionDep, who: PanelUser, view: Pages, error: str = "",
           status_code: int = 200) -> Response:
     rows = api.list_playlists(session, who.user, None)
-    return view.render(request, "playlists.html", who, rows=rows, can_edit=who.role in EDITOR_ROLES,
+    return view.render(request, "playlists.html", who, rows=rows, can_edit=who.role in roles.EDITORS,
                        moves={r.id: next_states(r.state, who.role) for r in rows}, error=error,
                        status_code=status_code)
 
@@ -65,7 +66,7 @@ def _detail(request: Request, session: SessionDep, who: PanelUser, view: PagesDe
     return view.render(request, "playlist.html", who, playlist=playlist,
                        bulletins={b.id: b for b in bulletins}, media={m.id: m for m in media},
                        kinds=list(ItemKind), error=error,
-                       can_edit=who.role in EDITOR_ROLES,
+                       can_edit=who.role in roles.EDITORS,
                        moves={playlist.id: next_states(playlist.state, who.role)},
                        status_code=422 if error else 200)
 

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from signage_server.content.schemas import ScheduleCreate
+from signage_server.core import roles
 from signage_server.core.auth import in_scope, scope_unit_ids
 from signage_server.core.changes import ChangeFeed, ChangesDep
 from signage_server.models import Board, ContentState, LayoutRecord, TargetKind, User, utcnow
@@ -21,7 +22,7 @@ from signage_server.web.api import schedules as api
 from signage_server.web.deps import SessionDep
 from signage_server.web.panel.pages import Pages, see_other
 from signage_server.web.panel.routes.bulletins import next_states
-from signage_server.web.panel.routes.common import EDITOR_ROLES, PagesDep, attempt, units_in_scope
+from signage_server.web.panel.routes.common import PagesDep, attempt, units_in_scope
 from signage_server.web.panel.session import CheckedPanelUser, CurrentPanelUser, PanelUser
 from signage_server.web.panel.timeline_view import parse_document, week
 
@@ -48,7 +49,7 @@ def _page(request: Request, session: Session, who: PanelUser, view: Pages, error
     return view.render(
         request, "schedules.html", who, rows=rows, layouts=layouts, chosen=chosen, units=units,
         boards={b.id: b for b in boards}, playlists=playlists_api.list_playlists(session, who.user, None),
-        moves={r.id: next_states(r.state, who.role) for r in rows}, can_edit=who.role in EDITOR_ROLES,
+        moves={r.id: next_states(r.state, who.role) for r in rows}, can_edit=who.role in roles.EDITORS,
         target_kinds=list(TargetKind), error=error, status_code=422 if error else 200,
     )
 
@@ -99,7 +100,7 @@ async def create(request: Request, session: SessionDep, who: CheckedPanelUser, v
 
 def _create(request: Request, session: Session, who: PanelUser, view: Pages, changes: ChangeFeed,
             data: dict[str, Any]) -> Response:
-    if who.role not in EDITOR_ROLES:
+    if who.role not in roles.EDITORS:
         raise HTTPException(403, "scheduling needs the admin or editor role")
     made, error = attempt(lambda: api.create_schedule(request,
         session, who.user, changes, ScheduleCreate.model_validate(data)))
