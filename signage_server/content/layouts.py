@@ -15,13 +15,13 @@ repository directory in a Windows checkout where git wrote the symlink as a plai
 from __future__ import annotations
 
 import json
-from importlib import resources
 from itertools import combinations
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from signage_contract import Layout, Region, RegionRole
+from signage_server.shipped import ShippedFilesMissing, shipped_dir
 
 REQUIRED_LAYOUT_IDS = frozenset({"fullscreen", "main_ticker_clock", "two_zones", "portrait", "led_lowres"})
 _EPS = 1e-9  # regions that only touch (0.78 + 0.22 == 1.0 in floats) do not overlap
@@ -33,14 +33,10 @@ class LayoutTemplateError(Exception):
 
 def default_layouts_dir() -> Path:
     """The built-in templates: package data (or the symlink to them), else the repository's ``layouts/``."""
-    packaged = resources.files("signage_server") / "layouts"
-    if isinstance(packaged, Path) and packaged.is_dir() and any(packaged.glob("*.json")):
-        return packaged.resolve()
-    # A checkout where git wrote the symlink as a plain file (Windows without symlink support).
-    checkout = Path(__file__).resolve().parents[2] / "layouts"
-    if checkout.is_dir() and any(checkout.glob("*.json")):
-        return checkout
-    raise LayoutTemplateError(f"no layout templates found in the installed package nor in {checkout}")
+    try:
+        return shipped_dir("layouts", "*.json")
+    except ShippedFilesMissing as exc:
+        raise LayoutTemplateError(str(exc)) from exc
 
 
 def validate_layout(layout: Layout) -> None:

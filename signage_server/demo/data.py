@@ -1,5 +1,5 @@
 """Demo content for ``make demo``: a province's communes, boards of several sizes, Vietnamese
-bulletins from several Decree 49 categories, generated images, playlists and schedules.
+bulletins from several Decree 49 categories, the posters shipped in media/, playlists and schedules.
 
 Everything is created through the same tables and the media store the API uses, published so it
 plays at once. Idempotent: a second run finds the demo boards and adds nothing.
@@ -7,13 +7,10 @@ plays at once. Idempotent: a second run finds the demo boards and adds nothing.
 
 from __future__ import annotations
 
-import io
 import secrets
 from dataclasses import dataclass
 from datetime import time
-from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
 from sqlmodel import Session, col, select
 
 from signage_contract import Category, Priority
@@ -39,6 +36,7 @@ from signage_server.models import (
     User,
     utcnow,
 )
+from signage_server.shipped import shipped_dir
 
 PROVINCE_CODE = "51"  # Quảng Ngãi in the 2025 list
 PUBLISHED = ContentState.PUBLISHED
@@ -59,29 +57,10 @@ class DemoSite:
     users: list[DemoUser]
 
 
-def _font(size: int) -> ImageFont.FreeTypeFont:
-    import fontpkg_noto_sans
-
-    return ImageFont.truetype(str(Path(fontpkg_noto_sans.ROOT) / "files" / "NotoSans[wdth,wght].ttf"), size)
-
-
-def poster(title: str, subtitle: str, colors: tuple[str, str], size: tuple[int, int] = (1600, 900)) -> bytes:
-    """A generated poster: a two-colour gradient with a Vietnamese headline (JPEG bytes)."""
-    width, height = size
-    mask = Image.linear_gradient("L").resize(size)
-    image = Image.composite(Image.new("RGB", size, colors[1]), Image.new("RGB", size, colors[0]), mask)
-    draw = ImageDraw.Draw(image)
-    draw.text((width // 2, height * 2 // 5), title, font=_font(height // 9), fill="white", anchor="mm")
-    draw.text((width // 2, height * 3 // 5), subtitle, font=_font(height // 18), fill="#FFF4C2", anchor="mm")
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=88)
-    return out.getvalue()
-
-
-POSTERS = [
-    ("Chung tay phòng chống bão lũ", "Chủ động sơ tán khi có lệnh của chính quyền", ("#0B4F8A", "#06213A")),
-    ("Ngày hội Đại đoàn kết toàn dân tộc", "Khu dân cư Thôn An Phú, 18/11", ("#B22222", "#5C0A0A")),
-    ("Sản phẩm OCOP Quảng Ngãi", "Tỏi Lý Sơn, đường phèn, mạch nha", ("#2E7D32", "#0F3512")),
+POSTERS = [  # shipped in media/ (see media/README.md): file name, title
+    ("poster-1.jpg", "Chung tay phòng chống bão lũ"),
+    ("poster-2.jpg", "Ngày hội Đại đoàn kết toàn dân tộc"),
+    ("poster-3.jpg", "Sản phẩm OCOP Quảng Ngãi"),
 ]
 
 BULLETINS = [
@@ -230,10 +209,10 @@ def _boards(session: Session, communes: list[AdminUnit], village: AdminUnit) -> 
 
 def _media(session: Session, store: MediaStore, unit_id: int) -> list[int]:
     ids = []
-    for index, (title, subtitle, colors) in enumerate(POSTERS):
-        stored = store.ingest(
-            io.BytesIO(poster(title, subtitle, colors)), f"poster-{index + 1}.jpg", "image/jpeg"
-        )
+    media = shipped_dir("media", "poster-*.jpg")
+    for name, title in POSTERS:
+        with (media / name).open("rb") as stream:
+            stored = store.ingest(stream, name, "image/jpeg")
         row = Media(
             unit_id=unit_id,
             sha256=stored.sha256,

@@ -1,11 +1,14 @@
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
 import signage_server.models  # noqa: F401
 from signage_server.db import make_engine
-from signage_server.migrate import upgrade
+from signage_server.migrate import MIGRATIONS_DIR, alembic_config, upgrade
 
 
 def _diff(engine) -> list:
@@ -29,3 +32,13 @@ def test_upgrade_twice_is_a_no_op(database_url) -> None:
     upgrade(engine)
     assert _diff(engine) == []
     engine.dispose()
+
+
+def test_migration_files_are_numbered_in_chain_order() -> None:
+    """Files sort as the revisions chain (ids stay as released, so existing databases upgrade)."""
+    script = ScriptDirectory.from_config(alembic_config())
+    chain = list(reversed(list(script.walk_revisions())))  # base first
+    files = [Path(rev.path).name for rev in chain]
+    assert files == sorted(files)
+    assert [name[:4] for name in files] == [f"{n:04d}" for n in range(1, len(files) + 1)]
+    assert all(Path(rev.path).parent == MIGRATIONS_DIR / "versions" for rev in chain)

@@ -1,7 +1,7 @@
 """Board health (status, seen intervals, link events), screenshots, proof of play.
 
 Revision ID: 0002_health
-Revises: 0001 (re-chain after the override migration when both branch off 0001)
+Revises: 0001
 Create Date: 2026-11-22 11:42:53.887509
 """
 

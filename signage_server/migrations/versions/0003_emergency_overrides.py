@@ -1,7 +1,7 @@
 """Emergency overrides, their per-board receipts, the audit trail and the CAP messages received.
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0002 (file 0003: files are numbered in chain order; ids never change)
+Revises: 0002_health
 Create Date: 2026-11-22 11:38:53.052179
 """
 

@@ -1,7 +1,7 @@
 """Approval workflow: who submitted and who reviewed content, per-unit workflow settings, and an
 append-only audit trail (database triggers refuse UPDATE and DELETE on ``audit_event``).
 
-Revision ID: 0003
+Revision ID: 0003 (file 0004: files are numbered in chain order; ids never change)
 Revises: 0002
 Create Date: 2026-11-22 12:35:00
 """
