@@ -17,6 +17,8 @@ FONT_PATH: Path = Path(fontpkg_noto_sans.ROOT) / "files" / "NotoSans[wdth,wght].
 LICENSE_PATH: Path = Path(fontpkg_noto_sans.ROOT) / "LICENSE"
 MIN_FONT_PX = 8
 MAX_FONT_PX = 400
+_opened: set[tuple[int, bool]] = set()
+_probe: pygame.font.Font | None = None  # opened with the cache: dead once the font module was quit
 
 
 def _clamp(size_px: int) -> int:
@@ -24,11 +26,26 @@ def _clamp(size_px: int) -> int:
 
 
 def _ensure_init() -> None:
-    if not pygame.font.get_init():  # fonts opened before a pygame.quit() are dead: reopen them
-        _load.cache_clear()
-        _resizable.cache_clear()
-        _opened.clear()
+    """Open the font module if needed, and drop every cached font from an earlier lifetime of it.
+
+    A ``pygame.quit()`` (or ``pygame.font.quit()``) kills every font object opened before it, and a
+    later ``init`` does not revive them ("Invalid font (font module quit since font created)"); the
+    module being open again says nothing about the cached objects, so a probe opened in the same
+    lifetime as the cache is asked instead.
+    """
+    global _probe
+    if not pygame.font.get_init():
         pygame.font.init()
+    if _probe is not None:
+        try:
+            _probe.get_height()
+            return
+        except pygame.error:  # the font module was quit (and perhaps re-opened) since the cache filled
+            pass
+    _load.cache_clear()
+    _resizable.cache_clear()
+    _opened.clear()
+    _probe = pygame.font.Font(FONT_PATH, MIN_FONT_PX)
 
 
 def font(size_px: int, bold: bool = False) -> pygame.font.Font:
@@ -52,9 +69,6 @@ def measuring(size_px: int, bold: bool = False) -> pygame.font.Font:
     if chosen.point_size != key[0]:
         chosen.point_size = key[0]
     return chosen
-
-
-_opened: set[tuple[int, bool]] = set()
 
 
 @lru_cache(maxsize=2)

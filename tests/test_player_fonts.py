@@ -72,3 +72,27 @@ def test_nfc_and_nfd_text_render_pixel_identical() -> None:
 def test_line_step_leaves_room_for_stacked_marks() -> None:
     for size in (16, 24, 32, 64):
         assert fonts.line_step(size) >= fonts.font(size).get_ascent() - fonts.font(size).get_descent()
+
+
+def test_fonts_render_again_after_pygame_quit_and_init() -> None:
+    """Fonts cached before a ``pygame.quit()`` are dead; the next lifetime opens fresh ones."""
+    pygame.init()
+    before = fonts.font(31).render("Bão số 9", True, (255, 255, 255))
+    fonts.measuring(33).size("Bão số 9")
+    pygame.quit()
+    pygame.init()
+    try:
+        after = fonts.font(31).render("Bão số 9", True, (255, 255, 255))
+        assert fonts.measuring(33).size("Bão số 9")[0] > 0
+        assert fonts.line_step(31) > 0
+        assert pygame.image.tobytes(after, "RGBA") == pygame.image.tobytes(before, "RGBA")
+    finally:
+        pygame.quit()
+        pygame.font.init()  # as the other tests of this module found it
+
+
+def test_fonts_render_again_after_the_font_module_alone_was_quit() -> None:
+    fonts.font(29)
+    pygame.font.quit()
+    pygame.font.init()
+    assert fonts.font(29).render("Ẫ", True, (255, 255, 255)).get_width() > 0
