@@ -22,6 +22,7 @@ from pathlib import Path
 import pygame
 
 from signage_contract import (
+    LOCAL_TIMEZONE,
     ClockItem,
     EmergencyOverride,
     Fit,
@@ -87,7 +88,7 @@ class Compositor:
             self.generation, self.failures_seen = snap.generation, self.images.failures
             frame = self.frame = resolve(snap.manifest, now, self.playable, snap.overrides)
             self._prepare_next(snap.manifest, frame)
-        zone = render.board_zone(snap.manifest.timezone if snap.manifest else "Asia/Ho_Chi_Minh")
+        zone = render.board_zone(snap.manifest.timezone if snap.manifest else LOCAL_TIMEZONE)
         if frame.override is not None:  # over everything, the pairing code included
             self._draw_override(frame.override, now, zone)
             return self.dirty

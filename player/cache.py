@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 
 from signage_contract import MediaRef
+from signage_contract.files import fsync_dir
 
 log = logging.getLogger(__name__)
 CHUNK_BYTES = 256 * 1024
@@ -32,28 +33,6 @@ class MediaIncomplete(MediaError):
 
 class MediaRejected(MediaError):
     """Wrong size or hash: the partial file is discarded."""
-
-
-def fsync_dir(directory: Path) -> None:
-    """Make a rename durable; directories cannot be opened for fsync on Windows, where it is skipped."""
-    if os.name == "nt":
-        return
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Temp file, fsync, rename: readers see the old file or the new one, never half of one."""
-    temp = path.with_name(f".{path.name}.tmp")
-    with temp.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temp, path)
-    fsync_dir(path.parent)
 
 
 def _sha256_of(path: Path) -> hashlib._Hash:

@@ -28,8 +28,9 @@ from pydantic import BaseModel, ValidationError
 
 from signage_contract import EmergencyOverride, Manifest
 from signage_contract.device import OverrideAck, OverrideCancel, OverridePush
+from signage_contract.files import atomic_write
 
-from .cache import MediaCache, atomic_write
+from .cache import MediaCache
 from .shared import Shared
 
 log = logging.getLogger(__name__)

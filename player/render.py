@@ -6,20 +6,19 @@ the ``render`` command exactly as on a board.
 
 from __future__ import annotations
 
-import zoneinfo
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import datetime, tzinfo
 from functools import lru_cache
 
 import pygame
 
 from signage_contract import Align, ClockItem, ImageItem, TextItem, TickerItem
+from signage_contract.timezone import zone_named
 
 from . import fonts
 from .text_layout import TextBlock, fit_line, fit_text
 
 Color = tuple[int, int, int]
 WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
-VIETNAM_TZ = timezone(timedelta(hours=7), "ICT")  # used when the tz database is missing (bare Windows)
 PADDING_RATIO = 0.04
 TICKER_SEGMENT_CHARS = 120  # SDL surfaces have a maximum width; long tickers render in pieces
 CLOCK_MIN_PX = 12
@@ -32,10 +31,8 @@ def rgb(hex_color: str) -> Color:
 
 
 def board_zone(name: str) -> tzinfo:
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return VIETNAM_TZ
+    """The manifest's zone; the fixed Vietnam offset when this machine has no such zone."""
+    return zone_named(name)
 
 
 def format_clock(now: datetime, zone: tzinfo, fmt: str = "datetime") -> str:

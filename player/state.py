@@ -16,9 +16,10 @@ from pydantic import ValidationError
 
 from signage_contract import Manifest, SignedManifest
 from signage_contract.device import DeviceCredential
+from signage_contract.files import atomic_write
 from signage_contract.signing import ManifestRejected, decode_key, verify_manifest
 
-from .cache import MediaCache, atomic_write
+from .cache import MediaCache
 
 log = logging.getLogger(__name__)
 

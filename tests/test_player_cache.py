@@ -5,7 +5,7 @@ import hashlib
 import httpx
 import pytest
 
-from player.cache import MediaCache, MediaIncomplete, MediaRejected, atomic_write
+from player.cache import MediaCache, MediaIncomplete, MediaRejected
 from tests.player_factories import image_bytes, media_ref
 
 DATA = image_bytes(64, 48, (10, 120, 200)) + bytes(range(256)) * 200  # ~50 kB to cut in pieces
@@ -115,9 +115,3 @@ def test_prune_removes_what_left_the_manifest(tmp_path) -> None:
     assert cache.prune({REF.sha256}) == 2
     assert [p.name for p in tmp_path.iterdir()] == [REF.sha256]
 
-
-def test_atomic_write_replaces_whole_file(tmp_path) -> None:
-    target = tmp_path / "state.json"
-    atomic_write(target, b"one")
-    atomic_write(target, b"two")
-    assert target.read_bytes() == b"two" and [p.name for p in tmp_path.iterdir()] == ["state.json"]
