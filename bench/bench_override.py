@@ -72,8 +72,8 @@ def raw_frame_cost(size: tuple[int, int], count: int) -> tuple[list[float], list
     (wall seconds, CPU seconds) per frame."""
     import pygame
 
-    from player.override_screen import draw_override
-    from player.render import board_zone
+    from player.screen.override_screen import draw_override
+    from player.screen.render import board_zone
 
     screen = pygame.display.get_surface()
     assert screen is not None and screen.get_size() == size
@@ -92,11 +92,13 @@ def receipt_to_frame(size: tuple[int, int], workdir: Path) -> list[float]:
     """Latencies from handing a push to the desk to the first presented frame showing it."""
     import pygame
 
-    from player.app import Compositor, run_loop
-    from player.cache import MediaCache
-    from player.images import ImageStore
-    from player.overrides import AckOutbox, OverrideDesk, OverrideStore
-    from player.shared import Shared
+    from player.core.cache import MediaCache
+    from player.core.override_store import OverrideStore
+    from player.core.shared import Shared
+    from player.net.overrides import AckOutbox, OverrideDesk
+    from player.screen.compositor import Compositor
+    from player.screen.images import ImageStore
+    from player.screen.loop import run_loop
     from signage_contract.device import OverrideCancel, OverridePush
 
     screen = pygame.display.set_mode(size)
@@ -226,7 +228,7 @@ def bench_startup(workdir: Path) -> None:
 
 
 def main() -> None:
-    logging.getLogger("player.overrides").setLevel(logging.ERROR)  # one line per receipt otherwise
+    logging.getLogger("player.net.overrides").setLevel(logging.ERROR)  # one line per receipt otherwise
     with tempfile.TemporaryDirectory() as temp:
         workdir = Path(temp)
         bench_receipt(workdir)

@@ -109,11 +109,11 @@ def _median_ms(samples: list[float]) -> float:
 def bench_frame_cost(cache_dir: Path) -> None:
     import pygame
 
-    from player import render
-    from player.app import Compositor, region_rect
-    from player.cache import MediaCache
-    from player.images import ImageKey, ImageStore
-    from player.shared import Snapshot
+    from player.core.cache import MediaCache
+    from player.core.shared import Snapshot
+    from player.screen import render
+    from player.screen.compositor import Compositor, region_rect
+    from player.screen.images import ImageKey, ImageStore
     from signage_contract import Fit, TextItem, TickerItem
 
     data = photo(1)
@@ -189,10 +189,11 @@ def bench_frame_cost(cache_dir: Path) -> None:
 def bench_static_cpu(cache_dir: Path) -> None:
     import pygame
 
-    from player.app import Compositor, run_loop
-    from player.cache import MediaCache
-    from player.images import ImageStore
-    from player.shared import Shared
+    from player.core.cache import MediaCache
+    from player.core.shared import Shared
+    from player.screen.compositor import Compositor
+    from player.screen.images import ImageStore
+    from player.screen.loop import run_loop
 
     data = photo(2)
     media = MediaCache(cache_dir)
@@ -228,10 +229,10 @@ def rss_child(cache_dir: Path) -> None:
 
     import pygame
 
-    from player.app import Compositor
-    from player.cache import MediaCache
-    from player.images import ImageStore
-    from player.shared import Snapshot
+    from player.core.cache import MediaCache
+    from player.core.shared import Snapshot
+    from player.screen.compositor import Compositor
+    from player.screen.images import ImageStore
     from signage_contract import Manifest
 
     def rss_mb() -> float:
@@ -321,9 +322,9 @@ def bench_bytes_moved(workdir: Path) -> None:
     import httpx
     from nacl.signing import SigningKey
 
-    from player.shared import Shared
-    from player.state import StateDir
-    from player.sync import Coordinator
+    from player.core.shared import Shared
+    from player.core.state import StateDir
+    from player.net.sync import Coordinator
     from signage_contract.device import DEVICE_MANIFEST, DeviceCredential
     from signage_contract.signing import encode_key, key_id, sign_payload
 
@@ -411,7 +412,7 @@ print(json.dumps({"version": pygame.version.ver, "ce": getattr(pygame, "IS_CE", 
 def bench_pygame_flavours(workdir: Path) -> None:
     from PIL import Image
 
-    from player.fonts import FONT_PATH
+    from player.screen.fonts import FONT_PATH
 
     picture = workdir / "picture.png"
     Image.open(io.BytesIO(photo(5))).resize((960, 540)).save(picture)

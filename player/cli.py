@@ -69,7 +69,7 @@ def load_manifest_file(path: Path) -> Manifest:
 
 
 def parse_instant(text: str, manifest: Manifest) -> datetime:
-    from .render import board_zone
+    from .screen.render import board_zone
 
     instant = datetime.fromisoformat(text)
     return instant if instant.tzinfo else instant.replace(tzinfo=board_zone(manifest.timezone))
@@ -85,10 +85,10 @@ def render_command(args: argparse.Namespace) -> int:
     os.environ["SDL_VIDEODRIVER"] = "dummy"
     import pygame
 
-    from .app import Compositor
-    from .cache import MediaCache
-    from .images import ImageStore
-    from .shared import Snapshot
+    from .core.cache import MediaCache
+    from .core.shared import Snapshot
+    from .screen.compositor import Compositor
+    from .screen.images import ImageStore
 
     pygame.display.init()
     pygame.font.init()
@@ -135,13 +135,14 @@ def run_command(args: argparse.Namespace) -> int:
         return 2
     import pygame
 
-    from .app import Compositor, run_loop
-    from .health import HealthService
-    from .images import ImageStore
-    from .overrides import OverrideDesk
-    from .shared import Shared
-    from .state import StateDir
-    from .sync import Coordinator
+    from .core.shared import Shared
+    from .core.state import StateDir
+    from .net.health import HealthService
+    from .net.overrides import OverrideDesk
+    from .net.sync import Coordinator
+    from .screen.compositor import Compositor
+    from .screen.images import ImageStore
+    from .screen.loop import run_loop
 
     state = StateDir(args.state_dir or default_state_dir())
     shared = Shared(server=args.server)

@@ -7,10 +7,11 @@ from datetime import timedelta
 import pygame
 import pytest
 
-from player.app import Compositor, region_rect, run_loop
-from player.cache import MediaCache
-from player.images import MAX_PENDING, ImageKey, ImageStore
-from player.shared import Shared, Snapshot
+from player.core.cache import MediaCache
+from player.core.shared import Shared, Snapshot
+from player.screen.compositor import Compositor, region_rect
+from player.screen.images import MAX_PENDING, ImageKey, ImageStore
+from player.screen.loop import run_loop
 from signage_contract import Fit
 from tests.player_factories import NOW, entry, image_bytes, image_item, manifest, media_ref
 

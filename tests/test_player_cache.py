@@ -5,7 +5,7 @@ import hashlib
 import httpx
 import pytest
 
-from player.cache import MediaCache, MediaIncomplete, MediaRejected
+from player.core.cache import MediaCache, MediaIncomplete, MediaRejected
 from tests.player_factories import image_bytes, media_ref
 
 DATA = image_bytes(64, 48, (10, 120, 200)) + bytes(range(256)) * 200  # ~50 kB to cut in pieces

@@ -6,7 +6,7 @@ import pygame
 import pytest
 from PIL import ImageFont
 
-from player import fonts, render
+from player.screen import fonts, render
 from signage_contract import TextItem
 
 TONES = ("\u0300", "\u0301", "\u0309", "\u0303", "\u0323")  # huyền, sắc, hỏi, ngã, nặng

@@ -9,16 +9,17 @@ import pygame
 import pytest
 from PIL import Image
 
-from player.app import Compositor, run_loop
-from player.cache import MediaCache
-from player.health import FrameObserver, HealthService, LastErrorHandler
-from player.images import ImageStore
-from player.playlog import PlayLog
-from player.playtrack import PlayTracker
-from player.screenshots import ScreenshotTaker, encode_jpeg, grab, raw_mode
-from player.shared import Shared
-from player.state import StateDir
-from player.timeline import resolve
+from player.core.cache import MediaCache
+from player.core.playlog import PlayLog
+from player.core.playtrack import PlayTracker
+from player.core.shared import Shared
+from player.core.state import StateDir
+from player.core.timeline import resolve
+from player.net.health import FrameObserver, HealthService, LastErrorHandler
+from player.screen.compositor import Compositor
+from player.screen.images import ImageStore
+from player.screen.loop import run_loop
+from player.screen.screenshots import ScreenshotTaker, encode_jpeg, grab, raw_mode
 from signage_contract.device import DeviceCredential, Nudge, ScreenshotRequest
 from tests.fake_health_server import FakeHealthServer
 from tests.player_factories import NOW, manifest
@@ -96,13 +97,13 @@ def test_the_reply_sets_the_clock_offset_and_the_interval(service) -> None:
 
 def test_the_last_warning_of_the_player_is_reported() -> None:
     handler = LastErrorHandler()
-    logger = logging.getLogger("player.sync")
+    logger = logging.getLogger("player.net.sync")
     logger.addHandler(handler)
     try:
         logger.warning("server unavailable (%s)", "timeout")
     finally:
         logger.removeHandler(handler)
-    assert handler.last == "WARNING player.sync: server unavailable (timeout)"
+    assert handler.last == "WARNING player.net.sync: server unavailable (timeout)"
 
 
 def test_an_outage_is_logged_once_and_records_stay_queued(service, caplog) -> None:
@@ -111,7 +112,7 @@ def test_an_outage_is_logged_once_and_records_stay_queued(service, caplog) -> No
     service.tracker.close(NOW + timedelta(seconds=30))
     service.playlog.flush()
     service.server.down = True
-    with caplog.at_level(logging.INFO, logger="player.health"):
+    with caplog.at_level(logging.INFO, logger="player.net.health"):
         intervals = [service.tick() for _ in range(3)]
     assert intervals == [30, 30, 30]
     assert len([r for r in caplog.records if "not sent" in r.message]) == 1

@@ -8,12 +8,12 @@ import pytest
 from PIL import Image
 from sqlmodel import func, select
 
-from player.health import HealthService
-from player.playlog import PlayLog
-from player.playtrack import PlayTracker
-from player.shared import Shared
-from player.state import StateDir
-from player.timeline import resolve
+from player.core.playlog import PlayLog
+from player.core.playtrack import PlayTracker
+from player.core.shared import Shared
+from player.core.state import StateDir
+from player.core.timeline import resolve
+from player.net.health import HealthService
 from signage_contract.device import DeviceCredential
 from signage_server.device_auth import issue_credential
 from signage_server.models import BoardStatus, Screenshot

@@ -15,8 +15,8 @@ from pathlib import Path
 import pygame
 import pytest
 
-from player.override_screen import palette
-from player.overrides import OverrideStore
+from player.core.override_store import OverrideStore
+from player.screen.override_screen import palette
 from signage_contract import EmergencyOverride
 
 pytestmark = pytest.mark.slow

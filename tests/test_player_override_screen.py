@@ -8,14 +8,16 @@ from datetime import timedelta
 import pygame
 import pytest
 
-from player.app import Compositor, run_loop
-from player.cache import MediaCache
-from player.images import ImageStore
-from player.override_screen import contrast, palette, plan
-from player.overrides import AckOutbox, OverrideDesk, OverrideStore
-from player.render import board_zone
-from player.shared import Shared, Snapshot
-from player.text_layout import LEGIBLE_MIN_PX
+from player.core.cache import MediaCache
+from player.core.override_store import OverrideStore
+from player.core.shared import Shared, Snapshot
+from player.net.overrides import AckOutbox, OverrideDesk
+from player.screen.compositor import Compositor
+from player.screen.images import ImageStore
+from player.screen.loop import run_loop
+from player.screen.override_screen import contrast, palette, plan
+from player.screen.render import board_zone
+from player.screen.text_layout import LEGIBLE_MIN_PX
 from signage_contract import RISK_COLORS
 from tests.player_factories import NOW, image_bytes, manifest, media_ref
 from tests.test_player_overrides import make_override, push
@@ -135,7 +137,7 @@ def test_frame_loop_shows_a_push_and_reports_it_displayed(display, tmp_path) -> 
 
 
 def test_clock_in_the_banner_uses_the_boards_zone(display) -> None:
-    from player.render import format_clock
+    from player.screen.render import format_clock
 
     assert format_clock(NOW, board_zone("Asia/Ho_Chi_Minh"), "time") == "14:05"
 

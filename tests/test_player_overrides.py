@@ -9,11 +9,12 @@ from datetime import timedelta
 import pytest
 from websockets.sync.server import serve
 
-from player.overrides import AckOutbox, OverrideDesk, OverrideStore
-from player.shared import Shared
-from player.state import StateDir
-from player.sync import Coordinator
-from player.timeline import resolve
+from player.core.override_store import OverrideStore
+from player.core.shared import Shared
+from player.core.state import StateDir
+from player.core.timeline import resolve
+from player.net.overrides import AckOutbox, OverrideDesk
+from player.net.sync import Coordinator
 from signage_contract import EmergencyOverride
 from signage_contract.device import Hello, OverrideAck, OverrideCancel, OverridePush
 from tests.player_factories import NOW, manifest
@@ -222,7 +223,7 @@ def test_without_any_manifest_the_stored_override_shows_until_its_expiry() -> No
 
 
 def test_a_pushed_image_not_yet_cached_asks_for_a_fetch(board, tmp_path) -> None:
-    from player.cache import MediaCache
+    from player.core.cache import MediaCache
     from tests.player_factories import image_bytes, media_ref
 
     data = image_bytes(8, 8, (0, 0, 0))

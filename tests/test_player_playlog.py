@@ -5,10 +5,11 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from player import playlog as playlog_module
-from player.playlog import PlayEnded, PlayLog, PlayStarted, PlaysTouched, PlayUploader
-from player.playtrack import MAX_RECORD, PlayTracker
-from player.timeline import resolve
+from player.core import playlog as playlog_module
+from player.core.playlog import PlayEnded, PlayLog, PlayStarted, PlaysTouched
+from player.core.playtrack import MAX_RECORD, PlayTracker
+from player.core.timeline import resolve
+from player.net.play_upload import PlayUploader
 from signage_contract import Category, PlayReason, Priority
 from tests.fake_health_server import FakeHealthServer
 from tests.player_factories import NOW, entry, manifest

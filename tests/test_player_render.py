@@ -12,8 +12,8 @@ import pygame
 import pytest
 from nacl.signing import SigningKey
 
-from player import render
 from player.cli import parse_geometry
+from player.screen import render
 from signage_contract import TickerItem
 from tests.player_factories import (
     LAYOUT_SPLIT,
@@ -157,10 +157,10 @@ def test_rendered_frame_matches_the_live_compositor(tmp_path) -> None:
         str(tmp_path / "m.json"), "--at", NOW.isoformat(), "--size", "320x180", "-o", str(tmp_path / "f.png")
     )
     assert result.returncode == 0, result.stderr
-    from player.app import Compositor
-    from player.cache import MediaCache
-    from player.images import ImageStore
-    from player.shared import Snapshot
+    from player.core.cache import MediaCache
+    from player.core.shared import Snapshot
+    from player.screen.compositor import Compositor
+    from player.screen.images import ImageStore
 
     pygame.display.init()
     screen = pygame.display.set_mode((320, 180))

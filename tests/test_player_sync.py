@@ -10,9 +10,9 @@ import pytest
 from nacl.signing import SigningKey
 from websockets.sync.server import serve
 
-from player.shared import Shared
-from player.state import StateDir
-from player.sync import BACKOFF_CAP_S, Coordinator, backoff_s
+from player.core.shared import Shared
+from player.core.state import StateDir
+from player.net.sync import BACKOFF_CAP_S, Coordinator, backoff_s
 from signage_contract import SignedManifest
 from signage_contract.device import (
     DEVICE_MANIFEST,
@@ -201,7 +201,7 @@ def test_refused_manifest_keeps_the_last_good_and_is_logged_once(server, tmp_pat
     coordinator = _coordinator(server, tmp_path)
     coordinator.sync_once()
     server.raw_manifest = make_bad(server)
-    with caplog.at_level(logging.ERROR, logger="player.sync"):
+    with caplog.at_level(logging.ERROR, logger="player.net.sync"):
         assert not coordinator.sync_once()
         assert not coordinator.sync_once()
     assert coordinator.shared.snapshot().version == good.version
@@ -214,7 +214,7 @@ def test_media_with_the_wrong_hash_is_not_cached_but_the_manifest_plays(server, 
     server.media[ref.sha256] = b"not the announced bytes"
     server.publish([item, {"kind": "text", "id": "t", "title": "Văn bản"}])
     coordinator = _coordinator(server, tmp_path)
-    with caplog.at_level(logging.WARNING, logger="player.sync"):
+    with caplog.at_level(logging.WARNING, logger="player.net.sync"):
         assert coordinator.sync_once()
         coordinator.sync_once()
     assert not coordinator.state.media.has(ref.sha256)
@@ -227,7 +227,7 @@ def test_unavailable_and_back_are_each_logged_once(server, tmp_path, caplog) -> 
     coordinator = _coordinator(server, tmp_path)
     coordinator.tick()
     server.down = True
-    with caplog.at_level(logging.INFO, logger="player.sync"):
+    with caplog.at_level(logging.INFO, logger="player.net.sync"):
         delays = [coordinator.tick() for _ in range(3)]
         server.down = False
         coordinator.tick()
@@ -242,7 +242,7 @@ def test_revoked_credential_is_dropped_logged_once_and_the_board_pairs_again(ser
     coordinator = _coordinator(server, tmp_path)
     coordinator.tick()
     server.revoked = True
-    with caplog.at_level(logging.INFO, logger="player.sync"):
+    with caplog.at_level(logging.INFO, logger="player.net.sync"):
         assert coordinator.tick() == 0.0
         snapshot = coordinator.shared.snapshot()
         assert snapshot.manifest is None and coordinator.state.load_credential() is None

@@ -4,8 +4,8 @@ import unicodedata
 
 import pytest
 
-from player import fonts
-from player.text_layout import ELLIPSIS, LEGIBLE_MIN_PX, fit_line, fit_text, wrap
+from player.screen import fonts
+from player.screen.text_layout import ELLIPSIS, LEGIBLE_MIN_PX, fit_line, fit_text, wrap
 
 SIZE = 20
 

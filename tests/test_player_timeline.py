@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from player.timeline import FALLBACK_LAYOUT, MAX_ITEM_S, MIN_ITEM_S, clamp_duration_s, resolve
+from player.core.timeline import FALLBACK_LAYOUT, MAX_ITEM_S, MIN_ITEM_S, clamp_duration_s, resolve
 from signage_contract import ImageItem
 from tests.player_factories import LAYOUT_SPLIT, NOW, entry, image_item, manifest, media_ref
 

@@ -30,15 +30,16 @@ from signage_contract.device import (
     ScreenshotRequest,
 )
 
-from . import __version__
-from .playlog import PlayLog, PlayUploader
-from .playtrack import PlayTracker
-from .screenshots import ScreenshotTaker
-from .shared import Shared
-from .state import StateDir
+from .. import __version__
+from ..core.playlog import PlayLog
+from ..core.playtrack import PlayTracker
+from ..core.shared import Shared
+from ..core.state import StateDir
+from ..screen.screenshots import ScreenshotTaker
+from .play_upload import PlayUploader
 
 if TYPE_CHECKING:
-    from .app import Compositor
+    from ..screen.compositor import Compositor
 
 log = logging.getLogger(__name__)
 NETWORK_ERRORS = (httpx.HTTPError, OSError)

@@ -1,4 +1,4 @@
-"""Proof of play: a durable local queue of play records (SQLite) and its idempotent upload.
+"""Proof of play: a durable local queue of play records (SQLite), uploaded by net/play_upload.py.
 
 The frame loop never touches the disk: ``PlayTracker`` (playtrack.py) puts events on a queue and
 ``PlayLog``'s writer thread commits them in groups. Durability: WAL with ``synchronous=FULL``, so a
@@ -31,9 +31,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
-
-from signage_contract.device import DEVICE_PLAYS, PLAY_BATCH_MAX, PlayBatch, PlayBatchReply, PlayRecord
+from signage_contract.device import PLAY_BATCH_MAX, PlayRecord
 
 log = logging.getLogger(__name__)
 MAX_ROWS = 200_000
@@ -208,39 +206,3 @@ class PlayLog:
         with self._lock:
             (total,) = self._db.execute(query, args).fetchone()
         return int(total)
-
-
-class PlayUploader:
-    """Sends closed records in batches of at most ``PLAY_BATCH_MAX``; network errors propagate
-    (the caller's loop retries later with the same ids)."""
-
-    def __init__(self, playlog: PlayLog, client: httpx.Client, batch_max: int = PLAY_BATCH_MAX) -> None:
-        self.playlog = playlog
-        self.client = client
-        self.batch_max = batch_max
-
-    def upload_all(self, headers: dict[str, str]) -> int:
-        """Upload until the queue has no closed record; returns how many the server took."""
-        sent = 0
-        while records := self.playlog.pending(self.batch_max):
-            sent += self._send(records, headers)
-        return sent
-
-    def _send(self, records: list[PlayRecord], headers: dict[str, str]) -> int:
-        body = PlayBatch(records=records).model_dump_json()
-        response = self.client.post(
-            DEVICE_PLAYS, content=body, headers={**headers, "Content-Type": "application/json"}
-        )
-        if response.status_code == 422 and len(records) > 1:  # a record the server cannot parse:
-            half = len(records) // 2  # halve until it is found, so it cannot block the queue
-            return self._send(records[:half], headers) + self._send(records[half:], headers)
-        if response.status_code == 422:
-            log.error("server refused play record %s: %s", records[0].id, response.text[:200])
-            self.playlog.acknowledge([records[0].id])
-            return 0
-        response.raise_for_status()
-        reply = PlayBatchReply.model_validate_json(response.content)
-        if reply.rejected:
-            log.warning("server refused %d play records for good", len(reply.rejected))
-        self.playlog.acknowledge([r.id for r in records])  # stored, duplicate or refused: all done
-        return reply.accepted + reply.duplicates

@@ -32,11 +32,11 @@ from signage_contract.device import (
 from signage_contract.manifest import DEFAULT_POLL_INTERVAL_S
 from signage_contract.signing import ManifestRejected, verify_manifest
 
-from . import __version__
-from .cache import MediaError
+from .. import __version__
+from ..core.cache import MediaError
+from ..core.shared import Shared
+from ..core.state import StateDir
 from .overrides import OverrideDesk
-from .shared import Shared
-from .state import StateDir
 
 log = logging.getLogger(__name__)
 BACKOFF_BASE_S = 1.0

@@ -18,7 +18,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from signage_contract import Fit
 
-from .cache import MediaCache
+from ..core.cache import MediaCache
 
 log = logging.getLogger(__name__)
 MAX_PENDING = 4  # decoded ahead but not yet shown
