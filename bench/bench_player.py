@@ -114,6 +114,7 @@ def bench_frame_cost(cache_dir: Path) -> None:
     from player.screen import render
     from player.screen.compositor import Compositor, region_rect
     from player.screen.images import ImageKey, ImageStore
+    from player.screen.kinds.ticker import ticker_pieces
     from signage_contract import Fit, TextItem, TickerItem
 
     data = photo(1)
@@ -140,7 +141,7 @@ def bench_frame_cost(cache_dir: Path) -> None:
     block = render.fitted(text_item.title, text_item.body, box.w, box.h)
     lines = [render.text_surface(line, block.body_px, False, (255, 255, 255)) for line in block.body_lines]
     step = render.fonts.line_step(block.body_px)
-    pieces, width = render.ticker_pieces(ticker_item, ticker_rect.h)
+    pieces, width = ticker_pieces(ticker_item, ticker_rect.h)
     assert picture is not None and len(lines) == 12
 
     def raw_frame(n: int) -> None:

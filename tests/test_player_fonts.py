@@ -6,7 +6,8 @@ import pygame
 import pytest
 from PIL import ImageFont
 
-from player.screen import fonts, render
+from player.screen import fonts
+from player.screen.kinds.text import draw_text
 from signage_contract import TextItem
 
 TONES = ("\u0300", "\u0301", "\u0309", "\u0303", "\u0323")  # huyền, sắc, hỏi, ngã, nặng
@@ -64,7 +65,7 @@ def test_nfc_and_nfd_text_render_pixel_identical() -> None:
             background="#003366",
             title_color="#FFD700",
         )
-        render.draw_text(surface, surface.get_rect(), item)
+        draw_text(surface, surface.get_rect(), item)
         surfaces.append(pygame.image.tobytes(surface, "RGB"))
     assert surfaces[0] == surfaces[1]
 

@@ -14,6 +14,7 @@ from nacl.signing import SigningKey
 
 from player.cli import parse_geometry
 from player.screen import render
+from player.screen.kinds.ticker import draw_ticker, ticker_offset_px
 from signage_contract import TickerItem
 from tests.player_factories import (
     LAYOUT_SPLIT,
@@ -126,7 +127,7 @@ def test_unknown_time_zone_falls_back_to_vietnam_time() -> None:
 def test_ticker_position_is_a_smooth_function_of_time() -> None:
     item = TickerItem(id="k", text="Bão số 9", speed=1.5)
     rect = pygame.Rect(0, 0, 800, 60)
-    steps = [render.ticker_offset_px(item, rect, n / 60, 2000) for n in range(60)]
+    steps = [ticker_offset_px(item, rect, n / 60, 2000) for n in range(60)]
     assert all(0 <= b - a <= 2 for a, b in itertools.pairwise(steps))
     assert steps[-1] - steps[0] == round(59 / 60 * 1.5 * 60)
 
@@ -137,7 +138,7 @@ def test_ticker_moves_between_frames() -> None:
     frames = []
     for elapsed in (1.0, 1.5):
         surface = pygame.Surface((400, 40))
-        render.draw_ticker(surface, surface.get_rect(), item, elapsed)
+        draw_ticker(surface, surface.get_rect(), item, elapsed)
         frames.append(pygame.image.tobytes(surface, "RGB"))
     assert frames[0] != frames[1]
 

@@ -15,26 +15,16 @@ from datetime import UTC, datetime, tzinfo
 
 import pygame
 
-from signage_contract import (
-    LOCAL_TIMEZONE,
-    ClockItem,
-    EmergencyOverride,
-    Fit,
-    ImageItem,
-    Item,
-    Manifest,
-    TextItem,
-    TickerItem,
-)
+from signage_contract import LOCAL_TIMEZONE, EmergencyOverride, Fit, Item, Manifest
 
 from ..core.shared import Snapshot
 from ..core.timeline import Frame, RegionShow, resolve
 from . import override_screen, render
 from .images import ImageKey, ImageStore
+from .kinds import Scene, kind_of
 
 TICKER_FPS = 60
 IDLE_WAIT_S = 0.2  # how soon a static slide notices a new manifest or a decoded image
-FRAME_SAVE_INTERVAL_S = 2.0
 
 
 def utc_now() -> datetime:
@@ -68,9 +58,8 @@ class Compositor:
         self.failures_seen = 0
 
     def playable(self, item: Item) -> bool:
-        if isinstance(item, ImageItem):
-            return self.images.media.has(item.media.sha256) and item.media.sha256 not in self.images.bad
-        return True
+        kind = kind_of(item)
+        return kind is None or kind.playable(item, self.images)
 
     def update(self, snap: Snapshot, now: datetime) -> list[pygame.Rect]:
         """Bring the screen up to ``now``; return the rectangles that changed."""
@@ -93,7 +82,7 @@ class Compositor:
             return self.dirty
         board_name = snap.manifest.board_name if snap.manifest else ""
         if self._update_regions(frame, now, zone, board_name):
-            self._draw_tickers(frame, now)
+            self._draw_animated(frame, now, zone, board_name)
         return self.dirty
 
     def _full_layer(self, key: tuple[object, ...], draw: Callable[[], None]) -> None:
@@ -133,12 +122,11 @@ class Compositor:
                 self.images.request(key)
 
     def _image_key(self, show: RegionShow) -> ImageKey | None:
-        if not isinstance(show.item, ImageItem):
+        kind = kind_of(show.item)
+        if kind is None:
             return None
         rect = region_rect(self.screen.get_rect(), show.region.x, show.region.y, show.region.w, show.region.h)
-        return ImageKey(
-            show.item.media.sha256, rect.w, rect.h, show.item.fit, render.rgb(show.item.background)
-        )
+        return kind.picture(show.item, rect)
 
     def _ready(self, frame: Frame) -> bool:
         """Whether every picture of ``frame`` is decoded (or known bad), so it can be shown whole."""
@@ -148,7 +136,7 @@ class Compositor:
                 return False
         return True
 
-    def _update_regions(self, frame: Frame, now: datetime, zone: object, board_name: str) -> bool:
+    def _update_regions(self, frame: Frame, now: datetime, zone: tzinfo, board_name: str) -> bool:
         """Draw the regions whose content changed straight into the back buffer (nothing is visible
         before ``display.update``); a region whose next picture is not decoded keeps its old one.
         False while a new layout waits for its pictures (the old screen stays, tickers included)."""
@@ -162,17 +150,18 @@ class Compositor:
             self.screen.fill(render.rgb(frame.layout.background))
             self.dirty.append(screen_rect)
         for show in frame.regions:
+            kind = kind_of(show.item)
+            if kind is not None and kind.animated:
+                continue  # drawn every frame by _draw_animated
             rect = region_rect(screen_rect, show.region.x, show.region.y, show.region.w, show.region.h)
-            if isinstance(show.item, TickerItem):
-                continue
             key: tuple[object, ...] = (
                 show.item,  # the whole item: an edit can keep its id (equality is cheap on frozen models)
                 show.started_at,
                 rect.size,
                 board_name,
             )
-            if isinstance(show.item, ClockItem):
-                key += (now.replace(second=0, microsecond=0),)
+            if kind is not None:
+                key += kind.redraw_key(show.item, now)
             previous = self.shown.get(show.region.id)
             if previous is not None and previous.key == key and previous.rect == rect:
                 continue
@@ -184,40 +173,36 @@ class Compositor:
         return True
 
     def _draw_static(
-        self, show: RegionShow, rect: pygame.Rect, now: datetime, zone: object, board_name: str
+        self, show: RegionShow, rect: pygame.Rect, now: datetime, zone: tzinfo, board_name: str
     ) -> bool:
-        item = show.item
-        if isinstance(item, ImageItem):
-            key = self._image_key(show)
-            picture = self.images.get(key) if key is not None else None
-            if picture is None:
-                return item.media.sha256 in self.images.bad  # bad: drawn as its letterbox colour
-            render.draw_image(self.screen, rect, item, picture)
-        elif isinstance(item, TextItem):
-            render.draw_text(self.screen, rect, item)
-        elif isinstance(item, ClockItem):
-            render.draw_clock(self.screen, rect, item, now, zone)  # type: ignore[arg-type]
-        elif item is None and show.region.role == "main":
+        """Draw one region's item; False when it is not prepared yet (its picture is decoding)."""
+        kind = kind_of(show.item)
+        if kind is not None:
+            scene = Scene(now, zone, board_name, self.images, show.started_at)
+            return kind.draw(self.screen, rect, show.item, scene)
+        if show.item is None and show.region.role == "main":
             render.draw_fallback(self.screen, rect, board_name)
-        else:
+        else:  # an empty side region, or an item kind this player does not know
             self.screen.fill((0, 0, 0), rect)
         return True
 
-    def _draw_tickers(self, frame: Frame, now: datetime) -> None:
+    def _draw_animated(self, frame: Frame, now: datetime, zone: tzinfo, board_name: str) -> None:
+        """Redraw the regions whose kind animates (tickers), every frame."""
         for show in frame.regions:
-            if isinstance(show.item, TickerItem):
+            kind = kind_of(show.item)
+            if kind is not None and kind.animated:
                 rect = region_rect(
                     self.screen.get_rect(), show.region.x, show.region.y, show.region.w, show.region.h
                 )
-                elapsed = (now - show.started_at).total_seconds()
-                render.draw_ticker(self.screen, rect, show.item, elapsed)
+                scene = Scene(now, zone, board_name, self.images, show.started_at)
+                kind.draw(self.screen, rect, show.item, scene)
                 self.dirty.append(rect)
 
     def animating(self) -> bool:
         return (
             self.mode == ("regions",)
             and self.frame is not None
-            and any(isinstance(s.item, TickerItem) for s in self.frame.regions)
+            and any((kind := kind_of(s.item)) is not None and kind.animated for s in self.frame.regions)
         )
 
     def next_wake_s(self, now: datetime) -> float:

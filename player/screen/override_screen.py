@@ -19,7 +19,7 @@ import pygame
 from signage_contract import RISK_COLORS, Align, EmergencyOverride
 
 from . import fonts
-from .render import Color, _measure, draw_lines, fitted, format_clock, inner, rgb, text_surface
+from .render import Color, draw_lines, fitted, format_clock, inner, measure, rgb, text_surface
 from .text_layout import LEGIBLE_MIN_PX, TextBlock, fit_line
 
 EMERGENCY_BANNER = "KHẨN CẤP"
@@ -73,7 +73,7 @@ def _fit(override: EmergencyOverride, box: pygame.Rect) -> TextBlock:
 
 @lru_cache(maxsize=16)
 def _banner_px(width: int, height: int) -> int:
-    return fit_line(EMERGENCY_BANNER, width, height, _measure, fonts.line_step, 8) or 8
+    return fit_line(EMERGENCY_BANNER, width, height, measure, fonts.line_step, 8) or 8
 
 
 def plan(rect: pygame.Rect, override: EmergencyOverride, with_image: bool) -> OverridePlan:
@@ -110,7 +110,7 @@ def _draw_banner(
     clock = None
     for fmt, scale in CLOCK_CHOICES:
         text, size = format_clock(now, zone, fmt), max(LEGIBLE_MIN_PX, round(plan_.banner_px * scale))
-        if _measure(size, False, text) <= room:
+        if measure(size, False, text) <= room:
             clock = text_surface(text, size, False, ink)
             break
     x = box.x if clock is not None else box.centerx - label.get_width() // 2
