@@ -99,7 +99,7 @@ def receipt_to_frame(size: tuple[int, int], workdir: Path) -> list[float]:
     from player.screen.compositor import Compositor
     from player.screen.images import ImageStore
     from player.screen.loop import run_loop
-    from signage_contract.device import OverrideCancel, OverridePush
+    from signage_contract.device import OverrideCancel, OverridePush, parse_server_message
 
     screen = pygame.display.set_mode(size)
     shared, stop = Shared(), threading.Event()
@@ -122,11 +122,11 @@ def receipt_to_frame(size: tuple[int, int], workdir: Path) -> list[float]:
                 override = _override(n, datetime.now(UTC))
                 message = OverridePush(override=override).model_dump_json()
                 started = time.perf_counter()
-                desk.handle(message)  # what the socket thread does on receipt
+                desk.handle(parse_server_message(message))  # what the socket thread does on receipt
                 with arrived:
                     arrived.wait_for(lambda oid=override.id: oid in shown, timeout=10)
                 latencies.append(shown[override.id] - started)
-                desk.handle(OverrideCancel(override_id=override.id).model_dump_json())
+                desk.handle(OverrideCancel(override_id=override.id))
         finally:
             stop.set()
 

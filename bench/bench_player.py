@@ -367,7 +367,7 @@ def bench_bytes_moved(workdir: Path) -> None:
         )
     )
     client = httpx.Client(base_url="http://bench", transport=httpx.MockTransport(handler))
-    coordinator = Coordinator("http://bench", state, Shared(), client=client)
+    coordinator = Coordinator(server="http://bench", state=state, shared=Shared(), client=client)
     publish()
     coordinator.sync_once()
     images["i7"] = photo(999, (640, 360))

@@ -15,10 +15,12 @@ from player.core.playtrack import PlayTracker
 from player.core.shared import Shared
 from player.core.state import StateDir
 from player.core.timeline import resolve
-from player.net.health import FrameObserver, HealthService, LastErrorHandler
+from player.net.health import HealthService, LastErrorHandler
+from player.net.sync import Coordinator
 from player.screen.compositor import Compositor
 from player.screen.images import ImageStore
 from player.screen.loop import run_loop
+from player.screen.observer import FrameObserver
 from player.screen.screenshots import ScreenshotTaker, encode_jpeg, grab, raw_mode
 from signage_contract.device import DeviceCredential, Nudge, ScreenshotRequest
 from tests.fake_health_server import FakeHealthServer
@@ -126,8 +128,13 @@ def test_a_screenshot_request_message_is_taken_and_a_nudge_is_not(service) -> No
     taken: list[str] = []
     service.screenshots = ScreenshotTaker(lambda *_: None)
     service.screenshots.request = taken.append  # type: ignore[method-assign]
-    assert service.handle_message(ScreenshotRequest(request_id="r1").model_dump_json())
-    assert not service.handle_message(Nudge(version="v2").model_dump_json())
+    coordinator = Coordinator(
+        server="http://signage.test", state=service.state, shared=service.shared,
+        screenshot_requested=service.screenshot_requested,
+    )
+    assert isinstance(coordinator.channel.receive(ScreenshotRequest(request_id="r1").model_dump_json()),
+                      ScreenshotRequest)
+    assert isinstance(coordinator.channel.receive(Nudge(version="v2").model_dump_json()), Nudge)
     assert taken == ["r1"]
 
 
@@ -183,7 +190,7 @@ def test_the_frame_loop_feeds_play_records_and_screenshots(service, screen, tmp_
     images = ImageStore(MediaCache(tmp_path / "media"), synchronous=True)
     run_loop(
         Compositor(screen, images), shared, threading.Event(), clock=lambda: NOW, max_seconds=0,
-        after_frame=service.observer(),
+        after_frame=FrameObserver(service.tracker, service.screenshots),
     )
     assert service.screenshots.wait_idle()
     service.screenshots.close()

@@ -19,8 +19,9 @@ from player.screen.override_screen import contrast, palette, plan
 from player.screen.render import board_zone
 from player.screen.text_layout import LEGIBLE_MIN_PX
 from signage_contract import RISK_COLORS
+from signage_contract.device import OverridePush
 from tests.player_factories import NOW, image_bytes, manifest, media_ref
-from tests.test_player_overrides import make_override, push
+from tests.test_player_overrides import make_override
 
 LED = (384, 192)
 FULL_HD = (1920, 1080)
@@ -129,7 +130,8 @@ def test_frame_loop_shows_a_push_and_reports_it_displayed(display, tmp_path) -> 
         shown.append(override_id)
         stop.set()
 
-    threading.Thread(target=lambda: desk.handle(push(make_override())), daemon=True).start()
+    pushed = OverridePush(override=make_override())
+    threading.Thread(target=lambda: desk.handle(pushed), daemon=True).start()
     compositor = Compositor(screen, ImageStore(MediaCache(tmp_path / "media")))
     run_loop(compositor, shared, stop, clock=lambda: NOW, max_seconds=30, override_shown=displayed)
     assert shown == ["o1"]

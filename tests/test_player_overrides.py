@@ -60,6 +60,11 @@ class Board:
         self.shared.update(overrides=self.desk.store.current())
         return self
 
+    def coordinator(self) -> Coordinator:
+        """The board's coordinator around this desk (no thread started, no request made)."""
+        state = StateDir(self.root)
+        return Coordinator(server="http://signage.test", state=state, shared=self.shared, desk=self.desk)
+
     def shown(self):
         snap = self.shared.snapshot()
         return resolve(snap.manifest, self.now, overrides=snap.overrides).override
@@ -71,7 +76,7 @@ def board(tmp_path) -> Board:
 
 
 def test_pushed_override_is_stored_durably_and_shown(board) -> None:
-    assert board.desk.handle(push(make_override()))
+    board.desk.handle(OverridePush(override=make_override()))
     assert board.shown().id == "o1"
     assert board.restart().shown().id == "o1"  # a new store reads it back from the state directory
     assert (
@@ -80,21 +85,21 @@ def test_pushed_override_is_stored_durably_and_shown(board) -> None:
 
 
 def test_received_ack_is_queued_only_after_storing(board) -> None:
-    board.desk.handle(push(make_override()))
+    board.desk.handle(OverridePush(override=make_override()))
     ack = board.outbox._queue.get_nowait()
     assert (ack.override_id, ack.stage) == ("o1", "received")
     assert OverrideStore(board.root).current()[0].id == "o1"
 
 
 def test_cancel_removes_it_from_screen_and_disk(board) -> None:
-    board.desk.handle(push(make_override()))
-    assert board.desk.handle(OverrideCancel(override_id="o1").model_dump_json())
+    board.desk.handle(OverridePush(override=make_override()))
+    board.desk.handle(OverrideCancel(override_id="o1"))
     assert board.shown() is None
     assert board.restart().shown() is None
 
 
 def test_expiry_follows_the_boards_clock_without_network(board) -> None:
-    board.desk.handle(push(make_override()))
+    board.desk.handle(OverridePush(override=make_override()))
     board.now = NOW + timedelta(hours=2)
     assert board.shown() is None
 
@@ -110,7 +115,7 @@ def test_expiry_follows_the_boards_clock_without_network(board) -> None:
 )
 def test_manifest_reconciliation_by_issue_time(board, generated_minutes, listed, kept) -> None:
     pushed = make_override(issued_minutes=-5)
-    board.desk.handle(push(pushed))
+    board.desk.handle(OverridePush(override=pushed))
     value = manifest(
         [], generated_at=NOW + timedelta(minutes=generated_minutes), overrides=[pushed] if listed else []
     )
@@ -125,8 +130,8 @@ def test_override_known_only_from_the_manifest_is_stored(board) -> None:
 
 def test_a_stale_manifest_cannot_bring_back_a_cancelled_override(board) -> None:
     listed = make_override()
-    board.desk.handle(push(listed))
-    board.desk.handle(OverrideCancel(override_id="o1").model_dump_json())
+    board.desk.handle(OverridePush(override=listed))
+    board.desk.handle(OverrideCancel(override_id="o1"))
     board.desk.on_manifest(manifest([], overrides=[listed]))
     assert board.shown() is None
 
@@ -141,7 +146,7 @@ def test_a_stale_manifest_cannot_bring_back_a_cancelled_override(board) -> None:
 )
 def test_precedence_between_stored_overrides(board, overrides, winner) -> None:
     for override in overrides:
-        board.desk.handle(push(override))
+        board.desk.handle(OverridePush(override=override))
     assert board.shown().id == winner
 
 
@@ -156,8 +161,9 @@ def test_precedence_between_stored_overrides(board, overrides, winner) -> None:
     ids=["missing fields", "risk level out of range", "cancel without id", "not json"],
 )
 def test_malformed_messages_change_nothing_and_raise_nothing(board, message) -> None:
-    board.desk.handle(push(make_override()))
-    board.desk.handle(message)
+    channel = board.coordinator().channel  # the socket's receive path: parse once, then route
+    assert channel.receive(push(make_override())) is not None
+    assert channel.receive(message) is None
     assert board.shown().id == "o1"
 
 
@@ -168,7 +174,7 @@ def test_unreadable_store_starts_empty(tmp_path) -> None:
 
 def test_an_expired_push_is_not_stored(board) -> None:
     board.now = NOW + timedelta(hours=3)
-    board.desk.handle(push(make_override()))
+    board.desk.handle(OverridePush(override=make_override()))
     assert board.desk.store.current() == ()
 
 
@@ -197,9 +203,9 @@ def test_received_and_displayed_acks_reach_a_real_websocket_server(tmp_path) -> 
     with serve(handler, "127.0.0.1", 0) as ws_server:
         threading.Thread(target=ws_server.serve_forever, daemon=True).start()
         port = ws_server.socket.getsockname()[1]
-        coordinator = Coordinator(f"http://127.0.0.1:{port}", state, shared, desk=desk)
+        coordinator = Coordinator(server=f"http://127.0.0.1:{port}", state=state, shared=shared, desk=desk)
         desk.outbox.start()
-        socket_thread = threading.Thread(target=coordinator.run_socket, daemon=True)
+        socket_thread = threading.Thread(target=coordinator.channel.run, daemon=True)
         socket_thread.start()
         assert both.wait(timeout=20)
         coordinator.stop()
@@ -227,7 +233,7 @@ def test_a_pushed_image_not_yet_cached_asks_for_a_fetch(board, tmp_path) -> None
     from tests.player_factories import image_bytes, media_ref
 
     data = image_bytes(8, 8, (0, 0, 0))
-    board.desk.handle(push(make_override(media=media_ref(data, 8, 8))))
+    board.desk.handle(OverridePush(override=make_override(media=media_ref(data, 8, 8))))
     media = MediaCache(tmp_path / "media")
     assert board.desk.needs_media(media)
     media.path(media_ref(data, 8, 8).sha256).write_bytes(data)

@@ -12,7 +12,8 @@ from websockets.sync.server import serve
 
 from player.core.shared import Shared
 from player.core.state import StateDir
-from player.net.sync import BACKOFF_CAP_S, Coordinator, backoff_s
+from player.net.channel import BACKOFF_CAP_S, backoff_s
+from player.net.sync import Coordinator
 from signage_contract import SignedManifest
 from signage_contract.device import (
     DEVICE_MANIFEST,
@@ -99,14 +100,14 @@ def server() -> FakeServer:
     return FakeServer()
 
 
-def _coordinator(server: FakeServer, tmp_path, paired: bool = True) -> Coordinator:
+def _coordinator(
+    server: FakeServer, tmp_path, paired: bool = True, url: str = "http://signage.test"
+) -> Coordinator:
     state = StateDir(tmp_path / "state")
     if paired:
         state.save_credential(server.credential)
     client = httpx.Client(base_url="http://signage.test", transport=httpx.MockTransport(server.handler))
-    coordinator = Coordinator("http://signage.test", state, Shared(), client=client)
-    coordinator.start_socket = False
-    return coordinator
+    return Coordinator(server=url, state=state, shared=Shared(), client=client, start_socket=False)
 
 
 def _image(server: FakeServer, color=(200, 0, 0)):
@@ -287,9 +288,8 @@ def test_nudge_over_the_socket_wakes_the_poll_loop(server, tmp_path) -> None:
         thread = threading.Thread(target=ws_server.serve_forever, daemon=True)
         thread.start()
         port = ws_server.socket.getsockname()[1]
-        coordinator = _coordinator(server, tmp_path)
-        coordinator.server = f"http://127.0.0.1:{port}"
-        socket_thread = threading.Thread(target=coordinator.run_socket, daemon=True)
+        coordinator = _coordinator(server, tmp_path, url=f"http://127.0.0.1:{port}")
+        socket_thread = threading.Thread(target=coordinator.channel.run, daemon=True)
         socket_thread.start()
         assert coordinator.wake.wait(timeout=20)
         coordinator.stop()

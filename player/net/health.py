@@ -3,8 +3,9 @@
 ``HealthService.run`` is its own thread on the sync side (never the frame loop): every heartbeat
 interval (30 s, or what the server's reply says) it sends a heartbeat and uploads the closed play
 records. What each region shows comes from the frame loop through ``PlayTracker.regions`` (a
-snapshot behind a lock). ``FrameObserver`` is the frame loop's one hook: it feeds the tracker and
-the screenshot taker, both of which return at once.
+snapshot behind a lock); the frame loop's hook that feeds the tracker and the screenshot taker is
+``FrameObserver`` (screen/observer.py). Screenshots are captured on the screen side and uploaded
+from here.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal, Protocol
 
 import httpx
 from pydantic import ValidationError
@@ -35,17 +36,21 @@ from ..core.playlog import PlayLog
 from ..core.playtrack import PlayTracker
 from ..core.shared import Shared
 from ..core.state import StateDir
-from ..screen.screenshots import ScreenshotTaker
 from .play_upload import PlayUploader
-
-if TYPE_CHECKING:
-    from ..screen.compositor import Compositor
 
 log = logging.getLogger(__name__)
 NETWORK_ERRORS = (httpx.HTTPError, OSError)
 SCREEN_ON_WITHIN_S = 10.0  # the frame loop ran this recently: the screen is being drawn
 LAST_ERROR_MAX = 2000
 CLOSE_WAIT_S = 5.0
+
+
+class Screenshots(Protocol):
+    """The screen side's screenshot taker (screen/screenshots.py), as health uses it."""
+
+    def request(self, request_id: str) -> None: ...
+
+    def close(self) -> None: ...
 
 
 class LastErrorHandler(logging.Handler):
@@ -93,24 +98,19 @@ class HealthService:
         self.started = time.monotonic()
         self.interval_s: float = HEARTBEAT_INTERVAL_S
         self.clock_offset_s: float | None = None
-        self.screenshots: ScreenshotTaker | None = None
+        self.screenshots: Screenshots | None = None  # set by the wiring (player/app.py)
         self.stop_event = threading.Event()
         self._offline_logged = False
         self._thread: threading.Thread | None = None
 
     @classmethod
     def for_board(cls, server: str, state: StateDir, shared: Shared, headless: bool) -> HealthService:
-        """Everything wired: play log in the state directory, tracker, screenshots, error capture."""
+        """Everything wired but screenshots: play log in the state directory, tracker, error capture."""
         errors = LastErrorHandler()
         logging.getLogger("player").addHandler(errors)
         playlog = PlayLog(state.root / "playlog.sqlite3")
         client = httpx.Client(base_url=server.rstrip("/"), timeout=httpx.Timeout(20.0, connect=10.0))
-        service = cls(state, shared, client, PlayTracker(playlog.submit), playlog, headless, errors=errors)
-        service.screenshots = ScreenshotTaker(service.upload_screenshot)
-        return service
-
-    def observer(self) -> FrameObserver:
-        return FrameObserver(self.tracker, self.screenshots)
+        return cls(state, shared, client, PlayTracker(playlog.submit), playlog, headless, errors=errors)
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self.run, name="signage-health", daemon=True)
@@ -205,33 +205,7 @@ class HealthService:
         )
         response.raise_for_status()
 
-    def handle_message(self, message: str | bytes) -> bool:
-        """A WebSocket message for health (a screenshot request); True when it was one."""
-        try:
-            request = ScreenshotRequest.model_validate_json(message)
-        except ValidationError:
-            return False
+    def screenshot_requested(self, request: ScreenshotRequest) -> None:
+        """A ``ScreenshotRequest`` from the socket: capture after the next frame."""
         if self.screenshots is not None:
             self.screenshots.request(request.request_id)
-        return True
-
-
-class FrameObserver:
-    """The frame loop's hook: what is on screen goes to the play tracker, pixels to screenshots."""
-
-    def __init__(self, tracker: PlayTracker, screenshots: ScreenshotTaker | None) -> None:
-        self.tracker = tracker
-        self.screenshots = screenshots
-        self._failed = ""
-
-    def __call__(self, compositor: Compositor, now: datetime) -> None:
-        try:
-            mode = compositor.mode[:1]
-            showing = mode in (("regions",), ("override",))
-            self.tracker.observe(compositor.frame if showing else None, now)
-            if self.screenshots is not None and compositor.mode:
-                self.screenshots.after_frame(compositor.screen, now)
-        except Exception as exc:  # loop boundary: health must never end the show
-            if repr(exc) != self._failed:
-                log.exception("health hook failed")
-            self._failed = repr(exc)

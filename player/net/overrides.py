@@ -8,15 +8,12 @@ is attached, holding them while none is.
 
 from __future__ import annotations
 
-import json
 import logging
 import queue
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-
-from pydantic import ValidationError
 
 from signage_contract import EmergencyOverride, Manifest
 from signage_contract.device import OverrideAck, OverrideCancel, OverridePush
@@ -115,31 +112,17 @@ class OverrideDesk:
         shared.update(overrides=store.current())
         return cls(store, AckOutbox(), lambda current: shared.update(overrides=current))
 
-    def handle(self, message: str | bytes) -> bool:
-        """Take a socket message if it is an override push or cancel; False when it is neither."""
-        kind = _message_type(message)
-        if kind == OverridePush.model_fields["type"].default:
-            self._on_push(message)
-            return True
-        if kind == OverrideCancel.model_fields["type"].default:
-            try:
-                cancel = OverrideCancel.model_validate_json(message)
-            except ValidationError as exc:
-                log.warning("malformed override cancel ignored: %s", str(exc).splitlines()[0])
-                return True
-            self.store.cancel(cancel.override_id, self.clock())
-            log.warning("emergency override %s cancelled", cancel.override_id)
-            self.publish(self.store.current())
-            return True
-        return False
+    def handle(self, message: OverridePush | OverrideCancel) -> None:
+        """Take an override message from the socket (parsed once by the channel)."""
+        match message:
+            case OverridePush(override=override):
+                self._on_push(override)
+            case OverrideCancel(override_id=override_id):
+                self.store.cancel(override_id, self.clock())
+                log.warning("emergency override %s cancelled", override_id)
+                self.publish(self.store.current())
 
-    def _on_push(self, message: str | bytes) -> None:
-        try:
-            push = OverridePush.model_validate_json(message)
-        except ValidationError as exc:
-            log.warning("malformed override push ignored: %s", str(exc).splitlines()[0])
-            return
-        override = push.override
+    def _on_push(self, override: EmergencyOverride) -> None:
         if not self.store.add(override, self.clock()):
             return
         # on screen first (the fsync can take a while on an SD card), then durable, then acked:
@@ -159,12 +142,3 @@ class OverrideDesk:
         """Whether a stored override's image is not cached yet."""
         return any(o.media is not None and not media.has(o.media.sha256) for o in self.store.current())
 
-
-def _message_type(message: str | bytes) -> str | None:
-    """The ``type`` of a socket message, without trusting its shape."""
-    try:
-        data = json.loads(message)
-    except ValueError:
-        return None
-    kind = data.get("type") if isinstance(data, dict) else None
-    return kind if isinstance(kind, str) else None

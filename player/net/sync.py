@@ -1,15 +1,16 @@
-"""The network edge: pairing, manifest polling, media download and the WebSocket nudge.
+"""The network edge: pairing, manifest polling and media download, and what socket messages mean.
 
 Runs in background threads and only hands finished results to the frame loop through ``Shared``.
-HTTP is the truth; the socket only says "fetch now", and polling covers a lost nudge. Availability
-changes are logged once each way, never on every tick.
+HTTP is the truth; the socket (``DeviceChannel``, net/channel.py) only says "fetch now", and
+polling covers a lost nudge. Override messages go to the ``OverrideDesk`` (net/overrides.py),
+screenshot requests to the health side. Availability changes are logged once each way, never on
+every tick.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import random
 import threading
 from collections.abc import Callable
 
@@ -20,14 +21,16 @@ from signage_contract import Manifest, MediaRef, SignedManifest
 from signage_contract.device import (
     DEVICE_MANIFEST,
     DEVICE_MEDIA,
-    DEVICE_SOCKET,
     PAIRING_POLL,
     PAIRING_START,
-    Hello,
     Nudge,
+    OverrideCancel,
+    OverridePush,
     PairingStart,
     PairingStatus,
     PairingTicket,
+    ScreenshotRequest,
+    ServerMessage,
 )
 from signage_contract.manifest import DEFAULT_POLL_INTERVAL_S
 from signage_contract.signing import ManifestRejected, verify_manifest
@@ -36,29 +39,24 @@ from .. import __version__
 from ..core.cache import MediaError
 from ..core.shared import Shared
 from ..core.state import StateDir
+from .channel import REFUSED_STATUSES, DeviceChannel, backoff_s
 from .overrides import OverrideDesk
 
 log = logging.getLogger(__name__)
-BACKOFF_BASE_S = 1.0
-BACKOFF_CAP_S = 60.0
 NETWORK_ERRORS = (httpx.HTTPError, OSError)
-REFUSED_STATUSES = (401, 403)  # the server no longer knows this credential (revoked, or a new database)
-POLICY_CLOSE = 1008  # the server closes a revoked board's socket with this code
 
 
 class CredentialRefused(Exception):
     """The manifest poll was answered 401/403: the board must pair again."""
 
 
-def backoff_s(attempt: int, rand: Callable[[], float] = random.random) -> float:
-    """Exponential back-off with jitter in [half, full], so a thousand boards do not reconnect in step."""
-    ceiling = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2.0 ** min(attempt, 16))
-    return ceiling * (0.5 + 0.5 * rand())
-
-
 class Coordinator:
+    """The poll loop's owner: pairing, the manifest and its media, and the routing of the socket's
+    messages (the socket itself is ``self.channel``)."""
+
     def __init__(
         self,
+        *,
         server: str,
         state: StateDir,
         shared: Shared,
@@ -66,6 +64,8 @@ class Coordinator:
         poll_interval_s: float | None = None,
         screen_size: tuple[int, int] | None = None,
         desk: OverrideDesk | None = None,
+        screenshot_requested: Callable[[ScreenshotRequest], None] | None = None,
+        start_socket: bool = True,
     ) -> None:
         self.server = server.rstrip("/")
         self.state = state
@@ -78,12 +78,19 @@ class Coordinator:
         self._online: bool | None = None
         self._logged_rejections: set[str] = set()
         self._logged_media: set[str] = set()
-        self._socket_thread: threading.Thread | None = None
         self._failures = 0
-        self.start_socket = True
-        # other socket messages (health: screenshot requests); returns True when it took the message
-        self.on_message: Callable[[str | bytes], bool] | None = None
+        self.start_socket = start_socket
         self.desk = desk  # emergency overrides: socket messages, manifest reconciliation, acks
+        self.screenshot_requested = screenshot_requested  # the health side takes the capture
+        self.channel = DeviceChannel(
+            server=self.server,
+            state=state,
+            shared=shared,
+            deliver=self.route,
+            stop_event=self.stop_event,
+            on_refused=self.wake.set,
+            outbox=desk.outbox if desk is not None else None,
+        )
 
     # --- availability -----------------------------------------------------------------------------
     def _set_online(self, online: bool, reason: object = None) -> None:
@@ -217,12 +224,8 @@ class Coordinator:
                 self.pair_step()
                 self._set_online(True)
                 return 0.0
-            socket_thread = self._socket_thread
-            if self.start_socket and (
-                socket_thread is None or not socket_thread.is_alive()
-            ):  # the socket needs the credential, so it starts once paired (and again after re-pairing)
-                self._socket_thread = threading.Thread(target=self.run_socket, name="signage-ws", daemon=True)
-                self._socket_thread.start()
+            if self.start_socket:
+                self.channel.ensure_running()
             self.sync_once()
             self._set_online(True)
             self._failures = 0
@@ -248,72 +251,17 @@ class Coordinator:
         self.stop_event.set()
         self.wake.set()
 
-    def run_socket(self) -> None:
-        """Keep a WebSocket open; each nudge for a version we lack wakes the poll loop."""
-        from websockets.exceptions import WebSocketException
-        from websockets.sync.client import connect
-
-        url = self.server.replace("https://", "wss://", 1).replace("http://", "ws://", 1) + DEVICE_SOCKET
-        attempt = 0
-        while not self.stop_event.is_set():
-            credential = self.state.load_credential()
-            if credential is None:
-                return
-            try:
-                with connect(
-                    url,
-                    additional_headers={"Authorization": f"Bearer {credential.token}"},
-                    open_timeout=10,
-                    close_timeout=2,
-                ) as socket:
-                    attempt = 0
-                    socket.send(
-                        Hello(
-                            manifest_version=self.shared.snapshot().version, software_version=__version__
-                        ).model_dump_json()
-                    )
-                    if self.desk is not None:
-                        self.desk.outbox.attach(socket.send)
-                    self._listen(socket)
-            except (WebSocketException, OSError, TimeoutError) as exc:
-                log.debug("socket closed: %s", exc)
-                if _refused(exc):
-                    self.wake.set()  # perhaps revoked: the manifest poll is the truth, ask it now
-            finally:
+    def route(self, message: ServerMessage) -> None:
+        """What a socket message means (called on the socket thread, never blocks for long)."""
+        match message:
+            case Nudge(version=version):
+                if version != self.shared.snapshot().version:
+                    self.wake.set()
+            case OverridePush() | OverrideCancel():
                 if self.desk is not None:
-                    self.desk.outbox.attach(None)
-            self.stop_event.wait(backoff_s(attempt))
-            attempt += 1
-
-    def _listen(self, socket: object) -> None:
-        from websockets.sync.client import ClientConnection
-
-        assert isinstance(socket, ClientConnection)
-        while not self.stop_event.is_set():
-            try:
-                message = socket.recv(timeout=1.0)
-            except TimeoutError:
-                continue
-            if self.desk is not None and self.desk.handle(message):
-                if self.desk.needs_media(self.state.media):
-                    self.wake.set()  # the poll loop fetches the override's image
-                continue
-            if self.on_message is not None and self.on_message(message):
-                continue
-            try:
-                nudge = Nudge.model_validate_json(message)
-            except ValidationError:
-                continue  # messages added by a newer server are ignored
-            if nudge.version != self.shared.snapshot().version:
-                self.wake.set()
-
-
-def _refused(exc: Exception) -> bool:
-    """Whether the server shut the socket on the credential (policy close, or 401/403 at handshake)."""
-    from websockets.exceptions import ConnectionClosed, InvalidStatus
-
-    if isinstance(exc, ConnectionClosed):
-        return exc.rcvd is not None and exc.rcvd.code == POLICY_CLOSE
-    if isinstance(exc, InvalidStatus):
-        return exc.response.status_code in REFUSED_STATUSES
-    return False
+                    self.desk.handle(message)
+                    if self.desk.needs_media(self.state.media):
+                        self.wake.set()  # the poll loop fetches the override's image
+            case ScreenshotRequest():
+                if self.screenshot_requested is not None:
+                    self.screenshot_requested(message)
