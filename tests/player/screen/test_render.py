@@ -27,7 +27,7 @@ from tests.player_factories import (
     signed,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 RED = (220, 20, 20)
 
 

@@ -179,7 +179,7 @@ def test_an_expired_push_is_not_stored(board) -> None:
 
 
 def test_received_and_displayed_acks_reach_a_real_websocket_server(tmp_path) -> None:
-    from tests.test_player_sync import FakeServer
+    from tests.player.net.test_sync import FakeServer
 
     fake = FakeServer()
     acks: list[OverrideAck] = []

@@ -20,7 +20,7 @@ from player.screen.override_screen import palette
 from signage_contract import EmergencyOverride
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SIZE = (384, 192)
 
 

@@ -20,8 +20,8 @@ from player.screen.render import board_zone
 from player.screen.text_layout import LEGIBLE_MIN_PX
 from signage_contract import RISK_COLORS
 from signage_contract.device import OverridePush
+from tests.player.net.test_overrides import make_override
 from tests.player_factories import NOW, image_bytes, manifest, media_ref
-from tests.test_player_overrides import make_override
 
 LED = (384, 192)
 FULL_HD = (1920, 1080)
