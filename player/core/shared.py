@@ -20,7 +20,7 @@ class Snapshot:
     pairing_code: str | None = None
     server: str = ""
     online: bool = False
-    # the board's stored set (player/overrides.py); None: the manifest's own list (previews)
+    # the board's stored set (core/override_store.py); None: the manifest's own list (previews)
     overrides: tuple[EmergencyOverride, ...] | None = None
 
 
