@@ -149,7 +149,7 @@ def _cpu_s(pid: int) -> float:
 def start_to_override_frame(workdir: Path, raw: bool) -> tuple[float, float]:
     """One process start to the frame file showing the override (``raw``: a bare pygame process):
     (wall seconds, the process's CPU seconds)."""
-    from tests.test_player_override_process import stored_override_state
+    from tests.e2e.test_player_override_process import stored_override_state
 
     state = workdir / ("raw" if raw else "player")
     stored_override_state(state, level=5)
