@@ -72,8 +72,8 @@ def raw_frame_cost(size: tuple[int, int], count: int) -> tuple[list[float], list
     (wall seconds, CPU seconds) per frame."""
     import pygame
 
-    from player.override_screen import draw_override
-    from player.render import board_zone
+    from player.screen.override_screen import draw_override
+    from player.screen.render import board_zone
 
     screen = pygame.display.get_surface()
     assert screen is not None and screen.get_size() == size
@@ -92,12 +92,14 @@ def receipt_to_frame(size: tuple[int, int], workdir: Path) -> list[float]:
     """Latencies from handing a push to the desk to the first presented frame showing it."""
     import pygame
 
-    from player.app import Compositor, run_loop
-    from player.cache import MediaCache
-    from player.images import ImageStore
-    from player.overrides import AckOutbox, OverrideDesk, OverrideStore
-    from player.shared import Shared
-    from signage_contract.device import OverrideCancel, OverridePush
+    from player.core.cache import MediaCache
+    from player.core.override_store import OverrideStore
+    from player.core.shared import Shared
+    from player.net.overrides import AckOutbox, OverrideDesk
+    from player.screen.compositor import Compositor
+    from player.screen.images import ImageStore
+    from player.screen.loop import run_loop
+    from signage_contract.device import OverrideCancel, OverridePush, parse_server_message
 
     screen = pygame.display.set_mode(size)
     shared, stop = Shared(), threading.Event()
@@ -120,11 +122,11 @@ def receipt_to_frame(size: tuple[int, int], workdir: Path) -> list[float]:
                 override = _override(n, datetime.now(UTC))
                 message = OverridePush(override=override).model_dump_json()
                 started = time.perf_counter()
-                desk.handle(message)  # what the socket thread does on receipt
+                desk.handle(parse_server_message(message))  # what the socket thread does on receipt
                 with arrived:
                     arrived.wait_for(lambda oid=override.id: oid in shown, timeout=10)
                 latencies.append(shown[override.id] - started)
-                desk.handle(OverrideCancel(override_id=override.id).model_dump_json())
+                desk.handle(OverrideCancel(override_id=override.id))
         finally:
             stop.set()
 
@@ -147,7 +149,7 @@ def _cpu_s(pid: int) -> float:
 def start_to_override_frame(workdir: Path, raw: bool) -> tuple[float, float]:
     """One process start to the frame file showing the override (``raw``: a bare pygame process):
     (wall seconds, the process's CPU seconds)."""
-    from tests.test_player_override_process import stored_override_state
+    from tests.e2e.test_player_override_process import stored_override_state
 
     state = workdir / ("raw" if raw else "player")
     stored_override_state(state, level=5)
@@ -226,7 +228,7 @@ def bench_startup(workdir: Path) -> None:
 
 
 def main() -> None:
-    logging.getLogger("player.overrides").setLevel(logging.ERROR)  # one line per receipt otherwise
+    logging.getLogger("player.net.overrides").setLevel(logging.ERROR)  # one line per receipt otherwise
     with tempfile.TemporaryDirectory() as temp:
         workdir = Path(temp)
         bench_receipt(workdir)

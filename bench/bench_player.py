@@ -109,11 +109,12 @@ def _median_ms(samples: list[float]) -> float:
 def bench_frame_cost(cache_dir: Path) -> None:
     import pygame
 
-    from player import render
-    from player.app import Compositor, region_rect
-    from player.cache import MediaCache
-    from player.images import ImageKey, ImageStore
-    from player.shared import Snapshot
+    from player.core.cache import MediaCache
+    from player.core.shared import Snapshot
+    from player.screen import render
+    from player.screen.compositor import Compositor, region_rect
+    from player.screen.images import ImageKey, ImageStore
+    from player.screen.kinds.ticker import ticker_pieces
     from signage_contract import Fit, TextItem, TickerItem
 
     data = photo(1)
@@ -140,7 +141,7 @@ def bench_frame_cost(cache_dir: Path) -> None:
     block = render.fitted(text_item.title, text_item.body, box.w, box.h)
     lines = [render.text_surface(line, block.body_px, False, (255, 255, 255)) for line in block.body_lines]
     step = render.fonts.line_step(block.body_px)
-    pieces, width = render.ticker_pieces(ticker_item, ticker_rect.h)
+    pieces, width = ticker_pieces(ticker_item, ticker_rect.h)
     assert picture is not None and len(lines) == 12
 
     def raw_frame(n: int) -> None:
@@ -189,10 +190,11 @@ def bench_frame_cost(cache_dir: Path) -> None:
 def bench_static_cpu(cache_dir: Path) -> None:
     import pygame
 
-    from player.app import Compositor, run_loop
-    from player.cache import MediaCache
-    from player.images import ImageStore
-    from player.shared import Shared
+    from player.core.cache import MediaCache
+    from player.core.shared import Shared
+    from player.screen.compositor import Compositor
+    from player.screen.images import ImageStore
+    from player.screen.loop import run_loop
 
     data = photo(2)
     media = MediaCache(cache_dir)
@@ -228,10 +230,10 @@ def rss_child(cache_dir: Path) -> None:
 
     import pygame
 
-    from player.app import Compositor
-    from player.cache import MediaCache
-    from player.images import ImageStore
-    from player.shared import Snapshot
+    from player.core.cache import MediaCache
+    from player.core.shared import Snapshot
+    from player.screen.compositor import Compositor
+    from player.screen.images import ImageStore
     from signage_contract import Manifest
 
     def rss_mb() -> float:
@@ -321,9 +323,9 @@ def bench_bytes_moved(workdir: Path) -> None:
     import httpx
     from nacl.signing import SigningKey
 
-    from player.shared import Shared
-    from player.state import StateDir
-    from player.sync import Coordinator
+    from player.core.shared import Shared
+    from player.core.state import StateDir
+    from player.net.sync import Coordinator
     from signage_contract.device import DEVICE_MANIFEST, DeviceCredential
     from signage_contract.signing import encode_key, key_id, sign_payload
 
@@ -365,7 +367,7 @@ def bench_bytes_moved(workdir: Path) -> None:
         )
     )
     client = httpx.Client(base_url="http://bench", transport=httpx.MockTransport(handler))
-    coordinator = Coordinator("http://bench", state, Shared(), client=client)
+    coordinator = Coordinator(server="http://bench", state=state, shared=Shared(), client=client)
     publish()
     coordinator.sync_once()
     images["i7"] = photo(999, (640, 360))
@@ -411,7 +413,7 @@ print(json.dumps({"version": pygame.version.ver, "ce": getattr(pygame, "IS_CE", 
 def bench_pygame_flavours(workdir: Path) -> None:
     from PIL import Image
 
-    from player.fonts import FONT_PATH
+    from player.screen.fonts import FONT_PATH
 
     picture = workdir / "picture.png"
     Image.open(io.BytesIO(photo(5))).resize((960, 540)).save(picture)

@@ -39,10 +39,10 @@ def _scene(cache_dir: Path):  # -> (screen, compositor, snapshot)
     import pygame
 
     from bench.bench_player import SIZE, START, media_ref, photo, scene_manifest
-    from player.app import Compositor
-    from player.cache import MediaCache
-    from player.images import ImageStore
-    from player.shared import Snapshot
+    from player.core.cache import MediaCache
+    from player.core.shared import Snapshot
+    from player.screen.compositor import Compositor
+    from player.screen.images import ImageStore
 
     data = photo(1)
     media = MediaCache(cache_dir)
@@ -62,7 +62,7 @@ def bench_capture(screen) -> None:
     from PIL import Image
 
     from bench.bench_player import START
-    from player.screenshots import ScreenshotTaker
+    from player.screen.screenshots import ScreenshotTaker
 
     sizes: list[int] = []
     taker = ScreenshotTaker(lambda jpeg, _request, _at: sizes.append(len(jpeg)), interval=timedelta(0))
@@ -97,7 +97,7 @@ def bench_frame_loop(screen, compositor, snap) -> None:
     import pygame
 
     from bench.bench_player import START
-    from player.screenshots import ScreenshotTaker
+    from player.screen.screenshots import ScreenshotTaker
 
     def intervals(taker: ScreenshotTaker | None) -> list[float]:
         pacer, gaps = pygame.time.Clock(), []

@@ -1,313 +1,128 @@
-"""The frame loop (main thread): compose what the timeline says, redraw only what changed.
+"""Wiring only: the pieces of a running board (or of a one-frame render) built and connected.
 
-Static regions (images, text bulletins, the clock between minutes) are drawn only when their
-content changes, into the back buffer that ``display.update`` presents; a region switches only once
-its next picture is decoded (prepared ahead, off the frame path), so a switch never shows a blank
-frame. Tickers are redrawn every frame over their own strip; a static slide costs a
-timeline lookup and a sleep. The loop reads the network thread's results through ``Shared`` and
-never waits on the network.
+Network threads (``net``) and the frame loop (``screen``) share nothing but the ``Shared``
+snapshot (``core``), the override desk's ack outbox and the health hook; this module is the one
+place that knows all three rooms.
 """
 
 from __future__ import annotations
 
-import logging
 import os
+import signal
+import tempfile
 import threading
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime
 from pathlib import Path
 
 import pygame
 
-from signage_contract import (
-    ClockItem,
-    EmergencyOverride,
-    Fit,
-    ImageItem,
-    Item,
-    Manifest,
-    TextItem,
-    TickerItem,
-)
+from signage_contract import Manifest
 
-from . import override_screen, render
-from .images import ImageKey, ImageStore
-from .shared import Shared, Snapshot
-from .timeline import Frame, RegionShow, resolve
+from .core.cache import MediaCache
+from .core.shared import Shared, Snapshot
+from .core.state import StateDir
+from .net.health import HealthService
+from .net.overrides import OverrideDesk
+from .net.sync import Coordinator
+from .screen.compositor import Compositor
+from .screen.images import ImageStore
+from .screen.loop import run_loop
+from .screen.observer import FrameObserver
+from .screen.screenshots import ScreenshotTaker
 
-log = logging.getLogger(__name__)
-TICKER_FPS = 60
-IDLE_WAIT_S = 0.2  # how soon a static slide notices a new manifest or a decoded image
-FRAME_SAVE_INTERVAL_S = 2.0
+HEADLESS_SIZE = (1920, 1080)
+WINDOW_SIZE = (1280, 720)
+Geometry = tuple[int, int, int | None, int | None]  # W, H and the optional desktop X, Y
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
+def open_display(*, headless: bool, geometry: Geometry | None, fullscreen: bool) -> pygame.Surface:
+    """The board's window: borderless at an exact desktop rectangle (what an LED sending card
+    captures), full screen, or headless (SDL dummy driver)."""
+    flags = 0
+    size = HEADLESS_SIZE if headless else WINDOW_SIZE
+    if headless:
+        os.environ["SDL_VIDEODRIVER"] = "dummy"
+    if geometry:
+        width, height, x, y = geometry
+        size = (width, height)
+        if x is not None and y is not None:
+            os.environ["SDL_VIDEO_WINDOW_POS"] = f"{x},{y}"
+        flags |= pygame.NOFRAME
+    if fullscreen:
+        flags, size = pygame.FULLSCREEN, (0, 0)
+    pygame.display.init()
+    pygame.font.init()
+    screen = pygame.display.set_mode(size, flags)
+    pygame.display.set_caption("signage-player")
+    if fullscreen or geometry:
+        pygame.mouse.set_visible(False)
+    return screen
 
 
-def region_rect(screen: pygame.Rect, x: float, y: float, w: float, h: float) -> pygame.Rect:
-    """Relative region -> pixels; edges are rounded so neighbouring regions share a border exactly."""
-    left, top = round(x * screen.w), round(y * screen.h)
-    return pygame.Rect(left, top, round((x + w) * screen.w) - left, round((y + h) * screen.h) - top)
-
-
-@dataclass
-class _Shown:
-    key: tuple[object, ...]
-    rect: pygame.Rect
-
-
-class Compositor:
-    """Turns (snapshot, now) into pixels on ``screen``; shared by the live loop and ``render``."""
-
-    def __init__(self, screen: pygame.Surface, images: ImageStore) -> None:
-        self.screen = screen
-        self.images = images
-        self.frame: Frame | None = None
-        self.generation = -1
-        self.shown: dict[str, _Shown] = {}
-        self.mode: tuple[object, ...] = ()
-        self.dirty: list[pygame.Rect] = []
-        self.layout_key: tuple[object, ...] = ()
-        self.failures_seen = 0
-
-    def playable(self, item: Item) -> bool:
-        if isinstance(item, ImageItem):
-            return self.images.media.has(item.media.sha256) and item.media.sha256 not in self.images.bad
-        return True
-
-    def update(self, snap: Snapshot, now: datetime) -> list[pygame.Rect]:
-        """Bring the screen up to ``now``; return the rectangles that changed."""
-        self.dirty = []
-        frame = self.frame
-        changed = snap.generation != self.generation or self.images.failures != self.failures_seen
-        if frame is None or changed or now >= frame.next_change_at:
-            self.generation, self.failures_seen = snap.generation, self.images.failures
-            frame = self.frame = resolve(snap.manifest, now, self.playable, snap.overrides)
-            self._prepare_next(snap.manifest, frame)
-        zone = render.board_zone(snap.manifest.timezone if snap.manifest else "Asia/Ho_Chi_Minh")
-        if frame.override is not None:  # over everything, the pairing code included
-            self._draw_override(frame.override, now, zone)
-            return self.dirty
-        if snap.manifest is None and snap.pairing_code:
-            self._full_layer(
-                ("pairing", snap.pairing_code, snap.server),
-                lambda: render.draw_pairing(self.screen, snap.pairing_code or "", snap.server),
-            )
-            return self.dirty
-        board_name = snap.manifest.board_name if snap.manifest else ""
-        if self._update_regions(frame, now, zone, board_name):
-            self._draw_tickers(frame, now)
-        return self.dirty
-
-    def _full_layer(self, key: tuple[object, ...], draw: Callable[[], None]) -> None:
-        if self.mode != key:
-            self.mode = key
-            draw()
-            self.dirty.append(self.screen.get_rect())
-
-    def _draw_override(self, override: EmergencyOverride, now: datetime, zone: tzinfo) -> None:
-        """The top layer, redrawn when the override, the minute or the image's readiness changes;
-        the image is shown once decoded, never waited for."""
-        picture = None
-        screen_rect = self.screen.get_rect()
-        if override.media is not None and self.images.media.has(override.media.sha256):
-            box = override_screen.plan(screen_rect, override, with_image=True).image_box
-            if box is not None:
-                background = override_screen.palette(override.risk_level)[0]
-                key = ImageKey(override.media.sha256, box.w, box.h, Fit.CONTAIN, background)
-                picture = self.images.get(key)
-        minute = now.replace(second=0, microsecond=0)
-        self._full_layer(
-            ("override", override, minute, picture is not None),
-            lambda: override_screen.draw_override(self.screen, screen_rect, override, now, zone, picture),
-        )
-
-    def shown_override(self) -> str | None:
-        """The id of the override on screen after the last ``update``, if any."""
-        shown = self.mode[1] if self.mode[:1] == ("override",) else None
-        return shown.id if isinstance(shown, EmergencyOverride) else None
-
-    def _prepare_next(self, manifest: Manifest | None, frame: Frame) -> None:
-        """Start decoding what the next change will show, so it is ready before it is due."""
-        upcoming = resolve(manifest, frame.next_change_at, self.playable)
-        for show in (*frame.regions, *upcoming.regions):
-            key = self._image_key(show)
-            if key is not None:
-                self.images.request(key)
-
-    def _image_key(self, show: RegionShow) -> ImageKey | None:
-        if not isinstance(show.item, ImageItem):
-            return None
-        rect = region_rect(self.screen.get_rect(), show.region.x, show.region.y, show.region.w, show.region.h)
-        return ImageKey(
-            show.item.media.sha256, rect.w, rect.h, show.item.fit, render.rgb(show.item.background)
-        )
-
-    def _ready(self, frame: Frame) -> bool:
-        """Whether every picture of ``frame`` is decoded (or known bad), so it can be shown whole."""
-        for show in frame.regions:
-            key = self._image_key(show)
-            if key is not None and self.images.get(key) is None and key.sha256 not in self.images.bad:
-                return False
-        return True
-
-    def _update_regions(self, frame: Frame, now: datetime, zone: object, board_name: str) -> bool:
-        """Draw the regions whose content changed straight into the back buffer (nothing is visible
-        before ``display.update``); a region whose next picture is not decoded keeps its old one.
-        False while a new layout waits for its pictures (the old screen stays, tickers included)."""
-        screen_rect = self.screen.get_rect()
-        layout_key = (frame.layout.id, frame.layout.regions, screen_rect.size)
-        if self.mode != ("regions",) or layout_key != self.layout_key:
-            if not self._ready(frame):
-                return False  # a whole new layer: wait until all of it can be drawn at once
-            self.mode, self.layout_key = ("regions",), layout_key
-            self.shown.clear()
-            self.screen.fill(render.rgb(frame.layout.background))
-            self.dirty.append(screen_rect)
-        for show in frame.regions:
-            rect = region_rect(screen_rect, show.region.x, show.region.y, show.region.w, show.region.h)
-            if isinstance(show.item, TickerItem):
-                continue
-            key: tuple[object, ...] = (
-                show.item,  # the whole item: an edit can keep its id (equality is cheap on frozen models)
-                show.started_at,
-                rect.size,
-                board_name,
-            )
-            if isinstance(show.item, ClockItem):
-                key += (now.replace(second=0, microsecond=0),)
-            previous = self.shown.get(show.region.id)
-            if previous is not None and previous.key == key and previous.rect == rect:
-                continue
-            if not self._draw_static(show, rect, now, zone, board_name):
-                continue  # not prepared yet: the old content stays on screen
-            self.shown[show.region.id] = _Shown(key, rect)
-            if self.dirty[:1] != [screen_rect]:
-                self.dirty.append(rect)
-        return True
-
-    def _draw_static(
-        self, show: RegionShow, rect: pygame.Rect, now: datetime, zone: object, board_name: str
-    ) -> bool:
-        item = show.item
-        if isinstance(item, ImageItem):
-            key = self._image_key(show)
-            picture = self.images.get(key) if key is not None else None
-            if picture is None:
-                return item.media.sha256 in self.images.bad  # bad: drawn as its letterbox colour
-            render.draw_image(self.screen, rect, item, picture)
-        elif isinstance(item, TextItem):
-            render.draw_text(self.screen, rect, item)
-        elif isinstance(item, ClockItem):
-            render.draw_clock(self.screen, rect, item, now, zone)  # type: ignore[arg-type]
-        elif item is None and show.region.role == "main":
-            render.draw_fallback(self.screen, rect, board_name)
-        else:
-            self.screen.fill((0, 0, 0), rect)
-        return True
-
-    def _draw_tickers(self, frame: Frame, now: datetime) -> None:
-        for show in frame.regions:
-            if isinstance(show.item, TickerItem):
-                rect = region_rect(
-                    self.screen.get_rect(), show.region.x, show.region.y, show.region.w, show.region.h
-                )
-                elapsed = (now - show.started_at).total_seconds()
-                render.draw_ticker(self.screen, rect, show.item, elapsed)
-                self.dirty.append(rect)
-
-    def animating(self) -> bool:
-        return (
-            self.mode == ("regions",)
-            and self.frame is not None
-            and any(isinstance(s.item, TickerItem) for s in self.frame.regions)
-        )
-
-    def next_wake_s(self, now: datetime) -> float:
-        """How long the loop may sleep: until the next change, a minute tick, or a short idle poll."""
-        if self.animating():
-            return 1.0 / TICKER_FPS
-        wait = IDLE_WAIT_S
-        if self.frame is not None:
-            wait = min(wait, max(0.0, (self.frame.next_change_at - now).total_seconds()))
-        return wait
-
-
-def save_frame(surface: pygame.Surface, path: Path) -> None:
-    """Write the latest frame for previews and tests; atomic so readers never see half a PNG."""
-    temp = path.with_name(f".{path.stem}.tmp{path.suffix}")
-    pygame.image.save(surface, str(temp))
-    os.replace(temp, path)
-
-
-class FrameSaver:
-    """Saves the screen when its content changed (a moving ticker: every few seconds)."""
-
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self.last_saved = -FRAME_SAVE_INTERVAL_S
-        self.saved_state: tuple[object, ...] | None = None
-        self.failed = False
-
-    def maybe_save(self, compositor: Compositor) -> None:
-        state = (compositor.mode, tuple(s.key for s in compositor.shown.values()))
-        due = time.monotonic() - self.last_saved >= FRAME_SAVE_INTERVAL_S
-        if self.path is None or not due or (state == self.saved_state and not compositor.animating()):
-            return
-        try:
-            save_frame(compositor.screen, self.path)
-        except (OSError, pygame.error) as exc:  # e.g. a reader holds the file open on Windows
-            if not self.failed:
-                log.warning("cannot save the frame to %s: %s", self.path, exc)
-            self.failed = True
-        self.last_saved, self.saved_state = time.monotonic(), state
-
-
-def run_loop(
-    compositor: Compositor,
-    shared: Shared,
-    stop: threading.Event,
-    frame_path: Path | None = None,
-    clock: Callable[[], datetime] = utc_now,
-    max_seconds: float | None = None,
-    after_frame: Callable[[Compositor, datetime], None] | None = None,
-    override_shown: Callable[[str, datetime], None] | None = None,
+def render_frame(
+    *, manifest: Manifest, at: datetime, size: tuple[int, int], output: Path, media_dir: Path | None
 ) -> None:
-    """The main-thread loop: events, compose, present only the dirty rectangles, sleep (an update
-    from the network thread ends the sleep at once).
+    """Draw what a board of ``size`` shows at ``at`` into the PNG ``output`` (display already
+    initialised headless by the caller)."""
+    screen = pygame.display.set_mode(size)
+    with tempfile.TemporaryDirectory() as empty:
+        media = MediaCache(media_dir if media_dir else Path(empty))
+        compositor = Compositor(screen, ImageStore(media, synchronous=True))
+        compositor.update(Snapshot(generation=1, manifest=manifest), at)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        pygame.image.save(screen, str(output))
 
-    ``after_frame`` (health: play records, screenshots) sees each frame; ``override_shown`` hears of
-    every presented frame that shows an override (it queues the "displayed" ack). Neither blocks.
-    """
-    started = time.monotonic()
-    pacer = pygame.time.Clock()
-    saver = FrameSaver(frame_path)
-    last_error = ""
-    while not stop.is_set():
-        for event in pygame.event.get():
-            if event.type == pygame.QUIT or (event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE):
-                stop.set()
-        now = clock()
-        try:
-            dirty = compositor.update(shared.snapshot(), now)
-        except Exception as exc:  # loop boundary: a bad item must not end the show; the last frame stays
-            if repr(exc) != last_error:  # once, not sixty times a second
-                log.exception("frame failed")
-            last_error, dirty = repr(exc), []
-        if dirty:
-            pygame.display.update(dirty)
-            shown = compositor.shown_override()
-            if shown is not None and override_shown is not None:
-                override_shown(shown, clock())
-        if after_frame is not None:
-            after_frame(compositor, now)
-        saver.maybe_save(compositor)
-        if max_seconds is not None and time.monotonic() - started >= max_seconds:
-            break
-        if compositor.animating():
-            pacer.tick(TICKER_FPS)  # steady pacing keeps the ticker's pixel steps even
-        else:
-            shared.wait_changed(compositor.next_wake_s(now))
+
+def run_board(
+    *,
+    server: str,
+    state_dir: Path,
+    poll_interval_s: float | None,
+    headless: bool,
+    geometry: Geometry | None,
+    fullscreen: bool,
+) -> None:
+    """Run a board until the window closes or SIGTERM: the stored manifest and overrides on screen
+    from the first frame, then the network threads, health, and the frame loop on this thread."""
+    state = StateDir(state_dir)
+    shared = Shared(server=server)
+    stored = state.load_manifest()
+    if stored is not None:  # offline start: the last good manifest plays before any network answer
+        shared.update(manifest=stored[1], version=stored[0].version)
+    desk = OverrideDesk.open(state.root, shared, stored[1] if stored else None)  # before the 1st frame
+    screen = open_display(headless=headless, geometry=geometry, fullscreen=fullscreen)
+    health = HealthService.for_board(server, state, shared, headless=headless)
+    health.screenshots = screenshots = ScreenshotTaker(health.upload_screenshot)
+    coordinator = Coordinator(
+        server=server,
+        state=state,
+        shared=shared,
+        poll_interval_s=poll_interval_s,
+        screen_size=screen.get_size(),
+        desk=desk,
+        screenshot_requested=health.screenshot_requested,
+    )
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    network = threading.Thread(target=coordinator.run, name="signage-sync", daemon=True)
+    network.start()
+    health.start()
+    desk.outbox.start()
+    images = ImageStore(state.media)
+    try:
+        run_loop(
+            Compositor(screen, images),
+            shared,
+            stop,
+            frame_path=state.frame_path if headless else None,
+            after_frame=FrameObserver(health.tracker, screenshots),
+            override_shown=desk.outbox.displayed,
+        )
+    except KeyboardInterrupt:
+        pass
+    finally:
+        coordinator.stop()
+        health.close()
+        desk.outbox.stop()
+        images.close()
+        pygame.quit()

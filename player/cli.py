@@ -1,4 +1,8 @@
-"""``signage-player``: run a board, or render one frame of a manifest headless (panel previews)."""
+"""``signage-player``: run a board, or render one frame of a manifest headless (panel previews).
+
+Argument parsing only; the pieces are built in player/app.py, imported once a command needs them,
+so ``--help`` and the panel's preview probe stay light.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +11,16 @@ import json
 import logging
 import os
 import re
-import signal
 import sys
-import tempfile
-import threading
 from datetime import datetime
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from signage_contract import Manifest, SignedManifest
+from signage_contract.timezone import zone_named
 
 GEOMETRY = re.compile(r"^(\d+)x(\d+)(?:([+-]\d+)([+-]\d+))?$")
-HEADLESS_SIZE = (1920, 1080)
-WINDOW_SIZE = (1280, 720)
 log = logging.getLogger("player")
 
 
@@ -69,10 +69,8 @@ def load_manifest_file(path: Path) -> Manifest:
 
 
 def parse_instant(text: str, manifest: Manifest) -> datetime:
-    from .render import board_zone
-
     instant = datetime.fromisoformat(text)
-    return instant if instant.tzinfo else instant.replace(tzinfo=board_zone(manifest.timezone))
+    return instant if instant.tzinfo else instant.replace(tzinfo=zone_named(manifest.timezone))
 
 
 def render_command(args: argparse.Namespace) -> int:
@@ -85,107 +83,32 @@ def render_command(args: argparse.Namespace) -> int:
     os.environ["SDL_VIDEODRIVER"] = "dummy"
     import pygame
 
-    from .app import Compositor
-    from .cache import MediaCache
-    from .images import ImageStore
-    from .shared import Snapshot
+    from .app import render_frame
 
     pygame.display.init()
     pygame.font.init()
     try:
-        screen = pygame.display.set_mode(args.size[:2])
-        with tempfile.TemporaryDirectory() as empty:
-            media = MediaCache(args.media_dir if args.media_dir else Path(empty))
-            compositor = Compositor(screen, ImageStore(media, synchronous=True))
-            compositor.update(Snapshot(generation=1, manifest=manifest), at)
-            args.output.parent.mkdir(parents=True, exist_ok=True)
-            pygame.image.save(screen, str(args.output))
+        size = args.size[:2]
+        render_frame(manifest=manifest, at=at, size=size, output=args.output, media_dir=args.media_dir)
     finally:
         pygame.quit()
     return 0
-
-
-def _open_display(args: argparse.Namespace) -> object:
-    import pygame
-
-    flags = 0
-    size = HEADLESS_SIZE if args.headless else WINDOW_SIZE
-    if args.headless:
-        os.environ["SDL_VIDEODRIVER"] = "dummy"
-    if args.geometry:
-        width, height, x, y = args.geometry
-        size = (width, height)
-        if x is not None and y is not None:
-            os.environ["SDL_VIDEO_WINDOW_POS"] = f"{x},{y}"
-        flags |= pygame.NOFRAME
-    if args.fullscreen:
-        flags, size = pygame.FULLSCREEN, (0, 0)
-    pygame.display.init()
-    pygame.font.init()
-    screen = pygame.display.set_mode(size, flags)
-    pygame.display.set_caption("signage-player")
-    if args.fullscreen or args.geometry:
-        pygame.mouse.set_visible(False)
-    return screen
 
 
 def run_command(args: argparse.Namespace) -> int:
     if not args.server:
         print("--server URL is required to run a board", file=sys.stderr)
         return 2
-    import pygame
+    from .app import run_board
 
-    from .app import Compositor, run_loop
-    from .health import HealthService
-    from .images import ImageStore
-    from .overrides import OverrideDesk
-    from .shared import Shared
-    from .state import StateDir
-    from .sync import Coordinator
-
-    state = StateDir(args.state_dir or default_state_dir())
-    shared = Shared(server=args.server)
-    stored = state.load_manifest()
-    if stored is not None:  # offline start: the last good manifest plays before any network answer
-        shared.update(manifest=stored[1], version=stored[0].version)
-    desk = OverrideDesk.open(state.root, shared, stored[1] if stored else None)  # before the 1st frame
-    outbox = desk.outbox
-    screen = _open_display(args)
-    assert isinstance(screen, pygame.Surface)
-    coordinator = Coordinator(
-        args.server,
-        state,
-        shared,
+    run_board(
+        server=args.server,
+        state_dir=args.state_dir or default_state_dir(),
         poll_interval_s=args.poll_interval,
-        screen_size=screen.get_size(),
-        desk=desk,
+        headless=args.headless,
+        geometry=args.geometry,
+        fullscreen=args.fullscreen,
     )
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    health = HealthService.for_board(args.server, state, shared, headless=args.headless)
-    coordinator.on_message = health.handle_message  # before the socket can deliver a request
-    network = threading.Thread(target=coordinator.run, name="signage-sync", daemon=True)
-    network.start()
-    health.start()
-    outbox.start()
-    images = ImageStore(state.media)
-    try:
-        run_loop(
-            Compositor(screen, images),
-            shared,
-            stop,
-            frame_path=state.frame_path if args.headless else None,
-            after_frame=health.observer(),
-            override_shown=outbox.displayed,
-        )
-    except KeyboardInterrupt:
-        pass
-    finally:
-        coordinator.stop()
-        health.close()
-        outbox.stop()
-        images.close()
-        pygame.quit()
     return 0
 
 

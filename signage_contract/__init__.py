@@ -27,9 +27,12 @@ from .manifest import (
     nfc,
 )
 from .overrides import next_change_at, precedence_key, winning_override
+from .timezone import LOCAL_TIMEZONE, LOCAL_ZONE
 
 __all__ = [
     "HORIZON",
+    "LOCAL_TIMEZONE",
+    "LOCAL_ZONE",
     "RISK_COLORS",
     "SCHEMA_VERSION",
     "Align",

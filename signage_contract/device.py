@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, TypeAdapter, ValidationError
 
 from .manifest import Category, EmergencyOverride, PlayReason, Priority, WireModel
 
@@ -102,6 +102,37 @@ class ScreenshotRequest(WireModel):
 
     type: Literal["screenshot"] = "screenshot"
     request_id: str
+
+
+# --- Parsing: each socket message is parsed once, by its ``type`` tag, then matched ----------------
+
+ServerMessage = Annotated[
+    Nudge | OverridePush | OverrideCancel | ScreenshotRequest, Field(discriminator="type")
+]
+"""What the server sends a device over the socket."""
+
+DeviceMessage = Annotated[Hello | OverrideAck, Field(discriminator="type")]
+"""What a device sends the server over the socket."""
+
+_SERVER_MESSAGE: TypeAdapter[ServerMessage] = TypeAdapter(ServerMessage)
+_DEVICE_MESSAGE: TypeAdapter[DeviceMessage] = TypeAdapter(DeviceMessage)
+UNKNOWN_TAG_ERRORS = frozenset({"union_tag_invalid", "union_tag_not_found"})
+
+
+def parse_server_message(raw: str | bytes) -> ServerMessage:
+    """A server -> device message; raises ``pydantic.ValidationError`` (see ``is_unknown_message``)."""
+    return _SERVER_MESSAGE.validate_json(raw)
+
+
+def parse_device_message(raw: str | bytes) -> DeviceMessage:
+    """A device -> server message; raises ``pydantic.ValidationError`` (see ``is_unknown_message``)."""
+    return _DEVICE_MESSAGE.validate_json(raw)
+
+
+def is_unknown_message(error: ValidationError) -> bool:
+    """Whether a parse failed only because the ``type`` is missing or not known here (a message added
+    by a newer peer, to be ignored quietly) rather than because a known message is malformed."""
+    return all(e["type"] in UNKNOWN_TAG_ERRORS for e in error.errors())
 
 
 # --- Health and proof of play (device -> server over HTTP) -------------------------------------

@@ -26,6 +26,8 @@ from pydantic import (
     model_validator,
 )
 
+from .timezone import LOCAL_TIMEZONE
+
 SCHEMA_VERSION = 1
 HORIZON = timedelta(days=7)
 DEFAULT_POLL_INTERVAL_S = 60
@@ -272,7 +274,7 @@ class Manifest(WireModel):
     generated_at: AwareDatetime
     valid_from: AwareDatetime
     valid_until: AwareDatetime
-    timezone: str = "Asia/Ho_Chi_Minh"
+    timezone: str = LOCAL_TIMEZONE
     resolution: tuple[int, int] | None = None
     poll_interval_s: Annotated[int, Field(ge=5, le=86_400)] = DEFAULT_POLL_INTERVAL_S
     layouts: list[Layout]

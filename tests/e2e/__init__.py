@@ -1,0 +1,1 @@
+"""End-to-end tests: real player and server processes (all marked slow by conftest.py)."""

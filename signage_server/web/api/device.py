@@ -237,12 +237,17 @@ async def _converse(websocket: WebSocket, connection: Connection, version: str, 
     receipts = websocket.app.state.receipts
     while True:
         text = await websocket.receive_text()
-        if ACK_MARK not in text:
-            continue  # other device messages travel over HTTP; unknown ones are ignored
         try:
-            receipts.record(connection.board_id, wire.OverrideAck.model_validate_json(text))
-        except ValidationError:
-            log.info("board %d sent a malformed override ack", connection.board_id)
+            message = wire.parse_device_message(text)
+        except ValidationError as exc:
+            if not wire.is_unknown_message(exc):  # unknown ones (a newer player's) are ignored
+                log.info("board %d sent a malformed message", connection.board_id)
+            continue
+        match message:
+            case wire.OverrideAck():
+                receipts.record(connection.board_id, message)
+            case wire.Hello():
+                pass  # only the first one counts; other device messages travel over HTTP
 
 
 def _closer(websocket: WebSocket) -> Callable[[int, str], Awaitable[None]]:

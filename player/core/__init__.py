@@ -1,0 +1,1 @@
+"""The pure core and the local state: timeline, play tracking, the state directory, the media cache."""

@@ -1,0 +1,1 @@
+"""The network edge, on background threads: sync, the device socket, override routing, health."""

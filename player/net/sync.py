@@ -1,0 +1,267 @@
+"""The network edge: pairing, manifest polling and media download, and what socket messages mean.
+
+Runs in background threads and only hands finished results to the frame loop through ``Shared``.
+HTTP is the truth; the socket (``DeviceChannel``, net/channel.py) only says "fetch now", and
+polling covers a lost nudge. Override messages go to the ``OverrideDesk`` (net/overrides.py),
+screenshot requests to the health side. Availability changes are logged once each way, never on
+every tick.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable
+
+import httpx
+from pydantic import ValidationError
+
+from signage_contract import Manifest, MediaRef, SignedManifest
+from signage_contract.device import (
+    DEVICE_MANIFEST,
+    DEVICE_MEDIA,
+    PAIRING_POLL,
+    PAIRING_START,
+    Nudge,
+    OverrideCancel,
+    OverridePush,
+    PairingStart,
+    PairingStatus,
+    PairingTicket,
+    ScreenshotRequest,
+    ServerMessage,
+)
+from signage_contract.manifest import DEFAULT_POLL_INTERVAL_S
+from signage_contract.signing import ManifestRejected, verify_manifest
+
+from .. import __version__
+from ..core.cache import MediaError
+from ..core.shared import Shared
+from ..core.state import StateDir
+from .channel import REFUSED_STATUSES, DeviceChannel, backoff_s
+from .overrides import OverrideDesk
+
+log = logging.getLogger(__name__)
+NETWORK_ERRORS = (httpx.HTTPError, OSError)
+
+
+class CredentialRefused(Exception):
+    """The manifest poll was answered 401/403: the board must pair again."""
+
+
+class Coordinator:
+    """The poll loop's owner: pairing, the manifest and its media, and the routing of the socket's
+    messages (the socket itself is ``self.channel``)."""
+
+    def __init__(
+        self,
+        *,
+        server: str,
+        state: StateDir,
+        shared: Shared,
+        client: httpx.Client | None = None,
+        poll_interval_s: float | None = None,
+        screen_size: tuple[int, int] | None = None,
+        desk: OverrideDesk | None = None,
+        screenshot_requested: Callable[[ScreenshotRequest], None] | None = None,
+        start_socket: bool = True,
+    ) -> None:
+        self.server = server.rstrip("/")
+        self.state = state
+        self.shared = shared
+        self.client = client or httpx.Client(base_url=self.server, timeout=httpx.Timeout(20.0, connect=10.0))
+        self.poll_interval_s = poll_interval_s
+        self.screen_size = screen_size
+        self.stop_event = threading.Event()
+        self.wake = threading.Event()
+        self._online: bool | None = None
+        self._logged_rejections: set[str] = set()
+        self._logged_media: set[str] = set()
+        self._failures = 0
+        self.start_socket = start_socket
+        self.desk = desk  # emergency overrides: socket messages, manifest reconciliation, acks
+        self.screenshot_requested = screenshot_requested  # the health side takes the capture
+        self.channel = DeviceChannel(
+            server=self.server,
+            state=state,
+            shared=shared,
+            deliver=self.route,
+            stop_event=self.stop_event,
+            on_refused=self.wake.set,
+            outbox=desk.outbox if desk is not None else None,
+        )
+
+    # --- availability -----------------------------------------------------------------------------
+    def _set_online(self, online: bool, reason: object = None) -> None:
+        if online == self._online:
+            return
+        if online:
+            log.info("server %s reachable", self.server) if self._online is None else log.info("server back")
+        else:
+            log.warning("server unavailable (%s); playing from the last good manifest", reason)
+        self._online = online
+        self.shared.update(online=online)
+
+    # --- pairing ----------------------------------------------------------------------------------
+    def pair_step(self) -> bool:
+        """Ask for a pairing code, show it, and wait for an operator to claim it; True once paired."""
+        width, height = self.screen_size or (None, None)
+        start = PairingStart(
+            hardware_id=self.state.hardware_id(),
+            software_version=__version__,
+            screen_width=width,
+            screen_height=height,
+        )
+        response = self.client.post(PAIRING_START, json=start.model_dump(mode="json"))
+        response.raise_for_status()
+        ticket = PairingTicket.model_validate_json(response.content)
+        self.shared.update(pairing_code=ticket.code, server=self.server)
+        log.info("pairing code %s (claim it in the panel)", ticket.code)
+        while not self.stop_event.is_set():
+            url = PAIRING_POLL.format(ticket_id=ticket.ticket_id)
+            polled = self.client.get(url, headers={"X-Pairing-Secret": ticket.secret})
+            polled.raise_for_status()
+            status = PairingStatus.model_validate_json(polled.content)
+            if status.state == "claimed" and status.credential is not None:
+                self.state.save_credential(status.credential)
+                self.shared.update(pairing_code=None)
+                log.info("paired as board %s", status.credential.board_id)
+                return True
+            if status.state == "expired":
+                return False
+            self.stop_event.wait(max(1, ticket.poll_interval_s))
+        return False
+
+    # --- manifest and media -----------------------------------------------------------------------
+    def sync_once(self) -> bool:
+        """One poll: fetch the manifest if it changed, verify it, fetch its media, publish it.
+
+        Returns True when a new manifest was published. Network errors propagate to the loop.
+        """
+        credential, key = self.state.load_credential(), self.state.verify_key()
+        if credential is None or key is None:
+            return False
+        headers = {"Authorization": f"Bearer {credential.token}"}
+        current = self.shared.snapshot()
+        if current.version:
+            headers["If-None-Match"] = f'"{current.version}"'
+        response = self.client.get(DEVICE_MANIFEST, headers=headers)
+        if response.status_code == 304:
+            self._fetch_media(current.manifest, headers)
+            return False
+        if response.status_code in REFUSED_STATUSES:
+            raise CredentialRefused(f"HTTP {response.status_code}")
+        response.raise_for_status()
+        try:
+            signed = SignedManifest.model_validate_json(response.content)
+            manifest = verify_manifest(signed, key, credential.board_id)
+        except (ValidationError, ValueError, ManifestRejected) as exc:
+            self._log_rejection(response.content, exc)
+            return False
+        if self.desk is not None:
+            self.desk.on_manifest(manifest)  # before the manifest shows: a dropped override goes with it
+        self._fetch_media(manifest, headers)
+        self.state.save_manifest(signed)
+        self.shared.update(manifest=manifest, version=signed.version)
+        self.state.media.prune(self._wanted_media(manifest))
+        log.info("manifest %s in force", signed.version[:16])
+        return True
+
+    def _log_rejection(self, body: bytes, exc: Exception) -> None:
+        try:
+            key = str(json.loads(body).get("version", body[:64]))
+        except (ValueError, AttributeError):
+            key = repr(body[:64])
+        if key not in self._logged_rejections:  # the same bad document would be logged every poll
+            self._logged_rejections.add(key)
+            log.error("manifest refused, keeping the last good one: %s", str(exc).splitlines()[0])
+
+    def _wanted_media(self, manifest: Manifest | None) -> dict[str, MediaRef]:
+        """The manifest's media and those of stored overrides (a pushed one may not be listed yet)."""
+        refs = manifest.media() if manifest is not None else {}
+        if self.desk is not None:
+            refs.update({o.media.sha256: o.media for o in self.desk.store.current() if o.media})
+        return refs
+
+    def _fetch_media(self, manifest: Manifest | None, headers: dict[str, str]) -> None:
+        auth = {"Authorization": headers["Authorization"]}
+        arrived = False
+        for ref in self._wanted_media(manifest).values():
+            if self.state.media.has(ref.sha256):
+                continue
+            for _attempt in range(2):  # a second try resumes an interrupted transfer
+                try:
+                    url = DEVICE_MEDIA.format(sha256=ref.sha256)
+                    self.state.media.fetch(ref, self.client, url, auth)
+                    arrived = True
+                    break
+                except (MediaError, httpx.HTTPStatusError) as exc:
+                    if ref.sha256 not in self._logged_media:
+                        self._logged_media.add(ref.sha256)
+                        log.warning("media %s not usable yet: %s", ref.sha256[:12], exc)
+        if arrived and (manifest is self.shared.snapshot().manifest or self.desk is not None):
+            self.shared.update()  # late media: let the frame loop re-resolve
+
+    # --- loops --------------------------------------------------------------------------------------
+    def interval_s(self) -> float:
+        if self.poll_interval_s is not None:
+            return self.poll_interval_s
+        manifest = self.shared.snapshot().manifest
+        return float(manifest.poll_interval_s if manifest else DEFAULT_POLL_INTERVAL_S)
+
+    def run(self) -> None:
+        """Pair if needed, then poll until stopped; a nudge wakes the wait early."""
+        while not self.stop_event.is_set():
+            delay = self.tick()
+            self.wake.wait(delay)
+            self.wake.clear()
+
+    def tick(self) -> float:
+        """One step of the loop (pair or poll); returns how long to wait before the next."""
+        try:
+            if self.state.load_credential() is None:
+                self.pair_step()
+                self._set_online(True)
+                return 0.0
+            if self.start_socket:
+                self.channel.ensure_running()
+            self.sync_once()
+            self._set_online(True)
+            self._failures = 0
+            return self.interval_s()
+        except CredentialRefused as exc:
+            self._unpair(exc)
+            return 0.0
+        except NETWORK_ERRORS as exc:
+            self._set_online(False, exc)
+            self._failures += 1
+            return min(self.interval_s(), backoff_s(self._failures - 1))
+        except Exception:  # loop boundary: one bad answer must not end syncing
+            log.exception("sync failed")
+            return self.interval_s()
+
+    def _unpair(self, reason: Exception) -> None:
+        """Back to the pairing screen: an unauthorised board must not keep showing old content."""
+        log.warning("server refused this board's credential (%s); pairing again", reason)
+        self.state.forget_pairing()
+        self.shared.update(manifest=None, version=None, pairing_code=None)
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.wake.set()
+
+    def route(self, message: ServerMessage) -> None:
+        """What a socket message means (called on the socket thread, never blocks for long)."""
+        match message:
+            case Nudge(version=version):
+                if version != self.shared.snapshot().version:
+                    self.wake.set()
+            case OverridePush() | OverrideCancel():
+                if self.desk is not None:
+                    self.desk.handle(message)
+                    if self.desk.needs_media(self.state.media):
+                        self.wake.set()  # the poll loop fetches the override's image
+            case ScreenshotRequest():
+                if self.screenshot_requested is not None:
+                    self.screenshot_requested(message)

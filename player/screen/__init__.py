@@ -1,0 +1,1 @@
+"""Pixels, on the main thread: compositor, frame loop, renderers by item kind, fonts, images."""

@@ -1,0 +1,215 @@
+"""The compositor: compose what the timeline says at ``now``, redraw only what changed.
+
+Static regions (images, text bulletins, the clock between minutes) are drawn only when their
+content changes, into the back buffer that ``display.update`` presents; a region switches only once
+its next picture is decoded (prepared ahead, off the frame path), so a switch never shows a blank
+frame. Tickers are redrawn every frame over their own strip. It reads the network thread's results
+through a ``Snapshot`` and never waits on the network; the loop around it is screen/loop.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
+
+import pygame
+
+from signage_contract import LOCAL_TIMEZONE, EmergencyOverride, Fit, Item, Manifest
+
+from ..core.shared import Snapshot
+from ..core.timeline import Frame, RegionShow, resolve
+from . import override_screen, render
+from .images import ImageKey, ImageStore
+from .kinds import Scene, kind_of
+
+TICKER_FPS = 60
+IDLE_WAIT_S = 0.2  # how soon a static slide notices a new manifest or a decoded image
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def region_rect(screen: pygame.Rect, x: float, y: float, w: float, h: float) -> pygame.Rect:
+    """Relative region -> pixels; edges are rounded so neighbouring regions share a border exactly."""
+    left, top = round(x * screen.w), round(y * screen.h)
+    return pygame.Rect(left, top, round((x + w) * screen.w) - left, round((y + h) * screen.h) - top)
+
+
+@dataclass
+class _Shown:
+    key: tuple[object, ...]
+    rect: pygame.Rect
+
+
+class Compositor:
+    """Turns (snapshot, now) into pixels on ``screen``; shared by the live loop and ``render``."""
+
+    def __init__(self, screen: pygame.Surface, images: ImageStore) -> None:
+        self.screen = screen
+        self.images = images
+        self.frame: Frame | None = None
+        self.generation = -1
+        self.shown: dict[str, _Shown] = {}
+        self.mode: tuple[object, ...] = ()
+        self.dirty: list[pygame.Rect] = []
+        self.layout_key: tuple[object, ...] = ()
+        self.failures_seen = 0
+
+    def playable(self, item: Item) -> bool:
+        kind = kind_of(item)
+        return kind is None or kind.playable(item, self.images)
+
+    def update(self, snap: Snapshot, now: datetime) -> list[pygame.Rect]:
+        """Bring the screen up to ``now``; return the rectangles that changed."""
+        self.dirty = []
+        frame = self.frame
+        changed = snap.generation != self.generation or self.images.failures != self.failures_seen
+        if frame is None or changed or now >= frame.next_change_at:
+            self.generation, self.failures_seen = snap.generation, self.images.failures
+            frame = self.frame = resolve(snap.manifest, now, self.playable, snap.overrides)
+            self._prepare_next(snap.manifest, frame)
+        zone = render.board_zone(snap.manifest.timezone if snap.manifest else LOCAL_TIMEZONE)
+        if frame.override is not None:  # over everything, the pairing code included
+            self._draw_override(frame.override, now, zone)
+            return self.dirty
+        if snap.manifest is None and snap.pairing_code:
+            self._full_layer(
+                ("pairing", snap.pairing_code, snap.server),
+                lambda: render.draw_pairing(self.screen, snap.pairing_code or "", snap.server),
+            )
+            return self.dirty
+        board_name = snap.manifest.board_name if snap.manifest else ""
+        if self._update_regions(frame, now, zone, board_name):
+            self._draw_animated(frame, now, zone, board_name)
+        return self.dirty
+
+    def _full_layer(self, key: tuple[object, ...], draw: Callable[[], None]) -> None:
+        if self.mode != key:
+            self.mode = key
+            draw()
+            self.dirty.append(self.screen.get_rect())
+
+    def _draw_override(self, override: EmergencyOverride, now: datetime, zone: tzinfo) -> None:
+        """The top layer, redrawn when the override, the minute or the image's readiness changes;
+        the image is shown once decoded, never waited for."""
+        picture = None
+        screen_rect = self.screen.get_rect()
+        if override.media is not None and self.images.media.has(override.media.sha256):
+            box = override_screen.plan(screen_rect, override, with_image=True).image_box
+            if box is not None:
+                background = override_screen.palette(override.risk_level)[0]
+                key = ImageKey(override.media.sha256, box.w, box.h, Fit.CONTAIN, background)
+                picture = self.images.get(key)
+        minute = now.replace(second=0, microsecond=0)
+        self._full_layer(
+            ("override", override, minute, picture is not None),
+            lambda: override_screen.draw_override(self.screen, screen_rect, override, now, zone, picture),
+        )
+
+    def shown_override(self) -> str | None:
+        """The id of the override on screen after the last ``update``, if any."""
+        shown = self.mode[1] if self.mode[:1] == ("override",) else None
+        return shown.id if isinstance(shown, EmergencyOverride) else None
+
+    def _prepare_next(self, manifest: Manifest | None, frame: Frame) -> None:
+        """Start decoding what the next change will show, so it is ready before it is due."""
+        upcoming = resolve(manifest, frame.next_change_at, self.playable)
+        for show in (*frame.regions, *upcoming.regions):
+            key = self._image_key(show)
+            if key is not None:
+                self.images.request(key)
+
+    def _image_key(self, show: RegionShow) -> ImageKey | None:
+        kind = kind_of(show.item)
+        if kind is None:
+            return None
+        rect = region_rect(self.screen.get_rect(), show.region.x, show.region.y, show.region.w, show.region.h)
+        return kind.picture(show.item, rect)
+
+    def _ready(self, frame: Frame) -> bool:
+        """Whether every picture of ``frame`` is decoded (or known bad), so it can be shown whole."""
+        for show in frame.regions:
+            key = self._image_key(show)
+            if key is not None and self.images.get(key) is None and key.sha256 not in self.images.bad:
+                return False
+        return True
+
+    def _update_regions(self, frame: Frame, now: datetime, zone: tzinfo, board_name: str) -> bool:
+        """Draw the regions whose content changed straight into the back buffer (nothing is visible
+        before ``display.update``); a region whose next picture is not decoded keeps its old one.
+        False while a new layout waits for its pictures (the old screen stays, tickers included)."""
+        screen_rect = self.screen.get_rect()
+        layout_key = (frame.layout.id, frame.layout.regions, screen_rect.size)
+        if self.mode != ("regions",) or layout_key != self.layout_key:
+            if not self._ready(frame):
+                return False  # a whole new layer: wait until all of it can be drawn at once
+            self.mode, self.layout_key = ("regions",), layout_key
+            self.shown.clear()
+            self.screen.fill(render.rgb(frame.layout.background))
+            self.dirty.append(screen_rect)
+        for show in frame.regions:
+            kind = kind_of(show.item)
+            if kind is not None and kind.animated:
+                continue  # drawn every frame by _draw_animated
+            rect = region_rect(screen_rect, show.region.x, show.region.y, show.region.w, show.region.h)
+            key: tuple[object, ...] = (
+                show.item,  # the whole item: an edit can keep its id (equality is cheap on frozen models)
+                show.started_at,
+                rect.size,
+                board_name,
+            )
+            if kind is not None:
+                key += kind.redraw_key(show.item, now)
+            previous = self.shown.get(show.region.id)
+            if previous is not None and previous.key == key and previous.rect == rect:
+                continue
+            if not self._draw_static(show, rect, now, zone, board_name):
+                continue  # not prepared yet: the old content stays on screen
+            self.shown[show.region.id] = _Shown(key, rect)
+            if self.dirty[:1] != [screen_rect]:
+                self.dirty.append(rect)
+        return True
+
+    def _draw_static(
+        self, show: RegionShow, rect: pygame.Rect, now: datetime, zone: tzinfo, board_name: str
+    ) -> bool:
+        """Draw one region's item; False when it is not prepared yet (its picture is decoding)."""
+        kind = kind_of(show.item)
+        if kind is not None:
+            scene = Scene(now, zone, board_name, self.images, show.started_at)
+            return kind.draw(self.screen, rect, show.item, scene)
+        if show.item is None and show.region.role == "main":
+            render.draw_fallback(self.screen, rect, board_name)
+        else:  # an empty side region, or an item kind this player does not know
+            self.screen.fill((0, 0, 0), rect)
+        return True
+
+    def _draw_animated(self, frame: Frame, now: datetime, zone: tzinfo, board_name: str) -> None:
+        """Redraw the regions whose kind animates (tickers), every frame."""
+        for show in frame.regions:
+            kind = kind_of(show.item)
+            if kind is not None and kind.animated:
+                rect = region_rect(
+                    self.screen.get_rect(), show.region.x, show.region.y, show.region.w, show.region.h
+                )
+                scene = Scene(now, zone, board_name, self.images, show.started_at)
+                kind.draw(self.screen, rect, show.item, scene)
+                self.dirty.append(rect)
+
+    def animating(self) -> bool:
+        return (
+            self.mode == ("regions",)
+            and self.frame is not None
+            and any((kind := kind_of(s.item)) is not None and kind.animated for s in self.frame.regions)
+        )
+
+    def next_wake_s(self, now: datetime) -> float:
+        """How long the loop may sleep: until the next change, a minute tick, or a short idle poll."""
+        if self.animating():
+            return 1.0 / TICKER_FPS
+        wait = IDLE_WAIT_S
+        if self.frame is not None:
+            wait = min(wait, max(0.0, (self.frame.next_change_at - now).total_seconds()))
+        return wait

@@ -1,0 +1,145 @@
+"""Image decoding off the frame path: Pillow decodes and scales in a worker thread; the frame loop
+only turns finished pixels into a display-format surface, once per image and size.
+
+A corrupt or unverifiable file is remembered as bad so the timeline skips it instead of showing a
+hole.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+
+import pygame
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from signage_contract import Fit
+
+from ..core.cache import MediaCache
+
+log = logging.getLogger(__name__)
+MAX_PENDING = 4  # decoded ahead but not yet shown
+MAX_SURFACES = 4  # what is on screen and what comes next; 200 cached files must not become 200 frames
+MAX_PIXELS = 64_000_000  # refuse decompression bombs (bigger than 8K x 8K), checked before decoding
+
+
+@dataclass(frozen=True)
+class ImageKey:
+    sha256: str
+    width: int
+    height: int
+    fit: Fit
+    background: tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class Decoded:
+    size: tuple[int, int]
+    rgb: bytes
+
+
+def scaled_size(source: tuple[int, int], box: tuple[int, int], fit: Fit) -> tuple[int, int]:
+    """Size that keeps the aspect ratio and fits inside (contain) or fills (cover) the box."""
+    scale_w, scale_h = box[0] / source[0], box[1] / source[1]
+    scale = max(scale_w, scale_h) if fit == Fit.COVER else min(scale_w, scale_h)
+    return max(1, round(source[0] * scale)), max(1, round(source[1] * scale))
+
+
+def decode(data: bytes, key: ImageKey) -> Decoded:
+    """Decode, orient, flatten transparency onto the background, scale and crop to the box."""
+    with Image.open(io.BytesIO(data)) as opened:
+        # Our own limit, read from the header: Pillow's global one belongs to the whole process.
+        if opened.width * opened.height > MAX_PIXELS:
+            raise Image.DecompressionBombError(f"{opened.width}x{opened.height} exceeds {MAX_PIXELS} pixels")
+        opened.draft("RGB", (key.width, key.height))  # JPEG: decode at reduced scale when possible
+        image = ImageOps.exif_transpose(opened)
+        image.load()
+    if image.mode in ("RGBA", "LA", "P"):
+        rgba = image.convert("RGBA")
+        flat = Image.new("RGB", rgba.size, key.background)
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        image = flat
+    image = image.convert("RGB")
+    target = scaled_size(image.size, (key.width, key.height), key.fit)
+    image = image.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    if key.fit == Fit.COVER:
+        left, top = (target[0] - key.width) // 2, (target[1] - key.height) // 2
+        image = image.crop((left, top, left + key.width, top + key.height))
+    return Decoded(image.size, image.tobytes())
+
+
+class ImageStore:
+    """Decoded images by key; ``get`` never waits unless the store is synchronous (``render`` command)."""
+
+    def __init__(self, media: MediaCache, synchronous: bool = False) -> None:
+        self.media = media
+        self.synchronous = synchronous
+        self._pool = None if synchronous else ThreadPoolExecutor(1, thread_name_prefix="signage-decode")
+        self._pending: dict[ImageKey, Future[Decoded | None]] = {}
+        self._surfaces: OrderedDict[ImageKey, pygame.Surface] = OrderedDict()
+        self.bad: set[str] = set()
+        self.failures = 0  # bumps when a file proves missing, damaged or undecodable: re-resolve
+
+    def _load(self, key: ImageKey) -> Decoded | None:
+        data = self.media.read_verified(key.sha256)
+        if data is None:  # deleted as damaged: the timeline now skips it until it is fetched again
+            self.failures += 1
+            return None
+        try:
+            return decode(data, key)
+        except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+            log.warning("image %s cannot be decoded (%s); skipped", key.sha256[:12], exc)
+            self.bad.add(key.sha256)
+            self.failures += 1
+            return None
+
+    def request(self, key: ImageKey) -> None:
+        """Start decoding ``key`` in the background unless it is ready or on its way."""
+        if key in self._surfaces or key in self._pending or key.sha256 in self.bad:
+            return
+        self._drop_unclaimed()
+        if self._pool is None:
+            done: Future[Decoded | None] = Future()
+            done.set_result(self._load(key))
+            self._pending[key] = done
+        else:
+            self._pending[key] = self._pool.submit(self._load, key)
+
+    def get(self, key: ImageKey) -> pygame.Surface | None:
+        """The surface if decoded (converting it once, on this thread), else None."""
+        if key in self._surfaces:
+            self._surfaces.move_to_end(key)
+            return self._surfaces[key]
+        self.request(key)
+        future = self._pending.get(key)
+        if future is None or not future.done():
+            return None
+        del self._pending[key]
+        decoded = future.result()
+        if decoded is None:
+            return None
+        surface = pygame.image.frombytes(decoded.rgb, decoded.size, "RGB")
+        if pygame.display.get_init() and pygame.display.get_surface() is not None:
+            surface = surface.convert()  # once: blits in the display format cost nothing extra
+        self._surfaces[key] = surface
+        while len(self._surfaces) > MAX_SURFACES:
+            self._surfaces.popitem(last=False)
+        return surface
+
+    def _drop_unclaimed(self) -> None:
+        """Forget the oldest finished decodes nobody displayed (the schedule changed meanwhile), so
+        prepared-ahead pictures cannot pile up over days of play."""
+        for key in [k for k, f in self._pending.items() if f.done()][
+            : max(0, len(self._pending) - MAX_PENDING)
+        ]:
+            del self._pending[key]
+
+    def pending(self) -> bool:
+        return bool(self._pending)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)

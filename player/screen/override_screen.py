@@ -1,0 +1,140 @@
+"""The emergency override's screen: the top layer over every region.
+
+Full screen in the colour of the risk level (Decision 18/2021/QĐ-TTg), the ink black or white,
+whichever contrasts more with that colour (WCAG contrast ratio); a banner in inverted colours with
+"KHẨN CẤP" and the local time and date; the title and body auto-fitted as large as they fit, never
+below the legibility floor (they are truncated instead); the optional image beside or above the
+text, only when the text still fits legibly next to it. ``plan`` is pure geometry, so the LED-board
+sizes are tested without pixels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from functools import lru_cache
+
+import pygame
+
+from signage_contract import RISK_COLORS, Align, EmergencyOverride
+
+from . import fonts
+from .render import Color, draw_lines, fitted, format_clock, inner, measure, rgb, text_surface
+from .text_layout import LEGIBLE_MIN_PX, TextBlock, fit_line
+
+EMERGENCY_BANNER = "KHẨN CẤP"
+BANNER_RATIO = 0.16  # of the screen height
+BANNER_MIN_PX = 24  # so the banner's text is never below the legibility floor
+IMAGE_SHARE = 0.4  # of the content box, beside (landscape) or above (portrait) the text
+BLACK: Color = (0, 0, 0)
+WHITE: Color = (255, 255, 255)
+# (format, size relative to the banner's letters): the date is kept, smaller, before it is dropped
+CLOCK_CHOICES = (("datetime", 1.0), ("datetime", 0.6), ("time", 1.0))
+
+
+def _luminance(color: Color) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(v) for v in color)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: Color, b: Color) -> float:
+    """WCAG 2 contrast ratio, 1..21."""
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def palette(risk_level: int) -> tuple[Color, Color]:
+    """(background, ink) for a risk level; an unknown level is drawn as level 3."""
+    background = rgb(RISK_COLORS.get(risk_level, RISK_COLORS[3]))
+    ink = BLACK if contrast(background, BLACK) >= contrast(background, WHITE) else WHITE
+    return background, ink
+
+
+@dataclass(frozen=True)
+class OverridePlan:
+    banner: pygame.Rect
+    banner_px: int
+    text_box: pygame.Rect
+    block: TextBlock
+    image_box: pygame.Rect | None
+
+
+def _banner_height(rect: pygame.Rect) -> int:
+    return min(rect.h // 3, max(BANNER_MIN_PX, round(rect.h * BANNER_RATIO)))
+
+
+def _fit(override: EmergencyOverride, box: pygame.Rect) -> TextBlock:
+    return fitted(override.title, override.body, box.w, box.h)  # cached: the clock redraws each minute
+
+
+@lru_cache(maxsize=16)
+def _banner_px(width: int, height: int) -> int:
+    return fit_line(EMERGENCY_BANNER, width, height, measure, fonts.line_step, 8) or 8
+
+
+def plan(rect: pygame.Rect, override: EmergencyOverride, with_image: bool) -> OverridePlan:
+    """Where everything goes on ``rect``; the image gets a box only if the text stays legible."""
+    banner = pygame.Rect(rect.x, rect.y, rect.w, _banner_height(rect))
+    banner_box = inner(banner)
+    banner_px = _banner_px(banner_box.w, banner_box.h)
+    content = inner(pygame.Rect(rect.x, banner.bottom, rect.w, rect.bottom - banner.bottom))
+    whole = _fit(override, content)
+    if with_image:
+        if content.w >= content.h:
+            split = round(content.w * IMAGE_SHARE)
+            image_box = pygame.Rect(content.x, content.y, split, content.h)
+            text_box = pygame.Rect(content.x + split + 8, content.y, content.w - split - 8, content.h)
+        else:
+            split = round(content.h * IMAGE_SHARE)
+            image_box = pygame.Rect(content.x, content.y, content.w, split)
+            text_box = pygame.Rect(content.x, content.y + split + 8, content.w, content.h - split - 8)
+        block = _fit(override, text_box)
+        if not block.truncated and block.body_px >= LEGIBLE_MIN_PX:
+            return OverridePlan(banner, banner_px, text_box, block, image_box)
+    return OverridePlan(banner, banner_px, content, whole, None)
+
+
+def _draw_banner(
+    surface: pygame.Surface, plan_: OverridePlan, colors: tuple[Color, Color], now: datetime, zone: tzinfo
+) -> None:
+    """Inverted colours: "KHẨN CẤP" on the left, the time (and date when it fits) on the right."""
+    fill, ink = colors
+    surface.fill(fill, plan_.banner)
+    box = inner(plan_.banner)
+    label = text_surface(EMERGENCY_BANNER, plan_.banner_px, True, ink)
+    room = box.w - label.get_width() - plan_.banner_px
+    clock = None
+    for fmt, scale in CLOCK_CHOICES:
+        text, size = format_clock(now, zone, fmt), max(LEGIBLE_MIN_PX, round(plan_.banner_px * scale))
+        if measure(size, False, text) <= room:
+            clock = text_surface(text, size, False, ink)
+            break
+    x = box.x if clock is not None else box.centerx - label.get_width() // 2
+    surface.blit(label, label.get_rect(midleft=(x, box.centery)))
+    if clock is not None:
+        surface.blit(clock, clock.get_rect(midright=(box.right, box.centery)))
+
+
+def draw_override(
+    surface: pygame.Surface,
+    rect: pygame.Rect,
+    override: EmergencyOverride,
+    now: datetime,
+    zone: tzinfo,
+    picture: pygame.Surface | None = None,
+) -> None:
+    """The whole layer; ``picture`` is the image already scaled to ``plan(...).image_box``."""
+    background, ink = palette(override.risk_level)
+    layout = plan(rect, override, picture is not None)
+    previous = surface.get_clip()
+    surface.set_clip(rect)
+    surface.fill(background, rect)
+    _draw_banner(surface, layout, (ink, WHITE if ink == BLACK else BLACK), now, zone)
+    if layout.image_box is not None and picture is not None:
+        surface.blit(picture, picture.get_rect(center=layout.image_box.center))
+    draw_lines(surface, layout.text_box, layout.block, Align.CENTER, (ink, ink))
+    surface.set_clip(previous)

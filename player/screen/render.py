@@ -1,0 +1,112 @@
+"""Drawing shared by the renderers: colours, padding, cached text, aligned lines, and the screens
+that are not items (the fallback slide, the pairing code). Each item kind draws in ``kinds/``;
+every drawing function takes ``(surface, rect, ...)`` and draws only inside ``rect``.
+
+None of it touches the network or the disk, so they run headless (SDL dummy driver) in tests and in
+the ``render`` command exactly as on a board.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+from functools import lru_cache
+
+import pygame
+
+from signage_contract import Align
+from signage_contract.timezone import zone_named
+
+from . import fonts
+from .text_layout import TextBlock, fit_text
+
+Color = tuple[int, int, int]
+WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
+PADDING_RATIO = 0.04
+FALLBACK_TITLE = "Bảng tin điện tử công cộng"
+
+
+def rgb(hex_color: str) -> Color:
+    value = hex_color.lstrip("#")
+    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
+
+
+def board_zone(name: str) -> tzinfo:
+    """The manifest's zone; the fixed Vietnam offset when this machine has no such zone."""
+    return zone_named(name)
+
+
+def format_clock(now: datetime, zone: tzinfo, fmt: str = "datetime") -> str:
+    """``Thứ Hai, 23/11/2026 14:05`` in the board's time zone."""
+    local = now.astimezone(zone)
+    date = f"{WEEKDAYS_VI[local.weekday()]}, {local:%d/%m/%Y}"
+    time = f"{local:%H:%M}"
+    return {"date": date, "time": time}.get(fmt, f"{date} {time}")
+
+
+@lru_cache(maxsize=1024)
+def text_surface(text: str, size_px: int, bold: bool, color: Color) -> pygame.Surface:
+    """Rendered text is cached: a static slide must not shape the same line on every frame."""
+    return fonts.font(size_px, bold).render(text, True, color)
+
+
+def measure(size_px: int, bold: bool, text: str) -> int:
+    return fonts.measuring(size_px, bold).size(text)[0]
+
+
+@lru_cache(maxsize=256)
+def fitted(title: str, body: str, width: int, height: int) -> TextBlock:
+    """Auto-fit is a bisection over measured sizes: done once per text and box, not per frame."""
+    return fit_text(title, body, width, height, measure, fonts.line_step)
+
+
+def inner(rect: pygame.Rect) -> pygame.Rect:
+    pad = max(2, round(min(rect.w, rect.h) * PADDING_RATIO))
+    return rect.inflate(-2 * pad, -2 * pad)
+
+
+def draw_lines(
+    surface: pygame.Surface, box: pygame.Rect, block: TextBlock, align: Align, colors: tuple[Color, Color]
+) -> None:
+    """Title then body, centred vertically in ``box``, each line aligned left/centre/right."""
+    y = box.y + max(0, (box.h - block.height) // 2)
+    groups = (
+        (block.title_lines, block.title_px, True, colors[0]),
+        (block.body_lines, block.body_px, False, colors[1]),
+    )
+    for index, (lines, size, bold, color) in enumerate(groups):
+        if index == 1 and block.title_lines and block.body_lines:
+            y += round(block.body_px * 0.4)
+        step = fonts.line_step(size)
+        for line in lines:
+            if line:
+                image = text_surface(line, size, bold, color)
+                if align == Align.LEFT:
+                    x = box.x
+                elif align == Align.CENTER:
+                    x = box.centerx - image.get_width() // 2
+                else:
+                    x = box.right - image.get_width()
+                surface.blit(image, (x, y))
+            y += step
+
+
+def draw_fallback(surface: pygame.Surface, rect: pygame.Rect, board_name: str) -> None:
+    """Shown when nothing is scheduled: never a black screen."""
+    surface.fill((0, 51, 102), rect)
+    box = inner(rect)
+    block = fit_text(FALLBACK_TITLE, board_name, box.w, box.h, measure, fonts.line_step, max_px=box.h // 8)
+    draw_lines(surface, box, block, Align.CENTER, ((255, 215, 0), (255, 255, 255)))
+
+
+def draw_pairing(surface: pygame.Surface, code: str, server: str) -> None:
+    rect = surface.get_rect()
+    surface.fill((16, 16, 16))
+    box = inner(rect)
+    spaced = " ".join(code)
+    size = max(fonts.MIN_FONT_PX, min(box.h // 3, box.w // max(1, len(spaced))))
+    code_image = text_surface(spaced, size, True, (255, 215, 0))
+    surface.blit(code_image, code_image.get_rect(center=(rect.centerx, rect.centery)))
+    caption = f"Mã ghép nối bảng tin — máy chủ: {server}"
+    block = fit_text("", caption, box.w, max(16, box.h // 6), measure, fonts.line_step)
+    below = pygame.Rect(box.x, rect.centery + code_image.get_height() // 2, box.w, box.bottom - rect.centery)
+    draw_lines(surface, below, block, Align.CENTER, ((255, 255, 255), (255, 255, 255)))

@@ -1,0 +1,169 @@
+"""The timeline is pure: (manifest, now) -> what each region shows and when to look again."""
+
+from datetime import timedelta
+
+import pytest
+
+from player.core.timeline import FALLBACK_LAYOUT, MAX_ITEM_S, MIN_ITEM_S, clamp_duration_s, resolve
+from signage_contract import ImageItem
+from tests.support.player_factories import LAYOUT_SPLIT, NOW, entry, image_item, manifest, media_ref
+
+S = timedelta(seconds=1)
+START = NOW - timedelta(hours=1)
+
+
+def _text(item_id: str, duration_s: float = 10, **extra):
+    return {"kind": "text", "id": item_id, "title": item_id, "duration_s": duration_s, **extra}
+
+
+def _loop(*items, start=START, end=NOW + timedelta(days=1), **extra):
+    return manifest(list(items), [entry(start, end, {"main": [i["id"] for i in items]})], **extra)
+
+
+def _main(frame):
+    return next(show for show in frame.regions if show.region.id == "main")
+
+
+# (case, manifest, instant, expected item id in main (None = fallback), expected next change)
+CASES = [
+    ("first item at the loop's anchor", _loop(_text("a"), _text("b")), START, "a", START + 10 * S),
+    ("second item mid-loop", _loop(_text("a"), _text("b")), START + 15 * S, "b", START + 20 * S),
+    ("loop wraps around", _loop(_text("a"), _text("b")), START + 21 * S, "a", START + 30 * S),
+    ("unequal durations", _loop(_text("a", 5), _text("b", 30)), START + 6 * S, "b", START + 35 * S),
+    (
+        "absurdly long duration is clamped",
+        _loop(_text("a", 1e12), _text("b")),
+        START + timedelta(seconds=MAX_ITEM_S) + S,
+        "b",
+        START + timedelta(seconds=MAX_ITEM_S + 10),
+    ),
+    (
+        "absurdly short duration is clamped",
+        _loop(_text("a", 1e-9), _text("b")),
+        START + S,
+        "a",
+        START + timedelta(seconds=MIN_ITEM_S),
+    ),
+    (
+        "one item plays continuously until the entry ends",
+        _loop(_text("a"), end=NOW + timedelta(hours=2)),
+        NOW,
+        "a",
+        NOW + timedelta(hours=1),
+    ),
+    (
+        "item not yet valid is skipped; its start is a change",
+        _loop(_text("a"), _text("b", valid_from=NOW + timedelta(minutes=5))),
+        NOW,
+        "a",
+        NOW + timedelta(minutes=5),
+    ),
+    (
+        "expired item is skipped",
+        _loop(_text("a", valid_until=NOW - S), _text("b")),
+        NOW,
+        "b",
+        NOW + timedelta(hours=1),
+    ),
+    (
+        "unknown item kind is skipped",
+        _loop({"kind": "video", "id": "v"}, _text("b")),
+        NOW,
+        "b",
+        NOW + timedelta(hours=1),
+    ),
+    ("nothing valid: fallback", _loop(_text("a", valid_until=NOW - S)), NOW, None, NOW + timedelta(hours=1)),
+    (
+        "before the first entry: fallback until it starts",
+        _loop(_text("a"), start=NOW + 30 * S),
+        NOW,
+        None,
+        NOW + 30 * S,
+    ),
+    ("after the last entry: fallback", _loop(_text("a"), end=NOW - S), NOW, None, NOW + timedelta(hours=1)),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "value", "now", "expected", "next_change"), CASES, ids=[c[0] for c in CASES]
+)
+def test_resolve_table(case, value, now, expected, next_change) -> None:
+    frame = resolve(value, now)
+    shown = _main(frame).item
+    assert (shown.id if shown else None) == expected
+    assert frame.next_change_at == next_change
+
+
+def test_no_manifest_shows_the_fallback_layout() -> None:
+    frame = resolve(None, NOW)
+    assert frame.layout == FALLBACK_LAYOUT and _main(frame).item is None
+
+
+def test_unplayable_image_is_skipped() -> None:
+    ref = media_ref(b"x", 1, 1)
+    value = _loop(image_item("img", ref), _text("b"))
+    frame = resolve(value, START, playable=lambda item: not isinstance(item, ImageItem))
+    assert _main(frame).item.id == "b"
+
+
+def test_emergency_entry_wins_over_scheduled() -> None:
+    items = [_text("normal"), _text("urgent")]
+    timeline = [
+        entry(START, NOW + timedelta(days=1), {"main": ["normal"]}),
+        entry(NOW - S, NOW + timedelta(minutes=10), {"main": ["urgent"]}, reason="emergency"),
+    ]
+    frame = resolve(manifest(items, timeline), NOW)
+    assert _main(frame).item.id == "urgent"
+    assert frame.next_change_at == NOW + timedelta(minutes=10)
+
+
+def test_regions_of_the_layout_each_get_their_playlist() -> None:
+    items = [_text("left"), _text("right")]
+    timeline = [
+        entry(START, NOW + timedelta(days=1), {"main": ["left"], "side": ["right"]}, layout_id="split")
+    ]
+    frame = resolve(manifest(items, timeline, layouts=[LAYOUT_SPLIT]), NOW)
+    assert {s.region.id: s.item.id for s in frame.regions} == {"main": "left", "side": "right"}
+
+
+def test_entry_with_unknown_layout_is_skipped() -> None:
+    timeline = [entry(START, NOW + timedelta(days=1), {"main": ["a"]}, layout_id="nope")]
+    assert _main(resolve(manifest([_text("a")], timeline), NOW)).item is None
+
+
+def test_most_severe_active_override_is_chosen_and_its_expiry_is_a_change() -> None:
+    def override(oid, level, expires):
+        return {
+            "id": oid,
+            "title": "Bão",
+            "risk_level": level,
+            "starts_at": NOW - S,
+            "expires_at": expires,
+            "issued_at": NOW - S,
+        }
+
+    value = _loop(
+        _text("a"),
+        overrides=[
+            override("o3", 3, NOW + timedelta(hours=3)),
+            override("o4", 4, NOW + timedelta(minutes=20)),
+        ],
+    )
+    frame = resolve(value, NOW)
+    assert frame.override.id == "o4"
+    assert frame.next_change_at == NOW + timedelta(minutes=20)
+    assert resolve(value, NOW + timedelta(minutes=20)).override.id == "o3"
+
+
+def test_schedule_is_followed_for_the_whole_seven_day_horizon() -> None:
+    day = timedelta(days=1)
+    timeline = [entry(NOW + n * day, NOW + (n + 1) * day, {"main": [f"d{n}"]}) for n in range(7)]
+    value = manifest([_text(f"d{n}") for n in range(7)], timeline)
+    assert [_main(resolve(value, NOW + n * day + timedelta(hours=5))).item.id for n in range(7)] == [
+        f"d{n}" for n in range(7)
+    ]
+
+
+@pytest.mark.parametrize(("given", "expected"), [(0.001, MIN_ITEM_S), (10.0, 10.0), (1e9, MAX_ITEM_S)])
+def test_clamp_duration(given: float, expected: float) -> None:
+    assert clamp_duration_s(given) == expected

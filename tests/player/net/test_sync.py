@@ -1,0 +1,303 @@
+"""Pairing, manifest sync, media download and the nudge, against a fake server built from the contract."""
+
+import contextlib
+import logging
+import threading
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from nacl.signing import SigningKey
+from websockets.sync.server import serve
+
+from player.core.shared import Shared
+from player.core.state import StateDir
+from player.net.channel import BACKOFF_CAP_S, backoff_s
+from player.net.sync import Coordinator
+from signage_contract import SignedManifest
+from signage_contract.device import (
+    DEVICE_MANIFEST,
+    DEVICE_MEDIA,
+    DEVICE_SOCKET,
+    PAIRING_POLL,
+    PAIRING_START,
+    DeviceCredential,
+    Hello,
+    Nudge,
+    PairingStart,
+    PairingStatus,
+    PairingTicket,
+)
+from signage_contract.signing import encode_key, key_id
+from tests.support.player_factories import image_bytes, image_item, manifest, media_ref, signed
+
+TOKEN = "secret-token"
+
+
+class FakeServer:
+    """Just the device routes of signage_contract.device, answering from in-memory state."""
+
+    def __init__(self) -> None:
+        self.key = SigningKey.generate()
+        self.credential = DeviceCredential(
+            board_id="b1",
+            token=TOKEN,
+            server_public_key=encode_key(self.key.verify_key),
+            key_id=key_id(self.key.verify_key),
+        )
+        self.document: SignedManifest | None = None
+        self.raw_manifest: bytes | None = None  # when set, served instead of ``document``
+        self.media: dict[str, bytes] = {}
+        self.requests: list[httpx.Request] = []
+        self.claimed = True
+        self.down = False
+        self.revoked = False
+
+    def publish(self, items) -> SignedManifest:
+        value = manifest(items)
+        self.document = signed(value, self.key)
+        return self.document
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        if self.down:
+            raise httpx.ConnectError("connection refused", request=request)
+        path = request.url.path
+        if path == PAIRING_START and request.method == "POST":
+            PairingStart.model_validate_json(request.content)
+            ticket = PairingTicket(
+                ticket_id="t1",
+                code="ACD347",
+                secret="s3",
+                expires_at=datetime.now(UTC) + timedelta(minutes=10),
+            )
+            return httpx.Response(201, content=ticket.model_dump_json())
+        if path == PAIRING_POLL.format(ticket_id="t1"):
+            assert request.headers["X-Pairing-Secret"] == "s3"
+            status = (
+                PairingStatus(state="claimed", credential=self.credential)
+                if self.claimed
+                else PairingStatus(state="expired")
+            )
+            return httpx.Response(200, content=status.model_dump_json())
+        if self.revoked or request.headers.get("Authorization") != f"Bearer {TOKEN}":
+            return httpx.Response(401)
+        if path == DEVICE_MANIFEST:
+            if self.raw_manifest is not None:
+                return httpx.Response(200, content=self.raw_manifest)
+            etag = f'"{self.document.version}"'
+            if request.headers.get("If-None-Match") == etag:
+                return httpx.Response(304)
+            return httpx.Response(200, content=self.document.model_dump_json(), headers={"ETag": etag})
+        sha = path.rsplit("/", 1)[-1]
+        if path == DEVICE_MEDIA.format(sha256=sha) and sha in self.media:
+            return httpx.Response(200, content=self.media[sha])
+        return httpx.Response(404)
+
+
+@pytest.fixture
+def server() -> FakeServer:
+    return FakeServer()
+
+
+def _coordinator(
+    server: FakeServer, tmp_path, paired: bool = True, url: str = "http://signage.test"
+) -> Coordinator:
+    state = StateDir(tmp_path / "state")
+    if paired:
+        state.save_credential(server.credential)
+    client = httpx.Client(base_url="http://signage.test", transport=httpx.MockTransport(server.handler))
+    return Coordinator(server=url, state=state, shared=Shared(), client=client, start_socket=False)
+
+
+def _image(server: FakeServer, color=(200, 0, 0)):
+    png = image_bytes(40, 30, color)
+    ref = media_ref(png, 40, 30)
+    server.media[ref.sha256] = png
+    return image_item(f"img-{ref.sha256[:6]}", ref), ref
+
+
+class _RecordingShared(Shared):
+    """Remembers every pairing code handed to the screen."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.codes: list[object] = []
+
+    def update(self, **changes: object) -> None:
+        self.codes.append(changes.get("pairing_code"))
+        super().update(**changes)
+
+
+def test_pairing_shows_the_code_then_stores_credential_and_pinned_key(server, tmp_path) -> None:
+    coordinator = _coordinator(server, tmp_path, paired=False)
+    coordinator.shared = _RecordingShared()
+    assert coordinator.pair_step()
+    assert "ACD347" in coordinator.shared.codes and coordinator.shared.snapshot().pairing_code is None
+    assert coordinator.state.load_credential() == server.credential
+    assert coordinator.state.verify_key() == server.key.verify_key
+
+
+def test_expired_pairing_code_is_not_a_credential(server, tmp_path) -> None:
+    server.claimed = False
+    coordinator = _coordinator(server, tmp_path, paired=False)
+    assert not coordinator.pair_step()
+    assert coordinator.state.load_credential() is None
+
+
+def test_sync_verifies_downloads_media_and_publishes(server, tmp_path) -> None:
+    item, ref = _image(server)
+    document = server.publish([item])
+    coordinator = _coordinator(server, tmp_path)
+    assert coordinator.sync_once()
+    snap = coordinator.shared.snapshot()
+    assert snap.version == document.version and snap.manifest.items[0].id == item["id"]
+    assert coordinator.state.media.has(ref.sha256)
+    assert coordinator.state.load_manifest()[0].version == document.version
+
+
+def test_unchanged_manifest_answers_304_and_moves_no_media(server, tmp_path) -> None:
+    item, _ = _image(server)
+    server.publish([item])
+    coordinator = _coordinator(server, tmp_path)
+    coordinator.sync_once()
+    server.requests.clear()
+    assert not coordinator.sync_once()
+    assert [r.url.path for r in server.requests] == [DEVICE_MANIFEST]
+    assert server.requests[0].headers["If-None-Match"] == f'"{server.document.version}"'
+
+
+def test_one_image_change_fetches_only_that_image_and_prunes_the_old(server, tmp_path) -> None:
+    first, first_ref = _image(server, (200, 0, 0))
+    keep = {"kind": "text", "id": "t", "title": "Giữ nguyên"}
+    server.publish([first, keep])
+    coordinator = _coordinator(server, tmp_path)
+    coordinator.sync_once()
+    second, second_ref = _image(server, (0, 200, 0))
+    server.publish([second, keep])
+    server.requests.clear()
+    coordinator.sync_once()
+    assert [r.url.path for r in server.requests] == [
+        DEVICE_MANIFEST,
+        DEVICE_MEDIA.format(sha256=second_ref.sha256),
+    ]
+    assert not coordinator.state.media.has(first_ref.sha256)
+
+
+REJECTED = {
+    "tampered": lambda s: (
+        s.document.model_copy(update={"payload": s.document.payload.replace("b1", "b1 ")})
+        .model_dump_json()
+        .encode()
+    ),
+    "other board": lambda s: signed(manifest([], board_id="b2"), s.key).model_dump_json().encode(),
+    "malformed json": lambda s: b'{"version": "v9", "payload": ',
+    "wrong key": lambda s: signed(manifest([]), SigningKey.generate()).model_dump_json().encode(),
+}
+
+
+@pytest.mark.parametrize("make_bad", REJECTED.values(), ids=REJECTED.keys())
+def test_refused_manifest_keeps_the_last_good_and_is_logged_once(server, tmp_path, caplog, make_bad) -> None:
+    good = server.publish([{"kind": "text", "id": "t", "title": "Tin thật"}])
+    coordinator = _coordinator(server, tmp_path)
+    coordinator.sync_once()
+    server.raw_manifest = make_bad(server)
+    with caplog.at_level(logging.ERROR, logger="player.net.sync"):
+        assert not coordinator.sync_once()
+        assert not coordinator.sync_once()
+    assert coordinator.shared.snapshot().version == good.version
+    assert coordinator.state.load_manifest()[0].version == good.version
+    assert len([r for r in caplog.records if "refused" in r.message]) == 1
+
+
+def test_media_with_the_wrong_hash_is_not_cached_but_the_manifest_plays(server, tmp_path, caplog) -> None:
+    item, ref = _image(server)
+    server.media[ref.sha256] = b"not the announced bytes"
+    server.publish([item, {"kind": "text", "id": "t", "title": "Văn bản"}])
+    coordinator = _coordinator(server, tmp_path)
+    with caplog.at_level(logging.WARNING, logger="player.net.sync"):
+        assert coordinator.sync_once()
+        coordinator.sync_once()
+    assert not coordinator.state.media.has(ref.sha256)
+    assert coordinator.shared.snapshot().manifest is not None
+    assert len([r for r in caplog.records if "not usable" in r.message]) == 1
+
+
+def test_unavailable_and_back_are_each_logged_once(server, tmp_path, caplog) -> None:
+    server.publish([{"kind": "text", "id": "t", "title": "x"}])
+    coordinator = _coordinator(server, tmp_path)
+    coordinator.tick()
+    server.down = True
+    with caplog.at_level(logging.INFO, logger="player.net.sync"):
+        delays = [coordinator.tick() for _ in range(3)]
+        server.down = False
+        coordinator.tick()
+        coordinator.tick()
+    messages = [r.message for r in caplog.records]
+    assert sum("unavailable" in m for m in messages) == 1 and sum("back" in m for m in messages) == 1
+    assert all(0 < d <= coordinator.interval_s() for d in delays)
+
+
+def test_revoked_credential_is_dropped_logged_once_and_the_board_pairs_again(server, tmp_path, caplog):
+    server.publish([{"kind": "text", "id": "t", "title": "Cũ"}])
+    coordinator = _coordinator(server, tmp_path)
+    coordinator.tick()
+    server.revoked = True
+    with caplog.at_level(logging.INFO, logger="player.net.sync"):
+        assert coordinator.tick() == 0.0
+        snapshot = coordinator.shared.snapshot()
+        assert snapshot.manifest is None and coordinator.state.load_credential() is None
+        assert coordinator.state.load_manifest() is None
+        server.revoked = False
+        coordinator.tick()  # pairs again: the pairing screen, then a fresh credential
+    messages = [r.message for r in caplog.records]
+    assert sum("refused this board's credential" in m for m in messages) == 1
+    assert not any("unavailable" in m for m in messages)
+    assert coordinator.state.load_credential() == server.credential
+
+
+def test_restart_offline_plays_the_stored_manifest_and_refuses_an_edited_one(server, tmp_path) -> None:
+    server.publish([{"kind": "text", "id": "t", "title": "Đã lưu"}])
+    coordinator = _coordinator(server, tmp_path)
+    coordinator.sync_once()
+    restarted = StateDir(tmp_path / "state")
+    assert restarted.load_manifest()[1].items[0].title == "Đã lưu"
+    path = tmp_path / "state" / "manifest.json"
+    path.write_text(path.read_text(encoding="utf-8").replace("Đã lưu", "Sửa trộm"), encoding="utf-8")
+    assert restarted.load_manifest() is None
+
+
+@pytest.mark.parametrize("attempt", [0, 1, 3, 10, 40])
+def test_backoff_is_jittered_and_capped(attempt: int) -> None:
+    low, high = backoff_s(attempt, rand=lambda: 0.0), backoff_s(attempt, rand=lambda: 0.999999)
+    assert 0 < low < high <= BACKOFF_CAP_S and low >= high / 2 - 1e-6
+
+
+def test_nudge_over_the_socket_wakes_the_poll_loop(server, tmp_path) -> None:
+    seen: dict[str, object] = {}
+
+    def handler(connection) -> None:
+        seen["path"] = connection.request.path
+        seen["auth"] = connection.request.headers.get("Authorization")
+        seen["hello"] = Hello.model_validate_json(connection.recv(timeout=10))
+        connection.send(Nudge(version="v-new").model_dump_json())
+        with contextlib.suppress(Exception):
+            connection.recv(timeout=10)
+
+    with serve(handler, "127.0.0.1", 0) as ws_server:
+        thread = threading.Thread(target=ws_server.serve_forever, daemon=True)
+        thread.start()
+        port = ws_server.socket.getsockname()[1]
+        coordinator = _coordinator(server, tmp_path, url=f"http://127.0.0.1:{port}")
+        socket_thread = threading.Thread(target=coordinator.channel.run, daemon=True)
+        socket_thread.start()
+        assert coordinator.wake.wait(timeout=20)
+        coordinator.stop()
+        socket_thread.join(timeout=20)
+        ws_server.shutdown()
+    assert seen["path"] == DEVICE_SOCKET and seen["auth"] == f"Bearer {TOKEN}"
+    assert isinstance(seen["hello"], Hello)
+
+
+def test_hardware_id_is_stable_across_restarts(tmp_path) -> None:
+    assert StateDir(tmp_path).hardware_id() == StateDir(tmp_path).hardware_id()
