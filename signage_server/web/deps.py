@@ -25,6 +25,7 @@ from signage_server.core.changes import ChangeFeed
 from signage_server.core.login_guard import Guard
 from signage_server.devices.auth import UNPAIRED, bearer_token, credential_for_token
 from signage_server.devices.hub import Hub
+from signage_server.emergency.delivery import Delivery
 from signage_server.emergency.receipts import ReceiptRecorder
 from signage_server.health.monitor import HealthMonitor
 from signage_server.health.screenshots import ScreenshotStore
@@ -83,6 +84,13 @@ HeartbeatWriterDep = Annotated[HeartbeatWriter, Depends(_service("heartbeat_writ
 ReceiptsDep = Annotated[ReceiptRecorder, Depends(_service("receipts", ReceiptRecorder))]
 SigningKeyDep = Annotated[SigningKey, Depends(_service("signing_key", SigningKey))]
 LoginGuardDep = Annotated[Guard, Depends(get_login_guard)]
+
+
+async def get_override_delivery(bus: BusDep, changes: ChangesDep) -> Delivery:
+    return Delivery(bus=bus, changes=changes)
+
+
+OverrideDeliveryDep = Annotated[Delivery, Depends(get_override_delivery)]
 
 
 # --- users and roles -------------------------------------------------------------------------
