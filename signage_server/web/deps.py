@@ -7,7 +7,7 @@ places that read it. Routes and pages take what they use as an alias (``HubDep``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, HTTPException, status
@@ -43,8 +43,9 @@ def state_of(connection: HTTPConnection, name: str, kind: type[T]) -> T:
     return value
 
 
-def _service(name: str, kind: type[T]) -> Callable[[HTTPConnection], T]:
-    def get(connection: HTTPConnection) -> T:
+def _service(name: str, kind: type[T]) -> Callable[[HTTPConnection], Awaitable[T]]:
+    # async: FastAPI calls it on the event loop, not in a worker thread (the device hot paths use these)
+    async def get(connection: HTTPConnection) -> T:
         return state_of(connection, name, kind)
 
     get.__name__ = f"get_{name}"
@@ -66,7 +67,7 @@ def get_login_guard(connection: HTTPConnection) -> Guard:
 
 
 def get_session(connection: HTTPConnection) -> Iterator[Session]:
-    with Session(get_engine(connection)) as session:
+    with Session(state_of(connection, "engine", Engine)) as session:
         yield session
 
 
