@@ -1,96 +1,131 @@
 """The emergency override's life: issued (pending confirmation), confirmed (active: pushed to its
 boards at once and carried by their manifests), updated (pushed again), cancelled, expired.
 
-Two steps for operators: ``issue`` pushes nothing; ``confirm`` does. The confirmation may come
+Two steps for operators: ``create`` pushes nothing; ``confirm`` does. The confirmation may come
 from the issuer or from any other operator (or admin) whose scope holds the override's unit: one
 operator on duty at night must be able to act alone, and the second step still stops a stray
-click. Trusted CAP senders skip the second step (``issue`` + ``activate`` in one transaction).
+click. Trusted sources (CAP) skip the second step (``issue`` + ``activate`` in one transaction).
 
-Delivery: one ``BusMessage`` naming every targeted board (the fast path, before any
-recomposition), then a ``Change`` for the same boards so their manifests include or drop it.
-Every action writes an ``AuditEvent`` in the same transaction.
+Two layers, both used by every source of overrides:
+
+- the transitions (``issue``, ``activate``, ``amend``, ``retarget``, ``revoke``, ``expire_due``):
+  they check the state, change the row and write its ``AuditEvent`` in the caller's transaction;
+- the operators' service (``create``, ``confirm``, ``update``, ``cancel`` and the reads): the
+  acting user's role and scope, the commit, then the delivery (``delivery.py``) to the boards.
+
+Refusals are ``DomainError``s with stable codes (``override.not_pending``...); no HTTP here.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import anyio.from_thread
-from fastapi import HTTPException, Request, status
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
-from signage_contract.device import OverrideCancel, OverridePush
-from signage_server.core import audit
-from signage_server.core.auth import in_scope, not_found
-from signage_server.core.bus import BusMessage
-from signage_server.core.changes import Change, ChangeFeed
-from signage_server.emergency.schemas import OverrideCreate, OverrideUpdate
-from signage_server.emergency.targets import BoardBrief, OverrideTarget, targeted_boards, wire_overrides
-from signage_server.models import LIVE_OVERRIDE_STATES, AdminUnit, Board, Media, Override, OverrideState, User
+from signage_server.core import audit, roles
+from signage_server.core.auth import in_scope, scope_unit_ids
+from signage_server.core.errors import Conflict, Forbidden, Invalid, NotFound
+from signage_server.emergency.delivery import Delivery, cancel_text, push_text
+from signage_server.emergency.receipts import delivery_status, reachable_boards
+from signage_server.emergency.schemas import (
+    BoardTargetPublic,
+    OverrideCreate,
+    OverridePublic,
+    OverrideStatusPublic,
+    OverrideUpdate,
+    OverrideWithBoards,
+)
+from signage_server.emergency.targets import BoardBrief, OverrideTarget, targeted_boards
+from signage_server.models import (
+    LIVE_OVERRIDE_STATES,
+    AdminUnit,
+    Board,
+    Media,
+    Override,
+    OverrideState,
+    User,
+    utcnow,
+)
+from signage_server.units.service import ancestor_ids
 from signage_server.units.tree import UnitTree
 
 OBJECT_TYPE = "override"
-FAST_PATH_BOARDS = 200  # above this many boards, recomposition waits for the push to go out
-RECOMPOSE_DELAY_S = 5.0
 
 
 @dataclass(frozen=True)
 class Actor:
-    """Who acts: a user, or a CAP sender (``user`` None), and from which address."""
+    """Who acts: a user, or a source such as a CAP sender (``user`` None), and from which address."""
 
     label: str
     user: User | None = None
     ip: str = ""
 
     @classmethod
-    def of(cls, user: User, request: Request) -> Actor:
-        return cls(label=audit.actor_label(user), user=user, ip=audit.client_ip(request))
+    def of(cls, user: User, ip: str = "") -> Actor:
+        return cls(label=audit.actor_label(user), user=user, ip=ip)
 
     @property
     def user_id(self) -> int | None:
         return None if self.user is None else self.user.id
 
 
-def check_expiry(starts_at: datetime, expires_at: datetime, now: datetime, max_hours: int) -> None:
+# --- refusals ----------------------------------------------------------------------------------
+
+
+def check_window(*, starts_at: datetime, expires_at: datetime, now: datetime, max_hours: int) -> None:
     if expires_at <= now:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "expires_at: must be in the future")
+        raise Invalid("override.expires_in_past", "expires_at: must be in the future")
     if expires_at <= starts_at:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "expires_at: must be after starts_at")
+        raise Invalid("override.invalid_window", "expires_at: must be after starts_at")
     if expires_at - max(starts_at, now) > timedelta(hours=max_hours):
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            f"expires_at: an override may run at most {max_hours} h (setting override_max_hours)",
-        )
+        raise Invalid("override.too_long",
+                      f"expires_at: an override may run at most {max_hours} h (setting override_max_hours)",
+                      max_hours=max_hours)
 
 
-def check_targets(session: Session, user: User, body: OverrideCreate) -> None:
-    """Units, boards and the image must lie in the issuer's scope (404 otherwise, as elsewhere)."""
+def _missing(what: str, ident: int) -> NotFound:
+    return NotFound(f"{what}.not_found", f"{what} {ident} not found", id=ident)
+
+
+def check_targets(session: Session, *, user: User, body: OverrideCreate) -> None:
+    """Units, boards and the image must lie in the issuer's scope (not found otherwise, as elsewhere)."""
     if body.target.empty():
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
-                            "target: name all, or at least one unit, board or tag")
+        raise Invalid("override.no_target", "target: name all, or at least one unit, board or tag")
     for unit_id in body.target.unit_ids:
         if session.get(AdminUnit, unit_id) is None or not in_scope(session, user, unit_id):
-            raise not_found("unit", unit_id)
+            raise _missing("unit", unit_id)
     for board_id in body.target.board_ids:
         board = session.get(Board, board_id)
         if board is None or not in_scope(session, user, board.unit_id):
-            raise not_found("board", board_id)
+            raise _missing("board", board_id)
     if body.media_id is not None:
         media = session.get(Media, body.media_id)
         if media is None or not in_scope(session, user, media.unit_id):
-            raise not_found("media", body.media_id)
+            raise _missing("media", body.media_id)
 
 
-def issue(
-    session: Session, actor: Actor, body: OverrideCreate, unit_id: int | None, now: datetime, max_hours: int
-) -> Override:
+def _check_operator(user: User) -> None:
+    if user.role not in roles.OPERATORS:
+        raise Forbidden("override.operators_only",
+                        f"this needs one of the roles: {roles.describe(roles.OPERATORS)}")
+
+
+def _check_live(row: Override, code: str, message: str) -> None:
+    if row.state not in LIVE_OVERRIDE_STATES:
+        raise Conflict(code, message, id=row.id, state=row.state.value)
+
+
+# --- transitions (every source; the caller commits) --------------------------------------------
+
+
+def issue(session: Session, *, actor: Actor, body: OverrideCreate, unit_id: int | None, now: datetime,
+          max_hours: int) -> Override:
     """A new override waiting for confirmation (flushed, not committed)."""
     starts_at = body.starts_at or now
-    check_expiry(starts_at, body.expires_at, now, max_hours)
+    check_window(starts_at=starts_at, expires_at=body.expires_at, now=now, max_hours=max_hours)
     row = Override(
         title=body.title, body=body.body, media_id=body.media_id, risk_level=body.risk_level,
         category=body.category, target_all=body.target.all, target_unit_ids=sorted(set(body.target.unit_ids)),
@@ -104,42 +139,40 @@ def issue(
     return row
 
 
-def activate(session: Session, row: Override, actor: Actor, now: datetime) -> None:
+def activate(session: Session, *, actor: Actor, row: Override, now: datetime) -> None:
     if row.state is not OverrideState.PENDING_CONFIRMATION:
-        raise HTTPException(status.HTTP_409_CONFLICT, f"override {row.id} is {row.state.value}, not pending")
+        raise Conflict("override.not_pending", f"override {row.id} is {row.state.value}, not pending",
+                       id=row.id, state=row.state.value)
     if row.expires_at <= now:
-        raise HTTPException(status.HTTP_409_CONFLICT, f"override {row.id} expired before it was confirmed")
-    before = audit.snapshot(row)
-    row.state, row.confirmed_at, row.confirmed_by = OverrideState.ACTIVE, now, actor.user_id
-    row.updated_at = now
-    session.add(row)
-    audit_action(session, actor, "confirm", row, before)
+        raise Conflict("override.expired", f"override {row.id} expired before it was confirmed", id=row.id)
+    _transition(session, actor, row, "confirm", now, state=OverrideState.ACTIVE, confirmed_at=now,
+                confirmed_by=actor.user_id)
 
 
-def change(session: Session, row: Override, actor: Actor, patch: OverrideUpdate, now: datetime,
-           max_hours: int) -> None:
-    if row.state not in LIVE_OVERRIDE_STATES:
-        raise HTTPException(status.HTTP_409_CONFLICT, f"override {row.id} is {row.state.value}")
+def amend(session: Session, *, actor: Actor, row: Override, patch: OverrideUpdate, now: datetime,
+          max_hours: int) -> None:
+    """Text, level or expiry (what an operator may change while the override is live)."""
+    _check_live(row, "override.not_live", f"override {row.id} is {row.state.value}")
     values = patch.model_dump(exclude_unset=True, exclude_none=True)
     if "expires_at" in values:
-        check_expiry(row.starts_at, values["expires_at"], now, max_hours)
-    before = audit.snapshot(row)
-    row.sqlmodel_update(values)
-    row.updated_at = now
-    session.add(row)
-    audit_action(session, actor, "update", row, before)
+        check_window(starts_at=row.starts_at, expires_at=values["expires_at"], now=now, max_hours=max_hours)
+    _transition(session, actor, row, "update", now, **values)
 
 
-def revoke(session: Session, row: Override, actor: Actor, now: datetime) -> bool:
+def retarget(session: Session, *, actor: Actor, row: Override, body: OverrideCreate, now: datetime) -> None:
+    """A source's update of its own alert: text, level, expiry and the units and boards it covers
+    (the source checked the window and the target)."""
+    _transition(session, actor, row, "update", now, title=body.title, body=body.body,
+                risk_level=body.risk_level, expires_at=body.expires_at,
+                target_unit_ids=body.target.unit_ids, target_board_ids=body.target.board_ids)
+
+
+def revoke(session: Session, *, actor: Actor, row: Override, now: datetime) -> bool:
     """Cancel; True when it was active (its boards must be told)."""
-    if row.state not in LIVE_OVERRIDE_STATES:
-        raise HTTPException(status.HTTP_409_CONFLICT, f"override {row.id} is already {row.state.value}")
+    _check_live(row, "override.already_ended", f"override {row.id} is already {row.state.value}")
     was_active = row.state is OverrideState.ACTIVE
-    before = audit.snapshot(row)
-    row.state, row.cancelled_at, row.cancelled_by, row.updated_at = (
-        OverrideState.CANCELLED, now, actor.user_id, now)
-    session.add(row)
-    audit_action(session, actor, "cancel", row, before)
+    _transition(session, actor, row, "cancel", now, state=OverrideState.CANCELLED, cancelled_at=now,
+                cancelled_by=actor.user_id)
     return was_active
 
 
@@ -151,10 +184,7 @@ def expire_due(session: Session, now: datetime) -> set[int]:
     for row in rows:
         if row.state is OverrideState.ACTIVE:
             boards.update(b.id for b in targets(session, row, now))
-        before = audit.snapshot(row)
-        row.state, row.updated_at = OverrideState.EXPIRED, now
-        session.add(row)
-        audit_action(session, Actor(audit.SYSTEM), "expire", row, before)
+        _transition(session, Actor(audit.SYSTEM), row, "expire", now, state=OverrideState.EXPIRED)
     if rows:
         session.commit()
     return boards
@@ -162,6 +192,20 @@ def expire_due(session: Session, now: datetime) -> set[int]:
 
 def targets(session: Session, row: Override, now: datetime) -> list[BoardBrief]:
     return targeted_boards(session, OverrideTarget.of(row), UnitTree.load(session, now.date()))
+
+
+def target_ids(session: Session, row: Override, now: datetime) -> frozenset[int]:
+    return frozenset(b.id for b in targets(session, row, now))
+
+
+def _transition(session: Session, actor: Actor, row: Override, action: str, now: datetime,
+                **fields: Any) -> None:
+    """Set ``fields`` and ``updated_at``, and audit the change (one place for every action)."""
+    before = audit.snapshot(row)
+    row.sqlmodel_update(fields)
+    row.updated_at = now
+    session.add(row)
+    audit_action(session, actor, action, row, before)
 
 
 def audit_action(
@@ -172,34 +216,115 @@ def audit_action(
                  after=audit.snapshot(row))
 
 
-# --- delivery (called from worker threads, after the commit) ---------------------------------------
+# --- the operators' service ----------------------------------------------------------------------
 
 
-def push_text(session: Session, row: Override) -> str:
-    return OverridePush(override=wire_overrides(session, [row])[0]).model_dump_json()
+def create(session: Session, *, user: User, ip: str, body: OverrideCreate,
+           max_hours: int) -> OverrideWithBoards:
+    """Step one: nothing is pushed yet; the answer lists the boards a confirmation would take over."""
+    _check_operator(user)
+    check_targets(session, user=user, body=body)
+    now = utcnow()
+    row = issue(session, actor=Actor.of(user, ip), body=body, unit_id=user.unit_id, now=now,
+                max_hours=max_hours)
+    session.commit()
+    session.refresh(row)
+    return with_boards(row, targets(session, row, now))
 
 
-def cancel_text(row: Override) -> str:
-    return OverrideCancel(override_id=str(row.id)).model_dump_json()
+def confirm(session: Session, *, user: User, ip: str, override_id: int,
+            delivery: Delivery) -> OverrideWithBoards:
+    """Step two: the override goes live and is pushed to every targeted board at once."""
+    row = _owned(session, user, override_id)
+    now = utcnow()
+    activate(session, actor=Actor.of(user, ip), row=row, now=now)
+    session.commit()
+    boards = targets(session, row, now)
+    delivery.announce(push_text(session, row), [b.id for b in boards])
+    return with_boards(row, boards)
 
 
-def announce(app_state: Any, text: str | None, boards: Collection[int]) -> None:
-    """Push ``text`` to the boards over the bus at once (one message for all of them), then have
-    their manifests recomposed. Runs in a worker thread of the app's event loop.
-
-    Recomposing thousands of manifests competes for the interpreter with the sends just queued, so
-    for a large fan-out it starts ``RECOMPOSE_DELAY_S`` later: the push is the fast path, the
-    manifest the durable one.
-    """
-    ids = frozenset(boards)
-    change = Change(boards=ids)
-    if text is not None and ids:
-        anyio.from_thread.run(app_state.bus.publish, BusMessage(text, ids))
-        if len(ids) > FAST_PATH_BOARDS:
-            anyio.from_thread.run_sync(_publish_later, app_state.changes, change)
-            return
-    app_state.changes.publish(change)
+def update(session: Session, *, user: User, ip: str, override_id: int, patch: OverrideUpdate, max_hours: int,
+           delivery: Delivery) -> OverridePublic:
+    """Text, level or expiry; an active override is pushed again to its boards."""
+    _expire(session, delivery)
+    row = _owned(session, user, override_id)
+    now = utcnow()
+    amend(session, actor=Actor.of(user, ip), row=row, patch=patch, now=now, max_hours=max_hours)
+    session.commit()
+    if row.state is OverrideState.ACTIVE:
+        delivery.announce(push_text(session, row), target_ids(session, row, now))
+    return OverridePublic.of(row)
 
 
-def _publish_later(feed: ChangeFeed, change: Change) -> None:
-    asyncio.get_running_loop().call_later(RECOMPOSE_DELAY_S, feed.publish, change)
+def cancel(session: Session, *, user: User, ip: str, override_id: int, delivery: Delivery) -> OverridePublic:
+    row = _owned(session, user, override_id)
+    now = utcnow()
+    was_active = revoke(session, actor=Actor.of(user, ip), row=row, now=now)
+    session.commit()
+    if was_active:
+        delivery.announce(cancel_text(row), target_ids(session, row, now))
+    return OverridePublic.of(row)
+
+
+def _owned(session: Session, user: User, override_id: int) -> Override:
+    """An override the operator may act on: issued in their scope."""
+    _check_operator(user)
+    row = _visible(session, user, override_id)
+    if row.unit_id is None or not in_scope(session, user, row.unit_id):
+        raise Forbidden("override.issued_above",
+                        f"override {override_id} was issued above your unit; its issuer acts on it",
+                        id=override_id)
+    return row
+
+
+def with_boards(row: Override, boards: list[BoardBrief]) -> OverrideWithBoards:
+    return OverrideWithBoards(
+        **OverridePublic.of(row).model_dump(), board_count=len(boards),
+        boards=[BoardTargetPublic(id=b.id, name=b.name, unit_id=b.unit_id) for b in boards])
+
+
+# --- reads (everyone, in their scope; overrides past their expiry turn expired on every read) -------
+
+
+def list_visible(session: Session, *, user: User, state: OverrideState | None,
+                 delivery: Delivery) -> list[OverridePublic]:
+    """Those issued in the user's scope and those issued above it (or nationwide), newest first."""
+    _expire(session, delivery)
+    units = set(scope_unit_ids(session, user)) | set(ancestor_ids(session, user.unit_id))
+    query = select(Override).where(or_(col(Override.unit_id).in_(units), col(Override.unit_id).is_(None)))
+    if state is not None:
+        query = query.where(Override.state == state)
+    return [OverridePublic.of(r) for r in session.exec(query.order_by(col(Override.id).desc())).all()]
+
+
+def get(session: Session, *, user: User, override_id: int, delivery: Delivery) -> OverridePublic:
+    _expire(session, delivery)
+    return OverridePublic.of(_visible(session, user, override_id))
+
+
+def board_status(session: Session, *, user: User, override_id: int, connected: Collection[int],
+                 poll_interval_s: float, delivery: Delivery) -> OverrideStatusPublic:
+    """Per board in the user's scope: displayed, delivered, pending (reachable, no receipt yet) or
+    unreachable; ``connected``: boards with a socket on this instance."""
+    _expire(session, delivery)
+    row = _visible(session, user, override_id)
+    now = utcnow()
+    scope = set(scope_unit_ids(session, user))
+    boards = [b for b in targets(session, row, now) if b.unit_id in scope]
+    window = timedelta(seconds=2 * poll_interval_s + 30)
+    return delivery_status(session, row, boards, set(connected), reachable_boards(session, now, window))
+
+
+def _visible(session: Session, user: User, override_id: int) -> Override:
+    row = session.get(Override, override_id)
+    if row is None or not (row.unit_id is None or in_scope(session, user, row.unit_id)
+                           or row.unit_id in ancestor_ids(session, user.unit_id)):
+        raise _missing("override", override_id)
+    return row
+
+
+def _expire(session: Session, delivery: Delivery) -> None:
+    boards = expire_due(session, utcnow())
+    if boards:
+        delivery.announce(None, boards)

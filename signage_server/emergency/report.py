@@ -8,15 +8,13 @@ report too). Delivery counts boards of the territory only.
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlmodel import Session, col, select
 
 from signage_server.models import Board, Override, OverrideReceipt
 from signage_server.reports.summary import ReportScope
 
 
-def emergency_section(session: Session, scope: ReportScope) -> dict[str, Any]:
+def emergency_section(session: Session, scope: ReportScope) -> dict[str, int]:
     boards = set(session.exec(select(Board.id).where(col(Board.unit_id).in_(scope.unit_ids))).all())
     confirmed = session.exec(
         select(Override).where(
@@ -34,7 +32,7 @@ def emergency_section(session: Session, scope: ReportScope) -> dict[str, Any]:
     reached = {r.override_id for r in receipts if r.board_id in boards}
     counted = [o for o in confirmed if o.unit_id in scope.unit_ids or o.id in reached]
     local = [r for r in receipts if r.board_id in boards and r.override_id in {o.id for o in counted}]
-    section: dict[str, Any] = {
+    section: dict[str, int] = {
         "issued": len(counted),
         "from_cap": sum(1 for o in counted if o.cap_sender),
         "cancelled": sum(1 for o in counted if o.cancelled_at is not None),

@@ -13,14 +13,13 @@ import contextlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import anyio
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from signage_server.health.store import BoardLinkEvent, HealthConfig, prune, sweep
-from signage_server.health.webhook import WebhookNotifier
+from signage_server.health.webhook import LinkNotice, WebhookNotifier
 from signage_server.models import Board
 
 log = logging.getLogger(__name__)
@@ -51,8 +50,8 @@ class HealthMonitor:
 
     # --- worker-thread side ------------------------------------------------------------------
 
-    def sweep_once(self) -> tuple[list[BoardLinkEvent], list[dict[str, Any]]]:
-        """One sweep; returns the recorded events and their webhook payloads."""
+    def sweep_once(self) -> tuple[list[BoardLinkEvent], list[LinkNotice]]:
+        """One sweep; returns the recorded events and their webhook notices."""
         now = self.clock()
         with Session(self.engine) as session:
             events = sweep(session, now, self.config)
@@ -61,8 +60,8 @@ class HealthMonitor:
                 self._last_prune = now
             return events, self.payloads(session, events)
 
-    def payloads(self, session: Session, events: list[BoardLinkEvent]) -> list[dict[str, Any]]:
-        """The webhook payloads of recorded events (none without a webhook)."""
+    def payloads(self, session: Session, events: list[BoardLinkEvent]) -> list[LinkNotice]:
+        """The webhook notices of recorded events (none without a webhook)."""
         if not events or self.notifier is None:
             return []
         ids = {e.board_id for e in events}
@@ -71,7 +70,7 @@ class HealthMonitor:
 
     # --- event-loop side ---------------------------------------------------------------------
 
-    def notify(self, payloads: list[dict[str, Any]]) -> None:
+    def notify(self, payloads: list[LinkNotice]) -> None:
         if self.notifier is not None:
             for item in payloads:
                 self.notifier.submit(item)
@@ -99,13 +98,13 @@ class HealthMonitor:
                 await asyncio.wait_for(self._stopping.wait(), self._sweep_interval_s)
 
 
-def payload(event: BoardLinkEvent, board: Board | None) -> dict[str, Any]:
-    """The JSON a webhook receives for one recorded link event."""
-    return {
-        "type": "board." + event.event.kind.value,
-        "board_id": event.board_id,
-        "board_name": board.name if board is not None else None,
-        "unit_id": board.unit_id if board is not None else None,
-        "at": event.event.at.isoformat(),
-        "flaps": event.event.flaps,
-    }
+def payload(event: BoardLinkEvent, board: Board | None) -> LinkNotice:
+    """What a webhook receives for one recorded link event."""
+    return LinkNotice(
+        kind=event.event.kind,
+        board_id=event.board_id,
+        board_name=board.name if board is not None else None,
+        unit_id=board.unit_id if board is not None else None,
+        at=event.event.at,
+        flaps=event.event.flaps,
+    )

@@ -1,5 +1,6 @@
 """Link events to an operator's webhook, off the request path.
 
+A notice crosses the server as a ``LinkNotice``; it becomes JSON only here, as it is sent.
 ``submit`` only queues (it never blocks and never fails: a full queue drops its oldest payload);
 one background task POSTs each payload as JSON with retries and exponential back-off. An
 unreachable endpoint is logged once when it starts failing and once when it recovers, not for every
@@ -11,12 +12,39 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
 
 import httpx
 
+from signage_server.health.link_state import LinkEventKind
+
 log = logging.getLogger(__name__)
 QUEUE_SIZE = 10_000
+JsonValue = str | int | None
+
+
+@dataclass(frozen=True)
+class LinkNotice:
+    """What the webhook hears about one recorded link event (``board_*`` None: the board is gone)."""
+
+    kind: LinkEventKind
+    board_id: int
+    board_name: str | None
+    unit_id: int | None
+    at: datetime
+    flaps: int  # held transitions coalesced into this event
+
+    def json_body(self) -> dict[str, JsonValue]:
+        """The JSON object POSTed: ``type`` is ``board.offline`` or ``board.back_online``."""
+        return {
+            "type": "board." + self.kind.value,
+            "board_id": self.board_id,
+            "board_name": self.board_name,
+            "unit_id": self.unit_id,
+            "at": self.at.isoformat(),
+            "flaps": self.flaps,
+        }
 
 
 class WebhookNotifier:
@@ -35,7 +63,7 @@ class WebhookNotifier:
         self._attempts = attempts
         self._backoff_s = backoff_s
         self._timeout_s = timeout_s
-        self._queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(queue_size)
+        self._queue: asyncio.Queue[LinkNotice] = asyncio.Queue(queue_size)
         self._task: asyncio.Task[None] | None = None
         self._failing = False
         self.delivered = 0
@@ -51,8 +79,8 @@ class WebhookNotifier:
                 await self._task
             self._task = None
 
-    def submit(self, payload: dict[str, Any]) -> None:
-        """Queue a payload (event-loop thread only); never blocks."""
+    def submit(self, payload: LinkNotice) -> None:
+        """Queue a notice (event-loop thread only); never blocks."""
         if self._queue.full():
             with contextlib.suppress(asyncio.QueueEmpty):
                 self._queue.get_nowait()
@@ -73,13 +101,14 @@ class WebhookNotifier:
                 finally:
                     self._queue.task_done()
 
-    async def _deliver(self, client: httpx.AsyncClient, payload: dict[str, Any]) -> None:
+    async def _deliver(self, client: httpx.AsyncClient, payload: LinkNotice) -> None:
+        body = payload.json_body()
         problem = ""
         for attempt in range(self._attempts):
             if attempt:
                 await asyncio.sleep(self._backoff_s * 2 ** (attempt - 1))
             try:
-                response = await client.post(self.url, json=payload)
+                response = await client.post(self.url, json=body)
             except httpx.HTTPError as exc:
                 problem = exc.__class__.__name__
                 continue

@@ -18,7 +18,6 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 import anyio
 from sqlalchemy import bindparam, update
@@ -29,6 +28,7 @@ from signage_contract import device as wire
 from signage_server.devices.auth import LAST_SEEN_RESOLUTION, hash_token
 from signage_server.health.monitor import HealthMonitor
 from signage_server.health.store import write_heartbeats
+from signage_server.health.webhook import LinkNotice
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 1000
@@ -43,10 +43,10 @@ class _Pending:
     token_hash: str
     beat: wire.Heartbeat
     received_at: datetime
-    future: asyncio.Future[list[dict[str, Any]]] = field(repr=False)
+    future: asyncio.Future[list[LinkNotice]] = field(repr=False)
 
 
-Outcome = list[dict[str, Any]] | BaseException
+Outcome = list[LinkNotice] | BaseException
 
 
 class HeartbeatWriter:
@@ -56,11 +56,11 @@ class HeartbeatWriter:
         self._queue: list[_Pending] = []
         self._flusher: asyncio.Task[None] | None = None
 
-    async def submit(self, token: str, beat: wire.Heartbeat) -> tuple[datetime, list[dict[str, Any]]]:
+    async def submit(self, token: str, beat: wire.Heartbeat) -> tuple[datetime, list[LinkNotice]]:
         """Queue a heartbeat and wait for its commit; returns the receipt time and the webhook
         payloads of any link event it caused. Raises ``UnknownDevice``."""
         received_at = self._monitor.clock()
-        future: asyncio.Future[list[dict[str, Any]]] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[list[LinkNotice]] = asyncio.get_running_loop().create_future()
         self._queue.append(_Pending(hash_token(token), beat, received_at, future))
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush())

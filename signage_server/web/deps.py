@@ -7,7 +7,7 @@ places that read it. Routes and pages take what they use as an alias (``HubDep``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, HTTPException, status
@@ -25,6 +25,7 @@ from signage_server.core.changes import ChangeFeed
 from signage_server.core.login_guard import Guard
 from signage_server.devices.auth import UNPAIRED, bearer_token, credential_for_token
 from signage_server.devices.hub import Hub
+from signage_server.emergency.delivery import Delivery
 from signage_server.emergency.receipts import ReceiptRecorder
 from signage_server.health.monitor import HealthMonitor
 from signage_server.health.screenshots import ScreenshotStore
@@ -42,8 +43,9 @@ def state_of(connection: HTTPConnection, name: str, kind: type[T]) -> T:
     return value
 
 
-def _service(name: str, kind: type[T]) -> Callable[[HTTPConnection], T]:
-    def get(connection: HTTPConnection) -> T:
+def _service(name: str, kind: type[T]) -> Callable[[HTTPConnection], Awaitable[T]]:
+    # async: FastAPI calls it on the event loop, not in a worker thread (the device hot paths use these)
+    async def get(connection: HTTPConnection) -> T:
         return state_of(connection, name, kind)
 
     get.__name__ = f"get_{name}"
@@ -65,7 +67,7 @@ def get_login_guard(connection: HTTPConnection) -> Guard:
 
 
 def get_session(connection: HTTPConnection) -> Iterator[Session]:
-    with Session(get_engine(connection)) as session:
+    with Session(state_of(connection, "engine", Engine)) as session:
         yield session
 
 
@@ -83,6 +85,13 @@ HeartbeatWriterDep = Annotated[HeartbeatWriter, Depends(_service("heartbeat_writ
 ReceiptsDep = Annotated[ReceiptRecorder, Depends(_service("receipts", ReceiptRecorder))]
 SigningKeyDep = Annotated[SigningKey, Depends(_service("signing_key", SigningKey))]
 LoginGuardDep = Annotated[Guard, Depends(get_login_guard)]
+
+
+async def get_override_delivery(bus: BusDep, changes: ChangesDep) -> Delivery:
+    return Delivery(bus=bus, changes=changes)
+
+
+OverrideDeliveryDep = Annotated[Delivery, Depends(get_override_delivery)]
 
 
 # --- users and roles -------------------------------------------------------------------------

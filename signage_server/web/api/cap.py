@@ -1,4 +1,5 @@
-"""POST /api/v1/cap: CAP 1.2 alerts from trusted senders (see ``cap_intake`` for what they do).
+"""POST /api/v1/cap: CAP 1.2 alerts from trusted senders (see ``emergency.sources.cap.intake`` for
+what they do: the route checks the message and the sender, then calls its ``accept``).
 
 Trust is by configuration (``SIGNAGE_CAP_SENDERS``): each sender has a token, sent in the
 ``X-CAP-Token`` header, and optionally the unit whose subtree its alerts may cover. Every refusal
@@ -18,13 +19,10 @@ from fastapi import APIRouter, Header, HTTPException, Request, status
 from sqlmodel import Session
 
 from signage_server.core import audit
-from signage_server.emergency import overrides as lifecycle
 from signage_server.emergency.sources.cap import MAX_CAP_BYTES, CapAlert, CapRejected, parse_cap
-from signage_server.emergency.sources.cap.intake import CapResult, Intake, Outbound, receive
-from signage_server.models import utcnow
+from signage_server.emergency.sources.cap.intake import CapResult, accept
 from signage_server.settings import Settings
-from signage_server.units.service import UnitError, resolve_unit
-from signage_server.web.deps import SettingsDep
+from signage_server.web.deps import EngineDep, OverrideDeliveryDep, SettingsDep
 
 router = APIRouter(prefix="/cap", tags=["cap"])
 CAP_CONTENT_TYPES = frozenset({"application/cap+xml", "application/xml", "text/xml"})
@@ -41,21 +39,12 @@ def _check_sender(settings: Settings, alert: CapAlert, token: str | None) -> Non
         raise HTTPException(status.HTTP_403_FORBIDDEN, f"the token does not match sender {alert.sender!r}")
 
 
-def _scope_unit(session: Session, settings: Settings, alert: CapAlert) -> int | None:
-    code = settings.cap_senders[alert.sender].unit
-    if code is None:
-        return None
-    try:
-        return resolve_unit(session, code).id
-    except UnitError as exc:
-        raise HTTPException(status.HTTP_403_FORBIDDEN,
-                            f"sender {alert.sender!r} is configured with an unknown unit {code!r}") from exc
-
-
 @router.post("", response_model=CapResult)
 async def receive_cap(
     request: Request,
     settings: SettingsDep,
+    engine: EngineDep,
+    delivery: OverrideDeliveryDep,
     content_type: Annotated[str | None, Header()] = None,
     x_cap_token: Annotated[str | None, Header()] = None,
 ) -> CapResult:
@@ -76,21 +65,13 @@ async def receive_cap(
         xml_text = document.decode("utf-8")  # kept to apply an early Update/Cancel later
     except UnicodeDecodeError as exc:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "encode CAP messages in UTF-8") from exc
-    out = Outbound()
-    actor = lifecycle.Actor(label=audit.actor_label(None, alert.sender), ip=audit.client_ip(request))
+    ip = audit.client_ip(request)
+    sender_unit = settings.cap_senders[alert.sender].unit
 
     def apply() -> CapResult:
         # Its own session, opened and closed in this worker thread.
-        with Session(request.app.state.engine) as session:
-            intake = Intake(session, actor, _scope_unit(session, settings, alert), utcnow(),
-                            settings.override_max_hours, out)
-            try:
-                result = receive(intake, alert, xml_text)
-            except CapRejected as exc:
-                raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
-            session.commit()
-        for text, boards in out.sends:
-            lifecycle.announce(request.app.state, text, boards)
-        return result
+        with Session(engine) as session:
+            return accept(session, alert=alert, document=xml_text, sender_unit=sender_unit, ip=ip,
+                          max_hours=settings.override_max_hours, delivery=delivery)
 
     return await anyio.to_thread.run_sync(apply)

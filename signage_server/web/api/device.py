@@ -32,11 +32,21 @@ from signage_server.devices.auth import (
     issue_credential,
 )
 from signage_server.devices.hub import Connection
+from signage_server.emergency.receipts import ReceiptRecorder
 from signage_server.emergency.targets import overrides_by_board
 from signage_server.manifest.inputs import board_context
 from signage_server.models import Board, PairingTicket, utcnow
 from signage_server.units.tree import UnitTree
-from signage_server.web.deps import CurrentDevice, SessionDep, SettingsDep
+from signage_server.web.deps import (
+    ComposerDep,
+    CurrentDevice,
+    EngineDep,
+    HubDep,
+    MediaStoreDep,
+    ReceiptsDep,
+    SessionDep,
+    SigningKeyDep,
+)
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["device"])
@@ -81,8 +91,8 @@ def start_pairing(body: wire.PairingStart, session: SessionDep) -> wire.PairingT
 @router.get(wire.PAIRING_POLL, response_model=wire.PairingStatus)
 def poll_pairing(
     ticket_id: str,
-    request: Request,
     session: SessionDep,
+    signing_key: SigningKeyDep,
     x_pairing_secret: Annotated[str, Header()],
 ) -> wire.PairingStatus:
     """The player collects its credential, once, after an operator claimed its code."""
@@ -98,7 +108,7 @@ def poll_pairing(
     ticket.delivered_at = utcnow()
     session.add(ticket)
     session.commit()
-    verify_key = request.app.state.signing_key.verify_key
+    verify_key = signing_key.verify_key
     log.info("board %s paired (ticket %s)", ticket.claimed_board_id, ticket.id)
     return wire.PairingStatus(
         state="claimed",
@@ -112,14 +122,15 @@ def poll_pairing(
 
 
 @router.post(wire.DEVICE_ROTATE, response_model=wire.DeviceCredential)
-def rotate_credential(device: CurrentDevice, request: Request, session: SessionDep) -> wire.DeviceCredential:
+def rotate_credential(device: CurrentDevice, request: Request, session: SessionDep,
+                      signing_key: SigningKeyDep) -> wire.DeviceCredential:
     """The device swaps its token for a new one; the old one stops working at once."""
     board = session.get(Board, device.board_id)
     audit.record(session, action="rotate_credential", object_type="board", object_id=device.board_id,
                  actor=f"board:{device.board_id}", unit_id=None if board is None else board.unit_id,
                  ip=audit.client_ip(request), before={"credential": device.id})
     _credential, token = issue_credential(session, device.board_id, device.hardware_id)
-    verify_key = request.app.state.signing_key.verify_key
+    verify_key = signing_key.verify_key
     return wire.DeviceCredential(
         board_id=str(device.board_id),
         token=token,
@@ -130,7 +141,8 @@ def rotate_credential(device: CurrentDevice, request: Request, session: SessionD
 
 @router.get(wire.DEVICE_MANIFEST, responses={304: {"description": "unchanged"}, 401: {}})
 async def get_manifest(
-    request: Request,
+    engine: EngineDep,
+    composer: ComposerDep,
     authorization: Annotated[str | None, Header()] = None,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
@@ -139,15 +151,13 @@ async def get_manifest(
     The hot path of every board's poll: authentication and the version lookup run in one worker
     thread hop with one session, instead of one hop per dependency.
     """
-    app = request.app
     wanted = {tag.strip() for tag in if_none_match.split(",")} if if_none_match else set()
 
     def answer() -> Response:
-        with Session(app.state.engine) as session:
+        with Session(engine) as session:
             credential = credential_for_token(session, bearer_token(authorization))
             if credential is None:
                 raise HTTPException(status.HTTP_401_UNAUTHORIZED, UNPAIRED, {"WWW-Authenticate": "Bearer"})
-            composer = app.state.composer
             etag = f'"{composer.current_version(session, credential.board_id)}"'
             headers = {"ETag": etag, "Cache-Control": "no-cache"}
             if etag in wanted:
@@ -162,12 +172,12 @@ async def get_manifest(
 
 @router.get(wire.DEVICE_MEDIA, response_class=FileResponse)
 def get_media(
-    sha256: str, device: CurrentDevice, request: Request, session: SessionDep, settings: SettingsDep
+    sha256: str, device: CurrentDevice, session: SessionDep, composer: ComposerDep, media_store: MediaStoreDep
 ) -> FileResponse:
-    composed = request.app.state.composer.current(session, device.board_id)
+    composed = composer.current(session, device.board_id)
     if sha256 not in composed.media_sha256:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "this board's manifest names no such media")
-    path = request.app.state.media_store.path(sha256)
+    path = media_store.path(sha256)
     if not path.is_file():
         raise HTTPException(status.HTTP_404_NOT_FOUND, "media file missing from the store")
     return FileResponse(
@@ -178,16 +188,17 @@ def get_media(
 
 
 @router.websocket(wire.DEVICE_SOCKET)
-async def device_socket(websocket: WebSocket) -> None:
-    app = websocket.app
+async def device_socket(
+    websocket: WebSocket, engine: EngineDep, composer: ComposerDep, hub: HubDep, receipts: ReceiptsDep
+) -> None:
     token = bearer_token(websocket.headers.get("authorization"))
 
     def authenticate() -> tuple[int, str, list[str]] | None:
-        with Session(app.state.engine) as session:
+        with Session(engine) as session:
             credential = credential_for_token(session, token)
             if credential is None:
                 return None
-            version = app.state.composer.current(session, credential.board_id).version
+            version = composer.current(session, credential.board_id).version
             return credential.board_id, version, _override_pushes(session, credential.board_id)
 
     found = await anyio.to_thread.run_sync(authenticate)
@@ -197,14 +208,14 @@ async def device_socket(websocket: WebSocket) -> None:
     board_id, version, pushes = found
     await websocket.accept()
     connection = Connection(board_id=board_id, send_text=websocket.send_text, close=_closer(websocket))
-    app.state.hub.add(connection)
+    hub.add(connection)
     pump = asyncio.create_task(connection.pump())
     try:
-        await _converse(websocket, connection, version, pushes)
+        await _converse(websocket, connection, version, pushes, receipts)
     except WebSocketDisconnect:
         pass
     finally:
-        app.state.hub.remove(connection)
+        hub.remove(connection)
         pump.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await pump
@@ -221,7 +232,8 @@ def _override_pushes(session: Session, board_id: int) -> list[str]:
     return [wire.OverridePush(override=o).model_dump_json() for o in found]
 
 
-async def _converse(websocket: WebSocket, connection: Connection, version: str, pushes: list[str]) -> None:
+async def _converse(websocket: WebSocket, connection: Connection, version: str, pushes: list[str],
+                    receipts: ReceiptRecorder) -> None:
     """Wait for Hello; push live overrides and nudge if the device's manifest is stale; then read
     acks until the device leaves."""
     try:
@@ -234,7 +246,6 @@ async def _converse(websocket: WebSocket, connection: Connection, version: str, 
         connection.offer(text)
     if hello.manifest_version != version:
         connection.offer(wire.Nudge(version=version).model_dump_json())
-    receipts = websocket.app.state.receipts
     while True:
         text = await websocket.receive_text()
         try:

@@ -18,13 +18,20 @@ from sqlmodel import Session
 from signage_contract import device as wire
 from signage_server.content.media_store import MediaRejected
 from signage_server.devices.auth import UNPAIRED, bearer_token, credential_for_token
-from signage_server.health.monitor import HealthMonitor
 from signage_server.health.schemas import ScreenshotPublic
-from signage_server.health.screenshots import ScreenshotStore, save_screenshot
+from signage_server.health.screenshots import save_screenshot
 from signage_server.health.writer import UnknownDevice
 from signage_server.models import Board, utcnow
 from signage_server.reports.plays import ingest_batch
-from signage_server.web.deps import CurrentDevice, SessionDep
+from signage_server.web.deps import (
+    CurrentDevice,
+    EngineDep,
+    HealthDep,
+    HeartbeatWriterDep,
+    ScreenshotStoreDep,
+    SessionDep,
+    SettingsDep,
+)
 
 router = APIRouter(tags=["device"])
 Authorization = Annotated[str | None, Header()]
@@ -43,7 +50,7 @@ def _board_id(session: Session, authorization: str | None) -> int:
     openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
         "schema": wire.Heartbeat.model_json_schema()}}}},
 )
-async def heartbeat(request: Request) -> Response:
+async def heartbeat(request: Request, writer: HeartbeatWriterDep, monitor: HealthDep) -> Response:
     """Store the board's latest heartbeat (body: ``Heartbeat``); the reply's ``server_time`` lets it
     measure its clock.
 
@@ -51,8 +58,7 @@ async def heartbeat(request: Request) -> Response:
     commit of ``HeartbeatWriter``, which also checks the credential), and the body is parsed and
     the reply written by pydantic directly, without FastAPI's generic body and response handling.
     """
-    app = request.app
-    token = bearer_token(request.headers.get("authorization"))  # read here: no dependency to solve
+    token = bearer_token(request.headers.get("authorization"))  # the writer checks it, in its group commit
     if token is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, UNPAIRED, {"WWW-Authenticate": "Bearer"})
     try:
@@ -60,24 +66,22 @@ async def heartbeat(request: Request) -> Response:
     except ValidationError as exc:
         raise RequestValidationError(exc.errors(include_url=False)) from None
     try:
-        received_at, payloads = await app.state.heartbeat_writer.submit(token, body)
+        received_at, notices = await writer.submit(token, body)
     except UnknownDevice:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, UNPAIRED, {"WWW-Authenticate": "Bearer"}) from None
-    monitor: HealthMonitor = app.state.health
-    monitor.notify(payloads)
+    monitor.notify(notices)
     reply = wire.HeartbeatReply(server_time=received_at, heartbeat_interval_s=monitor.config.interval_s)
     return Response(reply.model_dump_json(), media_type="application/json")
 
 
 @router.post(wire.DEVICE_PLAYS, response_model=wire.PlayBatchReply)
-async def plays(body: wire.PlayBatch, request: Request, authorization: Authorization = None
-                ) -> wire.PlayBatchReply:
+async def plays(body: wire.PlayBatch, settings: SettingsDep, engine: EngineDep,
+                authorization: Authorization = None) -> wire.PlayBatchReply:
     """Store proof-of-play records idempotently (see ``plays.py``)."""
-    app = request.app
-    tolerance = timedelta(seconds=app.state.settings.play_future_tolerance_s)
+    tolerance = timedelta(seconds=settings.play_future_tolerance_s)
 
     def work() -> wire.PlayBatchReply:
-        with Session(app.state.engine) as session:
+        with Session(engine) as session:
             board = session.get(Board, _board_id(session, authorization))
             if board is None:
                 raise HTTPException(status.HTTP_404_NOT_FOUND, "this board no longer exists")
@@ -90,8 +94,8 @@ async def plays(body: wire.PlayBatch, request: Request, authorization: Authoriza
 @router.post(wire.DEVICE_SCREENSHOTS, response_model=ScreenshotPublic, status_code=201)
 def upload_screenshot(
     device: CurrentDevice,
-    request: Request,
     session: SessionDep,
+    store: ScreenshotStoreDep,
     image: Annotated[UploadFile, File(description="JPEG of what the screen shows")],
     request_id: Annotated[str | None, Form(max_length=32)] = None,
     taken_at: Annotated[datetime | None, Form()] = None,
@@ -99,7 +103,6 @@ def upload_screenshot(
     """A capture from the board (periodic, or answering a ``ScreenshotRequest``)."""
     if taken_at is not None and taken_at.tzinfo is None:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "taken_at needs a UTC offset")
-    store: ScreenshotStore = request.app.state.screenshot_store
     data = image.file.read(store.max_bytes + 1)  # enough to tell "too large" without reading it all
     now = utcnow()
     try:

@@ -3,12 +3,14 @@
 import asyncio
 import json
 import threading
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
 
-from signage_server.health.webhook import WebhookNotifier
+from signage_server.health.link_state import LinkEventKind
+from signage_server.health.webhook import LinkNotice, WebhookNotifier
 
 pytestmark = pytest.mark.anyio
 
@@ -16,6 +18,13 @@ pytestmark = pytest.mark.anyio
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+AT = datetime(2025, 7, 1, 3, 0, tzinfo=UTC)
+
+
+def notice(kind: LinkEventKind = LinkEventKind.OFFLINE, flaps: int = 0, name: str = "Bảng 1") -> LinkNotice:
+    return LinkNotice(kind=kind, board_id=7, board_name=name, unit_id=3, at=AT, flaps=flaps)
 
 
 def notifier_with(handler, **options) -> WebhookNotifier:
@@ -33,7 +42,7 @@ async def test_server_errors_are_retried_until_delivered() -> None:
 
     notifier = notifier_with(handler)
     await notifier.start()
-    notifier.submit({"type": "board.offline"})
+    notifier.submit(notice())
     await notifier.drain()
     await notifier.stop()
     assert len(seen) == 3 and notifier.delivered == 1
@@ -49,7 +58,7 @@ async def test_giving_up_after_the_attempts_or_at_once_on_a_refusal(status, trie
 
     notifier = notifier_with(handler, attempts=4)
     await notifier.start()
-    notifier.submit({"n": 1})
+    notifier.submit(notice(flaps=1))
     await notifier.drain()
     await notifier.stop()
     assert len(seen) == tries and notifier.delivered == 0
@@ -66,14 +75,14 @@ async def test_submit_never_blocks_and_drops_the_oldest_when_full() -> None:
 
     notifier = notifier_with(handler, queue_size=2)
     await notifier.start()
-    notifier.submit({"n": 0})
+    notifier.submit(notice(flaps=0))
     await asyncio.sleep(0)  # let the sender pick up the first payload and hang on it
     for n in range(1, 5):
-        notifier.submit({"n": n})  # returns at once although the receiver hangs
+        notifier.submit(notice(flaps=n))  # returns at once although the receiver hangs
     gate.set()
     await notifier.drain()
     await notifier.stop()
-    assert [b["n"] for b in bodies] == [0, 3, 4] and notifier.dropped == 2
+    assert [b["flaps"] for b in bodies] == [0, 3, 4] and notifier.dropped == 2
 
 
 async def test_delivers_to_a_real_local_http_server() -> None:
@@ -95,11 +104,12 @@ async def test_delivers_to_a_real_local_http_server() -> None:
     try:
         notifier = WebhookNotifier(f"http://127.0.0.1:{server.server_address[1]}/hook", backoff_s=0)
         await notifier.start()
-        notifier.submit({"type": "board.back_online", "board_name": "Bảng tin UBND xã"})
+        notifier.submit(notice(LinkEventKind.BACK_ONLINE, name="Bảng tin UBND xã"))
         await notifier.drain()
         await notifier.stop()
     finally:
         server.shutdown()
         server.server_close()
         thread.join()
-    assert received == [{"type": "board.back_online", "board_name": "Bảng tin UBND xã"}]
+    assert received == [{"type": "board.back_online", "board_id": 7, "board_name": "Bảng tin UBND xã",
+                         "unit_id": 3, "at": "2025-07-01T03:00:00+00:00", "flaps": 0}]

@@ -1,6 +1,7 @@
 """CAP 1.2 (OASIS Common Alerting Protocol) in: safe parsing, schema validation, mapping, geometry.
 
-Pure: no database, no HTTP. The route and the override model use these functions.
+Pure: no database, no HTTP. ``intake.py`` (the source's service) turns a parsed alert into
+overrides through the lifecycle in ``signage_server.emergency.overrides``.
 """
 
 from signage_server.emergency.sources.cap.geo import (
@@ -20,6 +21,7 @@ from signage_server.emergency.sources.cap.model import (
     CapAlert,
     CapArea,
     CapCircle,
+    CapExpired,
     CapInfo,
     CapReference,
     CapRejected,
@@ -32,6 +34,7 @@ __all__ = [
     "CapAlert",
     "CapArea",
     "CapCircle",
+    "CapExpired",
     "CapInfo",
     "CapReference",
     "CapRejected",

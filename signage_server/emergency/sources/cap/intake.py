@@ -9,13 +9,15 @@
   order, when that message arrives.
 - Every message accepted is kept by (sender, identifier): a repeat is answered, not applied twice.
 
-Functions here change the session but do not commit; they return the pushes to send after the
-commit (``Outbound``).
+``accept`` is the source's service (the route calls it): it applies one message in the caller's
+session, commits, then delivers what the transaction collected (``Outbound``). The functions below
+it change the session but do not commit. Overrides change only through the lifecycle in
+``signage_server.emergency.overrides``, as the operators' do.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -23,10 +25,13 @@ from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from signage_server.core import audit
+from signage_server.core.errors import Forbidden, Invalid
 from signage_server.emergency import overrides as lifecycle
+from signage_server.emergency.delivery import Delivery, Outbound, cancel_text, push_text
 from signage_server.emergency.schemas import OverrideCreate, OverrideTargetIn
 from signage_server.emergency.sources.cap import (
     CapAlert,
+    CapExpired,
     CapRejected,
     geocode_units,
     matches_area,
@@ -41,8 +46,9 @@ from signage_server.models import (
     CapMessageState,
     Override,
     OverrideState,
+    utcnow,
 )
-from signage_server.units.service import LOCAL_TZ, valid_at
+from signage_server.units.service import LOCAL_TZ, UnitError, resolve_unit, valid_at
 from signage_server.units.tree import UnitTree
 
 Outcome = Literal["created", "updated", "cancelled", "pending", "ignored", "duplicate"]
@@ -54,13 +60,6 @@ class CapResult(BaseModel):
     override_id: int | None = None
 
 
-@dataclass
-class Outbound:
-    """Pushes to send once the transaction is committed: (message text or None, boards)."""
-
-    sends: list[tuple[str | None, frozenset[int]]] = field(default_factory=list)
-
-
 @dataclass(frozen=True)
 class Intake:
     session: Session
@@ -69,6 +68,32 @@ class Intake:
     now: datetime
     max_hours: int
     out: Outbound
+
+
+def accept(session: Session, *, alert: CapAlert, document: str, sender_unit: str | None, ip: str,
+           max_hours: int, delivery: Delivery) -> CapResult:
+    """Apply a trusted sender's message (``document``: its XML, kept to apply an early Update or
+    Cancel later); ``sender_unit``: the code of the unit whose subtree its alerts may cover."""
+    actor = lifecycle.Actor(label=audit.actor_label(None, alert.sender), ip=ip)
+    out = Outbound()
+    intake = Intake(session, actor, _scope_unit(session, alert.sender, sender_unit), utcnow(), max_hours, out)
+    try:
+        result = receive(intake, alert, document)
+    except CapRejected as exc:
+        raise Invalid("cap.rejected", str(exc)) from exc
+    session.commit()
+    delivery.send(out)
+    return result
+
+
+def _scope_unit(session: Session, sender: str, code: str | None) -> int | None:
+    if code is None:
+        return None
+    try:
+        return resolve_unit(session, code).id
+    except UnitError as exc:
+        raise Forbidden("cap.unknown_unit", f"sender {sender!r} is configured with an unknown unit {code!r}",
+                        sender=sender, unit=code) from exc
 
 
 def receive(intake: Intake, alert: CapAlert, document: str) -> CapResult:
@@ -96,13 +121,12 @@ def receive(intake: Intake, alert: CapAlert, document: str) -> CapResult:
 def _alert(intake: Intake, alert: CapAlert) -> CapResult:
     try:
         body = _override_body(intake, alert)
-    except CapRejected as exc:
-        if "expired" in str(exc):
-            return CapResult(outcome="ignored", detail=str(exc))
-        raise
-    row = lifecycle.issue(intake.session, intake.actor, body, intake.scope_unit, intake.now, intake.max_hours)
+    except CapExpired as exc:
+        return CapResult(outcome="ignored", detail=str(exc))
+    row = lifecycle.issue(intake.session, actor=intake.actor, body=body, unit_id=intake.scope_unit,
+                          now=intake.now, max_hours=intake.max_hours)
     row.cap_sender, row.cap_identifier, row.cap_sent = alert.sender, alert.identifier, alert.sent
-    lifecycle.activate(intake.session, row, intake.actor, intake.now)
+    lifecycle.activate(intake.session, actor=intake.actor, row=row, now=intake.now)
     _store(intake.session, alert, CapMessageState.APPLIED, row.id, "")
     _apply_pending(intake, alert, row)
     if row.state is OverrideState.ACTIVE:
@@ -148,40 +172,33 @@ def _follow_up(intake: Intake, alert: CapAlert, row: Override) -> CapResult:
         return CapResult(outcome="ignored", override_id=row.id,
                          detail=f"override {row.id} is already {row.state.value}")
     if alert.msg_type == "Cancel":
-        lifecycle.revoke(intake.session, row, intake.actor, intake.now)
-        intake.out.sends.append((lifecycle.cancel_text(row), _board_ids(intake, row)))
+        lifecycle.revoke(intake.session, actor=intake.actor, row=row, now=intake.now)
+        intake.out.add(cancel_text(row), _board_ids(intake, row))
         return CapResult(outcome="cancelled", override_id=row.id, detail=f"override {row.id} cancelled")
     try:
         body = _override_body(intake, alert)
-    except CapRejected as exc:
-        if "expired" not in str(exc):
-            raise
+    except CapExpired as exc:
         return CapResult(outcome="ignored", override_id=row.id, detail=str(exc))
     return _update(intake, row, body)
 
 
 def _update(intake: Intake, row: Override, body: OverrideCreate) -> CapResult:
     before_boards = _board_ids(intake, row)
-    before = audit.snapshot(row)
-    row.title, row.body, row.risk_level = body.title, body.body, body.risk_level
-    row.expires_at, row.updated_at = body.expires_at, intake.now
-    row.target_unit_ids, row.target_board_ids = body.target.unit_ids, body.target.board_ids
-    intake.session.add(row)
-    lifecycle.audit_action(intake.session, intake.actor, "update", row, before)
+    lifecycle.retarget(intake.session, actor=intake.actor, row=row, body=body, now=intake.now)
     dropped = before_boards - _board_ids(intake, row)
     if dropped:
-        intake.out.sends.append((lifecycle.cancel_text(row), dropped))
+        intake.out.add(cancel_text(row), dropped)
     _push(intake, row)
     return CapResult(outcome="updated", override_id=row.id, detail=f"override {row.id} updated")
 
 
 def _push(intake: Intake, row: Override) -> None:
     intake.session.flush()
-    intake.out.sends.append((lifecycle.push_text(intake.session, row), _board_ids(intake, row)))
+    intake.out.add(push_text(intake.session, row), _board_ids(intake, row))
 
 
 def _board_ids(intake: Intake, row: Override) -> frozenset[int]:
-    return frozenset(b.id for b in lifecycle.targets(intake.session, row, intake.now))
+    return lifecycle.target_ids(intake.session, row, intake.now)
 
 
 def _referenced_override(session: Session, alert: CapAlert) -> Override | None:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from signage_contract import Category
-from signage_server.emergency.sources.cap.model import CapAlert, CapInfo, CapRejected
+from signage_server.emergency.sources.cap.model import CapAlert, CapExpired, CapInfo, CapRejected
 
 RISK_LEVEL_VALUE_NAME = "riskLevel"
 _SEVERITY_LEVEL: dict[str, int] = {"Extreme": 4, "Severe": 3, "Moderate": 2, "Minor": 1, "Unknown": 3}
@@ -94,7 +94,7 @@ def override_fields(alert: CapAlert, now: datetime) -> OverrideDraft:
         raise CapRejected("<expires> is missing: an alert without an expiry cannot take over boards")
     expires_at = info.expires.astimezone(UTC)
     if expires_at <= now:
-        raise CapRejected(f"expired alerts are ignored: this one expired at {info.expires.isoformat()}")
+        raise CapExpired(f"expired alerts are ignored: this one expired at {info.expires.isoformat()}")
     starts_at = (info.effective or alert.sent).astimezone(UTC)
     if starts_at >= expires_at:
         raise CapRejected("<expires> is not after <effective> (or <sent>)")

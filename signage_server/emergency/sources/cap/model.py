@@ -17,6 +17,11 @@ class CapRejected(ValueError):
     """The CAP message is refused; ``str(error)`` says why, in words fit for the sender."""
 
 
+class CapExpired(CapRejected):
+    """The alert expired before it arrived: answered (``ignored``), not refused, so the sender does not
+    send it again."""
+
+
 @dataclass(frozen=True)
 class CapReference:
     """One ``sender,identifier,sent`` triple of ``<references>``: an earlier message this one follows."""

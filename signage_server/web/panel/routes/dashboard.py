@@ -8,11 +8,11 @@ from collections import Counter
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 
+from signage_server.emergency import overrides
 from signage_server.models import OverrideState
 from signage_server.web.api import health as health_api
-from signage_server.web.api import overrides as overrides_api
 from signage_server.web.api import screenshots as screenshots_api
-from signage_server.web.deps import SessionDep
+from signage_server.web.deps import OverrideDeliveryDep, SessionDep
 from signage_server.web.panel.routes.common import PagesDep, local_time, units_in_scope
 from signage_server.web.panel.session import CurrentPanelUser
 
@@ -21,7 +21,8 @@ API_PREFIX = "/api/v1"
 
 
 @router.get("/dashboard")
-def dashboard(request: Request, session: SessionDep, who: CurrentPanelUser, view: PagesDep) -> Response:
+def dashboard(request: Request, session: SessionDep, who: CurrentPanelUser, view: PagesDep,
+              delivery: OverrideDeliveryDep) -> Response:
     tiles = health_api.unit_wall(session, who.user, request, who.user.unit_id)
     units = units_in_scope(session, who.user)
     counts: dict[int, Counter[str]] = {}
@@ -29,7 +30,8 @@ def dashboard(request: Request, session: SessionDep, who: CurrentPanelUser, view
         counts.setdefault(tile.unit_id, Counter())[tile.status] += 1
     thumbs = {t.board_id: "/panel" + t.thumbnail_url.removeprefix(API_PREFIX)
               for t in tiles if t.thumbnail_url}
-    emergencies = overrides_api.list_overrides(session, who.user, request, OverrideState.ACTIVE)
+    emergencies = overrides.list_visible(session, user=who.user, state=OverrideState.ACTIVE,
+                                         delivery=delivery)
     return view.render(request, "dashboard.html", who, tiles=tiles, units=units, counts=counts,
                        thumbs=thumbs, attention=[t for t in tiles if t.status != "online"],
                        emergencies=emergencies,

@@ -3,26 +3,31 @@ take over, confirm pushes it), per-board delivery status polled by htmx, cancel,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import Response
+from pydantic import ValidationError
 from sqlmodel import col, select
 
 from signage_contract import RISK_COLORS
+from signage_server.core import roles
+from signage_server.core.audit import client_ip
 from signage_server.core.auth import scope_unit_ids
-from signage_server.emergency.schemas import OverrideCreate, OverrideTargetIn
-from signage_server.models import Board, OverrideState, Role, User, utcnow
-from signage_server.web.api import overrides as api
-from signage_server.web.deps import SessionDep, SettingsDep
+from signage_server.core.errors import DomainError, Invalid
+from signage_server.emergency import overrides
+from signage_server.emergency.delivery import Delivery
+from signage_server.emergency.schemas import OverrideCreate, OverrideStatusPublic, OverrideTargetIn
+from signage_server.models import Board, OverrideState, User, utcnow
+from signage_server.web.deps import HubDep, OverrideDeliveryDep, SessionDep, SettingsDep
 from signage_server.web.panel.labels import N_
-from signage_server.web.panel.pages import Pages, see_other
-from signage_server.web.panel.routes.common import PagesDep, attempt, units_in_scope
+from signage_server.web.panel.pages import Pages, error_text, see_other
+from signage_server.web.panel.routes.common import PagesDep, units_in_scope
 from signage_server.web.panel.session import CheckedPanelUser, CurrentPanelUser, PanelUser
 
 router = APIRouter(prefix="/emergency")
-ACTING_ROLES = frozenset({Role.ADMIN, Role.OPERATOR})
 EXPIRY_HOURS = (1, 3, 6, 12, 24, 48, 72)
 # Decision 18/2021/QĐ-TTg: the five risk levels by colour.
 RISK_NAMES = {1: N_("Light blue"), 2: N_("Light yellow"), 3: N_("Orange"), 4: N_("Red"), 5: N_("Purple")}
@@ -51,9 +56,14 @@ def text_colour(back: str) -> str:
 
 
 def _operator(who: PanelUser) -> User:
-    if who.role not in ACTING_ROLES:
+    if who.role not in roles.OPERATORS:
         raise HTTPException(403, "the emergency page is for operators and admins")
     return who.user
+
+
+def _refusal(exc: DomainError | ValidationError) -> str:
+    """What the page says about a refused action: the API's own message."""
+    return exc.message if isinstance(exc, DomainError) else error_text(exc)
 
 
 def _boards_in_scope(session: SessionDep, user: User) -> list[Board]:
@@ -62,10 +72,10 @@ def _boards_in_scope(session: SessionDep, user: User) -> list[Board]:
     return list(session.exec(query).all())
 
 
-def _page(request: Request, session: SessionDep, who: PanelUser, view: Pages, error: str = "",
-          status_code: int = 200) -> Response:
+def _page(request: Request, session: SessionDep, who: PanelUser, view: Pages, delivery: Delivery,
+          error: str = "", status_code: int = 200) -> Response:
     user = _operator(who)
-    active = [o for o in api.list_overrides(session, user, request)
+    active = [o for o in overrides.list_visible(session, user=user, state=None, delivery=delivery)
               if o.state in (OverrideState.ACTIVE, OverrideState.PENDING_CONFIRMATION)]
     return view.render(request, "emergency.html", who, rows=active, units=units_in_scope(session, user),
                        boards=_boards_in_scope(session, user), risks=RISK_COLORS, risk_names=RISK_NAMES,
@@ -74,7 +84,7 @@ def _page(request: Request, session: SessionDep, who: PanelUser, view: Pages, er
 
 def _target(mode: str, unit_ids: list[int], board_ids: list[int], tags: str) -> OverrideTargetIn:
     if mode not in TARGET_MODES:
-        raise HTTPException(422, f"unknown target {mode!r}")
+        raise Invalid("override.unknown_target", f"unknown target {mode!r}", mode=mode)
     return OverrideTargetIn(
         all=mode == "all", unit_ids=unit_ids if mode == "units" else [],
         board_ids=board_ids if mode == "boards" else [],
@@ -82,65 +92,81 @@ def _target(mode: str, unit_ids: list[int], board_ids: list[int], tags: str) -> 
 
 
 @router.get("")
-def emergency_list(request: Request, session: SessionDep, who: CurrentPanelUser, view: PagesDep) -> Response:
-    return _page(request, session, who, view)
+def emergency_list(request: Request, session: SessionDep, who: CurrentPanelUser, view: PagesDep,
+                   delivery: OverrideDeliveryDep) -> Response:
+    return _page(request, session, who, view, delivery)
 
 
 @router.post("")
 def create(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
-           settings: SettingsDep, title: Annotated[str, Form()], target: Annotated[str, Form()],
-           risk_level: Annotated[int, Form()], expiry_hours: Annotated[int, Form()],
-           body: Annotated[str, Form()] = "", unit_ids: Annotated[list[int] | None, Form()] = None,
+           settings: SettingsDep, delivery: OverrideDeliveryDep, title: Annotated[str, Form()],
+           target: Annotated[str, Form()], risk_level: Annotated[int, Form()],
+           expiry_hours: Annotated[int, Form()], body: Annotated[str, Form()] = "",
+           unit_ids: Annotated[list[int] | None, Form()] = None,
            board_ids: Annotated[list[int] | None, Form()] = None,
            tags: Annotated[str, Form()] = "") -> Response:
     user = _operator(who)
     if expiry_hours not in EXPIRY_HOURS:
-        return _page(request, session, who, view, f"expiry must be one of {EXPIRY_HOURS} hours", 422)
-    made, error = attempt(lambda: api.create_override(
-        session=session, user=user, settings=settings, request=request, body=OverrideCreate(
+        refusal = f"expiry must be one of {EXPIRY_HOURS} hours"
+        return _page(request, session, who, view, delivery, refusal, 422)
+    try:
+        made = overrides.create(session, user=user, ip=client_ip(request), body=OverrideCreate(
             title=title, body=body, risk_level=risk_level,
             target=_target(target, unit_ids or [], board_ids or [], tags),
-            expires_at=utcnow() + timedelta(hours=expiry_hours))))
-    if made is None:
-        return _page(request, session, who, view, error, 422)
+            expires_at=utcnow() + timedelta(hours=expiry_hours)), max_hours=settings.override_max_hours)
+    except (DomainError, ValidationError) as exc:
+        return _page(request, session, who, view, delivery, _refusal(exc), 422)
     return view.render(request, "emergency_confirm.html", who, o=made, risk_names=RISK_NAMES,
                        fore=text_colour(made.color))
 
 
+OverrideAction = Callable[..., object]  # overrides.confirm or overrides.cancel
+
+
+def _act(request: Request, session: SessionDep, who: PanelUser, view: PagesDep, delivery: Delivery,
+         action: OverrideAction, override_id: int, then: str) -> Response:
+    """Confirm or cancel; a refusal shows the list with the API's message."""
+    try:
+        action(session, user=_operator(who), ip=client_ip(request), override_id=override_id,
+               delivery=delivery)
+    except DomainError as exc:
+        return _page(request, session, who, view, delivery, exc.message, 422)
+    return see_other(then)
+
+
 @router.post("/{override_id}/confirm")
 def confirm(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
-            override_id: int) -> Response:
-    done, error = attempt(lambda: api.confirm_override(session=session, user=_operator(who), request=request,
-                                                       override_id=override_id))
-    if done is None:
-        return _page(request, session, who, view, error, 422)
-    return see_other(f"/panel/emergency/{override_id}")
+            delivery: OverrideDeliveryDep, override_id: int) -> Response:
+    return _act(request, session, who, view, delivery, overrides.confirm, override_id,
+                f"/panel/emergency/{override_id}")
 
 
 @router.post("/{override_id}/cancel")
 def cancel(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
-           override_id: int) -> Response:
-    done, error = attempt(lambda: api.cancel_override(session=session, user=_operator(who), request=request,
-                                                      override_id=override_id))
-    if done is None:
-        return _page(request, session, who, view, error, 422)
-    return see_other("/panel/emergency")
+           delivery: OverrideDeliveryDep, override_id: int) -> Response:
+    return _act(request, session, who, view, delivery, overrides.cancel, override_id, "/panel/emergency")
+
+
+def _status(session: SessionDep, user: User, override_id: int, settings: SettingsDep, hub: HubDep,
+            delivery: Delivery) -> OverrideStatusPublic:
+    return overrides.board_status(session, user=user, override_id=override_id,
+                                  connected=hub.connected_boards(), poll_interval_s=settings.poll_interval_s,
+                                  delivery=delivery)
 
 
 @router.get("/{override_id}")
 def detail(request: Request, session: SessionDep, who: CurrentPanelUser, view: PagesDep,
-           settings: SettingsDep, override_id: int) -> Response:
+           settings: SettingsDep, hub: HubDep, delivery: OverrideDeliveryDep, override_id: int) -> Response:
     user = _operator(who)
-    row = api.get_override(session=session, user=user, request=request, override_id=override_id)
-    status = api.override_status(session=session, user=user, settings=settings, request=request,
-                                 override_id=override_id)
+    row = overrides.get(session, user=user, override_id=override_id, delivery=delivery)
+    status = _status(session, user, override_id, settings, hub, delivery)
     return view.render(request, "emergency_detail.html", who, o=row, status=status, risk_names=RISK_NAMES)
 
 
 @router.get("/{override_id}/status")
 def status_fragment(request: Request, session: SessionDep, who: CurrentPanelUser, view: PagesDep,
-                    settings: SettingsDep, override_id: int) -> Response:
+                    settings: SettingsDep, hub: HubDep, delivery: OverrideDeliveryDep,
+                    override_id: int) -> Response:
     """Polled every 2 s by the detail page (htmx), so the counts follow the boards' receipts."""
-    status = api.override_status(session=session, user=_operator(who), settings=settings, request=request,
-                                 override_id=override_id)
+    status = _status(session, _operator(who), override_id, settings, hub, delivery)
     return view.render(request, "emergency_status.html", who, status=status)
