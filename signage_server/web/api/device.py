@@ -53,7 +53,6 @@ router = APIRouter(tags=["device"])
 PAIRING_TTL = timedelta(hours=1)
 HELLO_TIMEOUT_S = 10.0
 MEDIA_CACHE_CONTROL = "private, max-age=31536000, immutable"
-ACK_MARK = '"override_ack"'  # cheap test before parsing a message
 
 
 def _new_code(session: Session) -> str:
