@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlmodel import Session, col, or_, select
 
-from signage_contract import EmergencyOverride, Layout, MediaRef, Region
+from signage_contract import EmergencyOverride, Layout, Region
 from signage_server.content.kinds import Content, kind_for
-from signage_server.emergency.targets import overrides_by_board
+from signage_server.emergency.targets import media_ref, overrides_by_board
 from signage_server.manifest.builder import PlaylistItemSpec, PlaylistSpec, bulletin_priority
 from signage_server.manifest.scheduling import BoardContext, ScheduleSpec, Target
 from signage_server.models import (
@@ -189,7 +189,7 @@ def _item_spec(
             found = media.get(row.media_id or 0)
             if found is None:
                 return None
-            return _item(row, media=_media_ref(found), category=found.category)
+            return _item(row, media=media_ref(found), category=found.category)
         case Content.BULLETIN:
             bulletin = bulletins.get(row.bulletin_id or 0)
             if bulletin is None:
@@ -200,18 +200,6 @@ def _item_spec(
             return _item(row, text=row.text) if row.text.strip() else None
         case Content.NONE:
             return _item(row)
-
-
-def _media_ref(found: Media) -> MediaRef:
-    return MediaRef.model_validate(
-        {
-            "sha256": found.sha256,
-            "size": found.size,
-            "content_type": found.content_type,
-            "width": found.width,
-            "height": found.height,
-        }
-    )
 
 
 def _item(row: PlaylistItem, **named: Any) -> PlaylistItemSpec:
