@@ -14,11 +14,13 @@ Adding a kind (a video, say):
 3. ``player/screen/kinds/``: a module defining ``KIND`` (how it is drawn; found there at first use);
 4. ``signage_server/models.py``: the value in ``ItemKind`` (this module refuses to import while
    ``ItemKind`` and the registry differ);
-5. a migration: PostgreSQL stores ``playlist_item.kind`` as the native enum type ``itemkind`` of
-   the member *names* (``'IMAGE'``, ``'BULLETIN'``, ...), so a new revision in
-   ``signage_server/migrations/versions/`` runs ``ALTER TYPE itemkind ADD VALUE 'VIDEO'`` on
-   PostgreSQL; SQLite stores a VARCHAR without a CHECK constraint (``tests/server/test_migrate.py``
-   compares the migrated schema with the models on both);
+5. a migration, for PostgreSQL: it stores ``playlist_item.kind`` as the native enum type
+   ``itemkind`` of the member *names* (``'IMAGE'``, ``'BULLETIN'``, ...), so a new revision in
+   ``signage_server/migrations/versions/`` runs ``ALTER TYPE itemkind ADD VALUE 'VIDEO'`` there
+   (``tests/server/test_migrate.py`` does not see a missing value: inserting the kind fails).
+   SQLite stores a ``VARCHAR(8)`` without a CHECK constraint: nothing to do for a name of up to
+   8 letters; a longer one needs the column widened (``batch_alter_table``), which
+   ``test_migrate`` does report;
 6. the panel: its word in ``web/panel/labels.py`` and in the ``i18n`` catalogues. The add-item form
    offers every ``ItemKind`` with fields for a bulletin, an image and a text, so a kind showing one
    of the existing ``Content``s needs nothing more; a new ``Content`` needs its loading in
