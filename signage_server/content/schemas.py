@@ -1,68 +1,41 @@
 """API shapes of playlists, their items and schedules (see ``schemas.py`` for the conventions).
 
-Item options are validated per kind against the same vocabulary as the wire items (fit, align,
-colours, ticker speed, clock format), so what is stored can always be composed into a manifest.
+Item options are validated by the item's kind (``content.kinds``) against its wire item's own
+fields (fit, align, colours, ticker speed, clock format), so what is stored can always be composed
+into a manifest.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, ValidationError, model_validator
 
-from signage_contract import Align, Fit
+from signage_server.content.kinds import KINDS, REFERENCE_FIELDS, Content, kind_for
 from signage_server.models import ItemKind, TargetKind
-from signage_server.schemas import Color, ContentPublic, Name, Strict, Tag, Text
+from signage_server.schemas import ContentPublic, Name, Strict, Tag, Text
 
 MIN_DURATION_S = 1.0
 MAX_DURATION_S = 24 * 3600.0
 
 
-class ImageOptions(Strict):
-    fit: Fit = Fit.CONTAIN
-    background: Color = "#000000"
-
-
-class BulletinOptions(Strict):
-    align: Align = Align.LEFT
-    foreground: Color = "#FFFFFF"
-    background: Color = "#003366"
-    title_color: Color = "#FFD700"
-
-
-class TickerOptions(Strict):
-    speed: Annotated[float, Field(gt=0.0, le=20.0, description="region heights per second")] = 1.5
-    foreground: Color = "#FFFFFF"
-    background: Color = "#8B0000"
-
-
-class ClockOptions(Strict):
-    format: Literal["datetime", "time", "date"] = "datetime"
-    foreground: Color = "#FFFFFF"
-    background: Color = "#000000"
-
-
-OPTIONS_BY_KIND: dict[ItemKind, type[Strict]] = {
-    ItemKind.IMAGE: ImageOptions,
-    ItemKind.BULLETIN: BulletinOptions,
-    ItemKind.TICKER: TickerOptions,
-    ItemKind.CLOCK: ClockOptions,
-}
-
-
-def _check_references(item: ItemCreate) -> None:
-    needs = {ItemKind.IMAGE: "media_id", ItemKind.BULLETIN: "bulletin_id"}.get(item.kind)
-    for field in ("media_id", "bulletin_id"):
+def _check_content(item: ItemCreate) -> None:
+    """The item names exactly the content its kind shows: a media file, a bulletin, a text or none."""
+    content = kind_for(item.kind).content
+    for field in REFERENCE_FIELDS:
         present = getattr(item, field) is not None
-        if field == needs and not present:
+        if field == content.reference and not present:
             raise ValueError(f"a {item.kind.value} item needs {field}")
-        if field != needs and present:
+        if field != content.reference and present:
             raise ValueError(f"a {item.kind.value} item takes no {field}")
-    if item.kind == ItemKind.TICKER and not item.text:
-        raise ValueError("a ticker item needs text")
-    if item.kind != ItemKind.TICKER and item.text:
-        raise ValueError(f"a {item.kind.value} item takes no text (only tickers do)")
+    if content is Content.TEXT and not item.text:
+        raise ValueError(f"a {item.kind.value} item needs text")
+    if content is not Content.TEXT and item.text:
+        raise ValueError(f"a {item.kind.value} item takes no text (only {_TEXT_KINDS} do)")
+
+
+_TEXT_KINDS = " and ".join(f"{kind.value}s" for kind, spec in KINDS.items() if spec.content is Content.TEXT)
 
 
 class ItemCreate(Strict):
@@ -77,11 +50,11 @@ class ItemCreate(Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> ItemCreate:
-        _check_references(self)
+        _check_content(self)
         if self.valid_from and self.valid_until and self.valid_until <= self.valid_from:
             raise ValueError("valid_until must be after valid_from")
         try:
-            parsed = OPTIONS_BY_KIND[self.kind].model_validate(self.options)
+            parsed = kind_for(self.kind).options.model_validate(self.options)
         except ValidationError as exc:
             reasons = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
             raise ValueError(f"options for a {self.kind.value} item: {reasons}") from exc

@@ -10,7 +10,8 @@ The horizon starts at the start of the board's local day of ``now`` and ends at 
 day ``HORIZON`` ahead, so every composition within one local day covers the same span, and an
 unchanged schedule gives the same ``content_version`` (the ETag) all day.
 
-``manifest_batch`` composes many boards at once with the same functions.
+Each item becomes its wire item through its kind (``content.kinds``), which also says which
+options it keeps. ``manifest_batch`` composes many boards at once with the same functions.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
-from typing import Any, Literal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from nacl.signing import SigningKey
@@ -27,9 +28,7 @@ from nacl.signing import SigningKey
 from signage_contract import (
     HORIZON,
     Category,
-    ClockItem,
     EmergencyOverride,
-    ImageItem,
     Item,
     Layout,
     Manifest,
@@ -38,13 +37,12 @@ from signage_contract import (
     Priority,
     RegionPlaylist,
     SignedManifest,
-    TextItem,
-    TickerItem,
     TimelineEntry,
     nfc,
 )
 from signage_contract.manifest import DEFAULT_POLL_INTERVAL_S
 from signage_contract.signing import sign_payload
+from signage_server.content.kinds import KINDS
 from signage_server.manifest.scheduling import (
     Applicable,
     BoardContext,
@@ -53,16 +51,7 @@ from signage_server.manifest.scheduling import (
     applicable,
     timeline_for,
 )
-
-SourceKind = Literal["image", "bulletin", "ticker", "clock"]  # the values of models.ItemKind
-
-# Presentation options each kind accepts (``PlaylistItem.options``); the API validates them on write.
-OPTION_KEYS: dict[str, frozenset[str]] = {
-    "image": frozenset({"fit", "background"}),
-    "bulletin": frozenset({"align", "foreground", "background", "title_color"}),
-    "ticker": frozenset({"speed", "foreground", "background"}),
-    "clock": frozenset({"format", "foreground", "background"}),
-}
+from signage_server.models import ItemKind
 
 _REASONS = {
     Priority.NORMAL: PlayReason.SCHEDULED,
@@ -73,11 +62,11 @@ _REASONS = {
 
 @dataclass(frozen=True, slots=True)
 class PlaylistItemSpec:
-    """One ``PlaylistItem`` row with what it names: ``media`` for an image (from ``Media``),
-    ``title``/``text`` for a bulletin (``Bulletin.title``/``body``) or a ticker (``text``)."""
+    """One ``PlaylistItem`` row with what it names (its kind's ``Content``): ``media`` (from
+    ``Media``), ``title``/``text`` of a bulletin (``Bulletin.title``/``body``) or its own ``text``."""
 
     id: int
-    kind: SourceKind
+    kind: ItemKind  # a plain name ("image") is taken too
     duration_s: float = 10.0
     valid_from: datetime | None = None  # naive values are taken as UTC, as the database stores them
     valid_until: datetime | None = None
@@ -89,12 +78,8 @@ class PlaylistItemSpec:
     priority: Priority = Priority.NORMAL  # Bulletin.priority
 
     def __post_init__(self) -> None:
-        if self.kind == "image" and self.media is None:
-            raise ValueError(f"image item {self.id} names no media")
-        if self.kind == "ticker" and not self.text.strip():
-            raise ValueError(f"ticker item {self.id} has no text")
-        if self.kind == "bulletin" and not (self.title.strip() or self.text.strip()):
-            raise ValueError(f"bulletin item {self.id} has neither title nor body")
+        object.__setattr__(self, "kind", ItemKind(self.kind))
+        KINDS[self.kind].check_source(self)
         object.__setattr__(self, "title", nfc(self.title))
         object.__setattr__(self, "text", nfc(self.text))
         for name in ("valid_from", "valid_until"):
@@ -130,7 +115,8 @@ def item_id(playlist_id: int, item: PlaylistItemSpec) -> str:
 
 
 def wire_item(playlist_id: int, item: PlaylistItemSpec) -> Item:
-    options = {key: value for key, value in item.options.items() if key in OPTION_KEYS[item.kind]}
+    kind = KINDS[item.kind]
+    options = {key: value for key, value in item.options.items() if key in kind.option_keys}
     common: dict[str, Any] = {
         "id": item_id(playlist_id, item),
         "duration_s": item.duration_s,
@@ -140,13 +126,7 @@ def wire_item(playlist_id: int, item: PlaylistItemSpec) -> Item:
         "priority": item.priority,
         **options,
     }
-    if item.kind == "image":
-        return ImageItem(media=item.media, **common)
-    if item.kind == "bulletin":
-        return TextItem(title=item.title, body=item.text, **common)
-    if item.kind == "ticker":
-        return TickerItem(text=item.text, **common)
-    return ClockItem(**common)
+    return kind.to_wire(item, common)
 
 
 def horizon_bounds(now: datetime, timezone: str, horizon: timedelta = HORIZON) -> tuple[datetime, datetime]:

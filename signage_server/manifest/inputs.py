@@ -14,15 +14,15 @@ from typing import Any
 
 from sqlmodel import Session, col, or_, select
 
-from signage_contract import EmergencyOverride, Layout, MediaRef, Region
-from signage_server.emergency.targets import overrides_by_board
-from signage_server.manifest.builder import PlaylistItemSpec, PlaylistSpec, SourceKind, bulletin_priority
+from signage_contract import EmergencyOverride, Layout, Region
+from signage_server.content.kinds import Content, kind_for
+from signage_server.emergency.targets import media_ref, overrides_by_board
+from signage_server.manifest.builder import PlaylistItemSpec, PlaylistSpec, bulletin_priority
 from signage_server.manifest.scheduling import BoardContext, ScheduleSpec, Target
 from signage_server.models import (
     PLAYABLE_STATES,
     Board,
     Bulletin,
-    ItemKind,
     LayoutRecord,
     Media,
     Playlist,
@@ -183,43 +183,30 @@ def _playable(model: type[Media] | type[Bulletin]) -> Any:
 def _item_spec(
     row: PlaylistItem, media: Mapping[int, Media], bulletins: Mapping[int, Bulletin]
 ) -> PlaylistItemSpec | None:
-    """The item as the builder needs it, or None when what it names is not playable."""
-    if row.kind is ItemKind.IMAGE:
-        found = media.get(row.media_id or 0)
-        if found is None:
-            return None
-        ref = MediaRef.model_validate(
-            {
-                "sha256": found.sha256,
-                "size": found.size,
-                "content_type": found.content_type,
-                "width": found.width,
-                "height": found.height,
-            }
-        )
-        return _item(row, "image", media=ref, category=found.category)
-    if row.kind is ItemKind.BULLETIN:
-        bulletin = bulletins.get(row.bulletin_id or 0)
-        if bulletin is None:
-            return None
-        return _item(
-            row,
-            "bulletin",
-            title=bulletin.title,
-            text=bulletin.body,
-            category=bulletin.category,
-            priority=bulletin.priority,
-        )
-    if row.kind is ItemKind.TICKER:
-        return _item(row, "ticker", text=row.text) if row.text.strip() else None
-    return _item(row, "clock")
+    """The item with the content its kind shows, or None when that is not playable."""
+    match kind_for(row.kind).content:
+        case Content.MEDIA:
+            found = media.get(row.media_id or 0)
+            if found is None:
+                return None
+            return _item(row, media=media_ref(found), category=found.category)
+        case Content.BULLETIN:
+            bulletin = bulletins.get(row.bulletin_id or 0)
+            if bulletin is None:
+                return None
+            return _item(row, title=bulletin.title, text=bulletin.body, category=bulletin.category,
+                         priority=bulletin.priority)
+        case Content.TEXT:
+            return _item(row, text=row.text) if row.text.strip() else None
+        case Content.NONE:
+            return _item(row)
 
 
-def _item(row: PlaylistItem, kind: SourceKind, **named: Any) -> PlaylistItemSpec:
+def _item(row: PlaylistItem, **named: Any) -> PlaylistItemSpec:
     assert row.id is not None
     return PlaylistItemSpec(
         id=row.id,
-        kind=kind,
+        kind=row.kind,
         duration_s=row.duration_s,
         valid_from=row.valid_from,
         valid_until=row.valid_until,

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import Response
 from sqlmodel import col, select
 
+from signage_server.content.kinds import Content, kind_for
 from signage_server.content.schemas import ItemCreate, ItemUpdate, PlaylistCreate, ReorderRequest
 from signage_server.core import roles
 from signage_server.core.auth import scope_unit_ids
@@ -90,11 +91,11 @@ def add_item(request: Request, session: SessionDep, who: CheckedPanelUser, view:
              duration_s: Annotated[float, Form()] = 10.0, bulletin_id: Annotated[str, Form()] = "",
              media_id: Annotated[str, Form()] = "", text: Annotated[str, Form()] = "") -> Response:
     fields: dict[str, Any] = {"kind": kind, "duration_s": duration_s}
-    if kind == ItemKind.BULLETIN and bulletin_id:
-        fields["bulletin_id"] = int(bulletin_id)
-    if kind == ItemKind.IMAGE and media_id:
-        fields["media_id"] = int(media_id)
-    if kind == ItemKind.TICKER:
+    content = kind_for(kind).content  # the form has a field for each content an item can name
+    chosen = {"bulletin_id": bulletin_id, "media_id": media_id}.get(content.reference or "")
+    if content.reference and chosen:
+        fields[content.reference] = int(chosen)
+    if content is Content.TEXT:
         fields["text"] = text
     done, error = attempt(lambda: items_api.add_item(request,
         session, _editor(who), changes, playlist_id, ItemCreate.model_validate(fields)))
