@@ -12,9 +12,9 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from fastapi import HTTPException, status
 from sqlmodel import Session, col, select
 
+from signage_server.core.errors import NotFound
 from signage_server.models import ApiToken, TokenKind, User, utcnow
 from signage_server.units.service import is_within, subtree_ids
 
@@ -96,8 +96,10 @@ def revoke_user_tokens(session: Session, user_id: int) -> None:
         session.add(row)
 
 
-def not_found(what: str, ident: object) -> HTTPException:
-    return HTTPException(status.HTTP_404_NOT_FOUND, f"{what} {ident} not found")
+def not_found(what: str, ident: object) -> NotFound:
+    """``board 7 not found`` (code ``board.not_found``): also what an object outside scope answers."""
+    code = "_".join(what.lower().split()) + ".not_found"
+    return NotFound(code, f"{what} {ident} not found", id=str(ident))
 
 
 def in_scope(session: Session, user: User, unit_id: int | None) -> bool:
@@ -106,7 +108,7 @@ def in_scope(session: Session, user: User, unit_id: int | None) -> bool:
 
 def ensure_in_scope(session: Session, user: User, unit_id: int | None, what: str = "unit",
                     ident: object = None) -> None:
-    """404 unless ``unit_id`` is the user's unit or below it (existence must not leak)."""
+    """``NotFound`` unless ``unit_id`` is the user's unit or below it (existence must not leak)."""
     if not in_scope(session, user, unit_id):
         raise not_found(what, unit_id if ident is None else ident)
 
