@@ -21,7 +21,6 @@ from signage_server.core.login_guard import make_login_guard
 from signage_server.db import make_engine
 from signage_server.devices.hub import Hub
 from signage_server.emergency.receipts import ReceiptRecorder
-from signage_server.emergency.report import emergency_section
 from signage_server.health.monitor import HealthMonitor
 from signage_server.health.screenshots import ScreenshotStore
 from signage_server.health.store import HealthConfig
@@ -102,7 +101,6 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.changes = ChangeFeed()
-    app.state.emergency_report = emergency_section  # the summary report's emergencies section
     app.state.login_guard = make_login_guard(settings.redis_url)
     app.add_middleware(SecurityHeaders)
     errors.install(app)

@@ -12,13 +12,13 @@ from sqlmodel import Session, col, select
 from signage_server.core import audit, roles
 from signage_server.core.auth import (
     ensure_in_scope,
+    get_in_scope,
     hash_password,
-    in_scope,
-    not_found,
+    require_role,
     revoke_user_tokens,
     scope_unit_ids,
 )
-from signage_server.core.errors import Conflict, Forbidden, Invalid
+from signage_server.core.errors import Conflict, Invalid
 from signage_server.core.passwords import password_problem
 from signage_server.models import AdminUnit, User
 from signage_server.schemas import UserCreate, UserUpdate
@@ -27,8 +27,7 @@ OBJECT_TYPE = "user"
 
 
 def require_admin(actor: User) -> None:
-    if actor.role not in roles.ADMINS:
-        raise Forbidden("user.admin_only", f"this needs one of the roles: {roles.describe(roles.ADMINS)}")
+    require_role(actor, roles.ADMINS)
 
 
 def check_password(password: str, username: str) -> None:
@@ -40,10 +39,7 @@ def check_password(password: str, username: str) -> None:
 
 def get_user(session: Session, *, actor: User, user_id: int) -> User:
     require_admin(actor)
-    user = session.get(User, user_id)
-    if user is None or not in_scope(session, actor, user.unit_id):
-        raise not_found("user", user_id)
-    return user
+    return get_in_scope(session, actor, User, user_id, "user")
 
 
 def list_users(session: Session, *, actor: User) -> list[User]:
