@@ -21,7 +21,6 @@ from signage_server.core.login_guard import make_login_guard
 from signage_server.db import make_engine
 from signage_server.devices.hub import Hub
 from signage_server.emergency.receipts import ReceiptRecorder
-from signage_server.emergency.report import emergency_section
 from signage_server.health.monitor import HealthMonitor
 from signage_server.health.screenshots import ScreenshotStore
 from signage_server.health.store import HealthConfig
@@ -33,7 +32,7 @@ from signage_server.settings import Settings
 from signage_server.units.service import seed_if_empty
 from signage_server.web import errors
 from signage_server.web.api import API_ROUTERS, device, device_health, pairing
-from signage_server.web.panel import mount as mount_panel
+from signage_server.web.panel.mount import mount as mount_panel
 from signage_server.web.security_headers import SecurityHeaders
 
 
@@ -102,7 +101,6 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.changes = ChangeFeed()
-    app.state.emergency_report = emergency_section  # the summary report's emergencies section
     app.state.login_guard = make_login_guard(settings.redis_url)
     app.add_middleware(SecurityHeaders)
     errors.install(app)

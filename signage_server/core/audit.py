@@ -4,9 +4,8 @@ record commit together."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
-from fastapi import Request
 from sqlmodel import Session, SQLModel
 
 from signage_server.models import AuditEvent, User, utcnow
@@ -29,7 +28,19 @@ def changed_fields(
     return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
 
 
-def client_ip(request: Request) -> str:
+class Address(Protocol):
+    @property
+    def host(self) -> str: ...
+
+
+class Connection(Protocol):
+    """What the trail needs of a request: the client's address (a Starlette ``Request`` fits)."""
+
+    @property
+    def client(self) -> Address | None: ...
+
+
+def client_ip(request: Connection) -> str:
     return request.client.host if request.client is not None else ""
 
 
@@ -68,9 +79,31 @@ def record(
     return event
 
 
+def record_as(
+    session: Session,
+    actor: User | None,
+    ip: str,
+    action: str,
+    object_type: str,
+    object_id: object,
+    *,
+    unit_id: int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """``record`` for a user acting from ``ip`` (what services write): only the changed fields of
+    ``before``/``after`` are kept."""
+    before, after = changed_fields(before, after)
+    return record(
+        session, action=action, object_type=object_type, object_id=object_id,
+        actor=actor_label(actor), actor_id=None if actor is None else actor.id,
+        unit_id=unit_id, ip=ip, before=before, after=after,
+    )
+
+
 def record_by(
     session: Session,
-    request: Request,
+    request: Connection,
     user: User | None,
     action: str,
     object_type: str,
@@ -80,11 +113,6 @@ def record_by(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """``record`` for a user acting through the API: actor and address from the request, and only
-    the changed fields of ``before``/``after``."""
-    before, after = changed_fields(before, after)
-    return record(
-        session, action=action, object_type=object_type, object_id=object_id,
-        actor=actor_label(user), actor_id=None if user is None else user.id,
-        unit_id=unit_id, ip=client_ip(request), before=before, after=after,
-    )
+    """``record_as`` with the address taken from the request."""
+    return record_as(session, user, client_ip(request), action, object_type, object_id,
+                     unit_id=unit_id, before=before, after=after)

@@ -9,13 +9,15 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Protocol, TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from fastapi import HTTPException, status
 from sqlmodel import Session, col, select
 
-from signage_server.models import ApiToken, TokenKind, User, utcnow
+from signage_server.core import roles
+from signage_server.core.errors import Forbidden, NotFound
+from signage_server.models import ApiToken, Role, TokenKind, User, utcnow
 from signage_server.units.service import is_within, subtree_ids
 
 TOKEN_PREFIX = "sgn_"
@@ -96,8 +98,10 @@ def revoke_user_tokens(session: Session, user_id: int) -> None:
         session.add(row)
 
 
-def not_found(what: str, ident: object) -> HTTPException:
-    return HTTPException(status.HTTP_404_NOT_FOUND, f"{what} {ident} not found")
+def not_found(what: str, ident: object) -> NotFound:
+    """``board 7 not found`` (code ``board.not_found``): also what an object outside scope answers."""
+    code = "_".join(what.lower().split()) + ".not_found"
+    return NotFound(code, f"{what} {ident} not found", id=str(ident))
 
 
 def in_scope(session: Session, user: User, unit_id: int | None) -> bool:
@@ -106,7 +110,7 @@ def in_scope(session: Session, user: User, unit_id: int | None) -> bool:
 
 def ensure_in_scope(session: Session, user: User, unit_id: int | None, what: str = "unit",
                     ident: object = None) -> None:
-    """404 unless ``unit_id`` is the user's unit or below it (existence must not leak)."""
+    """``NotFound`` unless ``unit_id`` is the user's unit or below it (existence must not leak)."""
     if not in_scope(session, user, unit_id):
         raise not_found(what, unit_id if ident is None else ident)
 
@@ -114,3 +118,29 @@ def ensure_in_scope(session: Session, user: User, unit_id: int | None, what: str
 def scope_unit_ids(session: Session, user: User) -> list[int]:
     """Every unit the user may see, retired ones included (their history stays visible)."""
     return subtree_ids(session, user.unit_id)
+
+
+class Owned(Protocol):
+    """A row that belongs to a unit (a board, a user, content)."""
+
+    @property
+    def unit_id(self) -> int | None: ...
+
+
+R = TypeVar("R", bound=Owned)
+
+
+def get_in_scope(session: Session, user: User, model: type[R], ident: int, what: str) -> R:
+    """The row if it exists and belongs to the user's scope; ``<what>.not_found`` otherwise (a row
+    outside the scope is not told apart from a missing one)."""
+    row = session.get(model, ident)
+    if row is None or not in_scope(session, user, row.unit_id):
+        raise not_found(what, ident)
+    return row
+
+
+def require_role(user: User, allowed: frozenset[Role]) -> None:
+    """``Forbidden`` unless the user has one of these roles (the message the API's role check gives)."""
+    if user.role not in allowed:
+        raise Forbidden("role.forbidden", f"this needs one of the roles: {roles.describe(allowed)}",
+                        role=user.role.value)

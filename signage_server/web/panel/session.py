@@ -1,5 +1,5 @@
 """Panel sessions: an HttpOnly, SameSite=Strict cookie carrying a server-side session token
-(``issue_token``), so expiry, revocation and scope live where the API keeps them; and a CSRF token
+(``core.login.log_in``), so expiry, revocation and scope live where the API keeps them; and a CSRF token
 per session, derived from the session token and checked on every POST."""
 
 from __future__ import annotations
@@ -8,14 +8,13 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from signage_server.core.auth import hash_token, issue_token, user_for_token
-from signage_server.models import ApiToken, Role, TokenKind, User, utcnow
+from signage_server.core.auth import user_for_token
+from signage_server.models import Role, User
 from signage_server.web.deps import SessionDep
 
 SESSION_COOKIE = "signage_panel"
@@ -51,19 +50,6 @@ class PanelUser:
     @property
     def role(self) -> Role:
         return self.user.role
-
-
-def start_session(session: Session, user: User, ttl_hours: int) -> str:
-    plain, _row = issue_token(session, user, TokenKind.SESSION, "panel", timedelta(hours=ttl_hours))
-    return plain
-
-
-def end_session(session: Session, token: str) -> None:
-    row = session.exec(select(ApiToken).where(ApiToken.token_hash == hash_token(token))).first()
-    if row is not None and row.revoked_at is None:
-        row.revoked_at = utcnow()
-        session.add(row)
-        session.commit()
 
 
 def _current(request: Request, session: Session) -> PanelUser:

@@ -49,6 +49,29 @@ def test_wrong_password_is_refused_with_a_message(client, users) -> None:
     assert SESSION_COOKIE not in client.cookies
 
 
+def _panel_login(client, username: str, password: str):
+    page = client.get("/panel/login")
+    nonce = page.text.split('name="login_nonce" value="')[1].split('"')[0]
+    return client.post("/panel/login",
+                       data={"username": username, "password": password, "login_nonce": nonce})
+
+
+def test_too_many_failed_logins_are_held_back_with_the_panels_message(client, users) -> None:
+    for _ in range(5):
+        assert _panel_login(client, "editor-a", "wrong password!").status_code == 401
+    held = _panel_login(client, "editor-a", "correct horse battery")
+    assert held.status_code == 429 and 1 <= int(held.headers["Retry-After"]) <= 300
+    assert "Đăng nhập sai quá nhiều lần" in held.text and SESSION_COOKIE not in client.cookies
+    client.get("/panel/language/en?next=/panel/login")
+    assert "Too many failed logins" in _panel_login(client, "editor-a", "correct horse battery").text
+
+
+def test_failed_api_logins_count_for_the_panel_too(client, users) -> None:
+    for _ in range(5):
+        client.post("/api/v1/auth/token", data={"username": "viewer-a", "password": "wrong password!"})
+    assert _panel_login(client, "viewer-a", "correct horse battery").status_code == 429
+
+
 def test_login_without_the_form_nonce_is_refused(client, users) -> None:
     answer = client.post("/panel/login", data={"username": "editor-a", "password": "correct horse battery",
                                                "login_nonce": "forged"})

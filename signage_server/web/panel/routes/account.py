@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import hmac
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from signage_server.core.auth import authenticate
-from signage_server.web.deps import SessionDep, SettingsDep
+from signage_server.core import login as login_service
+from signage_server.core.audit import client_ip
+from signage_server.web.deps import LoginGuardDep, SessionDep, SettingsDep
 from signage_server.web.panel.i18n import LANGUAGES
 from signage_server.web.panel.pages import Pages, pages, see_other
 from signage_server.web.panel.session import (
@@ -18,9 +20,7 @@ from signage_server.web.panel.session import (
     PANEL_PATH,
     SESSION_COOKIE,
     CheckedPanelUser,
-    end_session,
     new_login_nonce,
-    start_session,
 )
 
 router = APIRouter()
@@ -50,10 +50,15 @@ def login_page(request: Request, view: PagesDep, next: str | None = None) -> Res
     return login_form(request, view, next)
 
 
-def login_form(request: Request, view: Pages, next: str | None, error: str = "") -> Response:
+def login_form(request: Request, view: Pages, next: str | None, error: str = "",
+               retry_after_s: int | None = None) -> Response:
+    """The form; ``error`` is ``wrong``, ``expired`` or ``too_many`` (429, with ``Retry-After``)."""
     nonce = new_login_nonce()
+    status_code = 200 if not error else 429 if retry_after_s is not None else 401
     response = view.render(request, "login.html", None, login_nonce=nonce, next=_safe_next(next),
-                           error=error, status_code=401 if error else 200)
+                           error=error, retry_after_s=retry_after_s, status_code=status_code)
+    if retry_after_s is not None:
+        response.headers["Retry-After"] = str(retry_after_s)
     response.set_cookie(LOGIN_CSRF_COOKIE, nonce, httponly=True, samesite="strict", path=PANEL_PATH,
                         secure=_secure(request))
     return response
@@ -61,19 +66,23 @@ def login_form(request: Request, view: Pages, next: str | None, error: str = "")
 
 @router.post("/login")
 def login(
-    request: Request, session: SessionDep, settings: SettingsDep, view: PagesDep,
+    request: Request, session: SessionDep, settings: SettingsDep, guard: LoginGuardDep, view: PagesDep,
     username: Annotated[str, Form()], password: Annotated[str, Form()],
     login_nonce: Annotated[str, Form()], next: Annotated[str, Form()] = HOME,
 ) -> Response:
     cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not cookie or not hmac.compare_digest(cookie, login_nonce):
         return login_form(request, view, next, error="expired")
-    user = authenticate(session, username.strip().lower(), password)
-    if user is None:
+    try:
+        done = login_service.log_in(session, guard=guard, username=username, password=password,
+                                    ip=client_ip(request), token_name="panel",
+                                    ttl=timedelta(hours=settings.token_ttl_hours))
+    except login_service.TooManyFailures as exc:
+        return login_form(request, view, next, error="too_many", retry_after_s=exc.retry_after_s)
+    except login_service.WrongCredentials:
         return login_form(request, view, next, error="wrong")
-    token = start_session(session, user, settings.token_ttl_hours)
     response = see_other(_safe_next(next))
-    response.set_cookie(SESSION_COOKIE, token, max_age=settings.token_ttl_hours * 3600, httponly=True,
+    response.set_cookie(SESSION_COOKIE, done.token, max_age=settings.token_ttl_hours * 3600, httponly=True,
                         samesite="strict", path=PANEL_PATH, secure=_secure(request))
     response.delete_cookie(LOGIN_CSRF_COOKIE, path=PANEL_PATH)
     return response
@@ -81,7 +90,7 @@ def login(
 
 @router.post("/logout")
 def logout(request: Request, session: SessionDep, _who: CheckedPanelUser) -> Response:
-    end_session(session, request.cookies.get(SESSION_COOKIE, ""))
+    login_service.log_out(session, token=request.cookies.get(SESSION_COOKIE, ""))
     response = see_other(f"{PANEL_PATH}/login")
     response.delete_cookie(SESSION_COOKIE, path=PANEL_PATH)
     return response

@@ -11,11 +11,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session, col, select
 
+from signage_server.core import audit_trail
+from signage_server.core.audit_trail import AuditFilter
 from signage_server.models import User
-from signage_server.web.api import audit as api
 from signage_server.web.deps import SessionDep
 from signage_server.web.panel.routes.approvals import reviewer, user_names
-from signage_server.web.panel.routes.common import LOCAL_ZONE, PagesDep, attempt, local_time, units_in_scope
+from signage_server.web.panel.routes.common import LOCAL_ZONE, PagesDep, local_time, refused, units_in_scope
 from signage_server.web.panel.session import CurrentPanelUser
 
 router = APIRouter(prefix="/audit")
@@ -30,8 +31,8 @@ def _start(day: date | None) -> datetime | None:
 
 
 def _filter(unit_id: int | None, user_id: int | None, object_type: str | None, first: date | None,
-            last: date | None) -> api.AuditFilter:
-    return api.AuditFilter(unit_id=unit_id, user_id=user_id, object_type=object_type or None,
+            last: date | None) -> AuditFilter:
+    return AuditFilter(unit_id=unit_id, user_id=user_id, object_type=object_type or None,
                            from_=_start(first), to=_start(last + timedelta(days=1) if last else None))
 
 
@@ -60,7 +61,7 @@ def audit_page(request: Request, session: SessionDep, who: CurrentPanelUser, vie
                first: First = None, last: Last = None) -> Response:
     user = reviewer(who)
     wanted = _filter(unit_id, user_id, object_type, first, last)
-    events, error = attempt(lambda: api.list_events(session, user, wanted))
+    events, error = refused(lambda: audit_trail.events(session, actor=user, wanted=wanted))
     rows = events or []
     units = units_in_scope(session, user)
     return view.render(
@@ -75,4 +76,7 @@ def audit_page(request: Request, session: SessionDep, who: CurrentPanelUser, vie
 def audit_csv(session: SessionDep, who: CurrentPanelUser, unit_id: int | None = None,
               user_id: int | None = None, object_type: ObjectType = None,
               first: First = None, last: Last = None) -> Response:
-    return api.export_csv(session, reviewer(who), _filter(unit_id, user_id, object_type, first, last))
+    wanted = _filter(unit_id, user_id, object_type, first, last)
+    text = audit_trail.events_csv(audit_trail.events(session, actor=reviewer(who), wanted=wanted))
+    return Response(content=text, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="audit.csv"'})

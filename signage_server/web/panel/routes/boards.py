@@ -2,40 +2,32 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import Response
 from sqlmodel import Session, col, select
 
-from signage_server.core.auth import in_scope, not_found
-from signage_server.models import Board, Schedule, User, utcnow
-from signage_server.web.api import health as health_api
-from signage_server.web.api import screenshots as screenshots_api
-from signage_server.web.api.pairing import PairingClaim, claim_code
-from signage_server.web.deps import SessionDep
-from signage_server.web.panel.routes.common import PAIRING_ROLES, PagesDep, attempt, units_in_scope
-from signage_server.web.panel.session import CheckedPanelUser, CurrentPanelUser
+from signage_contract import Manifest
+from signage_server.core.audit import client_ip
+from signage_server.devices import boards, pairing
+from signage_server.health import service as health
+from signage_server.health.schemas import ScreenshotPublic
+from signage_server.manifest.composer import Composer
+from signage_server.models import Board, Schedule, utcnow
+from signage_server.web.deps import BusDep, ComposerDep, HealthDep, SessionDep
+from signage_server.web.panel.routes.common import PAIRING_ROLES, PagesDep, refused, units_in_scope
+from signage_server.web.panel.session import CheckedPanelUser, CurrentPanelUser, PanelUser
 from signage_server.web.panel.timeline_view import now_playing, parse_document, week, zone_of
 
 router = APIRouter(prefix="/boards")
 
 
-def _board(session: Session, user: User, board_id: int) -> Board:
-    board = session.get(Board, board_id)
-    if board is None or not in_scope(session, user, board.unit_id):
-        raise not_found("board", board_id)
-    return board
-
-
 @router.get("")
 def board_list(request: Request, session: SessionDep, who: CurrentPanelUser, view: PagesDep) -> Response:
     units = units_in_scope(session, who.user)
-    boards = session.exec(
-        select(Board).where(col(Board.unit_id).in_(list(units))).order_by(col(Board.name))
-    ).all()
-    groups = [(unit, [b for b in boards if b.unit_id == uid]) for uid, unit in units.items()]
+    rows = boards.list_boards(session, actor=who.user, order_by_name=True)
+    groups = [(unit, [b for b in rows if b.unit_id == uid]) for uid, unit in units.items()]
     return view.render(request, "boards.html", who, groups=[g for g in groups if g[1]])
 
 
@@ -45,64 +37,70 @@ def _schedule_names(session: Session, ids: set[str]) -> dict[str, str]:
     return {str(r.id): r.name for r in rows}
 
 
-def _detail(request: Request, session: Session, who: CurrentPanelUser, view: PagesDep, board: Board,
-            *, message: str = "", error: str = "", status_code: int = 200, asked: bool = False) -> Response:
+def _manifest(session: Session, composer: Composer, board: Board) -> Manifest:
     assert board.id is not None
-    manifest = parse_document(request.app.state.composer.current(session, board.id).document)
-    now = utcnow()
-    playing = now_playing(manifest, now)
+    return parse_document(composer.current(session, board.id).document)
+
+
+def _detail(request: Request, session: Session, who: PanelUser, view: PagesDep, composer: Composer,
+            monitor: HealthDep, board: Board, *, message: str = "", error: str = "", asked: bool = False
+            ) -> Response:
+    assert board.id is not None
+    manifest = _manifest(session, composer, board)
+    playing = now_playing(manifest, utcnow())
     current = playing.entry.schedule_id if playing else None
     names = _schedule_names(session, {current} if current else set())
-    shot, _missing = attempt(lambda: screenshots_api.latest(session, who.user, board.id or 0))
+    board_id = board.id
+    found, _missing = refused(lambda: health.latest_screenshot(session, actor=who.user, board_id=board_id))
+    shot = ScreenshotPublic.of(found) if found else None
+    now, config = monitor.clock(), monitor.config
     return view.render(
         request, "board.html", who, board=board, unit=units_in_scope(session, who.user).get(board.unit_id),
         playing=playing, schedule_names=names, can_pair=who.role in PAIRING_ROLES,
-        health=health_api.board_status(session, who.user, request, board.id),
-        uptime=health_api.board_uptime(session, who.user, request, board.id),
+        health=health.board_health(session, actor=who.user, board_id=board_id, now=now, config=config),
+        uptime=health.board_uptime(session, actor=who.user, board_id=board_id, now=now, config=config),
         shot=shot, shot_thumb="/panel" + shot.thumbnail_url.removeprefix("/api/v1") if shot else None,
-        paired=message, error=error, asked=asked, status_code=status_code, tz=zone_of(manifest),
+        paired=message, error=error, asked=asked, status_code=422 if error else 200, tz=zone_of(manifest),
     )
 
 
 @router.get("/{board_id}")
 def board_detail(request: Request, session: SessionDep, who: CurrentPanelUser, view: PagesDep,
-                 board_id: int) -> Response:
-    return _detail(request, session, who, view, _board(session, who.user, board_id))
+                 composer: ComposerDep, monitor: HealthDep, board_id: int) -> Response:
+    board = boards.get_board(session, actor=who.user, board_id=board_id)
+    return _detail(request, session, who, view, composer, monitor, board)
 
 
 @router.post("/{board_id}/pairing")
-def pair(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep, board_id: int,
-         code: Annotated[str, Form()]) -> Response:
+def pair(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep, composer: ComposerDep,
+         monitor: HealthDep, board_id: int, code: Annotated[str, Form()]) -> Response:
     """The same claim the API makes (roles, scope, code rules), answered as a page."""
-    board = _board(session, who.user, board_id)
+    board = boards.get_board(session, actor=who.user, board_id=board_id)
     if who.role not in PAIRING_ROLES:
         raise HTTPException(403, "pairing needs the admin or operator role")
-    claim = PairingClaim(code=code)
-    claimed, error = attempt(lambda: claim_code(board_id, claim, request, session, who.user))
+    ip = client_ip(request)
+    claimed, error = refused(lambda: pairing.claim_code(session, actor=who.user, ip=ip, board_id=board_id,
+                                                        claim=pairing.PairingClaim(code=code)))
     message = "" if claimed is None else claimed.hardware_id
-    return _detail(request, session, who, view, board, message=message, error=error,
-                   status_code=422 if error else 200)
+    return _detail(request, session, who, view, composer, monitor, board, message=message, error=error)
 
 
 @router.post("/{board_id}/screenshot")
 def ask_screenshot(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
-                   board_id: int) -> Response:
+                   composer: ComposerDep, monitor: HealthDep, bus: BusDep, board_id: int) -> Response:
     """Screenshot on demand: the board uploads a capture over its connection when it is online."""
-    board = _board(session, who.user, board_id)
+    board = boards.get_board(session, actor=who.user, board_id=board_id)
     if who.role not in PAIRING_ROLES:
         raise HTTPException(403, "screenshots on demand need the admin or operator role")
-    screenshots_api.request_screenshot(session, who.user, request, board_id)
-    return _detail(request, session, who, view, board, asked=True)
+    health.request_screenshot(session, actor=who.user, bus=bus, board_id=board_id)
+    return _detail(request, session, who, view, composer, monitor, board, asked=True)
 
 
 @router.get("/{board_id}/week")
 def board_week(request: Request, session: SessionDep, who: CurrentPanelUser, view: PagesDep,
-               board_id: int) -> Response:
-    board = _board(session, who.user, board_id)
-    assert board.id is not None
-    manifest = parse_document(request.app.state.composer.current(session, board.id).document)
-    now: datetime = utcnow()
-    columns = week(manifest, now)
+               composer: ComposerDep, board_id: int) -> Response:
+    board = boards.get_board(session, actor=who.user, board_id=board_id)
+    columns = week(_manifest(session, composer, board), utcnow())
     ids = {b[2].schedule_id for c in columns for b in c.blocks} - {None}
     return view.render(request, "week.html", who, board=board, columns=columns,
                        schedule_names=_schedule_names(session, {i for i in ids if i}))

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Annotated, TypeVar
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from fastapi import Depends, HTTPException
+from fastapi import HTTPException
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
+from signage_server.core import roles
 from signage_server.core.auth import scope_unit_ids
-from signage_server.models import AdminUnit, Role, User
-from signage_server.web.panel.pages import Pages, error_text, pages
+from signage_server.core.errors import DomainError
+from signage_server.models import AdminUnit, User
+from signage_server.web.panel.pages import PagesDep, error_text
 
-PagesDep = Annotated[Pages, Depends(pages)]
-PAIRING_ROLES = frozenset({Role.ADMIN, Role.OPERATOR})
+__all__ = ["PAIRING_ROLES", "PagesDep", "attempt", "local_time", "refused", "status_of", "units_in_scope"]
+
+PAIRING_ROLES = roles.OPERATORS
 T = TypeVar("T")
 
 
@@ -34,7 +37,16 @@ def attempt(action: Callable[[], T]) -> tuple[T | None, str]:
     """Run an API function; a refusal comes back as the API's message instead of an exception."""
     try:
         return action(), ""
-    except (HTTPException, ValidationError) as exc:
+    except (HTTPException, ValidationError, DomainError) as exc:
+        return None, error_text(exc)
+
+
+def refused(action: Callable[[], T]) -> tuple[T | None, str]:
+    """Run a domain service call (or build its input model); a refusal (``DomainError``, pydantic
+    ``ValidationError``) comes back as its message, the one the API answers, instead of raising."""
+    try:
+        return action(), ""
+    except (DomainError, ValidationError) as exc:
         return None, error_text(exc)
 
 

@@ -1,5 +1,5 @@
 """Dashboard: boards online/offline per unit, boards needing attention, the wall of latest
-screenshots (from the health API), and the active emergencies (from the override API)."""
+screenshots (``health/service``), and the active emergencies (``emergency/queries``)."""
 
 from __future__ import annotations
 
@@ -9,21 +9,22 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 
 from signage_server.emergency import overrides
+from signage_server.health import service as health
 from signage_server.models import OverrideState
-from signage_server.web.api import health as health_api
-from signage_server.web.api import screenshots as screenshots_api
-from signage_server.web.deps import OverrideDeliveryDep, SessionDep
+from signage_server.web.deps import HealthDep, OverrideDeliveryDep, ScreenshotStoreDep, SessionDep
 from signage_server.web.panel.routes.common import PagesDep, local_time, units_in_scope
 from signage_server.web.panel.session import CurrentPanelUser
 
 router = APIRouter()
 API_PREFIX = "/api/v1"
+IMAGE_CACHE_CONTROL = "private, max-age=86400"  # a screenshot's file never changes
 
 
 @router.get("/dashboard")
 def dashboard(request: Request, session: SessionDep, who: CurrentPanelUser, view: PagesDep,
-              delivery: OverrideDeliveryDep) -> Response:
-    tiles = health_api.unit_wall(session, who.user, request, who.user.unit_id)
+              monitor: HealthDep, delivery: OverrideDeliveryDep) -> Response:
+    tiles = health.unit_wall(session, actor=who.user, unit_id=who.user.unit_id, now=monitor.clock(),
+                             config=monitor.config)
     units = units_in_scope(session, who.user)
     counts: dict[int, Counter[str]] = {}
     for tile in tiles:
@@ -39,7 +40,9 @@ def dashboard(request: Request, session: SessionDep, who: CurrentPanelUser, view
 
 
 @router.get("/boards/{board_id}/screenshots/{shot_id}/thumbnail")
-def screenshot_thumbnail(request: Request, session: SessionDep, who: CurrentPanelUser, board_id: int,
+def screenshot_thumbnail(session: SessionDep, who: CurrentPanelUser, store: ScreenshotStoreDep, board_id: int,
                          shot_id: int) -> FileResponse:
     """The health API's thumbnail, reached with the panel session."""
-    return screenshots_api.thumbnail(session, who.user, request, board_id, shot_id)
+    path = health.screenshot_file(session, actor=who.user, store=store, board_id=board_id, shot_id=shot_id,
+                                  thumbnail=True)
+    return FileResponse(path, media_type="image/jpeg", headers={"Cache-Control": IMAGE_CACHE_CONTROL})

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from signage_server.reports.summary import SummaryReport
-from signage_server.web.api import reports as api
-from signage_server.web.deps import SessionDep
-from signage_server.web.panel.routes.common import PagesDep, attempt, units_in_scope
+from signage_server.reports import service
+from signage_server.reports.summary import summary_csv
+from signage_server.web.deps import HealthDep, SessionDep
+from signage_server.web.panel.routes.common import PagesDep, refused, units_in_scope
 from signage_server.web.panel.session import CurrentPanelUser
 
 router = APIRouter(prefix="/reports")
@@ -22,25 +21,23 @@ Last = Annotated[date | None, Query(alias="to")]
 
 @router.get("")
 def report_page(request: Request, session: SessionDep, who: CurrentPanelUser, view: PagesDep,
-                unit_id: int | None = None, first: First = None, last: Last = None) -> Response:
+                monitor: HealthDep, unit_id: int | None = None, first: First = None,
+                last: Last = None) -> Response:
     unit = unit_id or who.user.unit_id
-    answer, error = attempt(lambda: api.summary(session, who.user, request, unit, first, last, "json"))
-    report = _report(answer)
+    report, error = refused(lambda: service.summary(session, actor=who.user, unit_id=unit, first=first,
+                                                    last=last, now=monitor.clock(), config=monitor.config))
     return view.render(request, "reports.html", who, report=report, units=units_in_scope(session, who.user),
                        unit_id=unit, error=error, status_code=422 if error else 200,
                        query=str(request.url.query))
 
 
-def _report(answer: SummaryReport | Response | None) -> SummaryReport | None:
-    """The API answers JSON (so that it can leave out a section it cannot fill); read it back."""
-    if isinstance(answer, Response):
-        return SummaryReport.model_validate(json.loads(bytes(answer.body)))
-    return answer
-
-
 @router.get("/summary.csv")
-def report_csv(request: Request, session: SessionDep, who: CurrentPanelUser, unit_id: int,
+def report_csv(session: SessionDep, who: CurrentPanelUser, monitor: HealthDep, unit_id: int,
                first: First = None, last: Last = None) -> Response:
-    answer = api.summary(session, who.user, request, unit_id, first, last, "csv")
-    assert isinstance(answer, Response)
-    return answer
+    report = service.summary(session, actor=who.user, unit_id=unit_id, first=first, last=last,
+                             now=monitor.clock(), config=monitor.config)
+    return Response(
+        summary_csv(report).encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{service.csv_file_name(report)}"'},
+    )

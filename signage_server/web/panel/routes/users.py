@@ -6,13 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
+from signage_server.core import users
+from signage_server.core.audit import client_ip
 from signage_server.models import Role, User
 from signage_server.schemas import UserCreate
-from signage_server.web.api import users as api
 from signage_server.web.deps import SessionDep
 from signage_server.web.panel.pages import Pages, see_other
-from signage_server.web.panel.routes.common import PagesDep, attempt, units_in_scope
+from signage_server.web.panel.routes.common import PagesDep, refused, units_in_scope
 from signage_server.web.panel.session import CheckedPanelUser, CurrentPanelUser, PanelUser
 
 router = APIRouter(prefix="/users")
@@ -24,10 +26,14 @@ def _admin(who: PanelUser) -> User:
     return who.user
 
 
-def _page(request: Request, session: SessionDep, who: PanelUser, view: Pages, error: str = "") -> Response:
-    units = units_in_scope(session, who.user)
-    return view.render(request, "users.html", who, rows=api.list_users(session, _admin(who)), units=units,
+def _page(request: Request, session: Session, who: PanelUser, view: Pages, error: str = "") -> Response:
+    rows = users.list_users(session, actor=_admin(who))
+    return view.render(request, "users.html", who, rows=rows, units=units_in_scope(session, who.user),
                        roles=list(Role), error=error, status_code=422 if error else 200)
+
+
+def _done_or_page(request: Request, session: Session, who: PanelUser, view: Pages, error: str) -> Response:
+    return _page(request, session, who, view, error) if error else see_other("/panel/users")
 
 
 @router.get("")
@@ -40,17 +46,18 @@ def create(request: Request, session: SessionDep, who: CheckedPanelUser, view: P
            username: Annotated[str, Form()], password: Annotated[str, Form()],
            role: Annotated[Role, Form()], unit_id: Annotated[int, Form()],
            full_name: Annotated[str, Form()] = "") -> Response:
-    made, error = attempt(lambda: api.create_user(request, session, _admin(who), UserCreate(
-        username=username, password=password, role=role, unit_id=unit_id, full_name=full_name)))
-    if made is None:
-        return _page(request, session, who, view, error)
-    return see_other("/panel/users")
+    admin = _admin(who)
+    _made, error = refused(lambda: users.create_user(
+        session, actor=admin, ip=client_ip(request),
+        body=UserCreate(username=username, password=password, role=role, unit_id=unit_id,
+                        full_name=full_name)))
+    return _done_or_page(request, session, who, view, error)
 
 
 @router.post("/{user_id}/deactivate")
 def deactivate(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
                user_id: int) -> Response:
-    _done, error = attempt(lambda: api.deactivate_user(request, session, _admin(who), user_id) or True)
-    if error:
-        return _page(request, session, who, view, error)
-    return see_other("/panel/users")
+    admin = _admin(who)
+    _done, error = refused(lambda: users.deactivate_user(session, actor=admin, ip=client_ip(request),
+                                                         user_id=user_id))
+    return _done_or_page(request, session, who, view, error)

@@ -1,0 +1,120 @@
+"""User accounts, managed by admins within their scope: list, create, change, deactivate.
+
+Every function takes the acting admin (``actor``) and the address they act from (``ip``, for the
+audit trail); users outside the admin's subtree answer ``user.not_found``. Passwords never reach
+the trail: a password change shows as the action ``change_password``.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from signage_server.core import audit, roles
+from signage_server.core.auth import (
+    ensure_in_scope,
+    get_in_scope,
+    hash_password,
+    require_role,
+    revoke_user_tokens,
+    scope_unit_ids,
+)
+from signage_server.core.errors import Conflict, Invalid
+from signage_server.core.passwords import password_problem
+from signage_server.models import AdminUnit, User
+from signage_server.schemas import UserCreate, UserUpdate
+
+OBJECT_TYPE = "user"
+
+
+def require_admin(actor: User) -> None:
+    require_role(actor, roles.ADMINS)
+
+
+def check_password(password: str, username: str) -> None:
+    """``user.weak_password`` with the rule's message (too short, the user name, too common)."""
+    problem = password_problem(password, username)
+    if problem is not None:
+        raise Invalid("user.weak_password", problem)
+
+
+def get_user(session: Session, *, actor: User, user_id: int) -> User:
+    require_admin(actor)
+    return get_in_scope(session, actor, User, user_id, "user")
+
+
+def list_users(session: Session, *, actor: User) -> list[User]:
+    require_admin(actor)
+    units = scope_unit_ids(session, actor)
+    return list(session.exec(select(User).where(col(User.unit_id).in_(units)).order_by(col(User.id))).all())
+
+
+def _check_unit(session: Session, actor: User, unit_id: int) -> None:
+    if session.get(AdminUnit, unit_id) is None:
+        raise Invalid("user.unknown_unit", f"unit_id: unit {unit_id} does not exist", unit_id=unit_id)
+    ensure_in_scope(session, actor, unit_id)
+
+
+def _trail(user: User) -> dict[str, object]:
+    data = audit.snapshot(user)
+    data.pop("password_hash", None)  # never in the trail; a change shows as action change_password
+    return data
+
+
+def _record(session: Session, actor: User, ip: str, action: str, user: User,
+            before: dict[str, object] | None) -> None:
+    session.flush()
+    audit.record_as(session, actor, ip, action, OBJECT_TYPE, user.id, unit_id=user.unit_id,
+                    before=before, after=_trail(user))
+
+
+def create_user(session: Session, *, actor: User, ip: str, body: UserCreate) -> User:
+    require_admin(actor)
+    _check_unit(session, actor, body.unit_id)
+    check_password(body.password, body.username)
+    if session.exec(select(User).where(User.username == body.username)).first() is not None:
+        raise Conflict("user.username_taken", f"user name {body.username!r} is taken", username=body.username)
+    user = User(
+        username=body.username, full_name=body.full_name, role=body.role, unit_id=body.unit_id,
+        password_hash=hash_password(body.password),
+    )
+    session.add(user)
+    _record(session, actor, ip, "create", user, None)
+    session.commit()
+    session.refresh(user)
+    return user
+
+
+def update_user(session: Session, *, actor: User, ip: str, user_id: int, body: UserUpdate) -> User:
+    """A partial update; a new password or a deactivation logs the user out everywhere."""
+    user = get_user(session, actor=actor, user_id=user_id)
+    before = _trail(user)
+    data = body.model_dump(exclude_unset=True)
+    if data.get("unit_id") is not None:
+        _check_unit(session, actor, data["unit_id"])
+    password = data.pop("password", None)
+    if password is not None:
+        check_password(password, user.username)
+        user.password_hash = hash_password(password)
+    user.sqlmodel_update({k: v for k, v in data.items() if v is not None})
+    if password is not None or data.get("active") is False:
+        assert user.id is not None
+        revoke_user_tokens(session, user.id)
+    session.add(user)
+    _record(session, actor, ip, "change_password" if password is not None else "update", user, before)
+    session.commit()
+    session.refresh(user)
+    return user
+
+
+def deactivate_user(session: Session, *, actor: User, ip: str, user_id: int) -> None:
+    """Users are deactivated, not deleted: content keeps naming its author."""
+    user = get_user(session, actor=actor, user_id=user_id)
+    before = _trail(user)
+    if user.id == actor.id:
+        raise Conflict("user.self_deactivation", "you cannot deactivate your own account")
+    user.active = False
+    assert user.id is not None
+    revoke_user_tokens(session, user.id)
+    session.add(user)
+    _record(session, actor, ip, "deactivate", user, before)
+    session.commit()

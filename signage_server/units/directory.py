@@ -1,0 +1,114 @@
+"""The unit tree as its users see it: browse within scope, add villages, apply reorganisations.
+
+Every function takes the acting user; a unit outside their subtree answers ``unit.not_found``.
+Writes are audited with the actor's address and announce the units (and boards) they touched.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session, col, func, select
+
+from signage_server.core import audit, roles
+from signage_server.core.auth import ensure_in_scope, in_scope, not_found, require_role
+from signage_server.core.changes import Change, ChangeFeed
+from signage_server.core.errors import Invalid
+from signage_server.models import AdminUnit, UnitLevel, UnitLineage, User
+from signage_server.schemas import ReorganiseRequest, VillageCreate
+from signage_server.units.service import Reorganisation, ancestor_ids, reorganise, subtree_ids, valid_at
+
+
+def get_unit(session: Session, *, actor: User, unit_id: int) -> AdminUnit:
+    unit = session.get(AdminUnit, unit_id)
+    if unit is None or not in_scope(session, actor, unit_id):
+        raise not_found("unit", unit_id)
+    return unit
+
+
+def children(session: Session, *, actor: User, unit_id: int, at: date | None = None) -> list[AdminUnit]:
+    """Direct children valid on ``at`` (default today)."""
+    get_unit(session, actor=actor, unit_id=unit_id)
+    rows = session.exec(
+        select(AdminUnit)
+        .where(AdminUnit.parent_id == unit_id, valid_at(at or date.today()))
+        .order_by(col(AdminUnit.code))
+    ).all()
+    return list(rows)
+
+
+def subtree(session: Session, *, actor: User, unit_id: int, at: date | None = None) -> list[AdminUnit]:
+    """The unit and every descendant valid on ``at`` (default today)."""
+    get_unit(session, actor=actor, unit_id=unit_id)
+    ids = subtree_ids(session, unit_id, at or date.today())
+    rows = session.exec(select(AdminUnit).where(col(AdminUnit.id).in_(ids)).order_by(col(AdminUnit.id))).all()
+    return list(rows)
+
+
+def ancestors(session: Session, *, actor: User, unit_id: int) -> list[AdminUnit]:
+    """The unit and its parents up to the actor's own unit, nearest first."""
+    get_unit(session, actor=actor, unit_id=unit_id)
+    chain = ancestor_ids(session, unit_id)
+    visible = chain[: chain.index(actor.unit_id) + 1]
+    return [unit for uid in visible if (unit := session.get(AdminUnit, uid)) is not None]
+
+
+def lineage(session: Session, *, actor: User, unit_id: int) -> list[UnitLineage]:
+    """Reorganisation edges into and out of this unit."""
+    get_unit(session, actor=actor, unit_id=unit_id)
+    rows = session.exec(
+        select(UnitLineage).where(
+            (UnitLineage.from_unit_id == unit_id) | (UnitLineage.to_unit_id == unit_id)
+        ).order_by(col(UnitLineage.effective))
+    ).all()
+    return list(rows)
+
+
+def create_village(session: Session, *, actor: User, ip: str, changes: ChangeFeed, unit_id: int,
+                   body: VillageCreate) -> AdminUnit:
+    """Add a village (thôn, tổ dân phố, ...) under a current commune."""
+    require_role(actor, roles.EDITORS)
+    commune = get_unit(session, actor=actor, unit_id=unit_id)
+    if commune.level != UnitLevel.COMMUNE or commune.valid_to is not None:
+        raise Invalid("unit.not_a_commune",
+                      f"unit {unit_id} is not a current commune; villages belong under a commune",
+                      unit_id=unit_id)
+    count = session.exec(
+        select(func.count()).select_from(AdminUnit).where(AdminUnit.parent_id == unit_id)
+    ).one()
+    village = AdminUnit(
+        code=body.code or f"{commune.code}-{count + 1:02d}",
+        level=UnitLevel.VILLAGE,
+        name=body.name,
+        division_type=body.division_type,
+        parent_id=unit_id,
+        valid_from=body.valid_from or date.today(),
+    )
+    session.add(village)
+    session.flush()
+    audit.record_as(session, actor, ip, "create", "unit", village.id, unit_id=village.id,
+                    after=audit.snapshot(village))
+    session.commit()
+    session.refresh(village)
+    assert village.id is not None
+    changes.publish(Change(units=frozenset({village.id})))
+    return village
+
+
+def apply_reorganisation(session: Session, *, actor: User, ip: str, changes: ChangeFeed,
+                         body: ReorganiseRequest) -> Reorganisation:
+    """Merge units into an existing unit or a new one; boards, children, users and content follow."""
+    require_role(actor, roles.ADMINS)
+    into = [body.into_id] if body.into_id is not None else []
+    for unit_id in [*body.from_ids, *into]:
+        ensure_in_scope(session, actor, unit_id)
+    result = reorganise(session, body.from_ids, body.effective, into_id=body.into_id,
+                        new_code=body.new_code, new_name=body.new_name, note=body.note)
+    for unit_id in body.from_ids:
+        audit.record_as(session, actor, ip, "reorganise", "unit", unit_id, unit_id=unit_id,
+                        after={**body.model_dump(mode="json"), "new_unit_ids": list(result.new_unit_ids),
+                               "retired_unit_ids": list(result.retired_unit_ids)})
+    session.commit()
+    involved = {*result.new_unit_ids, *result.retired_unit_ids, *([body.into_id] if body.into_id else [])}
+    changes.publish(Change(units=frozenset(involved), boards=frozenset(result.board_ids)))
+    return result
