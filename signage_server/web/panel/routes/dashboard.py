@@ -1,5 +1,5 @@
 """Dashboard: boards online/offline per unit, boards needing attention, the wall of latest
-screenshots (``health/service``), and the active emergencies (``emergency/queries``)."""
+screenshots (``health/service``), and the active emergencies (``emergency/overrides.list_visible``)."""
 
 from __future__ import annotations
 
