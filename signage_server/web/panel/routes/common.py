@@ -10,10 +10,14 @@ from zoneinfo import ZoneInfo
 from fastapi import Depends, HTTPException
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
+from starlette.requests import HTTPConnection
 
 from signage_server.core.auth import scope_unit_ids
+from signage_server.core.errors import DomainError
 from signage_server.models import AdminUnit, Role, User
+from signage_server.web.deps import state_of
 from signage_server.web.panel.pages import Pages, error_text, pages
+from signage_server.web.panel.preview import PreviewRenderer
 
 PagesDep = Annotated[Pages, Depends(pages)]
 PAIRING_ROLES = frozenset({Role.ADMIN, Role.OPERATOR})
@@ -49,3 +53,22 @@ def local_time(moment: datetime) -> str:
     """A stored instant (UTC; SQLite hands it back naive) as Vietnam's wall-clock time."""
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return aware.astimezone(LOCAL_ZONE).strftime("%d/%m/%Y %H:%M:%S")
+
+
+def run_service(action: Callable[[], T]) -> tuple[T | None, str]:
+    """Run a service call; a refusal (a domain error, or input that does not validate) comes back
+    as its message instead of an exception."""
+    try:
+        return action(), ""
+    except DomainError as exc:
+        return None, exc.message
+    except ValidationError as exc:
+        return None, error_text(exc)
+
+
+def previews(connection: HTTPConnection) -> PreviewRenderer:
+    return state_of(connection, "panel_previews", PreviewRenderer)
+
+
+PreviewsDep = Annotated[PreviewRenderer, Depends(previews)]
+"""The bulletin previews that the panel's mount builds."""
