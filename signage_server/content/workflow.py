@@ -1,5 +1,4 @@
-"""Helpers shared by the content routers: ownership, scope, the approval workflow, audit, change
-notices.
+"""The content workflow: ownership, scope, the approval rules, audit and change notices.
 
 Workflow: editors submit, approvers and admins approve, reject (with a reason) and publish within
 their scope (their unit's subtree). Four-eyes: nobody decides on their own submission, unless the
@@ -7,22 +6,28 @@ content's unit lets trusted editors auto-approve (``UnitSettings``), in which ca
 submission is approved at once (a playlist or schedule whose parts wait stays submitted). Editing
 approved or published content sends it back to ``submitted`` (it leaves the boards until approved
 again; the editor need not resubmit). Approval does not cascade: a playlist is approved only once
-the media and bulletins it shows are, a schedule only once its playlists are; otherwise 409 names
-what still waits, so approvers review the parts before the whole and nothing unseen reaches a
-board through a container's approval.
+the media and bulletins it shows are, a schedule only once its playlists are; otherwise a
+``Conflict`` names what still waits, so approvers review the parts before the whole and nothing
+unseen reaches a board through a container's approval.
+
+Refusals are ``DomainError``s (``content.not_found``, ``content.transition_refused``...); the web
+edge turns them into HTTP answers and panel messages.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from fastapi import HTTPException, Request, status
+from pydantic import BaseModel, ValidationError
 from sqlmodel import Session, col, select
 
 from signage_server.core import audit
-from signage_server.core.auth import in_scope, not_found
+from signage_server.core.auth import in_scope
 from signage_server.core.changes import Change, ChangeFeed
+from signage_server.core.errors import Conflict, Forbidden, Invalid, NotFound
+from signage_server.core.roles import EDITORS, REVIEWERS, describe
 from signage_server.models import (
     PLAYABLE_STATES,
     AdminUnit,
@@ -40,9 +45,6 @@ from signage_server.models import (
     utcnow,
 )
 from signage_server.schemas import StateChange
-
-EDITORS = frozenset({Role.ADMIN, Role.EDITOR})
-REVIEWERS = frozenset({Role.ADMIN, Role.APPROVER})
 
 S = ContentState
 TRANSITIONS: dict[tuple[ContentState, ContentState], frozenset[Role]] = {
@@ -62,10 +64,65 @@ ACTIONS = {S.DRAFT: "withdraw", S.SUBMITTED: "submit", S.APPROVED: "approve", S.
 DECISIONS = (S.APPROVED, S.REJECTED)
 
 T = TypeVar("T", bound=ContentMixin)
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts on content: the signed-in user, and the address the audit trail records."""
+
+    user: User
+    ip: str = ""
+
+
+def next_states(state: ContentState, role: Role) -> list[ContentState]:
+    """The moves this role may make from ``state`` (the buttons a page offers)."""
+    return [to for (frm, to), roles in TRANSITIONS.items() if frm == state and role in roles]
+
+
+# --- refusals ----------------------------------------------------------------------------------
+
+
+def not_found(what: str, ident: object) -> NotFound:
+    """``bulletin 7 not found``: also the answer for what lies outside the caller's scope."""
+    code = "unit.not_found" if what == "unit" else "content.not_found"
+    return NotFound(code, f"{what} {ident} not found", kind=what, id=str(ident))
+
+
+def in_use(what: str, message: str, users: Iterable[int | str]) -> Conflict:
+    """A delete refused because other content still refers to the row."""
+    return Conflict("content.in_use", message, kind=what, used_by=", ".join(map(str, users)))
+
+
+def explain(exc: ValidationError) -> str:
+    """Validation errors in the API's wording: ``where: what``, joined by ``; ``."""
+    def where(loc: tuple[int | str, ...]) -> str:
+        return ".".join(str(p) for p in loc if p not in ("body", "query", "path", "form")) or "request"
+
+    return "; ".join(f"{where(e['loc'])}: {e['msg']}" for e in exc.errors())
+
+
+def revalidated(model: type[M], data: dict[str, Any]) -> M:
+    """A merged record (current row + patch) validated as a whole; ``Invalid`` with the reasons."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise Invalid("content.invalid", explain(exc)) from exc
+
+
+def require_role(user: User, allowed: frozenset[Role]) -> None:
+    """Refuse a user whose role is not among ``allowed`` (same words as the API's role check)."""
+    if user.role not in allowed:
+        raise Forbidden("content.role_needed", f"this needs one of the roles: {describe(allowed)}",
+                        roles=describe(allowed))
+
+
+# --- ownership ---------------------------------------------------------------------------------
 
 
 def get_owned(session: Session, model: type[T], item_id: int, user: User, what: str) -> T:
-    """The row if it exists and lies in the user's scope; 404 otherwise (existence does not leak)."""
+    """The row if it exists and lies in the user's scope; ``NotFound`` otherwise (existence does
+    not leak)."""
     row = session.get(model, item_id)
     if row is None or not in_scope(session, user, row.unit_id):
         raise not_found(what, item_id)
@@ -79,6 +136,9 @@ def owner_unit(session: Session, user: User, unit_id: int | None) -> int:
     if session.get(AdminUnit, unit_id) is None or not in_scope(session, user, unit_id):
         raise not_found("unit", unit_id)
     return unit_id
+
+
+# --- the approval workflow ---------------------------------------------------------------------
 
 
 def mark_edited(row: ContentMixin, user: User | None = None) -> None:
@@ -121,25 +181,25 @@ def _waiting(label: str, rows: Iterable[tuple[int | None, ContentMixin]]) -> lis
 def _check_parts(session: Session, row: ContentMixin) -> None:
     waiting = unapproved_parts(session, row)
     if waiting:
-        raise HTTPException(
-            status.HTTP_409_CONFLICT,
-            f"approve what this shows first; not approved yet: {', '.join(waiting)}",
-        )
+        raise Conflict("content.parts_not_approved",
+                       f"approve what this shows first; not approved yet: {', '.join(waiting)}",
+                       waiting=", ".join(waiting))
 
 
 def _check_allowed(row: ContentMixin, target: ContentState, user: User) -> None:
     roles = TRANSITIONS.get((row.state, target))
+    moves = {"current": row.state.value, "target": target.value}
     if roles is None:
-        raise HTTPException(status.HTTP_409_CONFLICT, f"cannot go from {row.state.value} to {target.value}")
+        raise Conflict("content.transition_refused", f"cannot go from {row.state.value} to {target.value}",
+                       **moves)
     if user.role not in roles:
-        names = ", ".join(sorted(r.value for r in roles))
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN,
-            f"going from {row.state.value} to {target.value} needs one of the roles: {names}",
-        )
+        names = describe(roles)
+        raise Forbidden("content.transition_role_needed",
+                        f"going from {row.state.value} to {target.value} needs one of the roles: {names}",
+                        roles=names, **moves)
     if target in DECISIONS and row.state == S.SUBMITTED and row.submitted_by == user.id:
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN,
+        raise Forbidden(
+            "content.four_eyes",
             "four-eyes rule: you submitted this, so another approver of the unit must decide on it",
         )
 
@@ -152,7 +212,7 @@ def apply_transition(session: Session, row: ContentMixin, change: StateChange, u
         return None
     _check_allowed(row, target, user)
     if target == S.REJECTED and not change.reason:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "reason: a rejection needs a reason")
+        raise Invalid("content.reason_needed", "reason: a rejection needs a reason")
     now = utcnow()
     if target == S.SUBMITTED:
         row.submitted_by, row.submitted_at = user.id, now
@@ -168,16 +228,29 @@ def apply_transition(session: Session, row: ContentMixin, change: StateChange, u
     return ACTIONS[target]
 
 
+# --- audit and change notices ------------------------------------------------------------------
+
+
+def record(
+    session: Session, actor: Actor, action: str, object_type: str, object_id: object, *,
+    unit_id: int | None, before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
+) -> None:
+    """An audit event by ``actor`` in the current transaction (only the fields that changed)."""
+    before, after = audit.changed_fields(before, after)
+    audit.record(session, action=action, object_type=object_type, object_id=object_id,
+                 actor=audit.actor_label(actor.user), actor_id=actor.user.id, unit_id=unit_id,
+                 ip=actor.ip, before=before, after=after)
+
+
 def audit_content(
-    session: Session, request: Request, user: User, action: str, row: ContentMixin,
-    before: dict[str, object] | None,
+    session: Session, actor: Actor, action: str, row: ContentMixin, before: dict[str, object] | None,
 ) -> None:
     """Record an action on content in the current transaction (flush first so a new row has an id)."""
     session.flush()
     after = None if action == "delete" else audit.snapshot(row)
     table = str(getattr(type(row), "__tablename__", type(row).__name__.lower()))
-    audit.record_by(session, request, user, action, table, getattr(row, "id", None),
-                    unit_id=row.unit_id, before=before, after=after)
+    record(session, actor, action, table, getattr(row, "id", None), unit_id=row.unit_id,
+           before=before, after=after)
 
 
 def publish(
@@ -199,19 +272,3 @@ def publish(
         playlists=frozenset(playlists), schedules=frozenset(schedules), media=frozenset(media),
         bulletins=frozenset(bulletins), layouts=frozenset(layouts), everything=everything,
     ))
-
-
-def change_state_of(
-    request: Request, session: Session, user: User, model: type[T], item_id: int, what: str,
-    change: StateChange,
-) -> T:
-    """A workflow move on one content row, audited and committed (the state routes of every kind)."""
-    row = get_owned(session, model, item_id, user, what)
-    before = audit.snapshot(row)
-    action = apply_transition(session, row, change, user)
-    session.add(row)
-    if action is not None:
-        audit_content(session, request, user, action, row, before)
-    session.commit()
-    session.refresh(row)
-    return row

@@ -19,6 +19,7 @@ from starlette.requests import HTTPConnection
 
 from signage_server.content.media_store import MediaStore
 from signage_server.core import roles
+from signage_server.core.audit import client_ip
 from signage_server.core.auth import user_for_token
 from signage_server.core.bus import Bus
 from signage_server.core.changes import ChangeFeed
@@ -85,6 +86,8 @@ HeartbeatWriterDep = Annotated[HeartbeatWriter, Depends(_service("heartbeat_writ
 ReceiptsDep = Annotated[ReceiptRecorder, Depends(_service("receipts", ReceiptRecorder))]
 SigningKeyDep = Annotated[SigningKey, Depends(_service("signing_key", SigningKey))]
 LoginGuardDep = Annotated[Guard, Depends(get_login_guard)]
+ClientIpDep = Annotated[str, Depends(client_ip)]
+"""The caller's address, as the audit trail records it."""
 
 
 async def get_override_delivery(bus: BusDep, changes: ChangesDep) -> Delivery:

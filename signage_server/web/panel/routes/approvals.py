@@ -1,33 +1,40 @@
 """The approval queue (admins and approvers): what awaits a decision, grouped by kind, with the
-approve and reject buttons posting to each kind's own state-change API function."""
+approve and reject buttons moving the content through the same workflow service as the API."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import Response
 from sqlmodel import Session, col, select
 
+from signage_server.content import approvals
+from signage_server.content.records import Kind
+from signage_server.content.workflow import Actor
 from signage_server.core import roles
-from signage_server.core.changes import ChangesDep
+from signage_server.core.changes import ChangeFeed
 from signage_server.models import ContentState, User
 from signage_server.schemas import StateChange
-from signage_server.web.api import approvals as api
-from signage_server.web.api import bulletins, media, playlists, schedules
-from signage_server.web.deps import SessionDep
+from signage_server.web.deps import ChangesDep, ClientIpDep, SessionDep
 from signage_server.web.panel.pages import Pages, see_other
-from signage_server.web.panel.routes.common import PagesDep, attempt, local_time, units_in_scope
+from signage_server.web.panel.routes.common import PagesDep, local_time, run_service, units_in_scope
 from signage_server.web.panel.session import CheckedPanelUser, CurrentPanelUser, PanelUser
 
 router = APIRouter(prefix="/approvals")
-KINDS: tuple[api.Kind, ...] = ("bulletin", "media", "playlist", "schedule")
-CHANGE_STATE: dict[str, Callable[..., Any]] = {
-    "bulletin": bulletins.change_state, "media": media.change_state,
-    "playlist": playlists.change_state, "schedule": schedules.change_state,
-}
+KINDS: tuple[Kind, ...] = ("bulletin", "media", "playlist", "schedule")
 DECISIONS = (ContentState.APPROVED, ContentState.REJECTED)
+StateField = Annotated[ContentState, Form()]
+ReasonField = Annotated[str, Form()]
+
+
+def move(session: Session, *, actor: Actor, changes: ChangeFeed, kind: Kind, item_id: int,
+         state: ContentState, reason: str) -> str:
+    """A workflow move asked for by a page's buttons: "" when done, else the refusal's message."""
+    _done, error = run_service(lambda: approvals.decide(
+        session, actor=actor, changes=changes, kind=kind, item_id=item_id,
+        change=StateChange(state=state, reason=reason)))
+    return error
 
 
 def reviewer(who: PanelUser) -> User:
@@ -43,7 +50,7 @@ def user_names(session: Session, ids: set[int | None]) -> dict[int, str]:
 
 
 def _page(request: Request, session: Session, who: PanelUser, view: Pages, error: str = "") -> Response:
-    entries = api.approval_queue(session, reviewer(who), ContentState.SUBMITTED)
+    entries = approvals.approval_queue(session, user=reviewer(who), state=ContentState.SUBMITTED)
     groups = {kind: [e for e in entries if e.kind == kind] for kind in KINDS}
     return view.render(request, "approvals.html", who, groups=groups, units=units_in_scope(session, who.user),
                        names=user_names(session, {e.submitted_by for e in entries}),
@@ -57,13 +64,13 @@ def queue(request: Request, session: SessionDep, who: CurrentPanelUser, view: Pa
 
 @router.post("/{kind}/{item_id}/state")
 def decide(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
-           changes: ChangesDep, kind: api.Kind, item_id: int, state: Annotated[ContentState, Form()],
-           reason: Annotated[str, Form()] = "") -> Response:
-    user = reviewer(who)
+           changes: ChangesDep, ip: ClientIpDep, kind: Kind, item_id: int,
+           state: StateField, reason: ReasonField = "") -> Response:
+    actor = Actor(reviewer(who), ip)
     if state not in DECISIONS:
         raise HTTPException(422, "the queue only approves or rejects")
-    _done, error = attempt(lambda: CHANGE_STATE[kind](
-        request, session, user, changes, item_id, StateChange(state=state, reason=reason)))
+    error = move(session, actor=actor, changes=changes, kind=kind, item_id=item_id, state=state,
+                 reason=reason)
     if error:
         return _page(request, session, who, view, error)
     return see_other("/panel/approvals")

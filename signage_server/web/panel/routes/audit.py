@@ -16,7 +16,13 @@ from signage_server.core.audit_trail import AuditFilter
 from signage_server.models import User
 from signage_server.web.deps import SessionDep
 from signage_server.web.panel.routes.approvals import reviewer, user_names
-from signage_server.web.panel.routes.common import LOCAL_ZONE, PagesDep, local_time, refused, units_in_scope
+from signage_server.web.panel.routes.common import (
+    LOCAL_ZONE,
+    PagesDep,
+    local_time,
+    run_service,
+    units_in_scope,
+)
 from signage_server.web.panel.session import CurrentPanelUser
 
 router = APIRouter(prefix="/audit")
@@ -61,7 +67,7 @@ def audit_page(request: Request, session: SessionDep, who: CurrentPanelUser, vie
                first: First = None, last: Last = None) -> Response:
     user = reviewer(who)
     wanted = _filter(unit_id, user_id, object_type, first, last)
-    events, error = refused(lambda: audit_trail.events(session, actor=user, wanted=wanted))
+    events, error = run_service(lambda: audit_trail.events(session, actor=user, wanted=wanted))
     rows = events or []
     units = units_in_scope(session, user)
     return view.render(

@@ -16,7 +16,7 @@ from signage_server.health.schemas import ScreenshotPublic
 from signage_server.manifest.composer import Composer
 from signage_server.models import Board, Schedule, utcnow
 from signage_server.web.deps import BusDep, ComposerDep, HealthDep, SessionDep
-from signage_server.web.panel.routes.common import PAIRING_ROLES, PagesDep, refused, units_in_scope
+from signage_server.web.panel.routes.common import PAIRING_ROLES, PagesDep, run_service, units_in_scope
 from signage_server.web.panel.session import CheckedPanelUser, CurrentPanelUser, PanelUser
 from signage_server.web.panel.timeline_view import now_playing, parse_document, week, zone_of
 
@@ -51,7 +51,8 @@ def _detail(request: Request, session: Session, who: PanelUser, view: PagesDep, 
     current = playing.entry.schedule_id if playing else None
     names = _schedule_names(session, {current} if current else set())
     board_id = board.id
-    found, _missing = refused(lambda: health.latest_screenshot(session, actor=who.user, board_id=board_id))
+    found, _missing = run_service(
+        lambda: health.latest_screenshot(session, actor=who.user, board_id=board_id))
     shot = ScreenshotPublic.of(found) if found else None
     now, config = monitor.clock(), monitor.config
     return view.render(
@@ -79,7 +80,7 @@ def pair(request: Request, session: SessionDep, who: CheckedPanelUser, view: Pag
     if who.role not in PAIRING_ROLES:
         raise HTTPException(403, "pairing needs the admin or operator role")
     ip = client_ip(request)
-    claimed, error = refused(lambda: pairing.claim_code(session, actor=who.user, ip=ip, board_id=board_id,
+    claimed, error = run_service(lambda: pairing.claim_code(session, actor=who.user, ip=ip, board_id=board_id,
                                                         claim=pairing.PairingClaim(code=code)))
     message = "" if claimed is None else claimed.hardware_id
     return _detail(request, session, who, view, composer, monitor, board, message=message, error=error)

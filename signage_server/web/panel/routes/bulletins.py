@@ -10,26 +10,22 @@ from fastapi.responses import FileResponse, Response
 from sqlmodel import col, select
 
 from signage_contract import Category, Priority
-from signage_server.content.workflow import TRANSITIONS
+from signage_server.content import bulletins as service
+from signage_server.content.workflow import Actor, next_states
 from signage_server.core import roles
 from signage_server.core.auth import scope_unit_ids
-from signage_server.core.changes import ChangesDep
-from signage_server.models import Board, ContentState, Role, User
-from signage_server.schemas import BulletinCreate, BulletinPublic, BulletinUpdate, StateChange
-from signage_server.web.api import bulletins as api
-from signage_server.web.deps import SessionDep
+from signage_server.core.errors import Forbidden
+from signage_server.models import Board, ContentState
+from signage_server.schemas import BulletinCreate, BulletinPublic, BulletinUpdate
+from signage_server.web.deps import ChangesDep, ClientIpDep, SessionDep
 from signage_server.web.panel.pages import see_other
-from signage_server.web.panel.preview import BulletinDraft, PreviewFailed, PreviewRenderer
-from signage_server.web.panel.routes.common import PagesDep, attempt
+from signage_server.web.panel.preview import BulletinDraft, PreviewFailed
+from signage_server.web.panel.routes.approvals import ReasonField, StateField, move
+from signage_server.web.panel.routes.common import PagesDep, PreviewsDep, run_service
 from signage_server.web.panel.session import CheckedPanelUser, CurrentPanelUser, PanelUser
 
 router = APIRouter(prefix="/bulletins")
 DEFAULT_PREVIEW_SIZE = (384, 192)  # a small commune LED board
-
-
-def next_states(state: ContentState, role: Role) -> list[ContentState]:
-    """The moves this role may make from ``state`` (the buttons offered)."""
-    return [to for (frm, to), roles in TRANSITIONS.items() if frm == state and role in roles]
 
 
 def _boards(session: SessionDep, who: PanelUser) -> list[Board]:
@@ -40,10 +36,15 @@ def _boards(session: SessionDep, who: PanelUser) -> list[Board]:
 @router.get("")
 def bulletin_list(request: Request, session: SessionDep, who: CurrentPanelUser, view: PagesDep,
                   state: ContentState | None = None) -> Response:
-    rows = api.list_bulletins(session, who.user, state)
+    return _list(request, session, who, view, state)
+
+
+def _list(request: Request, session: SessionDep, who: PanelUser, view: PagesDep, state: ContentState | None,
+          error: str = "") -> Response:
+    rows = service.list_bulletins(session, user=who.user, state=state)
     return view.render(request, "bulletins.html", who, rows=rows, state=state, states=list(ContentState),
-                       moves={r.id: next_states(r.state, who.role) for r in rows},
-                       can_edit=who.role in roles.EDITORS)
+                       moves={r.id: next_states(r.state, who.role) for r in rows}, error=error,
+                       can_edit=who.role in roles.EDITORS, status_code=422 if error else 200)
 
 
 def _editor(request: Request, session: SessionDep, who: PanelUser, view: PagesDep, bulletin: object,
@@ -59,14 +60,14 @@ def _editor(request: Request, session: SessionDep, who: PanelUser, view: PagesDe
 
 @router.post("/preview")
 def preview(request: Request, who: CheckedPanelUser, view: PagesDep, session: SessionDep,
-                  title: Title = "", body: Body = "", board_id: Annotated[int | None, Form()] = None,
-                  category: Annotated[Category, Form()] = Category.OTHER,
-                  priority: Annotated[Priority, Form()] = Priority.NORMAL) -> Response:
+            renderer: PreviewsDep, title: Title = "", body: Body = "",
+            board_id: Annotated[int | None, Form()] = None,
+            category: Annotated[Category, Form()] = Category.OTHER,
+            priority: Annotated[Priority, Form()] = Priority.NORMAL) -> Response:
     """An htmx fragment: the PNG the player draws for this text at the chosen board's size."""
     boards = {b.id: b for b in _boards(session, who)}
     board = boards.get(board_id) if board_id is not None else None
     width, height = (board.width, board.height) if board else DEFAULT_PREVIEW_SIZE
-    renderer: PreviewRenderer = request.app.state.panel_previews
     draft = BulletinDraft(_nfc(title), _nfc(body), category, priority)
     try:
         key = renderer.render(draft, width, height)
@@ -87,7 +88,8 @@ def new_bulletin(request: Request, session: SessionDep, who: CurrentPanelUser, v
 @router.get("/{bulletin_id}")
 def edit_bulletin(request: Request, session: SessionDep, who: CurrentPanelUser, view: PagesDep,
                   bulletin_id: int) -> Response:
-    return _editor(request, session, who, view, api.get_bulletin(session, who.user, bulletin_id))
+    bulletin = service.get_bulletin(session, user=who.user, bulletin_id=bulletin_id)
+    return _editor(request, session, who, view, bulletin)
 
 
 Title = Annotated[str, Form()]
@@ -96,12 +98,12 @@ Body = Annotated[str, Form()]
 
 @router.post("")
 def create(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
-           changes: ChangesDep, title: Title, body: Body = "",
+           changes: ChangesDep, ip: ClientIpDep, title: Title, body: Body = "",
            category: Annotated[Category, Form()] = Category.OTHER,
            priority: Annotated[Priority, Form()] = Priority.NORMAL) -> Response:
-    made, error = attempt(lambda: api.create_bulletin(
-        request, session, _editor_user(who), changes,
-        BulletinCreate(title=title, body=body, category=category, priority=priority)))
+    made, error = run_service(lambda: service.create_bulletin(
+        session, actor=_writer(who, ip), changes=changes,
+        data=BulletinCreate(title=title, body=body, category=category, priority=priority)))
     if made is None:
         draft = {"title": title, "body": body, "category": category, "priority": priority}
         return _editor(request, session, who, view, draft, error, 422)
@@ -110,12 +112,12 @@ def create(request: Request, session: SessionDep, who: CheckedPanelUser, view: P
 
 @router.post("/{bulletin_id}")
 def update(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
-           changes: ChangesDep, bulletin_id: int, title: Title, body: Body = "",
+           changes: ChangesDep, ip: ClientIpDep, bulletin_id: int, title: Title, body: Body = "",
            category: Annotated[Category, Form()] = Category.OTHER,
            priority: Annotated[Priority, Form()] = Priority.NORMAL) -> Response:
     patch = BulletinUpdate(title=title, body=body, category=category, priority=priority)
-    done, error = attempt(
-        lambda: api.update_bulletin(request, session, _editor_user(who), changes, bulletin_id, patch))
+    done, error = run_service(lambda: service.update_bulletin(
+        session, actor=_writer(who, ip), changes=changes, bulletin_id=bulletin_id, patch=patch))
     if done is None:
         draft = {"id": bulletin_id, "title": title, "body": body, "category": category, "priority": priority}
         return _editor(request, session, who, view, draft, error, 422)
@@ -124,27 +126,23 @@ def update(request: Request, session: SessionDep, who: CheckedPanelUser, view: P
 
 @router.post("/{bulletin_id}/state")
 def change_state(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
-                 changes: ChangesDep, bulletin_id: int, state: Annotated[ContentState, Form()],
-                 reason: Annotated[str, Form()] = "", back: Annotated[str, Form()] = "") -> Response:
-    done, error = attempt(lambda: api.change_state(request,
-        session, who.user, changes, bulletin_id, StateChange(state=state, reason=reason)))
-    if done is None:
-        rows = api.list_bulletins(session, who.user, None)
-        return view.render(request, "bulletins.html", who, rows=rows, state=None, states=list(ContentState),
-                           moves={r.id: next_states(r.state, who.role) for r in rows}, error=error,
-                           can_edit=who.role in roles.EDITORS, status_code=422)
+                 changes: ChangesDep, ip: ClientIpDep, bulletin_id: int,
+                 state: StateField, reason: ReasonField = "", back: Annotated[str, Form()] = "") -> Response:
+    error = move(session, actor=Actor(who.user, ip), changes=changes, kind="bulletin", item_id=bulletin_id,
+                 state=state, reason=reason)
+    if error:
+        return _list(request, session, who, view, None, error)
     return see_other(f"/panel/bulletins/{bulletin_id}" if back == "editor" else "/panel/bulletins")
 
 
-def _editor_user(who: PanelUser) -> User:
+def _writer(who: PanelUser, ip: str) -> Actor:
     if who.role not in roles.EDITORS:
-        raise HTTPException(403, "writing bulletins needs the admin or editor role")
-    return who.user
+        raise Forbidden("panel.role_needed", "writing bulletins needs the admin or editor role")
+    return Actor(who.user, ip)
 
 
 @router.get("/preview/{key}.png")
-def preview_image(request: Request, who: CurrentPanelUser, key: str) -> FileResponse:
-    renderer: PreviewRenderer = request.app.state.panel_previews
+def preview_image(who: CurrentPanelUser, renderer: PreviewsDep, key: str) -> FileResponse:
     path = renderer.path_for(key)
     if path is None:
         raise HTTPException(404, "preview not found; render it again")

@@ -1,23 +1,29 @@
-"""Helpers shared by the page modules: dependency aliases, units in scope, refused writes."""
+"""Helpers shared by the page modules: dependency aliases, units in scope, run_service writes."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TypeVar
-from zoneinfo import ZoneInfo
+from typing import Annotated, TypeVar
 
-from fastapi import HTTPException
+from fastapi import Depends
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
+from starlette.requests import HTTPConnection
 
+from signage_contract.timezone import LOCAL_ZONE
 from signage_server.core import roles
 from signage_server.core.auth import scope_unit_ids
 from signage_server.core.errors import DomainError
 from signage_server.models import AdminUnit, User
+from signage_server.web.deps import state_of
 from signage_server.web.panel.pages import PagesDep, error_text
+from signage_server.web.panel.preview import PreviewRenderer
 
-__all__ = ["PAIRING_ROLES", "PagesDep", "attempt", "local_time", "refused", "status_of", "units_in_scope"]
+__all__ = [
+    "LOCAL_ZONE", "PAIRING_ROLES", "PagesDep", "PreviewsDep", "local_time", "run_service", "status_of",
+    "units_in_scope",
+]
 
 PAIRING_ROLES = roles.OPERATORS
 T = TypeVar("T")
@@ -33,31 +39,30 @@ def units_in_scope(session: Session, user: User) -> dict[int, AdminUnit]:
     return {u.id: u for u in rows if u.id is not None}
 
 
-def attempt(action: Callable[[], T]) -> tuple[T | None, str]:
-    """Run an API function; a refusal comes back as the API's message instead of an exception."""
-    try:
-        return action(), ""
-    except (HTTPException, ValidationError, DomainError) as exc:
-        return None, error_text(exc)
-
-
-def refused(action: Callable[[], T]) -> tuple[T | None, str]:
-    """Run a domain service call (or build its input model); a refusal (``DomainError``, pydantic
-    ``ValidationError``) comes back as its message, the one the API answers, instead of raising."""
-    try:
-        return action(), ""
-    except (DomainError, ValidationError) as exc:
-        return None, error_text(exc)
-
-
 def status_of(error: str, default: int = 422) -> int:
     return default if error else 200
 
 
-LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def local_time(moment: datetime) -> str:
     """A stored instant (UTC; SQLite hands it back naive) as Vietnam's wall-clock time."""
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return aware.astimezone(LOCAL_ZONE).strftime("%d/%m/%Y %H:%M:%S")
+
+
+def run_service(action: Callable[[], T]) -> tuple[T | None, str]:
+    """Run a service call; a refusal (a domain error, or input that does not validate) comes back
+    as its message instead of an exception."""
+    try:
+        return action(), ""
+    except (DomainError, ValidationError) as exc:
+        return None, error_text(exc)
+
+
+def previews(connection: HTTPConnection) -> PreviewRenderer:
+    return state_of(connection, "panel_previews", PreviewRenderer)
+
+
+PreviewsDep = Annotated[PreviewRenderer, Depends(previews)]
+"""The bulletin previews that the panel's mount builds."""

@@ -62,7 +62,7 @@ def _operator(who: PanelUser) -> User:
 
 
 def _refusal(exc: DomainError | ValidationError) -> str:
-    """What the page says about a refused action: the API's own message."""
+    """What the page says about a run_service action: the API's own message."""
     return exc.message if isinstance(exc, DomainError) else error_text(exc)
 
 

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from signage_server.reports import service
 from signage_server.reports.summary import summary_csv
 from signage_server.web.deps import HealthDep, SessionDep
-from signage_server.web.panel.routes.common import PagesDep, refused, units_in_scope
+from signage_server.web.panel.routes.common import PagesDep, run_service, units_in_scope
 from signage_server.web.panel.session import CurrentPanelUser
 
 router = APIRouter(prefix="/reports")
@@ -24,7 +24,7 @@ def report_page(request: Request, session: SessionDep, who: CurrentPanelUser, vi
                 monitor: HealthDep, unit_id: int | None = None, first: First = None,
                 last: Last = None) -> Response:
     unit = unit_id or who.user.unit_id
-    report, error = refused(lambda: service.summary(session, actor=who.user, unit_id=unit, first=first,
+    report, error = run_service(lambda: service.summary(session, actor=who.user, unit_id=unit, first=first,
                                                     last=last, now=monitor.clock(), config=monitor.config))
     return view.render(request, "reports.html", who, report=report, units=units_in_scope(session, who.user),
                        unit_id=unit, error=error, status_code=422 if error else 200,

@@ -3,26 +3,25 @@ and the week calendar of every board of a unit."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
+from signage_server.content import custom_layouts, playlists, schedules
 from signage_server.content.schemas import ScheduleCreate
+from signage_server.content.workflow import Actor, next_states
 from signage_server.core import roles
-from signage_server.core.auth import in_scope, scope_unit_ids
-from signage_server.core.changes import ChangeFeed, ChangesDep
-from signage_server.models import Board, ContentState, LayoutRecord, TargetKind, User, utcnow
-from signage_server.schemas import StateChange
-from signage_server.web.api import playlists as playlists_api
-from signage_server.web.api import schedules as api
-from signage_server.web.deps import SessionDep
+from signage_server.core.auth import in_scope
+from signage_server.core.changes import ChangeFeed
+from signage_server.models import Board, TargetKind, utcnow
+from signage_server.web.deps import ChangesDep, ClientIpDep, ComposerDep, SessionDep
 from signage_server.web.panel.pages import Pages, see_other
-from signage_server.web.panel.routes.bulletins import next_states
-from signage_server.web.panel.routes.common import PagesDep, attempt, units_in_scope
+from signage_server.web.panel.routes.approvals import ReasonField, StateField, move
+from signage_server.web.panel.routes.common import PagesDep, run_service, units_in_scope
 from signage_server.web.panel.session import CheckedPanelUser, CurrentPanelUser, PanelUser
 from signage_server.web.panel.timeline_view import parse_document, week
 
@@ -31,24 +30,17 @@ MAX_BOARDS_IN_UNIT_WEEK = 30  # a week grid per board; beyond this the page woul
 REGION_PREFIX = "region:"
 
 
-def _layouts(session: Session, user: User) -> list[LayoutRecord]:
-    rows = session.exec(select(LayoutRecord).where(or_(
-        col(LayoutRecord.builtin), col(LayoutRecord.unit_id).in_(scope_unit_ids(session, user))
-    )).order_by(col(LayoutRecord.id))).all()
-    return list(rows)
-
-
 def _page(request: Request, session: Session, who: PanelUser, view: Pages, error: str = "",
           layout_id: str | None = None) -> Response:
-    layouts = _layouts(session, who.user)
+    layouts = custom_layouts.visible_layouts(session, user=who.user)
     chosen = next((lay for lay in layouts if lay.id == layout_id), layouts[0] if layouts else None)
     units = units_in_scope(session, who.user)
     boards = session.exec(
         select(Board).where(col(Board.unit_id).in_(list(units))).order_by(col(Board.name))).all()
-    rows = api.list_schedules(session, who.user, None)
+    rows = schedules.list_schedules(session, user=who.user)
     return view.render(
         request, "schedules.html", who, rows=rows, layouts=layouts, chosen=chosen, units=units,
-        boards={b.id: b for b in boards}, playlists=playlists_api.list_playlists(session, who.user, None),
+        boards={b.id: b for b in boards}, playlists=playlists.list_playlists(session, user=who.user),
         moves={r.id: next_states(r.state, who.role) for r in rows}, can_edit=who.role in roles.EDITORS,
         target_kinds=list(TargetKind), error=error, status_code=422 if error else 200,
     )
@@ -63,9 +55,9 @@ def schedule_list(request: Request, session: SessionDep, who: CurrentPanelUser, 
 def regions(request: Request, session: SessionDep, who: CurrentPanelUser, view: PagesDep,
             layout_id: str) -> Response:
     """htmx: one playlist picker per region of the chosen layout."""
-    layout = api.visible_layout(session, who.user, layout_id)
+    layout = custom_layouts.visible_layout(session, who.user, layout_id)
     return view.render(request, "schedule_regions.html", who, chosen=layout,
-                       playlists=playlists_api.list_playlists(session, who.user, None))
+                       playlists=playlists.list_playlists(session, user=who.user))
 
 
 def schedule_from_form(form: FormData) -> dict[str, Any]:
@@ -93,17 +85,17 @@ def schedule_from_form(form: FormData) -> dict[str, Any]:
 
 @router.post("")
 async def create(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
-                 changes: ChangesDep) -> Response:
+                 changes: ChangesDep, ip: ClientIpDep) -> Response:
     data = schedule_from_form(await request.form())
-    return await run_in_threadpool(_create, request, session, who, view, changes, data)
+    return await run_in_threadpool(_create, request, session, who, view, Actor(who.user, ip), changes, data)
 
 
-def _create(request: Request, session: Session, who: PanelUser, view: Pages, changes: ChangeFeed,
-            data: dict[str, Any]) -> Response:
+def _create(request: Request, session: Session, who: PanelUser, view: Pages, actor: Actor,
+            changes: ChangeFeed, data: dict[str, Any]) -> Response:
     if who.role not in roles.EDITORS:
         raise HTTPException(403, "scheduling needs the admin or editor role")
-    made, error = attempt(lambda: api.create_schedule(request,
-        session, who.user, changes, ScheduleCreate.model_validate(data)))
+    made, error = run_service(lambda: schedules.create_schedule(
+        session, actor=actor, changes=changes, data=ScheduleCreate.model_validate(data)))
     if made is None:
         return _page(request, session, who, view, error, data.get("layout_id"))
     return see_other("/panel/schedules")
@@ -111,18 +103,18 @@ def _create(request: Request, session: Session, who: PanelUser, view: Pages, cha
 
 @router.post("/{schedule_id}/state")
 def change_state(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
-                 changes: ChangesDep, schedule_id: int, state: Annotated[ContentState, Form()],
-                 reason: Annotated[str, Form()] = "") -> Response:
-    done, error = attempt(lambda: api.change_state(request,
-        session, who.user, changes, schedule_id, StateChange(state=state, reason=reason)))
-    if done is None:
+                 changes: ChangesDep, ip: ClientIpDep, schedule_id: int,
+                 state: StateField, reason: ReasonField = "") -> Response:
+    error = move(session, actor=Actor(who.user, ip), changes=changes, kind="schedule", item_id=schedule_id,
+                 state=state, reason=reason)
+    if error:
         return _page(request, session, who, view, error)
     return see_other("/panel/schedules")
 
 
 @router.get("/week")
 def unit_week(request: Request, session: SessionDep, who: CurrentPanelUser, view: PagesDep,
-              unit_id: int) -> Response:
+              composer: ComposerDep, unit_id: int) -> Response:
     """The week grid of each board that the unit owns directly."""
     if not in_scope(session, who.user, unit_id):
         raise HTTPException(404, f"unit {unit_id} not found")
@@ -132,10 +124,10 @@ def unit_week(request: Request, session: SessionDep, who: CurrentPanelUser, view
     grids = []
     for board in boards:
         assert board.id is not None
-        manifest = parse_document(request.app.state.composer.current(session, board.id).document)
+        manifest = parse_document(composer.current(session, board.id).document)
         grids.append((board, week(manifest, now)))
     ids = {int(b[2].schedule_id) for _, cols in grids for c in cols for b in c.blocks
            if b[2].schedule_id and b[2].schedule_id.isdigit()}
-    names = {str(r.id): r.name for r in api.list_schedules(session, who.user, None) if r.id in ids}
+    names = {str(r.id): r.name for r in schedules.list_schedules(session, user=who.user) if r.id in ids}
     return view.render(request, "unit_week.html", who, unit=units_in_scope(session, who.user).get(unit_id),
                        grids=grids, schedule_names=names)

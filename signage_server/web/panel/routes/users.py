@@ -14,7 +14,7 @@ from signage_server.models import Role, User
 from signage_server.schemas import UserCreate
 from signage_server.web.deps import SessionDep
 from signage_server.web.panel.pages import Pages, see_other
-from signage_server.web.panel.routes.common import PagesDep, refused, units_in_scope
+from signage_server.web.panel.routes.common import PagesDep, run_service, units_in_scope
 from signage_server.web.panel.session import CheckedPanelUser, CurrentPanelUser, PanelUser
 
 router = APIRouter(prefix="/users")
@@ -47,7 +47,7 @@ def create(request: Request, session: SessionDep, who: CheckedPanelUser, view: P
            role: Annotated[Role, Form()], unit_id: Annotated[int, Form()],
            full_name: Annotated[str, Form()] = "") -> Response:
     admin = _admin(who)
-    _made, error = refused(lambda: users.create_user(
+    _made, error = run_service(lambda: users.create_user(
         session, actor=admin, ip=client_ip(request),
         body=UserCreate(username=username, password=password, role=role, unit_id=unit_id,
                         full_name=full_name)))
@@ -58,6 +58,6 @@ def create(request: Request, session: SessionDep, who: CheckedPanelUser, view: P
 def deactivate(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
                user_id: int) -> Response:
     admin = _admin(who)
-    _done, error = refused(lambda: users.deactivate_user(session, actor=admin, ip=client_ip(request),
+    _done, error = run_service(lambda: users.deactivate_user(session, actor=admin, ip=client_ip(request),
                                                          user_id=user_id))
     return _done_or_page(request, session, who, view, error)

@@ -1,0 +1,70 @@
+"""Bulletin services: text notices (title and body NFC at entry, Decree 49 category, Circular 39
+priority), called by the JSON API and the panel alike."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from signage_server.content import records
+from signage_server.content.workflow import Actor, mark_edited, owner_unit, require_role, revalidated
+from signage_server.core.audit import snapshot
+from signage_server.core.changes import ChangeFeed
+from signage_server.core.roles import EDITORS
+from signage_server.models import Bulletin, ContentState, PlaylistItem, User
+from signage_server.schemas import BulletinBase, BulletinCreate, BulletinPublic, BulletinUpdate, StateChange
+
+
+def public(row: Bulletin) -> BulletinPublic:
+    return BulletinPublic.model_validate(row, from_attributes=True)
+
+
+def list_bulletins(
+    session: Session, *, user: User, state: ContentState | None = None
+) -> list[BulletinPublic]:
+    return [public(r) for r in records.listing(session, user=user, model=Bulletin, state=state)]
+
+
+def get_bulletin(session: Session, *, user: User, bulletin_id: int) -> BulletinPublic:
+    return public(records.fetch(session, user=user, model=Bulletin, item_id=bulletin_id))
+
+
+def create_bulletin(
+    session: Session, *, actor: Actor, changes: ChangeFeed, data: BulletinCreate
+) -> BulletinPublic:
+    require_role(actor.user, EDITORS)
+    unit_id = owner_unit(session, actor.user, data.unit_id)
+    row = Bulletin.model_validate(data, update={"unit_id": unit_id, "created_by": actor.user.id})
+    return public(records.save(session, actor=actor, changes=changes, row=row, action="create"))
+
+
+def update_bulletin(
+    session: Session, *, actor: Actor, changes: ChangeFeed, bulletin_id: int, patch: BulletinUpdate
+) -> BulletinPublic:
+    """A partial update, validated merged with the current bulletin (approved text goes back to
+    ``submitted``)."""
+    require_role(actor.user, EDITORS)
+    row = records.fetch(session, user=actor.user, model=Bulletin, item_id=bulletin_id)
+    before = snapshot(row)
+    fields = patch.model_dump(exclude_unset=True)
+    whole = revalidated(BulletinBase, {**row.model_dump(include=set(BulletinBase.model_fields)), **fields})
+    row.sqlmodel_update(whole.model_dump(include=set(fields)))
+    mark_edited(row, actor.user)
+    row = records.save(session, actor=actor, changes=changes, row=row, action="update", before=before)
+    return public(row)
+
+
+def delete_bulletin(session: Session, *, actor: Actor, changes: ChangeFeed, bulletin_id: int) -> None:
+    """Delete a bulletin no playlist shows (``content.in_use`` otherwise)."""
+    row = records.deletable(
+        session, actor=actor, model=Bulletin, item_id=bulletin_id,
+        used_by=select(PlaylistItem.playlist_id).where(PlaylistItem.bulletin_id == bulletin_id),
+        refusal="playlists {used} show this bulletin; remove it from them first")
+    records.remove(session, actor=actor, changes=changes, row=row)
+
+
+def change_bulletin_state(
+    session: Session, *, actor: Actor, changes: ChangeFeed, bulletin_id: int, change: StateChange
+) -> BulletinPublic:
+    row = records.change_state(session, actor=actor, changes=changes, model=Bulletin, item_id=bulletin_id,
+                               change=change)
+    return public(row)

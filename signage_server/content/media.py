@@ -1,0 +1,134 @@
+"""Media services: image uploads stored content-addressed by sha256 (checked by ``MediaStore``),
+their files and thumbnails, edits, deletes and workflow moves; for the JSON API and the panel.
+
+A rejected file raises ``MediaRejected`` (with the status the upload answers), everything else a
+``DomainError``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from sqlmodel import Session, col, select
+
+from signage_contract import Category, nfc
+from signage_server.content import records
+from signage_server.content.media_store import MediaStore
+from signage_server.content.workflow import Actor, mark_edited, owner_unit, require_role
+from signage_server.core.audit import snapshot
+from signage_server.core.changes import ChangeFeed
+from signage_server.core.errors import NotFound
+from signage_server.core.roles import EDITORS
+from signage_server.models import ContentState, Media, PlaylistItem, User
+from signage_server.schemas import MediaPublic, MediaUpdate, StateChange
+
+
+@dataclass(frozen=True)
+class Upload:
+    """An image as sent: its bytes, the name and type the client gave, and how to file it."""
+
+    source: BinaryIO
+    filename: str
+    declared_type: str | None
+    title: str = ""
+    category: Category = Category.OTHER
+    unit_id: int | None = None  # default: the uploader's unit
+
+
+@dataclass(frozen=True)
+class Uploaded:
+    media: MediaPublic
+    created: bool  # False when the unit already had the same image (the existing record is answered)
+
+
+def public(row: Media) -> MediaPublic:
+    return MediaPublic.model_validate(row, from_attributes=True)
+
+
+def list_media(session: Session, *, user: User, state: ContentState | None = None) -> list[MediaPublic]:
+    return [public(r) for r in records.listing(session, user=user, model=Media, state=state)]
+
+
+def library(session: Session, *, user: User, category: Category | None = None) -> list[Media]:
+    """The images in scope, newest first, optionally of one category (the panel's library)."""
+    where = [] if category is None else [col(Media.category) == category]
+    return records.listing(session, user=user, model=Media, where=where, newest_first=True)
+
+
+def get_media(session: Session, *, user: User, media_id: int) -> MediaPublic:
+    return public(records.fetch(session, user=user, model=Media, item_id=media_id))
+
+
+def upload_media(
+    session: Session, *, actor: Actor, changes: ChangeFeed, store: MediaStore, upload: Upload
+) -> Uploaded:
+    """Store an image for a unit; the same bytes uploaded again for that unit answer the existing
+    record (``created`` False)."""
+    require_role(actor.user, EDITORS)
+    owner = owner_unit(session, actor.user, upload.unit_id)
+    stored = store.ingest(upload.source, upload.filename, upload.declared_type)
+    same = select(Media).where(Media.unit_id == owner, Media.sha256 == stored.sha256)
+    existing = session.exec(same).first()
+    if existing is not None:
+        return Uploaded(public(existing), created=False)
+    row = Media(unit_id=owner, created_by=actor.user.id, sha256=stored.sha256, size=stored.size,
+                content_type=stored.content_type, width=stored.width, height=stored.height,
+                original_name=stored.safe_name, title=nfc(upload.title).strip(), category=upload.category)
+    row = records.save(session, actor=actor, changes=changes, row=row, action="create")
+    return Uploaded(public(row), created=True)
+
+
+def media_file(session: Session, *, user: User, store: MediaStore, media_id: int) -> tuple[Path, str]:
+    """The stored file of an image in scope, and its content type."""
+    row = records.fetch(session, user=user, model=Media, item_id=media_id)
+    path = store.path(row.sha256)
+    if not path.is_file():
+        raise NotFound("media.file_missing", f"media {media_id}: its file is missing from the store",
+                       id=media_id)
+    return path, row.content_type
+
+
+def thumbnail_file(session: Session, *, user: User, store: MediaStore, media_id: int) -> Path:
+    """The JPEG thumbnail of an image in scope."""
+    row = records.fetch(session, user=user, model=Media, item_id=media_id)
+    path = store.thumbnail_path(row.sha256)
+    if not path.is_file():
+        raise NotFound("media.no_thumbnail", f"media {media_id} has no thumbnail", id=media_id)
+    return path
+
+
+def update_media(
+    session: Session, *, actor: Actor, changes: ChangeFeed, media_id: int, patch: MediaUpdate
+) -> MediaPublic:
+    require_role(actor.user, EDITORS)
+    row = records.fetch(session, user=actor.user, model=Media, item_id=media_id)
+    before = snapshot(row)
+    row.sqlmodel_update(patch.model_dump(exclude_unset=True, exclude_none=True))
+    mark_edited(row, actor.user)
+    row = records.save(session, actor=actor, changes=changes, row=row, action="update", before=before)
+    return public(row)
+
+
+def delete_media(
+    session: Session, *, actor: Actor, changes: ChangeFeed, store: MediaStore, media_id: int
+) -> None:
+    """Delete the record of an image no playlist shows; the file goes too when no other unit's
+    record shares it."""
+    row = records.deletable(
+        session, actor=actor, model=Media, item_id=media_id,
+        used_by=select(PlaylistItem.playlist_id).where(PlaylistItem.media_id == media_id),
+        refusal="playlists {used} show this image; remove it from them first")
+    sha256 = row.sha256
+    records.remove(session, actor=actor, changes=changes, row=row)
+    if session.exec(select(Media.id).where(Media.sha256 == sha256)).first() is None:
+        store.delete(sha256)
+
+
+def change_media_state(
+    session: Session, *, actor: Actor, changes: ChangeFeed, media_id: int, change: StateChange
+) -> MediaPublic:
+    row = records.change_state(session, actor=actor, changes=changes, model=Media, item_id=media_id,
+                               change=change)
+    return public(row)

@@ -1,0 +1,145 @@
+"""What every content kind (bulletins, media, playlists, schedules) does alike: list in scope, get
+in scope or ``NotFound``, write with an audit event and a change notice, move through the workflow.
+
+The kind modules (``bulletins``, ``media``, ``playlists``, ``schedules``) add their own checks and
+shapes around these; the approval queue reaches any kind by its name (``KINDS``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal, TypeVar
+
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from signage_server.content.workflow import (
+    Actor,
+    apply_transition,
+    audit_content,
+    get_owned,
+    in_use,
+    require_role,
+)
+from signage_server.core.audit import snapshot
+from signage_server.core.auth import scope_unit_ids
+from signage_server.core.changes import Change, ChangeFeed
+from signage_server.core.roles import EDITORS
+from signage_server.models import Bulletin, ContentMixin, ContentState, Media, Playlist, Schedule, User
+from signage_server.schemas import StateChange
+
+ContentRow = Media | Bulletin | Playlist | Schedule
+R = TypeVar("R", bound=ContentRow)
+V = TypeVar("V", int, str)
+Kind = Literal["media", "bulletin", "playlist", "schedule"]
+KINDS: dict[Kind, type[ContentRow]] = {
+    "media": Media, "bulletin": Bulletin, "playlist": Playlist, "schedule": Schedule,
+}
+LABELS: dict[type[ContentMixin], Kind] = {model: kind for kind, model in KINDS.items()}
+
+
+def label(model: type[ContentMixin]) -> Kind:
+    """The kind's name in messages and the approval queue (``bulletin 7 not found``)."""
+    return LABELS[model]
+
+
+def touched(row: ContentRow) -> Change:
+    """What a write on ``row`` touches: the row itself, and for a schedule the boards it targets."""
+    assert row.id is not None
+    if isinstance(row, Schedule):
+        return Change(
+            schedules=frozenset({row.id}), boards=_present(row.target_board_id),
+            units=_present(row.target_unit_id), tags=_present(row.target_tag),
+        )
+    if isinstance(row, Media):
+        return Change(media=frozenset({row.id}))
+    if isinstance(row, Bulletin):
+        return Change(bulletins=frozenset({row.id}))
+    return Change(playlists=frozenset({row.id}))
+
+
+def _present(value: V | None) -> frozenset[V]:
+    return frozenset() if value is None else frozenset({value})
+
+
+def merged(first: Change, second: Change) -> Change:
+    """One notice naming what either change touched (a schedule moved from one target to another)."""
+    return Change(
+        boards=first.boards | second.boards, units=first.units | second.units, tags=first.tags | second.tags,
+        playlists=first.playlists | second.playlists, schedules=first.schedules | second.schedules,
+        media=first.media | second.media, bulletins=first.bulletins | second.bulletins,
+        layouts=first.layouts | second.layouts, everything=first.everything or second.everything,
+    )
+
+
+def listing(
+    session: Session, *, user: User, model: type[R], state: ContentState | None = None,
+    where: Sequence[ColumnElement[bool]] = (), newest_first: bool = False,
+) -> list[R]:
+    """The rows of one kind in the user's scope, optionally in one state, by id."""
+    query = select(model).where(col(model.unit_id).in_(scope_unit_ids(session, user)), *where)
+    if state is not None:
+        query = query.where(model.state == state)
+    order = col(model.id).desc() if newest_first else col(model.id)
+    return list(session.exec(query.order_by(order)).all())
+
+
+def fetch(session: Session, *, user: User, model: type[R], item_id: int) -> R:
+    """The row if it lies in the user's scope; ``NotFound`` (``content.not_found``) otherwise."""
+    return get_owned(session, model, item_id, user, label(model))
+
+
+def deletable(
+    session: Session, *, actor: Actor, model: type[R], item_id: int, used_by: SelectOfScalar[int],
+    refusal: str,
+) -> R:
+    """The row an editor may delete: in scope, and used by nothing. ``used_by`` selects the ids of
+    what still uses it; a refusal (``content.in_use``) names them in ``refusal``'s ``{used}``."""
+    require_role(actor.user, EDITORS)
+    row = fetch(session, user=actor.user, model=model, item_id=item_id)
+    used = sorted(set(session.exec(used_by).all()))
+    if used:
+        raise in_use(label(model), refusal.format(used=used), used)
+    return row
+
+
+def save(
+    session: Session, *, actor: Actor, changes: ChangeFeed, row: R, action: str,
+    before: dict[str, object] | None = None, notice: Change | None = None,
+) -> R:
+    """Commit a create or an update of ``row`` with its audit event, then announce it (``notice``,
+    or what the row touches)."""
+    session.add(row)
+    audit_content(session, actor, action, row, before)
+    session.commit()
+    session.refresh(row)
+    changes.publish(touched(row) if notice is None else notice)
+    return row
+
+
+def remove(session: Session, *, actor: Actor, changes: ChangeFeed, row: ContentRow) -> None:
+    """Delete ``row`` with its audit event, then announce what it touched."""
+    notice, before = touched(row), snapshot(row)
+    session.delete(row)
+    audit_content(session, actor, "delete", row, before)
+    session.commit()
+    changes.publish(notice)
+
+
+def change_state(
+    session: Session, *, actor: Actor, changes: ChangeFeed, model: type[R], item_id: int,
+    change: StateChange,
+) -> R:
+    """A workflow move on one row (submit, approve, reject, publish, withdraw), audited, committed
+    and announced; the rules and their refusals are ``workflow.apply_transition``'s."""
+    row = fetch(session, user=actor.user, model=model, item_id=item_id)
+    before = snapshot(row)
+    action = apply_transition(session, row, change, actor.user)
+    session.add(row)
+    if action is not None:
+        audit_content(session, actor, action, row, before)
+    session.commit()
+    session.refresh(row)
+    changes.publish(touched(row))
+    return row
