@@ -31,7 +31,8 @@ from signage_server.migrate import upgrade
 from signage_server.settings import Settings
 from signage_server.units.service import seed_if_empty
 from signage_server.web import errors
-from signage_server.web.api import API_ROUTERS, device, device_health, pairing
+from signage_server.web.api import API_ROUTERS
+from signage_server.web.api.boards import device, device_health, pairing
 from signage_server.web.panel.mount import mount as mount_panel
 from signage_server.web.security_headers import SecurityHeaders
 

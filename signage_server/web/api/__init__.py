@@ -1,27 +1,20 @@
-"""One router per resource; ``create_app`` mounts each under /api/v1."""
+"""One router per resource; ``create_app`` mounts each under /api/v1 (the devices' own routes in
+``boards/device*.py`` and pairing are mounted by ``create_app`` itself, in their order)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from signage_server.web.api import (
+from signage_server.web.api import audit, auth, cap, overrides, reports, units, users
+from signage_server.web.api.boards import boards, health, screenshots
+from signage_server.web.api.content import (
     approvals,
-    audit,
-    auth,
-    boards,
     bulletins,
-    cap,
-    health,
     layouts,
     media,
-    overrides,
     playlist_items,
     playlists,
-    reports,
     schedules,
-    screenshots,
-    units,
-    users,
 )
 
 API_ROUTERS: tuple[APIRouter, ...] = (

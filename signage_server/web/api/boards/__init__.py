@@ -1,0 +1,2 @@
+"""Board routes: boards and pairing, the devices' own routes (manifest, socket, heartbeats, plays,
+screenshots), and board health for operators."""

@@ -1,0 +1,1 @@
+"""Content routes: bulletins, media, playlists and their items, schedules, layouts, approvals."""
