@@ -15,6 +15,7 @@ from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from signage_contract import Category, Priority
+from signage_contract.timezone import LOCAL_TIMEZONE
 
 
 def utcnow() -> datetime:
@@ -86,7 +87,7 @@ class Board(SQLModel, table=True):
     capture_y: int = 0
     capture_w: int | None = None
     capture_h: int | None = None
-    timezone: str = Field(default="Asia/Ho_Chi_Minh", max_length=64)
+    timezone: str = Field(default=LOCAL_TIMEZONE, max_length=64)
     tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

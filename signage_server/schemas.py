@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from signage_contract import Category, Priority, Region, nfc
+from signage_contract.timezone import LOCAL_TIMEZONE
 from signage_server.models import BoardKind, ContentState, Orientation, Role, UnitLevel
 from signage_server.web.errors import describe
 
@@ -182,7 +183,7 @@ class BoardBase(Strict):
     capture_y: Annotated[int, Field(ge=0)] = 0
     capture_w: Pixels | None = None
     capture_h: Pixels | None = None
-    timezone: str = "Asia/Ho_Chi_Minh"
+    timezone: str = LOCAL_TIMEZONE
     tags: Annotated[list[Tag], Field(max_length=50)] = []
 
     @field_validator("timezone")
@@ -192,7 +193,7 @@ class BoardBase(Strict):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(
-                f"unknown time zone {value!r} (use an IANA name such as Asia/Ho_Chi_Minh)"
+                f"unknown time zone {value!r} (use an IANA name such as {LOCAL_TIMEZONE})"
             ) from exc
         return value
 

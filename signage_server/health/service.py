@@ -17,6 +17,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from signage_contract import device as wire
+from signage_contract.timezone import LOCAL_ZONE
 from signage_server.core import roles
 from signage_server.core.auth import ensure_in_scope, require_role
 from signage_server.core.bus import Bus, BusMessage
@@ -32,7 +33,7 @@ from signage_server.health.schemas import (
 )
 from signage_server.health.screenshots import ScreenshotStore
 from signage_server.health.store import HealthConfig, board_spans, link_status
-from signage_server.health.uptime import LOCAL_TZ, daily_uptime
+from signage_server.health.uptime import daily_uptime
 from signage_server.models import Board, BoardEvent, BoardStatus, Screenshot, ScreenshotRequestRow, User
 from signage_server.units.service import local_midnight_utc, subtree_ids
 
@@ -42,7 +43,7 @@ MAX_UPTIME_DAYS = 366
 def local_days(first: date | None, last: date | None, now: datetime, *, default_days: int,
                max_days: int) -> tuple[date, date]:
     """``first``..``last`` (local dates, inclusive); by default the ``default_days`` ending today."""
-    last = last or now.astimezone(LOCAL_TZ).date()
+    last = last or now.astimezone(LOCAL_ZONE).date()
     first = first or last - timedelta(days=default_days - 1)
     if first > last or (last - first).days >= max_days:
         raise Invalid("period.invalid", f"from..to must be a range of 1 to {max_days} days",

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta, tzinfo
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+from signage_contract.timezone import LOCAL_ZONE
+
 COVERAGE_FACTOR = 1.5
 
 
@@ -82,7 +82,7 @@ class DayUptime:
         return None if self.observed_s <= 0 else round(100.0 * self.covered_s / self.observed_s, 3)
 
 
-def local_day_bounds(day: date, tz: ZoneInfo = LOCAL_TZ) -> tuple[datetime, datetime]:
+def local_day_bounds(day: date, tz: tzinfo = LOCAL_ZONE) -> tuple[datetime, datetime]:
     start = datetime(day.year, day.month, day.day, tzinfo=tz)
     return start, start + timedelta(days=1)  # Vietnam keeps no daylight saving: days are 24 h
 
@@ -93,7 +93,7 @@ def daily_uptime(
     last_day: date,
     now: datetime,
     since: datetime | None = None,
-    tz: ZoneInfo = LOCAL_TZ,
+    tz: tzinfo = LOCAL_ZONE,
 ) -> list[DayUptime]:
     """Uptime per local day from ``first_day`` to ``last_day`` (inclusive)."""
     days: list[DayUptime] = []

@@ -36,8 +36,9 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import DAILY, rrule
 
 from signage_contract import Priority
+from signage_contract.timezone import LOCAL_TIMEZONE
 
-DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+DEFAULT_TIMEZONE = LOCAL_TIMEZONE
 BOARD_RANK = 0  # specificity rank of a board target; unit targets are 1 + distance up the chain
 TAG_RANK = 1_000  # after every unit, whatever the depth of the chain
 NEXT_CHANGE_LOOKAHEAD_DAYS = 366  # resolve() looks no further for the next change

@@ -31,6 +31,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from signage_contract import Category, PlayReason, Priority
+from signage_contract.timezone import LOCAL_TIMEZONE
 from signage_server.health.store import HealthConfig, board_spans, link_status
 from signage_server.health.uptime import daily_uptime, overall_percent
 from signage_server.models import AdminUnit, Board, BoardStatus, LineageKind, PlayLog, UnitLineage
@@ -89,7 +90,7 @@ class SummaryReport(BaseModel):
     unit_name: str
     first_day: date
     last_day: date
-    timezone: str = "Asia/Ho_Chi_Minh"
+    timezone: str = LOCAL_TIMEZONE
     units_covered: int
     boards: int
     online_now: int

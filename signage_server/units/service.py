@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, literal, or_, update
 from sqlmodel import Session, col, select
 
 from signage_contract import nfc
+from signage_contract.timezone import LOCAL_ZONE
 from signage_server.models import (
     AdminUnit,
     Board,
@@ -36,7 +36,6 @@ from signage_server.models import (
 )
 
 REFORM_DATE = date(2025, 7, 1)  # Resolution 202/2025/QH15: 34 provinces, no district level
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 class UnitError(ValueError):
@@ -158,7 +157,7 @@ def resolve_unit(session: Session, code_or_id: str, at: date | None = None) -> A
 
 def local_midnight_utc(day: date) -> datetime:
     """The instant a local date begins in Asia/Ho_Chi_Minh, in UTC."""
-    return datetime.combine(day, time(0), tzinfo=LOCAL_TZ).astimezone(UTC)
+    return datetime.combine(day, time(0), tzinfo=LOCAL_ZONE).astimezone(UTC)
 
 
 @dataclass(frozen=True)

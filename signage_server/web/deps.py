@@ -86,7 +86,11 @@ HeartbeatWriterDep = Annotated[HeartbeatWriter, Depends(_service("heartbeat_writ
 ReceiptsDep = Annotated[ReceiptRecorder, Depends(_service("receipts", ReceiptRecorder))]
 SigningKeyDep = Annotated[SigningKey, Depends(_service("signing_key", SigningKey))]
 LoginGuardDep = Annotated[Guard, Depends(get_login_guard)]
-ClientIpDep = Annotated[str, Depends(client_ip)]
+def get_client_ip(connection: HTTPConnection) -> str:
+    return client_ip(connection)
+
+
+ClientIpDep = Annotated[str, Depends(get_client_ip)]
 """The caller's address, as the audit trail records it."""
 
 

@@ -9,9 +9,10 @@ from datetime import date, datetime, time, timedelta, tzinfo
 
 from signage_contract import ClockItem, ImageItem, Manifest, SignedManifest, TextItem, TickerItem
 from signage_contract.manifest import Item, TimelineEntry
+from signage_contract.timezone import LOCAL_ZONE
 
 WEEK_DAYS = 7
-VIETNAM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+VIETNAM = LOCAL_ZONE
 
 
 def parse_document(document: str) -> Manifest:

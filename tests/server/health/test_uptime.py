@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from signage_server.health.uptime import (
-    LOCAL_TZ,
+    LOCAL_ZONE,
     Span,
     coverage_for,
     covered,
@@ -16,7 +16,7 @@ from signage_server.health.uptime import (
 
 COVER = coverage_for(30)  # 45 s
 DAY = date(2026, 3, 10)
-MIDNIGHT = datetime(2026, 3, 10, tzinfo=LOCAL_TZ)  # 2026-03-09 17:00 UTC
+MIDNIGHT = datetime(2026, 3, 10, tzinfo=LOCAL_ZONE)  # 2026-03-09 17:00 UTC
 NOW = MIDNIGHT + timedelta(days=5)
 
 

@@ -9,8 +9,8 @@ import pytest
 from sqlmodel import func, select
 
 from signage_contract import device as wire
+from signage_contract.timezone import LOCAL_ZONE
 from signage_server.devices.auth import issue_credential
-from signage_server.health.uptime import LOCAL_TZ
 from signage_server.health.webhook import WebhookNotifier
 from signage_server.models import BoardEvent, BoardSeen, BoardStatus
 
@@ -127,7 +127,7 @@ def test_daily_uptime_from_what_the_server_saw(client, session, make_board, user
     session.add(board)
     session.commit()
     headers = device_headers(session, board)
-    day_start = datetime(2026, 3, 10, tzinfo=LOCAL_TZ).astimezone(UTC)
+    day_start = datetime(2026, 3, 10, tzinfo=LOCAL_ZONE).astimezone(UTC)
     clock.now = day_start
     while clock.now < day_start + timedelta(hours=12):  # seen the first half of the local day
         beat(client, headers, clock.now)

@@ -24,6 +24,7 @@ from typing import Literal
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
+from signage_contract.timezone import LOCAL_ZONE
 from signage_server.core import audit
 from signage_server.core.errors import Forbidden, Invalid
 from signage_server.emergency import overrides as lifecycle
@@ -48,7 +49,7 @@ from signage_server.models import (
     OverrideState,
     utcnow,
 )
-from signage_server.units.service import LOCAL_TZ, UnitError, resolve_unit, valid_at
+from signage_server.units.service import UnitError, resolve_unit, valid_at
 from signage_server.units.tree import UnitTree
 
 Outcome = Literal["created", "updated", "cancelled", "pending", "ignored", "duplicate"]
@@ -153,7 +154,7 @@ def _target(intake: Intake, alert: CapAlert) -> OverrideTargetIn:
     assert info is not None  # override_fields checked it
     session = intake.session
     codes = {code for area in info.areas for code in geocode_units(area)}
-    on = alert.sent.astimezone(LOCAL_TZ).date()
+    on = alert.sent.astimezone(LOCAL_ZONE).date()
     units = sorted(u for u in session.exec(select(AdminUnit.id).where(
         col(AdminUnit.code).in_(codes), valid_at(on))).all() if u is not None) if codes else []
     query = select(Board.id, Board.latitude, Board.longitude).where(
