@@ -8,16 +8,14 @@ bad request gets a 422 saying what is wrong.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fastapi import HTTPException, status
 from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
-    ValidationError,
     field_validator,
     model_validator,
 )
@@ -25,7 +23,6 @@ from pydantic import (
 from signage_contract import Category, Priority, Region, nfc
 from signage_contract.timezone import LOCAL_TIMEZONE
 from signage_server.models import BoardKind, ContentState, Orientation, Role, UnitLevel
-from signage_server.web.errors import describe
 
 
 def _clean(value: str) -> str:
@@ -48,16 +45,6 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-M = TypeVar("M", bound=BaseModel)
-
-
-def revalidate(model: type[M], data: dict[str, Any]) -> M:
-    """Validate a merged record (current row + PATCH) as a whole; 422 with the reasons if not."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        errors = [dict(e) for e in exc.errors()]
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, describe(errors)) from exc
 
 
 # --- auth and users ------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ from signage_contract import Layout
 from signage_server.content.layouts import LayoutTemplateError, validate_layout
 from signage_server.content.workflow import (
     Actor,
-    explain,
     not_found,
     owner_unit,
     publish,
@@ -22,6 +21,7 @@ from signage_server.core.auth import in_scope, scope_unit_ids
 from signage_server.core.changes import ChangeFeed
 from signage_server.core.errors import Conflict, Forbidden, Invalid
 from signage_server.core.roles import EDITORS
+from signage_server.core.validation import describe
 from signage_server.models import LayoutRecord, Schedule, ScheduleRegion, User, utcnow
 from signage_server.schemas import LayoutCreate, LayoutPublic, LayoutUpdate
 
@@ -62,7 +62,7 @@ def _checked(layout_id: str, name: str, background: str, regions: list[object]) 
                                         "regions": regions})
         validate_layout(layout)
     except ValidationError as exc:
-        raise Invalid("layout.invalid", explain(exc)) from exc
+        raise Invalid("layout.invalid", describe(exc)) from exc
     except LayoutTemplateError as exc:
         raise Invalid("layout.unplayable", str(exc)) from exc
     return layout

@@ -35,6 +35,8 @@ from typing import BinaryIO, Literal
 
 from PIL import Image, ImageFile, ImageOps
 
+from signage_contract.files import fsync_dir
+
 ContentType = Literal["image/jpeg", "image/png", "image/webp"]
 
 CHUNK_BYTES = 64 * 1024
@@ -262,7 +264,7 @@ class MediaStore:
             return False
         final.parent.mkdir(parents=True, exist_ok=True)
         os.replace(tmp, final)
-        _fsync_dir(final.parent)
+        fsync_dir(final.parent)
         return True
 
 
@@ -280,17 +282,6 @@ def _write_thumbnail(im: Image.Image, out: Path) -> None:
         thumb.save(f, "JPEG", quality=THUMBNAIL_QUALITY)
         f.flush()
         os.fsync(f.fileno())
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make a rename durable across a power cut (POSIX only; Windows cannot open directories)."""
-    if os.name == "nt":
-        return
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _normalise_declared(declared_type: str | None) -> str:

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from signage_server.core import audit
@@ -28,6 +28,7 @@ from signage_server.core.auth import in_scope
 from signage_server.core.changes import Change, ChangeFeed
 from signage_server.core.errors import Conflict, Forbidden, Invalid, NotFound
 from signage_server.core.roles import EDITORS, REVIEWERS, describe
+from signage_server.core.validation import validated
 from signage_server.models import (
     PLAYABLE_STATES,
     AdminUnit,
@@ -94,20 +95,9 @@ def in_use(what: str, message: str, users: Iterable[int | str]) -> Conflict:
     return Conflict("content.in_use", message, kind=what, used_by=", ".join(map(str, users)))
 
 
-def explain(exc: ValidationError) -> str:
-    """Validation errors in the API's wording: ``where: what``, joined by ``; ``."""
-    def where(loc: tuple[int | str, ...]) -> str:
-        return ".".join(str(p) for p in loc if p not in ("body", "query", "path", "form")) or "request"
-
-    return "; ".join(f"{where(e['loc'])}: {e['msg']}" for e in exc.errors())
-
-
 def revalidated(model: type[M], data: dict[str, Any]) -> M:
     """A merged record (current row + patch) validated as a whole; ``Invalid`` with the reasons."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise Invalid("content.invalid", explain(exc)) from exc
+    return validated(model, data, "content.invalid")
 
 
 def require_role(user: User, allowed: frozenset[Role]) -> None:

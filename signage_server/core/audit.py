@@ -99,20 +99,3 @@ def record_as(
         actor=actor_label(actor), actor_id=None if actor is None else actor.id,
         unit_id=unit_id, ip=ip, before=before, after=after,
     )
-
-
-def record_by(
-    session: Session,
-    request: Connection,
-    user: User | None,
-    action: str,
-    object_type: str,
-    object_id: object,
-    *,
-    unit_id: int | None = None,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-) -> AuditEvent:
-    """``record_as`` with the address taken from the request."""
-    return record_as(session, user, client_ip(request), action, object_type, object_id,
-                     unit_id=unit_id, before=before, after=after)

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated
-
-from fastapi import Depends, Request
 
 
 @dataclass(frozen=True)
@@ -49,11 +46,3 @@ class ChangeFeed:
             return
         for subscriber in self._subscribers:
             subscriber(change)
-
-
-def get_change_feed(request: Request) -> ChangeFeed:
-    feed: ChangeFeed = request.app.state.changes
-    return feed
-
-
-ChangesDep = Annotated[ChangeFeed, Depends(get_change_feed)]

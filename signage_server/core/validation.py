@@ -6,7 +6,7 @@ validation errors (``field: message; other: message``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -21,9 +21,14 @@ def _where(loc: Sequence[Any]) -> str:
     return ".".join(parts) or "request"
 
 
+def describe_errors(errors: Iterable[Mapping[str, Any]]) -> str:
+    """``field: message; ...``: the one wording of validation errors (API, panel, services)."""
+    return "; ".join(f"{_where(e.get('loc', ()))}: {e.get('msg', 'invalid')}" for e in errors)
+
+
 def describe(exc: ValidationError) -> str:
-    """``field: message; ...``, the API's wording of validation errors."""
-    return "; ".join(f"{_where(e.get('loc', ()))}: {e.get('msg', 'invalid')}" for e in exc.errors())
+    """A pydantic ``ValidationError`` in that wording."""
+    return describe_errors(exc.errors())
 
 
 def validated(model: type[M], data: dict[str, Any], code: str) -> M:

@@ -18,6 +18,7 @@ from sqlmodel import Session
 from starlette.requests import HTTPConnection
 
 from signage_server.content.media_store import MediaStore
+from signage_server.content.workflow import Actor
 from signage_server.core import roles
 from signage_server.core.audit import client_ip
 from signage_server.core.auth import user_for_token
@@ -149,3 +150,20 @@ def get_current_device(connection: HTTPConnection, session: SessionDep) -> Devic
 
 
 CurrentDevice = Annotated[DeviceCredential, Depends(get_current_device)]
+
+
+# --- who acts, as the audit trail records them ----------------------------------------------------
+
+
+def current_actor(user: CurrentUser, ip: ClientIpDep) -> Actor:
+    return Actor(user, ip)
+
+
+def editor_actor(user: EditorUser, ip: ClientIpDep) -> Actor:
+    return Actor(user, ip)
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+"""The signed-in user and their address: what content services take as ``actor``."""
+EditorActor = Annotated[Actor, Depends(editor_actor)]
+"""``CurrentActor`` for admins and editors only (403 otherwise, as ``EditorUser``)."""

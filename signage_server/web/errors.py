@@ -10,16 +10,12 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError
 
 from signage_server.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from signage_server.core.validation import describe_errors
 from signage_server.units.service import UnitError
 
 
-def _where(loc: tuple[Any, ...] | list[Any]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "form")]
-    return ".".join(parts) or "request"
-
-
 def describe(errors: list[dict[str, Any]]) -> str:
-    return "; ".join(f"{_where(e.get('loc', ()))}: {e.get('msg', 'invalid')}" for e in errors)
+    return describe_errors(errors)
 
 
 async def validation_error(_request: Request, exc: Exception) -> JSONResponse:

@@ -5,10 +5,15 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from signage_server.content import bulletins as service
-from signage_server.content.workflow import Actor
 from signage_server.models import ContentState
 from signage_server.schemas import BulletinCreate, BulletinPublic, BulletinUpdate, StateChange
-from signage_server.web.deps import ChangesDep, ClientIpDep, CurrentUser, EditorUser, SessionDep
+from signage_server.web.deps import (
+    ChangesDep,
+    CurrentActor,
+    CurrentUser,
+    EditorActor,
+    SessionDep,
+)
 
 router = APIRouter(prefix="/bulletins", tags=["bulletins"])
 
@@ -22,9 +27,9 @@ def list_bulletins(
 
 @router.post("", response_model=BulletinPublic, status_code=status.HTTP_201_CREATED)
 def create_bulletin(
-    session: SessionDep, user: EditorUser, ip: ClientIpDep, changes: ChangesDep, body: BulletinCreate
+    session: SessionDep, actor: EditorActor, changes: ChangesDep, body: BulletinCreate
 ) -> BulletinPublic:
-    return service.create_bulletin(session, actor=Actor(user, ip), changes=changes, data=body)
+    return service.create_bulletin(session, actor=actor, changes=changes, data=body)
 
 
 @router.get("/{bulletin_id}", response_model=BulletinPublic)
@@ -34,24 +39,24 @@ def get_bulletin(session: SessionDep, user: CurrentUser, bulletin_id: int) -> Bu
 
 @router.patch("/{bulletin_id}", response_model=BulletinPublic)
 def update_bulletin(
-    session: SessionDep, user: EditorUser, ip: ClientIpDep, changes: ChangesDep, bulletin_id: int,
+    session: SessionDep, actor: EditorActor, changes: ChangesDep, bulletin_id: int,
     body: BulletinUpdate,
 ) -> BulletinPublic:
-    return service.update_bulletin(session, actor=Actor(user, ip), changes=changes, bulletin_id=bulletin_id,
+    return service.update_bulletin(session, actor=actor, changes=changes, bulletin_id=bulletin_id,
                                    patch=body)
 
 
 @router.delete("/{bulletin_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_bulletin(
-    session: SessionDep, user: EditorUser, ip: ClientIpDep, changes: ChangesDep, bulletin_id: int
+    session: SessionDep, actor: EditorActor, changes: ChangesDep, bulletin_id: int
 ) -> None:
-    service.delete_bulletin(session, actor=Actor(user, ip), changes=changes, bulletin_id=bulletin_id)
+    service.delete_bulletin(session, actor=actor, changes=changes, bulletin_id=bulletin_id)
 
 
 @router.post("/{bulletin_id}/state", response_model=BulletinPublic)
 def change_state(
-    session: SessionDep, user: CurrentUser, ip: ClientIpDep, changes: ChangesDep, bulletin_id: int,
+    session: SessionDep, actor: CurrentActor, changes: ChangesDep, bulletin_id: int,
     body: StateChange,
 ) -> BulletinPublic:
-    return service.change_bulletin_state(session, actor=Actor(user, ip), changes=changes,
+    return service.change_bulletin_state(session, actor=actor, changes=changes,
                                          bulletin_id=bulletin_id, change=body)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from signage_server.content import custom_layouts as service
-from signage_server.content.workflow import Actor
 from signage_server.schemas import LayoutCreate, LayoutPublic, LayoutUpdate
-from signage_server.web.deps import ChangesDep, ClientIpDep, CurrentUser, EditorUser, SessionDep
+from signage_server.web.deps import ChangesDep, CurrentUser, EditorActor, SessionDep
 
 router = APIRouter(prefix="/layouts", tags=["layouts"])
 
@@ -24,22 +23,22 @@ def get_layout(session: SessionDep, user: CurrentUser, layout_id: str) -> Layout
 
 @router.post("", response_model=LayoutPublic, status_code=status.HTTP_201_CREATED)
 def create_layout(
-    session: SessionDep, user: EditorUser, ip: ClientIpDep, changes: ChangesDep, body: LayoutCreate
+    session: SessionDep, actor: EditorActor, changes: ChangesDep, body: LayoutCreate
 ) -> LayoutPublic:
-    return service.create_layout(session, actor=Actor(user, ip), changes=changes, data=body)
+    return service.create_layout(session, actor=actor, changes=changes, data=body)
 
 
 @router.patch("/{layout_id}", response_model=LayoutPublic)
 def update_layout(
-    session: SessionDep, user: EditorUser, ip: ClientIpDep, changes: ChangesDep, layout_id: str,
+    session: SessionDep, actor: EditorActor, changes: ChangesDep, layout_id: str,
     body: LayoutUpdate,
 ) -> LayoutPublic:
-    return service.update_layout(session, actor=Actor(user, ip), changes=changes, layout_id=layout_id,
+    return service.update_layout(session, actor=actor, changes=changes, layout_id=layout_id,
                                  patch=body)
 
 
 @router.delete("/{layout_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_layout(
-    session: SessionDep, user: EditorUser, ip: ClientIpDep, changes: ChangesDep, layout_id: str
+    session: SessionDep, actor: EditorActor, changes: ChangesDep, layout_id: str
 ) -> None:
-    service.delete_layout(session, actor=Actor(user, ip), changes=changes, layout_id=layout_id)
+    service.delete_layout(session, actor=actor, changes=changes, layout_id=layout_id)

@@ -10,14 +10,13 @@ from fastapi.responses import FileResponse
 from signage_contract import Category
 from signage_server.content import media as service
 from signage_server.content.media_store import MediaRejected
-from signage_server.content.workflow import Actor
 from signage_server.models import ContentState
 from signage_server.schemas import MediaPublic, MediaUpdate, StateChange
 from signage_server.web.deps import (
     ChangesDep,
-    ClientIpDep,
+    CurrentActor,
     CurrentUser,
-    EditorUser,
+    EditorActor,
     MediaStoreDep,
     SessionDep,
 )
@@ -36,7 +35,7 @@ def list_media(
 @router.post("", response_model=MediaPublic, status_code=status.HTTP_201_CREATED,
              responses={200: {"description": "the same image was already uploaded for this unit"}})
 def upload_media(
-    response: Response, session: SessionDep, user: EditorUser, ip: ClientIpDep, changes: ChangesDep,
+    response: Response, session: SessionDep, actor: EditorActor, changes: ChangesDep,
     store: MediaStoreDep,
     file: Annotated[UploadFile, File(description="JPEG, PNG or WebP")],
     title: Annotated[str, Form(max_length=MAX_TITLE)] = "",
@@ -46,7 +45,7 @@ def upload_media(
     """Upload an image; the answer carries its width, height, type and sha256."""
     upload = service.Upload(file.file, file.filename or "", file.content_type, title, category, unit_id)
     try:
-        done = service.upload_media(session, actor=Actor(user, ip), changes=changes, store=store,
+        done = service.upload_media(session, actor=actor, changes=changes, store=store,
                                     upload=upload)
     except MediaRejected as exc:
         raise HTTPException(exc.status_code, exc.message) from exc
@@ -78,26 +77,26 @@ def media_thumbnail(
 
 @router.patch("/{media_id}", response_model=MediaPublic)
 def update_media(
-    session: SessionDep, user: EditorUser, ip: ClientIpDep, changes: ChangesDep, media_id: int,
+    session: SessionDep, actor: EditorActor, changes: ChangesDep, media_id: int,
     body: MediaUpdate,
 ) -> MediaPublic:
-    return service.update_media(session, actor=Actor(user, ip), changes=changes, media_id=media_id,
+    return service.update_media(session, actor=actor, changes=changes, media_id=media_id,
                                 patch=body)
 
 
 @router.delete("/{media_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_media(
-    session: SessionDep, user: EditorUser, ip: ClientIpDep, changes: ChangesDep, store: MediaStoreDep,
+    session: SessionDep, actor: EditorActor, changes: ChangesDep, store: MediaStoreDep,
     media_id: int,
 ) -> None:
     """Delete the record; the file goes too when no other unit's record shares it."""
-    service.delete_media(session, actor=Actor(user, ip), changes=changes, store=store, media_id=media_id)
+    service.delete_media(session, actor=actor, changes=changes, store=store, media_id=media_id)
 
 
 @router.post("/{media_id}/state", response_model=MediaPublic)
 def change_state(
-    session: SessionDep, user: CurrentUser, ip: ClientIpDep, changes: ChangesDep, media_id: int,
+    session: SessionDep, actor: CurrentActor, changes: ChangesDep, media_id: int,
     body: StateChange,
 ) -> MediaPublic:
-    return service.change_media_state(session, actor=Actor(user, ip), changes=changes, media_id=media_id,
+    return service.change_media_state(session, actor=actor, changes=changes, media_id=media_id,
                                       change=body)

@@ -6,10 +6,15 @@ from fastapi import APIRouter, status
 
 from signage_server.content import playlists as service
 from signage_server.content.schemas import PlaylistCreate, PlaylistPublic, PlaylistUpdate
-from signage_server.content.workflow import Actor
 from signage_server.models import ContentState
 from signage_server.schemas import StateChange
-from signage_server.web.deps import ChangesDep, ClientIpDep, CurrentUser, EditorUser, SessionDep
+from signage_server.web.deps import (
+    ChangesDep,
+    CurrentActor,
+    CurrentUser,
+    EditorActor,
+    SessionDep,
+)
 
 router = APIRouter(prefix="/playlists", tags=["playlists"])
 
@@ -23,9 +28,9 @@ def list_playlists(
 
 @router.post("", response_model=PlaylistPublic, status_code=status.HTTP_201_CREATED)
 def create_playlist(
-    session: SessionDep, user: EditorUser, ip: ClientIpDep, changes: ChangesDep, body: PlaylistCreate
+    session: SessionDep, actor: EditorActor, changes: ChangesDep, body: PlaylistCreate
 ) -> PlaylistPublic:
-    return service.create_playlist(session, actor=Actor(user, ip), changes=changes, data=body)
+    return service.create_playlist(session, actor=actor, changes=changes, data=body)
 
 
 @router.get("/{playlist_id}", response_model=PlaylistPublic)
@@ -35,24 +40,24 @@ def get_playlist(session: SessionDep, user: CurrentUser, playlist_id: int) -> Pl
 
 @router.patch("/{playlist_id}", response_model=PlaylistPublic)
 def update_playlist(
-    session: SessionDep, user: EditorUser, ip: ClientIpDep, changes: ChangesDep, playlist_id: int,
+    session: SessionDep, actor: EditorActor, changes: ChangesDep, playlist_id: int,
     body: PlaylistUpdate,
 ) -> PlaylistPublic:
-    return service.update_playlist(session, actor=Actor(user, ip), changes=changes, playlist_id=playlist_id,
+    return service.update_playlist(session, actor=actor, changes=changes, playlist_id=playlist_id,
                                    patch=body)
 
 
 @router.delete("/{playlist_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_playlist(
-    session: SessionDep, user: EditorUser, ip: ClientIpDep, changes: ChangesDep, playlist_id: int
+    session: SessionDep, actor: EditorActor, changes: ChangesDep, playlist_id: int
 ) -> None:
-    service.delete_playlist(session, actor=Actor(user, ip), changes=changes, playlist_id=playlist_id)
+    service.delete_playlist(session, actor=actor, changes=changes, playlist_id=playlist_id)
 
 
 @router.post("/{playlist_id}/state", response_model=PlaylistPublic)
 def change_state(
-    session: SessionDep, user: CurrentUser, ip: ClientIpDep, changes: ChangesDep, playlist_id: int,
+    session: SessionDep, actor: CurrentActor, changes: ChangesDep, playlist_id: int,
     body: StateChange,
 ) -> PlaylistPublic:
-    return service.change_playlist_state(session, actor=Actor(user, ip), changes=changes,
+    return service.change_playlist_state(session, actor=actor, changes=changes,
                                          playlist_id=playlist_id, change=body)

@@ -6,10 +6,15 @@ from fastapi import APIRouter, status
 
 from signage_server.content import schedules as service
 from signage_server.content.schemas import ScheduleCreate, SchedulePublic, ScheduleUpdate
-from signage_server.content.workflow import Actor
 from signage_server.models import ContentState
 from signage_server.schemas import StateChange
-from signage_server.web.deps import ChangesDep, ClientIpDep, CurrentUser, EditorUser, SessionDep
+from signage_server.web.deps import (
+    ChangesDep,
+    CurrentActor,
+    CurrentUser,
+    EditorActor,
+    SessionDep,
+)
 
 router = APIRouter(prefix="/schedules", tags=["schedules"])
 
@@ -23,9 +28,9 @@ def list_schedules(
 
 @router.post("", response_model=SchedulePublic, status_code=status.HTTP_201_CREATED)
 def create_schedule(
-    session: SessionDep, user: EditorUser, ip: ClientIpDep, changes: ChangesDep, body: ScheduleCreate
+    session: SessionDep, actor: EditorActor, changes: ChangesDep, body: ScheduleCreate
 ) -> SchedulePublic:
-    return service.create_schedule(session, actor=Actor(user, ip), changes=changes, data=body)
+    return service.create_schedule(session, actor=actor, changes=changes, data=body)
 
 
 @router.get("/{schedule_id}", response_model=SchedulePublic)
@@ -35,26 +40,26 @@ def get_schedule(session: SessionDep, user: CurrentUser, schedule_id: int) -> Sc
 
 @router.patch("/{schedule_id}", response_model=SchedulePublic)
 def update_schedule(
-    session: SessionDep, user: EditorUser, ip: ClientIpDep, changes: ChangesDep, schedule_id: int,
+    session: SessionDep, actor: EditorActor, changes: ChangesDep, schedule_id: int,
     body: ScheduleUpdate,
 ) -> SchedulePublic:
     """Partial update; the merged schedule is validated as a whole. Changing ``target_kind``
     means sending the new target field and null for the old one."""
-    return service.update_schedule(session, actor=Actor(user, ip), changes=changes, schedule_id=schedule_id,
+    return service.update_schedule(session, actor=actor, changes=changes, schedule_id=schedule_id,
                                    patch=body)
 
 
 @router.delete("/{schedule_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_schedule(
-    session: SessionDep, user: EditorUser, ip: ClientIpDep, changes: ChangesDep, schedule_id: int
+    session: SessionDep, actor: EditorActor, changes: ChangesDep, schedule_id: int
 ) -> None:
-    service.delete_schedule(session, actor=Actor(user, ip), changes=changes, schedule_id=schedule_id)
+    service.delete_schedule(session, actor=actor, changes=changes, schedule_id=schedule_id)
 
 
 @router.post("/{schedule_id}/state", response_model=SchedulePublic)
 def change_state(
-    session: SessionDep, user: CurrentUser, ip: ClientIpDep, changes: ChangesDep, schedule_id: int,
+    session: SessionDep, actor: CurrentActor, changes: ChangesDep, schedule_id: int,
     body: StateChange,
 ) -> SchedulePublic:
-    return service.change_schedule_state(session, actor=Actor(user, ip), changes=changes,
+    return service.change_schedule_state(session, actor=actor, changes=changes,
                                          schedule_id=schedule_id, change=body)
