@@ -17,7 +17,6 @@ from typing import Annotated
 import anyio
 from fastapi import APIRouter, Header, HTTPException, Request, Response, WebSocket, status
 from fastapi.responses import FileResponse
-from pydantic import ValidationError
 from sqlmodel import Session, select
 from starlette.websockets import WebSocketDisconnect
 
@@ -32,11 +31,8 @@ from signage_server.devices.auth import (
     issue_credential,
 )
 from signage_server.devices.hub import Connection
-from signage_server.emergency.receipts import ReceiptRecorder
-from signage_server.emergency.targets import overrides_by_board
-from signage_server.manifest.inputs import board_context
+from signage_server.devices.session import Opening, converse, open_session
 from signage_server.models import Board, PairingTicket, utcnow
-from signage_server.units.tree import UnitTree
 from signage_server.web.deps import (
     ComposerDep,
     CurrentDevice,
@@ -51,7 +47,6 @@ from signage_server.web.deps import (
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["device"])
 PAIRING_TTL = timedelta(hours=1)
-HELLO_TIMEOUT_S = 10.0
 MEDIA_CACHE_CONTROL = "private, max-age=31536000, immutable"
 
 
@@ -190,27 +185,25 @@ def get_media(
 async def device_socket(
     websocket: WebSocket, engine: EngineDep, composer: ComposerDep, hub: HubDep, receipts: ReceiptsDep
 ) -> None:
+    """The WebSocket transport of a board's session (``devices/session.py`` holds the rest)."""
     token = bearer_token(websocket.headers.get("authorization"))
 
-    def authenticate() -> tuple[int, str, list[str]] | None:
+    def authenticate() -> Opening | None:
         with Session(engine) as session:
-            credential = credential_for_token(session, token)
-            if credential is None:
-                return None
-            version = composer.current(session, credential.board_id).version
-            return credential.board_id, version, _override_pushes(session, credential.board_id)
+            return open_session(session, composer, token)
 
-    found = await anyio.to_thread.run_sync(authenticate)
-    if found is None:
+    opening = await anyio.to_thread.run_sync(authenticate)
+    if opening is None:
         await websocket.close(code=status.WS_1008_POLICY_VIOLATION, reason="unknown device credential")
         return
-    board_id, version, pushes = found
     await websocket.accept()
-    connection = Connection(board_id=board_id, send_text=websocket.send_text, close=_closer(websocket))
+    connection = Connection(
+        board_id=opening.board_id, send_text=websocket.send_text, close=_closer(websocket)
+    )
     hub.add(connection)
     pump = asyncio.create_task(connection.pump())
     try:
-        await _converse(websocket, connection, version, pushes, receipts)
+        await converse(websocket.receive_text, connection, opening, receipts)
     except WebSocketDisconnect:
         pass
     finally:
@@ -218,46 +211,6 @@ async def device_socket(
         pump.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await pump
-
-
-def _override_pushes(session: Session, board_id: int) -> list[str]:
-    """The active overrides covering the board, as pushes: a board back from a reboot or an outage
-    shows them at once, before it even fetches its manifest."""
-    board = session.get(Board, board_id)
-    if board is None:
-        return []
-    context = board_context(board, UnitTree.load_ancestors(session, [board.unit_id]))
-    found = overrides_by_board(session, [context], utcnow()).get(board_id, [])
-    return [wire.OverridePush(override=o).model_dump_json() for o in found]
-
-
-async def _converse(websocket: WebSocket, connection: Connection, version: str, pushes: list[str],
-                    receipts: ReceiptRecorder) -> None:
-    """Wait for Hello; push live overrides and nudge if the device's manifest is stale; then read
-    acks until the device leaves."""
-    try:
-        first = await asyncio.wait_for(websocket.receive_text(), HELLO_TIMEOUT_S)
-        hello = wire.Hello.model_validate_json(first)
-    except (TimeoutError, ValidationError):
-        await websocket.close(code=status.WS_1008_POLICY_VIOLATION, reason="expected hello")
-        return
-    for text in pushes:
-        connection.offer(text)
-    if hello.manifest_version != version:
-        connection.offer(wire.Nudge(version=version).model_dump_json())
-    while True:
-        text = await websocket.receive_text()
-        try:
-            message = wire.parse_device_message(text)
-        except ValidationError as exc:
-            if not wire.is_unknown_message(exc):  # unknown ones (a newer player's) are ignored
-                log.info("board %d sent a malformed message", connection.board_id)
-            continue
-        match message:
-            case wire.OverrideAck():
-                receipts.record(connection.board_id, message)
-            case wire.Hello():
-                pass  # only the first one counts; other device messages travel over HTTP
 
 
 def _closer(websocket: WebSocket) -> Callable[[int, str], Awaitable[None]]:
