@@ -10,11 +10,10 @@ from fastapi.responses import FileResponse
 from signage_contract import Category
 from signage_server.content import media as service
 from signage_server.content.media_store import MediaRejected
-from signage_server.models import ContentState
-from signage_server.schemas import MediaPublic, MediaUpdate, StateChange
+from signage_server.schemas import MediaPublic, MediaUpdate
+from signage_server.web.api.content.routes import add_content_routes
 from signage_server.web.deps import (
     ChangesDep,
-    CurrentActor,
     CurrentUser,
     EditorActor,
     MediaStoreDep,
@@ -23,13 +22,8 @@ from signage_server.web.deps import (
 
 router = APIRouter(prefix="/media", tags=["media"])
 MAX_TITLE = 200
-
-
-@router.get("", response_model=list[MediaPublic])
-def list_media(
-    session: SessionDep, user: CurrentUser, state: ContentState | None = None
-) -> list[MediaPublic]:
-    return service.list_media(session, user=user, state=state)
+add_content_routes(router, service, noun="media", plural="media", public=MediaPublic,
+                   update=MediaUpdate, routes=("list", "get", "update", "state"))
 
 
 @router.post("", response_model=MediaPublic, status_code=status.HTTP_201_CREATED,
@@ -54,11 +48,6 @@ def upload_media(
     return done.media
 
 
-@router.get("/{media_id}", response_model=MediaPublic)
-def get_media(session: SessionDep, user: CurrentUser, media_id: int) -> MediaPublic:
-    return service.get_media(session, user=user, media_id=media_id)
-
-
 @router.get("/{media_id}/content", response_class=FileResponse)
 def media_content(
     session: SessionDep, user: CurrentUser, store: MediaStoreDep, media_id: int
@@ -75,15 +64,6 @@ def media_thumbnail(
     return FileResponse(path, media_type="image/jpeg")
 
 
-@router.patch("/{media_id}", response_model=MediaPublic)
-def update_media(
-    session: SessionDep, actor: EditorActor, changes: ChangesDep, media_id: int,
-    body: MediaUpdate,
-) -> MediaPublic:
-    return service.update_media(session, actor=actor, changes=changes, media_id=media_id,
-                                patch=body)
-
-
 @router.delete("/{media_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_media(
     session: SessionDep, actor: EditorActor, changes: ChangesDep, store: MediaStoreDep,
@@ -91,12 +71,3 @@ def delete_media(
 ) -> None:
     """Delete the record; the file goes too when no other unit's record shares it."""
     service.delete_media(session, actor=actor, changes=changes, store=store, media_id=media_id)
-
-
-@router.post("/{media_id}/state", response_model=MediaPublic)
-def change_state(
-    session: SessionDep, actor: CurrentActor, changes: ChangesDep, media_id: int,
-    body: StateChange,
-) -> MediaPublic:
-    return service.change_media_state(session, actor=actor, changes=changes, media_id=media_id,
-                                      change=body)

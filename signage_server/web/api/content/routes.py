@@ -1,0 +1,103 @@
+"""The routes every kind of content has alike: list, create, get, update, delete, change state.
+
+``add_content_routes`` writes them once for a kind, calling the kind's service functions by their
+names (``list_bulletins``, ``get_bulletin``, ``change_bulletin_state``, ...). The path parameter
+keeps the kind's own name (``/{bulletin_id}``) and each route keeps its own name, so the URLs,
+OpenAPI operation ids and error locations are the ones of routes written out by hand.
+"""
+
+# No ``from __future__ import annotations``: FastAPI reads the parameter types of these routes at
+# run time, and the id type and body models are only known when a kind adds its routes.
+
+from collections.abc import Callable, Collection
+from types import GenericAlias, ModuleType
+from typing import Any, TypeVar
+
+from fastapi import APIRouter, Path, status
+from pydantic import BaseModel
+
+from signage_server.models import ContentState
+from signage_server.schemas import StateChange
+from signage_server.web.deps import ChangesDep, CurrentActor, CurrentUser, EditorActor, SessionDep
+
+ALL_ROUTES = ("list", "create", "get", "update", "delete", "state")
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+
+
+def _typed(endpoint: Endpoint, **annotations: type) -> Endpoint:
+    """Give ``endpoint`` the parameter types of this kind; FastAPI reads them from here."""
+    endpoint.__annotations__.update(annotations)
+    return endpoint
+
+
+def add_content_routes(
+    router: APIRouter,
+    service: ModuleType,
+    *,
+    noun: str,
+    plural: str,
+    public: type[BaseModel],
+    create: type[BaseModel] = BaseModel,
+    update: type[BaseModel] = BaseModel,
+    id_type: type = int,
+    routes: Collection[str] = ALL_ROUTES,
+    state_filter: bool = True,
+    update_description: str | None = None,
+) -> None:
+    """Add the ``routes`` of one kind to ``router``, in the order of ``ALL_ROUTES``.
+
+    Reading takes a signed-in user, create, update and delete an editor, a state change any actor
+    (the service decides which moves the actor may make). ``create`` and ``update`` are the body
+    models, ``state_filter`` whether the list takes ``?state=``."""
+    id_name = f"{noun}_id"
+    one = f"/{{{id_name}}}"
+
+    def call(name: str, *args: object, **kwargs: object) -> Any:
+        function: Callable[..., Any] = getattr(service, name)
+        return function(*args, **kwargs)
+
+    def list_filtered(session: SessionDep, user: CurrentUser, state: ContentState | None = None) -> Any:
+        return call(f"list_{plural}", session, user=user, state=state)
+
+    def list_all(session: SessionDep, user: CurrentUser) -> Any:
+        return call(f"list_{plural}", session, user=user)
+
+    def create_one(session: SessionDep, actor: EditorActor, changes: ChangesDep, body: BaseModel) -> Any:
+        return call(f"create_{noun}", session, actor=actor, changes=changes, data=body)
+
+    def get_one(session: SessionDep, user: CurrentUser, item_id: int = Path(alias=id_name)) -> Any:
+        return call(f"get_{noun}", session, user=user, **{id_name: item_id})
+
+    def update_one(session: SessionDep, actor: EditorActor, changes: ChangesDep, body: BaseModel,
+                   item_id: int = Path(alias=id_name)) -> Any:
+        return call(f"update_{noun}", session, actor=actor, changes=changes, patch=body,
+                    **{id_name: item_id})
+
+    def delete_one(session: SessionDep, actor: EditorActor, changes: ChangesDep,
+                   item_id: int = Path(alias=id_name)) -> None:
+        call(f"delete_{noun}", session, actor=actor, changes=changes, **{id_name: item_id})
+
+    def change_state(session: SessionDep, actor: CurrentActor, changes: ChangesDep, body: StateChange,
+                     item_id: int = Path(alias=id_name)) -> Any:
+        return call(f"change_{noun}_state", session, actor=actor, changes=changes, change=body,
+                    **{id_name: item_id})
+
+    add = router.add_api_route
+    if "list" in routes:
+        add("", list_filtered if state_filter else list_all, methods=["GET"], name=f"list_{plural}",
+            response_model=GenericAlias(list, (public,)))
+    if "create" in routes:
+        add("", _typed(create_one, body=create), methods=["POST"], name=f"create_{noun}",
+            response_model=public, status_code=status.HTTP_201_CREATED)
+    if "get" in routes:
+        add(one, _typed(get_one, item_id=id_type), methods=["GET"], name=f"get_{noun}",
+            response_model=public)
+    if "update" in routes:
+        add(one, _typed(update_one, body=update, item_id=id_type), methods=["PATCH"],
+            name=f"update_{noun}", response_model=public, description=update_description)
+    if "delete" in routes:
+        add(one, _typed(delete_one, item_id=id_type), methods=["DELETE"], name=f"delete_{noun}",
+            status_code=status.HTTP_204_NO_CONTENT)
+    if "state" in routes:
+        add(f"{one}/state", _typed(change_state, item_id=id_type), methods=["POST"],
+            name="change_state", response_model=public)
