@@ -52,9 +52,13 @@ def add_content_routes(
     id_name = f"{noun}_id"
     one = f"/{{{id_name}}}"
 
+    names = {"list": f"list_{plural}", "create": f"create_{noun}", "get": f"get_{noun}",
+             "update": f"update_{noun}", "delete": f"delete_{noun}", "state": f"change_{noun}_state"}
+    # Looked up now, not per request: a kind whose service lacks one fails at import, naming it.
+    functions: dict[str, Callable[..., Any]] = {names[r]: getattr(service, names[r]) for r in routes}
+
     def call(name: str, *args: object, **kwargs: object) -> Any:
-        function: Callable[..., Any] = getattr(service, name)
-        return function(*args, **kwargs)
+        return functions[name](*args, **kwargs)
 
     def list_filtered(session: SessionDep, user: CurrentUser, state: ContentState | None = None) -> Any:
         return call(f"list_{plural}", session, user=user, state=state)
