@@ -1,6 +1,6 @@
 """A small HTTP + WebSocket server speaking the device contract, and helpers to run a real headless
 player process against it: for player tests that need to observe exactly what the device sends
-(tests/test_player_server.py runs the player against the real server)."""
+(tests/e2e/test_player_server.py runs the player against the real server)."""
 
 import asyncio
 import os
