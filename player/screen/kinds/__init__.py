@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from functools import cache
@@ -40,7 +41,7 @@ class Scene:
     started_at: datetime
 
 
-class ItemKind(Generic[ItemT]):
+class ItemKind(ABC, Generic[ItemT]):
     """How one kind of item is prepared and drawn; the defaults suit a static, self-contained item."""
 
     model: ClassVar[type[ItemBase]]  # the wire model this kind draws
@@ -58,9 +59,9 @@ class ItemKind(Generic[ItemT]):
         """What, besides the item and its region, changes how it looks at ``now``."""
         return ()
 
+    @abstractmethod
     def draw(self, surface: pygame.Surface, rect: pygame.Rect, item: ItemT, scene: Scene) -> bool:
         """Draw inside ``rect`` only; False when it cannot be drawn yet (the old content stays)."""
-        raise NotImplementedError
 
 
 def kind_of(item: object) -> ItemKind[Any] | None:
