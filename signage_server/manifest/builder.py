@@ -4,7 +4,9 @@ Pure: no database, no clock. The ORM mapper gives ``PlaylistSpec`` / ``PlaylistI
 ``Playlist``, ``PlaylistItem`` and the ``Media`` or ``Bulletin`` row an item names), wire
 ``Layout``s (from ``LayoutRecord``), the active ``EmergencyOverride``s, and the specs and board
 context of ``scheduling``. It passes only playable (approved or published) content; a playlist a
-schedule names but the mapper left out is played as empty.
+schedule names but the mapper left out is played as empty, and a schedule left with nothing to play
+(at an instant: no item of its layout's regions valid then) does not compete at that instant, so
+it never hides a lower schedule that has content (``content_map``).
 
 The horizon starts at the start of the board's local day of ``now`` and ends at the end of the local
 day ``HORIZON`` ahead, so every composition within one local day covers the same span, and an
@@ -44,11 +46,15 @@ from signage_contract.manifest import DEFAULT_POLL_INTERVAL_S
 from signage_contract.signing import sign_payload
 from signage_server.content.kinds import KINDS
 from signage_server.manifest.scheduling import (
+    ALWAYS,
     Applicable,
     BoardContext,
+    ContentMap,
+    Interval,
     ScheduleSpec,
     Segment,
     applicable,
+    merge_intervals,
     timeline_for,
 )
 from signage_server.models import ItemKind
@@ -139,6 +145,35 @@ def horizon_bounds(now: datetime, timezone: str, horizon: timedelta = HORIZON) -
     return start, end
 
 
+def content_intervals(
+    spec: ScheduleSpec, layout: Layout, playlists: Mapping[int, PlaylistSpec]
+) -> tuple[Interval, ...] | None:
+    """When ``spec`` has an item to play in one of ``layout``'s regions: None for always (an item
+    without validity dates), () for never (no playable playlist or item)."""
+    windows: list[Interval] = []
+    for region in layout.regions:
+        playlist = playlists.get(spec.regions.get(region.id, -1))
+        for item in playlist.items if playlist is not None else ():
+            if item.valid_from is None and item.valid_until is None:
+                return None
+            windows.append((item.valid_from or ALWAYS[0], item.valid_until or ALWAYS[1]))
+    return merge_intervals(windows)
+
+
+def content_map(
+    candidates: Sequence[Applicable], playlists: Mapping[int, PlaylistSpec], layouts: Mapping[str, Layout]
+) -> ContentMap:
+    """``scheduling.ContentMap`` of the candidates whose content is not there at every instant
+    (a schedule naming an unknown layout is left out: it is refused if it ever wins)."""
+    found: dict[int, tuple[Interval, ...]] = {}
+    for spec, _ in candidates:
+        layout = layouts.get(spec.layout_id)
+        intervals = content_intervals(spec, layout, playlists) if layout is not None else None
+        if intervals is not None:
+            found[spec.id] = intervals
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class ManifestBody:
     """The board-independent part: boards with the same applicable specs share it."""
@@ -158,7 +193,8 @@ def compose_body(
     used_layouts: dict[str, Layout] = {}
     items: dict[str, Item] = {}
     entries: list[TimelineEntry] = []
-    for segment in timeline_for(candidates, timezone, *bounds):
+    content = content_map(candidates, playlists, layouts)
+    for segment in timeline_for(candidates, timezone, *bounds, content):
         if segment.spec is None:
             continue  # nothing scheduled: the player shows its fallback slide
         layout = layouts.get(segment.spec.layout_id)

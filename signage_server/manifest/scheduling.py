@@ -16,6 +16,10 @@ first in this lexicographic order (the first difference decides):
 5. the most recently updated;
 6. the higher id (newest), so the answer never depends on input order.
 
+Only a schedule with something to play competes: where a ``content`` map says a schedule has no
+playable item (its playlists went back to review, or every item is outside its validity dates), it
+is treated as closed, so it never hides a lower schedule that has content.
+
 Recurrence: ``weekdays`` (0 = Monday .. 6 = Sunday; empty = every day) and the local date range
 select occurrence days (python-dateutil's rrule); each day opens the daily window in the board's
 local time zone. The end is exclusive; an end at or before the start runs overnight and belongs to
@@ -46,6 +50,10 @@ _ONE_DAY = timedelta(days=1)
 
 TargetKind = Literal["board", "unit", "tag"]
 Interval = tuple[datetime, datetime]  # UTC, end exclusive
+ALWAYS: Interval = (datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC))
+# Schedule id -> the intervals in which it has something to play; a schedule not in the map has
+# content at every instant (see ``builder.content_map``).
+ContentMap = Mapping[int, Sequence[Interval]]
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -281,14 +289,52 @@ def window_intervals(recurrence: Recurrence, timezone: str, first: date, last: d
     return tuple(merged)
 
 
+def merge_intervals(intervals: Iterable[Interval]) -> tuple[Interval, ...]:
+    """Sorted, non-empty, with touching or overlapping intervals joined."""
+    merged: list[Interval] = []
+    for opens, closes in sorted(i for i in intervals if i[0] < i[1]):
+        if merged and opens <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(closes, merged[-1][1]))
+        else:
+            merged.append((opens, closes))
+    return tuple(merged)
+
+
+def intersect(left: Sequence[Interval], right: Sequence[Interval]) -> tuple[Interval, ...]:
+    """The instants in both (each side sorted and disjoint, as ``merge_intervals`` gives)."""
+    found: list[Interval] = []
+    i = j = 0
+    while i < len(left) and j < len(right):
+        opens, closes = max(left[i][0], right[j][0]), min(left[i][1], right[j][1])
+        if opens < closes:
+            found.append((opens, closes))
+        if left[i][1] < right[j][1]:
+            i += 1
+        else:
+            j += 1
+    return tuple(found)
+
+
+def playing_intervals(
+    spec: ScheduleSpec, timezone: str, first: date, last: date, content: ContentMap | None = None
+) -> tuple[Interval, ...]:
+    """``window_intervals`` of occurrence days ``first``..``last``, less the times in which the
+    schedule has nothing to play (``content``)."""
+    windows = window_intervals(spec.recurrence, timezone, first, last)
+    if content is None or spec.id not in content:
+        return windows
+    return intersect(windows, content[spec.id])
+
+
 def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
 
 
-def is_open(spec: ScheduleSpec, timezone: str, now: datetime) -> bool:
+def is_open(spec: ScheduleSpec, timezone: str, now: datetime, content: ContentMap | None = None) -> bool:
+    """Whether ``spec``'s window is open at ``now`` (and, with ``content``, it has something to play)."""
     day = now.astimezone(ZoneInfo(timezone)).date()
     # Yesterday's occurrence may still be open (overnight window).
-    intervals = window_intervals(spec.recurrence, timezone, day - _ONE_DAY, day)
+    intervals = playing_intervals(spec, timezone, day - _ONE_DAY, day, content)
     return any(opens <= now < closes for opens, closes in intervals)
 
 
@@ -326,26 +372,39 @@ def winner_of(candidates: Iterable[Applicable]) -> ScheduleSpec | None:
     return best[0] if best is not None else None
 
 
-def resolve(specs: Iterable[ScheduleSpec], board: BoardContext, now: datetime) -> Resolution:
+def resolve(
+    specs: Iterable[ScheduleSpec], board: BoardContext, now: datetime, content: ContentMap | None = None
+) -> Resolution:
     """What ``board`` plays at ``now`` and the next instant the answer may change."""
     _require_aware(now, "now")
     now = now.astimezone(UTC)
     candidates = applicable(specs, board)
-    open_now = [(spec, rank) for spec, rank in candidates if is_open(spec, board.timezone, now)]
+    open_now = [(spec, rank) for spec, rank in candidates if is_open(spec, board.timezone, now, content)]
     changes = [b for spec, _ in candidates if (b := next_boundary(spec, board.timezone, now)) is not None]
+    for spec, _ in candidates:  # content starting or ending changes the answer too
+        windows = (content or {}).get(spec.id, ())
+        changes.extend(edge for window in windows for edge in window if now < edge < ALWAYS[1])
     return Resolution(winner_of(open_now), min(changes, default=None))
 
 
 def timeline(
-    specs: Iterable[ScheduleSpec], board: BoardContext, start: datetime, end: datetime
+    specs: Iterable[ScheduleSpec],
+    board: BoardContext,
+    start: datetime,
+    end: datetime,
+    content: ContentMap | None = None,
 ) -> list[Segment]:
     """Consecutive segments covering [start, end): what resolve() answers at every instant, with
     adjacent segments of the same winner merged."""
-    return timeline_for(applicable(specs, board), board.timezone, start, end)
+    return timeline_for(applicable(specs, board), board.timezone, start, end, content)
 
 
 def timeline_for(
-    candidates: Sequence[Applicable], timezone: str, start: datetime, end: datetime
+    candidates: Sequence[Applicable],
+    timezone: str,
+    start: datetime,
+    end: datetime,
+    content: ContentMap | None = None,
 ) -> list[Segment]:
     """``timeline`` for specs already filtered for one board. Rather than calling resolve() at each
     change (quadratic), it sweeps the same window intervals once with the same precedence key."""
@@ -359,7 +418,7 @@ def timeline_for(
     last = end.astimezone(zone).date()
     events: dict[datetime, list[tuple[int, bool]]] = {start: [], end: []}
     for index, (spec, _) in enumerate(candidates):
-        for opens, closes in window_intervals(spec.recurrence, timezone, first, last):
+        for opens, closes in playing_intervals(spec, timezone, first, last, content):
             if closes <= start or opens >= end:
                 continue
             events.setdefault(max(opens, start), []).append((index, True))

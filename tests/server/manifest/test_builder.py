@@ -156,6 +156,31 @@ def test_priority_bulletin_beats_a_higher_schedule_priority_and_is_marked() -> N
     assert entry.regions[0].item_ids == ["p21-i40"]
 
 
+def test_a_schedule_whose_playlist_is_not_playable_leaves_the_lower_schedule_on_screen() -> None:
+    # The board's own schedule (most specific, higher priority) names playlist 30, which went back
+    # to review: the mapper leaves it out, so the schedule has nothing to play all day.
+    own = ScheduleSpec(5, "fullscreen", Target.board(7), {"main": 30}, priority=50,
+                       daily_start=time(7), daily_end=time(18))
+    manifest = build(specs=[*SPECS, own])
+    entry = manifest.timeline[0]
+    assert (entry.schedule_id, entry.start) == ("1", datetime.combine(MON, time(7), tzinfo=VN))
+    assert entry.regions and all(e.regions for e in manifest.timeline)
+    assert "5" not in {e.schedule_id for e in manifest.timeline}
+
+
+def test_a_schedule_plays_only_while_one_of_its_items_is_valid() -> None:
+    wednesday = datetime.combine(MON + timedelta(days=2), time(), tzinfo=VN)
+    notice = PlaylistSpec(31, (PlaylistItemSpec(50, "bulletin", title="Họp dân", valid_from=wednesday,
+                                                valid_until=wednesday + timedelta(days=1)),))
+    own = ScheduleSpec(5, "fullscreen", Target.board(7), {"main": 31}, priority=50,
+                       daily_start=time(7), daily_end=time(18))
+    manifest = build(specs=[*SPECS, own], lists={**playlists(), notice.id: notice})
+    by_day = {(e.start.astimezone(VN).date(), e.schedule_id) for e in manifest.timeline}
+    assert (MON, "1") in by_day and (MON, "5") not in by_day
+    assert (wednesday.date(), "5") in by_day and (wednesday.date(), "1") not in by_day
+    assert all(e.regions for e in manifest.timeline)
+
+
 def test_unknown_layout_is_refused() -> None:
     bad = ScheduleSpec(9, "nope", Target.board(7), {"main": 11})
     with pytest.raises(ValueError, match="unknown layout 'nope'"):

@@ -14,6 +14,8 @@ from signage_server.manifest.scheduling import (
     Target,
     applicable,
     applies_to,
+    intersect,
+    merge_intervals,
     resolve,
     timeline,
 )
@@ -22,7 +24,8 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
 PROVINCE, COMMUNE, VILLAGE = 100, 200, 300
 BOARD = BoardContext(board_id=7, unit_chain=(VILLAGE, COMMUNE, PROVINCE), tags=frozenset({"led"}))
 # 2026-11-20 is a Friday.
-FRI, SAT, SUN, MON = date(2026, 11, 20), date(2026, 11, 21), date(2026, 11, 22), date(2026, 11, 23)
+FRI, SAT, SUN, MON, TUE = (date(2026, 11, 20), date(2026, 11, 21), date(2026, 11, 22), date(2026, 11, 23),
+                          date(2026, 11, 24))
 UPDATED = datetime(2026, 1, 1, tzinfo=UTC)
 
 
@@ -234,18 +237,66 @@ def _random_specs(seed: int, count: int = 40) -> list[ScheduleSpec]:
 
 @pytest.mark.parametrize("zone", ["Asia/Ho_Chi_Minh", "Europe/Paris"])  # Paris: a DST change that week
 @pytest.mark.parametrize("seed", range(5))
-def test_timeline_equals_walking_resolve_for_random_schedules(zone, seed) -> None:
+@pytest.mark.parametrize("with_content", [False, True], ids=["always content", "content comes and goes"])
+def test_timeline_equals_walking_resolve_for_random_schedules(zone, seed, with_content) -> None:
     board = BoardContext(7, (VILLAGE, COMMUNE, PROVINCE), frozenset({"led"}), timezone=zone)
     specs = _random_specs(seed)
     start = datetime(2026, 3, 23, tzinfo=ZoneInfo(zone))
     end = start + timedelta(days=7)
+    content = _random_content(seed, specs, start) if with_content else None
     walked, now = [], start
     while now < end:
-        result = resolve(specs, board, now)
+        result = resolve(specs, board, now, content)
         if not walked or walked[-1][1] is not result.winner:
             walked.append((now, result.winner))
         now = min(result.next_change_at or end, end)
-    assert [(s.start, s.spec) for s in timeline(specs, board, start, end)] == walked
+    assert [(s.start, s.spec) for s in timeline(specs, board, start, end, content)] == walked
+
+
+def _random_content(seed: int, specs: list[ScheduleSpec], start: datetime) -> dict:
+    """For about half the specs, a few random spans of the week with something to play (none for some)."""
+    rng = random.Random(seed * 7919)
+    content = {}
+    for one in specs:
+        if rng.random() < 0.5:
+            spans = []
+            for _ in range(rng.randint(0, 3)):
+                opens = start + timedelta(hours=rng.randint(0, 7 * 24))
+                closes = opens + timedelta(hours=rng.randint(1, 48))
+                spans.append((opens.astimezone(UTC), closes.astimezone(UTC)))
+            content[one.id] = merge_intervals(spans)
+    return content
+
+
+# --- nothing to play (issue 11, finding 5) --------------------------------------------------------
+
+
+def test_a_schedule_with_nothing_to_play_never_hides_a_lower_one_with_content() -> None:
+    own = spec(1, Target.board(7), priority=5)  # the most specific and the highest priority
+    province = spec(2, Target.unit(PROVINCE))
+    empty = {own.id: ()}  # its playlist went back to review: nothing left to play
+    assert resolve([own, province], BOARD, at(MON, 12)).winner is own
+    assert resolve([own, province], BOARD, at(MON, 12), empty).winner is province
+    segments = timeline([own, province], BOARD, at(MON, 0), at(MON, 12), empty)
+    assert [(s.start, s.end, s.spec) for s in segments] == [(at(MON, 0), at(MON, 12), province)]
+
+
+def test_a_schedule_competes_only_while_its_content_is_valid() -> None:
+    own = spec(1, Target.board(7), **OFFICE)
+    province = spec(2, Target.unit(PROVINCE))
+    valid = {own.id: ((at(MON, 10).astimezone(UTC), at(MON, 12).astimezone(UTC)),)}
+    segments = timeline([own, province], BOARD, at(MON, 0), at(TUE, 0), valid)
+    assert [(s.start, s.spec.id if s.spec else None) for s in segments] == [
+        (at(MON, 0), 2), (at(MON, 10), 1), (at(MON, 12), 2)]
+    assert resolve([own, province], BOARD, at(MON, 9), valid).next_change_at == at(MON, 10)
+
+
+def test_interval_helpers_merge_and_intersect() -> None:
+    a, b, c, d = (at(MON, h).astimezone(UTC) for h in (1, 2, 3, 4))
+    assert merge_intervals([(c, d), (a, b), (b, c), (d, d)]) == ((a, d),)
+    assert intersect(((a, c),), ((b, d),)) == ((b, c),)
+    assert intersect(((a, b), (c, d)), ((a, d),)) == ((a, b), (c, d))
+    assert intersect(((a, b),), ((c, d),)) == ()
 
 
 @pytest.mark.parametrize(
