@@ -3,12 +3,14 @@
 Each timeline entry loops its regions' playlists, the loop anchored at the entry's start, so any
 instant has one answer and a rebooted board picks up exactly where the schedule is. Forgiving on
 read: absurd durations are clamped, items not valid now or not playable (media missing, unknown kind)
-are skipped, and when nothing is left the main region falls back to the fallback slide.
+are skipped, and when nothing is left the main region falls back to the fallback slide. Where entries
+overlap, one with something to play now always wins over one with nothing (then the higher reason,
+then the later start), so an empty entry never hides content.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -89,13 +91,15 @@ def resolve(
     if manifest is None:
         show = (RegionShow(FALLBACK_LAYOUT.regions[0], None, now),)
         return Frame(FALLBACK_LAYOUT, show, override, None, min(changes))
-    entry = _current_entry(manifest, now, changes)
+    index = manifest.item_index()
+    entry = _current_entry(
+        manifest, now, changes, lambda e: _has_content(manifest, e, index, now, playable, changes)
+    )
     shows: tuple[RegionShow, ...]
     if entry is None:
         layout, shows = FALLBACK_LAYOUT, (RegionShow(FALLBACK_LAYOUT.regions[0], None, now),)
     else:
         layout = manifest.layout(entry.layout_id) or FALLBACK_LAYOUT
-        index = manifest.item_index()
         playlists = {p.region_id: p.item_ids for p in entry.regions}
         shows = tuple(
             _region_show(
@@ -123,7 +127,9 @@ def active_override(
     return winning_override(overrides, now)
 
 
-def _current_entry(manifest: Manifest, now: datetime, changes: list[datetime]) -> TimelineEntry | None:
+def _current_entry(
+    manifest: Manifest, now: datetime, changes: list[datetime], has_content: Callable[[TimelineEntry], bool]
+) -> TimelineEntry | None:
     current: list[TimelineEntry] = []
     for entry in manifest.timeline:
         if manifest.layout(entry.layout_id) is None:
@@ -133,7 +139,32 @@ def _current_entry(manifest: Manifest, now: datetime, changes: list[datetime]) -
         elif now < entry.end:
             current.append(entry)
             changes.append(entry.end)
-    return max(current, key=lambda e: (_REASON_RANK[e.reason], e.start), default=None)
+    if len(current) < 2:
+        return current[0] if current else None
+    return max(current, key=lambda e: (has_content(e), _REASON_RANK[e.reason], e.start))
+
+
+def _has_content(
+    manifest: Manifest,
+    entry: TimelineEntry,
+    index: Mapping[str, Item],
+    now: datetime,
+    playable: Playable,
+    changes: list[datetime],
+) -> bool:
+    """Whether one of the entry's regions has an item to show at ``now``; the instants at which an
+    item becomes (in)valid join ``changes``, since the answer may change then."""
+    layout = manifest.layout(entry.layout_id)
+    shown = {region.id for region in layout.regions} if layout is not None else set()
+    found = False
+    for region in entry.regions:
+        for item_id in region.item_ids if region.region_id in shown else ():
+            item = index.get(item_id)
+            if item is None or isinstance(item, UnknownItem) or not playable(item):
+                continue
+            changes.extend(t for t in (item.valid_from, item.valid_until) if t is not None and t > now)
+            found = found or item.valid_at(now)
+    return found
 
 
 def _region_show(

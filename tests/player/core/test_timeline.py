@@ -167,3 +167,33 @@ def test_schedule_is_followed_for_the_whole_seven_day_horizon() -> None:
 @pytest.mark.parametrize(("given", "expected"), [(0.001, MIN_ITEM_S), (10.0, 10.0), (1e9, MAX_ITEM_S)])
 def test_clamp_duration(given: float, expected: float) -> None:
     assert clamp_duration_s(given) == expected
+
+
+# --- an entry with nothing to play (issue 11, finding 5) ------------------------------------------
+
+
+def test_an_entry_with_nothing_to_play_never_wins_over_one_with_content() -> None:
+    items = [_text("province")]
+    timeline = [
+        entry(START, NOW + timedelta(days=1), {"main": ["province"]}),
+        entry(NOW - S, NOW + timedelta(hours=2), {}, reason="priority"),  # its playlist went back to review
+    ]
+    assert _main(resolve(manifest(items, timeline), NOW)).item.id == "province"
+
+
+def test_an_entry_whose_items_cannot_play_yet_yields_until_they_can() -> None:
+    ref = media_ref(b"x", 1, 1)
+    items = [_text("province"), image_item("poster", ref), _text("notice", valid_from=NOW + 5 * S)]
+    timeline = [
+        entry(START, NOW + timedelta(days=1), {"main": ["province"]}),
+        entry(NOW - S, NOW + timedelta(hours=2), {"main": ["poster", "notice"]}, reason="priority"),
+    ]
+    value = manifest(items, timeline)
+    def no_images(item):
+        return not isinstance(item, ImageItem)
+
+    media_missing = resolve(value, NOW, playable=no_images)
+    assert _main(media_missing).item.id == "province"
+    assert media_missing.next_change_at == NOW + 5 * S  # the notice becomes valid: look again
+    assert _main(resolve(value, NOW + 5 * S, playable=no_images)).item.id == "notice"
+    assert _main(resolve(value, NOW)).item.id == "poster"  # media in the cache: the higher entry plays
