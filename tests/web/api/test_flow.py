@@ -3,7 +3,7 @@
 from sqlmodel import select
 
 from signage_contract import Manifest, SignedManifest, TickerItem
-from signage_server.models import ComposedManifest
+from signage_server.models import ComposedManifest, Schedule
 
 
 def _publish(client, users, kind: str, object_id: int) -> None:
@@ -48,3 +48,38 @@ def test_editing_published_content_takes_it_off_until_approved_again(client, app
     client.patch(f"/api/v1/playlists/{playlist}", json={"name": "Tin mới"}, headers=users["editor_a"].headers)
     client.portal.call(app.state.composer.wait_idle)
     assert _tickers(session, board) == []
+
+
+def _manifest(session, board_id: int) -> Manifest:
+    session.expire_all()
+    row = session.exec(select(ComposedManifest).where(ComposedManifest.board_id == board_id)).one()
+    return Manifest.model_validate_json(SignedManifest.model_validate_json(row.document).payload)
+
+
+def test_a_schedule_whose_playlist_went_back_to_review_leaves_the_lower_schedule_on_screen(
+    client, app, users, tree, session
+) -> None:
+    """Issue 11, finding 5: the board's own schedule (more specific, higher priority) stays approved
+    while its playlist went back to review: it has nothing to play, so the commune's schedule plays."""
+    board, _commune_playlist = _scheduled_board(client, users, tree)
+    commune_schedule = session.exec(select(Schedule.id).where(Schedule.name == "Cả ngày")).one()
+    editor = users["editor_a"].headers
+    own = client.post("/api/v1/playlists", json={"name": "Riêng"}, headers=editor).json()["id"]
+    client.post(f"/api/v1/playlists/{own}/items", json={"kind": "ticker", "text": "Tin riêng của bảng"},
+                headers=editor)
+    _publish(client, users, "playlists", own)
+    schedule = client.post("/api/v1/schedules", headers=editor, json={
+        "name": "Bảng riêng", "layout_id": "main_ticker_clock", "regions": {"main": own},
+        "target_kind": "board", "target_board_id": board, "priority": 10,
+    }).json()["id"]
+    _publish(client, users, "schedules", schedule)
+    client.portal.call(app.state.composer.wait_idle)
+    assert _tickers(session, board) == ["Tin riêng của bảng"]  # the board's own schedule wins
+    edited = client.patch(f"/api/v1/playlists/{own}", json={"name": "Riêng (sửa)"}, headers=editor)
+    assert edited.json()["state"] == "submitted"  # back in review
+    client.portal.call(app.state.composer.wait_idle)
+    manifest = _manifest(session, board)
+    assert manifest.timeline, "the board has something scheduled"
+    assert {entry.schedule_id for entry in manifest.timeline} == {str(commune_schedule)}
+    assert all(entry.regions for entry in manifest.timeline)
+    assert _tickers(session, board) == ["Chào mừng ngày hội"]
