@@ -185,9 +185,13 @@ class PlayBatch(WireModel):
 
 class PlayBatchReply(WireModel):
     """``accepted``: newly stored; ``duplicates``: already stored (a retry); ``rejected``: ids of
-    records the server refuses for good (ending before they start, or far in the future): the
-    device drops them from its queue rather than retrying them forever."""
+    records the server refuses for good (ending before they start): the device drops them from its
+    queue rather than retrying them forever. ``corrected``: records of the batch the server moved
+    by the board's clock offset (measured by its heartbeats); ``unverified``: records kept with
+    times the server could not check (ahead of its clock, no offset known). Both are stored."""
 
     accepted: int
     duplicates: int
     rejected: list[str] = Field(default_factory=list)
+    corrected: int = 0
+    unverified: int = 0

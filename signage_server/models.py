@@ -405,10 +405,20 @@ class ScreenshotRequestRow(SQLModel, table=True):
     screenshot_id: int | None = Field(default=None, foreign_key="screenshot.id")
 
 
+class ClockStatus(StrEnum):
+    """How far a play record's times can be trusted (``reports/plays.py``)."""
+
+    DEVICE = "device"  # as the board stamped them, and they looked right
+    CORRECTED = "corrected"  # moved by the board's clock offset, as its heartbeats measured it
+    UNVERIFIED = "unverified"  # ahead of the server beyond the tolerance, no offset to correct them by
+
+
 class PlayLog(SQLModel, table=True):
     """One proof-of-play record. ``unit_id`` is the unit that owned the board at ``started_at``;
     ``(board_id, record_id)`` is unique, so a retried upload never duplicates. A record counts in
-    the period in which it starts; ``duration_s`` is stored so reports sum in SQL."""
+    the period in which it starts; ``duration_s`` is stored so reports sum in SQL. ``started_at``
+    and ``ended_at`` are the board's stamps plus ``clock_correction_s`` (server minus board clock,
+    0 unless ``clock_status`` is ``corrected``)."""
 
     __tablename__ = "play_log"
     __table_args__ = (
@@ -430,6 +440,10 @@ class PlayLog(SQLModel, table=True):
     ended_at: datetime
     duration_s: float
     received_at: datetime
+    clock_status: str = Field(default=ClockStatus.DEVICE.value, max_length=16)
+    clock_correction_s: float = 0.0
+
+
 # --- emergency overrides --------------------------------------------------------------------------
 
 

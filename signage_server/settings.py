@@ -45,8 +45,11 @@ class Settings(BaseSettings):
     # Screenshots (screenshots.py)
     screenshot_keep: int = Field(default=48, gt=0, description="Screenshots kept per board")
     screenshot_max_bytes: int = 8 * 1024 * 1024
-    # Proof of play (plays.py): records ending further ahead of the server clock are refused
+    # Proof of play (plays.py): records ending further ahead of the server clock (after correction)
+    # are kept but marked unverified; a board clock off by at least play_clock_correct_from_s (as
+    # its heartbeats measure it) has its records' times corrected by that offset
     play_future_tolerance_s: int = 3600
+    play_clock_correct_from_s: int = 60
     override_max_hours: int = Field(
         default=72, ge=1, le=24 * 30, description="Longest an emergency override may run (expiry is required)"
     )

@@ -5,19 +5,28 @@ A record's identity is (board, device-chosen record id). Batches are inserted wi
 retried batch, a batch replayed after a crash, or two concurrent retries of the same batch store
 every record exactly once; the reply counts what was new and what was already there. The board is
 always the authenticated one: a device cannot write records for another board.
+
+A board's clock may be wrong (no NTP, a flat RTC battery after a power cut). Its heartbeats measure
+the offset (server minus board, ``board_status.clock_offset_s``); when that offset is at least
+``ClockRules.correct_from``, every record is moved by it and marked ``corrected`` with the amount.
+A record still ending further ahead of the server than ``future_tolerance`` (no heartbeat yet, or
+the clock jumped since) is kept as it is and marked ``unverified``: proof of play is never thrown
+away for a clock, and the board is never asked to send it again. Only a record that cannot be a
+play at all (ending before it starts, or outside the calendar) is refused for good.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from signage_contract import device as wire
-from signage_server.models import Board, BoardUnitHistory, PlayLog
+from signage_server.models import Board, BoardStatus, BoardUnitHistory, ClockStatus, PlayLog
 
 
 class UnitTimeline:
@@ -46,16 +55,57 @@ class UnitTimeline:
         return self._units[max(index, 0)]
 
 
-def refusal(record: wire.PlayRecord, now: datetime, future_tolerance: timedelta) -> str | None:
-    """Why a record is refused for good, or None when it is acceptable."""
+@dataclass(frozen=True)
+class ClockRules:
+    future_tolerance: timedelta = timedelta(hours=1)  # a record may end this far ahead of the server
+    correct_from: timedelta = timedelta(seconds=60)  # smaller offsets are network delay as much as clock
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A record's times as stored, and how they were placed."""
+
+    started_at: datetime
+    ended_at: datetime
+    status: ClockStatus
+    correction: timedelta = timedelta(0)
+
+
+def refusal(record: wire.PlayRecord) -> str | None:
+    """Why a record is refused for good, or None when it is kept."""
     if record.ended_at < record.started_at:
         return "ends before it starts"
-    if record.ended_at > now + future_tolerance:
-        return "ends in the future (device clock wrong?)"
+    try:
+        record.started_at.astimezone(UTC), record.ended_at.astimezone(UTC)
+    except OverflowError:
+        return "outside the calendar"
     return None
 
 
-def _row(board_id: int, record: wire.PlayRecord, unit_id: int, now: datetime) -> dict[str, Any]:
+def place(record: wire.PlayRecord, now: datetime, offset: timedelta | None, rules: ClockRules) -> Placed:
+    """Where an acceptable record goes on the server's clock, given the board's measured clock
+    offset (server minus board; None when the board never sent a heartbeat)."""
+    placed = Placed(record.started_at, record.ended_at, ClockStatus.DEVICE)
+    if offset is not None and abs(offset) >= rules.correct_from:
+        try:
+            moved = (record.started_at + offset, record.ended_at + offset)
+            placed = Placed(*moved, ClockStatus.CORRECTED, offset)
+        except OverflowError:  # moved off the calendar: keep the board's times, unverified
+            return Placed(record.started_at, record.ended_at, ClockStatus.UNVERIFIED)
+    if placed.ended_at > now + rules.future_tolerance:
+        return Placed(placed.started_at, placed.ended_at, ClockStatus.UNVERIFIED, placed.correction)
+    return placed
+
+
+def board_clock_offset(session: Session, board_id: int) -> timedelta | None:
+    """The board's clock offset as its latest heartbeat measured it, None before any heartbeat."""
+    offset = session.exec(select(BoardStatus.clock_offset_s).where(BoardStatus.board_id == board_id)).first()
+    return None if offset is None else timedelta(seconds=offset)
+
+
+def _row(
+    board_id: int, record: wire.PlayRecord, placed: Placed, unit_id: int, now: datetime
+) -> dict[str, Any]:
     return {
         "board_id": board_id,
         "record_id": record.id,
@@ -67,10 +117,12 @@ def _row(board_id: int, record: wire.PlayRecord, unit_id: int, now: datetime) ->
         "reason": record.reason.value,
         "category": record.category.value,
         "priority": record.priority.value,
-        "started_at": record.started_at,
-        "ended_at": record.ended_at,
+        "started_at": placed.started_at,
+        "ended_at": placed.ended_at,
         "duration_s": (record.ended_at - record.started_at).total_seconds(),
         "received_at": now,
+        "clock_status": placed.status.value,
+        "clock_correction_s": placed.correction.total_seconds(),
     }
 
 
@@ -91,19 +143,26 @@ def insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) -> 
 
 
 def ingest_batch(
-    session: Session, board: Board, batch: wire.PlayBatch, now: datetime, future_tolerance: timedelta
+    session: Session, board: Board, batch: wire.PlayBatch, now: datetime, rules: ClockRules
 ) -> wire.PlayBatchReply:
     """Store a device's batch in one transaction and commit."""
     assert board.id is not None
     timeline = UnitTimeline.load(session, board)
+    offset = board_clock_offset(session, board.id)
     rejected: list[str] = []
     rows: dict[str, dict[str, Any]] = {}
+    flagged = {ClockStatus.CORRECTED: 0, ClockStatus.UNVERIFIED: 0}
     for record in batch.records:
-        if refusal(record, now, future_tolerance) is not None:
+        if refusal(record) is not None:
             rejected.append(record.id)
-        elif record.id not in rows:
-            rows[record.id] = _row(board.id, record, timeline.unit_at(record.started_at), now)
+            continue
+        placed = place(record, now, offset, rules)
+        flagged[placed.status] = flagged.get(placed.status, 0) + 1
+        if record.id not in rows:
+            rows[record.id] = _row(board.id, record, placed, timeline.unit_at(placed.started_at), now)
     accepted = insert_ignoring_duplicates(session, list(rows.values()))
     session.commit()
     duplicates = len(batch.records) - len(rejected) - accepted
-    return wire.PlayBatchReply(accepted=accepted, duplicates=duplicates, rejected=rejected)
+    return wire.PlayBatchReply(accepted=accepted, duplicates=duplicates, rejected=rejected,
+                               corrected=flagged[ClockStatus.CORRECTED],
+                               unverified=flagged[ClockStatus.UNVERIFIED])

@@ -34,7 +34,15 @@ from signage_contract import Category, PlayReason, Priority
 from signage_contract.timezone import LOCAL_TIMEZONE
 from signage_server.health.store import HealthConfig, board_spans, link_status
 from signage_server.health.uptime import daily_uptime, overall_percent
-from signage_server.models import AdminUnit, Board, BoardStatus, LineageKind, PlayLog, UnitLineage
+from signage_server.models import (
+    AdminUnit,
+    Board,
+    BoardStatus,
+    ClockStatus,
+    LineageKind,
+    PlayLog,
+    UnitLineage,
+)
 from signage_server.units.service import local_midnight_utc, subtree_ids
 
 ROLLED_UP_KINDS = (LineageKind.MERGE, LineageKind.RENAME)
@@ -79,6 +87,10 @@ def covered_units(session: Session, unit_id: int) -> set[int]:
 class PlayHours(BaseModel):
     records: int = 0
     hours: float = 0.0
+    # records among them whose times the server moved by the board's measured clock offset, and
+    # those kept with times it could not check (board clock ahead, no offset known): see plays.py
+    clock_corrected: int = 0
+    clock_unverified: int = 0
     by_category: dict[str, float] = {}
     by_priority: dict[str, float] = {}
     by_reason: dict[str, float] = {}
@@ -101,21 +113,23 @@ class SummaryReport(BaseModel):
 
 def play_hours(session: Session, scope: ReportScope) -> PlayHours:
     # sqlalchemy's select: sqlmodel's typed one takes at most four columns.
+    grouped = (col(PlayLog.category), col(PlayLog.priority), col(PlayLog.reason), col(PlayLog.clock_status))
     rows = session.connection().execute(
-        sa_select(col(PlayLog.category), col(PlayLog.priority), col(PlayLog.reason), func.count(),
-                  func.sum(col(PlayLog.duration_s)))
+        sa_select(*grouped, func.count(), func.sum(col(PlayLog.duration_s)))
         .where(col(PlayLog.unit_id).in_(scope.unit_ids), col(PlayLog.started_at) >= scope.start,
                col(PlayLog.started_at) < scope.end)
-        .group_by(col(PlayLog.category), col(PlayLog.priority), col(PlayLog.reason))
+        .group_by(*grouped)
     ).all()
     result = PlayHours(
         by_category={c.value: 0.0 for c in Category},
         by_priority={p.value: 0.0 for p in Priority},
         by_reason={r.value: 0.0 for r in PlayReason},
     )
-    for category, priority, reason, count, seconds in rows:
+    for category, priority, reason, clock, count, seconds in rows:
         hours = float(seconds or 0.0) / 3600.0
         result.records += int(count)
+        result.clock_corrected += int(count) if clock == ClockStatus.CORRECTED else 0
+        result.clock_unverified += int(count) if clock == ClockStatus.UNVERIFIED else 0
         result.hours += hours
         result.by_category[category] = result.by_category.get(category, 0.0) + hours
         result.by_priority[priority] = result.by_priority.get(priority, 0.0) + hours
@@ -127,8 +141,10 @@ def _rounded(hours: PlayHours) -> PlayHours:
     def r(values: dict[str, float]) -> dict[str, float]:
         return {k: round(v, 4) for k, v in values.items()}
 
-    return PlayHours(records=hours.records, hours=round(hours.hours, 4), by_category=r(hours.by_category),
-                     by_priority=r(hours.by_priority), by_reason=r(hours.by_reason))
+    return PlayHours(records=hours.records, hours=round(hours.hours, 4),
+                     clock_corrected=hours.clock_corrected, clock_unverified=hours.clock_unverified,
+                     by_category=r(hours.by_category), by_priority=r(hours.by_priority),
+                     by_reason=r(hours.by_reason))
 
 
 def build_summary(
@@ -168,6 +184,8 @@ def summary_csv(report: SummaryReport) -> str:
         "online_now": report.online_now,
         "uptime_percent": "" if report.uptime_percent is None else report.uptime_percent,
         "play_records": report.plays.records, "play_hours": report.plays.hours,
+        "play_records_clock_corrected": report.plays.clock_corrected,
+        "play_records_clock_unverified": report.plays.clock_unverified,
     }
     for key, value in head.items():
         writer.writerow(["summary", key, value])

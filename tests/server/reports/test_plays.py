@@ -4,7 +4,7 @@ valid at playback time after a reorganisation."""
 import random
 import threading
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from sqlmodel import Session, func, select
@@ -12,8 +12,8 @@ from sqlmodel import Session, func, select
 from signage_contract import Category, PlayReason, Priority
 from signage_contract import device as wire
 from signage_server.devices.auth import issue_credential
-from signage_server.models import BoardUnitHistory, PlayLog
-from signage_server.reports.plays import ingest_batch
+from signage_server.models import BoardUnitHistory, ClockStatus, PlayLog
+from signage_server.reports.plays import ClockRules, ingest_batch, place
 from signage_server.units.service import reorganise
 
 T0 = datetime(2026, 3, 10, 1, 0, tzinfo=UTC)
@@ -74,7 +74,8 @@ def test_the_same_record_id_on_two_boards_is_two_records(client, session, device
     ("name", "bad"),
     [
         ("ends before it starts", record(T0, seconds=-5)),
-        ("ends far in the future", record(datetime.now(UTC) + timedelta(days=2))),
+        ("outside the calendar in UTC",
+         record(datetime(9999, 12, 31, 23, tzinfo=timezone(timedelta(hours=-9))))),
     ],
 )
 def test_invalid_records_are_refused_for_good_and_the_rest_stored(client, session, device, name, bad):
@@ -83,6 +84,93 @@ def test_invalid_records_are_refused_for_good_and_the_rest_stored(client, sessio
     reply = post(client, headers, [good, bad])
     assert (reply.accepted, reply.duplicates, reply.rejected) == (1, 0, [bad["id"]]), name
     assert rows(session) == 1
+
+
+# --- a wrong board clock (issue 11, finding 12) ---------------------------------------------------
+
+NOW = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+HOUR = timedelta(hours=1)
+RULES = ClockRules(future_tolerance=HOUR, correct_from=timedelta(seconds=60))
+
+
+@pytest.mark.parametrize(
+    ("case", "stamped", "offset", "expected"),
+    [
+        ("right clock: as stamped", NOW - HOUR, timedelta(seconds=0.2), (NOW - HOUR, ClockStatus.DEVICE, 0)),
+        ("fast clock: moved back", NOW + HOUR, -2 * HOUR, (NOW - HOUR, ClockStatus.CORRECTED, -7200)),
+        ("slow clock: moved forward", NOW - 4 * HOUR, 3 * HOUR, (NOW - HOUR, ClockStatus.CORRECTED, 10800)),
+        ("fast clock, offset unknown: kept, unverified", NOW + 3 * HOUR, None,
+         (NOW + 3 * HOUR, ClockStatus.UNVERIFIED, 0)),
+        ("slow clock, offset unknown: as stamped", NOW - 3 * HOUR, None,
+         (NOW - 3 * HOUR, ClockStatus.DEVICE, 0)),
+        ("still ahead after the correction: unverified", NOW + 5 * HOUR, -2 * HOUR,
+         (NOW + 3 * HOUR, ClockStatus.UNVERIFIED, -7200)),
+        ("off the calendar once moved: kept as stamped", datetime(9999, 12, 31, 22, tzinfo=UTC), 3 * HOUR,
+         (datetime(9999, 12, 31, 22, tzinfo=UTC), ClockStatus.UNVERIFIED, 0)),
+    ],
+    ids=lambda value: value if isinstance(value, str) else "",
+)
+def test_records_are_placed_by_the_measured_clock_offset(case, stamped, offset, expected) -> None:
+    parsed = wire.PlayRecord.model_validate(record(stamped, seconds=60))
+    placed = place(parsed, NOW, offset, RULES)
+    assert (placed.started_at, placed.status, placed.correction.total_seconds()) == expected, case
+    assert placed.ended_at - placed.started_at == timedelta(seconds=60)
+
+
+def heartbeat(client, headers, board_ahead: timedelta) -> None:
+    body = {"sent_at": (datetime.now(UTC) + board_ahead).isoformat()}
+    assert client.post(wire.DEVICE_HEARTBEAT, json=body, headers=headers).status_code == 200
+
+
+def stored(session, record_id: str) -> PlayLog:
+    session.expire_all()
+    return session.exec(select(PlayLog).where(PlayLog.record_id == record_id)).one()
+
+
+def test_a_fast_board_clock_keeps_its_proof_of_play_corrected(client, session, device):
+    """Records stamped two hours ahead of the server were refused for ever; now the offset the
+    heartbeat measured brings them back to the server's time, and they are marked."""
+    _board, headers = device
+    heartbeat(client, headers, board_ahead=2 * HOUR)
+    real = datetime.now(UTC) - timedelta(minutes=10)
+    fast = record(real + 2 * HOUR, seconds=60)
+    reply = post(client, headers, [fast])
+    assert (reply.accepted, reply.rejected, reply.corrected, reply.unverified) == (1, [], 1, 0)
+    row = stored(session, fast["id"])
+    assert row.clock_status == ClockStatus.CORRECTED
+    assert row.clock_correction_s == pytest.approx(-7200, abs=5)
+    assert abs(row.started_at - real) < timedelta(seconds=5)
+    assert row.duration_s == 60
+
+
+def test_a_slow_board_clock_has_its_records_moved_forward(client, session, device):
+    _board, headers = device
+    heartbeat(client, headers, board_ahead=-3 * HOUR)
+    real = datetime.now(UTC) - timedelta(minutes=10)
+    slow = record(real - 3 * HOUR, seconds=60)
+    assert post(client, headers, [slow]).corrected == 1
+    row = stored(session, slow["id"])
+    assert (row.clock_status, row.clock_correction_s) == (ClockStatus.CORRECTED, pytest.approx(10800, abs=5))
+    assert abs(row.started_at - real) < timedelta(seconds=5)
+
+
+def test_without_a_heartbeat_a_record_ahead_is_kept_and_marked_unverified(client, session, device):
+    _board, headers = device
+    ahead = record(datetime.now(UTC) + timedelta(days=2))
+    reply = post(client, headers, [ahead])
+    assert (reply.accepted, reply.rejected, reply.unverified) == (1, [], 1)
+    row = stored(session, ahead["id"])
+    assert (row.clock_status, row.clock_correction_s) == (ClockStatus.UNVERIFIED, 0.0)
+    assert post(client, headers, [ahead]) == wire.PlayBatchReply(accepted=0, duplicates=1, unverified=1)
+
+
+def test_a_board_with_a_right_clock_stores_its_times_as_stamped(client, session, device):
+    _board, headers = device
+    heartbeat(client, headers, board_ahead=timedelta(0))
+    plain = record(T0)
+    assert post(client, headers, [plain]) == wire.PlayBatchReply(accepted=1, duplicates=0)
+    row = stored(session, plain["id"])
+    assert (row.clock_status, row.clock_correction_s, row.started_at) == (ClockStatus.DEVICE, 0.0, T0)
 
 
 def test_records_need_a_device_credential(client):
@@ -102,7 +190,7 @@ def test_concurrent_retries_of_one_batch_store_it_once(app, session, device):
         try:
             with Session(app.state.engine) as own:
                 start.wait()
-                replies.append(ingest_batch(own, board, batch, datetime.now(UTC), timedelta(hours=1)))
+                replies.append(ingest_batch(own, board, batch, datetime.now(UTC), ClockRules()))
         except BaseException as exc:
             errors.append(exc)
 

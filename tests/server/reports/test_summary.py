@@ -76,6 +76,23 @@ def test_summary_of_a_commune(client, session, make_board, tree, users, clock):
     assert body["emergencies"]["issued"] == 0  # none issued in the period
 
 
+def test_records_of_a_fast_board_clock_count_when_they_really_played(client, session, make_board, tree, users,
+                                                                       clock):
+    """Issue 11, finding 12: a board two hours fast stamps a play of 23:00 on 10 March as 01:00 on
+    11 March; the offset its heartbeat measured puts it back on the 10th, and the report says so."""
+    headers = paired(session, make_board())
+    client.app.state.health.clock = lambda: DAY + timedelta(hours=23, minutes=30)
+    sent_at = DAY + timedelta(hours=25, minutes=30)  # the board's clock: two hours fast
+    client.post(wire.DEVICE_HEARTBEAT, json={"sent_at": sent_at.isoformat()}, headers=headers)
+    upload(client, headers, [play(DAY + timedelta(hours=25), 0.25)])
+    plays = report(client, users["viewer_a"].headers, tree.commune_a).json()["plays"]
+    assert (plays["records"], plays["hours"]) == (1, 0.25)
+    assert (plays["clock_corrected"], plays["clock_unverified"]) == (1, 0)
+    rows = list(csv.reader(io.StringIO(
+        report(client, users["viewer_a"].headers, tree.commune_a, fmt="csv").content.decode("utf-8-sig"))))
+    assert ["summary", "play_records_clock_corrected", "1"] in rows
+
+
 def test_a_merged_unit_reports_the_plays_of_the_units_it_absorbed(client, session, make_board, tree, users,
                                                                  clock):
     board_a, board_b = make_board(unit_id=tree.commune_a), make_board(unit_id=tree.commune_b)

@@ -194,6 +194,29 @@ def test_reports_page_shows_the_summary_and_offers_csv(client, users, make_board
     assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
 
 
+def test_reports_page_says_how_many_records_a_board_clock_moved(client, users, session, make_board,
+                                                                tree) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from signage_contract import device as wire
+    from signage_contract.timezone import LOCAL_ZONE
+    from signage_server.devices.auth import issue_credential
+
+    _credential, token = issue_credential(session, make_board().id, "mini-pc")
+    device = {"Authorization": f"Bearer {token}"}
+    board_now = datetime.now(UTC) + timedelta(hours=2)  # the board's clock runs two hours fast
+    client.post(wire.DEVICE_HEARTBEAT, json={"sent_at": board_now.isoformat()}, headers=device)
+    started = board_now - timedelta(minutes=10)
+    record = {"id": "rec-fast-clock", "region_id": "main", "item_id": "x", "reason": "scheduled",
+              "started_at": started.isoformat(), "ended_at": (started + timedelta(minutes=1)).isoformat()}
+    assert client.post(wire.DEVICE_PLAYS, json={"records": [record]}, headers=device).json()["corrected"] == 1
+    today = datetime.now(LOCAL_ZONE).date()
+    login(client, "viewer-a")
+    page = client.get(f"/panel/reports?unit_id={tree.commune_a}&from={today - timedelta(days=1)}&to={today}")
+    assert "Đồng hồ bảng tin" in page.text
+    assert "1 bản ghi đã chỉnh giờ theo độ lệch đồng hồ của bảng, 0 bản ghi chưa xác minh" in page.text
+
+
 def test_reports_of_another_commune_are_not_found(client, users, tree) -> None:
     login(client, "viewer-a")
     page = client.get(f"/panel/reports?unit_id={tree.commune_b}")

@@ -23,7 +23,7 @@ from signage_server.health.schemas import ScreenshotPublic
 from signage_server.health.screenshots import save_screenshot
 from signage_server.health.writer import HeartbeatWriter, UnknownDevice
 from signage_server.models import Board, utcnow
-from signage_server.reports.plays import ingest_batch
+from signage_server.reports.plays import ClockRules, ingest_batch
 from signage_server.web.deps import (
     CurrentDevice,
     EngineDep,
@@ -82,14 +82,15 @@ async def heartbeat(request: Request) -> Response:
 async def plays(body: wire.PlayBatch, settings: SettingsDep, engine: EngineDep,
                 authorization: Authorization = None) -> wire.PlayBatchReply:
     """Store proof-of-play records idempotently (see ``plays.py``)."""
-    tolerance = timedelta(seconds=settings.play_future_tolerance_s)
+    rules = ClockRules(future_tolerance=timedelta(seconds=settings.play_future_tolerance_s),
+                       correct_from=timedelta(seconds=settings.play_clock_correct_from_s))
 
     def work() -> wire.PlayBatchReply:
         with Session(engine) as session:
             board = session.get(Board, _board_id(session, authorization))
             if board is None:
                 raise HTTPException(status.HTTP_404_NOT_FOUND, "this board no longer exists")
-            return ingest_batch(session, board, body, utcnow(), tolerance)
+            return ingest_batch(session, board, body, utcnow(), rules)
 
     reply: wire.PlayBatchReply = await anyio.to_thread.run_sync(work)
     return reply
