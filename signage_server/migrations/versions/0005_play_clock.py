@@ -1,7 +1,7 @@
 """Proof of play keeps records stamped by a wrong board clock: how their times were placed
 (``clock_status``: device, corrected, unverified) and by how much they were moved.
 
-Revision ID: 0005_h4
+Revision ID: 0005
 Revises: 0003
 Create Date: 2026-11-30 14:00:00
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = '0005_h4'
+revision: str = '0005'
 down_revision: str | None = '0003'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
