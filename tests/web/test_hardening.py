@@ -30,6 +30,34 @@ def test_failures_from_one_address_block_other_user_names(client, users) -> None
     assert _login(client, "viewer-a", TEST_PASSWORD).status_code == 429
 
 
+def test_failed_api_logins_are_audited_without_the_password(client, users) -> None:
+    _login(client, "Viewer-A", "sai mật khẩu rồi")
+    _login(client, "nobody-here", "sai mật khẩu rồi")
+    for _ in range(6):
+        _login(client, "viewer-a", "sai mật khẩu rồi")
+    events = client.get("/api/v1/audit", params={"object_type": "login"},
+                        headers=users["admin"].headers).json()
+    assert [(e["action"], e["object_id"], e["after"]["reason"]) for e in events] == [
+        ("login_failed", "viewer-a", "login.wrong_credentials")] * 4 + [
+        ("login_failed", "viewer-a", "login.too_many_failures")]
+    assert {(e["actor"], e["ip"]) for e in events} == {("anonymous", "testclient")}
+    assert "sai mật khẩu" not in str(events)
+
+
+def test_only_the_first_refusal_of_a_block_is_noted() -> None:
+    now = [0.0]
+    guard = LoginGuard(max_failures=2, window_s=60, clock=lambda: now[0])
+    assert not guard.first_refusal("user:x", "ip:1")  # not blocked: nothing to note
+    guard.failed("user:x", "ip:1")
+    guard.failed("user:x", "ip:1")
+    assert [guard.first_refusal("user:x", "ip:1") for _ in range(3)] == [True, False, False]
+    assert guard.first_refusal("user:y", "ip:1") is False  # the address's block is noted already
+    now[0] = 60
+    guard.failed("user:x")
+    guard.failed("user:x")
+    assert guard.first_refusal("user:x") is True  # a new block
+
+
 def test_the_block_lifts_when_the_window_passes() -> None:
     now = [0.0]
     guard = LoginGuard(max_failures=2, window_s=60, clock=lambda: now[0])
@@ -122,3 +150,17 @@ def test_instances_sharing_redis_share_the_failure_count() -> None:
     assert 59 <= (one.retry_after("user:x") or 0) <= 60
     two.succeeded("user:x")
     assert one.retry_after("user:x") is None
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="SIGNAGE_TEST_REDIS_URL not set: no Redis to test against")
+def test_instances_sharing_redis_note_a_blocks_first_refusal_once() -> None:
+    from signage_server.core.login_guard import RedisLoginGuard
+
+    assert REDIS_URL is not None
+    prefix = f"signage-test:{uuid.uuid4().hex}:"
+    one, two = (RedisLoginGuard(REDIS_URL, max_failures=2, window_s=60, prefix=prefix) for _ in range(2))
+    assert not one.first_refusal("ip:1")
+    one.failed("ip:1")
+    two.failed("ip:1")
+    assert [one.first_refusal("ip:1"), two.first_refusal("ip:1"), one.first_refusal("ip:1")] == [
+        True, False, False]
