@@ -17,9 +17,10 @@ from signage_server.content.media_store import MediaStore
 from signage_server.core.bus import make_bus
 from signage_server.core.changes import ChangeFeed
 from signage_server.core.keys import load_or_create_signing_key
-from signage_server.core.login_guard import make_login_guard
+from signage_server.core.login_guard import make_login_guard, make_rate_limit
 from signage_server.db import make_engine
 from signage_server.devices.hub import Hub
+from signage_server.devices.pairing import PairingLimits
 from signage_server.emergency.receipts import ReceiptRecorder
 from signage_server.health.monitor import HealthMonitor
 from signage_server.health.screenshots import ScreenshotStore
@@ -103,6 +104,11 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.changes = ChangeFeed()
     app.state.login_guard = make_login_guard(settings.redis_url)
+    app.state.pairing_limits = PairingLimits(
+        per_address=make_rate_limit(settings.redis_url, max_events=settings.pairing_per_address,
+                                    window_s=settings.pairing_window_s, prefix="signage:pairing:"),
+        max_open=settings.pairing_max_open,
+    )
     app.add_middleware(SecurityHeaders)
     errors.install(app)
     # Device routes first: routing tries routes in order, and the boards' polls and heartbeats are

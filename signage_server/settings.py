@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     override_max_hours: int = Field(
         default=72, ge=1, le=24 * 30, description="Longest an emergency override may run (expiry is required)"
     )
+    # Pairing (devices/pairing.py): unauthenticated, so limited
+    pairing_per_address: int = Field(default=20, gt=0, description="Tickets one address opens per window")
+    pairing_window_s: int = Field(default=600, gt=0, description="The window of pairing_per_address")
+    pairing_max_open: int = Field(default=1000, gt=0, description="Unclaimed pairing tickets open at once")
     cap_senders: dict[str, CapSender] = Field(
         default_factory=dict,
         description='Trusted CAP senders, JSON: {"sender@example.vn": {"token": "...", "unit": "51"}}',

@@ -21,6 +21,7 @@ from typing import Protocol
 MAX_FAILURES = 5
 WINDOW_S = 300.0
 NOTED_PRUNE_AT = 10_000  # noted refusals kept before the lapsed ones are dropped
+KEYS_PRUNE_AT = 10_000  # keys counted before those with no recent failure are dropped
 
 
 class Guard(Protocol):
@@ -64,6 +65,8 @@ class LoginGuard:
     def failed(self, *keys: str) -> None:
         now = self._clock()
         with self._lock:
+            if len(self._failures) > KEYS_PRUNE_AT:  # addresses that never come back
+                self._failures = {k: t for k, t in self._failures.items() if t[-1] > now - self.window_s}
             for key in keys:
                 self._failures.setdefault(key, deque()).append(now)
 
@@ -141,6 +144,14 @@ class RedisLoginGuard:
 
 def make_login_guard(redis_url: str | None) -> Guard:
     return LoginGuard() if redis_url is None else RedisLoginGuard(redis_url)
+
+
+def make_rate_limit(redis_url: str | None, *, max_events: int, window_s: float, prefix: str) -> Guard:
+    """The same counting for any other unauthenticated request: ``failed`` counts one, and
+    ``retry_after`` answers once ``max_events`` were counted in ``window_s`` (pairing uses it)."""
+    if redis_url is None:
+        return LoginGuard(max_events, window_s)
+    return RedisLoginGuard(redis_url, max_events, window_s, prefix=prefix)
 
 
 def keys_for(username: str, ip: str) -> tuple[str, str]:
