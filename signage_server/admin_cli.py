@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from signage_server.core.auth import hash_password
 from signage_server.core.passwords import password_problem
 from signage_server.models import Role, User
+from signage_server.private_files import make_private_dir
 from signage_server.settings import Settings
 from signage_server.units.service import UnitError, reorganise, resolve_unit, seed_units
 
@@ -24,7 +25,7 @@ def _session(settings: Settings) -> Session:
     """The database as the server would find it: migrated, units seeded, built-in layouts stored."""
     from signage_server.app import prepare_database
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(settings.data_dir)
     return Session(prepare_database(settings))
 
 

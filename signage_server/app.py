@@ -29,6 +29,7 @@ from signage_server.health.webhook import WebhookNotifier
 from signage_server.health.writer import HeartbeatWriter
 from signage_server.manifest.composer import BoardNotFound, Composer
 from signage_server.migrate import upgrade
+from signage_server.private_files import make_private_dir
 from signage_server.settings import Settings
 from signage_server.units.service import seed_if_empty
 from signage_server.web import errors
@@ -52,7 +53,7 @@ def prepare_database(settings: Settings) -> Engine:
 def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        make_private_dir(settings.data_dir)
         app.state.engine = engine = prepare_database(settings)
         app.state.signing_key = load_or_create_signing_key(settings.key_path)
         app.state.media_store = MediaStore(

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from signage_server.admin_cli import add_commands
+from signage_server.private_files import make_private_dir
 from signage_server.settings import Settings
 
 
@@ -29,7 +30,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         settings.host = args.host
     if args.port:
         settings.port = args.port
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(settings.data_dir)
     app = create_app(settings)
     # ws_per_message_deflate off: compression triples memory per board connection.
     uvicorn.run(
