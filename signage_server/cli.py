@@ -32,7 +32,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         settings.port = args.port
     make_private_dir(settings.data_dir)
     app = create_app(settings)
-    # ws_per_message_deflate off: compression triples memory per board connection.
+    # ws_per_message_deflate off: compression triples memory per board connection. Proxy headers
+    # are read by the app itself (SIGNAGE_FORWARDED_ALLOW_IPS), once.
     uvicorn.run(
         app,
         host=settings.host,
@@ -40,6 +41,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log_level=settings.log_level,
         ws="websockets-sansio",
         ws_per_message_deflate=False,
+        proxy_headers=False,
     )
     return 0
 

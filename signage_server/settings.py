@@ -35,6 +35,12 @@ class Settings(BaseSettings):
     )
     poll_interval_s: int = 60
     log_level: str = "info"
+    # Behind a reverse proxy (docs/deploy.md)
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="Proxies trusted for X-Forwarded-For/-Proto: addresses or networks, comma-separated",
+    )
+    api_docs: bool = Field(default=True, description="Serve /docs, /redoc, /openapi.json (off in production)")
     # Board health (health.py, link_state.py, uptime.py)
     heartbeat_interval_s: int = Field(default=30, gt=0, description="Interval players are told to use")
     offline_after_missed: int = Field(default=3, gt=0, description="Missed heartbeats before offline")
