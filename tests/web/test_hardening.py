@@ -203,3 +203,15 @@ def test_instances_sharing_redis_note_a_blocks_first_refusal_once() -> None:
     two.failed("ip:1")
     assert [one.first_refusal("ip:1"), two.first_refusal("ip:1"), one.first_refusal("ip:1")] == [
         True, False, False]
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="SIGNAGE_TEST_REDIS_URL not set: no Redis to test against")
+def test_a_rate_limit_in_redis_is_shared_by_instances() -> None:
+    from signage_server.core.login_guard import make_rate_limit
+
+    assert REDIS_URL is not None
+    prefix = f"signage-test:{uuid.uuid4().hex}:"
+    one, two = (make_rate_limit(REDIS_URL, max_events=2, window_s=60, prefix=prefix) for _ in range(2))
+    one.failed("ip:1")
+    two.failed("ip:1")
+    assert 59 <= (one.retry_after("ip:1") or 0) <= 60 and two.retry_after("ip:2") is None
