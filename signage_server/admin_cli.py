@@ -15,7 +15,9 @@ from sqlmodel import Session, select
 
 from signage_server.core.auth import hash_password
 from signage_server.core.passwords import password_problem
+from signage_server.core.users import names_for_password
 from signage_server.models import Role, User
+from signage_server.private_files import make_private_dir
 from signage_server.settings import Settings
 from signage_server.units.service import UnitError, reorganise, resolve_unit, seed_units
 
@@ -24,7 +26,7 @@ def _session(settings: Settings) -> Session:
     """The database as the server would find it: migrated, units seeded, built-in layouts stored."""
     from signage_server.app import prepare_database
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(settings.data_dir)
     return Session(prepare_database(settings))
 
 
@@ -54,11 +56,14 @@ def _read_password(args: argparse.Namespace) -> str:
 def cmd_create_admin(settings: Settings, args: argparse.Namespace) -> int:
     try:
         password = _read_password(args)
-        problem = password_problem(password, args.username)
-        if problem is not None:
-            raise ValueError(problem)
         with _session(settings) as session:
             unit = resolve_unit(session, args.unit)
+            assert unit.id is not None
+            inputs = names_for_password(session, username=args.username, full_name=args.full_name,
+                                        unit_id=unit.id)
+            problem = password_problem(password, username=args.username, user_inputs=inputs)
+            if problem is not None:
+                raise ValueError(f"{problem.en}\n{problem.vi}")
             if session.exec(select(User).where(User.username == args.username)).first() is not None:
                 raise ValueError(f"user name {args.username!r} is taken")
             session.add(User(username=args.username, full_name=args.full_name, role=Role.ADMIN,

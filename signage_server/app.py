@@ -10,16 +10,20 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from signage_server import __version__
 from signage_server.content.layout_sync import sync_builtin_layouts
 from signage_server.content.media_store import MediaStore
+from signage_server.core.auth import user_for_token
 from signage_server.core.bus import make_bus
 from signage_server.core.changes import ChangeFeed
 from signage_server.core.keys import load_or_create_signing_key
-from signage_server.core.login_guard import make_login_guard
+from signage_server.core.login_guard import make_login_guard, make_rate_limit
 from signage_server.db import make_engine
+from signage_server.devices.auth import bearer_token
 from signage_server.devices.hub import Hub
+from signage_server.devices.pairing import PairingLimits
 from signage_server.emergency.receipts import ReceiptRecorder
 from signage_server.health.monitor import HealthMonitor
 from signage_server.health.screenshots import ScreenshotStore
@@ -28,6 +32,7 @@ from signage_server.health.webhook import WebhookNotifier
 from signage_server.health.writer import HeartbeatWriter
 from signage_server.manifest.composer import BoardNotFound, Composer
 from signage_server.migrate import upgrade
+from signage_server.private_files import make_private_dir
 from signage_server.settings import Settings
 from signage_server.units.service import seed_if_empty
 from signage_server.web import errors
@@ -51,7 +56,7 @@ def prepare_database(settings: Settings) -> Engine:
 def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        make_private_dir(settings.data_dir)
         app.state.engine = engine = prepare_database(settings)
         app.state.signing_key = load_or_create_signing_key(settings.key_path)
         app.state.media_store = MediaStore(
@@ -94,16 +99,27 @@ def create_app(settings: Settings) -> FastAPI:
             await bus.stop()
             engine.dispose()
 
+    docs = settings.api_docs
     app = FastAPI(
         title="Signage controller",
         version=__version__,
         description="Central service for public electronic bulletin boards (bảng tin điện tử công cộng).",
         lifespan=lifespan,
+        docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
     )
     app.state.settings = settings
     app.state.changes = ChangeFeed()
     app.state.login_guard = make_login_guard(settings.redis_url)
+    app.state.pairing_limits = PairingLimits(
+        per_address=make_rate_limit(settings.redis_url, max_events=settings.pairing_per_address,
+                                    window_s=settings.pairing_window_s, prefix="signage:pairing:"),
+        max_open=settings.pairing_max_open,
+    )
     app.add_middleware(SecurityHeaders)
+    # Last added, so first to run: the client's address and scheme (https: Secure cookies) as the
+    # trusted proxy saw them, for every route, whatever server runs the app.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
     errors.install(app)
     # Device routes first: routing tries routes in order, and the boards' polls and heartbeats are
     # the hot paths (matching them after every API route cost ~40 % of a heartbeat's time).
@@ -119,7 +135,13 @@ def create_app(settings: Settings) -> FastAPI:
         return JSONResponse({"detail": f"board {exc} no longer exists"}, status_code=404)
 
     @app.get("/healthz", tags=["health"])
-    def healthz() -> dict[str, str]:
-        return {"status": "ok", "version": __version__}
+    def healthz(request: Request) -> dict[str, str]:
+        """Up or not; the version only for a signed-in caller (it tells an attacker what to try)."""
+        token = bearer_token(request.headers.get("authorization"))
+        if token is None:
+            return {"status": "ok"}
+        with Session(app.state.engine) as session:
+            known = user_for_token(session, token) is not None
+        return {"status": "ok", "version": __version__} if known else {"status": "ok"}
 
     return app

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from signage_server.admin_cli import add_commands
+from signage_server.private_files import make_private_dir
 from signage_server.settings import Settings
 
 
@@ -29,9 +30,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         settings.host = args.host
     if args.port:
         settings.port = args.port
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(settings.data_dir)
     app = create_app(settings)
-    # ws_per_message_deflate off: compression triples memory per board connection.
+    # ws_per_message_deflate off: compression triples memory per board connection. Proxy headers
+    # are read by the app itself (SIGNAGE_FORWARDED_ALLOW_IPS), once.
     uvicorn.run(
         app,
         host=settings.host,
@@ -39,6 +41,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log_level=settings.log_level,
         ws="websockets-sansio",
         ws_per_message_deflate=False,
+        proxy_headers=False,
     )
     return 0
 

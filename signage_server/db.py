@@ -10,9 +10,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
+from signage_server.private_files import prepare_sqlite_file
+
 
 def make_engine(url: str) -> Engine:
     kwargs: dict[str, Any] = {}
+    prepare_sqlite_file(url)  # 0600 (and so its -wal and -shm) from the start
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False}
         if url in ("sqlite://", "sqlite:///:memory:"):

@@ -507,7 +507,7 @@ class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_event"
     id: int | None = Field(default=None, primary_key=True)
     actor_id: int | None = Field(default=None, foreign_key="user.id", index=True)
-    actor: str = Field(max_length=300)  # a username, "cap:<sender>" or "system"
+    actor: str = Field(max_length=300)  # a username, "cap:<sender>", "system" or "anonymous"
     action: str = Field(max_length=64, index=True)
     object_type: str = Field(max_length=64, index=True)
     object_id: str = Field(max_length=64, index=True)

@@ -297,7 +297,9 @@ class MediaPublic(ContentPublic):
 # --- layouts -------------------------------------------------------------------------------------
 
 class LayoutCreate(Strict):
-    id: Annotated[str, Field(pattern=r"^[a-z0-9_-]{1,64}$")]
+    # Stored as u<unit id>.<id> (content/custom_layouts.scoped_id), within the 64 characters of an id.
+    id: Annotated[str, Field(pattern=r"^[a-z0-9_-]{1,48}$",
+                             description="a name for the layout; stored as u<unit id>.<name>")]
     name: Name
     background: Color = "#000000"
     regions: Annotated[list[Region], Field(min_length=1)]

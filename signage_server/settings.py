@@ -35,6 +35,12 @@ class Settings(BaseSettings):
     )
     poll_interval_s: int = 60
     log_level: str = "info"
+    # Behind a reverse proxy (docs/deploy.md)
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="Proxies trusted for X-Forwarded-For/-Proto: addresses or networks, comma-separated",
+    )
+    api_docs: bool = Field(default=True, description="Serve /docs, /redoc, /openapi.json (off in production)")
     # Board health (health.py, link_state.py, uptime.py)
     heartbeat_interval_s: int = Field(default=30, gt=0, description="Interval players are told to use")
     offline_after_missed: int = Field(default=3, gt=0, description="Missed heartbeats before offline")
@@ -53,6 +59,10 @@ class Settings(BaseSettings):
     override_max_hours: int = Field(
         default=72, ge=1, le=24 * 30, description="Longest an emergency override may run (expiry is required)"
     )
+    # Pairing (devices/pairing.py): unauthenticated, so limited
+    pairing_per_address: int = Field(default=20, gt=0, description="Tickets one address opens per window")
+    pairing_window_s: int = Field(default=600, gt=0, description="The window of pairing_per_address")
+    pairing_max_open: int = Field(default=1000, gt=0, description="Unclaimed pairing tickets open at once")
     cap_senders: dict[str, CapSender] = Field(
         default_factory=dict,
         description='Trusted CAP senders, JSON: {"sender@example.vn": {"token": "...", "unit": "51"}}',

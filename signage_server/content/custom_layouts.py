@@ -1,5 +1,10 @@
 """Layout services: the built-in templates (read-only, visible to all) and custom layouts owned
-by a unit, checked like the templates; for the JSON API and the schedule pages."""
+by a unit, checked like the templates; for the JSON API and the schedule pages.
+
+A custom layout's id is scoped to its owner unit: ``bang-xa`` created for unit 12 is stored as
+``u12.bang-xa``. Two units may so use the same name, and a clash can only be with a layout of the
+same unit (which its editors see anyway): another unit's layout names are never revealed by a
+409. Built-in ids (the files in ``layouts/``) have no dot, so the two never clash."""
 
 from __future__ import annotations
 
@@ -88,12 +93,21 @@ def get_layout(session: Session, *, user: User, layout_id: str) -> LayoutPublic:
     return public(_get(session, user, layout_id))
 
 
+def scoped_id(unit_id: int, name: str) -> str:
+    """The stored id of a custom layout: the owner unit's, then the name its editor chose."""
+    return f"u{unit_id}.{name}"
+
+
 def create_layout(session: Session, *, actor: Actor, changes: ChangeFeed, data: LayoutCreate) -> LayoutPublic:
+    """A custom layout for ``data.unit_id`` (default the author's), stored as ``scoped_id``;
+    ``layout.exists`` when that unit has one of this name already."""
     require_role(actor.user, EDITORS)
     unit_id = owner_unit(session, actor.user, data.unit_id)
-    if session.get(LayoutRecord, data.id) is not None:
-        raise Conflict("layout.exists", f"a layout with id {data.id!r} exists; choose another id", id=data.id)
-    layout = _checked(data.id, data.name, data.background, [r.model_dump() for r in data.regions])
+    layout_id = scoped_id(unit_id, data.id)
+    if session.get(LayoutRecord, layout_id) is not None:
+        raise Conflict("layout.exists",
+                       f"this unit has a layout {data.id!r} ({layout_id}); choose another id", id=layout_id)
+    layout = _checked(layout_id, data.name, data.background, [r.model_dump() for r in data.regions])
     row = LayoutRecord(id=layout.id, name=layout.name, background=layout.background, unit_id=unit_id,
                        regions=[r.model_dump(mode="json") for r in layout.regions])
     session.add(row)

@@ -53,7 +53,8 @@ def change_password(session: Session, *, actor: User, ip: str, current_password:
     """Change one's own password; every token of the account is revoked (log in again)."""
     if not verify_password(actor.password_hash, current_password):
         raise Invalid("account.wrong_password", "current_password: wrong password")
-    check_password(new_password, actor.username)
+    check_password(session, new_password, username=actor.username, full_name=actor.full_name,
+                   unit_id=actor.unit_id)
     actor.password_hash = hash_password(new_password)
     session.add(actor)
     assert actor.id is not None

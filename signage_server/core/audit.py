@@ -11,6 +11,7 @@ from sqlmodel import Session, SQLModel
 from signage_server.models import AuditEvent, User, utcnow
 
 SYSTEM = "system"
+ANONYMOUS = "anonymous"  # a caller not logged in (a failed login)
 
 
 def snapshot(row: SQLModel) -> dict[str, Any]:

@@ -36,3 +36,11 @@ class Invalid(DomainError):
 
 class Forbidden(DomainError):
     """The caller is known but their role or scope does not allow this."""
+
+
+class TooManyRequests(DomainError):
+    """The caller asked too often lately; ``retry_after_s`` (a param) says how long to wait."""
+
+
+class Unavailable(DomainError):
+    """The service cannot take this now (a capacity is full); ``retry_after_s`` says when to retry."""

@@ -27,7 +27,8 @@ def load_or_create_signing_key(path: Path) -> SigningKey:
     path.parent.mkdir(parents=True, exist_ok=True)
     key = SigningKey.generate()
     tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    tmp.unlink(missing_ok=True)  # a left-over temp file would keep its own, maybe wider, mode
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as handle:
         handle.write(key.encode(encoder=HexEncoder))
         handle.flush()

@@ -20,12 +20,15 @@ from typing import Protocol
 
 MAX_FAILURES = 5
 WINDOW_S = 300.0
+NOTED_PRUNE_AT = 10_000  # noted refusals kept before the lapsed ones are dropped
+KEYS_PRUNE_AT = 10_000  # keys counted before those with no recent failure are dropped
 
 
 class Guard(Protocol):
     def retry_after(self, *keys: str) -> int | None: ...
     def failed(self, *keys: str) -> None: ...
     def succeeded(self, username_key: str) -> None: ...
+    def first_refusal(self, *keys: str) -> bool: ...
 
 
 class LoginGuard:
@@ -35,6 +38,7 @@ class LoginGuard:
         self.window_s = window_s
         self._clock = clock
         self._failures: dict[str, deque[float]] = {}
+        self._noted: dict[str, float] = {}  # blocked key -> when the refusal noted for it lapses
         self._lock = threading.Lock()  # sync routes run in a thread pool
 
     def _recent(self, key: str, now: float) -> deque[float]:
@@ -61,6 +65,8 @@ class LoginGuard:
     def failed(self, *keys: str) -> None:
         now = self._clock()
         with self._lock:
+            if len(self._failures) > KEYS_PRUNE_AT:  # addresses that never come back
+                self._failures = {k: t for k, t in self._failures.items() if t[-1] > now - self.window_s}
             for key in keys:
                 self._failures.setdefault(key, deque()).append(now)
 
@@ -68,6 +74,22 @@ class LoginGuard:
         """A correct password clears its user name's count (not the address's)."""
         with self._lock:
             self._failures.pop(username_key, None)
+
+    def first_refusal(self, *keys: str) -> bool:
+        """True for the first refused attempt of a block (per blocked key), False for the rest: the
+        audit trail records one refusal per block, so a flood of attempts writes no flood of rows."""
+        now = self._clock()
+        first = False
+        with self._lock:
+            if len(self._noted) > NOTED_PRUNE_AT:
+                self._noted = {k: until for k, until in self._noted.items() if until > now}
+            for key in keys:
+                times = self._recent(key, now)
+                if len(times) < self.max_failures or self._noted.get(key, now) > now:
+                    continue
+                self._noted[key] = times[0] + self.window_s
+                first = True
+        return first
 
 
 class RedisLoginGuard:
@@ -105,9 +127,31 @@ class RedisLoginGuard:
     def succeeded(self, username_key: str) -> None:
         self._redis.delete(self._prefix + username_key)
 
+    def first_refusal(self, *keys: str) -> bool:
+        """As ``LoginGuard.first_refusal``; the mark is a key set only if absent, expiring with the block."""
+        now = time.time()
+        first = False
+        for key in keys:
+            name = self._prefix + key
+            times = self._redis.zrange(name, 0, -1, withscores=True)
+            if len(times) < self.max_failures:
+                continue
+            lapses_in = max(1, math.ceil(float(times[0][1]) + self.window_s - now))
+            if self._redis.set(f"{self._prefix}noted:{key}", 1, nx=True, ex=lapses_in):
+                first = True
+        return first
+
 
 def make_login_guard(redis_url: str | None) -> Guard:
     return LoginGuard() if redis_url is None else RedisLoginGuard(redis_url)
+
+
+def make_rate_limit(redis_url: str | None, *, max_events: int, window_s: float, prefix: str) -> Guard:
+    """The same counting for any other unauthenticated request: ``failed`` counts one, and
+    ``retry_after`` answers once ``max_events`` were counted in ``window_s`` (pairing uses it)."""
+    if redis_url is None:
+        return LoginGuard(max_events, window_s)
+    return RedisLoginGuard(redis_url, max_events, window_s, prefix=prefix)
 
 
 def keys_for(username: str, ip: str) -> tuple[str, str]:

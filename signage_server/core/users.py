@@ -19,9 +19,10 @@ from signage_server.core.auth import (
     scope_unit_ids,
 )
 from signage_server.core.errors import Conflict, Invalid
-from signage_server.core.passwords import password_problem
-from signage_server.models import AdminUnit, User
+from signage_server.core.passwords import MIN_SCORE, PasswordProblem, password_problem
+from signage_server.models import AdminUnit, UnitLevel, User
 from signage_server.schemas import UserCreate, UserUpdate
+from signage_server.units.service import ancestor_ids
 
 OBJECT_TYPE = "user"
 
@@ -30,11 +31,32 @@ def require_admin(actor: User) -> None:
     require_role(actor, roles.ADMINS)
 
 
-def check_password(password: str, username: str) -> None:
-    """``user.weak_password`` with the rule's message (too short, the user name, too common)."""
-    problem = password_problem(password, username)
+class WeakPassword(Invalid):
+    """``user.weak_password``: the message says why in English; the params carry ``reason``, zxcvbn's
+    ``score`` against ``min_score``, and the advice in both languages (``feedback_en``, ``feedback_vi``)."""
+
+    def __init__(self, problem: PasswordProblem) -> None:
+        super().__init__("user.weak_password", problem.en, reason=problem.reason, score=problem.score,
+                         min_score=MIN_SCORE, feedback_en=problem.en, feedback_vi=problem.vi)
+        self.problem = problem
+
+
+def names_for_password(session: Session, *, username: str, full_name: str, unit_id: int) -> list[str]:
+    """What a guesser would try for this account: its names, its unit's and the units above, and
+    every current province."""
+    units = ancestor_ids(session, unit_id)
+    nearby = session.exec(select(AdminUnit.name).where(col(AdminUnit.id).in_(units))).all()
+    provinces = session.exec(select(AdminUnit.name).where(
+        AdminUnit.level == UnitLevel.PROVINCE, col(AdminUnit.valid_to).is_(None))).all()
+    return [username, full_name, *nearby, *provinces]
+
+
+def check_password(session: Session, password: str, *, username: str, full_name: str, unit_id: int) -> None:
+    """``WeakPassword`` (``user.weak_password``) unless the password is long and hard enough to guess."""
+    inputs = names_for_password(session, username=username, full_name=full_name, unit_id=unit_id)
+    problem = password_problem(password, username=username, user_inputs=inputs)
     if problem is not None:
-        raise Invalid("user.weak_password", problem)
+        raise WeakPassword(problem)
 
 
 def get_user(session: Session, *, actor: User, user_id: int) -> User:
@@ -70,7 +92,8 @@ def _record(session: Session, actor: User, ip: str, action: str, user: User,
 def create_user(session: Session, *, actor: User, ip: str, body: UserCreate) -> User:
     require_admin(actor)
     _check_unit(session, actor, body.unit_id)
-    check_password(body.password, body.username)
+    check_password(session, body.password, username=body.username, full_name=body.full_name,
+                   unit_id=body.unit_id)
     if session.exec(select(User).where(User.username == body.username)).first() is not None:
         raise Conflict("user.username_taken", f"user name {body.username!r} is taken", username=body.username)
     user = User(
@@ -93,7 +116,9 @@ def update_user(session: Session, *, actor: User, ip: str, user_id: int, body: U
         _check_unit(session, actor, data["unit_id"])
     password = data.pop("password", None)
     if password is not None:
-        check_password(password, user.username)
+        check_password(session, password, username=user.username,
+                       full_name=data.get("full_name") or user.full_name,
+                       unit_id=data.get("unit_id") or user.unit_id)
         user.password_hash = hash_password(password)
     user.sqlmodel_update({k: v for k, v in data.items() if v is not None})
     if password is not None or data.get("active") is False:

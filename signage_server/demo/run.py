@@ -28,6 +28,7 @@ from signage_server.demo.data import DemoSite, seed_demo
 from signage_server.devices.auth import credential_for_token
 from signage_server.migrate import upgrade
 from signage_server.models import PairingTicket
+from signage_server.private_files import create_private_file, make_private_dir
 from signage_server.settings import Settings
 from signage_server.units.service import seed_if_empty
 
@@ -36,7 +37,7 @@ T = TypeVar("T")
 
 
 def prepare(settings: Settings) -> DemoSite:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(settings.data_dir)
     engine = make_engine(settings.resolved_database_url)
     try:
         upgrade(engine)
@@ -149,8 +150,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     site = prepare(settings)
     credentials = args.data_dir / "demo-users.txt"
     if site.users:
+        credentials.unlink(missing_ok=True)
+        create_private_file(credentials)  # passwords: 0600 before they are written
         credentials.write_text("".join(f"{u.username} {u.password} {u.role.value}\n" for u in site.users))
-        credentials.chmod(0o600)
     processes: list[subprocess.Popen[bytes]] = []
     try:
         run(args, settings, site.lcd_board_id, credentials, processes)

@@ -71,7 +71,7 @@ class ScreenshotStore:
     def write(self, board_id: int, data: bytes) -> str:
         """Write the image and its thumbnail; returns the file name (not yet in the database)."""
         directory = self.root / str(board_id)
-        directory.mkdir(parents=True, exist_ok=True)
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)  # what boards show: not for other users
         name = secrets.token_hex(12) + ".jpg"
         _atomic_write(directory / name, data)
 

@@ -27,6 +27,7 @@ from signage_server.core.changes import ChangeFeed
 from signage_server.core.login_guard import Guard
 from signage_server.devices.auth import UNPAIRED, bearer_token, credential_for_token
 from signage_server.devices.hub import Hub
+from signage_server.devices.pairing import PairingLimits
 from signage_server.emergency.delivery import Delivery
 from signage_server.emergency.receipts import ReceiptRecorder
 from signage_server.health.monitor import HealthMonitor
@@ -68,6 +69,11 @@ def get_login_guard(connection: HTTPConnection) -> Guard:
     return guard
 
 
+def get_pairing_limits(connection: HTTPConnection) -> PairingLimits:
+    limits: PairingLimits = connection.app.state.pairing_limits
+    return limits
+
+
 def get_session(connection: HTTPConnection) -> Iterator[Session]:
     with Session(state_of(connection, "engine", Engine)) as session:
         yield session
@@ -87,6 +93,7 @@ HeartbeatWriterDep = Annotated[HeartbeatWriter, Depends(_service("heartbeat_writ
 ReceiptsDep = Annotated[ReceiptRecorder, Depends(_service("receipts", ReceiptRecorder))]
 SigningKeyDep = Annotated[SigningKey, Depends(_service("signing_key", SigningKey))]
 LoginGuardDep = Annotated[Guard, Depends(get_login_guard)]
+PairingLimitsDep = Annotated[PairingLimits, Depends(get_pairing_limits)]
 def get_client_ip(connection: HTTPConnection) -> str:
     return client_ip(connection)
 

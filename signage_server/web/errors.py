@@ -9,7 +9,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError
 
-from signage_server.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from signage_server.core.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    TooManyRequests,
+    Unavailable,
+)
 from signage_server.core.validation import describe_errors
 from signage_server.units.service import UnitError
 
@@ -63,6 +71,8 @@ DOMAIN_STATUS: tuple[tuple[type[DomainError], int], ...] = (
     (Conflict, status.HTTP_409_CONFLICT),
     (Invalid, status.HTTP_422_UNPROCESSABLE_CONTENT),
     (Forbidden, status.HTTP_403_FORBIDDEN),
+    (TooManyRequests, status.HTTP_429_TOO_MANY_REQUESTS),
+    (Unavailable, status.HTTP_503_SERVICE_UNAVAILABLE),
 )
 
 
@@ -73,9 +83,11 @@ def status_of(exc: DomainError) -> int:
 
 async def domain_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
+    retry_after = exc.params.get("retry_after_s")
     return JSONResponse(
         status_code=status_of(exc),
         content={"detail": exc.message, "code": exc.code, "params": dict(exc.params)},
+        headers=None if retry_after is None else {"Retry-After": str(retry_after)},
     )
 
 

@@ -48,6 +48,15 @@ def test_create_admin_refuses_a_short_password(data_dir, monkeypatch) -> None:
     assert code == 2 and _rows(data_dir, User) == []
 
 
+def test_create_admin_refuses_a_guessable_password_in_both_languages(data_dir, monkeypatch, capsys) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("123456123456\n"))
+    code = main(["--data-dir", str(data_dir), "create-admin", "--username", "root", "--unit", "91",
+                 "--password-stdin"])
+    said = capsys.readouterr().err
+    assert code == 2 and _rows(data_dir, User) == []
+    assert "password: too easy to guess" in said and "mật khẩu: quá dễ đoán" in said
+
+
 def test_reorganise_command_creates_the_new_unit(data_dir) -> None:
     code = main(["--data-dir", str(data_dir), "reorganise", "--into", "91003", "--from", "2,3",
                  "--date", "2026-01-01", "--name", "Xã Hợp Nhất"])

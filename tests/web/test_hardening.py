@@ -8,7 +8,8 @@ from fastapi import Response
 
 from signage_server.core.login_guard import LoginGuard
 from signage_server.core.passwords import password_problem
-from tests.support.factories import TEST_PASSWORD
+from signage_server.models import UnitLevel
+from tests.support.factories import TEST_PASSWORD, add_unit
 
 
 def _login(client, username: str, password: str):
@@ -30,6 +31,34 @@ def test_failures_from_one_address_block_other_user_names(client, users) -> None
     assert _login(client, "viewer-a", TEST_PASSWORD).status_code == 429
 
 
+def test_failed_api_logins_are_audited_without_the_password(client, users) -> None:
+    _login(client, "Viewer-A", "sai mật khẩu rồi")
+    _login(client, "nobody-here", "sai mật khẩu rồi")
+    for _ in range(6):
+        _login(client, "viewer-a", "sai mật khẩu rồi")
+    events = client.get("/api/v1/audit", params={"object_type": "login"},
+                        headers=users["admin"].headers).json()
+    assert [(e["action"], e["object_id"], e["after"]["reason"]) for e in events] == [
+        ("login_failed", "viewer-a", "login.wrong_credentials")] * 4 + [
+        ("login_failed", "viewer-a", "login.too_many_failures")]
+    assert {(e["actor"], e["ip"]) for e in events} == {("anonymous", "testclient")}
+    assert "sai mật khẩu" not in str(events)
+
+
+def test_only_the_first_refusal_of_a_block_is_noted() -> None:
+    now = [0.0]
+    guard = LoginGuard(max_failures=2, window_s=60, clock=lambda: now[0])
+    assert not guard.first_refusal("user:x", "ip:1")  # not blocked: nothing to note
+    guard.failed("user:x", "ip:1")
+    guard.failed("user:x", "ip:1")
+    assert [guard.first_refusal("user:x", "ip:1") for _ in range(3)] == [True, False, False]
+    assert guard.first_refusal("user:y", "ip:1") is False  # the address's block is noted already
+    now[0] = 60
+    guard.failed("user:x")
+    guard.failed("user:x")
+    assert guard.first_refusal("user:x") is True  # a new block
+
+
 def test_the_block_lifts_when_the_window_passes() -> None:
     now = [0.0]
     guard = LoginGuard(max_failures=2, window_s=60, clock=lambda: now[0])
@@ -49,16 +78,48 @@ def test_a_success_clears_the_user_names_count() -> None:
     assert (guard.retry_after("user:x"), guard.retry_after("ip:1")) == (None, 60)
 
 
-@pytest.mark.parametrize(("password", "username", "problem"), [
-    ("short one", "", "at least 12 characters"),
-    ("Password1234", "", "too common"),
-    ("aaaaaaaaaaaaaa", "", "too common"),
-    ("bien-tap-vien-a long", "bien-tap-vien-a", "user name"),
+@pytest.mark.parametrize(("password", "username", "reason"), [
+    ("short one", "", "too_short"),
+    ("Password1234", "", "too_guessable"),
+    ("aaaaaaaaaaaaaa", "", "too_guessable"),
+    ("bien-tap-vien-a long", "bien-tap-vien-a", "contains_user_name"),
     ("ba con bò vàng trên đồi", "editor", None),
 ])
-def test_password_rules(password, username, problem) -> None:
-    found = password_problem(password, username)
-    assert (found is None) if problem is None else (problem in found)
+def test_password_rules(password, username, reason) -> None:
+    found = password_problem(password, username=username)
+    assert (found is None) if reason is None else (found is not None and found.reason == reason)
+
+
+@pytest.mark.parametrize("password", ["abcabcabcabc", "qwertyqwerty", "123456123456", "quangngai2025"])
+def test_the_passwords_an_attacker_tried_are_refused(client, users, tree, session, password) -> None:
+    add_unit(session, "51", UnitLevel.PROVINCE, "Tỉnh Quảng Ngãi", None)
+    response = client.post("/api/v1/users", headers=users["admin_a"].headers, json={
+        "username": "thu-ky-xa", "password": password, "role": "editor", "unit_id": tree.commune_a,
+    })
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert body["code"] == "user.weak_password" and body["params"]["score"] < body["params"]["min_score"] == 3
+    assert body["detail"].startswith("password: too easy to guess.")
+    assert body["params"]["feedback_vi"].startswith("mật khẩu: quá dễ đoán.")
+
+
+@pytest.mark.parametrize(("password", "full_name"), [
+    ("nguyenvanan1990", "Nguyễn Văn An"),  # the user's own name and a year
+    ("xatinhkhe2025", ""),  # the unit's name (commune A is "Xã Tịnh Khê" here)
+])
+def test_the_users_and_units_names_count_as_easy_words(client, users, tree, session, password,
+                                                       full_name) -> None:
+    from signage_server.models import AdminUnit
+
+    commune = session.get(AdminUnit, tree.commune_a)
+    commune.name = "Xã Tịnh Khê"
+    session.add(commune)
+    session.commit()
+    response = client.post("/api/v1/users", headers=users["admin_a"].headers, json={
+        "username": "thu-ky-xa", "password": password, "full_name": full_name, "role": "editor",
+        "unit_id": tree.commune_a,
+    })
+    assert response.status_code == 422 and "a name or a common word" in response.json()["detail"]
 
 
 def test_creating_a_user_with_a_common_password_says_why(client, users, tree) -> None:
@@ -66,7 +127,13 @@ def test_creating_a_user_with_a_common_password_says_why(client, users, tree) ->
         "username": "new-editor", "password": "password1234", "role": "editor", "unit_id": tree.commune_a,
     })
     assert response.status_code == 422
-    assert response.json()["detail"] == "password: this password is too common; choose another"
+    assert response.json()["detail"].startswith("password: too easy to guess. This is a very common")
+
+
+def test_changing_ones_own_password_to_a_weak_one_is_refused(client, users) -> None:
+    answer = client.post("/api/v1/auth/password", headers=users["editor_a"].headers,
+                         json={"current_password": TEST_PASSWORD, "new_password": "qwertyqwerty"})
+    assert answer.status_code == 422 and answer.json()["code"] == "user.weak_password"
 
 
 def test_refreshing_a_token_revokes_the_old_one(client, users) -> None:
@@ -122,3 +189,29 @@ def test_instances_sharing_redis_share_the_failure_count() -> None:
     assert 59 <= (one.retry_after("user:x") or 0) <= 60
     two.succeeded("user:x")
     assert one.retry_after("user:x") is None
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="SIGNAGE_TEST_REDIS_URL not set: no Redis to test against")
+def test_instances_sharing_redis_note_a_blocks_first_refusal_once() -> None:
+    from signage_server.core.login_guard import RedisLoginGuard
+
+    assert REDIS_URL is not None
+    prefix = f"signage-test:{uuid.uuid4().hex}:"
+    one, two = (RedisLoginGuard(REDIS_URL, max_failures=2, window_s=60, prefix=prefix) for _ in range(2))
+    assert not one.first_refusal("ip:1")
+    one.failed("ip:1")
+    two.failed("ip:1")
+    assert [one.first_refusal("ip:1"), two.first_refusal("ip:1"), one.first_refusal("ip:1")] == [
+        True, False, False]
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="SIGNAGE_TEST_REDIS_URL not set: no Redis to test against")
+def test_a_rate_limit_in_redis_is_shared_by_instances() -> None:
+    from signage_server.core.login_guard import make_rate_limit
+
+    assert REDIS_URL is not None
+    prefix = f"signage-test:{uuid.uuid4().hex}:"
+    one, two = (make_rate_limit(REDIS_URL, max_events=2, window_s=60, prefix=prefix) for _ in range(2))
+    one.failed("ip:1")
+    two.failed("ip:1")
+    assert 59 <= (one.retry_after("ip:1") or 0) <= 60 and two.retry_after("ip:2") is None

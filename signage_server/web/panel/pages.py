@@ -75,12 +75,15 @@ def pages(connection: HTTPConnection) -> Pages:
 PagesDep = Annotated[Pages, Depends(pages)]
 
 
-def error_text(exc: HTTPException | ValidationError | DomainError) -> str:
-    """The API's own message for a refused write (validation messages in the API's wording)."""
+def error_text(exc: HTTPException | ValidationError | DomainError, lang: str | None = None) -> str:
+    """The API's own message for a refused write (validation messages in the API's wording), or
+    the domain's own advice in the reader's language when it gives one (param ``feedback_<lang>``,
+    as a weak password does)."""
     if isinstance(exc, ValidationError):
         return describe([dict(e) for e in exc.errors()])
     if isinstance(exc, DomainError):
-        return exc.message
+        advice = exc.params.get(f"feedback_{lang}") if lang else None
+        return str(advice) if advice else exc.message
     return str(exc.detail)
 
 

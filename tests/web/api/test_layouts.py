@@ -19,8 +19,24 @@ def test_built_in_layouts_are_listed(client, users) -> None:
 def test_editor_creates_a_custom_layout(client, users, tree, changes) -> None:
     response = client.post(API, json=_layout(), headers=users["editor_a"].headers)
     assert response.status_code == 201
-    assert response.json()["unit_id"] == tree.commune_a and not response.json()["builtin"]
-    assert changes[-1].layouts == {"bang-xa"}
+    made = response.json()
+    assert made["unit_id"] == tree.commune_a and not made["builtin"]
+    assert made["id"] == f"u{tree.commune_a}.bang-xa" and changes[-1].layouts == {made["id"]}
+
+
+def test_another_units_layout_name_is_not_revealed(client, users, tree) -> None:
+    theirs = client.post(API, json=_layout(), headers=users["editor_b"].headers)
+    mine = client.post(API, json=_layout(), headers=users["editor_a"].headers)
+    assert (theirs.status_code, mine.status_code) == (201, 201)
+    assert mine.json()["id"] != theirs.json()["id"]
+    again = client.post(API, json=_layout(), headers=users["editor_a"].headers)
+    assert again.status_code == 409 and again.json()["params"]["id"] == mine.json()["id"]
+
+
+def test_a_scoped_id_fits_the_stored_id(client, users, tree) -> None:
+    longest = client.post(API, json=_layout(id="x" * 48), headers=users["editor_a"].headers)
+    assert longest.status_code == 201 and len(longest.json()["id"]) <= 64
+    assert client.post(API, json=_layout(id="x" * 49), headers=users["editor_a"].headers).status_code == 422
 
 
 @pytest.mark.parametrize(("extra", "message"), [
@@ -42,8 +58,8 @@ def test_built_in_layouts_are_read_only(client, users) -> None:
 
 
 def test_custom_layout_of_another_commune_is_not_found(client, users) -> None:
-    client.post(API, json=_layout(), headers=users["editor_b"].headers)
-    assert client.get(f"{API}/bang-xa", headers=users["editor_a"].headers).status_code == 404
+    theirs = client.post(API, json=_layout(), headers=users["editor_b"].headers).json()["id"]
+    assert client.get(f"{API}/{theirs}", headers=users["editor_a"].headers).status_code == 404
 
 
 def test_schedule_can_use_a_built_in_layout(client, users, tree) -> None:

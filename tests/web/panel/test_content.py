@@ -215,6 +215,16 @@ def test_admin_creates_a_user_in_scope(client, users, session, tree) -> None:
     assert session.exec(select(User).where(User.username == "bien-tap-2")).one().unit_id == tree.commune_a
 
 
+def test_a_weak_password_is_explained_in_the_readers_language(client, users, tree) -> None:
+    csrf = login(client, "admin-a")
+    form = {"username": "bien-tap-3", "password": "qwertyqwerty", "role": "editor",
+            "unit_id": str(tree.commune_a), "csrf_token": csrf}
+    page = client.post("/panel/users", data=form)
+    assert page.status_code == 422 and "mật khẩu: quá dễ đoán. Lặp lại như" in page.text
+    client.get("/panel/language/en?next=/panel/users")
+    assert "password: too easy to guess. Repeats like" in client.post("/panel/users", data=form).text
+
+
 def test_admin_of_commune_cannot_create_users_elsewhere(client, users, tree) -> None:
     csrf = login(client, "admin-a")
     page = client.post("/panel/users", data={

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from sqlmodel import col, select
 
-from signage_server.models import ApiToken, Bulletin, TokenKind
+from signage_server.models import ApiToken, AuditEvent, Bulletin, TokenKind
 from signage_server.web.panel.session import SESSION_COOKIE
 from tests.support.panel_client import csrf_of, login
 
@@ -64,6 +65,25 @@ def test_too_many_failed_logins_are_held_back_with_the_panels_message(client, us
     assert "Đăng nhập sai quá nhiều lần" in held.text and SESSION_COOKIE not in client.cookies
     client.get("/panel/language/en?next=/panel/login")
     assert "Too many failed logins" in _panel_login(client, "editor-a", "correct horse battery").text
+
+
+def test_thirty_wrong_panel_passwords_meet_429_after_the_limit(client, users) -> None:
+    answers = [_panel_login(client, "editor-a", f"wrong password {n}!") for n in range(30)]
+    statuses = [a.status_code for a in answers]
+    assert statuses == [401] * 5 + [429] * 25
+    assert all(1 <= int(a.headers["Retry-After"]) <= 300 for a in answers[5:])
+
+
+def test_failed_panel_logins_are_audited_once_per_block(client, users, session) -> None:
+    for n in range(30):
+        _panel_login(client, "  Editor-A ", f"mật khẩu sai {n}")
+    rows = session.exec(select(AuditEvent).where(AuditEvent.action == "login_failed")
+                        .order_by(col(AuditEvent.id))).all()
+    assert [r.after["reason"] for r in rows if r.after] == ["login.wrong_credentials"] * 5 + [
+        "login.too_many_failures"]
+    assert {(r.object_id, r.actor, r.ip, r.unit_id) for r in rows} == {
+        ("editor-a", "anonymous", "testclient", users["editor_a"].unit_id)}
+    assert not any("mật khẩu" in str(r.model_dump()) for r in rows)
 
 
 def test_failed_api_logins_count_for_the_panel_too(client, users) -> None:

@@ -11,19 +11,19 @@ import contextlib
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 from typing import Annotated
 
 import anyio
 from fastapi import APIRouter, Header, HTTPException, Request, Response, WebSocket, status
 from fastapi.responses import FileResponse
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session
 from starlette.websockets import WebSocketDisconnect
 
 from signage_contract import device as wire
 from signage_contract.signing import encode_key, key_id
 from signage_server.core import audit
+from signage_server.devices import pairing
 from signage_server.devices.auth import (
     UNPAIRED,
     bearer_token,
@@ -36,11 +36,13 @@ from signage_server.devices.session import Opening, converse, open_session
 from signage_server.manifest.composer import Composer
 from signage_server.models import Board, PairingTicket, utcnow
 from signage_server.web.deps import (
+    ClientIpDep,
     ComposerDep,
     CurrentDevice,
     EngineDep,
     HubDep,
     MediaStoreDep,
+    PairingLimitsDep,
     ReceiptsDep,
     SessionDep,
     SigningKeyDep,
@@ -49,39 +51,19 @@ from signage_server.web.deps import (
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["device"])
-PAIRING_TTL = timedelta(hours=1)
 MEDIA_CACHE_CONTROL = "private, max-age=31536000, immutable"
 
 
-def _new_code(session: Session) -> str:
-    for _ in range(20):
-        code = "".join(secrets.choice(wire.PAIRING_CODE_ALPHABET) for _ in range(wire.PAIRING_CODE_LENGTH))
-        clash = session.exec(
-            select(PairingTicket).where(PairingTicket.code == code, PairingTicket.expires_at > utcnow())
-        ).first()
-        if clash is None:
-            return code
-    raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "no free pairing code; try again")
-
-
-@router.post(wire.PAIRING_START, response_model=wire.PairingTicket, status_code=201)
-def start_pairing(body: wire.PairingStart, session: SessionDep) -> wire.PairingTicket:
+@router.post(wire.PAIRING_START, response_model=wire.PairingTicket, status_code=201,
+             responses={429: {"description": "too many requests from this address"},
+                        503: {"description": "too many tickets open"}})
+def start_pairing(body: wire.PairingStart, session: SessionDep, limits: PairingLimitsDep,
+                  ip: ClientIpDep) -> wire.PairingTicket:
     """An unpaired player asks for a code to show on its screen."""
-    secret = secrets.token_urlsafe(24)
-    ticket = PairingTicket(
-        id=secrets.token_hex(12),
-        code=_new_code(session),
-        secret_hash=hash_token(secret),
-        hardware_id=body.hardware_id,
-        software_version=body.software_version,
-        screen_width=body.screen_width,
-        screen_height=body.screen_height,
-        expires_at=utcnow() + PAIRING_TTL,
-    )
-    session.add(ticket)
-    session.commit()
+    opened = pairing.open_ticket(session, limits=limits, ip=ip, start=body)
+    ticket = opened.ticket
     return wire.PairingTicket(
-        ticket_id=ticket.id, code=ticket.code, secret=secret, expires_at=ticket.expires_at
+        ticket_id=ticket.id, code=ticket.code, secret=opened.secret, expires_at=ticket.expires_at
     )
 
 

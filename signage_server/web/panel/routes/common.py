@@ -51,13 +51,13 @@ def local_time(moment: datetime) -> str:
     return aware.astimezone(LOCAL_ZONE).strftime("%d/%m/%Y %H:%M:%S")
 
 
-def run_service(action: Callable[[], T]) -> tuple[T | None, str]:
+def run_service(action: Callable[[], T], lang: str | None = None) -> tuple[T | None, str]:
     """Run a service call; a refusal (a domain error, or input that does not validate) comes back
-    as its message instead of an exception."""
+    as its message instead of an exception (in ``lang`` where the domain gives advice in it)."""
     try:
         return action(), ""
     except (DomainError, ValidationError) as exc:
-        return None, error_text(exc)
+        return None, error_text(exc, lang)
 
 
 def previews(connection: HTTPConnection) -> PreviewRenderer:

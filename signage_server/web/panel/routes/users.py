@@ -50,7 +50,7 @@ def create(request: Request, session: SessionDep, who: CheckedPanelUser, view: P
     _made, error = run_service(lambda: users.create_user(
         session, actor=admin, ip=client_ip(request),
         body=UserCreate(username=username, password=password, role=role, unit_id=unit_id,
-                        full_name=full_name)))
+                        full_name=full_name)), lang=view.translator(request).lang)
     return _done_or_page(request, session, who, view, error)
 
 
