@@ -15,9 +15,9 @@ from sqlmodel import Session, select
 
 from signage_server.core.auth import hash_password
 from signage_server.core.passwords import password_problem
+from signage_server.core.private_files import make_private_dir
 from signage_server.core.users import names_for_password
 from signage_server.models import Role, User
-from signage_server.private_files import make_private_dir
 from signage_server.settings import Settings
 from signage_server.units.service import UnitError, reorganise, resolve_unit, seed_units
 

@@ -20,6 +20,7 @@ from signage_server.core.bus import make_bus
 from signage_server.core.changes import ChangeFeed
 from signage_server.core.keys import load_or_create_signing_key
 from signage_server.core.login_guard import make_login_guard, make_rate_limit
+from signage_server.core.private_files import make_private_dir
 from signage_server.db import make_engine
 from signage_server.devices.auth import bearer_token
 from signage_server.devices.hub import Hub
@@ -32,7 +33,6 @@ from signage_server.health.webhook import WebhookNotifier
 from signage_server.health.writer import HeartbeatWriter
 from signage_server.manifest.composer import BoardNotFound, Composer
 from signage_server.migrate import upgrade
-from signage_server.private_files import make_private_dir
 from signage_server.settings import Settings
 from signage_server.units.service import seed_if_empty
 from signage_server.web import errors

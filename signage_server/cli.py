@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from signage_server.admin_cli import add_commands
-from signage_server.private_files import make_private_dir
+from signage_server.core.private_files import make_private_dir
 from signage_server.settings import Settings
 
 

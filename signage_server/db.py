@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
-from signage_server.private_files import prepare_sqlite_file
+from signage_server.core.private_files import prepare_sqlite_file
 
 
 def make_engine(url: str) -> Engine:

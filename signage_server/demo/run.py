@@ -23,12 +23,12 @@ from sqlmodel import Session, col, select
 
 from signage_server.content.layout_sync import sync_builtin_layouts
 from signage_server.content.media_store import MediaStore
+from signage_server.core.private_files import create_private_file, make_private_dir
 from signage_server.db import make_engine
 from signage_server.demo.data import DemoSite, seed_demo
 from signage_server.devices.auth import credential_for_token
 from signage_server.migrate import upgrade
 from signage_server.models import PairingTicket
-from signage_server.private_files import create_private_file, make_private_dir
 from signage_server.settings import Settings
 from signage_server.units.service import seed_if_empty
 

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from signage_contract import device as wire
 from signage_server.app import create_app
-from signage_server.private_files import create_private_file, prepare_sqlite_file, sqlite_file
+from signage_server.core.private_files import create_private_file, prepare_sqlite_file, sqlite_file
 from signage_server.settings import Settings
 
 
