@@ -7,7 +7,6 @@ on disk is refused like a tampered download.
 from __future__ import annotations
 
 import logging
-import os
 import uuid
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from pydantic import ValidationError
 
 from signage_contract import Manifest, SignedManifest
 from signage_contract.device import DeviceCredential
-from signage_contract.files import atomic_write
+from signage_contract.files import SECRET_MODE, atomic_write, private_dir
 from signage_contract.signing import ManifestRejected, decode_key, verify_manifest
 
 from .cache import MediaCache
@@ -27,7 +26,7 @@ log = logging.getLogger(__name__)
 class StateDir:
     def __init__(self, root: Path) -> None:
         self.root = root
-        root.mkdir(parents=True, exist_ok=True)
+        private_dir(root)  # the credential, the play log and the manifest: the owner's only
         self.media = MediaCache(root / "media")
         self.frame_path = root / "frame.png"
 
@@ -48,9 +47,8 @@ class StateDir:
 
     def save_credential(self, credential: DeviceCredential) -> None:
         path = self.root / "credential.json"
-        atomic_write(path, credential.model_dump_json().encode("utf-8"))
-        if os.name != "nt":
-            path.chmod(0o600)  # the bearer token is a secret
+        # the bearer token is a secret: created 0600, never readable by others even for an instant
+        atomic_write(path, credential.model_dump_json().encode("utf-8"), mode=SECRET_MODE)
 
     def forget_pairing(self) -> None:
         """Drop the credential and the manifest it vouched for (the server revoked the board)."""
