@@ -56,6 +56,9 @@ class Compositor:
         self.dirty: list[pygame.Rect] = []
         self.layout_key: tuple[object, ...] = ()
         self.failures_seen = 0
+        # Whether the screen holds a picture (drawn, or the last frame restored at start): a new
+        # layer waits for its images only then; on a black screen it is drawn at once, text first.
+        self.on_screen = False
 
     def playable(self, item: Item) -> bool:
         kind = kind_of(item)
@@ -87,7 +90,7 @@ class Compositor:
 
     def _full_layer(self, key: tuple[object, ...], draw: Callable[[], None]) -> None:
         if self.mode != key:
-            self.mode = key
+            self.mode, self.on_screen = key, True
             draw()
             self.dirty.append(self.screen.get_rect())
 
@@ -143,9 +146,9 @@ class Compositor:
         screen_rect = self.screen.get_rect()
         layout_key = (frame.layout.id, frame.layout.regions, screen_rect.size)
         if self.mode != ("regions",) or layout_key != self.layout_key:
-            if not self._ready(frame):
+            if self.on_screen and not self._ready(frame):
                 return False  # a whole new layer: wait until all of it can be drawn at once
-            self.mode, self.layout_key = ("regions",), layout_key
+            self.mode, self.layout_key, self.on_screen = ("regions",), layout_key, True
             self.shown.clear()
             self.screen.fill(render.rgb(frame.layout.background))
             self.dirty.append(screen_rect)
