@@ -9,6 +9,7 @@ through a ``Snapshot`` and never waits on the network; the loop around it is scr
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
@@ -23,6 +24,7 @@ from . import override_screen, render
 from .images import ImageKey, ImageStore
 from .kinds import Scene, kind_of
 
+log = logging.getLogger(__name__)
 TICKER_FPS = 60
 IDLE_WAIT_S = 0.2  # how soon a static slide notices a new manifest or a decoded image
 
@@ -185,6 +187,7 @@ class Compositor:
             return kind.draw(self.screen, rect, show.item, scene)
         if show.item is None and show.region.role == "main":
             render.draw_fallback(self.screen, rect, board_name)
+            log.info("nothing playable in region %s: the fallback slide is shown", show.region.id)
         else:  # an empty side region, or an item kind this player does not know
             self.screen.fill((0, 0, 0), rect)
         return True
