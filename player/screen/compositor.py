@@ -3,8 +3,10 @@
 Static regions (images, text bulletins, the clock between minutes) are drawn only when their
 content changes, into the back buffer that ``display.update`` presents; a region switches only once
 its next picture is decoded (prepared ahead, off the frame path), so a switch never shows a blank
-frame. Tickers are redrawn every frame over their own strip. It reads the network thread's results
-through a ``Snapshot`` and never waits on the network; the loop around it is screen/loop.py.
+frame; at start the last frame of the previous run is on screen meanwhile (screen/last_frame.py),
+and with none kept a layer is drawn at once, its pictures as they decode. Tickers are redrawn every
+frame over their own strip. It reads the network thread's results through a ``Snapshot`` and never
+waits on the network; the loop around it is screen/loop.py.
 """
 
 from __future__ import annotations
