@@ -26,6 +26,7 @@ from .net.overrides import OverrideDesk
 from .net.sync import Coordinator
 from .screen.compositor import Compositor
 from .screen.images import ImageStore
+from .screen.last_frame import LAST_FRAME_NAME, LastFrameKeeper, restore_last_frame
 from .screen.loop import run_loop
 from .screen.observer import FrameObserver
 from .screen.screenshots import ScreenshotTaker
@@ -109,13 +110,23 @@ def run_board(
     health.start()
     desk.outbox.start()
     images = ImageStore(state.media)
+    compositor = Compositor(screen, images)
+    # The last frame of the previous run stays up while the first pictures decode: never black.
+    compositor.on_screen = restore_last_frame(screen, state.root / LAST_FRAME_NAME)
+    observer = FrameObserver(health.tracker, screenshots)
+    keeper = LastFrameKeeper(state.root / LAST_FRAME_NAME)
+
+    def after_frame(shown: Compositor, now: datetime) -> None:
+        observer(shown, now)
+        keeper(shown, now)
+
     try:
         run_loop(
-            Compositor(screen, images),
+            compositor,
             shared,
             stop,
             frame_path=state.frame_path if headless else None,
-            after_frame=FrameObserver(health.tracker, screenshots),
+            after_frame=after_frame,
             override_shown=desk.outbox.displayed,
         )
     except KeyboardInterrupt:
@@ -124,5 +135,6 @@ def run_board(
         coordinator.stop()
         health.close()
         desk.outbox.stop()
+        keeper.close()
         images.close()
         pygame.quit()

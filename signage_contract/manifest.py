@@ -267,11 +267,29 @@ class EmergencyOverride(WireModel):
         return self.starts_at <= now < self.expires_at
 
 
+class ManifestStamp(WireModel):
+    """Where a manifest stands among its board's manifests, so a replayed older one is refused.
+
+    ``sequence`` only grows per board (the server bumps it whenever the board's manifest content
+    changes, and never below the clock in milliseconds, so it survives a restored database too);
+    manifests from servers before it carry none and are ordered by ``generated_at``.
+    """
+
+    sequence: int | None = None
+    generated_at: AwareDatetime
+
+    def older_than(self, other: ManifestStamp) -> bool:
+        if self.sequence is not None and other.sequence is not None:
+            return self.sequence < other.sequence
+        return self.generated_at < other.generated_at
+
+
 class Manifest(WireModel):
     schema_version: int = SCHEMA_VERSION
     board_id: str
     board_name: NfcStr = ""
     generated_at: AwareDatetime
+    sequence: Annotated[int, Field(ge=0)] | None = None  # see ManifestStamp
     valid_from: AwareDatetime
     valid_until: AwareDatetime
     timezone: str = LOCAL_TIMEZONE
@@ -281,6 +299,9 @@ class Manifest(WireModel):
     items: list[Item]
     timeline: list[TimelineEntry]
     overrides: list[EmergencyOverride] = []
+
+    def stamp(self) -> ManifestStamp:
+        return ManifestStamp(sequence=self.sequence, generated_at=self.generated_at)
 
     def layout(self, layout_id: str) -> Layout | None:
         return next((lay for lay in self.layouts if lay.id == layout_id), None)

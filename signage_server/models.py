@@ -321,6 +321,14 @@ class ComposedManifest(SQLModel, table=True):
     media_sha256: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     horizon_end: datetime
     composed_at: datetime = Field(default_factory=utcnow)
+    # Signed into the manifest; grows whenever ``version`` changes, so players refuse a replayed
+    # older manifest (``builder.next_sequence``).
+    sequence: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))
+    # The media of the manifest this one replaced: still served, so a board that fetched that
+    # manifest just before the change can finish its download (it keeps it in force until then).
+    previous_media_sha256: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
 
 
 # --- health, screenshots, proof of play -------------------------------------------------------

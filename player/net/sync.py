@@ -13,6 +13,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import httpx
 from pydantic import ValidationError
@@ -37,6 +38,7 @@ from signage_contract.signing import ManifestRejected, verify_manifest
 
 from .. import __version__
 from ..core.cache import MediaError
+from ..core.handover import READY_WINDOW, media_needed, missing_for_handover
 from ..core.shared import Shared
 from ..core.state import StateDir
 from .channel import REFUSED_STATUSES, DeviceChannel, backoff_s
@@ -44,6 +46,10 @@ from .overrides import OverrideDesk
 
 log = logging.getLogger(__name__)
 NETWORK_ERRORS = (httpx.HTTPError, OSError)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 class CredentialRefused(Exception):
@@ -66,6 +72,7 @@ class Coordinator:
         desk: OverrideDesk | None = None,
         screenshot_requested: Callable[[ScreenshotRequest], None] | None = None,
         start_socket: bool = True,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.server = server.rstrip("/")
         self.state = state
@@ -78,6 +85,9 @@ class Coordinator:
         self._online: bool | None = None
         self._logged_rejections: set[str] = set()
         self._logged_media: set[str] = set()
+        self._logged_waiting: set[str] = set()
+        self.clock = clock
+        self.pending = self._stored_pending()
         self._failures = 0
         self.start_socket = start_socket
         self.desk = desk  # emergency overrides: socket messages, manifest reconciliation, acks
@@ -91,6 +101,15 @@ class Coordinator:
             on_refused=self.wake.set,
             outbox=desk.outbox if desk is not None else None,
         )
+
+    def _stored_pending(self) -> tuple[SignedManifest, Manifest] | None:
+        """The waiting manifest kept on disk, if it is still newer than the one in force."""
+        pending = self.state.load_pending()
+        current = self.shared.snapshot().manifest
+        if pending is not None and current is not None and not current.stamp().older_than(pending[1].stamp()):
+            self.state.drop_pending()  # put in force already, or older: nothing waits
+            return None
+        return pending
 
     # --- availability -----------------------------------------------------------------------------
     def _set_online(self, online: bool, reason: object = None) -> None:
@@ -135,36 +154,74 @@ class Coordinator:
 
     # --- manifest and media -----------------------------------------------------------------------
     def sync_once(self) -> bool:
-        """One poll: fetch the manifest if it changed, verify it, fetch its media, publish it.
+        """One poll: fetch the manifest if it changed, verify it and its place in the board's order,
+        fetch the media, and put the newest manifest in force once the media it needs soon are
+        cached (core/handover.py).
 
-        Returns True when a new manifest was published. Network errors propagate to the loop.
+        Returns True when a manifest went into force. Network errors propagate to the loop.
         """
         credential, key = self.state.load_credential(), self.state.verify_key()
         if credential is None or key is None:
             return False
+        if self._hand_over():  # a waiting manifest whose media arrived before a restart
+            return True
         headers = {"Authorization": f"Bearer {credential.token}"}
-        current = self.shared.snapshot()
-        if current.version:
-            headers["If-None-Match"] = f'"{current.version}"'
+        newest = self.pending[0].version if self.pending else self.shared.snapshot().version
+        if newest:
+            headers["If-None-Match"] = f'"{newest}"'
         response = self.client.get(DEVICE_MANIFEST, headers=headers)
-        if response.status_code == 304:
-            self._fetch_media(current.manifest, headers)
-            return False
         if response.status_code in REFUSED_STATUSES:
             raise CredentialRefused(f"HTTP {response.status_code}")
-        response.raise_for_status()
-        try:
-            signed = SignedManifest.model_validate_json(response.content)
-            manifest = verify_manifest(signed, key, credential.board_id)
-        except (ValidationError, ValueError, ManifestRejected) as exc:
-            self._log_rejection(response.content, exc)
-            return False
+        if response.status_code != 304:
+            response.raise_for_status()
+            try:
+                signed = SignedManifest.model_validate_json(response.content)
+                manifest = verify_manifest(signed, key, credential.board_id)
+                self._check_order(signed, manifest)
+            except (ValidationError, ValueError, ManifestRejected) as exc:
+                self._log_rejection(response.content, exc)
+            else:
+                self._accept(signed, manifest)
+        self._fetch_media(headers)
+        return self._hand_over()
+
+    def _check_order(self, signed: SignedManifest, manifest: Manifest) -> None:
+        """Refuse a manifest older than the one in force, the one waiting, or any put in force
+        before (a replayed document, however genuinely signed, must not bring old content back)."""
+        known = [self.shared.snapshot().manifest, self.pending[1] if self.pending else None]
+        stamps = [m.stamp() for m in known if m is not None]
+        floor = self.state.floor()
+        if floor is not None:
+            stamps.append(floor)
+        if any(manifest.stamp().older_than(stamp) for stamp in stamps):
+            raise ManifestRejected(f"manifest {signed.version[:16]} is older than the one this board has")
+
+    def _accept(self, signed: SignedManifest, manifest: Manifest) -> None:
+        """A verified newer manifest: it waits (on disk too) until its media are cached."""
         if self.desk is not None:
-            self.desk.on_manifest(manifest)  # before the manifest shows: a dropped override goes with it
-        self._fetch_media(manifest, headers)
-        self.state.save_manifest(signed)
+            self.desk.on_manifest(manifest)  # overrides are urgent: a dropped one goes at once
+        self.state.save_pending(signed)
+        self.pending = (signed, manifest)
+
+    def _hand_over(self) -> bool:
+        """Put the waiting manifest in force if its media needed soon are cached; True if it did."""
+        if self.pending is None:
+            return False
+        signed, manifest = self.pending
+        missing = missing_for_handover(
+            self.shared.snapshot().manifest, manifest, self.clock(), self.state.media.has
+        )
+        if missing:
+            if signed.version not in self._logged_waiting:
+                self._logged_waiting.add(signed.version)
+                log.warning("manifest %s waits for %d media; the one in force keeps playing",
+                            signed.version[:16], len(missing))
+            return False
+        self.state.save_manifest(signed, manifest)
+        self.state.drop_pending()
+        self.pending = None
         self.shared.update(manifest=manifest, version=signed.version)
-        self.state.media.prune(self._wanted_media(manifest))
+        self.state.media.prune(self._wanted_media())  # only now: what neither manifest needs
         log.info("manifest %s in force", signed.version[:16])
         return True
 
@@ -177,17 +234,26 @@ class Coordinator:
             self._logged_rejections.add(key)
             log.error("manifest refused, keeping the last good one: %s", str(exc).splitlines()[0])
 
-    def _wanted_media(self, manifest: Manifest | None) -> dict[str, MediaRef]:
-        """The manifest's media and those of stored overrides (a pushed one may not be listed yet)."""
-        refs = manifest.media() if manifest is not None else {}
+    def _wanted_media(self) -> dict[str, MediaRef]:
+        """The media of the waiting manifest first, then those of the one in force and of stored
+        overrides (a pushed one may not be listed yet)."""
+        refs: dict[str, MediaRef] = {}
+        if self.pending is not None:
+            upcoming = self.pending[1]
+            now = self.clock()
+            refs.update(media_needed(upcoming, now, now + READY_WINDOW))  # what the handover waits for
+            refs.update(upcoming.media())
+        current = self.shared.snapshot().manifest
+        if current is not None:
+            refs.update(current.media())
         if self.desk is not None:
             refs.update({o.media.sha256: o.media for o in self.desk.store.current() if o.media})
         return refs
 
-    def _fetch_media(self, manifest: Manifest | None, headers: dict[str, str]) -> None:
+    def _fetch_media(self, headers: dict[str, str]) -> None:
         auth = {"Authorization": headers["Authorization"]}
         arrived = False
-        for ref in self._wanted_media(manifest).values():
+        for ref in self._wanted_media().values():
             if self.state.media.has(ref.sha256):
                 continue
             for _attempt in range(2):  # a second try resumes an interrupted transfer
@@ -200,7 +266,7 @@ class Coordinator:
                     if ref.sha256 not in self._logged_media:
                         self._logged_media.add(ref.sha256)
                         log.warning("media %s not usable yet: %s", ref.sha256[:12], exc)
-        if arrived and (manifest is self.shared.snapshot().manifest or self.desk is not None):
+        if arrived:
             self.shared.update()  # late media: let the frame loop re-resolve
 
     # --- loops --------------------------------------------------------------------------------------
@@ -245,6 +311,7 @@ class Coordinator:
         """Back to the pairing screen: an unauthorised board must not keep showing old content."""
         log.warning("server refused this board's credential (%s); pairing again", reason)
         self.state.forget_pairing()
+        self.pending = None
         self.shared.update(manifest=None, version=None, pairing_code=None)
 
     def stop(self) -> None:
@@ -255,7 +322,8 @@ class Coordinator:
         """What a socket message means (called on the socket thread, never blocks for long)."""
         match message:
             case Nudge(version=version):
-                if version != self.shared.snapshot().version:
+                waiting = self.pending[0].version if self.pending else None
+                if version not in (self.shared.snapshot().version, waiting):
                     self.wake.set()
             case OverridePush() | OverrideCancel():
                 if self.desk is not None:

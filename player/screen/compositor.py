@@ -3,12 +3,15 @@
 Static regions (images, text bulletins, the clock between minutes) are drawn only when their
 content changes, into the back buffer that ``display.update`` presents; a region switches only once
 its next picture is decoded (prepared ahead, off the frame path), so a switch never shows a blank
-frame. Tickers are redrawn every frame over their own strip. It reads the network thread's results
-through a ``Snapshot`` and never waits on the network; the loop around it is screen/loop.py.
+frame; at start the last frame of the previous run is on screen meanwhile (screen/last_frame.py),
+and with none kept a layer is drawn at once, its pictures as they decode. Tickers are redrawn every
+frame over their own strip. It reads the network thread's results through a ``Snapshot`` and never
+waits on the network; the loop around it is screen/loop.py.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
@@ -23,6 +26,7 @@ from . import override_screen, render
 from .images import ImageKey, ImageStore
 from .kinds import Scene, kind_of
 
+log = logging.getLogger(__name__)
 TICKER_FPS = 60
 IDLE_WAIT_S = 0.2  # how soon a static slide notices a new manifest or a decoded image
 
@@ -56,6 +60,9 @@ class Compositor:
         self.dirty: list[pygame.Rect] = []
         self.layout_key: tuple[object, ...] = ()
         self.failures_seen = 0
+        # Whether the screen holds a picture (drawn, or the last frame restored at start): a new
+        # layer waits for its images only then; on a black screen it is drawn at once, text first.
+        self.on_screen = False
 
     def playable(self, item: Item) -> bool:
         kind = kind_of(item)
@@ -87,7 +94,7 @@ class Compositor:
 
     def _full_layer(self, key: tuple[object, ...], draw: Callable[[], None]) -> None:
         if self.mode != key:
-            self.mode = key
+            self.mode, self.on_screen = key, True
             draw()
             self.dirty.append(self.screen.get_rect())
 
@@ -143,9 +150,9 @@ class Compositor:
         screen_rect = self.screen.get_rect()
         layout_key = (frame.layout.id, frame.layout.regions, screen_rect.size)
         if self.mode != ("regions",) or layout_key != self.layout_key:
-            if not self._ready(frame):
+            if self.on_screen and not self._ready(frame):
                 return False  # a whole new layer: wait until all of it can be drawn at once
-            self.mode, self.layout_key = ("regions",), layout_key
+            self.mode, self.layout_key, self.on_screen = ("regions",), layout_key, True
             self.shown.clear()
             self.screen.fill(render.rgb(frame.layout.background))
             self.dirty.append(screen_rect)
@@ -182,6 +189,7 @@ class Compositor:
             return kind.draw(self.screen, rect, show.item, scene)
         if show.item is None and show.region.role == "main":
             render.draw_fallback(self.screen, rect, board_name)
+            log.info("nothing playable in region %s: the fallback slide is shown", show.region.id)
         else:  # an empty side region, or an item kind this player does not know
             self.screen.fill((0, 0, 0), rect)
         return True

@@ -44,6 +44,8 @@ class FrameSaver:
         due = time.monotonic() - self.last_saved >= FRAME_SAVE_INTERVAL_S
         if self.path is None or not due or (state == self.saved_state and not compositor.animating()):
             return
+        if not compositor.on_screen:
+            return  # nothing presented yet: a black frame.png would say the board is blank
         try:
             save_frame(compositor.screen, self.path)
         except (OSError, pygame.error) as exc:  # e.g. a reader holds the file open on Windows

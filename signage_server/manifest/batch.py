@@ -10,7 +10,7 @@ path; it only saves serialising the same body thousands of times.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,6 +27,7 @@ from signage_contract import (
 from signage_contract.manifest import DEFAULT_POLL_INTERVAL_S
 from signage_contract.signing import sign_payload
 from signage_server.manifest.builder import (
+    UNVERSIONED_FIELDS,
     ManifestBody,
     PlaylistSpec,
     assemble,
@@ -34,6 +35,7 @@ from signage_server.manifest.builder import (
     content_version,
     horizon_bounds,
     manifest_header,
+    next_sequence,
 )
 from signage_server.manifest.scheduling import BoardContext, ScheduleSpec, SpecIndex
 
@@ -49,6 +51,15 @@ class ComposedBoard:
     signed: SignedManifest
     media_sha256: tuple[str, ...]  # sorted
     valid_until: datetime  # the horizon's end: recompose before it
+    sequence: int  # signed into the manifest; grows with each change of content
+
+
+@dataclass(frozen=True, slots=True)
+class Previous:
+    """What a board's stored manifest says of its place: its version and sequence."""
+
+    version: str
+    sequence: int
 
 
 class _Group:
@@ -107,16 +118,27 @@ def compose_boards(
     signing_key: SigningKey,
     horizon: timedelta = HORIZON,
     poll_interval_s: int = DEFAULT_POLL_INTERVAL_S,
+    previous: Mapping[int, Previous] | None = None,
 ) -> dict[int, ComposedBoard]:
-    """Build, version and sign the manifest of every board."""
+    """Build, version and sign the manifest of every board. A board whose content is unchanged
+    from ``previous`` keeps its sequence; any other gets ``next_sequence`` of it."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
+    stored = previous or {}
     composed: dict[int, ComposedBoard] = {}
     for board, group in _grouped(boards, SpecIndex(specs), playlists, layouts, now, horizon):
         header = _header(board, group, overrides, now, poll_interval_s)
         media = group.media if not header.overrides else tuple(sorted({*group.media, *header.media()}))
-        signed = _signed(signing_key, *_spliced(header, group))
-        composed[board.board_id] = ComposedBoard(signed, media, group.bounds[1])
+        before = stored.get(board.board_id)
+
+        def sequence_for(version: str, before: Previous | None = before) -> int:
+            if before is not None and before.version == version:
+                return before.sequence
+            return next_sequence(before.sequence if before is not None else 0, now)
+
+        payload, payload_bytes, version, sequence = _spliced(header, group, sequence_for)
+        signed = _signed(signing_key, payload, payload_bytes, version)
+        composed[board.board_id] = ComposedBoard(signed, media, group.bounds[1], sequence)
     return composed
 
 
@@ -150,22 +172,28 @@ def _grouped(
         yield board, group
 
 
-def _spliced(header: Manifest, group: _Group) -> tuple[str, bytes, str]:
-    """(payload, its UTF-8, version): the per-board header and the group's body text, spliced in
-    field order, so the body is serialised and encoded once per group. Falls back to plain
+def _spliced(
+    header: Manifest, group: _Group, sequence_for: Callable[[str], int]
+) -> tuple[str, bytes, str, int]:
+    """(payload, its UTF-8, version, sequence): the per-board header and the group's body text,
+    spliced in field order, so the body is serialised and encoded once per group. The version
+    (without the stamps) is known first, so the sequence can follow it. Falls back to plain
     serialisation if the contract ever reorders its last fields."""
     if tuple(Manifest.model_fields)[-len(_TAIL_FIELDS):] != _TAIL_FIELDS:
         manifest = assemble(header, group.model_body())
-        payload = manifest.model_dump_json()
-        return payload, payload.encode("utf-8"), content_version(manifest)
+        version = content_version(manifest)
+        sequence = sequence_for(version)
+        payload = manifest.model_copy(update={"sequence": sequence}).model_dump_json()
+        return payload, payload.encode("utf-8"), version, sequence
     body, body_bytes = group.text(header)
     overrides = "," + header.model_dump_json(include={"overrides"})[1:]
-    stamped = header.model_dump_json(exclude=set(_TAIL_FIELDS))[:-1]
-    unstamped = header.model_dump_json(exclude={*_TAIL_FIELDS, "generated_at"})[:-1]
+    unstamped = header.model_dump_json(exclude={*_TAIL_FIELDS, *UNVERSIONED_FIELDS})[:-1]
     tail = overrides.encode("utf-8")
     version = hashlib.sha256(b"".join((unstamped.encode("utf-8"), b",", body_bytes, tail))).hexdigest()
+    sequence = sequence_for(version)
+    stamped = header.model_copy(update={"sequence": sequence}).model_dump_json(exclude=set(_TAIL_FIELDS))[:-1]
     payload_bytes = b"".join((stamped.encode("utf-8"), b",", body_bytes, tail))
-    return "".join((stamped, ",", body, overrides)), payload_bytes, version
+    return "".join((stamped, ",", body, overrides)), payload_bytes, version, sequence
 
 
 def _signed(signing_key: SigningKey, payload: str, payload_bytes: bytes, version: str) -> SignedManifest:

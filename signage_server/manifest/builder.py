@@ -236,12 +236,21 @@ def _entry(
     )
 
 
+def next_sequence(previous: int, now: datetime) -> int:
+    """The sequence of a board's next manifest: one more than the last, and never below the clock
+    in milliseconds. A counter alone would start again after a restored database (boards would
+    refuse every manifest until it caught up); ``generated_at`` alone goes back with the clock (an
+    NTP step, a restored VM). Together it only grows unless both go back at once."""
+    return max(previous + 1, int(now.timestamp() * 1000))
+
+
 def manifest_header(
     board: BoardContext,
     bounds: tuple[datetime, datetime],
     overrides: Iterable[EmergencyOverride],
     now: datetime,
     poll_interval_s: int,
+    sequence: int | None = None,
 ) -> Manifest:
     """The board's own part of its manifest (no layouts, items or timeline yet)."""
     live = sorted((o for o in overrides if o.expires_at > now and o.starts_at < bounds[1]),
@@ -250,6 +259,7 @@ def manifest_header(
         board_id=str(board.board_id),
         board_name=board.name,
         generated_at=now,
+        sequence=sequence,
         valid_from=bounds[0],
         valid_until=bounds[1],
         timezone=board.timezone,
@@ -278,20 +288,25 @@ def build_manifest(
     now: datetime,
     horizon: timedelta = HORIZON,
     poll_interval_s: int = DEFAULT_POLL_INTERVAL_S,
+    sequence: int | None = None,
 ) -> Manifest:
     """The manifest of one board at ``now`` (aware)."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     bounds = horizon_bounds(now, board.timezone, horizon)
     body = compose_body(applicable(specs, board), board.timezone, bounds, playlists, layouts)
-    return assemble(manifest_header(board, bounds, overrides, now, poll_interval_s), body)
+    return assemble(manifest_header(board, bounds, overrides, now, poll_interval_s, sequence), body)
+
+
+UNVERSIONED_FIELDS = frozenset({"generated_at", "sequence"})
 
 
 def content_version(manifest: Manifest) -> str:
-    """The ETag: sha256 of the manifest's JSON without ``generated_at``. pydantic writes fields in
+    """The ETag: sha256 of the manifest's JSON without ``generated_at`` and ``sequence`` (both
+    stamp a composition, not its content). pydantic writes fields in
     declaration order and lists in order, so equal manifests give equal text (a contract upgrade
     may change the text once, which costs one download)."""
-    canonical = manifest.model_dump_json(exclude={"generated_at"})
+    canonical = manifest.model_dump_json(exclude=set(UNVERSIONED_FIELDS))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 import anyio
 from nacl.signing import SigningKey
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -28,7 +28,7 @@ from signage_server.core.bus import Bus, BusMessage
 from signage_server.core.changes import Change
 from signage_server.emergency.overrides import expire_due
 from signage_server.manifest.affected import affected_boards
-from signage_server.manifest.batch import ComposedBoard, compose_boards
+from signage_server.manifest.batch import ComposedBoard, Previous, compose_boards
 from signage_server.manifest.inputs import load_inputs
 from signage_server.models import Board, ComposedManifest
 from signage_server.units.tree import UnitTree
@@ -44,6 +44,22 @@ def system_clock() -> datetime:
 
 class BoardNotFound(LookupError):
     pass
+
+
+_TABLE = ComposedManifest.__table__  # type: ignore[attr-defined]
+# The media of the manifest being replaced move to ``previous_media_sha256`` in the same statement
+# (SET reads the row as it was), so a board that fetched that manifest can still finish its media.
+_UPDATE_KEEPING_PREVIOUS_MEDIA = (
+    update(_TABLE)
+    .where(_TABLE.c.board_id == bindparam("new_board_id"))
+    .values(
+        previous_media_sha256=_TABLE.c.media_sha256,
+        **{
+            name: bindparam(f"new_{name}", type_=_TABLE.c[name].type)
+            for name in ("version", "document", "media_sha256", "horizon_end", "composed_at", "sequence")
+        },
+    )
+)
 
 
 class Composer:
@@ -73,6 +89,7 @@ class Composer:
         """Compose the boards (None: all); store those whose content changed. Returns them."""
         now = self._clock()
         inputs = load_inputs(session, board_ids, now)
+        previous = self._stored_versions(session, [board.board_id for board in inputs.boards])
         composed = compose_boards(
             inputs.boards,
             inputs.specs,
@@ -82,22 +99,29 @@ class Composer:
             now,
             self._key,
             poll_interval_s=self._poll_interval_s,
+            previous=previous,
         )
         try:
-            return self._store(session, composed, now)
+            return self._store(session, composed, previous, now)
         except IntegrityError:
             # A request composing the same board stored it between our read and our insert (the
             # socket and the first poll of a new board arrive together): write over its row.
             session.rollback()
-            return self._store(session, composed, now)
+            return self._store(session, composed, self._stored_versions(session, list(composed)), now)
 
-    def _store(self, session: Session, composed: dict[int, ComposedBoard], now: datetime) -> dict[int, str]:
-        stored = self._stored_versions(session, list(composed))
+    def _store(
+        self,
+        session: Session,
+        composed: dict[int, ComposedBoard],
+        stored: dict[int, Previous],
+        now: datetime,
+    ) -> dict[int, str]:
         updates: list[dict[str, object]] = []
         inserts: list[dict[str, object]] = []
         changed: dict[int, str] = {}
         for board_id, board in composed.items():
-            if stored.get(board_id) == board.signed.version:
+            before = stored.get(board_id)
+            if before is not None and before.version == board.signed.version:
                 continue
             changed[board_id] = board.signed.version
             row = {
@@ -107,22 +131,26 @@ class Composer:
                 "media_sha256": list(board.media_sha256),
                 "horizon_end": board.valid_until,
                 "composed_at": now,
+                "sequence": board.sequence,
             }
-            (updates if board_id in stored else inserts).append(row)
-        # Bulk statements: one executemany each, not one ORM round trip per board.
+            if before is None:
+                inserts.append({**row, "previous_media_sha256": []})
+            else:
+                updates.append({f"new_{key}": value for key, value in row.items()})
+        # Bulk statements: one executemany each, not one round trip per board.
         if updates:
-            session.execute(update(ComposedManifest), updates)
+            session.execute(_UPDATE_KEEPING_PREVIOUS_MEDIA, updates)
         if inserts:
             session.execute(insert(ComposedManifest), inserts)
         session.commit()
         return changed
 
     @staticmethod
-    def _stored_versions(session: Session, board_ids: list[int]) -> dict[int, str]:
-        query = select(ComposedManifest.board_id, ComposedManifest.version)
+    def _stored_versions(session: Session, board_ids: list[int]) -> dict[int, Previous]:
+        query = select(ComposedManifest.board_id, ComposedManifest.version, ComposedManifest.sequence)
         if len(board_ids) <= 500:
             query = query.where(col(ComposedManifest.board_id).in_(board_ids))
-        return {board_id: version for board_id, version in session.exec(query)}
+        return {board_id: Previous(version, sequence) for board_id, version, sequence in session.exec(query)}
 
     def current(self, session: Session, board_id: int) -> ComposedManifest:
         """The board's manifest, composed now if missing or if its horizon is running short."""

@@ -29,7 +29,7 @@ from signage_contract.device import (
     PairingTicket,
 )
 from signage_contract.signing import encode_key, key_id
-from tests.support.player_factories import image_bytes, image_item, manifest, media_ref, signed
+from tests.support.player_factories import NOW, entry, image_bytes, image_item, manifest, media_ref, signed
 
 TOKEN = "secret-token"
 
@@ -46,6 +46,8 @@ class FakeServer:
             key_id=key_id(self.key.verify_key),
         )
         self.document: SignedManifest | None = None
+        self.published: list[SignedManifest] = []  # every document signed, oldest first
+        self.sequence = 0
         self.raw_manifest: bytes | None = None  # when set, served instead of ``document``
         self.media: dict[str, bytes] = {}
         self.requests: list[httpx.Request] = []
@@ -53,9 +55,12 @@ class FakeServer:
         self.down = False
         self.revoked = False
 
-    def publish(self, items) -> SignedManifest:
-        value = manifest(items)
+    def publish(self, items, **extra) -> SignedManifest:
+        """Sign a new manifest for the board, its sequence one more than the last (as the server)."""
+        self.sequence += 1
+        value = manifest(items, **{"sequence": self.sequence, **extra})
         self.document = signed(value, self.key)
+        self.published.append(self.document)
         return self.document
 
     def handler(self, request: httpx.Request) -> httpx.Response:
@@ -107,7 +112,9 @@ def _coordinator(
     if paired:
         state.save_credential(server.credential)
     client = httpx.Client(base_url="http://signage.test", transport=httpx.MockTransport(server.handler))
-    return Coordinator(server=url, state=state, shared=Shared(), client=client, start_socket=False)
+    return Coordinator(
+        server=url, state=state, shared=Shared(), client=client, start_socket=False, clock=lambda: NOW
+    )
 
 
 def _image(server: FakeServer, color=(200, 0, 0)):
@@ -301,3 +308,161 @@ def test_nudge_over_the_socket_wakes_the_poll_loop(server, tmp_path) -> None:
 
 def test_hardware_id_is_stable_across_restarts(tmp_path) -> None:
     assert StateDir(tmp_path).hardware_id() == StateDir(tmp_path).hardware_id()
+
+
+# --- manifest order: a replayed older manifest never comes back ----------------------------------
+
+
+def _text(title: str) -> list[dict]:
+    return [{"kind": "text", "id": "t", "title": title}]
+
+
+def _replay(server: FakeServer, document: SignedManifest) -> None:
+    """An attacker (or a confused proxy) serves an older, genuinely signed document."""
+    server.raw_manifest = document.model_dump_json().encode()
+
+
+def test_a_replayed_older_manifest_is_refused_and_the_screen_stays(server, tmp_path, caplog) -> None:
+    old = server.publish(_text("Tin cũ đã gỡ"))
+    coordinator = _coordinator(server, tmp_path)
+    coordinator.sync_once()
+    edited = server.publish(_text("Tin sau khi sửa"))
+    coordinator.sync_once()
+    generation = coordinator.shared.snapshot().generation
+    _replay(server, old)
+    with caplog.at_level(logging.ERROR, logger="player.net.sync"):
+        assert not coordinator.sync_once()
+    snap = coordinator.shared.snapshot()
+    assert snap.version == edited.version and snap.generation == generation
+    assert coordinator.state.load_manifest()[0].version == edited.version
+    assert coordinator.pending is None and coordinator.state.load_pending() is None
+    assert any("older" in r.message for r in caplog.records)
+
+
+def test_every_older_manifest_is_refused(server, tmp_path) -> None:
+    coordinator = _coordinator(server, tmp_path)
+    for n in range(5):
+        server.publish(_text(f"Bản {n}"))
+        coordinator.sync_once()
+    newest = server.document
+    accepted = 0
+    for document in server.published[:-1]:
+        _replay(server, document)
+        accepted += coordinator.sync_once()
+    assert accepted == 0 and coordinator.shared.snapshot().version == newest.version
+
+
+def test_manifests_without_a_sequence_are_ordered_by_generation_time(server, tmp_path) -> None:
+    """From a server before the sequence: ``generated_at`` decides."""
+    old = server.publish(_text("Cũ"), sequence=None)
+    coordinator = _coordinator(server, tmp_path)
+    coordinator.sync_once()
+    newer = server.publish(_text("Mới"), sequence=None, generated_at=NOW + timedelta(minutes=1))
+    assert coordinator.sync_once()
+    _replay(server, old)
+    assert not coordinator.sync_once()
+    assert coordinator.shared.snapshot().version == newer.version
+
+
+def test_an_older_manifest_put_back_on_disk_is_refused_on_load(server, tmp_path) -> None:
+    old = server.publish(_text("Cũ"))
+    coordinator = _coordinator(server, tmp_path)
+    coordinator.sync_once()
+    server.publish(_text("Mới"))
+    coordinator.sync_once()
+    (tmp_path / "state" / "manifest.json").write_text(old.model_dump_json(), encoding="utf-8")
+    assert StateDir(tmp_path / "state").load_manifest() is None
+
+
+# --- handover: the manifest in force stays until the next one's media are cached ----------------
+
+
+def _on_screen_with_image(server: FakeServer, tmp_path):
+    item, ref = _image(server, (200, 0, 0))
+    first = server.publish([item])
+    coordinator = _coordinator(server, tmp_path)
+    assert coordinator.sync_once()
+    return coordinator, first, ref
+
+
+def _assert_still_in_force(coordinator: Coordinator, document: SignedManifest, ref) -> None:
+    assert coordinator.shared.snapshot().version == document.version
+    assert coordinator.state.load_manifest()[0].version == document.version
+    assert coordinator.state.media.has(ref.sha256)  # not pruned: it is still on screen
+
+
+@pytest.mark.parametrize("failure", ["hash mismatch", "404"])
+def test_a_manifest_whose_media_fail_waits_and_the_one_in_force_keeps_its_media(
+    server, tmp_path, failure
+) -> None:
+    coordinator, first, first_ref = _on_screen_with_image(server, tmp_path)
+    item, ref = _image(server, (0, 200, 0))
+    good_bytes = server.media[ref.sha256]
+    if failure == "404":
+        del server.media[ref.sha256]
+    else:
+        server.media[ref.sha256] = b"not the announced bytes"
+    second = server.publish([item])
+    assert not coordinator.sync_once()
+    _assert_still_in_force(coordinator, first, first_ref)
+    assert coordinator.pending[0].version == second.version
+    server.media[ref.sha256] = good_bytes  # the server serves the right file again
+    assert coordinator.sync_once()
+    assert coordinator.shared.snapshot().version == second.version
+    assert coordinator.state.media.has(ref.sha256) and not coordinator.state.media.has(first_ref.sha256)
+    assert coordinator.state.load_pending() is None
+
+
+def test_content_changing_between_manifest_and_media_fetch_never_blanks_the_board(server, tmp_path) -> None:
+    """The server changed content (and stopped serving the image) right after the manifest fetch."""
+    coordinator, first, first_ref = _on_screen_with_image(server, tmp_path)
+    item, ref = _image(server, (0, 200, 0))
+    second = server.publish([item])
+    third_item, third_ref = _image(server, (0, 0, 200))
+    original = server.handler
+
+    def change_then_answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == DEVICE_MEDIA.format(sha256=ref.sha256) and server.document is second:
+            server.publish([third_item])
+            del server.media[ref.sha256]
+        return original(request)
+
+    transport = httpx.MockTransport(change_then_answer)
+    coordinator.client = httpx.Client(base_url="http://signage.test", transport=transport)
+    assert not coordinator.sync_once()
+    _assert_still_in_force(coordinator, first, first_ref)
+    assert coordinator.sync_once()  # the next poll takes the newest manifest, whose media arrive
+    assert coordinator.shared.snapshot().version == server.document.version
+    assert coordinator.state.media.has(third_ref.sha256)
+
+
+def test_a_waiting_manifest_survives_a_restart_and_goes_in_force_once_its_media_arrive(
+    server, tmp_path
+) -> None:
+    coordinator, first, _ = _on_screen_with_image(server, tmp_path)
+    item, ref = _image(server, (0, 200, 0))
+    good_bytes = server.media.pop(ref.sha256)
+    second = server.publish([item])
+    coordinator.sync_once()
+    restarted = _coordinator(server, tmp_path)
+    restarted.shared.update(manifest=restarted.state.load_manifest()[1], version=first.version)
+    restarted.pending = restarted._stored_pending()
+    assert restarted.pending[0].version == second.version
+    server.media[ref.sha256] = good_bytes
+    server.requests.clear()
+    assert restarted.sync_once()
+    assert server.requests[0].headers["If-None-Match"] == f'"{second.version}"'
+    assert restarted.shared.snapshot().version == second.version
+
+
+def test_a_waiting_manifest_needs_only_the_media_of_the_coming_hours(server, tmp_path) -> None:
+    coordinator, _, _ = _on_screen_with_image(server, tmp_path)
+    soon, _ = _image(server, (0, 200, 0))
+    later, later_ref = _image(server, (0, 0, 200))
+    del server.media[later_ref.sha256]
+    second = server.publish([soon, later], timeline=[
+        entry(NOW - timedelta(hours=1), NOW + timedelta(days=1), {"main": [soon["id"]]}),
+        entry(NOW + timedelta(days=1), NOW + timedelta(days=7), {"main": [later["id"]]}),
+    ])
+    assert coordinator.sync_once()
+    assert coordinator.shared.snapshot().version == second.version

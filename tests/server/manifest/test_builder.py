@@ -7,9 +7,18 @@ from zoneinfo import ZoneInfo
 import pytest
 from nacl.signing import SigningKey
 
-from signage_contract import EmergencyOverride, ImageItem, Layout, MediaRef, PlayReason, Priority, TextItem
+from signage_contract import (
+    EmergencyOverride,
+    ImageItem,
+    Layout,
+    Manifest,
+    MediaRef,
+    PlayReason,
+    Priority,
+    TextItem,
+)
 from signage_contract.signing import verify_manifest
-from signage_server.manifest.batch import build_manifests, compose_boards
+from signage_server.manifest.batch import Previous, build_manifests, compose_boards
 from signage_server.manifest.builder import (
     PlaylistItemSpec,
     PlaylistSpec,
@@ -17,6 +26,7 @@ from signage_server.manifest.builder import (
     bulletin_priority,
     content_version,
     horizon_bounds,
+    next_sequence,
     sign_manifest,
 )
 from signage_server.manifest.scheduling import BoardContext, ScheduleSpec, Target
@@ -212,7 +222,7 @@ def test_batch_signing_equals_signing_each_manifest() -> None:
         result = composed[board.board_id]
         manifest = verify_manifest(result.signed, key.verify_key, str(board.board_id))
         alone = build_manifest(board, SPECS, playlists(), LAYOUTS, [override] if board.board_id == 8 else [],
-                               NOW)
+                               NOW, sequence=next_sequence(0, NOW))
         assert result.signed.payload == alone.model_dump_json()
         assert result.signed.version == content_version(alone)
         assert manifest == alone
@@ -229,3 +239,28 @@ def test_batch_signing_equals_signing_each_manifest() -> None:
 def test_incomplete_items_are_refused(fields, message) -> None:
     with pytest.raises(ValueError, match=message):
         PlaylistItemSpec(id=1, **fields)
+
+
+def test_sequence_grows_with_each_change_of_content_and_stays_while_content_stays() -> None:
+    key = SigningKey.generate()
+    first = compose_boards([BOARD], SPECS, playlists(), LAYOUTS, {}, NOW, key)[7]
+    previous = {7: Previous(first.signed.version, first.sequence)}
+    later = NOW + timedelta(minutes=5)
+    same = compose_boards([BOARD], SPECS, playlists(), LAYOUTS, {}, later, key, previous=previous)[7]
+    edited = compose_boards([BOARD], SPECS, playlists(duration_s=12.0), LAYOUTS, {}, later, key,
+                            previous=previous)[7]
+    assert same.signed.version == first.signed.version and same.sequence == first.sequence
+    assert edited.sequence > first.sequence
+    assert verify_manifest(edited.signed, key.verify_key, "7").sequence == edited.sequence
+    assert Manifest.model_validate_json(edited.signed.payload).stamp().older_than(
+        Manifest.model_validate_json(first.signed.payload).stamp()) is False
+
+
+@pytest.mark.parametrize(("previous", "now", "expected"), [
+    (0, datetime(2026, 11, 30, tzinfo=UTC), 1_795_996_800_000),  # a fresh row: the clock
+    (1_795_996_800_000, datetime(2026, 11, 30, tzinfo=UTC), 1_795_996_800_001),  # same millisecond
+    (1_795_996_800_000, datetime(2026, 11, 29, tzinfo=UTC), 1_795_996_800_001),  # the clock went back
+    (5, datetime(2026, 11, 30, tzinfo=UTC), 1_795_996_800_000),  # a restored database's small counter
+])
+def test_next_sequence_only_grows(previous: int, now: datetime, expected: int) -> None:
+    assert next_sequence(previous, now) == expected

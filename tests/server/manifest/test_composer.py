@@ -28,3 +28,24 @@ def test_a_board_stored_concurrently_is_written_over_not_a_conflict(app, session
     late.recompose(session, [board.id])
     assert late.looks == 2
     assert len(session.exec(select(ComposedManifest).where(ComposedManifest.board_id == board.id)).all()) == 1
+
+
+def test_a_change_moves_stored_media_to_previous_and_raises_the_sequence(app, session, make_board) -> None:
+    board = make_board()
+    composer = Composer(app.state.engine, SigningKey.generate(), LocalBus(), 60)
+    composer.recompose(session, [board.id])
+    row = session.get(ComposedManifest, board.id)
+    shown = ["a" * 64, "b" * 64]
+    row.media_sha256 = shown  # as if its manifest named two images
+    session.add(row)
+    session.commit()
+    first_sequence = row.sequence
+    assert composer.recompose(session, [board.id]) == {}  # unchanged: nothing moves
+    board.name = "Bảng tin mới"
+    session.add(board)
+    session.commit()
+    assert board.id in composer.recompose(session, [board.id])
+    session.expire_all()
+    row = session.get(ComposedManifest, board.id)
+    assert row.previous_media_sha256 == shown and row.media_sha256 == []
+    assert row.sequence > first_sequence > 0

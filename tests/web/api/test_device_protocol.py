@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from signage_contract import ImageItem, TextItem
 from signage_contract import device as wire
@@ -244,3 +244,65 @@ def wire_signed(data: dict):
     from signage_contract import SignedManifest
 
     return SignedManifest.model_validate(data)
+
+
+def _published_image(client: TestClient, tmp_path, name: str, color: tuple[int, int, int]) -> int:
+    source = tmp_path / f"{name}.png"
+    Image.new("RGB", (16, 16), color).save(source)
+    with source.open("rb") as handle:
+        stored = client.app.state.media_store.ingest(handle, source.name, "image/png")
+    with _session(client) as s:
+        media = Media(unit_id=1, sha256=stored.sha256, size=stored.size, content_type=stored.content_type,
+                      width=stored.width, height=stored.height, state=ContentState.PUBLISHED)
+        s.add(media)
+        s.commit()
+        return media.id
+
+
+def _show_only(client: TestClient, playlist_id: int, media_id: int, board_id: int) -> str:
+    """The playlist now holds just this image; the board's manifest is recomposed at once."""
+    with _session(client) as s:
+        for item in s.exec(select(PlaylistItem).where(PlaylistItem.playlist_id == playlist_id)).all():
+            s.delete(item)
+        s.add(PlaylistItem(playlist_id=playlist_id, position=0, kind=ItemKind.IMAGE, media_id=media_id))
+        s.commit()
+        client.app.state.composer.recompose(s, [board_id])
+        return s.get(Media, media_id).sha256
+
+
+def test_media_of_the_replaced_manifest_are_still_served_until_the_next_change(client, tmp_path) -> None:
+    """A board that fetched a manifest just before an edit can still finish its images."""
+    board_id, playlist_id = _seed_board(client)
+    credential = _pair(client, board_id)
+    auth = {"Authorization": f"Bearer {credential.token}"}
+    first, second, third = (
+        _published_image(client, tmp_path, name, color)
+        for name, color in (("a", (200, 0, 0)), ("b", (0, 200, 0)), ("c", (0, 0, 200)))
+    )
+    old = _show_only(client, playlist_id, first, board_id)
+    new = _show_only(client, playlist_id, second, board_id)
+    assert client.get(wire.DEVICE_MEDIA.format(sha256=old), headers=auth).status_code == 200
+    assert client.get(wire.DEVICE_MEDIA.format(sha256=new), headers=auth).status_code == 200
+    _show_only(client, playlist_id, third, board_id)
+    assert client.get(wire.DEVICE_MEDIA.format(sha256=old), headers=auth).status_code == 404
+    assert client.get(wire.DEVICE_MEDIA.format(sha256=new), headers=auth).status_code == 200
+
+
+def test_each_change_of_content_signs_a_higher_sequence(client, tmp_path) -> None:
+    board_id, playlist_id = _seed_board(client)
+    credential = _pair(client, board_id)
+    auth = {"Authorization": f"Bearer {credential.token}"}
+    key = decode_key(credential.server_public_key)
+
+    def fetch():
+        return verify_manifest(wire_signed(client.get(wire.DEVICE_MANIFEST, headers=auth).json()), key,
+                               str(board_id))
+
+    before = fetch()
+    with _session(client) as s:
+        client.app.state.composer.recompose(s, [board_id])  # nothing changed: the same sequence
+    assert fetch().sequence == before.sequence
+    _show_only(client, playlist_id, _published_image(client, tmp_path, "a", (1, 2, 3)), board_id)
+    after = fetch()
+    assert before.sequence is not None and after.sequence > before.sequence
+    assert before.stamp().older_than(after.stamp())

@@ -1,7 +1,8 @@
 """Routes used by players: pairing, the signed manifest, media, the WebSocket, credential rotation.
 
 Devices reach only their own board: the bearer token resolves to one board, and media are served
-only when that board's manifest names them.
+only when that board's manifest, or the one it replaced, names them (a board keeps its manifest in
+force until the next one's media are in its cache, so it may be downloading the replaced one's).
 """
 
 from __future__ import annotations
@@ -157,8 +158,8 @@ def get_media(
     sha256: str, device: CurrentDevice, session: SessionDep, composer: ComposerDep, media_store: MediaStoreDep
 ) -> FileResponse:
     composed = composer.current(session, device.board_id)
-    if sha256 not in composed.media_sha256:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "this board's manifest names no such media")
+    if sha256 not in composed.media_sha256 and sha256 not in composed.previous_media_sha256:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "this board's manifests name no such media")
     path = media_store.path(sha256)
     if not path.is_file():
         raise HTTPException(status.HTTP_404_NOT_FOUND, "media file missing from the store")
