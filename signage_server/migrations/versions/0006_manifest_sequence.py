@@ -2,8 +2,8 @@
 (signed into the manifest so players refuse a replayed older one) and the media of the manifest it
 replaced (still served to the board until the next change).
 
-Revision ID: 0005_h2
-Revises: 0003
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-30 13:50:00
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0005_h2'
-down_revision: str | None = '0003'
+revision: str = '0006'
+down_revision: str | None = '0005'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
