@@ -49,7 +49,7 @@ def legible_floor(screen_w: int, screen_h: int) -> int:
 
 def words_of(text: str) -> list[str]:
     """The syllables (space-separated runs) of ``text``, as lines and pages keep them."""
-    return [w for w in _BREAK_AT.split(nfc(text)) if w]
+    return [w for w in _BREAK_AT.split(nfc(text).replace("\r", " ").replace("\n", " ")) if w]
 
 
 def _clusters(word: str) -> list[str]:
