@@ -17,6 +17,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from .manifest import nfc
 
@@ -160,8 +161,8 @@ class TextPages:
     pages: tuple[TextBlock, ...]
     indicator_px: int | None = None
 
-    @property
-    def dwell_s(self) -> tuple[float, ...]:
+    @cached_property
+    def dwell_s(self) -> tuple[float, ...]:  # asked on every frame: computed once
         return tuple(reading_time_s(page.words) for page in self.pages)
 
 
