@@ -105,27 +105,60 @@ def _break_run(word: str, measure: Measure, max_width: int) -> list[str]:
 
 
 def wrap(text: str, measure: Measure, max_width: int) -> list[str]:
-    """Greedy wrap at breakable spaces; only a run wider than the whole line is broken by pixels."""
+    """Greedy wrap at breakable spaces; only a run wider than the whole line is broken by pixels.
+
+    Widths are estimated from each syllable's width (measured once) plus a space; only a line whose
+    estimate is within the rounding error of the limit (under 1 px a syllable) is measured whole,
+    and every line is checked whole at the end (a long notice is laid out in one pass of measures
+    per syllable, not per syllable per line)."""
+    widths: dict[str, int] = {}
+
+    def width_of(word: str) -> int:
+        if word not in widths:
+            widths[word] = measure(word)
+        return widths[word]
+
+    space = max(0, measure("n n") - measure("nn"))
     lines: list[str] = []
     for paragraph in nfc(text).replace("\r\n", "\n").split("\n"):
         words = [w for w in _BREAK_AT.split(paragraph) if w]
         if not words:
             lines.append("")
             continue
-        line = ""
-        for word in words:
-            candidate = f"{line} {word}" if line else word
-            if measure(candidate) <= max_width:
-                line = candidate
+        wrapped = _wrap_words(words, measure, max_width, width_of, space)
+        if any(measure(line) > max_width for line in wrapped if " " in line):
+            wrapped = _wrap_words(words, measure, max_width, measure, None)  # the estimate was off: exact
+        lines.extend(wrapped)
+    return lines
+
+
+def _wrap_words(
+    words: list[str], measure: Measure, max_width: int, width_of: Measure, space: int | None
+) -> list[str]:
+    """Greedy wrap of one paragraph. With ``space`` None every candidate line is measured whole."""
+    lines: list[str] = []
+    line, line_w, pieces = "", 0, 0  # the line, its estimated width, syllables added since measured
+    for word in words:
+        word_w = width_of(word)
+        if line:
+            estimate = line_w + (space or 0) + word_w
+            slack = 2 * pieces + 2  # a syllable and its space measured apart: off by up to 1 px (seen)
+            if space is not None and estimate <= max_width - slack:
+                line, line_w, pieces = f"{line} {word}", estimate, pieces + 1
                 continue
-            if line:
-                lines.append(line)
-            if measure(word) <= max_width:
-                line = word
-            else:
-                *whole, line = _break_run(word, measure, max_width)
-                lines.extend(whole)
-        lines.append(line)
+            if space is None or estimate <= max_width + slack:
+                exact = measure(f"{line} {word}")
+                if exact <= max_width:
+                    line, line_w, pieces = f"{line} {word}", exact, 0
+                    continue
+            lines.append(line)
+        if word_w <= max_width:
+            line, line_w, pieces = word, word_w, 0
+        else:
+            *whole, line = _break_run(word, measure, max_width)
+            lines.extend(whole)
+            line_w, pieces = measure(line), 0
+    lines.append(line)
     return lines
 
 
@@ -219,12 +252,10 @@ def paginate(
     title, body = nfc(title).strip(), nfc(body).strip()
     floor = max(1, min(min_px, height))
     ceiling = max(floor, max_px if max_px is not None else min(height // 5, width // 10))
-    single = _largest_single_page(title, body, (width, height), measure, step, (floor, ceiling))
-    if single is not None:
-        return TextPages((single,))
     whole = _block(title, body, floor, width, measure, step)
-    if whole.height <= height:  # fits at the floor once overlong runs are broken by pixels
-        return TextPages((whole,))
+    if whole.height <= height:  # fits one page at the floor: as large as it fits
+        single = _largest_single_page(title, body, (width, height), measure, step, (floor, ceiling))
+        return TextPages((single or whole,))  # none: only with an overlong run broken by pixels
     indicator_px: int | None = floor
     room = height - step(floor)  # a row kept for the "2/5" indicator, when pages still hold 2 lines
     if room < 2 * step(floor) + step(whole.title_px):

@@ -72,6 +72,28 @@ def test_a_no_break_group_wider_than_the_line_breaks_at_its_no_break_space_not_i
     assert lines == ["Nghị\u00a0định", "49/2024/NĐ-CP"]
 
 
+def _exact_wrap(text: str, width: int) -> list[str]:
+    """The obviously correct greedy wrap: every candidate line measured whole."""
+    lines = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            if line and measure(f"{line} {word}") <= width:
+                line = f"{line} {word}"
+            else:
+                if line:
+                    lines.append(line)
+                line = word
+        lines.append(line)
+    return lines
+
+
+@pytest.mark.parametrize("width", range(180, 1400, 37))
+def test_the_estimated_wrap_breaks_exactly_where_measuring_every_line_would(width: int) -> None:
+    text = " ".join([BODY, "Thứ Hai, thứ Ba: Ủy ban nhân dân xã tiếp công dân; ĐT 0203 3812 345."] * 8)
+    assert wrap(text, measure, width) == _exact_wrap(text, width)
+
+
 def test_wrap_normalises_decomposed_input() -> None:
     nfd = unicodedata.normalize("NFD", "Tiếng Việt")
     assert wrap(nfd, measure, 1000) == ["Tiếng Việt"]
