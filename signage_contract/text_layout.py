@@ -348,13 +348,14 @@ def inset(x: int, y: int, w: int, h: int, ratio: float) -> tuple[int, int, int, 
 
 
 def fit_line(
-    text: str, width: int, height: int, measure: MeasureAt, step: LineStep, min_px: int
+    text: str, width: int, height: int, measure: MeasureAt, step: LineStep, min_px: int, bold: bool = False
 ) -> int | None:
-    """The largest size at which ``text`` fits on one line of the box, or None below ``min_px``."""
+    """The largest size at which ``text`` (in bold if it is drawn so) fits on one line of the box, or
+    None below ``min_px``."""
     low, high, best = min_px, max(min_px, height), None
     while low <= high:
         mid = (low + high) // 2
-        if measure(mid, False, text) <= width and step(mid) <= height:
+        if measure(mid, bold, text) <= width and step(mid) <= height:
             best, low = mid, mid + 1
         else:
             high = mid - 1

@@ -69,7 +69,7 @@ def _fit(override: EmergencyOverride, box: pygame.Rect, floor: int) -> TextPages
 
 @lru_cache(maxsize=16)
 def _banner_px(width: int, height: int) -> int:
-    return fit_line(EMERGENCY_BANNER, width, height, measure, fonts.line_step, 8) or 8
+    return fit_line(EMERGENCY_BANNER, width, height, measure, fonts.line_step, 8, bold=True) or 8
 
 
 def plan(rect: pygame.Rect, override: EmergencyOverride, with_image: bool) -> OverridePlan:

@@ -137,6 +137,8 @@ def test_the_emergency_screen_shows_every_word_inside_its_text_box(fonts_open, s
         at = start + timedelta(seconds=sum(layout.pages.dwell_s[:index]) + 0.1)
         assert override_page(layout, override, at) == index
         draw_override(screen, screen.get_rect(), override, at, board_zone("Asia/Ho_Chi_Minh"))
+        banner_ink = _ink_bounds(screen.subsurface(layout.banner), palette(3)[1])
+        assert banner_ink is not None and inner(layout.banner).contains(banner_ink), (index, banner_ink)
         below = pygame.Rect(0, layout.banner.bottom, size[0], size[1] - layout.banner.bottom)
         ink = _ink_bounds(screen.subsurface(below), background)
         assert ink is not None and layout.text_box.contains(ink.move(0, below.y)), (index, ink)
