@@ -1,7 +1,8 @@
 """Player benchmarks (``make bench`` or ``python -m bench player``); prints medians and ratios.
 
 - frame cost at 1920x1080 (image + 12 text lines + ticker): the player's compositor beside raw
-  pygame blitting the same pre-rendered surfaces in the same run (target <= 1.3x);
+  pygame blitting the same pre-rendered surfaces in the same run (target <= 1.3x); again with the
+  text a notice too long for its region, so paging is active (its first page, with "1/N");
 - CPU on a static slide (target <= 3 % of one core), over BENCH_STATIC_S seconds (30; 5 with BENCH_QUICK=1);
 - resident memory with 200 cached 1080p images (target <= 150 MB), in a fresh child process;
 - bytes moved after a one-image change (target <= 1.05x that image + the manifest);
@@ -36,6 +37,10 @@ ROOT = Path(__file__).resolve().parents[1]
 PYGAME26 = os.environ.get("BENCH_PYGAME26_PYTHON", "/tmp/bench-pygame26/bin/python")
 START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 LINES = [f"Dòng {n}: lịch tiếp công dân" for n in range(1, 13)]
+NOTICE = " ".join(
+    f"Điều {n}. Ủy ban nhân dân xã thông báo lịch tiếp công dân định kỳ, thủ tục cần mang theo và các "
+    f"trường hợp không tiếp theo quy định của Luật Tiếp công dân năm 2013." for n in range(1, 40)
+)
 TICKER = "Bão số 9 đang tiến vào đất liền — người dân chú ý theo dõi thông tin và giữ an toàn " * 3
 LAYOUT = {
     "id": "bench",
@@ -76,7 +81,7 @@ def media_ref(data: bytes, size: tuple[int, int] = SIZE) -> dict[str, object]:
     }
 
 
-def scene_manifest(image: dict[str, object], with_ticker: bool = True):
+def scene_manifest(image: dict[str, object], with_ticker: bool = True, paged: bool = False):
     from signage_contract import Manifest
 
     regions = [{"region_id": "main", "item_ids": ["img"]}, {"region_id": "side", "item_ids": ["txt"]}]
@@ -84,7 +89,8 @@ def scene_manifest(image: dict[str, object], with_ticker: bool = True):
         regions.append({"region_id": "ticker", "item_ids": ["tick"]})
     items = [
         {"kind": "image", "id": "img", "media": image},
-        {"kind": "text", "id": "txt", "title": "", "body": "\n".join(LINES)},
+        {"kind": "text", "id": "txt", "title": "Thông báo" if paged else "",
+         "body": NOTICE if paged else "\n".join(LINES)},
         {"kind": "ticker", "id": "tick", "text": TICKER},
     ]
     return Manifest.model_validate(
@@ -106,7 +112,7 @@ def _median_ms(samples: list[float]) -> float:
     return statistics.median(samples) * 1000
 
 
-def bench_frame_cost(cache_dir: Path) -> None:
+def bench_frame_cost(cache_dir: Path, paged: bool = False) -> None:
     import pygame
 
     from player.core.cache import MediaCache
@@ -116,6 +122,7 @@ def bench_frame_cost(cache_dir: Path) -> None:
     from player.screen.images import ImageKey, ImageStore
     from player.screen.kinds.ticker import ticker_pieces
     from signage_contract import Fit, TextItem, TickerItem
+    from signage_contract.text_layout import legible_floor
 
     data = photo(1)
     media = MediaCache(cache_dir)
@@ -123,7 +130,7 @@ def bench_frame_cost(cache_dir: Path) -> None:
     pygame.display.init()
     pygame.font.init()
     screen = pygame.display.set_mode(SIZE)
-    value = scene_manifest(media_ref(data))
+    value = scene_manifest(media_ref(data), paged=paged)
     snap = Snapshot(generation=1, manifest=value)
     compositor = Compositor(screen, ImageStore(media, synchronous=True))
     compositor.update(snap, START)
@@ -138,18 +145,29 @@ def bench_frame_cost(cache_dir: Path) -> None:
     text_item = next(i for i in value.items if isinstance(i, TextItem))
     ticker_item = next(i for i in value.items if isinstance(i, TickerItem))
     box = render.inner(text_rect)
-    block = render.fitted(text_item.title, text_item.body, box.w, box.h)
-    lines = [render.text_surface(line, block.body_px, False, (255, 255, 255)) for line in block.body_lines]
-    step = render.fonts.line_step(block.body_px)
+    pages = render.paged(text_item.title, text_item.body, box.w, box.h, legible_floor(*SIZE))
+    block = pages.pages[0]
+    title_step, step = render.fonts.line_step(block.title_px), render.fonts.line_step(block.body_px)
+    lines = [(render.text_surface(line, block.title_px, True, (255, 215, 0)), title_step)
+             for line in block.title_lines]
+    lines += [(render.text_surface(line, block.body_px, False, (255, 255, 255)), step)
+              for line in block.body_lines]
+    marker = None
+    if len(pages.pages) > 1 and pages.indicator_px is not None:
+        marker = render.text_surface(f"1/{len(pages.pages)}", pages.indicator_px, False, (255, 255, 255))
     pieces, width = ticker_pieces(ticker_item, ticker_rect.h)
-    assert picture is not None and len(lines) == 12
+    assert picture is not None and (len(pages.pages) > 1 if paged else len(lines) == 12)
 
     def raw_frame(n: int) -> None:
         screen.fill((0, 0, 0), image_rect)
         screen.blit(picture, picture.get_rect(center=image_rect.center))
         screen.fill((0, 51, 102), text_rect)
-        for index, line in enumerate(lines):
-            screen.blit(line, (box.x, box.y + index * step))
+        y = box.y
+        for line, line_step in lines:
+            screen.blit(line, (box.x, y))
+            y += line_step
+        if marker is not None:
+            screen.blit(marker, marker.get_rect(bottomright=box.bottomright))
         screen.fill((139, 0, 0), ticker_rect)
         screen.set_clip(ticker_rect)
         x = ticker_rect.right - (n * 3) % (ticker_rect.w + width)
@@ -174,7 +192,8 @@ def bench_frame_cost(cache_dir: Path) -> None:
             draw(n)
             samples.append(time.perf_counter() - began)
         results[name] = _median_ms(samples)  # the second round counts: caches and CPU clocks are warm
-    print(f"frame 1920x1080, image + 12 lines + ticker (median of {FRAMES}):")
+    what = f"a paged notice (page 1 of {len(pages.pages)})" if paged else "12 lines"
+    print(f"frame 1920x1080, image + {what} + ticker (median of {FRAMES}):")
     print(f"  raw pygame, full redraw           {results['raw']:7.3f} ms")
     print(
         f"  player, every region redrawn      {results['full']:7.3f} ms  "
@@ -447,6 +466,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as temp:
         workdir = Path(temp)
         bench_frame_cost(workdir / "frame")
+        bench_frame_cost(workdir / "frame-paged", paged=True)
         bench_static_cpu(workdir / "static")
         bench_rss(workdir)
         bench_bytes_moved(workdir)

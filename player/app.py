@@ -11,24 +11,27 @@ import os
 import signal
 import tempfile
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pygame
 
-from signage_contract import Manifest
+from signage_contract import Manifest, RegionRole, TextItem
 
 from .core.cache import MediaCache
 from .core.shared import Shared, Snapshot
 from .core.state import StateDir
+from .core.timeline import Frame
 from .net.health import HealthService
 from .net.overrides import OverrideDesk
 from .net.sync import Coordinator
-from .screen.compositor import Compositor
+from .screen.compositor import Compositor, region_rect
 from .screen.images import ImageStore
+from .screen.kinds.text import durations as text_durations
 from .screen.last_frame import LAST_FRAME_NAME, LastFrameKeeper, restore_last_frame
 from .screen.loop import run_loop
 from .screen.observer import FrameObserver
+from .screen.render import inner
 from .screen.screenshots import ScreenshotTaker
 
 HEADLESS_SIZE = (1920, 1080)
@@ -72,6 +75,45 @@ def render_frame(
         compositor.update(Snapshot(generation=1, manifest=manifest), at)
         output.parent.mkdir(parents=True, exist_ok=True)
         pygame.image.save(screen, str(output))
+
+
+MAX_RENDERED_PAGES = 20  # a preview of a 20,000-character notice on a LED board stops here
+
+
+def render_pages(
+    *, manifest: Manifest, at: datetime, size: tuple[int, int], output: Path, media_dir: Path | None
+) -> int:
+    """Like ``render_frame``, once per page of the text the main region shows at ``at``: page 1 into
+    ``output``, page N into ``<stem>-N<suffix>`` (written first, so page 1 present means all are).
+    Returns the number of pages written (at most MAX_RENDERED_PAGES)."""
+    screen = pygame.display.set_mode(size)
+    with tempfile.TemporaryDirectory() as empty:
+        media = MediaCache(media_dir if media_dir else Path(empty))
+        compositor = Compositor(screen, ImageStore(media, synchronous=True))
+        snap = Snapshot(generation=1, manifest=manifest)
+        compositor.update(snap, at)
+        starts = [at]
+        if compositor.frame is not None:
+            starts = page_starts(compositor, compositor.frame, at)[:MAX_RENDERED_PAGES]
+        output.parent.mkdir(parents=True, exist_ok=True)
+        for number, start in reversed(list(enumerate(starts, 1))):
+            compositor.update(snap, start)
+            name = output if number == 1 else output.with_name(f"{output.stem}-{number}{output.suffix}")
+            pygame.image.save(screen, str(name))
+    return len(starts)
+
+
+def page_starts(compositor: Compositor, frame: Frame, at: datetime) -> list[datetime]:
+    """The instants at which each page of the main region's text shows (just after it turns)."""
+    for show in frame.regions:
+        if show.region.role == RegionRole.MAIN and isinstance(show.item, TextItem):
+            rect = region_rect(compositor.screen.get_rect(), show.region.x, show.region.y, show.region.w,
+                               show.region.h)
+            offsets = [0.0]
+            for duration in text_durations(show.item, inner(rect), compositor.screen.get_size())[:-1]:
+                offsets.append(offsets[-1] + duration)
+            return [show.started_at + timedelta(seconds=o, milliseconds=1) for o in offsets]
+    return [at]
 
 
 def run_board(

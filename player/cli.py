@@ -57,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     draw.add_argument("--size", type=parse_geometry, required=True, help="WxH")
     draw.add_argument("-o", "--output", type=Path, required=True)
     draw.add_argument("--media-dir", type=Path, default=None, help="files named by sha256 (a player cache)")
+    draw.add_argument("--pages", action="store_true",
+                      help="every page of the main region's text: OUTPUT is page 1, STEM-N.png page N")
     return parser
 
 
@@ -83,13 +85,18 @@ def render_command(args: argparse.Namespace) -> int:
     os.environ["SDL_VIDEODRIVER"] = "dummy"
     import pygame
 
-    from .app import render_frame
+    from .app import render_frame, render_pages
 
     pygame.display.init()
     pygame.font.init()
     try:
         size = args.size[:2]
-        render_frame(manifest=manifest, at=at, size=size, output=args.output, media_dir=args.media_dir)
+        if args.pages:
+            pages = render_pages(manifest=manifest, at=at, size=size, output=args.output,
+                                 media_dir=args.media_dir)
+            print(f"pages: {pages}")
+        else:
+            render_frame(manifest=manifest, at=at, size=size, output=args.output, media_dir=args.media_dir)
     finally:
         pygame.quit()
     return 0

@@ -167,6 +167,9 @@ class TextItem(ItemBase):
     foreground: Color = "#FFFFFF"
     background: Color = "#003366"
     title_color: Color = "#FFD700"
+    # A text too long for its region is paged. By default the item stays at least ``duration_s`` and
+    # as long as its pages take to read; when the editor fixed the duration, the pages share it.
+    duration_fixed: bool = False
 
 
 class TickerItem(ItemBase):

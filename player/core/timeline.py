@@ -46,10 +46,17 @@ FALLBACK_LAYOUT = Layout(
 )
 
 Playable = Callable[[Item], bool]
+# How long an item plays in a region: its ``duration_s`` unless the screen knows better (a paged
+# text lasts as long as its pages take to read; the screen measures them at the region's size).
+DurationOf = Callable[[Item, Region], float]
 
 
 def _always(_: Item) -> bool:
     return True
+
+
+def _as_sent(item: Item, _: Region) -> float:
+    return item.duration_s
 
 
 @dataclass(frozen=True)
@@ -79,6 +86,7 @@ def resolve(
     now: datetime,
     playable: Playable = _always,
     overrides: Sequence[EmergencyOverride] | None = None,
+    duration_of: DurationOf = _as_sent,
 ) -> Frame:
     """What to show at ``now`` and the next instant at which the answer may change.
 
@@ -109,6 +117,7 @@ def resolve(
                 now,
                 playable,
                 changes,
+                duration_of,
             )
             for region in sorted(layout.regions, key=lambda r: r.z)
         )
@@ -174,6 +183,7 @@ def _region_show(
     now: datetime,
     playable: Playable,
     changes: list[datetime],
+    duration_of: DurationOf,
 ) -> RegionShow:
     candidates = [it for it in items if not isinstance(it, UnknownItem) and playable(it)]
     for item in candidates:  # an item becoming (in)valid changes the loop
@@ -183,7 +193,7 @@ def _region_show(
         return RegionShow(region, None, entry.start)
     if len(loop) == 1:  # one item plays continuously: no cut at each loop boundary
         return RegionShow(region, loop[0], entry.start)
-    durations = [round(clamp_duration_s(it.duration_s) * 1_000_000) for it in loop]
+    durations = [round(clamp_duration_s(duration_of(it, region)) * 1_000_000) for it in loop]
     offset = ((now - entry.start) // _US) % sum(durations)
     for item, duration in zip(loop, durations, strict=True):
         if offset < duration:

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, tzinfo
 
 import pygame
 
-from signage_contract import LOCAL_TIMEZONE, EmergencyOverride, Fit, Item, Manifest
+from signage_contract import LOCAL_TIMEZONE, EmergencyOverride, Fit, Item, Manifest, Region
 
 from ..core.shared import Snapshot
 from ..core.timeline import Frame, RegionShow, resolve
@@ -68,6 +68,14 @@ class Compositor:
         kind = kind_of(item)
         return kind is None or kind.playable(item, self.images)
 
+    def duration_of(self, item: Item, region: Region) -> float:
+        """How long ``item`` plays in ``region`` of this screen (a paged text: as its pages need)."""
+        kind = kind_of(item)
+        if kind is None:
+            return item.duration_s
+        rect = region_rect(self.screen.get_rect(), region.x, region.y, region.w, region.h)
+        return kind.duration_s(item, rect, self.screen.get_size())
+
     def update(self, snap: Snapshot, now: datetime) -> list[pygame.Rect]:
         """Bring the screen up to ``now``; return the rectangles that changed."""
         self.dirty = []
@@ -75,7 +83,7 @@ class Compositor:
         changed = snap.generation != self.generation or self.images.failures != self.failures_seen
         if frame is None or changed or now >= frame.next_change_at:
             self.generation, self.failures_seen = snap.generation, self.images.failures
-            frame = self.frame = resolve(snap.manifest, now, self.playable, snap.overrides)
+            frame = self.frame = resolve(snap.manifest, now, self.playable, snap.overrides, self.duration_of)
             self._prepare_next(snap.manifest, frame)
         zone = render.board_zone(snap.manifest.timezone if snap.manifest else LOCAL_TIMEZONE)
         if frame.override is not None:  # over everything, the pairing code included
@@ -110,8 +118,10 @@ class Compositor:
                 key = ImageKey(override.media.sha256, box.w, box.h, Fit.CONTAIN, background)
                 picture = self.images.get(key)
         minute = now.replace(second=0, microsecond=0)
+        page = override_screen.page_shown(override_screen.plan(screen_rect, override, picture is not None),
+                                          override, now)
         self._full_layer(
-            ("override", override, minute, picture is not None),
+            ("override", override, minute, picture is not None, page),
             lambda: override_screen.draw_override(self.screen, screen_rect, override, now, zone, picture),
         )
 
@@ -122,7 +132,7 @@ class Compositor:
 
     def _prepare_next(self, manifest: Manifest | None, frame: Frame) -> None:
         """Start decoding what the next change will show, so it is ready before it is due."""
-        upcoming = resolve(manifest, frame.next_change_at, self.playable)
+        upcoming = resolve(manifest, frame.next_change_at, self.playable, duration_of=self.duration_of)
         for show in (*frame.regions, *upcoming.regions):
             key = self._image_key(show)
             if key is not None:
@@ -167,28 +177,26 @@ class Compositor:
                 rect.size,
                 board_name,
             )
+            scene = Scene(now, zone, board_name, self.images, show.started_at, screen_rect.size)
             if kind is not None:
-                key += kind.redraw_key(show.item, now)
+                key += kind.redraw_key(show.item, rect, scene)
             previous = self.shown.get(show.region.id)
             if previous is not None and previous.key == key and previous.rect == rect:
                 continue
-            if not self._draw_static(show, rect, now, zone, board_name):
+            if not self._draw_static(show, rect, scene):
                 continue  # not prepared yet: the old content stays on screen
             self.shown[show.region.id] = _Shown(key, rect)
             if self.dirty[:1] != [screen_rect]:
                 self.dirty.append(rect)
         return True
 
-    def _draw_static(
-        self, show: RegionShow, rect: pygame.Rect, now: datetime, zone: tzinfo, board_name: str
-    ) -> bool:
+    def _draw_static(self, show: RegionShow, rect: pygame.Rect, scene: Scene) -> bool:
         """Draw one region's item; False when it is not prepared yet (its picture is decoding)."""
         kind = kind_of(show.item)
         if kind is not None:
-            scene = Scene(now, zone, board_name, self.images, show.started_at)
             return kind.draw(self.screen, rect, show.item, scene)
         if show.item is None and show.region.role == "main":
-            render.draw_fallback(self.screen, rect, board_name)
+            render.draw_fallback(self.screen, rect, scene.board_name)
             log.info("nothing playable in region %s: the fallback slide is shown", show.region.id)
         else:  # an empty side region, or an item kind this player does not know
             self.screen.fill((0, 0, 0), rect)
@@ -202,7 +210,7 @@ class Compositor:
                 rect = region_rect(
                     self.screen.get_rect(), show.region.x, show.region.y, show.region.w, show.region.h
                 )
-                scene = Scene(now, zone, board_name, self.images, show.started_at)
+                scene = Scene(now, zone, board_name, self.images, show.started_at, self.screen.get_size())
                 kind.draw(self.screen, rect, show.item, scene)
                 self.dirty.append(rect)
 

@@ -3,9 +3,11 @@
 Full screen in the colour of the risk level (Decision 18/2021/QĐ-TTg), the ink black or white,
 whichever contrasts more with that colour (WCAG contrast ratio); a banner in inverted colours with
 "KHẨN CẤP" and the local time and date; the title and body auto-fitted as large as they fit, never
-below the legibility floor (they are truncated instead); the optional image beside or above the
-text, only when the text still fits legibly next to it. ``plan`` is pure geometry, so the LED-board
-sizes are tested without pixels.
+below the board's legibility floor: a longer instruction is split into pages that cycle, each for its
+reading time, for as long as the override is in force (never cut); the optional image beside or
+above the text, only when the text still fits on one page next to it. ``plan`` is pure geometry, so
+the LED-board sizes are tested without pixels. The server counts the pages with the same layout
+(``signage_contract.text_layout.emergency_pages``) and tells the operator.
 """
 
 from __future__ import annotations
@@ -19,12 +21,10 @@ import pygame
 from signage_contract import RISK_COLORS, Align, EmergencyOverride
 
 from . import fonts
-from .render import Color, draw_lines, fitted, format_clock, inner, measure, rgb, text_surface
-from .text_layout import LEGIBLE_MIN_PX, TextBlock, fit_line
+from .render import Color, draw_page, format_clock, inner, measure, paged, rgb, text_surface
+from .text_layout import LEGIBLE_MIN_PX, TextPages, banner_height, fit_line, legible_floor, page_at
 
 EMERGENCY_BANNER = "KHẨN CẤP"
-BANNER_RATIO = 0.16  # of the screen height
-BANNER_MIN_PX = 24  # so the banner's text is never below the legibility floor
 IMAGE_SHARE = 0.4  # of the content box, beside (landscape) or above (portrait) the text
 BLACK: Color = (0, 0, 0)
 WHITE: Color = (255, 255, 255)
@@ -59,30 +59,27 @@ class OverridePlan:
     banner: pygame.Rect
     banner_px: int
     text_box: pygame.Rect
-    block: TextBlock
+    pages: TextPages
     image_box: pygame.Rect | None
 
 
-def _banner_height(rect: pygame.Rect) -> int:
-    return min(rect.h // 3, max(BANNER_MIN_PX, round(rect.h * BANNER_RATIO)))
-
-
-def _fit(override: EmergencyOverride, box: pygame.Rect) -> TextBlock:
-    return fitted(override.title, override.body, box.w, box.h)  # cached: the clock redraws each minute
+def _fit(override: EmergencyOverride, box: pygame.Rect, floor: int) -> TextPages:
+    return paged(override.title, override.body, box.w, box.h, floor)  # cached: redrawn each minute
 
 
 @lru_cache(maxsize=16)
 def _banner_px(width: int, height: int) -> int:
-    return fit_line(EMERGENCY_BANNER, width, height, measure, fonts.line_step, 8) or 8
+    return fit_line(EMERGENCY_BANNER, width, height, measure, fonts.line_step, 8, bold=True) or 8
 
 
 def plan(rect: pygame.Rect, override: EmergencyOverride, with_image: bool) -> OverridePlan:
     """Where everything goes on ``rect``; the image gets a box only if the text stays legible."""
-    banner = pygame.Rect(rect.x, rect.y, rect.w, _banner_height(rect))
+    banner = pygame.Rect(rect.x, rect.y, rect.w, banner_height(rect.h))
     banner_box = inner(banner)
     banner_px = _banner_px(banner_box.w, banner_box.h)
     content = inner(pygame.Rect(rect.x, banner.bottom, rect.w, rect.bottom - banner.bottom))
-    whole = _fit(override, content)
+    floor = legible_floor(rect.w, rect.h)
+    whole = _fit(override, content, floor)
     if with_image:
         if content.w >= content.h:
             split = round(content.w * IMAGE_SHARE)
@@ -92,10 +89,15 @@ def plan(rect: pygame.Rect, override: EmergencyOverride, with_image: bool) -> Ov
             split = round(content.h * IMAGE_SHARE)
             image_box = pygame.Rect(content.x, content.y, content.w, split)
             text_box = pygame.Rect(content.x, content.y + split + 8, content.w, content.h - split - 8)
-        block = _fit(override, text_box)
-        if not block.truncated and block.body_px >= LEGIBLE_MIN_PX:
-            return OverridePlan(banner, banner_px, text_box, block, image_box)
+        beside = _fit(override, text_box, floor)
+        if len(beside.pages) == 1 and beside.pages[0].body_px >= floor:
+            return OverridePlan(banner, banner_px, text_box, beside, image_box)
     return OverridePlan(banner, banner_px, content, whole, None)
+
+
+def page_shown(plan_: OverridePlan, override: EmergencyOverride, now: datetime) -> int:
+    """The page on screen at ``now``: pages cycle from the override's start while it is in force."""
+    return page_at(plan_.pages.dwell_s, (now - override.starts_at).total_seconds())[0]
 
 
 def _draw_banner(
@@ -136,5 +138,6 @@ def draw_override(
     _draw_banner(surface, layout, (ink, WHITE if ink == BLACK else BLACK), now, zone)
     if layout.image_box is not None and picture is not None:
         surface.blit(picture, picture.get_rect(center=layout.image_box.center))
-    draw_lines(surface, layout.text_box, layout.block, Align.CENTER, (ink, ink))
+    index = page_shown(layout, override, now)
+    draw_page(surface, layout.text_box, layout.pages, index, Align.CENTER, (ink, ink))
     surface.set_clip(previous)

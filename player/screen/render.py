@@ -17,11 +17,10 @@ from signage_contract import Align
 from signage_contract.timezone import zone_named
 
 from . import fonts
-from .text_layout import TextBlock, fit_text
+from .text_layout import PADDING_RATIO, TextBlock, TextPages, fit_text, paginate
 
 Color = tuple[int, int, int]
 WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
-PADDING_RATIO = 0.04
 FALLBACK_TITLE = "Bảng tin điện tử công cộng"
 
 
@@ -54,9 +53,9 @@ def measure(size_px: int, bold: bool, text: str) -> int:
 
 
 @lru_cache(maxsize=256)
-def fitted(title: str, body: str, width: int, height: int) -> TextBlock:
-    """Auto-fit is a bisection over measured sizes: done once per text and box, not per frame."""
-    return fit_text(title, body, width, height, measure, fonts.line_step)
+def paged(title: str, body: str, width: int, height: int, min_px: int) -> TextPages:
+    """Auto-fit (a bisection over measured sizes) and paging: done once per text and box, not per frame."""
+    return paginate(title, body, width, height, measure, fonts.line_step, min_px=min_px)
 
 
 def inner(rect: pygame.Rect) -> pygame.Rect:
@@ -88,6 +87,28 @@ def draw_lines(
                     x = box.right - image.get_width()
                 surface.blit(image, (x, y))
             y += step
+
+
+def draw_page(
+    surface: pygame.Surface,
+    box: pygame.Rect,
+    pages: TextPages,
+    index: int,
+    align: Align,
+    colors: tuple[Color, Color],
+) -> None:
+    """Page ``index`` of ``pages``: a single page centred in ``box``; a page of several from the top
+    (so lines do not jump as pages turn), with "2/5" at the bottom right when there is room."""
+    block = pages.pages[index % len(pages.pages)]
+    if len(pages.pages) == 1:
+        draw_lines(surface, box, block, align, colors)
+        return
+    draw_lines(surface, pygame.Rect(box.x, box.y, box.w, block.height), block, align, colors)
+    if pages.indicator_px is not None:
+        label = text_surface(f"{index % len(pages.pages) + 1}/{len(pages.pages)}", pages.indicator_px,
+                             False, colors[1])
+        if label.get_width() <= box.w:
+            surface.blit(label, label.get_rect(bottomright=box.bottomright))
 
 
 def draw_fallback(surface: pygame.Surface, rect: pygame.Rect, board_name: str) -> None:

@@ -29,6 +29,7 @@ from signage_server.core import audit, roles
 from signage_server.core.auth import in_scope, scope_unit_ids
 from signage_server.core.errors import Conflict, Forbidden, Invalid, NotFound
 from signage_server.emergency.delivery import Delivery, cancel_text, push_text
+from signage_server.emergency.paging import pages_on_smallest
 from signage_server.emergency.receipts import delivery_status, reachable_boards
 from signage_server.emergency.schemas import (
     BoardTargetPublic,
@@ -37,8 +38,9 @@ from signage_server.emergency.schemas import (
     OverrideStatusPublic,
     OverrideUpdate,
     OverrideWithBoards,
+    PagesPublic,
 )
-from signage_server.emergency.targets import BoardBrief, OverrideTarget, targeted_boards
+from signage_server.emergency.targets import BoardBrief, OverrideTarget, board_screens, targeted_boards
 from signage_server.models import (
     LIVE_OVERRIDE_STATES,
     AdminUnit,
@@ -229,7 +231,7 @@ def create(session: Session, *, user: User, ip: str, body: OverrideCreate,
                 max_hours=max_hours)
     session.commit()
     session.refresh(row)
-    return with_boards(row, targets(session, row, now))
+    return with_boards(session, row, targets(session, row, now))
 
 
 def confirm(session: Session, *, user: User, ip: str, override_id: int,
@@ -241,7 +243,7 @@ def confirm(session: Session, *, user: User, ip: str, override_id: int,
     session.commit()
     boards = targets(session, row, now)
     delivery.announce(push_text(session, row), [b.id for b in boards])
-    return with_boards(row, boards)
+    return with_boards(session, row, boards)
 
 
 def update(session: Session, *, user: User, ip: str, override_id: int, patch: OverrideUpdate, max_hours: int,
@@ -278,10 +280,14 @@ def _owned(session: Session, user: User, override_id: int) -> Override:
     return row
 
 
-def with_boards(row: Override, boards: list[BoardBrief]) -> OverrideWithBoards:
+def with_boards(session: Session, row: Override, boards: list[BoardBrief]) -> OverrideWithBoards:
+    """The override, the boards it takes over, and the pages its text takes on the smallest of them."""
+    counted = pages_on_smallest(row.title, row.body, board_screens(session, [b.id for b in boards]))
+    pages = None if counted is None else PagesPublic(pages=counted.pages, width=counted.width,
+                                                     height=counted.height)
     return OverrideWithBoards(
         **OverridePublic.of(row).model_dump(), board_count=len(boards),
-        boards=[BoardTargetPublic(id=b.id, name=b.name, unit_id=b.unit_id) for b in boards])
+        boards=[BoardTargetPublic(id=b.id, name=b.name, unit_id=b.unit_id) for b in boards], pages=pages)
 
 
 # --- reads (everyone, in their scope; overrides past their expiry turn expired on every read) -------

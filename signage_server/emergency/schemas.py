@@ -88,11 +88,21 @@ class OverridePublic(BaseModel):
         return cls(**data, color=RISK_COLORS[row.risk_level], target=target)
 
 
+class PagesPublic(BaseModel):
+    """How the text shows on the smallest targeted board: ``pages`` screens in turn (1: it fits)."""
+
+    pages: int
+    width: int
+    height: int
+
+
 class OverrideWithBoards(OverridePublic):
-    """What the operator is about to take over (create) or took over (confirm)."""
+    """What the operator is about to take over (create) or took over (confirm), and how many pages
+    the text takes on the smallest of those boards (None: no board targeted)."""
 
     board_count: int
     boards: list[BoardTargetPublic]
+    pages: PagesPublic | None = None
 
 
 DeliveryStatus = Literal["displayed", "delivered", "pending", "unreachable"]

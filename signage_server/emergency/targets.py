@@ -89,6 +89,20 @@ def targeted_boards(session: Session, target: OverrideTarget, tree: UnitTree) ->
     return [found[key] for key in sorted(found)]
 
 
+SCREENS_CHUNK = 1000  # board ids per query: far below every database's limit on parameters
+
+
+def board_screens(session: Session, board_ids: Sequence[int]) -> set[tuple[int, int]]:
+    """The distinct screen sizes the boards' players draw: the capture rectangle, else the board's size."""
+    screens: set[tuple[int, int]] = set()
+    for start in range(0, len(board_ids), SCREENS_CHUNK):
+        chunk = board_ids[start : start + SCREENS_CHUNK]
+        query = select(Board.width, Board.height, Board.capture_w, Board.capture_h).where(
+            col(Board.id).in_(chunk)).distinct()
+        screens.update((cap_w or w, cap_h or h) for w, h, cap_w, cap_h in session.exec(query))
+    return screens
+
+
 def media_ref(media: Media) -> MediaRef:
     return MediaRef.model_validate(
         {

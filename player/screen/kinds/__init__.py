@@ -32,13 +32,15 @@ ItemT = TypeVar("ItemT", bound=ItemBase)
 @dataclass(frozen=True)
 class Scene:
     """What a renderer may need beside its item: the instant, the board's zone and name, the
-    decoded pictures, and when the item started showing (a ticker scrolls from it)."""
+    decoded pictures, when the item started showing (a ticker scrolls from it, a paged text turns
+    its pages from it) and the board's size (the legibility floor grows with it)."""
 
     now: datetime
     zone: tzinfo
     board_name: str
     images: ImageStore
     started_at: datetime
+    screen_size: tuple[int, int] = (1920, 1080)
 
 
 class ItemKind(ABC, Generic[ItemT]):
@@ -55,9 +57,13 @@ class ItemKind(ABC, Generic[ItemT]):
         """The picture to decode ahead for ``rect``, so a switch never waits for it."""
         return None
 
-    def redraw_key(self, item: ItemT, now: datetime) -> tuple[object, ...]:
-        """What, besides the item and its region, changes how it looks at ``now``."""
+    def redraw_key(self, item: ItemT, rect: pygame.Rect, scene: Scene) -> tuple[object, ...]:
+        """What, besides the item and its region, changes how it looks at ``scene.now``."""
         return ()
+
+    def duration_s(self, item: ItemT, rect: pygame.Rect, screen: tuple[int, int]) -> float:
+        """How long it plays in ``rect`` of a ``screen``-sized board (a paged text: its pages)."""
+        return item.duration_s
 
     @abstractmethod
     def draw(self, surface: pygame.Surface, rect: pygame.Rect, item: ItemT, scene: Scene) -> bool:

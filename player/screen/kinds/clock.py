@@ -37,8 +37,8 @@ def draw_clock(
 class ClockKind(ItemKind[ClockItem]):
     model = ClockItem
 
-    def redraw_key(self, item: ClockItem, now: datetime) -> tuple[object, ...]:
-        return (now.replace(second=0, microsecond=0),)
+    def redraw_key(self, item: ClockItem, rect: pygame.Rect, scene: Scene) -> tuple[object, ...]:
+        return (scene.now.replace(second=0, microsecond=0),)
 
     def draw(self, surface: pygame.Surface, rect: pygame.Rect, item: ClockItem, scene: Scene) -> bool:
         draw_clock(surface, rect, item, scene.now, scene.zone)

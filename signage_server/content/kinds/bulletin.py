@@ -6,7 +6,8 @@ from signage_contract import TextItem
 from signage_server.content.kinds.spec import Content, ItemSource, KindSpec, WireCommon, stored_options
 from signage_server.models import ItemKind
 
-BulletinOptions = stored_options(TextItem, "align", "foreground", "background", "title_color")
+BulletinOptions = stored_options(TextItem, "align", "foreground", "background", "title_color",
+                                 "duration_fixed")
 
 
 def to_wire(source: ItemSource, common: WireCommon) -> TextItem:

@@ -1,6 +1,8 @@
 """Bulletin previews drawn by the player's own renderer: the server never imports ``player``; it runs
 ``python -m player render`` on a one-item manifest in a subprocess (bounded by a timeout) and caches
-the PNG by the hash of what was drawn, so the same text at the same size renders once."""
+the PNG by the hash of what was drawn, so the same text at the same size renders once. A text too long
+for the board is paged: the renderer draws every page (``--pages``), ``{key}.png`` is page 1 and
+``{key}-N.png`` page N, so the editor sees all of it."""
 
 from __future__ import annotations
 
@@ -57,11 +59,21 @@ class PreviewRenderer:
         self.timeout_s = timeout_s
 
     def path_for(self, key: str) -> Path | None:
-        """The cached PNG for a key made by ``render`` (keys are hex digests, nothing else)."""
-        if len(key) != 64 or any(c not in "0123456789abcdef" for c in key):
+        """The cached PNG for a key made by ``render`` (a hex digest, then ``-N`` for page N > 1)."""
+        digest, _, page = key.partition("-")
+        if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+            return None
+        if page and (not page.isdigit() or page.startswith("0") or int(page) < 2):
             return None
         path = self.cache_dir / f"{key}.png"
         return path if path.is_file() else None
+
+    def page_keys(self, key: str) -> list[str]:
+        """The keys of every cached page of a render, page 1 first."""
+        keys = [key] if self.path_for(key) else []
+        while keys and self.path_for(f"{key}-{len(keys) + 1}") is not None:
+            keys.append(f"{key}-{len(keys) + 1}")
+        return keys
 
     def render(self, draft: BulletinDraft, width: int, height: int) -> str:
         """Returns the cache key of the PNG; raises PreviewFailed."""
@@ -80,7 +92,7 @@ class PreviewRenderer:
             manifest_path.write_text(document, encoding="utf-8")
             png = Path(work) / "out.png"
             command = [self.python, "-m", "player", "render", str(manifest_path), "--at", PREVIEW_AT,
-                       "--size", f"{width}x{height}", "-o", str(png)]
+                       "--size", f"{width}x{height}", "--pages", "-o", str(png)]
             try:
                 done = subprocess.run(command, capture_output=True, text=True, timeout=self.timeout_s,
                                       check=False, env=_render_env(), cwd=SOURCE_ROOT)
@@ -89,6 +101,8 @@ class PreviewRenderer:
             if done.returncode != 0 or not png.is_file():
                 lines = (done.stderr or done.stdout or "no output").strip().splitlines()
                 raise PreviewFailed(f"the renderer failed: {lines[-1] if lines else done.returncode}")
+            for page in sorted(Path(work).glob("out-*.png")):  # pages 2..N before page 1: its presence
+                page.replace(out.with_name(f"{out.stem}{page.stem[3:]}.png"))  # says all are there
             png.replace(out)  # atomic: a concurrent request sees the whole file or none
 
 

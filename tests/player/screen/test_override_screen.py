@@ -15,11 +15,12 @@ from player.net.overrides import AckOutbox, OverrideDesk
 from player.screen.compositor import Compositor
 from player.screen.images import ImageStore
 from player.screen.loop import run_loop
-from player.screen.override_screen import contrast, palette, plan
+from player.screen.override_screen import contrast, page_shown, palette, plan
 from player.screen.render import board_zone
 from player.screen.text_layout import LEGIBLE_MIN_PX
 from signage_contract import RISK_COLORS
 from signage_contract.device import OverridePush
+from signage_contract.text_layout import words_of
 from tests.player.net.test_overrides import make_override
 from tests.support.player_factories import NOW, image_bytes, manifest, media_ref
 
@@ -61,8 +62,46 @@ def test_ink_contrasts_with_every_risk_colour(level) -> None:
 @pytest.mark.parametrize("body", ["Sơ tán ngay.", LONG_BODY], ids=["short", "long"])
 def test_led_board_text_and_banner_stay_above_the_legibility_floor(display, body) -> None:
     layout = plan(pygame.Rect(0, 0, *LED), make_override(body=body), with_image=False)
-    assert layout.block.body_px >= LEGIBLE_MIN_PX and layout.block.title_lines
+    assert all(p.body_px >= LEGIBLE_MIN_PX and p.title_lines for p in layout.pages.pages)
     assert layout.banner_px >= LEGIBLE_MIN_PX
+
+
+# Under a real title, on the LED board this was cut at "không qua…" and the operator was not told.
+INSTRUCTION_TITLE = "Cảnh báo lũ quét, sạt lở đất khu vực ven suối Nậm Pàn"
+INSTRUCTION = (
+    "Lũ quét và sạt lở đất có thể xảy ra trong đêm nay. Người dân ven suối Nậm Pàn sơ tán ngay đến "
+    "nhà văn hóa bản; tuyệt đối không qua ngầm, tràn khi nước đang chảy xiết; gọi 112 khi cần cứu nạn."
+)
+
+
+def test_a_long_instruction_pages_on_the_led_board_instead_of_being_cut(display) -> None:
+    override = make_override(title=INSTRUCTION_TITLE, body=INSTRUCTION)
+    layout = plan(pygame.Rect(0, 0, *LED), override, with_image=False)
+    assert len(layout.pages.pages) > 1
+    shown = [w for p in layout.pages.pages for w in words_of(" ".join(p.body_lines))]
+    assert shown == words_of(INSTRUCTION)
+    assert all(p.height <= layout.text_box.h for p in layout.pages.pages)
+
+
+def test_the_instructions_pages_cycle_for_as_long_as_the_override_is_in_force(display, tmp_path) -> None:
+    screen = display(LED)
+    compositor = Compositor(screen, ImageStore(MediaCache(tmp_path), synchronous=True))
+    override = make_override(title=INSTRUCTION_TITLE, body=INSTRUCTION)
+    layout = plan(screen.get_rect(), override, with_image=False)
+    dwell = layout.pages.dwell_s
+    snap = Snapshot(generation=1, overrides=(override,))
+    start = override.starts_at.replace(second=0) + timedelta(minutes=1)  # a page turn, not a minute tick
+    start += timedelta(seconds=-((start - override.starts_at).total_seconds() % sum(dwell)))
+    compositor.update(snap, start + timedelta(seconds=0.5))
+    first = pygame.image.tobytes(screen, "RGB")
+    turns = []
+    for offset in (dwell[0] + 0.5, sum(dwell) + 0.5):  # the second page, then the first again
+        turns.append(compositor.update(snap, start + timedelta(seconds=offset)) == [screen.get_rect()])
+    assert turns == [True, True]
+    assert pygame.image.tobytes(screen, "RGB") != first or len(dwell) == 1
+    assert page_shown(layout, override, start + timedelta(seconds=dwell[0] + 0.5)) == 1
+    later = start + timedelta(seconds=100 * sum(dwell) + 0.5)
+    assert page_shown(layout, override, later) == 0  # still turning long after
 
 
 @pytest.mark.parametrize("size", [LED, FULL_HD], ids=["led", "full-hd"])

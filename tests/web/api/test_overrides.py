@@ -32,6 +32,25 @@ def test_create_is_pending_lists_the_boards_and_pushes_nothing(client, session, 
     assert manifest_of(client, session, public.id).overrides == []
 
 
+LONG_INSTRUCTION = (
+    "Lũ quét và sạt lở đất có thể xảy ra trong đêm nay. Người dân ven suối Nậm Pàn sơ tán ngay đến "
+    "nhà văn hóa bản; tuyệt đối không qua ngầm, tràn khi nước đang chảy xiết; gọi 112 khi cần cứu nạn."
+)
+
+
+def test_the_operator_is_told_how_many_pages_the_text_takes_on_the_smallest_board(client, users,
+                                                                                   make_board) -> None:
+    make_board(width=1920, height=1080)
+    make_board(width=1920, height=1080, capture_w=384, capture_h=192)  # an LED card's rectangle
+    title = "Cảnh báo lũ quét, sạt lở đất khu vực ven suối"
+    created = issue(client, users["operator_a"].headers, title=title,
+                    body=LONG_INSTRUCTION)
+    assert created["pages"]["pages"] > 1
+    assert (created["pages"]["width"], created["pages"]["height"]) == (384, 192)
+    short = issue(client, users["operator_a"].headers)
+    assert short["pages"] == {"pages": 1, "width": 384, "height": 192}
+
+
 def test_confirm_makes_it_active_and_part_of_every_targeted_manifest(client, session, users, tree,
                                                                       make_board) -> None:
     board = make_board(kind=BoardKind.COMMERCIAL)

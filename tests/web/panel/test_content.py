@@ -148,6 +148,27 @@ def test_setting_a_duration_updates_the_item(client, users, session, tree) -> No
     assert item.duration_s == 25
 
 
+def test_a_bulletin_items_duration_may_be_fixed_or_follow_its_pages(client, users, session, tree) -> None:
+    playlist = _playlist_with_items(session, tree, 0)
+    bulletin = Bulletin(title="Lịch tiếp công dân", unit_id=tree.commune_a)
+    session.add(bulletin)
+    session.commit()
+    item = PlaylistItem(playlist_id=playlist.id, position=1, kind="bulletin", bulletin_id=bulletin.id,
+                        options={"align": "center"})
+    session.add(item)
+    session.commit()
+    csrf = login(client, "editor-a")
+    page = client.post(f"/panel/playlists/{playlist.id}/items/{item.id}/duration",
+                       data={"duration_s": "30", "fixed": "true", "csrf_token": csrf})
+    assert "Cố định (các trang chia nhau)" in page.text
+    session.refresh(item)
+    assert item.duration_s == 30 and item.options == {"align": "center", "duration_fixed": True}
+    client.post(f"/panel/playlists/{playlist.id}/items/{item.id}/duration",
+                data={"duration_s": "30", "csrf_token": csrf})
+    session.refresh(item)
+    assert item.options == {"align": "center", "duration_fixed": False}
+
+
 def test_adding_a_bulletin_item(client, users, session, tree) -> None:
     playlist = _playlist_with_items(session, tree, 0)
     bulletin = Bulletin(title="Phòng chống bão", unit_id=tree.commune_a)

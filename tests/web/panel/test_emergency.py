@@ -29,6 +29,16 @@ def _override_id(html: str) -> int:
     return int(found[1])
 
 
+def test_the_confirm_step_says_how_many_pages_the_text_takes_on_the_smallest_board(client, users,
+                                                                                   make_board) -> None:
+    make_board(width=384, height=192)
+    make_board()
+    long_body = " ".join(["Người dân ven suối sơ tán ngay đến nhà văn hóa bản, không qua ngầm, tràn."] * 4)
+    page = _prepare(client, login(client, "operator-a"), body=long_body)
+    found = re.search(r"hiển thị thành (\d+) trang luân phiên trên bảng 384x192", page.text)
+    assert found and int(found[1]) > 1, page.text
+
+
 def test_create_shows_the_boards_it_would_take_over(client, users, make_board, session) -> None:
     first, second = make_board(), make_board()
     page = _prepare(client, login(client, "operator-a"))

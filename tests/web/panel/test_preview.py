@@ -85,7 +85,27 @@ def test_a_hung_renderer_is_stopped(tmp_path) -> None:
         renderer.render(DRAFT, 100, 50)
 
 
-@pytest.mark.parametrize("key", ["../etc/passwd", "abc", "g" * 64])
+TWO_PAGES = """while [ "$1" != "-o" ]; do shift; done
+cp "{png}" "$2"
+cp "{png}" "${{2%.png}}-2.png"
+"""
+
+
+def test_every_page_of_a_paged_text_is_shown(client, users, app, tmp_path) -> None:
+    png = tmp_path / "frame.png"
+    Image.new("RGB", (8, 4)).save(png)
+    python = _script(tmp_path, TWO_PAGES.format(png=png))
+    app.state.panel_previews = PreviewRenderer(tmp_path / "cache", python=python)
+    csrf = login(client, "editor-a")
+    fragment = client.post("/panel/bulletins/preview", data={"title": "Tin dài", "csrf_token": csrf})
+    sources = [part.split('"')[0] for part in fragment.text.split('src="')[1:]]
+    assert len(sources) == 2 and sources[1] == sources[0].replace(".png", "-2.png")
+    assert "Trang 2/2" in fragment.text
+    assert all(client.get(src).status_code == 200 for src in sources)
+
+
+@pytest.mark.parametrize("key", ["../etc/passwd", "abc", "g" * 64, "a" * 64 + "-1", "a" * 64 + "-02",
+                                 "a" * 64 + "-x"])
 def test_cache_lookup_takes_only_digests(tmp_path, key) -> None:
     assert PreviewRenderer(tmp_path).path_for(key) is None
 
@@ -116,3 +136,20 @@ def test_real_player_draws_the_preview_at_board_size(tmp_path) -> None:
     with Image.open(path) as image:
         colours = image.convert("RGB").getcolors(maxcolors=384 * 192)
         assert image.size == (384, 192) and colours is not None and len(colours) > 2
+
+
+@pytest.mark.skipif(not _player_available(), reason="player package (render command) not in this checkout")
+def test_real_player_draws_every_page_of_a_long_text(tmp_path) -> None:
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    renderer = PreviewRenderer(tmp_path / "cache")
+    long = BulletinDraft("Lịch tiếp công dân", " ".join([DRAFT.body] * 30), Category.OTHER, Priority.NORMAL)
+    keys = renderer.page_keys(renderer.render(long, 384, 192))
+    assert len(keys) > 1
+    frames = []
+    for key in keys:
+        path = renderer.path_for(key)
+        assert path is not None
+        with Image.open(path) as image:
+            assert image.size == (384, 192)
+            frames.append(image.tobytes())
+    assert len(set(frames)) == len(frames)  # each page its own picture

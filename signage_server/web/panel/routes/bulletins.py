@@ -72,8 +72,8 @@ def preview(request: Request, who: CheckedPanelUser, view: PagesDep, session: Se
     try:
         key = renderer.render(draft, width, height)
     except PreviewFailed as exc:
-        return view.render(request, "preview.html", who, error=str(exc), key=None, width=width, height=height)
-    return view.render(request, "preview.html", who, key=key, width=width, height=height)
+        return view.render(request, "preview.html", who, error=str(exc), keys=[], width=width, height=height)
+    return view.render(request, "preview.html", who, keys=renderer.page_keys(key), width=width, height=height)
 
 
 def _nfc(text: str) -> str:

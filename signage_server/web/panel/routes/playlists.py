@@ -99,13 +99,23 @@ def add_item(request: Request, session: SessionDep, who: CheckedPanelUser, view:
     return _after(request, session, who, view, playlist_id, error)
 
 
+PAGED_OPTION = "duration_fixed"  # a text item's option: its duration is fixed, its pages share it
+
+
 @router.post("/{playlist_id}/items/{item_id}/duration")
 def set_duration(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
                  changes: ChangesDep, ip: ClientIpDep, playlist_id: int, item_id: int,
-                 duration_s: Annotated[float, Form()]) -> Response:
+                 duration_s: Annotated[float, Form()], fixed: Annotated[bool, Form()] = False) -> Response:
+    """The item's duration; for a text that may be paged, whether it is fixed (the pages share it)
+    or the least it shows (it lasts as long as its pages take to read)."""
+    patch = ItemUpdate(duration_s=duration_s)
+    shown = playlists.get_playlist(session, user=who.user, playlist_id=playlist_id).items
+    item = next((i for i in shown if i.id == item_id), None)
+    if item is not None and PAGED_OPTION in kind_for(item.kind).option_keys:
+        patch = ItemUpdate(duration_s=duration_s, options={**item.options, PAGED_OPTION: fixed})
     _done, error = run_service(lambda: playlists.update_item(
         session, actor=_editor(who, ip), changes=changes, playlist_id=playlist_id, item_id=item_id,
-        patch=ItemUpdate(duration_s=duration_s)))
+        patch=patch))
     return _after(request, session, who, view, playlist_id, error)
 
 
