@@ -33,6 +33,7 @@ from signage_server.units.service import seed_if_empty
 from signage_server.web import errors
 from signage_server.web.api import API_ROUTERS
 from signage_server.web.api.boards import device, device_health, pairing
+from signage_server.web.body_limit import BodyLimit, BodyLimits
 from signage_server.web.panel.mount import mount as mount_panel
 from signage_server.web.security_headers import SecurityHeaders
 
@@ -103,6 +104,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.changes = ChangeFeed()
     app.state.login_guard = make_login_guard(settings.redis_url)
+    # Body limits inside the security headers, so that their 413s carry the headers too.
+    app.add_middleware(BodyLimit, limits=BodyLimits.from_settings(settings))
     app.add_middleware(SecurityHeaders)
     errors.install(app)
     # Device routes first: routing tries routes in order, and the boards' polls and heartbeats are

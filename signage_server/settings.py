@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     port: int = 8000
     public_url: str | None = Field(default=None, description="Address players use; shown to operators")
     max_upload_bytes: int = 50 * 1024 * 1024
+    max_body_bytes: int = Field(
+        default=1024 * 1024, gt=0,
+        description="Largest JSON or form body; uploads, screenshots, CAP and play batches have their own",
+    )
     max_image_pixels: int = 40_000_000  # well under Pillow's 90 MP warning: a 263 KB PNG can be 270 MB
     token_ttl_hours: int = 12
     seed_units: bool = Field(

@@ -2,9 +2,11 @@
 what they do: the route checks the message and the sender, then calls its ``accept``).
 
 Trust is by configuration (``SIGNAGE_CAP_SENDERS``): each sender has a token, sent in the
-``X-CAP-Token`` header, and optionally the unit whose subtree its alerts may cover. Every refusal
-is a 4xx whose ``detail`` says why: 415 wrong content type, 413 too large, 400 not valid CAP 1.2,
-401 no token, 403 unknown sender or wrong token, 422 nothing to show (no board in the areas, not
+``X-CAP-Token`` header, and optionally the unit whose subtree its alerts may cover. The token is
+checked first, before the body is read; then the body is read as a stream up to ``MAX_CAP_BYTES``
+and the message's ``<sender>`` must be the token's. Every refusal is a 4xx whose ``detail`` says
+why: 415 wrong content type, 401 no token, 403 a token of no sender or a message from another
+sender, 413 too large, 400 not valid CAP 1.2, 422 nothing to show (no board in the areas, not
 Actual/Public, no expiry, an Ack/Error message). An expired alert is answered 200 ``ignored``, so a
 sender does not retry it.
 """
@@ -22,21 +24,35 @@ from signage_server.core import audit
 from signage_server.emergency.sources.cap import MAX_CAP_BYTES, CapAlert, CapRejected, parse_cap
 from signage_server.emergency.sources.cap.intake import CapResult, accept
 from signage_server.settings import Settings
+from signage_server.web.body_limit import CLOSE, read_limited
 from signage_server.web.deps import EngineDep, OverrideDeliveryDep, SettingsDep
 
 router = APIRouter(prefix="/cap", tags=["cap"])
 CAP_CONTENT_TYPES = frozenset({"application/cap+xml", "application/xml", "text/xml"})
 
 
-def _check_sender(settings: Settings, alert: CapAlert, token: str | None) -> None:
-    sender = settings.cap_senders.get(alert.sender)
-    if sender is None:
-        raise HTTPException(status.HTTP_403_FORBIDDEN,
-                            f"sender {alert.sender!r} is not trusted (setting cap_senders)")
+def _sender_of(settings: Settings, token: str | None) -> str:
+    """The trusted sender whose token this is, checked before a byte of the body is read. Refusals
+    close the connection, so an unauthenticated body is not received either."""
     if not token:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "send the sender's token in the X-CAP-Token header")
-    if not secrets.compare_digest(token.encode(), sender.token.encode()):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, f"the token does not match sender {alert.sender!r}")
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "send the sender's token in the X-CAP-Token header",
+                            headers=CLOSE)
+    found = None
+    for name, sender in settings.cap_senders.items():
+        # Every sender compared (constant time each), so the answer's timing names none.
+        if secrets.compare_digest(token.encode(), sender.token.encode()):
+            found = name
+    if found is None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN,
+                            "the token does not match any trusted sender (setting cap_senders)",
+                            headers=CLOSE)
+    return found
+
+
+def _check_sender(alert: CapAlert, sender: str) -> None:
+    if alert.sender != sender:
+        raise HTTPException(status.HTTP_403_FORBIDDEN,
+                            f"sender {alert.sender!r} is not trusted with this token (it is {sender!r}'s)")
 
 
 @router.post("", response_model=CapResult)
@@ -51,22 +67,21 @@ async def receive_cap(
     media_type = (content_type or "").split(";")[0].strip().lower()
     if media_type not in CAP_CONTENT_TYPES:
         raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
-                            f"send CAP 1.2 XML as application/cap+xml or application/xml, not {media_type!r}")
-    document = await request.body()
-    if len(document) > MAX_CAP_BYTES:
-        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE,
-                            f"message too large: {len(document)} bytes, the limit is {MAX_CAP_BYTES}")
+                            f"send CAP 1.2 XML as application/cap+xml or application/xml, not {media_type!r}",
+                            headers=CLOSE)
+    sender = _sender_of(settings, x_cap_token)
+    document = await read_limited(request, MAX_CAP_BYTES, "CAP messages")
     try:
         alert = parse_cap(document)
     except CapRejected as exc:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from exc
-    _check_sender(settings, alert, x_cap_token)
+    _check_sender(alert, sender)
     try:
         xml_text = document.decode("utf-8")  # kept to apply an early Update/Cancel later
     except UnicodeDecodeError as exc:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "encode CAP messages in UTF-8") from exc
     ip = audit.client_ip(request)
-    sender_unit = settings.cap_senders[alert.sender].unit
+    sender_unit = settings.cap_senders[sender].unit
 
     def apply() -> CapResult:
         # Its own session, opened and closed in this worker thread.
