@@ -3,8 +3,9 @@
 A pure ASGI middleware (no ``BaseHTTPMiddleware``, which would buffer): a request whose declared
 ``Content-Length`` is over its route's limit is answered 413 before a byte of its body is read;
 otherwise the bytes actually received are counted (a chunked body declares no length) and the
-request is refused with 413 as soon as they pass the limit. A 413 closes the connection
-(``Connection: close``), so the server stops receiving the rest.
+request is refused with 413 as soon as they pass the limit. Any answer sent before the body was
+read to its end (a 413, a 401 before the body was looked at) closes the connection
+(``Connection: close``), so the server does not go on receiving and discarding the rest.
 
 Every body has a limit: ``default`` for JSON and form posts; the routes that take files or bigger
 documents have named, larger ones (``BodyLimits.from_settings``). Uploads are parsed by
@@ -89,6 +90,17 @@ def declared_length(scope: Scope) -> int | None:
     return None
 
 
+def _may_have_body(scope: Scope) -> bool:
+    declared = declared_length(scope)
+    if declared is not None:
+        return declared > 0
+    return any(name == b"transfer-encoding" for name, _ in scope.get("headers", ()))
+
+
+def _without_connection(message: Message) -> list[tuple[bytes, bytes]]:
+    return [(name, value) for name, value in message.get("headers", []) if name.lower() != b"connection"]
+
+
 class BodyLimit:
     def __init__(self, app: ASGIApp, limits: BodyLimits) -> None:
         self.app = app
@@ -105,19 +117,25 @@ class BodyLimit:
             return
         received = 0
         started = False
+        body_read = False
 
         async def counted_receive() -> Message:
-            nonlocal received
+            nonlocal received, body_read
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
                     raise BodyTooLarge(route_class, limit)
+                body_read = not message.get("more_body", False)
             return message
 
         async def watched_send(message: Message) -> None:
             nonlocal started
-            started = started or message["type"] == "http.response.start"
+            if message["type"] == "http.response.start":
+                started = True
+                if not body_read and _may_have_body(scope):
+                    closing = [*_without_connection(message), (b"connection", b"close")]
+                    message = {**message, "headers": closing}
             await send(message)
 
         try:

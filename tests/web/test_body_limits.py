@@ -69,6 +69,8 @@ def endless_post(client: TestClient, app: FastAPI, path: str, headers: dict[str,
         elif message["type"] == "http.response.body":
             seen.body += message.get("body", b"")
 
+    if "content-length" not in headers:
+        headers = {**headers, "transfer-encoding": "chunked"}
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
              "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
              "root_path": "", "client": ("127.0.0.1", 50000), "server": ("testserver", 80),

@@ -24,7 +24,7 @@ from signage_server.core import audit
 from signage_server.emergency.sources.cap import MAX_CAP_BYTES, CapAlert, CapRejected, parse_cap
 from signage_server.emergency.sources.cap.intake import CapResult, accept
 from signage_server.settings import Settings
-from signage_server.web.body_limit import CLOSE, read_limited
+from signage_server.web.body_limit import read_limited
 from signage_server.web.deps import EngineDep, OverrideDeliveryDep, SettingsDep
 
 router = APIRouter(prefix="/cap", tags=["cap"])
@@ -32,11 +32,10 @@ CAP_CONTENT_TYPES = frozenset({"application/cap+xml", "application/xml", "text/x
 
 
 def _sender_of(settings: Settings, token: str | None) -> str:
-    """The trusted sender whose token this is, checked before a byte of the body is read. Refusals
-    close the connection, so an unauthenticated body is not received either."""
+    """The trusted sender whose token this is, checked before a byte of the body is read (the answer
+    then closes the connection: see ``web.body_limit``)."""
     if not token:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "send the sender's token in the X-CAP-Token header",
-                            headers=CLOSE)
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "send the sender's token in the X-CAP-Token header")
     found = None
     for name, sender in settings.cap_senders.items():
         # Every sender compared (constant time each), so the answer's timing names none.
@@ -44,8 +43,7 @@ def _sender_of(settings: Settings, token: str | None) -> str:
             found = name
     if found is None:
         raise HTTPException(status.HTTP_403_FORBIDDEN,
-                            "the token does not match any trusted sender (setting cap_senders)",
-                            headers=CLOSE)
+                            "the token does not match any trusted sender (setting cap_senders)")
     return found
 
 
@@ -67,8 +65,7 @@ async def receive_cap(
     media_type = (content_type or "").split(";")[0].strip().lower()
     if media_type not in CAP_CONTENT_TYPES:
         raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
-                            f"send CAP 1.2 XML as application/cap+xml or application/xml, not {media_type!r}",
-                            headers=CLOSE)
+                            f"send CAP 1.2 XML as application/cap+xml or application/xml, not {media_type!r}")
     sender = _sender_of(settings, x_cap_token)
     document = await read_limited(request, MAX_CAP_BYTES, "CAP messages")
     try:
