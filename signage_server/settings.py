@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+GeocodeName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 
 
 class CapSender(BaseModel):
-    """A trusted CAP sender: the token it sends (header ``X-CAP-Token``) and the unit whose subtree
-    its alerts may cover (an official code; None: nationwide)."""
+    """A trusted CAP sender: the token it sends (header ``X-CAP-Token``), the unit whose subtree
+    its alerts may cover (an official code; None: nationwide), the geocode valueNames under which
+    it sends unit codes, and the certificate it signs with (PEM file; when set, every message from
+    it must carry a valid XML signature by that certificate)."""
 
     token: str = Field(min_length=16)
     unit: str | None = None
+    geocode_names: list[GeocodeName] = Field(default_factory=lambda: ["UNIT_CODE", "MA_DVHC"], min_length=1,
+                                             max_length=10)
+    certificate: Path | None = None
 
 
 class Settings(BaseSettings):
@@ -56,7 +64,8 @@ class Settings(BaseSettings):
     )
     cap_senders: dict[str, CapSender] = Field(
         default_factory=dict,
-        description='Trusted CAP senders, JSON: {"sender@example.vn": {"token": "...", "unit": "51"}}',
+        description='Trusted CAP senders, JSON: {"sender@example.vn": {"token": "...", "unit": "51", '
+                    '"geocode_names": ["UNIT_CODE", "MA_DVHC"], "certificate": "/etc/signage/nchmf.pem"}}',
     )
 
     @property
