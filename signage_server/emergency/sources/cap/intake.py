@@ -26,7 +26,7 @@ from sqlmodel import Session, col, select
 
 from signage_contract.timezone import LOCAL_ZONE
 from signage_server.core import audit
-from signage_server.core.errors import Forbidden, Invalid
+from signage_server.core.errors import DomainError, Forbidden, Invalid
 from signage_server.emergency import overrides as lifecycle
 from signage_server.emergency.delivery import Delivery, Outbound, cancel_text, push_text
 from signage_server.emergency.schemas import OverrideCreate, OverrideTargetIn
@@ -252,7 +252,9 @@ def _referenced_override(session: Session, alert: CapAlert) -> Override | None:
 
 
 def _apply_pending(intake: Intake, alert: CapAlert, row: Override) -> None:
-    """Apply stored Updates/Cancels that refer to this alert (or to one applied here), by ``sent``."""
+    """Apply stored Updates/Cancels that refer to this alert (or to one applied here), by ``sent``.
+    One that is refused now (an Update whose areas reach no board the sender may cover) stays
+    pending and does not take the alert down with it."""
     session = intake.session
     applied = {(alert.sender, alert.identifier)}
     pending = list(session.exec(select(CapMessage).where(
@@ -265,7 +267,10 @@ def _apply_pending(intake: Intake, alert: CapAlert, row: Override) -> None:
                 continue
             if not any((ref[0], ref[1]) in applied for ref in message.references):
                 continue
-            _follow_up(intake, parse_cap(message.document.encode("utf-8")), row)
+            try:
+                _follow_up(intake, parse_cap(message.document.encode("utf-8")), row)
+            except (DomainError, CapRejected):
+                continue  # refused before it changed anything (the target is checked first)
             message.state, message.override_id, message.document = CapMessageState.APPLIED, row.id, ""
             session.add(message)
             applied.add((message.sender, message.identifier))

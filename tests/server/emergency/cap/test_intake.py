@@ -15,7 +15,7 @@ from signage_server.core.errors import Forbidden, Invalid
 from signage_server.emergency.delivery import Delivery
 from signage_server.emergency.sources.cap import parse_cap
 from signage_server.emergency.sources.cap.intake import accept
-from signage_server.models import Override, OverrideState, UnitLevel
+from signage_server.models import Board, Override, OverrideState, UnitLevel
 from tests.support.cap_xml import alert_xml, area_xml, info_xml
 from tests.support.factories import add_unit
 
@@ -120,3 +120,23 @@ def test_an_alert_covering_its_senders_unit_and_beyond_covers_only_its_unit(clie
     result = _accept(client, session, channel, xml, sender_unit="51")
     assert result.outcome == "created" and "active on 1 boards" in result.detail
     assert [m.boards for m in sent] == [frozenset({inside.id})]
+
+
+def test_a_pending_update_refused_when_its_alert_arrives_leaves_the_alert_on(client, session, make_board,
+                                                                            delivery) -> None:
+    own = add_unit(session, "51", UnitLevel.PROVINCE, "Tỉnh Quảng Ngãi", None)
+    inside = make_board(unit_id=add_unit(session, "21025", UnitLevel.COMMUNE, "Xã Bình Sơn", own))
+    elsewhere = add_unit(session, "01", UnitLevel.PROVINCE, "Thành phố Hà Nội", None)
+    make_board(unit_id=add_unit(session, "00004", UnitLevel.COMMUNE, "Phường Ba Đình", elsewhere))
+    channel, _sent = delivery
+    alert = document("21025")
+    sent_at = alert.split("<sent>")[1].split("</sent>")[0]
+    info = info_xml(effective=sent_at, onset=None, expires=stamp(timedelta(hours=6)), headline="Lạc chỗ",
+                    areas=(area_xml(polygons=(), circles=(), geocodes=(("UNIT_CODE", "00004"),)),))
+    update = alert_xml(identifier="A-2", sent=sent_at, msg_type="Update",
+                       references=f"canhbao@nchmf.gov.vn,A-1,{sent_at}", infos=(info,)).decode()
+    assert _accept(client, session, channel, update, sender_unit="51").outcome == "pending"
+    result = _accept(client, session, channel, alert, sender_unit="51")
+    assert result.outcome == "created" and "active on 1 boards" in result.detail
+    row = session.get(Override, result.override_id)
+    assert row.title == "Bão số 13" and row.target_unit_ids == [session.get(Board, inside.id).unit_id]
