@@ -1,4 +1,5 @@
-"""Administrative commands of ``signage-server``: migrate, seed-units, create-admin, reorganise.
+"""Administrative commands of ``signage-server``: migrate, seed-units, create-admin, reorganise,
+cap-senders.
 
 Each takes the parsed arguments and settings, works on the configured database and returns an
 exit code; messages go to stderr, so a script can tell success from failure.
@@ -96,6 +97,28 @@ def cmd_reorganise(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_cap_senders(settings: Settings, _args: argparse.Namespace) -> int:
+    """Check and show the trusted CAP senders (``SIGNAGE_CAP_SENDERS``), their tokens left out."""
+    from signage_server.emergency.sources.cap.signature import load_certificate
+
+    problems = 0
+    for name, sender in sorted(settings.cap_senders.items()):
+        signing = "unsigned messages accepted"
+        if sender.certificate is not None:
+            try:
+                cert = load_certificate(sender.certificate.read_bytes())
+                signing = (f"must sign with {cert.subject.rfc4514_string()} "
+                           f"(certificate valid until {cert.not_valid_after_utc:%Y-%m-%d})")
+            except (OSError, ValueError) as exc:
+                problems += 1
+                signing = f"ERROR: certificate {sender.certificate} cannot be read: {exc}"
+        print(f"{name}: unit {sender.unit or 'nationwide'}; geocodes {', '.join(sender.geocode_names)}; "
+              f"{signing}")
+    if not settings.cap_senders:
+        print("no CAP senders configured (SIGNAGE_CAP_SENDERS)", file=sys.stderr)
+    return 2 if problems else 0
+
+
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sub.add_parser("migrate", help="bring the database to the latest schema").set_defaults(admin=cmd_migrate)
     sub.add_parser("seed-units", help="add the official 2025 administrative units (idempotent)").set_defaults(
@@ -115,3 +138,5 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     reorg.add_argument("--name", default=None, help="name of the new unit (creates it)")
     reorg.add_argument("--note", default="", help="legal basis, e.g. the resolution number")
     reorg.set_defaults(admin=cmd_reorganise)
+    senders = sub.add_parser("cap-senders", help="check and show the trusted CAP senders (tokens left out)")
+    senders.set_defaults(admin=cmd_cap_senders)

@@ -38,6 +38,7 @@ from signage_server.units.service import seed_if_empty
 from signage_server.web import errors
 from signage_server.web.api import API_ROUTERS
 from signage_server.web.api.boards import device, device_health, pairing
+from signage_server.web.body_limit import BodyLimit, BodyLimits
 from signage_server.web.panel.mount import mount as mount_panel
 from signage_server.web.security_headers import SecurityHeaders
 
@@ -116,6 +117,8 @@ def create_app(settings: Settings) -> FastAPI:
                                     window_s=settings.pairing_window_s, prefix="signage:pairing:"),
         max_open=settings.pairing_max_open,
     )
+    # Body limits inside the security headers, so that their 413s carry the headers too.
+    app.add_middleware(BodyLimit, limits=BodyLimits.from_settings(settings))
     app.add_middleware(SecurityHeaders)
     # Last added, so first to run: the client's address and scheme (https: Secure cookies) as the
     # trusted proxy saw them, for every route, whatever server runs the app.

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+GeocodeName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 
 
 class CapSender(BaseModel):
-    """A trusted CAP sender: the token it sends (header ``X-CAP-Token``) and the unit whose subtree
-    its alerts may cover (an official code; None: nationwide)."""
+    """A trusted CAP sender: the token it sends (header ``X-CAP-Token``), the unit whose subtree
+    its alerts may cover (an official code; None: nationwide), the geocode valueNames under which
+    it sends unit codes, and the certificate it signs with (PEM file; when set, every message from
+    it must carry a valid XML signature by that certificate)."""
 
     token: str = Field(min_length=16)
     unit: str | None = None
+    geocode_names: list[GeocodeName] = Field(default_factory=lambda: ["UNIT_CODE", "MA_DVHC"], min_length=1,
+                                             max_length=10)
+    certificate: Path | None = None
 
 
 class Settings(BaseSettings):
@@ -28,6 +36,10 @@ class Settings(BaseSettings):
     port: int = 8000
     public_url: str | None = Field(default=None, description="Address players use; shown to operators")
     max_upload_bytes: int = 50 * 1024 * 1024
+    max_body_bytes: int = Field(
+        default=1024 * 1024, gt=0,
+        description="Largest JSON or form body; uploads, screenshots, CAP and play batches have their own",
+    )
     max_image_pixels: int = 40_000_000  # well under Pillow's 90 MP warning: a 263 KB PNG can be 270 MB
     token_ttl_hours: int = 12
     seed_units: bool = Field(
@@ -65,7 +77,8 @@ class Settings(BaseSettings):
     pairing_max_open: int = Field(default=1000, gt=0, description="Unclaimed pairing tickets open at once")
     cap_senders: dict[str, CapSender] = Field(
         default_factory=dict,
-        description='Trusted CAP senders, JSON: {"sender@example.vn": {"token": "...", "unit": "51"}}',
+        description='Trusted CAP senders, JSON: {"sender@example.vn": {"token": "...", "unit": "51", '
+                    '"geocode_names": ["UNIT_CODE", "MA_DVHC"], "certificate": "/etc/signage/nchmf.pem"}}',
     )
 
     @property

@@ -1,9 +1,10 @@
 """Content-addressed store of uploaded images (JPEG, PNG, WebP) in the data directory.
 
-An upload is streamed into ``root/tmp`` while it is hashed and counted, then checked with Pillow,
-then renamed atomically to ``root/<sha[:2]>/<sha>``; the same bytes always land on the same file
-(deduplication). A JPEG thumbnail goes to ``root/thumbs/<sha[:2]>/<sha>.jpg``. A rejected upload
-raises :class:`MediaRejected` (carrying the HTTP status) and leaves nothing behind.
+An upload is streamed into ``root/tmp`` while it is counted, then checked and decoded with Pillow,
+then stored re-encoded from its decoded pixels (see below), hashed, and renamed atomically to
+``root/<sha[:2]>/<sha>``, the sha256 being that of the stored file; the same pixels always land on
+the same file (deduplication). A JPEG thumbnail goes to ``root/thumbs/<sha[:2]>/<sha>.jpg``. A
+rejected upload raises :class:`MediaRejected` (carrying the HTTP status) and leaves nothing behind.
 
 Choices worth knowing:
 
@@ -18,6 +19,14 @@ Choices worth knowing:
   the process); its warning and error are caught and reported as the same 422 when they fire first.
 * Pillow is only ever asked to parse the one format the magic bytes named, so no other plugin
   (e.g. EPS, which runs Ghostscript) sees an upload.
+* Nothing of the upload is stored as sent: the stored file is written by Pillow from the decoded
+  pixels, in the upload's format. Whatever followed the image's end (a script appended after a
+  PNG's IEND, a ZIP after a JPEG) and every metadata block (EXIF with its GPS position and camera
+  serial, XMP, PNG text chunks, comments) are left behind. The EXIF orientation is applied to the
+  pixels first, so the image stays upright without it; the ICC colour profile is kept (it says
+  what the colours mean), transparency too. JPEG is re-encoded at quality 90 (one generation, not
+  visible at board sizes), WebP at 90, PNG losslessly. Pillow encodes deterministically, so the
+  same upload always gives the same stored bytes and the same sha256.
 """
 
 from __future__ import annotations
@@ -42,6 +51,7 @@ ContentType = Literal["image/jpeg", "image/png", "image/webp"]
 CHUNK_BYTES = 64 * 1024
 THUMBNAIL_MAX_PX = 320
 THUMBNAIL_QUALITY = 85
+STORED_QUALITY = 90  # JPEG and WebP re-encoding
 MAX_FILENAME_BYTES = 200  # UTF-8 bytes; well under the 255 of common file systems
 
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -79,10 +89,10 @@ class StoredMedia:
     sha256: str
     size: int
     content_type: ContentType
-    width: int  # pixels as stored (before any EXIF orientation)
+    width: int  # pixels as stored (upright: the EXIF orientation is applied to them)
     height: int
     safe_name: str
-    created: bool  # False when the same bytes were already stored
+    created: bool  # False when the same image was already stored
 
 
 def sniff_type(head: bytes) -> str | None:
@@ -160,11 +170,13 @@ class MediaStore:
         tmp_dir = self.root / "tmp"
         tmp_dir.mkdir(parents=True, exist_ok=True)
         with self._temp_file(tmp_dir, ".upload") as tmp:
-            sha256, size = self._spool(source, tmp)
+            self._spool(source, tmp)
             content_type = self._check_type(tmp, filename, declared_type)
-            with self._temp_file(tmp_dir, ".thumb") as thumb_tmp:
-                width, height = self._decode(tmp, content_type, thumb_tmp)
-                created = self._place(tmp, self.path(sha256))
+            with self._temp_file(tmp_dir, ".stored") as stored_tmp, \
+                    self._temp_file(tmp_dir, ".thumb") as thumb_tmp:
+                width, height = self._decode(tmp, content_type, stored_tmp, thumb_tmp)
+                sha256, size = _digest(stored_tmp)
+                created = self._place(stored_tmp, self.path(sha256))
                 thumb = self.thumbnail_path(sha256)
                 if not thumb.is_file():
                     self._place(thumb_tmp, thumb)
@@ -188,9 +200,8 @@ class MediaStore:
         finally:
             path.unlink(missing_ok=True)  # already gone when it was renamed into place
 
-    def _spool(self, source: BinaryIO, tmp: Path) -> tuple[str, int]:
-        """Copy the stream to ``tmp`` while hashing; stop as soon as it passes ``max_bytes``."""
-        digest = hashlib.sha256()
+    def _spool(self, source: BinaryIO, tmp: Path) -> int:
+        """Copy the stream to ``tmp``; stop as soon as it passes ``max_bytes``."""
         size = 0
         with tmp.open("wb") as out:
             while chunk := source.read(CHUNK_BYTES):
@@ -199,13 +210,10 @@ class MediaStore:
                     raise MediaRejected(
                         413, f"file too large: the limit is {_human_bytes(self.max_bytes)} per upload"
                     )
-                digest.update(chunk)
                 out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
         if size == 0:
             raise MediaRejected(400, "the file is empty (0 bytes)")
-        return digest.hexdigest(), size
+        return size
 
     def _check_type(self, tmp: Path, filename: str, declared_type: str | None) -> ContentType:
         with tmp.open("rb") as f:
@@ -231,8 +239,10 @@ class MediaStore:
             )
         return content_type
 
-    def _decode(self, tmp: Path, content_type: ContentType, thumb_out: Path) -> tuple[int, int]:
-        """Check the header size, verify, fully decode and write the thumbnail; returns (w, h)."""
+    def _decode(self, tmp: Path, content_type: ContentType, stored_out: Path,
+                thumb_out: Path) -> tuple[int, int]:
+        """Check the header size, verify, fully decode, write the file to store (re-encoded, upright)
+        and the thumbnail; returns the stored (w, h)."""
         fmt = _PIL_FORMAT[content_type]
         limit = f"the limit is {self.max_pixels / 1e6:g} megapixels"
         try:
@@ -247,7 +257,10 @@ class MediaStore:
                 im.verify()
             with Image.open(tmp, formats=[fmt]) as im:
                 im.load()  # verify() does not decode JPEG data; load() finds truncation
-                _write_thumbnail(im, thumb_out)
+                upright = ImageOps.exif_transpose(im)
+                _write_stored(upright, content_type, stored_out)
+                _write_thumbnail(upright, thumb_out)
+                width, height = upright.size
         except MediaRejected:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -268,8 +281,39 @@ class MediaStore:
         return True
 
 
+def _digest(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as f:
+        while chunk := f.read(CHUNK_BYTES):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def _write_stored(im: Image.Image, content_type: ContentType, out: Path) -> None:
+    """The image as stored: its pixels in its format, with its colour profile and transparency and
+    nothing else (the module's docstring says why)."""
+    clean = im.copy()
+    clean.info = {key: im.info[key] for key in ("transparency",) if key in im.info}
+    options: dict[str, object] = {}
+    if content_type == "image/jpeg":
+        options = {"quality": STORED_QUALITY, "optimize": True}
+        if clean.mode not in ("RGB", "L"):
+            clean = clean.convert("RGB")  # CMYK: the profile no longer applies
+    elif content_type == "image/webp":
+        options = {"quality": STORED_QUALITY}
+    icc = im.info.get("icc_profile")
+    if icc and clean.mode == im.mode:
+        options["icc_profile"] = icc
+    with out.open("wb") as f:
+        clean.save(f, _PIL_FORMAT[content_type], **options)
+        f.flush()
+        os.fsync(f.fileno())
+
+
 def _write_thumbnail(im: Image.Image, out: Path) -> None:
-    thumb = ImageOps.exif_transpose(im)
+    thumb = im.copy()
     thumb.thumbnail((THUMBNAIL_MAX_PX, THUMBNAIL_MAX_PX))
     if thumb.mode in ("RGBA", "LA", "PA") or (thumb.mode == "P" and "transparency" in thumb.info):
         rgba = thumb.convert("RGBA")

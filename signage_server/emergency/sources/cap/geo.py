@@ -7,18 +7,20 @@ sphere of the Earth's mean radius.
 
 Geocodes: a CAP ``<geocode>`` names its coding system in ``valueName``. Vietnamese administrative
 unit codes (Decision 19/2025/QĐ-TTg: two digits for a province, five for a commune) are accepted
-under ``UNIT_CODE`` or ``MA_DVHC`` (mã đơn vị hành chính), compared case-insensitively; other
-systems (SAME, FIPS6, EMMA_ID, ...) are ignored.
+under ``UNIT_CODE`` or ``MA_DVHC`` (mã đơn vị hành chính) unless the sender is configured with
+names of its own (``CapSender.geocode_names``), compared case-insensitively; other systems (SAME,
+FIPS6, EMMA_ID, ...) are ignored.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 from signage_server.emergency.sources.cap.model import CapArea, CapCircle, Ring
 
 EARTH_MEAN_RADIUS_KM = 6371.0088
-UNIT_CODE_VALUE_NAMES: frozenset[str] = frozenset({"unit_code", "ma_dvhc"})
+DEFAULT_GEOCODE_NAMES: frozenset[str] = frozenset({"UNIT_CODE", "MA_DVHC"})
 
 
 def point_in_polygon(lat: float, lon: float, ring: Ring) -> bool:
@@ -53,10 +55,12 @@ def matches_area(lat: float, lon: float, area: CapArea) -> bool:
     )
 
 
-def geocode_units(area: CapArea) -> list[str]:
-    """Administrative unit codes the area names, in order, without repeats."""
+def geocode_units(area: CapArea, names: Iterable[str] = DEFAULT_GEOCODE_NAMES) -> list[str]:
+    """Administrative unit codes the area names under the valueNames ``names``, in order, without
+    repeats."""
+    wanted = {name.casefold() for name in names}
     codes: list[str] = []
     for name, value in area.geocodes:
-        if name.casefold() in UNIT_CODE_VALUE_NAMES and value and value not in codes:
+        if name.casefold() in wanted and value and value not in codes:
             codes.append(value)
     return codes

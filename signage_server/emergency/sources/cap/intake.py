@@ -26,11 +26,12 @@ from sqlmodel import Session, col, select
 
 from signage_contract.timezone import LOCAL_ZONE
 from signage_server.core import audit
-from signage_server.core.errors import Forbidden, Invalid
+from signage_server.core.errors import DomainError, Forbidden, Invalid
 from signage_server.emergency import overrides as lifecycle
 from signage_server.emergency.delivery import Delivery, Outbound, cancel_text, push_text
 from signage_server.emergency.schemas import OverrideCreate, OverrideTargetIn
 from signage_server.emergency.sources.cap import (
+    DEFAULT_GEOCODE_NAMES,
     CapAlert,
     CapExpired,
     CapRejected,
@@ -39,6 +40,7 @@ from signage_server.emergency.sources.cap import (
     override_fields,
     parse_cap,
 )
+from signage_server.emergency.targets import OverrideTarget, targeted_boards
 from signage_server.models import (
     LIVE_OVERRIDE_STATES,
     AdminUnit,
@@ -69,15 +71,19 @@ class Intake:
     now: datetime
     max_hours: int
     out: Outbound
+    geocode_names: frozenset[str] = DEFAULT_GEOCODE_NAMES
 
 
 def accept(session: Session, *, alert: CapAlert, document: str, sender_unit: str | None, ip: str,
-           max_hours: int, delivery: Delivery) -> CapResult:
+           max_hours: int, delivery: Delivery,
+           geocode_names: frozenset[str] = DEFAULT_GEOCODE_NAMES) -> CapResult:
     """Apply a trusted sender's message (``document``: its XML, kept to apply an early Update or
-    Cancel later); ``sender_unit``: the code of the unit whose subtree its alerts may cover."""
+    Cancel later); ``sender_unit``: the code of the unit whose subtree its alerts may cover;
+    ``geocode_names``: the geocode valueNames that carry its unit codes."""
     actor = lifecycle.Actor(label=audit.actor_label(None, alert.sender), ip=ip)
     out = Outbound()
-    intake = Intake(session, actor, _scope_unit(session, alert.sender, sender_unit), utcnow(), max_hours, out)
+    intake = Intake(session, actor, _scope_unit(session, alert.sender, sender_unit), utcnow(), max_hours, out,
+                    frozenset(geocode_names))
     try:
         result = receive(intake, alert, document)
     except CapRejected as exc:
@@ -130,42 +136,73 @@ def _alert(intake: Intake, alert: CapAlert) -> CapResult:
     lifecycle.activate(intake.session, actor=intake.actor, row=row, now=intake.now)
     _store(intake.session, alert, CapMessageState.APPLIED, row.id, "")
     _apply_pending(intake, alert, row)
-    if row.state is OverrideState.ACTIVE:
-        _push(intake, row)
-    state = "created" if row.state is OverrideState.ACTIVE else "cancelled"
-    return CapResult(outcome=state, override_id=row.id,
-                     detail=f"override {row.id} is {row.state.value} (risk level {row.risk_level})")
+    if row.state is not OverrideState.ACTIVE:
+        return CapResult(outcome="cancelled", override_id=row.id,
+                         detail=f"override {row.id} is {row.state.value} (risk level {row.risk_level})")
+    boards = _push(intake, row)
+    return CapResult(outcome="created", override_id=row.id,
+                     detail=f"override {row.id} is active on {len(boards)} boards "
+                            f"(risk level {row.risk_level})")
 
 
 def _override_body(intake: Intake, alert: CapAlert) -> OverrideCreate:
     draft = override_fields(alert, intake.now)
     target = _target(intake, alert)
-    if target.empty():
-        raise CapRejected("the alert's areas cover no board: no known unit geocode (UNIT_CODE/MA_DVHC) "
-                          "and no board inside its polygons or circles")
     latest = max(draft.starts_at, intake.now) + timedelta(hours=intake.max_hours)
     return OverrideCreate(title=draft.title[:300] or "Cảnh báo", body=draft.body[:5000],
                           risk_level=draft.risk_level, category=draft.category, target=target,
                           starts_at=draft.starts_at, expires_at=min(draft.expires_at, latest))
 
 
+@dataclass(frozen=True)
+class _Areas:
+    """What an alert's areas name: units (by geocode) and boards (inside its polygons and circles)."""
+
+    units: frozenset[int]
+    boards: frozenset[int]
+    board_units: dict[int, int]  # board id -> its unit
+
+
 def _target(intake: Intake, alert: CapAlert) -> OverrideTargetIn:
+    """The units and boards the alert covers within the sender's unit, or a DomainError saying why
+    it covers none: ``cap.outside_unit`` when its areas lie only outside that unit, ``cap.no_board``
+    when they hold no board at all. An alert that would reach no board is never put on air."""
+    areas = _areas(intake, alert)
+    tree = UnitTree.load(intake.session, intake.now.date())
+    units, boards = set(areas.units), set(areas.boards)
+    if intake.scope_unit is not None:
+        scope = tree.subtree([intake.scope_unit])
+        above = set(tree.chain(intake.scope_unit))  # a unit above the sender's covers its part of it
+        units = {u for u in units if u in scope or u in above}
+        boards = {b for b in boards if areas.board_units[b] in scope}
+    target = OverrideTargetIn(unit_ids=sorted(units), board_ids=sorted(boards))
+    reach = OverrideTarget(scope_unit=intake.scope_unit, units=frozenset(units), boards=frozenset(boards))
+    if targeted_boards(intake.session, reach, tree):
+        return target
+    if intake.scope_unit is not None and (units, boards) != (set(areas.units), set(areas.boards)):
+        raise Forbidden("cap.outside_unit",
+                        f"the alert's areas lie outside the unit of sender {alert.sender!r}: it may cover "
+                        "only boards in that unit's subtree (setting cap_senders), and covers none there",
+                        sender=alert.sender, unit=intake.scope_unit)
+    raise Invalid("cap.no_board", "the alert's areas cover no board: no board under its geocoded units "
+                  f"({'/'.join(sorted(intake.geocode_names))}) and none inside its polygons or circles",
+                  sender=alert.sender)
+
+
+def _areas(intake: Intake, alert: CapAlert) -> _Areas:
     info = alert.info
     assert info is not None  # override_fields checked it
     session = intake.session
-    codes = {code for area in info.areas for code in geocode_units(area)}
+    codes = {code for area in info.areas for code in geocode_units(area, intake.geocode_names)}
     on = alert.sent.astimezone(LOCAL_ZONE).date()
-    units = sorted(u for u in session.exec(select(AdminUnit.id).where(
-        col(AdminUnit.code).in_(codes), valid_at(on))).all() if u is not None) if codes else []
-    query = select(Board.id, Board.latitude, Board.longitude).where(
+    units = frozenset(u for u in session.exec(select(AdminUnit.id).where(
+        col(AdminUnit.code).in_(codes), valid_at(on))).all() if u is not None) if codes else frozenset()
+    query = select(Board.id, Board.unit_id, Board.latitude, Board.longitude).where(
         col(Board.latitude).is_not(None), col(Board.longitude).is_not(None))
-    if intake.scope_unit is not None:
-        tree = UnitTree.load(session, intake.now.date())
-        query = query.where(col(Board.unit_id).in_(tree.subtree([intake.scope_unit])))
-    boards = sorted(board_id for board_id, lat, lon in session.exec(query).all()
-                    if board_id is not None and lat is not None and lon is not None
-                    and any(matches_area(lat, lon, area) for area in info.areas))
-    return OverrideTargetIn(unit_ids=units, board_ids=boards)
+    board_units = {board_id: unit_id for board_id, unit_id, lat, lon in session.exec(query).all()
+                   if board_id is not None and lat is not None and lon is not None
+                   and any(matches_area(lat, lon, area) for area in info.areas)}
+    return _Areas(units=units, boards=frozenset(board_units), board_units=board_units)
 
 
 def _follow_up(intake: Intake, alert: CapAlert, row: Override) -> CapResult:
@@ -193,9 +230,11 @@ def _update(intake: Intake, row: Override, body: OverrideCreate) -> CapResult:
     return CapResult(outcome="updated", override_id=row.id, detail=f"override {row.id} updated")
 
 
-def _push(intake: Intake, row: Override) -> None:
+def _push(intake: Intake, row: Override) -> frozenset[int]:
     intake.session.flush()
-    intake.out.add(push_text(intake.session, row), _board_ids(intake, row))
+    boards = _board_ids(intake, row)
+    intake.out.add(push_text(intake.session, row), boards)
+    return boards
 
 
 def _board_ids(intake: Intake, row: Override) -> frozenset[int]:
@@ -213,7 +252,9 @@ def _referenced_override(session: Session, alert: CapAlert) -> Override | None:
 
 
 def _apply_pending(intake: Intake, alert: CapAlert, row: Override) -> None:
-    """Apply stored Updates/Cancels that refer to this alert (or to one applied here), by ``sent``."""
+    """Apply stored Updates/Cancels that refer to this alert (or to one applied here), by ``sent``.
+    One that is refused now (an Update whose areas reach no board the sender may cover) stays
+    pending and does not take the alert down with it."""
     session = intake.session
     applied = {(alert.sender, alert.identifier)}
     pending = list(session.exec(select(CapMessage).where(
@@ -226,7 +267,10 @@ def _apply_pending(intake: Intake, alert: CapAlert, row: Override) -> None:
                 continue
             if not any((ref[0], ref[1]) in applied for ref in message.references):
                 continue
-            _follow_up(intake, parse_cap(message.document.encode("utf-8")), row)
+            try:
+                _follow_up(intake, parse_cap(message.document.encode("utf-8")), row)
+            except (DomainError, CapRejected):
+                continue  # refused before it changed anything (the target is checked first)
             message.state, message.override_id, message.document = CapMessageState.APPLIED, row.id, ""
             session.add(message)
             applied.add((message.sender, message.identifier))
