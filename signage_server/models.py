@@ -207,7 +207,15 @@ class ContentMixin(SQLModel):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
-class Media(ContentMixin, table=True):
+class ValidityMixin(SQLModel):
+    """When content may be shown (UTC, either end open): a board drops it at ``valid_until``, offline
+    too, because its manifest items carry the dates."""
+
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+
+
+class Media(ContentMixin, ValidityMixin, table=True):
     id: int | None = Field(default=None, primary_key=True)
     sha256: str = Field(index=True, max_length=64)  # the file in the data directory's store
     size: int
@@ -219,7 +227,7 @@ class Media(ContentMixin, table=True):
     category: Category = Category.OTHER
 
 
-class Bulletin(ContentMixin, table=True):
+class Bulletin(ContentMixin, ValidityMixin, table=True):
     id: int | None = Field(default=None, primary_key=True)
     title: str = Field(max_length=300)
     body: str = Field(default="", max_length=20_000)
