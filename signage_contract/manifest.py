@@ -133,7 +133,15 @@ class Align(StrEnum):
 
 class Fit(StrEnum):
     CONTAIN = "contain"
-    COVER = "cover"
+    COVER = "cover"  # fills the region, cropping only a sliver: a picture of another shape is contained
+
+
+class Letterbox(StrEnum):
+    """What fills the bands beside a contained picture: a blurred, dimmed copy of the picture
+    itself, or the item's ``background`` colour."""
+
+    BLUR = "blur"
+    COLOUR = "colour"
 
 
 class ItemBase(WireModel):
@@ -156,6 +164,7 @@ class ImageItem(ItemBase):
     kind: Literal["image"] = "image"
     media: MediaRef
     fit: Fit = Fit.CONTAIN
+    letterbox: Letterbox = Letterbox.BLUR
     background: Color = "#000000"
 
 

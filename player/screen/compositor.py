@@ -15,7 +15,7 @@ from datetime import UTC, datetime, tzinfo
 
 import pygame
 
-from signage_contract import LOCAL_TIMEZONE, EmergencyOverride, Fit, Item, Manifest
+from signage_contract import LOCAL_TIMEZONE, EmergencyOverride, Fit, Item, Letterbox, Manifest
 
 from ..core.shared import Snapshot
 from ..core.timeline import Frame, RegionShow, resolve
@@ -100,7 +100,7 @@ class Compositor:
             box = override_screen.plan(screen_rect, override, with_image=True).image_box
             if box is not None:
                 background = override_screen.palette(override.risk_level)[0]
-                key = ImageKey(override.media.sha256, box.w, box.h, Fit.CONTAIN, background)
+                key = ImageKey(override.media.sha256, box.w, box.h, Fit.CONTAIN, background, Letterbox.COLOUR)
                 picture = self.images.get(key)
         minute = now.replace(second=0, microsecond=0)
         self._full_layer(

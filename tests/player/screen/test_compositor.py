@@ -1,11 +1,13 @@
 """The compositor: redraws only what changes, never shows a blank frame, survives bad input."""
 
 import hashlib
+import io
 import threading
 from datetime import timedelta
 
 import pygame
 import pytest
+from PIL import Image
 
 from player.core.cache import MediaCache
 from player.core.shared import Shared, Snapshot
@@ -82,7 +84,7 @@ def test_ticker_redraws_only_its_strip(screen, tmp_path) -> None:
 
 def test_image_is_letterboxed_in_its_background_colour(screen, tmp_path) -> None:
     png = image_bytes(100, 100, (220, 20, 20))
-    value = manifest([image_item("i", media_ref(png, 100, 100), background="#00FF00")])
+    value = manifest([image_item("i", media_ref(png, 100, 100), background="#00FF00", letterbox="colour")])
     compositor = Compositor(screen, _store(tmp_path, png))
     compositor.update(_snapshot(value), NOW)
     assert _color_at(screen, (240, 135)) == (220, 20, 20)
@@ -90,11 +92,34 @@ def test_image_is_letterboxed_in_its_background_colour(screen, tmp_path) -> None
 
 
 def test_cover_fills_the_region(screen, tmp_path) -> None:
-    png = image_bytes(100, 100, (220, 20, 20))
-    value = manifest([image_item("i", media_ref(png, 100, 100), fit="cover")])
+    png = image_bytes(100, 60, (220, 20, 20))  # 5:3 in a 16:9 region: a sliver is cropped
+    value = manifest([image_item("i", media_ref(png, 100, 60), fit="cover")])
     compositor = Compositor(screen, _store(tmp_path, png))
     compositor.update(_snapshot(value), NOW)
     assert _color_at(screen, (2, 135)) == (220, 20, 20)
+
+
+def _poster(width: int, height: int) -> bytes:
+    """A poster whose left and right edges (where its words often end) are green and blue."""
+    image = Image.new("RGB", (width, height), (220, 20, 20))
+    image.paste((0, 200, 0), (0, 0, width // 10, height))
+    image.paste((0, 0, 200), (width - width // 10, 0, width, height))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("fit", ["cover", "contain"])
+def test_a_poster_of_another_shape_is_shown_whole_over_a_blurred_copy_never_cropped(tmp_path, fit) -> None:
+    pygame.display.init()
+    portrait = pygame.display.set_mode((270, 480))
+    poster = _poster(160, 90)
+    value = manifest([image_item("i", media_ref(poster, 160, 90), fit=fit)])
+    Compositor(portrait, _store(tmp_path, poster)).update(_snapshot(value), NOW)
+    middle = [_color_at(portrait, (x, 240)) for x in range(270)]
+    assert middle[3] == (0, 200, 0) and middle[-4] == (0, 0, 200)  # both edges on screen
+    band = _color_at(portrait, (135, 20))  # above the poster: its own colours, dimmed, not black
+    assert band != (0, 0, 0) and band[0] > band[2] and band[0] < 200
 
 
 class _GatedStore(ImageStore):

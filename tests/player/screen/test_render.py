@@ -33,7 +33,7 @@ RED = (220, 20, 20)
 
 def _split_manifest(ref):
     items = [
-        image_item("img", ref, background="#00FF00"),
+        image_item("img", ref, background="#00FF00", letterbox="colour"),
         {
             "kind": "text",
             "id": "txt",
