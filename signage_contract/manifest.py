@@ -76,18 +76,42 @@ class Region(WireModel):
         return self
 
 
+class Orientation(StrEnum):
+    LANDSCAPE = "landscape"
+    PORTRAIT = "portrait"
+
+    @classmethod
+    def of(cls, size: tuple[int, int]) -> Orientation:
+        """A screen taller than wide is portrait (a square one landscape)."""
+        return cls.PORTRAIT if size[1] > size[0] else cls.LANDSCAPE
+
+
 class Layout(WireModel):
+    """Regions in relative coordinates; ``variants`` places the same regions (same ids and roles)
+    for a screen of the other orientation, and the player takes the one that fits its screen."""
+
     id: Annotated[str, Field(min_length=1, max_length=64)]
     name: NfcStr
     background: Color = "#000000"
     regions: Annotated[list[Region], Field(min_length=1)]
+    variants: dict[Orientation, list[Region]] = {}
 
     @model_validator(mode="after")
     def _unique_region_ids(self) -> Layout:
         ids = [r.id for r in self.regions]
         if len(ids) != len(set(ids)):
             raise ValueError(f"layout {self.id!r} has duplicate region ids")
+        roles = sorted((r.id, r.role) for r in self.regions)
+        for orientation, regions in self.variants.items():
+            if sorted((r.id, r.role) for r in regions) != roles:
+                raise ValueError(
+                    f"layout {self.id!r}: its {orientation.value} variant must place the same regions "
+                    f"(ids and roles) as the layout"
+                )
         return self
+
+    def regions_for(self, orientation: Orientation) -> list[Region]:
+        return self.variants.get(orientation, self.regions)
 
     def region(self, region_id: str) -> Region | None:
         return next((r for r in self.regions if r.id == region_id), None)

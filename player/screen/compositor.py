@@ -1,6 +1,8 @@
 """The compositor: compose what the timeline says at ``now``, redraw only what changed.
 
-Static regions (images, text bulletins, the clock between minutes) are drawn only when their
+Regions are placed for this screen first (screen/arrange.py: the layout's variant for its
+orientation, closed up over empty regions). Static regions (images, text bulletins, the clock
+between minutes) are drawn only when their
 content changes, into the back buffer that ``display.update`` presents; a region switches only once
 its next picture is decoded (prepared ahead, off the frame path), so a switch never shows a blank
 frame. Tickers are redrawn every frame over their own strip. It reads the network thread's results
@@ -15,11 +17,12 @@ from datetime import UTC, datetime, tzinfo
 
 import pygame
 
-from signage_contract import LOCAL_TIMEZONE, EmergencyOverride, Fit, Item, Letterbox, Manifest
+from signage_contract import LOCAL_TIMEZONE, EmergencyOverride, Fit, Item, Letterbox, Manifest, RegionRole
 
 from ..core.shared import Snapshot
 from ..core.timeline import Frame, RegionShow, resolve
 from . import override_screen, render
+from .arrange import arrange
 from .images import ImageKey, ImageStore
 from .kinds import Scene, kind_of
 
@@ -57,6 +60,10 @@ class Compositor:
         self.layout_key: tuple[object, ...] = ()
         self.failures_seen = 0
 
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.screen.get_size()
+
     def playable(self, item: Item) -> bool:
         kind = kind_of(item)
         return kind is None or kind.playable(item, self.images)
@@ -68,7 +75,8 @@ class Compositor:
         changed = snap.generation != self.generation or self.images.failures != self.failures_seen
         if frame is None or changed or now >= frame.next_change_at:
             self.generation, self.failures_seen = snap.generation, self.images.failures
-            frame = self.frame = resolve(snap.manifest, now, self.playable, snap.overrides)
+            resolved = resolve(snap.manifest, now, self.playable, snap.overrides)
+            frame = self.frame = arrange(resolved, self.size)
             self._prepare_next(snap.manifest, frame)
         zone = render.board_zone(snap.manifest.timezone if snap.manifest else LOCAL_TIMEZONE)
         if frame.override is not None:  # over everything, the pairing code included
@@ -115,7 +123,7 @@ class Compositor:
 
     def _prepare_next(self, manifest: Manifest | None, frame: Frame) -> None:
         """Start decoding what the next change will show, so it is ready before it is due."""
-        upcoming = resolve(manifest, frame.next_change_at, self.playable)
+        upcoming = arrange(resolve(manifest, frame.next_change_at, self.playable), self.size)
         for show in (*frame.regions, *upcoming.regions):
             key = self._image_key(show)
             if key is not None:
@@ -162,6 +170,8 @@ class Compositor:
             )
             if kind is not None:
                 key += kind.redraw_key(show.item, now)
+            elif show.region.role != RegionRole.MAIN:
+                key += (now.replace(second=0, microsecond=0),)  # the filler's clock
             previous = self.shown.get(show.region.id)
             if previous is not None and previous.key == key and previous.rect == rect:
                 continue
@@ -180,10 +190,10 @@ class Compositor:
         if kind is not None:
             scene = Scene(now, zone, board_name, self.images, show.started_at)
             return kind.draw(self.screen, rect, show.item, scene)
-        if show.item is None and show.region.role == "main":
+        if show.item is None and show.region.role == RegionRole.MAIN:
             render.draw_fallback(self.screen, rect, board_name)
-        else:  # an empty side region, or an item kind this player does not know
-            self.screen.fill((0, 0, 0), rect)
+        else:  # an empty region the layout could not close up over, or a kind this player does not know
+            render.draw_filler(self.screen, rect, board_name, now, zone)
         return True
 
     def _draw_animated(self, frame: Frame, now: datetime, zone: tzinfo, board_name: str) -> None:

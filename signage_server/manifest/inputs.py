@@ -234,6 +234,7 @@ def _layouts(session: Session, layout_ids: set[str]) -> dict[str, Layout]:
             name=row.name,
             background=row.background,
             regions=[Region.model_validate(r) for r in row.regions],
+            variants={o: [Region.model_validate(r) for r in rs] for o, rs in (row.variants or {}).items()},
         )
         for row in rows
     }

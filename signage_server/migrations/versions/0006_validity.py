@@ -1,5 +1,5 @@
 """Bulletins and media carry the dates between which they may be shown (``valid_from``,
-``valid_until``; either open).
+``valid_until``; either open); a layout carries its regions for the other orientation (``variants``).
 
 Revision ID: 0007_validity
 Revises: 0005
@@ -25,9 +25,13 @@ def upgrade() -> None:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column('valid_from', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
             batch_op.add_column(sa.Column('valid_until', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
+    with op.batch_alter_table('layout', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('variants', sa.JSON(), nullable=False, server_default='{}'))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('layout', schema=None) as batch_op:
+        batch_op.drop_column('variants')
     for table in TABLES:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_column('valid_until')

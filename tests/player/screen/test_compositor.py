@@ -258,3 +258,18 @@ def test_a_failing_frame_is_logged_once_and_the_loop_goes_on(screen, tmp_path, c
     run_loop(_BrokenCompositor(screen, _store(tmp_path)), Shared(), stop, clock=clock)
     assert len(calls) == 5
     assert len([r for r in caplog.records if r.message == "frame failed"]) == 1
+
+
+def test_an_empty_region_shows_the_board_name_and_clock_never_a_black_band(screen, tmp_path) -> None:
+    layout = {"id": "quarters", "name": "Chính và hai ô", "regions": [
+        {"id": "main", "role": "main", "x": 0, "y": 0, "w": 0.5, "h": 1},
+        {"id": "side", "role": "side", "x": 0.5, "y": 0, "w": 0.5, "h": 0.5},
+        {"id": "logo", "role": "logo", "x": 0.5, "y": 0.5, "w": 0.5, "h": 0.5}]}
+    value = manifest([_text("t"), {"kind": "clock", "id": "c"}],
+                     [entry(NOW, NOW + timedelta(hours=1), {"main": ["t"], "logo": ["c"]}, "quarters")],
+                     [layout], board_name="Bảng tin xã")
+    Compositor(screen, _store(tmp_path)).update(_snapshot(value), NOW)
+    side = screen.subsurface(pygame.Rect(240, 0, 240, 135))
+    colours = {tuple(side.get_at((x, y)))[:3] for x in range(0, 240, 2) for y in range(0, 135, 2)}
+    assert (0, 0, 0) not in colours
+    assert (255, 215, 0) in colours and (255, 255, 255) in colours  # the time, the date and name
