@@ -105,8 +105,10 @@ def test_builtin_names_are_nfc():
         ),
         (
             "variantoverlap.json",
-            layout_doc("variantoverlap", region("main", "main", 0, 0, 0.5, 1), region("side", "side", 0.5, 0, 0.5, 1))
-            | {"variants": {"portrait": [region("main", "main", 0, 0, 1, 0.6), region("side", "side", 0, 0.5, 1, 0.5)]}},
+            layout_doc("variantoverlap", region("main", "main", 0, 0, 0.5, 1),
+                       region("side", "side", 0.5, 0, 0.5, 1))
+            | {"variants": {"portrait": [region("main", "main", 0, 0, 1, 0.6),
+                                         region("side", "side", 0, 0.5, 1, 0.5)]}},
             ["variantoverlap.json", "(portrait)", "'main' and 'side' overlap"],
         ),
     ],
