@@ -300,6 +300,25 @@ class EmergencyOverride(WireModel):
         return self.starts_at <= now < self.expires_at
 
 
+class Capture(WireModel):
+    """The desktop rectangle the board's window covers (what an LED sending card reads), in pixels
+    of the output ``resolution``: the player opens there unless its command line says otherwise."""
+
+    x: Annotated[int, Field(ge=0)] = 0
+    y: Annotated[int, Field(ge=0)] = 0
+    w: Annotated[int, Field(gt=0, le=16384)]
+    h: Annotated[int, Field(gt=0, le=16384)]
+
+    @classmethod
+    def of(cls, rectangle: tuple[int, int, int, int]) -> Capture:
+        x, y, w, h = rectangle
+        return cls(x=x, y=y, w=w, h=h)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.w, self.h
+
+
 class Manifest(WireModel):
     schema_version: int = SCHEMA_VERSION
     board_id: str
@@ -309,6 +328,7 @@ class Manifest(WireModel):
     valid_until: AwareDatetime
     timezone: str = LOCAL_TIMEZONE
     resolution: tuple[int, int] | None = None
+    capture: Capture | None = None  # None (an older server): the whole resolution
     poll_interval_s: Annotated[int, Field(ge=5, le=86_400)] = DEFAULT_POLL_INTERVAL_S
     layouts: list[Layout]
     items: list[Item]

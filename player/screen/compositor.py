@@ -26,6 +26,7 @@ from .arrange import arrange
 from .images import ImageKey, ImageStore
 from .kinds import Scene, kind_of
 
+Reopen = Callable[[Manifest | None], pygame.Surface | None]
 TICKER_FPS = 60
 IDLE_WAIT_S = 0.2  # how soon a static slide notices a new manifest or a decoded image
 
@@ -49,9 +50,12 @@ class _Shown:
 class Compositor:
     """Turns (snapshot, now) into pixels on ``screen``; shared by the live loop and ``render``."""
 
-    def __init__(self, screen: pygame.Surface, images: ImageStore) -> None:
+    def __init__(
+        self, screen: pygame.Surface, images: ImageStore, reopen: Reopen | None = None
+    ) -> None:
         self.screen = screen
         self.images = images
+        self.reopen = reopen  # a new window when a new manifest names another geometry
         self.frame: Frame | None = None
         self.generation = -1
         self.shown: dict[str, _Shown] = {}
@@ -73,6 +77,8 @@ class Compositor:
         self.dirty = []
         frame = self.frame
         changed = snap.generation != self.generation or self.images.failures != self.failures_seen
+        if snap.generation != self.generation and self.reopen is not None:
+            self._follow(snap.manifest)
         if frame is None or changed or now >= frame.next_change_at:
             self.generation, self.failures_seen = snap.generation, self.images.failures
             resolved = resolve(snap.manifest, now, self.playable, snap.overrides)
@@ -92,6 +98,13 @@ class Compositor:
         if self._update_regions(frame, now, zone, board_name):
             self._draw_animated(frame, now, zone, board_name)
         return self.dirty
+
+    def _follow(self, manifest: Manifest | None) -> None:
+        assert self.reopen is not None
+        screen = self.reopen(manifest)
+        if screen is not None:  # everything is drawn again, at the new size
+            self.screen, self.mode, self.layout_key = screen, (), ()
+            self.shown.clear()
 
     def _full_layer(self, key: tuple[object, ...], draw: Callable[[], None]) -> None:
         if self.mode != key:

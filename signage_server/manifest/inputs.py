@@ -56,7 +56,15 @@ def board_context(board: Board, tree: UnitTree) -> BoardContext:
         timezone=board.timezone,
         name=board.name,
         resolution=(board.width, board.height),
+        capture=capture_rectangle(board),
     )
+
+
+def capture_rectangle(board: Board) -> tuple[int, int, int, int]:
+    """The part of the board's output the player draws in (x, y, w, h): all of it by default."""
+    width = board.capture_w if board.capture_w is not None else board.width - board.capture_x
+    height = board.capture_h if board.capture_h is not None else board.height - board.capture_y
+    return board.capture_x, board.capture_y, width, height
 
 
 def load_inputs(session: Session, board_ids: Iterable[int] | None, now: datetime) -> ComposeInputs:

@@ -273,3 +273,20 @@ def test_an_empty_region_shows_the_board_name_and_clock_never_a_black_band(scree
     colours = {tuple(side.get_at((x, y)))[:3] for x in range(0, 240, 2) for y in range(0, 135, 2)}
     assert (0, 0, 0) not in colours
     assert (255, 215, 0) in colours and (255, 255, 255) in colours  # the time, the date and name
+
+
+def test_a_manifest_naming_another_geometry_is_drawn_whole_in_the_reopened_window(tmp_path) -> None:
+    pygame.display.init()
+    first = pygame.display.set_mode((480, 270))
+    opened: list[pygame.Surface] = []
+
+    def reopen(value):
+        if value is None or opened:
+            return None
+        opened.append(pygame.display.set_mode(value.resolution))
+        return opened[0]
+
+    compositor = Compositor(first, _store(tmp_path), reopen=reopen)
+    dirty = compositor.update(_snapshot(manifest([_text("t")], resolution=(384, 192))), NOW)
+    assert compositor.screen is opened[0] and compositor.screen.get_size() == (384, 192)
+    assert dirty == [pygame.Rect(0, 0, 384, 192)]

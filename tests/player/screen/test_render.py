@@ -108,6 +108,14 @@ def test_render_command_refuses_malformed_input_with_a_message(tmp_path) -> None
     assert result.returncode == 2 and "cannot render" in result.stderr
 
 
+def test_render_command_draws_at_the_boards_own_size_when_none_is_given(tmp_path) -> None:
+    led = manifest([], resolution=(1920, 1080), capture={"x": 0, "y": 0, "w": 384, "h": 192})
+    (tmp_path / "m.json").write_text(led.model_dump_json(), encoding="utf-8")
+    result = _run_render(str(tmp_path / "m.json"), "--at", NOW.isoformat(), "-o", str(tmp_path / "f.png"))
+    assert result.returncode == 0, result.stderr
+    assert pygame.image.load(tmp_path / "f.png").get_size() == (384, 192)
+
+
 def test_clock_reads_vietnamese_weekday_date_and_time_in_the_board_zone() -> None:
     zone = render.board_zone("Asia/Ho_Chi_Minh")
     assert render.format_clock(NOW, zone) == "Thứ Hai, 23/11/2026 14:05"

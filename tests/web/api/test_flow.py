@@ -106,3 +106,19 @@ def test_a_dated_bulletin_carries_its_dates_into_every_manifest_item_that_shows_
         ("2026-11-30T17:00:00+00:00", "2026-12-02T17:00:00+00:00"),
         ("2026-11-30T17:00:00+00:00", "2026-12-02T05:00:00+00:00"),
     ]
+
+
+def test_the_manifest_carries_the_boards_capture_rectangle_and_the_layouts_variants(
+    client, app, users, tree, session
+) -> None:
+    board, _playlist = _scheduled_board(client, users, tree)
+    patched = client.patch(f"/api/v1/boards/{board}", headers=users["admin_a"].headers,
+                           json={"capture_x": 16, "capture_y": 8, "capture_w": 384, "capture_h": 192})
+    assert patched.status_code == 200, patched.text
+    client.portal.call(app.state.composer.wait_idle)
+    manifest = _manifest(session, board)
+    assert manifest.resolution == (1920, 1080)
+    assert manifest.capture is not None and (manifest.capture.x, manifest.capture.y) == (16, 8)
+    assert manifest.capture.size == (384, 192)
+    layout = manifest.layout("main_ticker_clock")
+    assert layout is not None and set(layout.variants) == {"portrait"}
