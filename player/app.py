@@ -7,7 +7,6 @@ place that knows all three rooms.
 
 from __future__ import annotations
 
-import os
 import signal
 import tempfile
 import threading
@@ -33,34 +32,7 @@ from .screen.loop import run_loop
 from .screen.observer import FrameObserver
 from .screen.render import inner
 from .screen.screenshots import ScreenshotTaker
-
-HEADLESS_SIZE = (1920, 1080)
-WINDOW_SIZE = (1280, 720)
-Geometry = tuple[int, int, int | None, int | None]  # W, H and the optional desktop X, Y
-
-
-def open_display(*, headless: bool, geometry: Geometry | None, fullscreen: bool) -> pygame.Surface:
-    """The board's window: borderless at an exact desktop rectangle (what an LED sending card
-    captures), full screen, or headless (SDL dummy driver)."""
-    flags = 0
-    size = HEADLESS_SIZE if headless else WINDOW_SIZE
-    if headless:
-        os.environ["SDL_VIDEODRIVER"] = "dummy"
-    if geometry:
-        width, height, x, y = geometry
-        size = (width, height)
-        if x is not None and y is not None:
-            os.environ["SDL_VIDEO_WINDOW_POS"] = f"{x},{y}"
-        flags |= pygame.NOFRAME
-    if fullscreen:
-        flags, size = pygame.FULLSCREEN, (0, 0)
-    pygame.display.init()
-    pygame.font.init()
-    screen = pygame.display.set_mode(size, flags)
-    pygame.display.set_caption("signage-player")
-    if fullscreen or geometry:
-        pygame.mouse.set_visible(False)
-    return screen
+from .screen.window import BoardWindow, Geometry
 
 
 def render_frame(
@@ -133,7 +105,8 @@ def run_board(
     if stored is not None:  # offline start: the last good manifest plays before any network answer
         shared.update(manifest=stored[1], version=stored[0].version)
     desk = OverrideDesk.open(state.root, shared, stored[1] if stored else None)  # before the 1st frame
-    screen = open_display(headless=headless, geometry=geometry, fullscreen=fullscreen)
+    window = BoardWindow(headless=headless, fullscreen=fullscreen, fixed=geometry)
+    screen = window.open(stored[1] if stored else None)
     health = HealthService.for_board(server, state, shared, headless=headless)
     health.screenshots = screenshots = ScreenshotTaker(health.upload_screenshot)
     coordinator = Coordinator(
@@ -152,7 +125,7 @@ def run_board(
     health.start()
     desk.outbox.start()
     images = ImageStore(state.media)
-    compositor = Compositor(screen, images)
+    compositor = Compositor(screen, images, reopen=window.follow)
     # The last frame of the previous run stays up while the first pictures decode: never black.
     compositor.on_screen = restore_last_frame(screen, state.root / LAST_FRAME_NAME)
     observer = FrameObserver(health.tracker, screenshots)

@@ -54,7 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     draw = commands.add_parser("render", help="render what a board shows at an instant into a PNG")
     draw.add_argument("manifest", type=Path, help="Manifest or SignedManifest JSON")
     draw.add_argument("--at", required=True, help="ISO 8601 instant (naive = the board's local time)")
-    draw.add_argument("--size", type=parse_geometry, required=True, help="WxH")
+    draw.add_argument("--size", type=parse_geometry, default=None,
+                      help="WxH (default: the board's capture rectangle or resolution in the manifest)")
     draw.add_argument("-o", "--output", type=Path, required=True)
     draw.add_argument("--media-dir", type=Path, default=None, help="files named by sha256 (a player cache)")
     draw.add_argument("--pages", action="store_true",
@@ -75,6 +76,13 @@ def parse_instant(text: str, manifest: Manifest) -> datetime:
     return instant if instant.tzinfo else instant.replace(tzinfo=zone_named(manifest.timezone))
 
 
+def manifest_size(manifest: Manifest) -> tuple[int, int]:
+    from .screen.window import HEADLESS_SIZE, board_geometry
+
+    geometry = board_geometry(manifest)
+    return geometry[:2] if geometry else HEADLESS_SIZE
+
+
 def render_command(args: argparse.Namespace) -> int:
     try:
         manifest = load_manifest_file(args.manifest)
@@ -90,7 +98,7 @@ def render_command(args: argparse.Namespace) -> int:
     pygame.display.init()
     pygame.font.init()
     try:
-        size = args.size[:2]
+        size = args.size[:2] if args.size else manifest_size(manifest)
         if args.pages:
             pages = render_pages(manifest=manifest, at=at, size=size, output=args.output,
                                  media_dir=args.media_dir)

@@ -76,18 +76,42 @@ class Region(WireModel):
         return self
 
 
+class Orientation(StrEnum):
+    LANDSCAPE = "landscape"
+    PORTRAIT = "portrait"
+
+    @classmethod
+    def of(cls, size: tuple[int, int]) -> Orientation:
+        """A screen taller than wide is portrait (a square one landscape)."""
+        return cls.PORTRAIT if size[1] > size[0] else cls.LANDSCAPE
+
+
 class Layout(WireModel):
+    """Regions in relative coordinates; ``variants`` places the same regions (same ids and roles)
+    for a screen of the other orientation, and the player takes the one that fits its screen."""
+
     id: Annotated[str, Field(min_length=1, max_length=64)]
     name: NfcStr
     background: Color = "#000000"
     regions: Annotated[list[Region], Field(min_length=1)]
+    variants: dict[Orientation, list[Region]] = {}
 
     @model_validator(mode="after")
     def _unique_region_ids(self) -> Layout:
         ids = [r.id for r in self.regions]
         if len(ids) != len(set(ids)):
             raise ValueError(f"layout {self.id!r} has duplicate region ids")
+        roles = sorted((r.id, r.role) for r in self.regions)
+        for orientation, regions in self.variants.items():
+            if sorted((r.id, r.role) for r in regions) != roles:
+                raise ValueError(
+                    f"layout {self.id!r}: its {orientation.value} variant must place the same regions "
+                    f"(ids and roles) as the layout"
+                )
         return self
+
+    def regions_for(self, orientation: Orientation) -> list[Region]:
+        return self.variants.get(orientation, self.regions)
 
     def region(self, region_id: str) -> Region | None:
         return next((r for r in self.regions if r.id == region_id), None)
@@ -133,7 +157,15 @@ class Align(StrEnum):
 
 class Fit(StrEnum):
     CONTAIN = "contain"
-    COVER = "cover"
+    COVER = "cover"  # fills the region, cropping only a sliver: a picture of another shape is contained
+
+
+class Letterbox(StrEnum):
+    """What fills the bands beside a contained picture: a blurred, dimmed copy of the picture
+    itself, or the item's ``background`` colour."""
+
+    BLUR = "blur"
+    COLOUR = "colour"
 
 
 class ItemBase(WireModel):
@@ -156,6 +188,7 @@ class ImageItem(ItemBase):
     kind: Literal["image"] = "image"
     media: MediaRef
     fit: Fit = Fit.CONTAIN
+    letterbox: Letterbox = Letterbox.BLUR
     background: Color = "#000000"
 
 
@@ -287,6 +320,25 @@ class ManifestStamp(WireModel):
         return self.generated_at < other.generated_at
 
 
+class Capture(WireModel):
+    """The desktop rectangle the board's window covers (what an LED sending card reads), in pixels
+    of the output ``resolution``: the player opens there unless its command line says otherwise."""
+
+    x: Annotated[int, Field(ge=0)] = 0
+    y: Annotated[int, Field(ge=0)] = 0
+    w: Annotated[int, Field(gt=0, le=16384)]
+    h: Annotated[int, Field(gt=0, le=16384)]
+
+    @classmethod
+    def of(cls, rectangle: tuple[int, int, int, int]) -> Capture:
+        x, y, w, h = rectangle
+        return cls(x=x, y=y, w=w, h=h)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.w, self.h
+
+
 class Manifest(WireModel):
     schema_version: int = SCHEMA_VERSION
     board_id: str
@@ -297,6 +349,7 @@ class Manifest(WireModel):
     valid_until: AwareDatetime
     timezone: str = LOCAL_TIMEZONE
     resolution: tuple[int, int] | None = None
+    capture: Capture | None = None  # None (an older server): the whole resolution
     poll_interval_s: Annotated[int, Field(ge=5, le=86_400)] = DEFAULT_POLL_INTERVAL_S
     layouts: list[Layout]
     items: list[Item]

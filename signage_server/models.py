@@ -15,6 +15,7 @@ from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from signage_contract import Category, Priority
+from signage_contract import Orientation as Orientation  # one home: boards store the contract's
 from signage_contract.timezone import LOCAL_TIMEZONE
 
 
@@ -64,11 +65,6 @@ class UnitLineage(SQLModel, table=True):
 class BoardKind(StrEnum):
     PUBLIC = "public"
     COMMERCIAL = "commercial"  # a business's LED board requisitioned for government messages
-
-
-class Orientation(StrEnum):
-    LANDSCAPE = "landscape"
-    PORTRAIT = "portrait"
 
 
 class Board(SQLModel, table=True):
@@ -207,7 +203,15 @@ class ContentMixin(SQLModel):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
-class Media(ContentMixin, table=True):
+class ValidityMixin(SQLModel):
+    """When content may be shown (UTC, either end open): a board drops it at ``valid_until``, offline
+    too, because its manifest items carry the dates."""
+
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+
+
+class Media(ContentMixin, ValidityMixin, table=True):
     id: int | None = Field(default=None, primary_key=True)
     sha256: str = Field(index=True, max_length=64)  # the file in the data directory's store
     size: int
@@ -219,7 +223,7 @@ class Media(ContentMixin, table=True):
     category: Category = Category.OTHER
 
 
-class Bulletin(ContentMixin, table=True):
+class Bulletin(ContentMixin, ValidityMixin, table=True):
     id: int | None = Field(default=None, primary_key=True)
     title: str = Field(max_length=300)
     body: str = Field(default="", max_length=20_000)
@@ -236,6 +240,10 @@ class LayoutRecord(SQLModel, table=True):
     name: str = Field(max_length=200)
     background: str = Field(default="#000000", max_length=7)
     regions: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # The same regions placed for the other orientation ("portrait" or "landscape" -> Region list).
+    variants: dict[str, list[dict[str, Any]]] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
+    )
     builtin: bool = False
     unit_id: int | None = Field(default=None, foreign_key="admin_unit.id", index=True)
     created_at: datetime = Field(default_factory=utcnow)

@@ -7,12 +7,13 @@ bad request gets a 422 saying what is wrong.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -256,7 +257,33 @@ class StateChange(Strict):
     reason: Annotated[Text, Field(max_length=1000)] = ""
 
 
-class BulletinBase(Strict):
+class Validity(Strict):
+    """When content may be shown (either end open); a board drops it at ``valid_until``."""
+
+    valid_from: AwareDatetime | None = None
+    valid_until: AwareDatetime | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Validity:
+        if self.valid_from and self.valid_until and self.valid_until <= self.valid_from:
+            raise ValueError("valid_until must be after valid_from")
+        return self
+
+
+def is_expired(valid_until: datetime | None, now: datetime) -> bool:
+    """Whether content dated to ``valid_until`` (naive: UTC, as SQLite returns it) is over at ``now``."""
+    if valid_until is None:
+        return False
+    return (valid_until if valid_until.tzinfo else valid_until.replace(tzinfo=UTC)) <= now
+
+
+class ValidityPublic(BaseModel):
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    expired: bool = False  # valid_until has passed: no board shows it any more
+
+
+class BulletinBase(Validity):
     title: Annotated[Text, Field(max_length=300), AfterValidator(lambda v: _nonempty(v, "title"))]
     body: Annotated[Text, Field(max_length=20_000)] = ""
     category: Category = Category.OTHER
@@ -272,18 +299,21 @@ class BulletinUpdate(Strict):
     body: str | None = None
     category: Category | None = None
     priority: Priority | None = None
+    valid_from: AwareDatetime | None = None
+    valid_until: AwareDatetime | None = None
 
 
-class BulletinPublic(BulletinBase, ContentPublic):
-    pass
+class BulletinPublic(BulletinBase, ValidityPublic, ContentPublic):
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
 
 
-class MediaUpdate(Strict):
+class MediaUpdate(Validity):
     title: Annotated[Text, Field(max_length=200)] | None = None
     category: Category | None = None
 
 
-class MediaPublic(ContentPublic):
+class MediaPublic(ValidityPublic, ContentPublic):
     sha256: str
     size: int
     content_type: str

@@ -1,6 +1,8 @@
 """The compositor: compose what the timeline says at ``now``, redraw only what changed.
 
-Static regions (images, text bulletins, the clock between minutes) are drawn only when their
+Regions are placed for this screen first (screen/arrange.py: the layout's variant for its
+orientation, closed up over empty regions). Static regions (images, text bulletins, the clock
+between minutes) are drawn only when their
 content changes, into the back buffer that ``display.update`` presents; a region switches only once
 its next picture is decoded (prepared ahead, off the frame path), so a switch never shows a blank
 frame; at start the last frame of the previous run is on screen meanwhile (screen/last_frame.py),
@@ -18,15 +20,26 @@ from datetime import UTC, datetime, tzinfo
 
 import pygame
 
-from signage_contract import LOCAL_TIMEZONE, EmergencyOverride, Fit, Item, Manifest, Region
+from signage_contract import (
+    LOCAL_TIMEZONE,
+    EmergencyOverride,
+    Fit,
+    Item,
+    Letterbox,
+    Manifest,
+    Region,
+    RegionRole,
+)
 
 from ..core.shared import Snapshot
 from ..core.timeline import Frame, RegionShow, resolve
 from . import override_screen, render
+from .arrange import arrange
 from .images import ImageKey, ImageStore
 from .kinds import Scene, kind_of
 
 log = logging.getLogger(__name__)
+Reopen = Callable[[Manifest | None], pygame.Surface | None]
 TICKER_FPS = 60
 IDLE_WAIT_S = 0.2  # how soon a static slide notices a new manifest or a decoded image
 
@@ -50,9 +63,12 @@ class _Shown:
 class Compositor:
     """Turns (snapshot, now) into pixels on ``screen``; shared by the live loop and ``render``."""
 
-    def __init__(self, screen: pygame.Surface, images: ImageStore) -> None:
+    def __init__(
+        self, screen: pygame.Surface, images: ImageStore, reopen: Reopen | None = None
+    ) -> None:
         self.screen = screen
         self.images = images
+        self.reopen = reopen  # a new window when a new manifest names another geometry
         self.frame: Frame | None = None
         self.generation = -1
         self.shown: dict[str, _Shown] = {}
@@ -63,6 +79,10 @@ class Compositor:
         # Whether the screen holds a picture (drawn, or the last frame restored at start): a new
         # layer waits for its images only then; on a black screen it is drawn at once, text first.
         self.on_screen = False
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.screen.get_size()
 
     def playable(self, item: Item) -> bool:
         kind = kind_of(item)
@@ -81,9 +101,12 @@ class Compositor:
         self.dirty = []
         frame = self.frame
         changed = snap.generation != self.generation or self.images.failures != self.failures_seen
+        if snap.generation != self.generation and self.reopen is not None:
+            self._follow(snap.manifest)
         if frame is None or changed or now >= frame.next_change_at:
             self.generation, self.failures_seen = snap.generation, self.images.failures
-            frame = self.frame = resolve(snap.manifest, now, self.playable, snap.overrides, self.duration_of)
+            resolved = resolve(snap.manifest, now, self.playable, snap.overrides, self.duration_of)
+            frame = self.frame = arrange(resolved, self.size)
             self._prepare_next(snap.manifest, frame)
         zone = render.board_zone(snap.manifest.timezone if snap.manifest else LOCAL_TIMEZONE)
         if frame.override is not None:  # over everything, the pairing code included
@@ -100,6 +123,13 @@ class Compositor:
             self._draw_animated(frame, now, zone, board_name)
         return self.dirty
 
+    def _follow(self, manifest: Manifest | None) -> None:
+        assert self.reopen is not None
+        screen = self.reopen(manifest)
+        if screen is not None:  # everything is drawn again, at the new size
+            self.screen, self.mode, self.layout_key = screen, (), ()
+            self.shown.clear()
+
     def _full_layer(self, key: tuple[object, ...], draw: Callable[[], None]) -> None:
         if self.mode != key:
             self.mode, self.on_screen = key, True
@@ -115,7 +145,7 @@ class Compositor:
             box = override_screen.plan(screen_rect, override, with_image=True).image_box
             if box is not None:
                 background = override_screen.palette(override.risk_level)[0]
-                key = ImageKey(override.media.sha256, box.w, box.h, Fit.CONTAIN, background)
+                key = ImageKey(override.media.sha256, box.w, box.h, Fit.CONTAIN, background, Letterbox.COLOUR)
                 picture = self.images.get(key)
         minute = now.replace(second=0, microsecond=0)
         page = override_screen.page_shown(override_screen.plan(screen_rect, override, picture is not None),
@@ -132,7 +162,8 @@ class Compositor:
 
     def _prepare_next(self, manifest: Manifest | None, frame: Frame) -> None:
         """Start decoding what the next change will show, so it is ready before it is due."""
-        upcoming = resolve(manifest, frame.next_change_at, self.playable, duration_of=self.duration_of)
+        later = resolve(manifest, frame.next_change_at, self.playable, duration_of=self.duration_of)
+        upcoming = arrange(later, self.size)
         for show in (*frame.regions, *upcoming.regions):
             key = self._image_key(show)
             if key is not None:
@@ -180,6 +211,8 @@ class Compositor:
             scene = Scene(now, zone, board_name, self.images, show.started_at, screen_rect.size)
             if kind is not None:
                 key += kind.redraw_key(show.item, rect, scene)
+            elif show.region.role != RegionRole.MAIN:
+                key += (now.replace(second=0, microsecond=0),)  # the filler's clock
             previous = self.shown.get(show.region.id)
             if previous is not None and previous.key == key and previous.rect == rect:
                 continue
@@ -195,11 +228,11 @@ class Compositor:
         kind = kind_of(show.item)
         if kind is not None:
             return kind.draw(self.screen, rect, show.item, scene)
-        if show.item is None and show.region.role == "main":
+        if show.item is None and show.region.role == RegionRole.MAIN:
             render.draw_fallback(self.screen, rect, scene.board_name)
             log.info("nothing playable in region %s: the fallback slide is shown", show.region.id)
-        else:  # an empty side region, or an item kind this player does not know
-            self.screen.fill((0, 0, 0), rect)
+        else:  # an empty region the layout could not close up over, or a kind this player does not know
+            render.draw_filler(self.screen, rect, scene.board_name, scene.now, scene.zone)
         return True
 
     def _draw_animated(self, frame: Frame, now: datetime, zone: tzinfo, board_name: str) -> None:

@@ -14,9 +14,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pygame
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageEnhance, ImageFilter, ImageOps, UnidentifiedImageError
 
-from signage_contract import Fit
+from signage_contract import Fit, Letterbox
 
 from ..core.cache import MediaCache
 
@@ -24,6 +24,12 @@ log = logging.getLogger(__name__)
 MAX_PENDING = 4  # decoded ahead but not yet shown
 MAX_SURFACES = 4  # what is on screen and what comes next; 200 cached files must not become 200 frames
 MAX_PIXELS = 64_000_000  # refuse decompression bombs (bigger than 8K x 8K), checked before decoding
+# "cover" crops at most this share of the picture's width or height; a picture of another shape
+# (a 16:9 poster on a portrait panel) is contained whole instead: a poster's words are at its edges.
+MAX_COVER_CROP = 0.12
+BLUR_SCALE = 16  # the blurred fill is computed this many times smaller: cheap, and as smooth
+BLUR_RADIUS_PX = 2.0  # at that small scale
+BLUR_BRIGHTNESS = 0.55  # dimmed, so the picture itself stands out
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,7 @@ class ImageKey:
     height: int
     fit: Fit
     background: tuple[int, int, int]
+    letterbox: Letterbox = Letterbox.BLUR
 
 
 @dataclass(frozen=True)
@@ -48,8 +55,31 @@ def scaled_size(source: tuple[int, int], box: tuple[int, int], fit: Fit) -> tupl
     return max(1, round(source[0] * scale)), max(1, round(source[1] * scale))
 
 
+def effective_fit(source: tuple[int, int], box: tuple[int, int], fit: Fit) -> Fit:
+    """``fit``, except that cover becomes contain when it would crop more than ``MAX_COVER_CROP``
+    of the picture: a poster on a board of another shape is shown whole, never cut."""
+    if fit != Fit.COVER:
+        return fit
+    covered = scaled_size(source, box, Fit.COVER)
+    crop = max(1 - box[0] / covered[0], 1 - box[1] / covered[1])
+    return Fit.COVER if crop <= MAX_COVER_CROP else Fit.CONTAIN
+
+
+def blurred_fill(image: Image.Image, box: tuple[int, int]) -> Image.Image:
+    """The picture itself, covering the box, blurred and dimmed: the bands beside a contained
+    picture take its colours instead of black."""
+    small_box = (max(1, box[0] // BLUR_SCALE), max(1, box[1] // BLUR_SCALE))
+    small = image.resize(scaled_size(image.size, small_box, Fit.COVER), Image.Resampling.BILINEAR)
+    left, top = (small.width - small_box[0]) // 2, (small.height - small_box[1]) // 2
+    small = small.crop((left, top, left + small_box[0], top + small_box[1]))
+    small = small.filter(ImageFilter.GaussianBlur(BLUR_RADIUS_PX))
+    small = ImageEnhance.Brightness(small).enhance(BLUR_BRIGHTNESS)
+    return small.resize(box, Image.Resampling.BICUBIC)
+
+
 def decode(data: bytes, key: ImageKey) -> Decoded:
-    """Decode, orient, flatten transparency onto the background, scale and crop to the box."""
+    """Decode, orient, flatten transparency onto the background, scale and crop (a sliver at most)
+    to the box; a contained picture comes over its letterbox fill, the size of the box."""
     with Image.open(io.BytesIO(data)) as opened:
         # Our own limit, read from the header: Pillow's global one belongs to the whole process.
         if opened.width * opened.height > MAX_PIXELS:
@@ -63,12 +93,21 @@ def decode(data: bytes, key: ImageKey) -> Decoded:
         flat.paste(rgba, mask=rgba.getchannel("A"))
         image = flat
     image = image.convert("RGB")
-    target = scaled_size(image.size, (key.width, key.height), key.fit)
-    image = image.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)
-    if key.fit == Fit.COVER:
+    box = (key.width, key.height)
+    fit = effective_fit(image.size, box, key.fit)
+    target = scaled_size(image.size, box, fit)
+    scaled = image.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    if fit == Fit.COVER:
         left, top = (target[0] - key.width) // 2, (target[1] - key.height) // 2
-        image = image.crop((left, top, left + key.width, top + key.height))
-    return Decoded(image.size, image.tobytes())
+        scaled = scaled.crop((left, top, left + key.width, top + key.height))
+    elif target != box:
+        if key.letterbox == Letterbox.BLUR:
+            fill = blurred_fill(image, box)
+        else:
+            fill = Image.new("RGB", box, key.background)
+        fill.paste(scaled, ((box[0] - target[0]) // 2, (box[1] - target[1]) // 2))
+        scaled = fill
+    return Decoded(scaled.size, scaled.tobytes())
 
 
 class ImageStore:

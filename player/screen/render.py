@@ -119,6 +119,22 @@ def draw_fallback(surface: pygame.Surface, rect: pygame.Rect, board_name: str) -
     draw_lines(surface, box, block, Align.CENTER, ((255, 215, 0), (255, 255, 255)))
 
 
+FILLER_BACKGROUND: Color = (0, 34, 68)
+
+
+def draw_filler(
+    surface: pygame.Surface, rect: pygame.Rect, board_name: str, now: datetime, zone: tzinfo
+) -> None:
+    """An empty region the layout could not close up over: the time, the date and the board's
+    name on the house colour, never a black band."""
+    surface.fill(FILLER_BACKGROUND, rect)
+    box = inner(rect)
+    caption = " · ".join(part for part in (format_clock(now, zone, "date"), board_name) if part)
+    block = fit_text(format_clock(now, zone, "time"), caption, box.w, box.h, measure, fonts.line_step,
+                     max_px=max(fonts.MIN_FONT_PX, box.h // 3))
+    draw_lines(surface, box, block, Align.CENTER, ((255, 215, 0), (255, 255, 255)))
+
+
 def draw_pairing(surface: pygame.Surface, code: str, server: str) -> None:
     rect = surface.get_rect()
     surface.fill((16, 16, 16))

@@ -10,12 +10,20 @@ from signage_server.content.workflow import Actor, mark_edited, owner_unit, requ
 from signage_server.core.audit import snapshot
 from signage_server.core.changes import ChangeFeed
 from signage_server.core.roles import EDITORS
-from signage_server.models import Bulletin, ContentState, PlaylistItem, User
-from signage_server.schemas import BulletinBase, BulletinCreate, BulletinPublic, BulletinUpdate, StateChange
+from signage_server.models import Bulletin, ContentState, PlaylistItem, User, utcnow
+from signage_server.schemas import (
+    BulletinBase,
+    BulletinCreate,
+    BulletinPublic,
+    BulletinUpdate,
+    StateChange,
+    is_expired,
+)
 
 
 def public(row: Bulletin) -> BulletinPublic:
-    return BulletinPublic.model_validate(row, from_attributes=True)
+    found = BulletinPublic.model_validate(row, from_attributes=True)
+    return found.model_copy(update={"expired": is_expired(row.valid_until, utcnow())})
 
 
 def list_bulletins(

@@ -23,12 +23,16 @@ def sync_builtin_layouts(engine: Engine) -> list[Layout]:
     with Session(engine) as session:
         for layout in layouts:
             regions = [r.model_dump(mode="json") for r in layout.regions]
+            variants = {o.value: [r.model_dump(mode="json") for r in rs] for o, rs in layout.variants.items()}
             row = session.get(LayoutRecord, layout.id)
             if row is None:
                 row = LayoutRecord(id=layout.id, name=layout.name, builtin=True)
-            elif row.regions == regions and row.name == layout.name and row.background == layout.background:
+            elif (row.regions, row.variants, row.name, row.background) == (
+                regions, variants, layout.name, layout.background
+            ):
                 continue
             row.name, row.background, row.regions, row.builtin = layout.name, layout.background, regions, True
+            row.variants = variants
             row.updated_at = utcnow()
             session.add(row)
         session.commit()

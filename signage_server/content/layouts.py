@@ -40,16 +40,19 @@ def default_layouts_dir() -> Path:
 
 
 def validate_layout(layout: Layout) -> None:
-    """Raise LayoutTemplateError unless the layout has a main region and no same-z overlap."""
+    """Raise LayoutTemplateError unless the layout (and each orientation variant) has a main region
+    and no same-z overlap."""
     if not any(region.role == RegionRole.MAIN for region in layout.regions):
         roles = ", ".join(sorted({region.role.value for region in layout.regions}))
         raise LayoutTemplateError(f"layout {layout.id!r} has no region with role 'main' (roles: {roles})")
-    for a, b in combinations(layout.regions, 2):
-        if a.z == b.z and _overlap(a, b):
-            raise LayoutTemplateError(
-                f"layout {layout.id!r}: regions {a.id!r} and {b.id!r} overlap on the same z level ({a.z}); "
-                f"move one or give it another z"
-            )
+    placements = [("", layout.regions)] + [(f" ({o.value})", r) for o, r in layout.variants.items()]
+    for variant, regions in placements:
+        for a, b in combinations(regions, 2):
+            if a.z == b.z and _overlap(a, b):
+                raise LayoutTemplateError(
+                    f"layout {layout.id!r}{variant}: regions {a.id!r} and {b.id!r} overlap on the same z "
+                    f"level ({a.z}); move one or give it another z"
+                )
 
 
 def _overlap(a: Region, b: Region) -> bool:

@@ -8,6 +8,7 @@ A rejected file raises ``MediaRejected`` (with the status the upload answers), e
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -16,13 +17,13 @@ from sqlmodel import Session, col, select
 from signage_contract import Category, nfc
 from signage_server.content import records
 from signage_server.content.media_store import MediaStore
-from signage_server.content.workflow import Actor, mark_edited, owner_unit, require_role
+from signage_server.content.workflow import Actor, mark_edited, owner_unit, require_role, revalidated
 from signage_server.core.audit import snapshot
 from signage_server.core.changes import ChangeFeed
 from signage_server.core.errors import NotFound
 from signage_server.core.roles import EDITORS
-from signage_server.models import ContentState, Media, PlaylistItem, User
-from signage_server.schemas import MediaPublic, MediaUpdate, StateChange
+from signage_server.models import ContentState, Media, PlaylistItem, User, utcnow
+from signage_server.schemas import MediaPublic, MediaUpdate, StateChange, Validity, is_expired
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,8 @@ class Uploaded:
 
 
 def public(row: Media) -> MediaPublic:
-    return MediaPublic.model_validate(row, from_attributes=True)
+    found = MediaPublic.model_validate(row, from_attributes=True)
+    return found.model_copy(update={"expired": is_expired(row.valid_until, utcnow())})
 
 
 def list_media(session: Session, *, user: User, state: ContentState | None = None) -> list[MediaPublic]:
@@ -55,6 +57,11 @@ def library(session: Session, *, user: User, category: Category | None = None) -
     """The images in scope, newest first, optionally of one category (the panel's library)."""
     where = [] if category is None else [col(Media.category) == category]
     return records.listing(session, user=user, model=Media, where=where, newest_first=True)
+
+
+def expired_ids(rows: list[Media], now: datetime) -> set[int]:
+    """The images whose ``valid_until`` has passed (the library marks them)."""
+    return {row.id for row in rows if row.id is not None and is_expired(row.valid_until, now)}
 
 
 def get_media(session: Session, *, user: User, media_id: int) -> MediaPublic:
@@ -105,7 +112,11 @@ def update_media(
     require_role(actor.user, EDITORS)
     row = records.fetch(session, user=actor.user, model=Media, item_id=media_id)
     before = snapshot(row)
-    row.sqlmodel_update(patch.model_dump(exclude_unset=True, exclude_none=True))
+    fields = patch.model_dump(exclude_unset=True)
+    validity = {"valid_from": row.valid_from, "valid_until": row.valid_until}
+    validity.update({key: fields.pop(key) for key in list(validity) if key in fields})  # null clears
+    revalidated(Validity, validity)
+    row.sqlmodel_update({**{key: value for key, value in fields.items() if value is not None}, **validity})
     mark_edited(row, actor.user)
     row = records.save(session, actor=actor, changes=changes, row=row, action="update", before=before)
     return public(row)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import time
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import Session, col, select
 
 from signage_contract import Category, Priority
+from signage_contract.timezone import LOCAL_ZONE
 from signage_server.content.media_store import MediaStore
 from signage_server.core.auth import hash_password
 from signage_server.models import (
@@ -72,13 +73,6 @@ BULLETINS = [
         Priority.NORMAL,
     ),
     (
-        "Lịch cắt điện ngày 25/11",
-        "Điện lực Quảng Ngãi thông báo tạm ngừng cung cấp điện từ 7 giờ đến 11 giờ 30 để bảo dưỡng "
-        "đường dây 22 kV khu vực Thôn Đông và Thôn Tây.",
-        Category.SOCIO_ECONOMIC,
-        Priority.PRIORITY,
-    ),
-    (
         "Cảnh giác lừa đảo qua điện thoại",
         "Công an xã khuyến cáo: không cung cấp mã OTP, không chuyển tiền cho người tự xưng cán bộ "
         "cơ quan nhà nước qua điện thoại. Mọi nghi vấn xin báo ngay số 113.",
@@ -94,13 +88,37 @@ BULLETINS = [
     ),
 ]
 
+POWER_CUT_BODY = (
+    "Điện lực Quảng Ngãi thông báo tạm ngừng cung cấp điện từ 7 giờ đến 11 giờ 30 để bảo dưỡng "
+    "đường dây 22 kV khu vực Thôn Đông và Thôn Tây."
+)
+POWER_CUT_DAYS_AHEAD = 1  # the cut is the day after the demo starts; the notice ends with that day
+
+
+def power_cut_bulletin(unit_id: int, today: date) -> Bulletin:
+    """The demo's dated notice: announced from ``today`` (the demo's start, local), shown until
+    the end of the day of the cut, never after it."""
+    day = today + timedelta(days=POWER_CUT_DAYS_AHEAD)
+    return Bulletin(
+        unit_id=unit_id,
+        title=f"Lịch cắt điện ngày {day.day}/{day.month}",
+        body=POWER_CUT_BODY,
+        category=Category.SOCIO_ECONOMIC,
+        priority=Priority.PRIORITY,
+        state=PUBLISHED,
+        valid_from=datetime.combine(today, time(), tzinfo=LOCAL_ZONE).astimezone(UTC),
+        valid_until=datetime.combine(day + timedelta(days=1), time(), tzinfo=LOCAL_ZONE).astimezone(UTC),
+    )
+
+
 TICKER = (
     "Đường dây nóng phòng chống thiên tai: 0255 3822 xxx  •  Người dân chủ động theo dõi tin bão "
     "trên bảng tin điện tử và loa truyền thanh  •  Thực hiện nếp sống văn minh đô thị"
 )
 
 
-def seed_demo(session: Session, store: MediaStore) -> DemoSite:
+def seed_demo(session: Session, store: MediaStore, *, today: date | None = None) -> DemoSite:
+    """Seed the demo once; dated content is placed relative to ``today`` (default: the local date)."""
     province = session.exec(
         select(AdminUnit).where(AdminUnit.code == PROVINCE_CODE, AdminUnit.level == UnitLevel.PROVINCE)
     ).one()
@@ -130,7 +148,7 @@ def seed_demo(session: Session, store: MediaStore) -> DemoSite:
     session.flush()
     boards = _boards(session, [commune, *communes[1:]], village)
     media = _media(session, store, province.id)
-    bulletins = _bulletins(session, province.id)
+    bulletins = _bulletins(session, province.id, today or utcnow().astimezone(LOCAL_ZONE).date())
     _schedules(session, province.id, boards, media, bulletins)
     session.commit()
     return DemoSite(province.id, boards["lcd"], boards["led"], users)
@@ -230,11 +248,12 @@ def _media(session: Session, store: MediaStore, unit_id: int) -> list[int]:
     return ids
 
 
-def _bulletins(session: Session, unit_id: int) -> list[int]:
+def _bulletins(session: Session, unit_id: int, today: date) -> list[int]:
     rows = [
         Bulletin(unit_id=unit_id, title=t, body=b, category=c, priority=p, state=PUBLISHED)
         for t, b, c, p in BULLETINS
     ]
+    rows.insert(1, power_cut_bulletin(unit_id, today))  # the second of the main loop and the LED's
     session.add_all(rows)
     session.flush()
     return [row.id or 0 for row in rows]

@@ -29,6 +29,7 @@ from nacl.signing import SigningKey
 
 from signage_contract import (
     HORIZON,
+    Capture,
     Category,
     EmergencyOverride,
     Item,
@@ -264,6 +265,7 @@ def manifest_header(
         valid_until=bounds[1],
         timezone=board.timezone,
         resolution=board.resolution,
+        capture=Capture.of(board.capture) if board.capture is not None else None,
         poll_interval_s=poll_interval_s,
         layouts=[],
         items=[],

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, or_, select
@@ -29,6 +29,7 @@ from signage_server.models import (
     PlaylistItem,
     Schedule,
     ScheduleRegion,
+    ValidityMixin,
 )
 from signage_server.units.tree import UnitTree
 
@@ -55,7 +56,15 @@ def board_context(board: Board, tree: UnitTree) -> BoardContext:
         timezone=board.timezone,
         name=board.name,
         resolution=(board.width, board.height),
+        capture=capture_rectangle(board),
     )
+
+
+def capture_rectangle(board: Board) -> tuple[int, int, int, int]:
+    """The part of the board's output the player draws in (x, y, w, h): all of it by default."""
+    width = board.capture_w if board.capture_w is not None else board.width - board.capture_x
+    height = board.capture_h if board.capture_h is not None else board.height - board.capture_y
+    return board.capture_x, board.capture_y, width, height
 
 
 def load_inputs(session: Session, board_ids: Iterable[int] | None, now: datetime) -> ComposeInputs:
@@ -189,12 +198,12 @@ def _item_spec(
             found = media.get(row.media_id or 0)
             if found is None:
                 return None
-            return _item(row, media=media_ref(found), category=found.category)
+            return _item(row, found, media=media_ref(found), category=found.category)
         case Content.BULLETIN:
             bulletin = bulletins.get(row.bulletin_id or 0)
             if bulletin is None:
                 return None
-            return _item(row, title=bulletin.title, text=bulletin.body, category=bulletin.category,
+            return _item(row, bulletin, title=bulletin.title, text=bulletin.body, category=bulletin.category,
                          priority=bulletin.priority)
         case Content.TEXT:
             return _item(row, text=row.text) if row.text.strip() else None
@@ -202,17 +211,25 @@ def _item_spec(
             return _item(row)
 
 
-def _item(row: PlaylistItem, **named: Any) -> PlaylistItemSpec:
+def _item(row: PlaylistItem, content: ValidityMixin | None = None, **named: Any) -> PlaylistItemSpec:
+    """The item's spec; its validity is the item's own window within its content's (a bulletin
+    or an image dated to a day leaves every playlist that shows it at the end of that day)."""
     assert row.id is not None
+    starts = [t for t in (row.valid_from, content.valid_from if content else None) if t is not None]
+    ends = [t for t in (row.valid_until, content.valid_until if content else None) if t is not None]
     return PlaylistItemSpec(
         id=row.id,
         kind=row.kind,
         duration_s=row.duration_s,
-        valid_from=row.valid_from,
-        valid_until=row.valid_until,
+        valid_from=max(starts, key=_as_utc, default=None),
+        valid_until=min(ends, key=_as_utc, default=None),
         options=dict(row.options or {}),
         **named,
     )
+
+
+def _as_utc(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _layouts(session: Session, layout_ids: set[str]) -> dict[str, Layout]:
@@ -225,6 +242,7 @@ def _layouts(session: Session, layout_ids: set[str]) -> dict[str, Layout]:
             name=row.name,
             background=row.background,
             regions=[Region.model_validate(r) for r in row.regions],
+            variants={o: [Region.model_validate(r) for r in rs] for o, rs in (row.variants or {}).items()},
         )
         for row in rows
     }

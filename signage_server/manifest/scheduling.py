@@ -146,6 +146,7 @@ class BoardContext:
     timezone: str = DEFAULT_TIMEZONE
     name: str = ""  # carried into the manifest only
     resolution: tuple[int, int] | None = None
+    capture: tuple[int, int, int, int] | None = None  # x, y, w, h: carried into the manifest only
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "unit_chain", tuple(self.unit_chain))

@@ -1,4 +1,4 @@
-"""Image items: decoded and scaled off the frame path, drawn centred on their letterbox colour."""
+"""Image items: decoded, fitted whole and letterboxed off the frame path (screen/images.py), then blitted."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ class ImageKind(ItemKind[ImageItem]):
         return images.media.has(item.media.sha256) and item.media.sha256 not in images.bad
 
     def picture(self, item: ImageItem, rect: pygame.Rect) -> ImageKey:
-        return ImageKey(item.media.sha256, rect.w, rect.h, item.fit, rgb(item.background))
+        return ImageKey(item.media.sha256, rect.w, rect.h, item.fit, rgb(item.background), item.letterbox)
 
     def draw(self, surface: pygame.Surface, rect: pygame.Rect, item: ImageItem, scene: Scene) -> bool:
         picture = scene.images.get(self.picture(item, rect))

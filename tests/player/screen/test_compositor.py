@@ -1,11 +1,13 @@
 """The compositor: redraws only what changes, never shows a blank frame, survives bad input."""
 
 import hashlib
+import io
 import threading
 from datetime import timedelta
 
 import pygame
 import pytest
+from PIL import Image
 
 from player.core.cache import MediaCache
 from player.core.shared import Shared, Snapshot
@@ -82,7 +84,7 @@ def test_ticker_redraws_only_its_strip(screen, tmp_path) -> None:
 
 def test_image_is_letterboxed_in_its_background_colour(screen, tmp_path) -> None:
     png = image_bytes(100, 100, (220, 20, 20))
-    value = manifest([image_item("i", media_ref(png, 100, 100), background="#00FF00")])
+    value = manifest([image_item("i", media_ref(png, 100, 100), background="#00FF00", letterbox="colour")])
     compositor = Compositor(screen, _store(tmp_path, png))
     compositor.update(_snapshot(value), NOW)
     assert _color_at(screen, (240, 135)) == (220, 20, 20)
@@ -90,11 +92,34 @@ def test_image_is_letterboxed_in_its_background_colour(screen, tmp_path) -> None
 
 
 def test_cover_fills_the_region(screen, tmp_path) -> None:
-    png = image_bytes(100, 100, (220, 20, 20))
-    value = manifest([image_item("i", media_ref(png, 100, 100), fit="cover")])
+    png = image_bytes(100, 60, (220, 20, 20))  # 5:3 in a 16:9 region: a sliver is cropped
+    value = manifest([image_item("i", media_ref(png, 100, 60), fit="cover")])
     compositor = Compositor(screen, _store(tmp_path, png))
     compositor.update(_snapshot(value), NOW)
     assert _color_at(screen, (2, 135)) == (220, 20, 20)
+
+
+def _poster(width: int, height: int) -> bytes:
+    """A poster whose left and right edges (where its words often end) are green and blue."""
+    image = Image.new("RGB", (width, height), (220, 20, 20))
+    image.paste((0, 200, 0), (0, 0, width // 10, height))
+    image.paste((0, 0, 200), (width - width // 10, 0, width, height))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("fit", ["cover", "contain"])
+def test_a_poster_of_another_shape_is_shown_whole_over_a_blurred_copy_never_cropped(tmp_path, fit) -> None:
+    pygame.display.init()
+    portrait = pygame.display.set_mode((270, 480))
+    poster = _poster(160, 90)
+    value = manifest([image_item("i", media_ref(poster, 160, 90), fit=fit)])
+    Compositor(portrait, _store(tmp_path, poster)).update(_snapshot(value), NOW)
+    middle = [_color_at(portrait, (x, 240)) for x in range(270)]
+    assert middle[3] == (0, 200, 0) and middle[-4] == (0, 0, 200)  # both edges on screen
+    band = _color_at(portrait, (135, 20))  # above the poster: its own colours, dimmed, not black
+    assert band != (0, 0, 0) and band[0] > band[2] and band[0] < 200
 
 
 class _GatedStore(ImageStore):
@@ -233,3 +258,35 @@ def test_a_failing_frame_is_logged_once_and_the_loop_goes_on(screen, tmp_path, c
     run_loop(_BrokenCompositor(screen, _store(tmp_path)), Shared(), stop, clock=clock)
     assert len(calls) == 5
     assert len([r for r in caplog.records if r.message == "frame failed"]) == 1
+
+
+def test_an_empty_region_shows_the_board_name_and_clock_never_a_black_band(screen, tmp_path) -> None:
+    layout = {"id": "quarters", "name": "Chính và hai ô", "regions": [
+        {"id": "main", "role": "main", "x": 0, "y": 0, "w": 0.5, "h": 1},
+        {"id": "side", "role": "side", "x": 0.5, "y": 0, "w": 0.5, "h": 0.5},
+        {"id": "logo", "role": "logo", "x": 0.5, "y": 0.5, "w": 0.5, "h": 0.5}]}
+    value = manifest([_text("t"), {"kind": "clock", "id": "c"}],
+                     [entry(NOW, NOW + timedelta(hours=1), {"main": ["t"], "logo": ["c"]}, "quarters")],
+                     [layout], board_name="Bảng tin xã")
+    Compositor(screen, _store(tmp_path)).update(_snapshot(value), NOW)
+    side = screen.subsurface(pygame.Rect(240, 0, 240, 135))
+    colours = {tuple(side.get_at((x, y)))[:3] for x in range(0, 240, 2) for y in range(0, 135, 2)}
+    assert (0, 0, 0) not in colours
+    assert (255, 215, 0) in colours and (255, 255, 255) in colours  # the time, the date and name
+
+
+def test_a_manifest_naming_another_geometry_is_drawn_whole_in_the_reopened_window(tmp_path) -> None:
+    pygame.display.init()
+    first = pygame.display.set_mode((480, 270))
+    opened: list[pygame.Surface] = []
+
+    def reopen(value):
+        if value is None or opened:
+            return None
+        opened.append(pygame.display.set_mode(value.resolution))
+        return opened[0]
+
+    compositor = Compositor(first, _store(tmp_path), reopen=reopen)
+    dirty = compositor.update(_snapshot(manifest([_text("t")], resolution=(384, 192))), NOW)
+    assert compositor.screen is opened[0] and compositor.screen.get_size() == (384, 192)
+    assert dirty == [pygame.Rect(0, 0, 384, 192)]

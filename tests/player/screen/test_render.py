@@ -33,7 +33,7 @@ RED = (220, 20, 20)
 
 def _split_manifest(ref):
     items = [
-        image_item("img", ref, background="#00FF00"),
+        image_item("img", ref, background="#00FF00", letterbox="colour"),
         {
             "kind": "text",
             "id": "txt",
@@ -106,6 +106,14 @@ def test_render_command_refuses_malformed_input_with_a_message(tmp_path) -> None
         str(tmp_path / "m.json"), "--at", NOW.isoformat(), "--size", "64x64", "-o", str(tmp_path / "f.png")
     )
     assert result.returncode == 2 and "cannot render" in result.stderr
+
+
+def test_render_command_draws_at_the_boards_own_size_when_none_is_given(tmp_path) -> None:
+    led = manifest([], resolution=(1920, 1080), capture={"x": 0, "y": 0, "w": 384, "h": 192})
+    (tmp_path / "m.json").write_text(led.model_dump_json(), encoding="utf-8")
+    result = _run_render(str(tmp_path / "m.json"), "--at", NOW.isoformat(), "-o", str(tmp_path / "f.png"))
+    assert result.returncode == 0, result.stderr
+    assert pygame.image.load(tmp_path / "f.png").get_size() == (384, 192)
 
 
 def test_clock_reads_vietnamese_weekday_date_and_time_in_the_board_zone() -> None:

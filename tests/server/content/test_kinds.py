@@ -20,7 +20,7 @@ MEDIA = MediaRef(sha256=hashlib.sha256(b"poster").hexdigest(), size=1000, conten
                  width=384, height=192)
 # One value other than the default for every option of every kind.
 OPTIONS: dict[ItemKind, dict[str, Any]] = {
-    ItemKind.IMAGE: {"fit": "cover", "background": "#112233"},
+    ItemKind.IMAGE: {"fit": "cover", "letterbox": "colour", "background": "#112233"},
     ItemKind.BULLETIN: {"align": "center", "foreground": "#000000", "background": "#FFFFFF",
                         "title_color": "#FF0000", "duration_fixed": True},
     ItemKind.TICKER: {"speed": 3.0, "foreground": "#000000", "background": "#FFFF00"},
@@ -132,3 +132,12 @@ def test_stored_options_keep_the_wire_bounds() -> None:
         options.model_validate({"fit": "stretch"})
     with pytest.raises(ValidationError):
         options.model_validate({"background": "#000000"})  # not one of the named fields
+
+
+def test_an_image_with_a_chosen_background_colour_keeps_it_as_its_letterbox() -> None:
+    """Stored before the blurred letterbox existed: the editor's colour still fills the bands."""
+    chosen = {"background": "#112233"}
+    coloured = wire_item(3, PlaylistItemSpec(9, ItemKind.IMAGE, options=chosen, media=MEDIA))
+    plain = wire_item(3, PlaylistItemSpec(9, ItemKind.IMAGE, media=MEDIA))
+    assert isinstance(coloured, ImageItem) and isinstance(plain, ImageItem)
+    assert (coloured.letterbox, plain.letterbox) == ("colour", "blur")

@@ -97,6 +97,20 @@ def test_builtin_names_are_nfc():
         ("noregions.json", {"id": "noregions", "name": "x", "regions": []}, ["noregions.json", "regions"]),
         ("badrole.json", layout_doc("badrole", region("m", "banner", 0, 0, 1, 1)), ["badrole.json", "role"]),
         ("array.json", "[]", ["array.json"]),
+        (
+            "variantids.json",
+            layout_doc("variantids", region("main", "main", 0, 0, 1, 1))
+            | {"variants": {"portrait": [region("body", "main", 0, 0, 1, 1)]}},
+            ["variantids.json", "portrait variant must place the same regions"],
+        ),
+        (
+            "variantoverlap.json",
+            layout_doc("variantoverlap", region("main", "main", 0, 0, 0.5, 1),
+                       region("side", "side", 0.5, 0, 0.5, 1))
+            | {"variants": {"portrait": [region("main", "main", 0, 0, 1, 0.6),
+                                         region("side", "side", 0, 0.5, 1, 0.5)]}},
+            ["variantoverlap.json", "(portrait)", "'main' and 'side' overlap"],
+        ),
     ],
 )
 def test_broken_template_is_reported_with_its_file_name(tmp_path, filename, content, expected):
@@ -185,3 +199,10 @@ def test_invalid_custom_layout_is_rejected(regions, message):
         validate_layout(make(*regions))
     assert message in str(info.value)
     assert "'custom'" in str(info.value)
+
+
+def test_builtin_layouts_with_several_regions_have_a_variant_for_the_other_orientation():
+    layouts = {layout.id: layout for layout in load_builtin_layouts(default_layouts_dir())}
+    assert set(layouts["main_ticker_clock"].variants) == {"portrait"}
+    assert set(layouts["two_zones"].variants) == {"portrait"}
+    assert set(layouts["portrait"].variants) == {"landscape"}

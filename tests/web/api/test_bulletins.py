@@ -60,3 +60,30 @@ def test_province_admin_sees_commune_bulletins(client, users) -> None:
 def test_write_publishes_a_change(client, users, changes) -> None:
     created = _create(client, users["editor_a"]).json()
     assert changes[-1].bulletins == {created["id"]}
+
+
+def test_a_bulletin_keeps_its_validity_dates_and_lists_mark_it_expired(client, users) -> None:
+    editor = users["editor_a"].headers
+    past = _create(client, users["editor_a"], valid_from="2026-11-24T00:00:00+07:00",
+                   valid_until="2026-11-25T17:00:00+00:00").json()
+    current = _create(client, users["editor_a"], valid_until="2999-01-01T00:00:00+00:00").json()
+    assert past["valid_until"].startswith("2026-11-25T17:00")
+    listed = {b["id"]: b["expired"] for b in client.get(API, headers=editor).json()}
+    assert listed[past["id"]] is True and listed[current["id"]] is False
+
+
+def test_a_bulletin_ending_before_it_starts_is_refused(client, users) -> None:
+    response = _create(client, users["editor_a"], valid_from="2026-12-02T00:00:00+07:00",
+                       valid_until="2026-12-01T00:00:00+07:00")
+    assert response.status_code == 422
+    assert "valid_until must be after valid_from" in response.json()["detail"]
+
+
+def test_a_patch_can_date_a_bulletin_and_clear_the_date_again(client, users) -> None:
+    editor = users["editor_a"].headers
+    created = _create(client, users["editor_a"]).json()
+    dated = client.patch(f"{API}/{created['id']}", json={"valid_until": "2026-01-01T00:00:00+07:00"},
+                         headers=editor).json()
+    assert dated["expired"] is True
+    cleared = client.patch(f"{API}/{created['id']}", json={"valid_until": None}, headers=editor).json()
+    assert cleared["valid_until"] is None and cleared["expired"] is False

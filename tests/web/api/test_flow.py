@@ -83,3 +83,42 @@ def test_a_schedule_whose_playlist_went_back_to_review_leaves_the_lower_schedule
     assert {entry.schedule_id for entry in manifest.timeline} == {str(commune_schedule)}
     assert all(entry.regions for entry in manifest.timeline)
     assert _tickers(session, board) == ["Chào mừng ngày hội"]
+
+
+def test_a_dated_bulletin_carries_its_dates_into_every_manifest_item_that_shows_it(
+    client, app, users, tree, session
+) -> None:
+    """The item's window is its own within the bulletin's: the board drops it at the bulletin's end,
+    offline too, and an item dated more narrowly keeps its own end."""
+    board, playlist = _scheduled_board(client, users, tree)
+    editor = users["editor_a"].headers
+    bulletin = client.post("/api/v1/bulletins", headers=editor, json={
+        "title": "Lịch cắt điện ngày 2/12", "valid_from": "2026-12-01T00:00:00+07:00",
+        "valid_until": "2026-12-03T00:00:00+07:00"}).json()["id"]
+    for until in (None, "2026-12-02T12:00:00+07:00"):
+        client.post(f"/api/v1/playlists/{playlist}/items", headers=editor,
+                    json={"kind": "bulletin", "bulletin_id": bulletin, "valid_until": until})
+    _publish(client, users, "bulletins", bulletin)
+    _publish(client, users, "playlists", playlist)
+    client.portal.call(app.state.composer.wait_idle)
+    dated = [item for item in _manifest(session, board).items if item.kind == "text"]
+    assert [(i.valid_from.isoformat(), i.valid_until.isoformat()) for i in dated] == [
+        ("2026-11-30T17:00:00+00:00", "2026-12-02T17:00:00+00:00"),
+        ("2026-11-30T17:00:00+00:00", "2026-12-02T05:00:00+00:00"),
+    ]
+
+
+def test_the_manifest_carries_the_boards_capture_rectangle_and_the_layouts_variants(
+    client, app, users, tree, session
+) -> None:
+    board, _playlist = _scheduled_board(client, users, tree)
+    patched = client.patch(f"/api/v1/boards/{board}", headers=users["admin_a"].headers,
+                           json={"capture_x": 16, "capture_y": 8, "capture_w": 384, "capture_h": 192})
+    assert patched.status_code == 200, patched.text
+    client.portal.call(app.state.composer.wait_idle)
+    manifest = _manifest(session, board)
+    assert manifest.resolution == (1920, 1080)
+    assert manifest.capture is not None and (manifest.capture.x, manifest.capture.y) == (16, 8)
+    assert manifest.capture.size == (384, 192)
+    layout = manifest.layout("main_ticker_clock")
+    assert layout is not None and set(layout.variants) == {"portrait"}

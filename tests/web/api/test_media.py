@@ -85,3 +85,19 @@ def test_a_script_appended_to_a_png_is_not_served(client, users) -> None:
     assert len(served.content) == media["size"]
     with Image.open(io.BytesIO(served.content)) as im:
         assert im.size == (40, 30)
+
+
+def test_media_validity_is_set_by_patch_checked_in_order_and_marked_expired(client, users) -> None:
+    editor = users["editor_a"].headers
+    created = _upload(client, users["editor_a"], _png()).json()
+    url = f"{API}/{created['id']}"
+    assert created["valid_until"] is None and created["expired"] is False
+    dated = client.patch(url, json={"valid_from": "2026-11-20T00:00:00+07:00"}, headers=editor)
+    assert dated.status_code == 200
+    backwards = client.patch(url, json={"valid_until": "2026-11-19T00:00:00+07:00"}, headers=editor)
+    assert backwards.status_code == 422
+    assert "valid_until must be after valid_from" in backwards.text
+    client.patch(url, json={"valid_until": "2026-11-25T00:00:00+07:00"}, headers=editor)
+    listed = {m["id"]: m for m in client.get(API, headers=editor).json()}
+    assert listed[created["id"]]["expired"] is True
+    assert listed[created["id"]]["valid_from"].startswith("2026-11-19T17:00")

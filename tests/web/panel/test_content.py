@@ -4,6 +4,7 @@ users. Each write goes through the same functions as the JSON API."""
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 
 from PIL import Image
 from sqlmodel import select
@@ -270,3 +271,17 @@ def test_operator_asks_a_board_for_a_screenshot(client, users, session, make_boa
     page = client.post(f"/panel/boards/{board.id}/screenshot", data={"csrf_token": csrf})
     assert page.status_code == 200 and "Đã yêu cầu chụp màn hình" in page.text
     assert session.exec(select(ScreenshotRequestRow).where(ScreenshotRequestRow.board_id == board.id)).one()
+
+
+def test_lists_mark_expired_bulletins_and_images(client, users, session, tree) -> None:
+    over = datetime(2026, 11, 25, 17, tzinfo=UTC)
+    session.add(Bulletin(title="Lịch cắt điện ngày 25/11", unit_id=tree.commune_a, valid_until=over))
+    session.add(Bulletin(title="Tiêm vắc-xin", unit_id=tree.commune_a))
+    session.add(Media(unit_id=tree.commune_a, sha256="a" * 64, size=1, content_type="image/png", width=1,
+                      height=1, title="Áp phích cũ", valid_until=over))
+    session.commit()
+    login(client, "editor-a")
+    rows = client.get("/panel/bulletins").text.split("<tr")
+    marked = [row for row in rows if "hết hạn" in row]
+    assert len(marked) == 1 and "Lịch cắt điện ngày 25/11" in marked[0]
+    assert "hết hạn" in client.get("/panel/media").text

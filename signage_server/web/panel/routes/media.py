@@ -15,6 +15,7 @@ from signage_server.content.media_store import MediaRejected
 from signage_server.content.workflow import Actor, next_states
 from signage_server.core import roles
 from signage_server.core.errors import DomainError
+from signage_server.models import utcnow
 from signage_server.web.deps import ChangesDep, ClientIpDep, MediaStoreDep, SessionDep, SettingsDep
 from signage_server.web.errors import status_of
 from signage_server.web.panel.pages import Pages, see_other
@@ -38,7 +39,7 @@ def _page(request: Request, session: SessionDep, who: PanelUser, view: Pages, ma
     return view.render(request, "media.html", who, items=items, categories=list(Category), category=category,
                        can_upload=who.role in roles.EDITORS, error=error, status_code=422 if error else 200,
                        moves={m.id: next_states(m.state, who.role) for m in items},
-                       max_mb=max_bytes // MB)
+                       expired=service.expired_ids(items, utcnow()), max_mb=max_bytes // MB)
 
 
 @router.get("/grid")
@@ -47,7 +48,8 @@ def grid(request: Request, session: SessionDep, who: CurrentPanelUser, view: Pag
     """The thumbnails alone, for htmx to refresh after an upload."""
     items = service.library(session, user=who.user, category=category)
     return view.render(request, "media_grid.html", who, items=items,
-                       moves={m.id: next_states(m.state, who.role) for m in items})
+                       moves={m.id: next_states(m.state, who.role) for m in items},
+                       expired=service.expired_ids(items, utcnow()))
 
 
 @router.post("")
