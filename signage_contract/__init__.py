@@ -16,6 +16,7 @@ from .manifest import (
     MediaRef,
     PlayReason,
     Priority,
+    ProgrammeSource,
     Region,
     RegionPlaylist,
     RegionRole,
@@ -24,6 +25,7 @@ from .manifest import (
     TickerItem,
     TimelineEntry,
     UnknownItem,
+    Window,
     nfc,
 )
 from .overrides import next_change_at, precedence_key, winning_override
@@ -47,6 +49,7 @@ __all__ = [
     "MediaRef",
     "PlayReason",
     "Priority",
+    "ProgrammeSource",
     "Region",
     "RegionPlaylist",
     "RegionRole",
@@ -55,6 +58,7 @@ __all__ = [
     "TickerItem",
     "TimelineEntry",
     "UnknownItem",
+    "Window",
     "next_change_at",
     "nfc",
     "precedence_key",
