@@ -37,9 +37,12 @@ from signage_contract import (
     MediaRef,
     PlayReason,
     Priority,
+    ProgrammeSource,
     RegionPlaylist,
+    RegionRole,
     SignedManifest,
     TimelineEntry,
+    Window,
     nfc,
 )
 from signage_contract.manifest import DEFAULT_POLL_INTERVAL_S
@@ -56,6 +59,7 @@ from signage_server.manifest.scheduling import (
     applicable,
     merge_intervals,
     timeline_for,
+    window_intervals,
 )
 from signage_server.models import ItemKind
 
@@ -181,6 +185,7 @@ class ManifestBody:
     layouts: tuple[Layout, ...]
     items: tuple[Item, ...]
     timeline: tuple[TimelineEntry, ...]
+    sources: tuple[ProgrammeSource, ...] = ()
 
 
 def compose_body(
@@ -202,7 +207,61 @@ def compose_body(
             raise ValueError(f"schedule {segment.spec.id} names unknown layout {segment.spec.layout_id!r}")
         used_layouts.setdefault(layout.id, layout)
         entries.append(_entry(segment, segment.spec, layout, playlists, items))
-    return ManifestBody(tuple(used_layouts.values()), tuple(items.values()), tuple(entries))
+    sources = programme_sources(candidates, timezone, bounds, playlists, layouts, items)
+    for source in sources:
+        used_layouts.setdefault(source.layout_id, layouts[source.layout_id])
+    return ManifestBody(tuple(used_layouts.values()), tuple(items.values()), tuple(entries), tuple(sources))
+
+
+def lead_region_id(layout: Layout) -> str:
+    """The region whose items are the programme's plays: the layout's main region, else its first."""
+    return next((r.id for r in layout.regions if r.role == RegionRole.MAIN), layout.regions[0].id)
+
+
+def programme_sources(
+    candidates: Sequence[Applicable],
+    timezone: str,
+    bounds: tuple[datetime, datetime],
+    playlists: Mapping[int, PlaylistSpec],
+    layouts: Mapping[str, Layout],
+    items: dict[str, Item],
+) -> list[ProgrammeSource]:
+    """The programme's sources (``signage_contract.programme``): every candidate open within
+    ``bounds``, by schedule id (the rule's tie order), with its windows clipped to ``bounds`` and its
+    items valid at some time within them (added to ``items``). A schedule naming an unknown layout
+    is refused, as in the timeline."""
+    zone = ZoneInfo(timezone)
+    first = bounds[0].astimezone(zone).date() - timedelta(days=1)
+    last = bounds[1].astimezone(zone).date()
+    sources: list[ProgrammeSource] = []
+    for spec, _ in sorted(candidates, key=lambda pair: pair[0].id):
+        windows = [
+            Window(start=max(opens, bounds[0]), end=min(closes, bounds[1]))
+            for opens, closes in window_intervals(spec.recurrence, timezone, first, last)
+            if opens < bounds[1] and closes > bounds[0]
+        ]
+        if not windows:
+            continue
+        layout = layouts.get(spec.layout_id)
+        if layout is None:
+            raise ValueError(f"schedule {spec.id} names unknown layout {spec.layout_id!r}")
+        regions = _regions(spec, layout, playlists, items, *bounds)
+        if not regions:
+            continue
+        sources.append(
+            ProgrammeSource(
+                schedule_id=str(spec.id),
+                layout_id=layout.id,
+                lead_region_id=lead_region_id(layout),
+                weight=spec.weight,
+                exclusive=spec.exclusive,
+                default=spec.is_default,
+                priority_every_min=spec.priority_every_min,
+                windows=windows,
+                regions=regions,
+            )
+        )
+    return sources
 
 
 def _entry(
@@ -212,20 +271,7 @@ def _entry(
     playlists: Mapping[int, PlaylistSpec],
     items: dict[str, Item],
 ) -> TimelineEntry:
-    regions: list[RegionPlaylist] = []
-    for region in layout.regions:
-        playlist = playlists.get(spec.regions.get(region.id, -1))
-        if playlist is None:
-            continue
-        ids: list[str] = []
-        for source in playlist.items:
-            if source.overlaps(segment.start, segment.end):
-                wire_id = item_id(playlist.id, source)
-                if wire_id not in items:
-                    items[wire_id] = wire_item(playlist.id, source)
-                ids.append(wire_id)
-        if ids:
-            regions.append(RegionPlaylist(region_id=region.id, item_ids=ids))
+    regions = _regions(spec, layout, playlists, items, segment.start, segment.end)
     return TimelineEntry(
         start=segment.start,
         end=segment.end,
@@ -234,6 +280,33 @@ def _entry(
         reason=_REASONS[spec.bulletin_priority],
         regions=regions,
     )
+
+
+def _regions(
+    spec: ScheduleSpec,
+    layout: Layout,
+    playlists: Mapping[int, PlaylistSpec],
+    items: dict[str, Item],
+    start: datetime,
+    end: datetime,
+) -> list[RegionPlaylist]:
+    """The spec's region playlists with the items valid at some time in [start, end) (added to
+    ``items``)."""
+    regions: list[RegionPlaylist] = []
+    for region in layout.regions:
+        playlist = playlists.get(spec.regions.get(region.id, -1))
+        if playlist is None:
+            continue
+        ids: list[str] = []
+        for source in playlist.items:
+            if source.overlaps(start, end):
+                wire_id = item_id(playlist.id, source)
+                if wire_id not in items:
+                    items[wire_id] = wire_item(playlist.id, source)
+                ids.append(wire_id)
+        if ids:
+            regions.append(RegionPlaylist(region_id=region.id, item_ids=ids))
+    return regions
 
 
 def manifest_header(
@@ -265,7 +338,12 @@ def manifest_header(
 def assemble(header: Manifest, body: ManifestBody) -> Manifest:
     # The body holds validated models; passing them through the constructor would rerun their
     # validators for every board (most of the cost of recomposing 10,000 boards, measured).
-    body_fields = {"layouts": list(body.layouts), "items": list(body.items), "timeline": list(body.timeline)}
+    body_fields = {
+        "layouts": list(body.layouts),
+        "items": list(body.items),
+        "timeline": list(body.timeline),
+        "sources": list(body.sources),
+    }
     return header.model_copy(update=body_fields)
 
 

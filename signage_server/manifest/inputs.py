@@ -136,6 +136,9 @@ def _spec(
         is_default=schedule.is_default,
         updated_at=schedule.updated_at,
         bulletin_priority=bulletin_priority(regions, playlists),
+        weight=schedule.weight,
+        exclusive=schedule.exclusive,
+        priority_every_min=schedule.priority_every_min,
     )
 
 
