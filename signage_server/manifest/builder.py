@@ -234,9 +234,12 @@ def programme_sources(
     first = bounds[0].astimezone(zone).date() - timedelta(days=1)
     last = bounds[1].astimezone(zone).date()
     sources: list[ProgrammeSource] = []
+    shared: dict[tuple[str, int], RegionPlaylist | None] = {}  # specs share playlists: made once
+    # The values are built here from checked inputs (windows end after they start), so the models
+    # are constructed without validation: with 200 schedules that is most of a composition's cost.
     for spec, _ in sorted(candidates, key=lambda pair: pair[0].id):
         windows = [
-            Window(start=max(opens, bounds[0]), end=min(closes, bounds[1]))
+            Window.model_construct(start=max(opens, bounds[0]), end=min(closes, bounds[1]))
             for opens, closes in window_intervals(spec.recurrence, timezone, first, last)
             if opens < bounds[1] and closes > bounds[0]
         ]
@@ -245,11 +248,18 @@ def programme_sources(
         layout = layouts.get(spec.layout_id)
         if layout is None:
             raise ValueError(f"schedule {spec.id} names unknown layout {spec.layout_id!r}")
-        regions = _regions(spec, layout, playlists, items, *bounds)
+        regions = []
+        for region in layout.regions:
+            key = (region.id, spec.regions.get(region.id, -1))
+            if key not in shared:
+                playlist = playlists.get(key[1])
+                shared[key] = _region(region.id, playlist, items, *bounds) if playlist is not None else None
+            if (found := shared[key]) is not None:
+                regions.append(found)
         if not regions:
             continue
         sources.append(
-            ProgrammeSource(
+            ProgrammeSource.model_construct(
                 schedule_id=str(spec.id),
                 layout_id=layout.id,
                 lead_region_id=lead_region_id(layout),
@@ -295,18 +305,24 @@ def _regions(
     regions: list[RegionPlaylist] = []
     for region in layout.regions:
         playlist = playlists.get(spec.regions.get(region.id, -1))
-        if playlist is None:
-            continue
-        ids: list[str] = []
-        for source in playlist.items:
-            if source.overlaps(start, end):
-                wire_id = item_id(playlist.id, source)
-                if wire_id not in items:
-                    items[wire_id] = wire_item(playlist.id, source)
-                ids.append(wire_id)
-        if ids:
-            regions.append(RegionPlaylist(region_id=region.id, item_ids=ids))
+        found = _region(region.id, playlist, items, start, end) if playlist is not None else None
+        if found is not None:
+            regions.append(found)
     return regions
+
+
+def _region(
+    region_id: str, playlist: PlaylistSpec, items: dict[str, Item], start: datetime, end: datetime
+) -> RegionPlaylist | None:
+    """The playlist's items valid at some time in [start, end) (added to ``items``); None if none."""
+    ids: list[str] = []
+    for source in playlist.items:
+        if source.overlaps(start, end):
+            wire_id = item_id(playlist.id, source)
+            if wire_id not in items:
+                items[wire_id] = wire_item(playlist.id, source)
+            ids.append(wire_id)
+    return RegionPlaylist.model_construct(region_id=region_id, item_ids=ids) if ids else None
 
 
 def manifest_header(
