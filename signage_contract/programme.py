@@ -44,7 +44,9 @@ from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from heapq import heapreplace
 from itertools import pairwise
+from math import lcm
 from zoneinfo import ZoneInfo
 
 from .manifest import Item, Priority, ProgrammeSource, UnknownItem
@@ -78,7 +80,8 @@ def clamp_duration_s(duration_s: float) -> float:
 
 
 def is_priority(item: Item) -> bool:
-    return item.priority.rank >= Priority.PRIORITY.rank
+    """Priority or emergency (Circular 39): inserted ahead of the loop."""
+    return item.priority is not Priority.NORMAL
 
 
 def duration_us(item: Item) -> int:
@@ -143,10 +146,15 @@ def segment_plays(
 ) -> list[Play]:
     """Steps 2 and 3 of the rule over one segment [start, end) in which ``parts`` take part."""
     plays: list[Play] = []
+    lengths = {it.id: duration_us(it) * _US for _, live in parts for it in live}
     normal = [(s, [it for it in live if not is_priority(it)]) for s, live in parts]
     normal = [(s, its) for s, its in normal if its]
     urgent = [(s, [it for it in live if is_priority(it)]) for s, live in parts]
     urgent = [(s, its) for s, its in urgent if its]
+    # Least airtime/weight first, exactly: with W the weights' least common multiple, airtime * (W //
+    # weight) orders like airtime / weight in integers; a heap of (that, index) breaks ties by index.
+    scale = [lcm(*(s.weight for s, _ in normal)) // s.weight for s, _ in normal] if normal else []
+    heap = [(0, k) for k in range(len(normal))]
     airtime = [0] * len(normal)
     n_pos = [0] * len(normal)
     p_pos = [0] * len(urgent)
@@ -154,11 +162,11 @@ def segment_plays(
     just_inserted = [False] * len(urgent)
     t = start
     while t < end:
-        pick = _least_served(normal, airtime) if normal else None
+        pick = heap[0][1] if heap else None
         next_end = t
         if pick is not None:
             loop = normal[pick][1]
-            next_end += duration_us(loop[n_pos[pick] % len(loop)]) * _US
+            next_end += lengths[loop[n_pos[pick] % len(loop)].id]
         insert = None
         for k in range(len(urgent)):
             if just_inserted[k] and pick is not None:
@@ -176,24 +184,17 @@ def segment_plays(
             source, its = normal[pick]
             item = its[n_pos[pick] % len(its)]
             n_pos[pick] += 1
-            airtime[pick] += duration_us(item)
+            airtime[pick] += lengths[item.id] // _US
+            heapreplace(heap, (airtime[pick] * scale[pick], pick))
             just_inserted = [False] * len(urgent)
             priority = False
         else:
             break
-        stop = min(end, t + duration_us(item) * _US)
+        stop = t + lengths[item.id]
+        stop = end if stop > end else stop
         plays.append(Play(t, stop, source, item, priority, start))
         t = stop
     return plays
-
-
-def _least_served(normal: Sequence[tuple[ProgrammeSource, Sequence[Item]]], airtime: Sequence[int]) -> int:
-    """The index with the least airtime/weight (exact: cross-multiplied), the first on ties."""
-    best = 0
-    for k in range(1, len(normal)):
-        if airtime[k] * normal[best][0].weight < airtime[best] * normal[k][0].weight:
-            best = k
-    return best
 
 
 def plays(
