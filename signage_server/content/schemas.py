@@ -195,3 +195,6 @@ class SchedulePublic(ContentPublic):
     weight: int
     exclusive: bool
     priority_every_min: int
+    # An exclusive schedule's answer to "what does it silence": the schedules that reach one of its
+    # boards with an overlapping window in the coming days (empty for a schedule that is not).
+    silences: list[int] = Field(default_factory=list)

@@ -5,16 +5,24 @@ sources of the manifest the board would receive that day (the same builder)."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
+from signage_contract import HORIZON
 from signage_contract.programme import plays
+from signage_server.core.changes import Change
 from signage_server.devices import boards
+from signage_server.manifest.affected import affected_boards
 from signage_server.manifest.builder import build_manifest
-from signage_server.manifest.inputs import load_inputs
-from signage_server.models import PlaylistItem, User
+from signage_server.manifest.inputs import load_inputs, spec_of
+from signage_server.manifest.scheduling import applicable, applies_to, intersect, window_intervals
+from signage_server.models import PlaylistItem, Schedule, ScheduleRegion, User
+from signage_server.units.tree import UnitTree
+
+_V = TypeVar("_V")
 
 
 class ProgrammePlay(BaseModel):
@@ -63,3 +71,38 @@ def board_programme(session: Session, *, actor: User, board_id: int, day: date |
             priority=play.priority,
         ))
     return answer
+
+
+def silenced_by(session: Session, row: Schedule, now: datetime) -> list[int]:
+    """For an ``exclusive`` schedule: the other playable, non-exclusive schedules it silences, that
+    is, those that reach one of its boards with a window overlapping one of its own within the
+    coming ``HORIZON`` (in that board's time zone). Empty for a schedule that is not exclusive."""
+    if not row.exclusive or row.id is None:
+        return []
+    tree = UnitTree.load(session, now.date())
+    reach = Change(boards=_one(row.target_board_id), units=_one(row.target_unit_id),
+                   tags=_one(row.target_tag))
+    board_ids = affected_boards(session, reach, tree)
+    if not board_ids:
+        return []
+    inputs = load_inputs(session, board_ids, now)
+    regions = {r.region_id: r.playlist_id
+               for r in session.exec(select(ScheduleRegion).where(ScheduleRegion.schedule_id == row.id))}
+    mine = spec_of(row, regions, inputs.playlists)
+    found: set[int] = set()
+    for board in inputs.boards:
+        if applies_to(mine, board) is None:
+            continue
+        first = now.astimezone(ZoneInfo(board.timezone)).date()
+        last = first + timedelta(days=HORIZON.days)
+        windows = window_intervals(mine.recurrence, board.timezone, first, last)
+        for other, _ in applicable(inputs.specs, board):
+            if other.id in found or other.id == row.id or other.exclusive:
+                continue
+            if intersect(windows, window_intervals(other.recurrence, board.timezone, first, last)):
+                found.add(other.id)
+    return sorted(found)
+
+
+def _one(value: _V | None) -> frozenset[_V]:
+    return frozenset() if value is None else frozenset({value})
