@@ -218,6 +218,7 @@ def test_board_week_shows_an_approved_schedule(client, users, session, tree, lay
     assert week.count("Cả tuần") >= 7
     detail = client.get(f"/panel/boards/{board.id}").text
     assert "Cả tuần" in detail and "Tin 0" in detail
+    assert "Cả tuần 100 %" in detail  # the airtime plan: it has every hour to itself
     unit_week = client.get(f"/panel/schedules/week?unit_id={tree.commune_a}").text
     assert "Cả tuần" in unit_week
 
