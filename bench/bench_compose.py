@@ -3,7 +3,9 @@
 1. One board under three levels of units (province > commune > village) with 200 schedules of
    varied windows, weekdays, date ranges and targets: p50/p99 of ``build_manifest``, cold (window
    caches cleared before each run) and warm, beside serialising the same manifest to JSON (the raw
-   baseline, measured in the same run). Target: p99 <= 10 ms.
+   baseline, measured in the same run). Target: p99 <= 10 ms. Then the programme over its sources:
+   a local day's plays (what ``GET /boards/{id}/programme`` computes) and the player's look-up at
+   an instant (``Programme.play_at``, its segment's plays made once and then reused).
 2. Recompose 10,000 boards below a province after one province-wide schedule changed:
    ``compose_boards`` (build, version and sign each, boards with the same schedules sharing one
    body), beside the plain way in the same run (``build_manifests`` then ``sign_manifest`` for
@@ -25,6 +27,7 @@ from pathlib import Path
 from nacl.signing import SigningKey
 
 from signage_contract import Layout, MediaRef, Priority
+from signage_contract.programme import Programme, plays
 from signage_server.manifest import scheduling
 from signage_server.manifest.batch import build_manifests, compose_boards
 from signage_server.manifest.builder import PlaylistItemSpec, PlaylistSpec, build_manifest, sign_manifest
@@ -173,6 +176,18 @@ def bench_one_board(runs: int = 300) -> None:
     print(f"  raw baseline: model_dump_json of the same manifest p50 {raw_p50:6.3f} ms p99 {raw_p99:6.3f} ms;"
           f" cold compose / baseline = {cold_p50 / raw_p50:.1f}x")
     print(f"  version + sign p50 {sign_p50:6.3f} ms")
+    items, day = manifest.item_index(), (manifest.valid_from, manifest.valid_from + timedelta(days=1))
+    def plan() -> list[object]:
+        return list(plays(manifest.sources, items, manifest.timezone, *day))
+
+    day_plays = plays(manifest.sources, items, manifest.timezone, *day)
+    plan_p50, plan_p99 = _percentiles(_time(plan, 30))
+    programme = Programme(manifest.sources, items, manifest.timezone)
+    moments = [p.start for p in day_plays]
+    look_p50, look_p99 = _percentiles(_time(lambda: programme.play_at(rng.choice(moments)), runs))
+    print(f"  programme ({len(manifest.sources)} sources): a day's {len(day_plays)} plays (the API's plan)"
+          f" p50 {plan_p50:6.2f} ms p99 {plan_p99:6.2f} ms; the player's look-up at an instant"
+          f" p50 {look_p50:6.3f} ms p99 {look_p99:6.3f} ms")
 
 
 def _province(rng: random.Random, lists: int) -> tuple[list[BoardContext], list[ScheduleSpec]]:

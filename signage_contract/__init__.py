@@ -20,6 +20,7 @@ from .manifest import (
     Orientation,
     PlayReason,
     Priority,
+    ProgrammeSource,
     Region,
     RegionPlaylist,
     RegionRole,
@@ -28,6 +29,7 @@ from .manifest import (
     TickerItem,
     TimelineEntry,
     UnknownItem,
+    Window,
     nfc,
 )
 from .overrides import next_change_at, precedence_key, winning_override
@@ -55,6 +57,7 @@ __all__ = [
     "Orientation",
     "PlayReason",
     "Priority",
+    "ProgrammeSource",
     "Region",
     "RegionPlaylist",
     "RegionRole",
@@ -63,6 +66,7 @@ __all__ = [
     "TickerItem",
     "TimelineEntry",
     "UnknownItem",
+    "Window",
     "next_change_at",
     "nfc",
     "precedence_key",

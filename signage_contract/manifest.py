@@ -276,6 +276,45 @@ class TimelineEntry(WireModel):
         return self
 
 
+DEFAULT_WEIGHT = 1
+DEFAULT_PRIORITY_EVERY_MIN = 10
+Weight = Annotated[int, Field(ge=1, le=1000)]
+EveryMin = Annotated[int, Field(ge=1, le=1440)]
+
+
+class Window(WireModel):
+    """An interval in which a source's schedule is open (UTC, end exclusive)."""
+
+    start: AwareDatetime
+    end: AwareDatetime
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Window:
+        if self.end <= self.start:
+            raise ValueError("a window must end after it starts")
+        return self
+
+
+class ProgrammeSource(WireModel):
+    """One schedule that reaches the board, as the programme rule needs it."""
+
+    schedule_id: str
+    layout_id: str
+    lead_region_id: str
+    weight: Weight = DEFAULT_WEIGHT
+    exclusive: bool = False
+    default: bool = False
+    priority_every_min: EveryMin = DEFAULT_PRIORITY_EVERY_MIN
+    windows: list[Window]
+    regions: list[RegionPlaylist]
+
+    def lead_item_ids(self) -> list[str]:
+        return next((r.item_ids for r in self.regions if r.region_id == self.lead_region_id), [])
+
+    def open_at(self, now: datetime) -> bool:
+        return any(w.start <= now < w.end for w in self.windows)
+
+
 # Decision 18/2021/QĐ-TTg disaster risk levels 1..5 and their colours.
 RISK_COLORS: dict[int, str] = {
     1: "#87CEEB",  # light blue
@@ -354,6 +393,9 @@ class Manifest(WireModel):
     layouts: list[Layout]
     items: list[Item]
     timeline: list[TimelineEntry]
+    # The programme's sources (``programme.py``): a player that knows them plays the programme and
+    # ignores ``timeline``, which stays for players of the previous contract (one winner at a time).
+    sources: list[ProgrammeSource] = []
     overrides: list[EmergencyOverride] = []
 
     def stamp(self) -> ManifestStamp:

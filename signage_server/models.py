@@ -292,6 +292,10 @@ class Schedule(ContentMixin, table=True):
     start means the window runs overnight and belongs to the day it starts; both empty = all day),
     and a local date range ``start_date``..``end_date`` (inclusive). ``is_default`` content plays
     only when nothing else is scheduled.
+
+    The programme (``signage_contract.programme``): open schedules share the board's main loop by
+    ``weight`` (share of airtime); their priority items recur at least every ``priority_every_min``
+    minutes; an ``exclusive`` schedule takes the board alone while it is open.
     """
 
     id: int | None = Field(default=None, primary_key=True)
@@ -308,6 +312,9 @@ class Schedule(ContentMixin, table=True):
     end_date: date | None = None
     priority: int = 0
     is_default: bool = False
+    weight: int = 1
+    exclusive: bool = False
+    priority_every_min: int = 10
 
 
 class ScheduleRegion(SQLModel, table=True):

@@ -1,5 +1,11 @@
 """What every region shows at an instant, and when to look again (pure: no clock, no I/O).
 
+A manifest with programme ``sources`` is played by the programme rule
+(``signage_contract.programme``, the same functions the server uses for its plan): each play shows
+its source schedule's layout, its item in the layout's lead region and the source's other regions
+looping from the start of the segment. The rest of this docstring is about the ``timeline`` of a
+manifest without sources (a server of the previous contract).
+
 Each timeline entry loops its regions' playlists, the loop anchored at the entry's start, so any
 instant has one answer and a rebooted board picks up exactly where the schedule is. Forgiving on
 read: absurd durations are clamped, items not valid now or not playable (media missing, unknown kind)
@@ -20,6 +26,7 @@ from signage_contract import (
     Layout,
     Manifest,
     PlayReason,
+    Priority,
     Region,
     RegionRole,
     TimelineEntry,
@@ -27,9 +34,11 @@ from signage_contract import (
     next_change_at,
     winning_override,
 )
+from signage_contract.programme import MAX_ITEM_S as MAX_ITEM_S
+from signage_contract.programme import MIN_ITEM_S as MIN_ITEM_S
+from signage_contract.programme import Play, Programme
+from signage_contract.programme import clamp_duration_s as clamp_duration_s
 
-MIN_ITEM_S = 2.0  # shorter would flicker
-MAX_ITEM_S = 3600.0  # longer is a typo (e.g. milliseconds sent as seconds)
 IDLE_RECHECK = timedelta(hours=1)
 _US = timedelta(microseconds=1)
 _REASON_RANK = {
@@ -77,10 +86,6 @@ class Frame:
     next_change_at: datetime
 
 
-def clamp_duration_s(duration_s: float) -> float:
-    return min(MAX_ITEM_S, max(MIN_ITEM_S, duration_s))
-
-
 def resolve(
     manifest: Manifest | None,
     now: datetime,
@@ -99,6 +104,8 @@ def resolve(
     if manifest is None:
         show = (RegionShow(FALLBACK_LAYOUT.regions[0], None, now),)
         return Frame(FALLBACK_LAYOUT, show, override, None, min(changes))
+    if manifest.sources:
+        return _programme_frame(manifest, now, playable, override, changes, duration_of)
     index = manifest.item_index()
     entry = _current_entry(
         manifest, now, changes, lambda e: _has_content(manifest, e, index, now, playable, changes)
@@ -112,7 +119,7 @@ def resolve(
         shows = tuple(
             _region_show(
                 region,
-                entry,
+                entry.start,
                 [index[i] for i in playlists.get(region.id, []) if i in index],
                 now,
                 playable,
@@ -123,6 +130,88 @@ def resolve(
         )
     next_change = min(t for t in changes if t > now)
     return Frame(layout, shows, override, entry, next_change)
+
+
+_PLAY_REASONS = {
+    Priority.NORMAL: PlayReason.SCHEDULED,
+    Priority.PRIORITY: PlayReason.PRIORITY,
+    Priority.EMERGENCY: PlayReason.EMERGENCY,
+}
+_programmes: dict[tuple[int, DurationOf], tuple[Manifest, Programme]] = {}
+
+
+def programme_of(manifest: Manifest, duration_of: DurationOf = _as_sent) -> Programme:
+    """The manifest's programme (its sources whose layout it carries), made once per manifest (and
+    duration rule) so its segments' plays are computed once. A lead item lasts what ``duration_of``
+    says in its source's lead region: a paged text as long as its pages take to read."""
+    key = (id(manifest), duration_of)
+    cached = _programmes.get(key)
+    if cached is not None and cached[0] is manifest:
+        return cached[1]
+    sources = [s for s in manifest.sources if manifest.layout(s.layout_id) is not None]
+    lead_regions: dict[str, Region] = {}
+    for source in sources:
+        layout = manifest.layout(source.layout_id)
+        region = next((r for r in layout.regions if r.id == source.lead_region_id), None) if layout else None
+        if region is not None:
+            for item_id in source.lead_item_ids():
+                lead_regions.setdefault(item_id, region)
+
+    def seconds(item: Item) -> float:
+        region = lead_regions.get(item.id)
+        return duration_of(item, region) if region is not None else item.duration_s
+
+    programme = Programme(sources, manifest.item_index(), manifest.timezone, seconds)
+    if len(_programmes) >= 4:
+        _programmes.clear()
+    _programmes[key] = (manifest, programme)
+    return programme
+
+
+def _programme_frame(
+    manifest: Manifest,
+    now: datetime,
+    playable: Playable,
+    override: EmergencyOverride | None,
+    changes: list[datetime],
+    duration_of: DurationOf = _as_sent,
+) -> Frame:
+    programme = programme_of(manifest, duration_of)
+    play, until = programme.play_at(now, playable)
+    changes.append(until)
+    layout = manifest.layout(play.source.layout_id) if play is not None else None
+    if play is None or layout is None:
+        show = (RegionShow(FALLBACK_LAYOUT.regions[0], None, now),)
+        return Frame(FALLBACK_LAYOUT, show, override, None, min(t for t in changes if t > now))
+    entry = play_entry(play)
+    playlists = {p.region_id: p.item_ids for p in play.source.regions}
+    shows = tuple(
+        RegionShow(region, play.item, play.start)
+        if region.id == play.source.lead_region_id
+        else _region_show(
+            region,
+            play.segment_start,
+            [programme.items[i] for i in playlists.get(region.id, []) if i in programme.items],
+            now,
+            playable,
+            changes,
+            duration_of,
+        )
+        for region in sorted(layout.regions, key=lambda r: r.z)
+    )
+    return Frame(layout, shows, override, entry, min(t for t in changes if t > now))
+
+
+def play_entry(play: Play) -> TimelineEntry:
+    """A play as a timeline entry (what play tracking and the compositor read)."""
+    return TimelineEntry(
+        start=play.start,
+        end=play.end,
+        layout_id=play.source.layout_id,
+        schedule_id=play.source.schedule_id,
+        reason=_PLAY_REASONS[play.item.priority],
+        regions=play.source.regions,
+    )
 
 
 def active_override(
@@ -178,7 +267,7 @@ def _has_content(
 
 def _region_show(
     region: Region,
-    entry: TimelineEntry,
+    anchor: datetime,
     items: list[Item],
     now: datetime,
     playable: Playable,
@@ -190,11 +279,11 @@ def _region_show(
         changes.extend(t for t in (item.valid_from, item.valid_until) if t is not None and t > now)
     loop = [it for it in candidates if it.valid_at(now)]
     if not loop:
-        return RegionShow(region, None, entry.start)
+        return RegionShow(region, None, anchor)
     if len(loop) == 1:  # one item plays continuously: no cut at each loop boundary
-        return RegionShow(region, loop[0], entry.start)
+        return RegionShow(region, loop[0], anchor)
     durations = [round(clamp_duration_s(duration_of(it, region)) * 1_000_000) for it in loop]
-    offset = ((now - entry.start) // _US) % sum(durations)
+    offset = ((now - anchor) // _US) % sum(durations)
     for item, duration in zip(loop, durations, strict=True):
         if offset < duration:
             started = now - offset * _US

@@ -15,7 +15,17 @@ from signage_server.core.auth import in_scope
 from signage_server.core.changes import ChangeFeed
 from signage_server.core.errors import Invalid
 from signage_server.core.roles import EDITORS
-from signage_server.models import AdminUnit, Board, ContentState, Playlist, Schedule, ScheduleRegion, User
+from signage_server.manifest.programme import silenced_by
+from signage_server.models import (
+    AdminUnit,
+    Board,
+    ContentState,
+    Playlist,
+    Schedule,
+    ScheduleRegion,
+    User,
+    utcnow,
+)
 from signage_server.schemas import StateChange
 
 _TABLE_FIELDS = set(ScheduleBase.model_fields) - {"regions"}
@@ -32,7 +42,9 @@ def _regions(session: Session, schedule_id: int) -> dict[str, int]:
 
 def public(session: Session, row: Schedule) -> SchedulePublic:
     assert row.id is not None
-    return SchedulePublic.model_validate({**row.model_dump(), "regions": _regions(session, row.id)})
+    silences = silenced_by(session, row, utcnow()) if row.exclusive else []
+    return SchedulePublic.model_validate({**row.model_dump(), "regions": _regions(session, row.id),
+                                          "silences": silences})
 
 
 def _check(session: Session, user: User, body: ScheduleBase) -> None:

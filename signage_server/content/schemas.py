@@ -130,6 +130,11 @@ class ScheduleBase(Strict):
     end_date: date | None = None
     priority: Annotated[int, Field(ge=-1000, le=1000)] = 0
     is_default: bool = False
+    weight: Annotated[int, Field(ge=1, le=1000, description="share of airtime among open schedules")] = 1
+    exclusive: Annotated[bool, Field(description="takes the board alone while open")] = False
+    priority_every_min: Annotated[
+        int, Field(ge=1, le=1440, description="priority items recur at least this often (minutes)")
+    ] = 10
 
     @model_validator(mode="after")
     def _consistent(self) -> ScheduleBase:
@@ -167,6 +172,9 @@ class ScheduleUpdate(Strict):
     end_date: date | None = None
     priority: int | None = None
     is_default: bool | None = None
+    weight: int | None = None
+    exclusive: bool | None = None
+    priority_every_min: int | None = None
 
 
 class SchedulePublic(ContentPublic):
@@ -184,3 +192,9 @@ class SchedulePublic(ContentPublic):
     end_date: date | None
     priority: int
     is_default: bool
+    weight: int
+    exclusive: bool
+    priority_every_min: int
+    # An exclusive schedule's answer to "what does it silence": the schedules that reach one of its
+    # boards with an overlapping window in the coming days (empty for a schedule that is not).
+    silences: list[int] = Field(default_factory=list)

@@ -150,6 +150,7 @@ def seed_demo(session: Session, store: MediaStore, *, today: date | None = None)
     media = _media(session, store, province.id)
     bulletins = _bulletins(session, province.id, today or utcnow().astimezone(LOCAL_ZONE).date())
     _schedules(session, province.id, boards, media, bulletins)
+    _commune_schedule(session, commune.id)
     session.commit()
     return DemoSite(province.id, boards["lcd"], boards["led"], users)
 
@@ -404,3 +405,27 @@ def _schedules(
         ],
     )
     session.add(ScheduleRegion(schedule_id=evening.id or 0, region_id="main", playlist_id=security))
+
+
+COMMUNE_BULLETIN = (
+    "Lịch tiếp công dân của UBND xã",
+    "Chủ tịch UBND xã tiếp công dân vào sáng thứ Năm hằng tuần tại trụ sở UBND xã.",
+)
+
+
+def _commune_schedule(session: Session, commune_id: int) -> None:
+    """The commune's own all-day schedule: it shares the board's loop with the province's."""
+    title, body = COMMUNE_BULLETIN
+    bulletin = Bulletin(unit_id=commune_id, title=title, body=body, category=Category.POLICY_LAW,
+                        priority=Priority.NORMAL, state=PUBLISHED)
+    session.add(bulletin)
+    session.flush()
+    playlist = _playlist(session, commune_id, "Tin của xã", [
+        PlaylistItem(playlist_id=0, position=0, kind=ItemKind.BULLETIN, bulletin_id=bulletin.id,
+                     duration_s=15),
+    ])
+    schedule = Schedule(unit_id=commune_id, name="Xã: tin của xã", layout_id="fullscreen",
+                        target_kind=TargetKind.UNIT, target_unit_id=commune_id, state=PUBLISHED)
+    session.add(schedule)
+    session.flush()
+    session.add(ScheduleRegion(schedule_id=schedule.id or 0, region_id="main", playlist_id=playlist))

@@ -1,7 +1,7 @@
 """Recomposing many boards at once (a province schedule touches every board below it).
 
 Boards that see the same specs with the same specificity in the same zone share one manifest body
-(layouts, items, timeline): it is built and serialised once per group, and each board's signed
+(layouts, items, timeline, sources): it is built and serialised once per group, and each board's signed
 payload is spliced from its own header and that shared text. The splice gives exactly
 ``manifest.model_dump_json()`` (tested), so versions and signatures equal those of the one-board
 path; it only saves serialising the same body thousands of times.
@@ -39,7 +39,7 @@ from signage_server.manifest.builder import (
 )
 from signage_server.manifest.scheduling import BoardContext, ScheduleSpec, SpecIndex
 
-_BODY_FIELDS = ("layouts", "items", "timeline")
+_BODY_FIELDS = ("layouts", "items", "timeline", "sources")
 _TAIL_FIELDS = (*_BODY_FIELDS, "overrides")
 
 
@@ -72,8 +72,9 @@ class _Group:
         self._text: tuple[str, bytes] | None = None
 
     def text(self, header: Manifest) -> tuple[str, bytes]:
-        """'"layouts":[...],"items":[...],"timeline":[...]' as text and in UTF-8 (the same for any
-        header of the group): joining both per board is cheaper than encoding or decoding one."""
+        """'"layouts":[...],"items":[...],"timeline":[...],"sources":[...]' as text and in UTF-8 (the
+        same for any header of the group): joining both per board is cheaper than encoding or
+        decoding one."""
         if self._text is None:
             whole = assemble(header, self.model_body()).model_dump_json(include=set(_BODY_FIELDS))
             self._text = (whole[1:-1], whole[1:-1].encode("utf-8"))

@@ -38,9 +38,12 @@ from signage_contract import (
     MediaRef,
     PlayReason,
     Priority,
+    ProgrammeSource,
     RegionPlaylist,
+    RegionRole,
     SignedManifest,
     TimelineEntry,
+    Window,
     nfc,
 )
 from signage_contract.manifest import DEFAULT_POLL_INTERVAL_S
@@ -57,6 +60,7 @@ from signage_server.manifest.scheduling import (
     applicable,
     merge_intervals,
     timeline_for,
+    window_intervals,
 )
 from signage_server.models import ItemKind
 
@@ -182,6 +186,7 @@ class ManifestBody:
     layouts: tuple[Layout, ...]
     items: tuple[Item, ...]
     timeline: tuple[TimelineEntry, ...]
+    sources: tuple[ProgrammeSource, ...] = ()
 
 
 def compose_body(
@@ -203,7 +208,71 @@ def compose_body(
             raise ValueError(f"schedule {segment.spec.id} names unknown layout {segment.spec.layout_id!r}")
         used_layouts.setdefault(layout.id, layout)
         entries.append(_entry(segment, segment.spec, layout, playlists, items))
-    return ManifestBody(tuple(used_layouts.values()), tuple(items.values()), tuple(entries))
+    sources = programme_sources(candidates, timezone, bounds, playlists, layouts, items)
+    for source in sources:
+        used_layouts.setdefault(source.layout_id, layouts[source.layout_id])
+    return ManifestBody(tuple(used_layouts.values()), tuple(items.values()), tuple(entries), tuple(sources))
+
+
+def lead_region_id(layout: Layout) -> str:
+    """The region whose items are the programme's plays: the layout's main region, else its first."""
+    return next((r.id for r in layout.regions if r.role == RegionRole.MAIN), layout.regions[0].id)
+
+
+def programme_sources(
+    candidates: Sequence[Applicable],
+    timezone: str,
+    bounds: tuple[datetime, datetime],
+    playlists: Mapping[int, PlaylistSpec],
+    layouts: Mapping[str, Layout],
+    items: dict[str, Item],
+) -> list[ProgrammeSource]:
+    """The programme's sources (``signage_contract.programme``): every candidate open within
+    ``bounds``, by schedule id (the rule's tie order), with its windows clipped to ``bounds`` and its
+    items valid at some time within them (added to ``items``). A schedule naming an unknown layout
+    is refused, as in the timeline."""
+    zone = ZoneInfo(timezone)
+    first = bounds[0].astimezone(zone).date() - timedelta(days=1)
+    last = bounds[1].astimezone(zone).date()
+    sources: list[ProgrammeSource] = []
+    shared: dict[tuple[str, int], RegionPlaylist | None] = {}  # specs share playlists: made once
+    # The values are built here from checked inputs (windows end after they start), so the models
+    # are constructed without validation: with 200 schedules that is most of a composition's cost.
+    for spec, _ in sorted(candidates, key=lambda pair: pair[0].id):
+        windows = [
+            Window.model_construct(start=max(opens, bounds[0]), end=min(closes, bounds[1]))
+            for opens, closes in window_intervals(spec.recurrence, timezone, first, last)
+            if opens < bounds[1] and closes > bounds[0]
+        ]
+        if not windows:
+            continue
+        layout = layouts.get(spec.layout_id)
+        if layout is None:
+            raise ValueError(f"schedule {spec.id} names unknown layout {spec.layout_id!r}")
+        regions = []
+        for region in layout.regions:
+            key = (region.id, spec.regions.get(region.id, -1))
+            if key not in shared:
+                playlist = playlists.get(key[1])
+                shared[key] = _region(region.id, playlist, items, *bounds) if playlist is not None else None
+            if (found := shared[key]) is not None:
+                regions.append(found)
+        if not regions:
+            continue
+        sources.append(
+            ProgrammeSource.model_construct(
+                schedule_id=str(spec.id),
+                layout_id=layout.id,
+                lead_region_id=lead_region_id(layout),
+                weight=spec.weight,
+                exclusive=spec.exclusive,
+                default=spec.is_default,
+                priority_every_min=spec.priority_every_min,
+                windows=windows,
+                regions=regions,
+            )
+        )
+    return sources
 
 
 def _entry(
@@ -213,20 +282,7 @@ def _entry(
     playlists: Mapping[int, PlaylistSpec],
     items: dict[str, Item],
 ) -> TimelineEntry:
-    regions: list[RegionPlaylist] = []
-    for region in layout.regions:
-        playlist = playlists.get(spec.regions.get(region.id, -1))
-        if playlist is None:
-            continue
-        ids: list[str] = []
-        for source in playlist.items:
-            if source.overlaps(segment.start, segment.end):
-                wire_id = item_id(playlist.id, source)
-                if wire_id not in items:
-                    items[wire_id] = wire_item(playlist.id, source)
-                ids.append(wire_id)
-        if ids:
-            regions.append(RegionPlaylist(region_id=region.id, item_ids=ids))
+    regions = _regions(spec, layout, playlists, items, segment.start, segment.end)
     return TimelineEntry(
         start=segment.start,
         end=segment.end,
@@ -243,6 +299,39 @@ def next_sequence(previous: int, now: datetime) -> int:
     refuse every manifest until it caught up); ``generated_at`` alone goes back with the clock (an
     NTP step, a restored VM). Together it only grows unless both go back at once."""
     return max(previous + 1, int(now.timestamp() * 1000))
+
+
+def _regions(
+    spec: ScheduleSpec,
+    layout: Layout,
+    playlists: Mapping[int, PlaylistSpec],
+    items: dict[str, Item],
+    start: datetime,
+    end: datetime,
+) -> list[RegionPlaylist]:
+    """The spec's region playlists with the items valid at some time in [start, end) (added to
+    ``items``)."""
+    regions: list[RegionPlaylist] = []
+    for region in layout.regions:
+        playlist = playlists.get(spec.regions.get(region.id, -1))
+        found = _region(region.id, playlist, items, start, end) if playlist is not None else None
+        if found is not None:
+            regions.append(found)
+    return regions
+
+
+def _region(
+    region_id: str, playlist: PlaylistSpec, items: dict[str, Item], start: datetime, end: datetime
+) -> RegionPlaylist | None:
+    """The playlist's items valid at some time in [start, end) (added to ``items``); None if none."""
+    ids: list[str] = []
+    for source in playlist.items:
+        if source.overlaps(start, end):
+            wire_id = item_id(playlist.id, source)
+            if wire_id not in items:
+                items[wire_id] = wire_item(playlist.id, source)
+            ids.append(wire_id)
+    return RegionPlaylist.model_construct(region_id=region_id, item_ids=ids) if ids else None
 
 
 def manifest_header(
@@ -277,7 +366,12 @@ def manifest_header(
 def assemble(header: Manifest, body: ManifestBody) -> Manifest:
     # The body holds validated models; passing them through the constructor would rerun their
     # validators for every board (most of the cost of recomposing 10,000 boards, measured).
-    body_fields = {"layouts": list(body.layouts), "items": list(body.items), "timeline": list(body.timeline)}
+    body_fields = {
+        "layouts": list(body.layouts),
+        "items": list(body.items),
+        "timeline": list(body.timeline),
+        "sources": list(body.sources),
+    }
     return header.model_copy(update=body_fields)
 
 

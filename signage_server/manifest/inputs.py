@@ -81,7 +81,7 @@ def load_inputs(session: Session, board_ids: Iterable[int] | None, now: datetime
     schedules = _playable_schedules(session, now.date() - timedelta(days=1), boards)
     regions = _schedule_regions(session, [s.id for s in schedules if s.id is not None])
     playlists = _playlists(session, {pid for r in regions.values() for pid in r.values()})
-    specs = [_spec(s, regions.get(s.id or 0, {}), playlists) for s in schedules]
+    specs = [spec_of(s, regions.get(s.id or 0, {}), playlists) for s in schedules]
     layouts = _layouts(session, {s.layout_id for s in schedules})
     overrides = overrides_by_board(session, boards, now)
     return ComposeInputs(
@@ -121,7 +121,7 @@ def _schedule_regions(session: Session, schedule_ids: list[int]) -> dict[int, di
     return regions
 
 
-def _spec(
+def spec_of(
     schedule: Schedule, regions: Mapping[str, int], playlists: Mapping[int, PlaylistSpec]
 ) -> ScheduleSpec:
     assert schedule.id is not None
@@ -145,6 +145,9 @@ def _spec(
         is_default=schedule.is_default,
         updated_at=schedule.updated_at,
         bulletin_priority=bulletin_priority(regions, playlists),
+        weight=schedule.weight,
+        exclusive=schedule.exclusive,
+        priority_every_min=schedule.priority_every_min,
     )
 
 

@@ -40,6 +40,7 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import DAILY, rrule
 
 from signage_contract import Priority
+from signage_contract.manifest import DEFAULT_PRIORITY_EVERY_MIN, DEFAULT_WEIGHT
 from signage_contract.timezone import LOCAL_TIMEZONE
 
 DEFAULT_TIMEZONE = LOCAL_TIMEZONE
@@ -119,6 +120,9 @@ class ScheduleSpec:
     is_default: bool = False
     updated_at: datetime = datetime(1970, 1, 1, tzinfo=UTC)
     bulletin_priority: Priority = Priority.NORMAL
+    weight: int = DEFAULT_WEIGHT  # the programme's share of airtime (``signage_contract.programme``)
+    exclusive: bool = False  # takes the board alone while open (the only way to silence others)
+    priority_every_min: int = DEFAULT_PRIORITY_EVERY_MIN  # priority items recur at least this often
 
     def __post_init__(self) -> None:
         weekdays = frozenset(self.weekdays)

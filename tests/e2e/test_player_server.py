@@ -140,7 +140,9 @@ def test_pair_publish_nudge_play_through_an_outage_and_resync(site: Site, tmp_pa
     opens = (datetime.now(ZONE) + timedelta(seconds=OFFLINE_SWITCH_MARGIN_S)).replace(microsecond=0)
     evening = api.bulletin("Lịch cắt điện", "Điện lực Quảng Ngãi tạm ngừng cấp điện để bảo trì lưới.")
     later, (evening_row,) = api.playlist("Thông báo điện lực", [_bulletin_item(evening, "#800080")])
-    api.schedule("Khung giờ sau", later, board, priority=10, daily_start=opens.time().isoformat(),
+    # Exclusive: under the programme (issue 12) only an exclusive schedule takes the board alone, so
+    # the switch is seen to the second (a plain one would share the loop with the first schedule).
+    api.schedule("Khung giờ sau", later, board, exclusive=True, daily_start=opens.time().isoformat(),
                  daily_end=(opens + timedelta(hours=1)).time().isoformat())
     wait_until(lambda: (m := _player_manifest(state)) and any(e.start == opens for e in m.timeline),
                "the player to hold the later window", [player], log=site.log)

@@ -1,14 +1,16 @@
-"""What a board shows, read from its composed manifest: the entry playing now and a 7-day grid in
-the board's local time. Pure functions over the wire ``Manifest`` (``now`` is passed in)."""
+"""What a board shows, read from its composed manifest: the play (or entry) playing now, today's
+airtime plan by the programme rule, and a 7-day grid of the timeline in the board's local time.
+Pure functions over the wire ``Manifest`` (``now`` is passed in)."""
 
 from __future__ import annotations
 
 import zoneinfo
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from signage_contract import ClockItem, ImageItem, Manifest, SignedManifest, TextItem, TickerItem
+from signage_contract import ClockItem, ImageItem, Manifest, PlayReason, SignedManifest, TextItem, TickerItem
 from signage_contract.manifest import Item, TimelineEntry
+from signage_contract.programme import Programme, plays
 from signage_contract.timezone import LOCAL_ZONE
 
 WEEK_DAYS = 7
@@ -53,7 +55,9 @@ class NowPlaying:
 
 
 def now_playing(manifest: Manifest, now: datetime) -> NowPlaying | None:
-    entry = next((e for e in manifest.timeline if e.start <= now < e.end), None)
+    """The play at ``now`` by the programme (a manifest with sources) or the timeline entry."""
+    entry = _play_entry(manifest, now) if manifest.sources else next(
+        (e for e in manifest.timeline if e.start <= now < e.end), None)
     active = [o.title for o in manifest.overrides if o.starts_at <= now < o.expires_at]
     if entry is None:
         return None
@@ -63,6 +67,51 @@ def now_playing(manifest: Manifest, now: datetime) -> NowPlaying | None:
         for r in entry.regions
     ]
     return NowPlaying(entry, regions, active)
+
+
+def _play_entry(manifest: Manifest, now: datetime) -> TimelineEntry | None:
+    play, _until = Programme(manifest.sources, manifest.item_index(), manifest.timezone).play_at(now)
+    if play is None:
+        return None
+    return TimelineEntry(start=play.start, end=play.end, layout_id=play.source.layout_id,
+                         schedule_id=play.source.schedule_id,
+                         reason=PlayReason.PRIORITY if play.priority else PlayReason.SCHEDULED,
+                         regions=play.source.regions)
+
+
+@dataclass(frozen=True)
+class PlanHour:
+    """One local hour of the airtime plan: each source schedule's share of it (0..1), largest first."""
+
+    hour: int
+    shares: list[tuple[str, float]]
+
+
+def airtime_plan(manifest: Manifest, now: datetime) -> list[PlanHour]:
+    """The programme of the board's local day of ``now`` hour by hour: who plays and their share
+    (empty for a manifest without sources)."""
+    if not manifest.sources:
+        return []
+    zone = zone_of(manifest)
+    day = now.astimezone(zone).date()
+    start = datetime.combine(day, time(0), zone).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(UTC)
+    seconds: dict[int, dict[str, float]] = {}
+    for play in plays(manifest.sources, manifest.item_index(), manifest.timezone, start, end):
+        moment, sid = play.start, play.source.schedule_id
+        while moment < play.end:  # a play across an hour counts in both
+            local = moment.astimezone(zone)
+            top = local.replace(minute=0, second=0, microsecond=0)
+            stop = min(play.end, (top + timedelta(hours=1)).astimezone(UTC))
+            by_hour = seconds.setdefault(local.hour, {})
+            by_hour[sid] = by_hour.get(sid, 0.0) + (stop - moment).total_seconds()
+            moment = stop
+    plan = []
+    for hour, by_source in sorted(seconds.items()):
+        total = sum(by_source.values())
+        shares = sorted(((s, v / total) for s, v in by_source.items()), key=lambda pair: -pair[1])
+        plan.append(PlanHour(hour, shares))
+    return plan
 
 
 @dataclass

@@ -197,3 +197,66 @@ def test_an_entry_whose_items_cannot_play_yet_yields_until_they_can() -> None:
     assert media_missing.next_change_at == NOW + 5 * S  # the notice becomes valid: look again
     assert _main(resolve(value, NOW + 5 * S, playable=no_images)).item.id == "notice"
     assert _main(resolve(value, NOW)).item.id == "poster"  # media in the cache: the higher entry plays
+
+
+# --- the programme (a manifest with sources) ------------------------------------------------------
+
+DAY_START = NOW.replace(hour=0, minute=0) - timedelta(hours=7)  # local midnight (UTC+7)
+
+
+def _source(sid, regions, layout_id="full", windows=None, **extra):
+    return {
+        "schedule_id": sid,
+        "layout_id": layout_id,
+        "lead_region_id": "main",
+        "windows": windows or [{"start": DAY_START, "end": DAY_START + timedelta(days=2)}],
+        "regions": [{"region_id": r, "item_ids": ids} for r, ids in regions.items()],
+        **extra,
+    }
+
+
+def _programme_manifest():
+    items = [_text("a", 10), _text("b", 20), _text("p", 5, priority="priority"),
+             {"kind": "ticker", "id": "t", "text": "Chữ chạy", "duration_s": 60}]
+    sources = [
+        _source("1", {"main": ["a", "p"], "ticker": ["t"]}, layout_id="mtc"),
+        _source("2", {"main": ["b"]}, windows=[{"start": START, "end": NOW + timedelta(hours=2)}]),
+    ]
+    return manifest(items, [entry(START, NOW + timedelta(days=1), {"main": ["a"]})], sources=sources)
+
+
+def test_a_manifest_with_sources_plays_the_programme_not_the_timeline() -> None:
+    from player.core.playtrack import frame_shows
+    from signage_contract.programme import plays
+
+    value = _programme_manifest()
+    expected = plays(value.sources, value.item_index(), value.timezone, START, NOW + timedelta(hours=2))
+    assert {p.source.schedule_id for p in expected} == {"1", "2"}
+    for play in expected[:40]:
+        frame = resolve(value, play.start + S)
+        assert _main(frame).item is not None and _main(frame).item.id == play.item.id
+        assert _main(frame).started_at == play.start and frame.next_change_at <= play.end
+        assert frame.entry is not None and frame.entry.schedule_id == play.source.schedule_id
+        assert frame.layout.id == play.source.layout_id  # each play in its own schedule's layout
+        assert frame.entry.reason == ("priority" if play.item.id == "p" else "scheduled")
+        assert frame_shows(frame)["main"].schedule_id == play.source.schedule_id  # proof of play
+
+
+def test_the_other_regions_of_a_source_loop_from_the_segment_start_across_its_plays() -> None:
+    value = _programme_manifest()
+    shows = [next(s for s in resolve(value, START + k * S).regions if s.region.id == "ticker")
+             for k in (1, 40, 100) if resolve(value, START + k * S).layout.id == "mtc"]
+    assert len(shows) >= 2 and {s.started_at for s in shows} == {START}
+
+
+def test_the_programme_skips_items_not_playable_on_the_board() -> None:
+    value = _programme_manifest()
+    frames = [resolve(value, START + k * S, lambda it: it.id != "b") for k in range(0, 120, 3)]
+    assert {f.entry.schedule_id for f in frames if f.entry} == {"1"}
+
+
+def test_a_manifest_with_sources_none_open_shows_the_fallback() -> None:
+    value = _programme_manifest()
+    late = value.model_copy(update={"sources": [value.sources[1]]})
+    frame = resolve(late, NOW + timedelta(hours=3))
+    assert frame.layout is FALLBACK_LAYOUT and _main(frame).item is None

@@ -27,7 +27,7 @@ from signage_contract import Layout, TextItem
 from signage_contract.text_layout import words_of
 from tests.player.net.test_overrides import make_override
 from tests.support.paths import REPOSITORY
-from tests.support.player_factories import manifest
+from tests.support.player_factories import LAYOUT_FULL, NOW, manifest
 
 SIZES = [(384, 192), (768, 576), (1920, 1080), (1080, 1920)]
 LAYOUTS = [Layout.model_validate(json.loads(p.read_text(encoding="utf-8")))
@@ -172,3 +172,29 @@ def test_a_paged_item_lasts_as_long_as_its_pages_and_is_one_play(fonts_open, tmp
             at, board_zone("Asia/Ho_Chi_Minh"), "", compositor.images, start, size)))
     started = [e.record.item_id for e in events if isinstance(e, PlayStarted)]
     assert len(pages_seen) > 1 and started == ["long"]
+
+
+def test_in_the_programme_a_paged_item_also_lasts_as_long_as_its_pages(fonts_open, tmp_path) -> None:
+    """The programme rule (a manifest with sources) gives a paged text its reading time, not its
+    ``duration_s``: otherwise the next play would cut a long notice after its first pages."""
+    size = (384, 192)
+    compositor = Compositor(pygame.Surface(size), ImageStore(MediaCache(tmp_path), synchronous=True))
+    day = NOW.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(hours=7)  # local midnight
+    items = [
+        {"kind": "text", "id": "long", "title": "Lịch tiếp công dân", "body": LEGAL, "duration_s": 10},
+        {"kind": "text", "id": "short", "title": "Chào mừng", "duration_s": 10},
+    ]
+    source = {"schedule_id": "1", "layout_id": LAYOUT_FULL["id"], "lead_region_id": "main",
+              "windows": [{"start": day, "end": day + timedelta(days=1)}],
+              "regions": [{"region_id": "main", "item_ids": ["long", "short"]}]}
+    shown = manifest(items, sources=[source])
+    item = shown.item_index()["long"]
+    assert isinstance(item, TextItem)
+    total = sum(durations(item, inner(pygame.Rect(0, 0, *size)), size))
+    assert total > 60
+    first = resolve(shown, day, duration_of=compositor.duration_of).regions[0]
+    assert first.item == item and first.started_at == day
+    late = resolve(shown, day + timedelta(seconds=total - 1), duration_of=compositor.duration_of)
+    assert late.regions[0].item == item  # still reading its last page
+    after = resolve(shown, day + timedelta(seconds=total + 1), duration_of=compositor.duration_of)
+    assert after.regions[0].item is not None and after.regions[0].item.id == "short"

@@ -264,3 +264,33 @@ def test_sequence_grows_with_each_change_of_content_and_stays_while_content_stay
 ])
 def test_next_sequence_only_grows(previous: int, now: datetime, expected: int) -> None:
     assert next_sequence(previous, now) == expected
+
+
+def test_the_manifest_carries_every_schedule_as_a_programme_source() -> None:
+    specs = [
+        ScheduleSpec(1, "main_ticker_clock", Target.unit(PROVINCE), {"main": 11, "ticker": 12, "clock": 13},
+                     weight=3, priority_every_min=5),
+        ScheduleSpec(2, "fullscreen", Target.unit(COMMUNE), {"main": 14}, daily_start=time(19),
+                     daily_end=time(21), exclusive=True),
+        ScheduleSpec(3, "fullscreen", Target.board(99), {"main": 14}),  # another board's: left out
+    ]
+    manifest = build(specs=specs)
+    province, evening = manifest.sources
+    assert (province.schedule_id, province.weight, province.priority_every_min, province.exclusive) == \
+        ("1", 3, 5, False)
+    assert province.lead_region_id == "main" and [r.region_id for r in province.regions] == \
+        ["main", "ticker", "clock"]
+    assert [(w.start, w.end) for w in province.windows] == [(manifest.valid_from, manifest.valid_until)]
+    assert evening.exclusive and len(evening.windows) == 8
+    assert evening.windows[0].start == datetime.combine(MON, time(19), tzinfo=VN)
+    assert {lay.id for lay in manifest.layouts} >= {"main_ticker_clock", "fullscreen"}
+    assert set(manifest.item_index()) >= {i for s in manifest.sources for r in s.regions for i in r.item_ids}
+
+
+def test_the_batch_splices_the_sources_like_the_one_board_path() -> None:
+    specs = [*SPECS, ScheduleSpec(3, "fullscreen", Target.unit(COMMUNE), {"main": 14}, weight=2)]
+    key = SigningKey.generate()
+    composed = compose_boards([BOARD], specs, playlists(), LAYOUTS, {}, NOW, key)[7]
+    one = build(specs=specs)
+    assert composed.signed.version == content_version(one)
+    assert verify_manifest(composed.signed, key.verify_key, "7").sources == one.sources

@@ -295,6 +295,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("PATCH", "/api/v1/boards/{board_id}"): Rule(OPS, True, _with(_board, json={"name": "Bảng mới"})),
     ("DELETE", "/api/v1/boards/{board_id}"): Rule(ADMIN, True, _board),
     ("GET", "/api/v1/boards/{board_id}/history"): Rule(ANY, True, _board),
+    ("GET", "/api/v1/boards/{board_id}/programme"): Rule(ANY, True, _board),
     # health, screenshots, reports: read by every role in scope; capture requests by operators
     ("GET", "/api/v1/boards/{board_id}/status"): Rule(ANY, True, _board),
     ("GET", "/api/v1/boards/{board_id}/events"): Rule(ANY, True, _board),

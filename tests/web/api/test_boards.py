@@ -86,3 +86,13 @@ def test_delete_board(client, users, make_board) -> None:
     board = make_board()
     assert client.delete(f"{API}/{board.id}", headers=users["admin"].headers).status_code == 204
     assert client.get(f"{API}/{board.id}", headers=users["admin"].headers).status_code == 404
+
+
+def test_a_board_programme_is_read_like_the_board_in_scope_only(client, users, tree, make_board) -> None:
+    board = make_board(tree.commune_a)
+    url = f"{API}/{board.id}/programme?date=2026-11-23"
+    mine = client.get(url, headers=users["viewer_a"].headers)
+    assert mine.status_code == 200 and mine.json() == []  # nothing scheduled yet
+    assert client.get(url, headers=users["editor_b"].headers).status_code == 404
+    assert client.get(f"{API}/{board.id}/programme?date=23-11-2026",
+                      headers=users["viewer_a"].headers).status_code == 422

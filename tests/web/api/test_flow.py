@@ -74,7 +74,11 @@ def test_a_schedule_whose_playlist_went_back_to_review_leaves_the_lower_schedule
     }).json()["id"]
     _publish(client, users, "schedules", schedule)
     client.portal.call(app.state.composer.wait_idle)
-    assert _tickers(session, board) == ["Tin riêng của bảng"]  # the board's own schedule wins
+    # Both reach the board: they share its programme (issue 12); the legacy timeline's winner is the
+    # board's own schedule.
+    assert sorted(_tickers(session, board)) == ["Chào mừng ngày hội", "Tin riêng của bảng"]
+    sources = {s.schedule_id for s in _manifest(session, board).sources}
+    assert sources == {str(schedule), str(commune_schedule)}
     edited = client.patch(f"/api/v1/playlists/{own}", json={"name": "Riêng (sửa)"}, headers=editor)
     assert edited.json()["state"] == "submitted"  # back in review
     client.portal.call(app.state.composer.wait_idle)
@@ -82,6 +86,7 @@ def test_a_schedule_whose_playlist_went_back_to_review_leaves_the_lower_schedule
     assert manifest.timeline, "the board has something scheduled"
     assert {entry.schedule_id for entry in manifest.timeline} == {str(commune_schedule)}
     assert all(entry.regions for entry in manifest.timeline)
+    assert {source.schedule_id for source in manifest.sources} == {str(commune_schedule)}
     assert _tickers(session, board) == ["Chào mừng ngày hội"]
 
 

@@ -83,3 +83,27 @@ def test_schedule_of_another_commune_is_not_found(client, users, tree, layout, p
     created = client.post(API, json=_schedule(layout, playlist, target_unit_id=tree.commune_a),
                           headers=users["editor_a"].headers).json()
     assert client.get(f"{API}/{created['id']}", headers=users["editor_b"].headers).status_code == 404
+
+
+def test_an_exclusive_schedule_answers_what_it_silences(client, users, tree, layout, playlist, make_board):
+    """Issue 12: an exclusive schedule is the only way to silence others, and saying so is its answer."""
+    make_board(tree.village_a)
+    editor = users["editor_a"].headers
+    evening = client.post(API, json=_schedule(layout, playlist, target_unit_id=tree.commune_a, weight=2,
+                                              priority_every_min=5, daily_start="19:00", daily_end="21:00"),
+                          headers=editor).json()
+    morning = client.post(API, json=_schedule(layout, playlist, target_unit_id=tree.commune_a,
+                                              daily_start="07:00", daily_end="08:00"), headers=editor).json()
+    steps = (("editor_a", "submitted"), ("approver_a", "approved"), ("approver_a", "published"))
+    for path in (f"/api/v1/playlists/{playlist}", f"{API}/{evening['id']}", f"{API}/{morning['id']}"):
+        for user, state in steps:
+            answer = client.post(f"{path}/state", json={"state": state}, headers=users[user].headers)
+            assert answer.status_code == 200, answer.text
+    assert (evening["weight"], evening["priority_every_min"], evening["exclusive"]) == (2, 5, False)
+    mourning = client.post(API, headers=editor, json=_schedule(
+        layout, playlist, target_unit_id=tree.commune_a, exclusive=True, daily_start="18:00",
+        daily_end="20:00"))
+    assert mourning.status_code == 201 and mourning.json()["silences"] == [evening["id"]]
+    assert client.get(f"{API}/{evening['id']}", headers=editor).json()["silences"] == []
+    assert client.post(API, json=_schedule(layout, playlist, target_unit_id=tree.commune_a, weight=0),
+                       headers=editor).status_code == 422

@@ -195,6 +195,27 @@ def test_schedule_form_targets_a_commune(client, users, session, tree, layout) -
     assert row.target_unit_id == tree.commune_a and row.weekdays == [0, 1, 2]
 
 
+def test_schedule_form_sets_the_programme_fields(client, users, session, tree, layout) -> None:
+    """Issue 12: weight, priority interval and exclusive are set in the form; an exclusive one is
+    marked in the list."""
+    playlist = _playlist_with_items(session, tree, 1)
+    csrf = login(client, "editor-a")
+    page = client.post("/panel/schedules", data={
+        "name": "Quốc tang", "layout_id": layout.id, "region:main": str(playlist.id),
+        "target_kind": "unit", "target_unit_id": str(tree.commune_a), "weight": "3",
+        "priority_every_min": "5", "exclusive": "1", "csrf_token": csrf})
+    assert page.status_code == 200, page.text
+    row = session.exec(select(Schedule).where(Schedule.name == "Quốc tang")).one()
+    assert (row.weight, row.priority_every_min, row.exclusive) == (3, 5, True)
+    assert "độc quyền, tắt:" in page.text
+    plain = client.post("/panel/schedules", data={
+        "name": "Thường", "layout_id": layout.id, "region:main": str(playlist.id), "target_kind": "unit",
+        "target_unit_id": str(tree.commune_a), "csrf_token": csrf})
+    assert plain.status_code == 200
+    row = session.exec(select(Schedule).where(Schedule.name == "Thường")).one()
+    assert (row.weight, row.priority_every_min, row.exclusive) == (1, 10, False)
+
+
 def test_schedule_form_error_comes_from_the_api(client, users, session, tree, layout) -> None:
     csrf = login(client, "editor-a")
     page = client.post("/panel/schedules", data={
@@ -219,6 +240,7 @@ def test_board_week_shows_an_approved_schedule(client, users, session, tree, lay
     assert week.count("Cả tuần") >= 7
     detail = client.get(f"/panel/boards/{board.id}").text
     assert "Cả tuần" in detail and "Tin 0" in detail
+    assert "Cả tuần 100 %" in detail  # the airtime plan: it has every hour to itself
     unit_week = client.get(f"/panel/schedules/week?unit_id={tree.commune_a}").text
     assert "Cả tuần" in unit_week
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
-from signage_contract import Layout, Manifest, Region, TextItem
+import pytest
+
+from signage_contract import Layout, Manifest, ProgrammeSource, Region, TextItem, Window
 from signage_contract.manifest import RegionPlaylist, RegionRole, TimelineEntry
-from signage_server.web.panel.timeline_view import now_playing, week
+from signage_server.web.panel.timeline_view import airtime_plan, now_playing, week
 
 
 def _manifest(*spans: tuple[datetime, datetime]) -> Manifest:
@@ -46,3 +48,35 @@ def test_playing_now_names_items_and_skips_missing_ones() -> None:
 def test_nothing_playing_outside_the_timeline() -> None:
     manifest = _manifest((datetime(2026, 3, 2, 3, tzinfo=UTC), datetime(2026, 3, 2, 4, tzinfo=UTC)))
     assert now_playing(manifest, NOW) is None
+
+
+def _sourced() -> Manifest:
+    """Schedule 7 all day (weight 1) and schedule 9 from 19:00 to 21:00 local (weight 3)."""
+    base = _manifest((datetime(2026, 3, 1, 17, tzinfo=UTC), datetime(2026, 3, 2, 17, tzinfo=UTC)))
+    items = [TextItem(id="b1", title="Tin sáng"), TextItem(id="e1", title="Tin tối", duration_s=10)]
+    sources = [
+        ProgrammeSource(schedule_id=sid, layout_id="full", lead_region_id="main", weight=weight,
+                        windows=[Window(start=start, end=end)],
+                        regions=[RegionPlaylist(region_id="main", item_ids=[item])])
+        for sid, weight, item, start, end in (
+            ("7", 1, "b1", datetime(2026, 3, 1, 17, tzinfo=UTC), datetime(2026, 3, 2, 17, tzinfo=UTC)),
+            ("9", 3, "e1", datetime(2026, 3, 2, 12, tzinfo=UTC), datetime(2026, 3, 2, 14, tzinfo=UTC)),
+        )
+    ]
+    return base.model_copy(update={"items": items, "sources": sources})
+
+
+def test_the_airtime_plan_shows_each_hour_who_plays_and_their_share() -> None:
+    plan = {hour.hour: dict(hour.shares) for hour in airtime_plan(_sourced(), NOW)}
+    assert sorted(plan) == list(range(24))
+    assert plan[8] == {"7": 1.0}
+    assert plan[19] == pytest.approx({"9": 0.75, "7": 0.25}, abs=0.01)
+    assert plan[21] == {"7": 1.0}
+    assert airtime_plan(_manifest((NOW, NOW.replace(hour=2))), NOW) == []  # no sources: no plan
+
+
+def test_playing_now_follows_the_programme_when_the_manifest_has_sources() -> None:
+    evening = datetime(2026, 3, 2, 12, 0, 15, tzinfo=UTC)  # 7 plays first (a tie, listed first), then 9
+    playing = now_playing(_sourced(), evening)
+    assert playing is not None and playing.entry.schedule_id == "9"
+    assert playing.regions[0].items == [("text", "Tin tối")]

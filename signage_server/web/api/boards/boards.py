@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, status
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, status
 
 from signage_server.core.audit import client_ip
 from signage_server.devices import boards
-from signage_server.models import Board
+from signage_server.manifest.programme import ProgrammePlay, board_programme
+from signage_server.models import Board, utcnow
 from signage_server.schemas import BoardCreate, BoardHistoryPublic, BoardPublic, BoardUpdate
 from signage_server.web.deps import (
     AdminUser,
@@ -70,3 +74,13 @@ def board_history(session: SessionDep, user: CurrentUser, board_id: int) -> list
     """Which unit owned the board when (reports attribute the past to the unit valid then)."""
     return [BoardHistoryPublic.model_validate(r, from_attributes=True)
             for r in boards.board_history(session, actor=user, board_id=board_id)]
+
+
+@router.get("/{board_id}/programme", response_model=list[ProgrammePlay])
+def board_programme_of_day(
+    session: SessionDep, user: CurrentUser, board_id: int,
+    day: Annotated[date | None, Query(alias="date", description="the board's local day")] = None,
+) -> list[ProgrammePlay]:
+    """The board's plays of one local day in order, as its player makes them (the programme rule of
+    ``signage_contract.programme``): start, end, item, bulletin or media, source schedule, priority."""
+    return board_programme(session, actor=user, board_id=board_id, day=day, now=utcnow())

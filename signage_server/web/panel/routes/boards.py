@@ -18,7 +18,7 @@ from signage_server.models import Board, Schedule, utcnow
 from signage_server.web.deps import BusDep, ComposerDep, HealthDep, SessionDep
 from signage_server.web.panel.routes.common import PAIRING_ROLES, PagesDep, run_service, units_in_scope
 from signage_server.web.panel.session import CheckedPanelUser, CurrentPanelUser, PanelUser
-from signage_server.web.panel.timeline_view import now_playing, parse_document, week, zone_of
+from signage_server.web.panel.timeline_view import airtime_plan, now_playing, parse_document, week, zone_of
 
 router = APIRouter(prefix="/boards")
 
@@ -49,7 +49,9 @@ def _detail(request: Request, session: Session, who: PanelUser, view: PagesDep, 
     manifest = _manifest(session, composer, board)
     playing = now_playing(manifest, utcnow())
     current = playing.entry.schedule_id if playing else None
-    names = _schedule_names(session, {current} if current else set())
+    plan = airtime_plan(manifest, utcnow())
+    shown = {s for hour in plan for s, _ in hour.shares} | ({current} if current else set())
+    names = _schedule_names(session, shown)
     board_id = board.id
     found, _missing = run_service(
         lambda: health.latest_screenshot(session, actor=who.user, board_id=board_id))
@@ -57,7 +59,7 @@ def _detail(request: Request, session: Session, who: PanelUser, view: PagesDep, 
     now, config = monitor.clock(), monitor.config
     return view.render(
         request, "board.html", who, board=board, unit=units_in_scope(session, who.user).get(board.unit_id),
-        playing=playing, schedule_names=names, can_pair=who.role in PAIRING_ROLES,
+        playing=playing, schedule_names=names, plan=plan, can_pair=who.role in PAIRING_ROLES,
         health=health.board_health(session, actor=who.user, board_id=board_id, now=now, config=config),
         uptime=health.board_uptime(session, actor=who.user, board_id=board_id, now=now, config=config),
         shot=shot, shot_thumb="/panel" + shot.thumbnail_url.removeprefix("/api/v1") if shot else None,

@@ -43,6 +43,7 @@ def _page(request: Request, session: Session, who: PanelUser, view: Pages, error
         boards={b.id: b for b in boards}, playlists=playlists.list_playlists(session, user=who.user),
         moves={r.id: next_states(r.state, who.role) for r in rows}, can_edit=who.role in roles.EDITORS,
         target_kinds=list(TargetKind), error=error, status_code=422 if error else 200,
+        names={r.id: r.name for r in rows},
     )
 
 
@@ -73,6 +74,9 @@ def schedule_from_form(form: FormData) -> dict[str, Any]:
                     if k.startswith(REGION_PREFIX) and isinstance(v, str) and v},
         "weekdays": [int(v) for v in form.getlist("weekdays") if isinstance(v, str) and v.isdigit()],
         "priority": text("priority") or 0,
+        "weight": text("weight") or 1,
+        "priority_every_min": text("priority_every_min") or 10,
+        "exclusive": text("exclusive") is not None,
     }
     target_field = {"board": "target_board_id", "unit": "target_unit_id", "tag": "target_tag"}.get(kind)
     if target_field:
