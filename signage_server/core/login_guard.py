@@ -1,6 +1,10 @@
-"""Login rate limiting: after ``max_failures`` failed logins within ``window_s`` for one user name
-or from one address, further attempts answer 429 with ``Retry-After`` until the oldest failure
-leaves the window.
+"""Login rate limiting: after ``max_failures`` failed logins within ``window_s`` for one user name,
+or ``ADDRESS_FACTOR`` times as many from one address, further attempts answer 429 with
+``Retry-After`` until the oldest failure leaves the window.
+
+An address gets more tries than a name because a commune office's staff share one address (its
+NAT, or the province's proxy): one clerk's typos must not lock every colleague out, while a
+password sprayer from one address is still held to a handful of tries a minute.
 
 Without Redis the counts live in this process: several server instances behind a load balancer
 each keep their own, so an attacker gets ``max_failures`` tries per instance. With
@@ -19,6 +23,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 MAX_FAILURES = 5
+ADDRESS_FACTOR = 4  # the login guard lets an address fail 4 x max_failures times (see above)
 WINDOW_S = 300.0
 NOTED_PRUNE_AT = 10_000  # noted refusals kept before the lapsed ones are dropped
 KEYS_PRUNE_AT = 10_000  # keys counted before those with no recent failure are dropped
@@ -33,13 +38,18 @@ class Guard(Protocol):
 
 class LoginGuard:
     def __init__(self, max_failures: int = MAX_FAILURES, window_s: float = WINDOW_S,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, address_factor: int = 1) -> None:
         self.max_failures = max_failures
+        self.address_factor = address_factor
         self.window_s = window_s
         self._clock = clock
         self._failures: dict[str, deque[float]] = {}
         self._noted: dict[str, float] = {}  # blocked key -> when the refusal noted for it lapses
         self._lock = threading.Lock()  # sync routes run in a thread pool
+
+    def _limit(self, key: str) -> int:
+        """Failures that block ``key`` (``keys_for`` names addresses ``ip:...``)."""
+        return self.max_failures * self.address_factor if key.startswith("ip:") else self.max_failures
 
     def _recent(self, key: str, now: float) -> deque[float]:
         times = self._failures.get(key)
@@ -57,8 +67,8 @@ class LoginGuard:
         with self._lock:
             waits = [
                 times[0] + self.window_s - now
-                for times in (self._recent(k, now) for k in keys)
-                if len(times) >= self.max_failures
+                for key, times in ((k, self._recent(k, now)) for k in keys)
+                if len(times) >= self._limit(key)
             ]
         return max(1, math.ceil(max(waits))) if waits else None
 
@@ -85,7 +95,7 @@ class LoginGuard:
                 self._noted = {k: until for k, until in self._noted.items() if until > now}
             for key in keys:
                 times = self._recent(key, now)
-                if len(times) < self.max_failures or self._noted.get(key, now) > now:
+                if len(times) < self._limit(key) or self._noted.get(key, now) > now:
                     continue
                 self._noted[key] = times[0] + self.window_s
                 first = True
@@ -96,13 +106,18 @@ class RedisLoginGuard:
     """The same rule with the failure times in Redis (wall-clock seconds, shared by instances)."""
 
     def __init__(self, url: str, max_failures: int = MAX_FAILURES, window_s: float = WINDOW_S,
-                 prefix: str = "signage:login:") -> None:
+                 prefix: str = "signage:login:", address_factor: int = 1) -> None:
         from redis import Redis  # only when configured
 
         self._redis = Redis.from_url(url)
         self.max_failures = max_failures
+        self.address_factor = address_factor
         self.window_s = window_s
         self._prefix = prefix
+
+    def _limit(self, key: str) -> int:
+        """Failures that block ``key`` (``keys_for`` names addresses ``ip:...``)."""
+        return self.max_failures * self.address_factor if key.startswith("ip:") else self.max_failures
 
     def retry_after(self, *keys: str) -> int | None:
         now = time.time()
@@ -111,7 +126,7 @@ class RedisLoginGuard:
             name = self._prefix + key
             self._redis.zremrangebyscore(name, "-inf", now - self.window_s)
             times = self._redis.zrange(name, 0, -1, withscores=True)
-            if len(times) >= self.max_failures:
+            if len(times) >= self._limit(key):
                 waits.append(float(times[0][1]) + self.window_s - now)
         return max(1, math.ceil(max(waits))) if waits else None
 
@@ -134,7 +149,7 @@ class RedisLoginGuard:
         for key in keys:
             name = self._prefix + key
             times = self._redis.zrange(name, 0, -1, withscores=True)
-            if len(times) < self.max_failures:
+            if len(times) < self._limit(key):
                 continue
             lapses_in = max(1, math.ceil(float(times[0][1]) + self.window_s - now))
             if self._redis.set(f"{self._prefix}noted:{key}", 1, nx=True, ex=lapses_in):
@@ -143,7 +158,9 @@ class RedisLoginGuard:
 
 
 def make_login_guard(redis_url: str | None) -> Guard:
-    return LoginGuard() if redis_url is None else RedisLoginGuard(redis_url)
+    if redis_url is None:
+        return LoginGuard(address_factor=ADDRESS_FACTOR)
+    return RedisLoginGuard(redis_url, address_factor=ADDRESS_FACTOR)
 
 
 def make_rate_limit(redis_url: str | None, *, max_events: int, window_s: float, prefix: str) -> Guard:

@@ -48,6 +48,11 @@ def test_wrong_password_is_refused_with_a_message(client, users) -> None:
                                                "login_nonce": nonce})
     assert answer.status_code == 401 and "Sai tên đăng nhập hoặc mật khẩu" in answer.text
     assert SESSION_COOKIE not in client.cookies
+    assert _alerts(answer.text) == ["Sai tên đăng nhập hoặc mật khẩu."]  # once, never the raw code
+
+
+def _alerts(page: str) -> list[str]:
+    return [part.split("</div>")[0] for part in page.split('role="alert">')[1:]]
 
 
 def _panel_login(client, username: str, password: str):
@@ -63,6 +68,8 @@ def test_too_many_failed_logins_are_held_back_with_the_panels_message(client, us
     held = _panel_login(client, "editor-a", "correct horse battery")
     assert held.status_code == 429 and 1 <= int(held.headers["Retry-After"]) <= 300
     assert "Đăng nhập sai quá nhiều lần" in held.text and SESSION_COOKIE not in client.cookies
+    wait_s = held.headers["Retry-After"]
+    assert _alerts(held.text) == [f"Đăng nhập sai quá nhiều lần; vui lòng thử lại sau {wait_s} giây."]
     client.get("/panel/language/en?next=/panel/login")
     assert "Too many failed logins" in _panel_login(client, "editor-a", "correct horse battery").text
 

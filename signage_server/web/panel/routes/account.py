@@ -56,7 +56,7 @@ def login_form(request: Request, view: Pages, next: str | None, error: str = "",
     nonce = new_login_nonce()
     status_code = 200 if not error else 429 if retry_after_s is not None else 401
     response = view.render(request, "login.html", None, login_nonce=nonce, next=_safe_next(next),
-                           error=error, retry_after_s=retry_after_s, status_code=status_code)
+                           login_error=error, retry_after_s=retry_after_s, status_code=status_code)
     if retry_after_s is not None:
         response.headers["Retry-After"] = str(retry_after_s)
     response.set_cookie(LOGIN_CSRF_COOKIE, nonce, httponly=True, samesite="strict", path=PANEL_PATH,
