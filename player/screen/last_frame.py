@@ -10,8 +10,6 @@ most every ``KEEP_INTERVAL_S`` and only when the content changed: flash storage 
 from __future__ import annotations
 
 import logging
-import queue
-import threading
 import time
 from datetime import datetime
 from pathlib import Path
@@ -22,7 +20,7 @@ from PIL import Image
 from signage_contract.files import atomic_write
 
 from .compositor import Compositor
-from .screenshots import RawCapture, encode_jpeg, grab
+from .screenshots import CaptureWorker, RawCapture, encode_jpeg, grab
 
 log = logging.getLogger(__name__)
 LAST_FRAME_NAME = "last-frame.jpg"
@@ -53,19 +51,15 @@ class LastFrameKeeper:
         self.interval_s = interval_s
         self._kept_state: tuple[object, ...] | None = None
         self._kept_at = -interval_s
-        self._work: queue.SimpleQueue[RawCapture | None] = queue.SimpleQueue()
-        self._idle = threading.Event()
-        self._idle.set()
-        self._failed = False
-        self._thread = threading.Thread(target=self._run, name="signage-last-frame", daemon=True)
-        self._thread.start()
+        self._worker = CaptureWorker(self._keep, "signage-last-frame",
+                                     f"cannot keep the last frame in {path}")
 
     def __call__(self, compositor: Compositor, now: datetime) -> None:
         if not compositor.mode:
             return  # nothing drawn yet (a restored frame is already on disk)
         state = (compositor.mode, tuple(s.key for s in compositor.shown.values()))
         due = time.monotonic() - self._kept_at >= self.interval_s
-        if state == self._kept_state or not due or not self._idle.is_set():
+        if state == self._kept_state or not due or self._worker.busy:
             return
         self._kept_state, self._kept_at = state, time.monotonic()
         try:
@@ -73,24 +67,13 @@ class LastFrameKeeper:
         except pygame.error as exc:  # loop boundary: keeping a frame must never end the show
             log.warning("cannot copy the frame to keep: %s", exc)
             return
-        self._idle.clear()
-        self._work.put(capture)
+        self._worker.submit(capture)
 
     def wait_idle(self, timeout_s: float = 30.0) -> bool:
-        return self._idle.wait(timeout_s)
+        return self._worker.wait_idle(timeout_s)
 
     def close(self) -> None:
-        self._work.put(None)
-        self._thread.join(timeout=30)
+        self._worker.close()
 
-    def _run(self) -> None:
-        while (capture := self._work.get()) is not None:
-            try:
-                atomic_write(self.path, encode_jpeg(capture, JPEG_QUALITY))
-                self._failed = False
-            except Exception as exc:  # loop boundary: a full disk must not end the show
-                if not self._failed:
-                    log.warning("cannot keep the last frame in %s: %s", self.path, exc)
-                self._failed = True
-            finally:
-                self._idle.set()
+    def _keep(self, capture: RawCapture) -> None:
+        atomic_write(self.path, encode_jpeg(capture, JPEG_QUALITY))

@@ -81,41 +81,28 @@ def encode_jpeg(capture: RawCapture, quality: int = JPEG_QUALITY) -> bytes:
     return out.getvalue()
 
 
-class ScreenshotTaker:
-    """``after_frame`` on the main thread; ``request`` from any thread; uploads on its own thread."""
+class CaptureWorker:
+    """One thread that handles captures one at a time, off the frame loop; ``busy`` while it does,
+    so the main thread skips a copy instead of queueing it. A failure is logged once until a
+    capture succeeds again (a full disk or a dead link must not flood the log or end the show)."""
 
-    def __init__(self, upload: Upload, interval: timedelta = SCREENSHOT_INTERVAL) -> None:
-        self.upload = upload
-        self.interval = interval
-        self._lock = threading.Lock()
-        self._requests: list[str] = []
-        self._next_due: datetime | None = None
+    def __init__(self, handle: Callable[[RawCapture], None], name: str, failure: str,
+                 recovery: str | None = None) -> None:
+        self._handle, self._failure, self._recovery = handle, failure, recovery
         self._work: queue.SimpleQueue[RawCapture | None] = queue.SimpleQueue()
         self._idle = threading.Event()
         self._idle.set()
         self._failed = False
-        self._thread = threading.Thread(target=self._run, name="signage-screenshots", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
 
-    def request(self, request_id: str) -> None:
-        with self._lock:
-            self._requests.append(request_id)
+    @property
+    def busy(self) -> bool:
+        return not self._idle.is_set()
 
-    def after_frame(self, screen: pygame.Surface, now: datetime) -> bool:
-        """Copy the screen if a capture is due and the worker is free; True when it did."""
-        if self._next_due is None:
-            self._next_due = now  # the first frame drawn is captured: the server sees the board at once
-        with self._lock:
-            requested = bool(self._requests)
-        if (not requested and now < self._next_due) or not self._idle.is_set():
-            return False
-        with self._lock:
-            request_ids, self._requests = tuple(self._requests), []
+    def submit(self, capture: RawCapture) -> None:
         self._idle.clear()
-        self._work.put(grab(screen, now, request_ids))
-        if not request_ids:
-            self._next_due = now + self.interval
-        return True
+        self._work.put(capture)
 
     def wait_idle(self, timeout_s: float = 30.0) -> bool:
         return self._idle.wait(timeout_s)
@@ -127,15 +114,56 @@ class ScreenshotTaker:
     def _run(self) -> None:
         while (capture := self._work.get()) is not None:
             try:
-                jpeg = encode_jpeg(capture)
-                for request_id in capture.request_ids or (None,):
-                    self.upload(jpeg, request_id, capture.taken_at)
-                if self._failed:
-                    log.info("screenshots uploaded again")
+                self._handle(capture)
+                if self._failed and self._recovery:
+                    log.info(self._recovery)
                 self._failed = False
-            except Exception as exc:  # loop boundary: offline or refused; the next capture retries
+            except Exception as exc:  # loop boundary: the next capture retries
                 if not self._failed:
-                    log.warning("screenshot not uploaded: %s", exc)
+                    log.warning("%s: %s", self._failure, exc)
                 self._failed = True
             finally:
                 self._idle.set()
+
+
+class ScreenshotTaker:
+    """``after_frame`` on the main thread; ``request`` from any thread; uploads on its own thread."""
+
+    def __init__(self, upload: Upload, interval: timedelta = SCREENSHOT_INTERVAL) -> None:
+        self.upload = upload
+        self.interval = interval
+        self._lock = threading.Lock()
+        self._requests: list[str] = []
+        self._next_due: datetime | None = None
+        self._worker = CaptureWorker(self._upload, "signage-screenshots", "screenshot not uploaded",
+                                     "screenshots uploaded again")
+
+    def request(self, request_id: str) -> None:
+        with self._lock:
+            self._requests.append(request_id)
+
+    def after_frame(self, screen: pygame.Surface, now: datetime) -> bool:
+        """Copy the screen if a capture is due and the worker is free; True when it did."""
+        if self._next_due is None:
+            self._next_due = now  # the first frame drawn is captured: the server sees the board at once
+        with self._lock:
+            requested = bool(self._requests)
+        if (not requested and now < self._next_due) or self._worker.busy:
+            return False
+        with self._lock:
+            request_ids, self._requests = tuple(self._requests), []
+        self._worker.submit(grab(screen, now, request_ids))
+        if not request_ids:
+            self._next_due = now + self.interval
+        return True
+
+    def wait_idle(self, timeout_s: float = 30.0) -> bool:
+        return self._worker.wait_idle(timeout_s)
+
+    def close(self) -> None:
+        self._worker.close()
+
+    def _upload(self, capture: RawCapture) -> None:
+        jpeg = encode_jpeg(capture)
+        for request_id in capture.request_ids or (None,):
+            self.upload(jpeg, request_id, capture.taken_at)
