@@ -3,6 +3,7 @@
 from .manifest import (
     HORIZON,
     RISK_COLORS,
+    RISK_LEVEL_NAMES,
     SCHEMA_VERSION,
     Align,
     Capture,
@@ -40,6 +41,7 @@ __all__ = [
     "LOCAL_TIMEZONE",
     "LOCAL_ZONE",
     "RISK_COLORS",
+    "RISK_LEVEL_NAMES",
     "SCHEMA_VERSION",
     "Align",
     "Capture",

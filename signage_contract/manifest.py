@@ -323,6 +323,14 @@ RISK_COLORS: dict[int, str] = {
     4: "#FF0000",  # red
     5: "#800080",  # purple
 }
+# The same decision's words for each level, as a board says them ("rủi ro thiên tai cấp độ 4").
+RISK_LEVEL_NAMES: dict[int, str] = {
+    1: "RỦI RO NHỎ",
+    2: "RỦI RO TRUNG BÌNH",
+    3: "RỦI RO LỚN",
+    4: "RỦI RO RẤT LỚN",
+    5: "THẢM HỌA",
+}
 
 
 class EmergencyOverride(WireModel):

@@ -2,12 +2,14 @@
 
 Full screen in the colour of the risk level (Decision 18/2021/QĐ-TTg), the ink black or white,
 whichever contrasts more with that colour (WCAG contrast ratio); a banner in inverted colours with
-"KHẨN CẤP" and the local time and date; the title and body auto-fitted as large as they fit, never
-below the board's legibility floor: a longer instruction is split into pages that cycle, each for its
-reading time, for as long as the override is in force (never cut); the optional image beside or
-above the text, only when the text still fits on one page next to it. ``plan`` is pure geometry, so
-the LED-board sizes are tested without pixels. The server counts the pages with the same layout
-(``signage_contract.text_layout.emergency_pages``) and tells the operator.
+"KHẨN CẤP", the risk level in words ("CẤP ĐỘ 4 · RỦI RO RẤT LỚN", shortened to "CẤP ĐỘ 4" where the
+name does not fit) and the local time and date when they still fit; the title and body auto-fitted
+as large as they fit, never below the board's legibility floor: a longer instruction is split into
+pages that cycle, each for its reading time, for as long as the override is in force (never cut);
+the optional image beside or above the text, only when the text still fits on one page next to it.
+``plan`` is pure geometry, so the LED-board sizes are tested without pixels. The server counts the
+pages with the same layout (``signage_contract.text_layout.emergency_pages``) and tells the
+operator.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from functools import lru_cache
 
 import pygame
 
-from signage_contract import RISK_COLORS, Align, EmergencyOverride
+from signage_contract import RISK_COLORS, RISK_LEVEL_NAMES, Align, EmergencyOverride
 
 from . import fonts
 from .render import Color, draw_page, format_clock, inner, measure, paged, rgb, text_surface
@@ -30,6 +32,16 @@ BLACK: Color = (0, 0, 0)
 WHITE: Color = (255, 255, 255)
 # (format, size relative to the banner's letters): the date is kept, smaller, before it is dropped
 CLOCK_CHOICES = (("datetime", 1.0), ("datetime", 0.6), ("time", 1.0))
+SEPARATOR = " · "
+CLOCK_SAMPLE = "00:00"  # the room the time takes
+NAME_MIN_SHARE = 0.3  # the level's name is kept while the banner's words stay this large (of its size)
+
+
+def banner_labels(risk_level: int) -> tuple[str, ...]:
+    """The banner's words, longest first: the level is never dropped, its name is when it does not fit."""
+    level = f"{EMERGENCY_BANNER}{SEPARATOR}CẤP ĐỘ {risk_level}"
+    name = RISK_LEVEL_NAMES.get(risk_level)
+    return (f"{level}{SEPARATOR}{name}", level) if name else (level,)
 
 
 def _luminance(color: Color) -> float:
@@ -58,6 +70,8 @@ def palette(risk_level: int) -> tuple[Color, Color]:
 class OverridePlan:
     banner: pygame.Rect
     banner_px: int
+    label: str  # what the banner says (``banner_labels``), drawn at ``label_px``
+    label_px: int
     text_box: pygame.Rect
     pages: TextPages
     image_box: pygame.Rect | None
@@ -72,11 +86,30 @@ def _banner_px(width: int, height: int) -> int:
     return fit_line(EMERGENCY_BANNER, width, height, measure, fonts.line_step, 8, bold=True) or 8
 
 
+@lru_cache(maxsize=64)
+def _label(risk_level: int, width: int, height: int) -> tuple[str, int]:
+    """What the banner says, and at what size: the first of the labels (longest first) that fits
+    beside the clock, else the first that fits alone; a label fits from ``NAME_MIN_SHARE`` of the
+    banner's size up. The shortest always fits, shrunk if need be (never below the legibility floor)."""
+    size = _banner_px(width, height)
+    floor = max(LEGIBLE_MIN_PX, round(size * NAME_MIN_SHARE))
+    clock = measure(size, False, CLOCK_SAMPLE) + size
+    labels = banner_labels(risk_level)
+    for room in (width - clock, width):
+        for label in labels:
+            fitted = fit_line(label, room, height, measure, fonts.line_step, floor, bold=True)
+            if fitted is not None:
+                return label, min(size, fitted)
+    fitted = fit_line(labels[-1], width, height, measure, fonts.line_step, LEGIBLE_MIN_PX, bold=True)
+    return labels[-1], min(size, fitted or LEGIBLE_MIN_PX)
+
+
 def plan(rect: pygame.Rect, override: EmergencyOverride, with_image: bool) -> OverridePlan:
     """Where everything goes on ``rect``; the image gets a box only if the text stays legible."""
     banner = pygame.Rect(rect.x, rect.y, rect.w, banner_height(rect.h))
     banner_box = inner(banner)
     banner_px = _banner_px(banner_box.w, banner_box.h)
+    label, label_px = _label(override.risk_level, banner_box.w, banner_box.h)
     content = inner(pygame.Rect(rect.x, banner.bottom, rect.w, rect.bottom - banner.bottom))
     floor = legible_floor(rect.w, rect.h)
     whole = _fit(override, content, floor)
@@ -91,8 +124,8 @@ def plan(rect: pygame.Rect, override: EmergencyOverride, with_image: bool) -> Ov
             text_box = pygame.Rect(content.x, content.y + split + 8, content.w, content.h - split - 8)
         beside = _fit(override, text_box, floor)
         if len(beside.pages) == 1 and beside.pages[0].body_px >= floor:
-            return OverridePlan(banner, banner_px, text_box, beside, image_box)
-    return OverridePlan(banner, banner_px, content, whole, None)
+            return OverridePlan(banner, banner_px, label, label_px, text_box, beside, image_box)
+    return OverridePlan(banner, banner_px, label, label_px, content, whole, None)
 
 
 def page_shown(plan_: OverridePlan, override: EmergencyOverride, now: datetime) -> int:
@@ -103,11 +136,12 @@ def page_shown(plan_: OverridePlan, override: EmergencyOverride, now: datetime) 
 def _draw_banner(
     surface: pygame.Surface, plan_: OverridePlan, colors: tuple[Color, Color], now: datetime, zone: tzinfo
 ) -> None:
-    """Inverted colours: "KHẨN CẤP" on the left, the time (and date when it fits) on the right."""
+    """Inverted colours: "KHẨN CẤP" and the level on the left, the time (and date when it fits) on
+    the right."""
     fill, ink = colors
     surface.fill(fill, plan_.banner)
     box = inner(plan_.banner)
-    label = text_surface(EMERGENCY_BANNER, plan_.banner_px, True, ink)
+    label = text_surface(plan_.label, plan_.label_px, True, ink)
     room = box.w - label.get_width() - plan_.banner_px
     clock = None
     for fmt, scale in CLOCK_CHOICES:

@@ -15,8 +15,8 @@ from player.net.overrides import AckOutbox, OverrideDesk
 from player.screen.compositor import Compositor
 from player.screen.images import ImageStore
 from player.screen.loop import run_loop
-from player.screen.override_screen import contrast, page_shown, palette, plan
-from player.screen.render import board_zone
+from player.screen.override_screen import banner_labels, contrast, page_shown, palette, plan
+from player.screen.render import board_zone, inner, measure
 from player.screen.text_layout import LEGIBLE_MIN_PX
 from signage_contract import RISK_COLORS
 from signage_contract.device import OverridePush
@@ -26,6 +26,7 @@ from tests.support.player_factories import NOW, image_bytes, manifest, media_ref
 
 LED = (384, 192)
 FULL_HD = (1920, 1080)
+PORTRAIT = (1080, 1920)
 LONG_BODY = (
     "Bão số 9 đổ bộ vào đất liền trong đêm nay với sức gió cấp 12, giật cấp 15. Người dân ở trong "
     "nhà kiên cố, tránh xa bờ biển, cửa sông; không ra khơi; chằng chống nhà cửa; theo dõi thông tin "
@@ -188,3 +189,26 @@ def test_a_stored_override_shows_over_the_pairing_code(display, tmp_path) -> Non
     compositor = Compositor(screen, ImageStore(MediaCache(tmp_path), synchronous=True))
     compositor.update(Snapshot(generation=1, pairing_code="ACD347", overrides=(make_override(),)), NOW)
     assert compositor.shown_override() == "o1"
+
+
+@pytest.mark.parametrize("size", [LED, PORTRAIT, FULL_HD], ids=["led", "portrait", "full-hd"])
+@pytest.mark.parametrize("level", sorted(RISK_COLORS))
+def test_the_banner_says_the_risk_level_in_words_legibly(display, tmp_path, size, level) -> None:
+    screen = display(size)
+    override = make_override(level=level)
+    layout = plan(screen.get_rect(), override, with_image=False)
+    assert layout.label in banner_labels(level) and f"CẤP ĐỘ {level}" in layout.label
+    assert layout.label_px >= LEGIBLE_MIN_PX
+    assert measure(layout.label_px, True, layout.label) <= inner(layout.banner).w
+    Compositor(screen, ImageStore(MediaCache(tmp_path), synchronous=True)).update(
+        Snapshot(generation=1, overrides=(override,)), NOW)
+    pygame.image.save(screen, str(tmp_path / f"emergency-{size[0]}x{size[1]}-level{level}.png"))
+    letters = (0, 0, 0) if palette(level)[1] == (255, 255, 255) else (255, 255, 255)  # inverted on the bar
+    assert letters in _colors_in(screen, pygame.Rect(inner(layout.banner).x, layout.banner.y,
+                                                     measure(layout.label_px, True, layout.label),
+                                                     layout.banner.h))
+
+
+def test_the_level_name_is_said_in_full_where_the_banner_has_room(display) -> None:
+    layout = plan(pygame.Rect(0, 0, *FULL_HD), make_override(level=4), with_image=False)
+    assert layout.label == "KHẨN CẤP · CẤP ĐỘ 4 · RỦI RO RẤT LỚN"
