@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, or_, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from signage_server.core import audit, roles
 from signage_server.core.auth import in_scope, scope_unit_ids
@@ -249,7 +250,7 @@ def confirm(session: Session, *, user: User, ip: str, override_id: int,
 def update(session: Session, *, user: User, ip: str, override_id: int, patch: OverrideUpdate, max_hours: int,
            delivery: Delivery) -> OverridePublic:
     """Text, level or expiry; an active override is pushed again to its boards."""
-    _expire(session, delivery)
+    expire_now(session, delivery)
     row = _owned(session, user, override_id)
     now = utcnow()
     amend(session, actor=Actor.of(user, ip), row=row, patch=patch, now=now, max_hours=max_hours)
@@ -293,28 +294,45 @@ def with_boards(session: Session, row: Override, boards: list[BoardBrief]) -> Ov
 # --- reads (everyone, in their scope; overrides past their expiry turn expired on every read) -------
 
 
+def visible_query(session: Session, user: User) -> SelectOfScalar[Override]:
+    """Those issued in the user's scope and those issued above it (or nationwide)."""
+    units = set(scope_unit_ids(session, user)) | set(ancestor_ids(session, user.unit_id))
+    return select(Override).where(or_(col(Override.unit_id).in_(units), col(Override.unit_id).is_(None)))
+
+
 def list_visible(session: Session, *, user: User, state: OverrideState | None,
                  delivery: Delivery) -> list[OverridePublic]:
     """Those issued in the user's scope and those issued above it (or nationwide), newest first."""
-    _expire(session, delivery)
-    units = set(scope_unit_ids(session, user)) | set(ancestor_ids(session, user.unit_id))
-    query = select(Override).where(or_(col(Override.unit_id).in_(units), col(Override.unit_id).is_(None)))
+    expire_now(session, delivery)
+    query = visible_query(session, user)
     if state is not None:
         query = query.where(Override.state == state)
     return [OverridePublic.of(r) for r in session.exec(query.order_by(col(Override.id).desc())).all()]
 
 
 def get(session: Session, *, user: User, override_id: int, delivery: Delivery) -> OverridePublic:
-    _expire(session, delivery)
+    expire_now(session, delivery)
     return OverridePublic.of(_visible(session, user, override_id))
+
+
+def get_with_boards(session: Session, *, user: User, override_id: int,
+                    delivery: Delivery) -> OverrideWithBoards:
+    """The override with the boards it covers and its pages on the smallest (a draft's confirmation
+    later, an edit's new text)."""
+    expire_now(session, delivery)
+    row = _visible(session, user, override_id)
+    return with_boards(session, row, targets(session, row, utcnow()))
 
 
 def board_status(session: Session, *, user: User, override_id: int, connected: Collection[int],
                  poll_interval_s: float, delivery: Delivery) -> OverrideStatusPublic:
     """Per board in the user's scope: displayed, delivered, pending (reachable, no receipt yet) or
-    unreachable; ``connected``: boards with a socket on this instance."""
-    _expire(session, delivery)
+    unreachable; ``connected``: boards with a socket on this instance. An override never confirmed
+    was sent to no board: it has no delivery status at all (no boards, every count 0)."""
+    expire_now(session, delivery)
     row = _visible(session, user, override_id)
+    if row.confirmed_at is None:
+        return delivery_status(session, row, [], set(), set())
     now = utcnow()
     scope = set(scope_unit_ids(session, user))
     boards = [b for b in targets(session, row, now) if b.unit_id in scope]
@@ -330,7 +348,8 @@ def _visible(session: Session, user: User, override_id: int) -> Override:
     return row
 
 
-def _expire(session: Session, delivery: Delivery) -> None:
+def expire_now(session: Session, delivery: Delivery) -> None:
+    """Overrides past their expiry turn expired (their boards told), before any read."""
     boards = expire_due(session, utcnow())
     if boards:
         delivery.announce(None, boards)

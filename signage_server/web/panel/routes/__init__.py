@@ -13,6 +13,7 @@ from signage_server.web.panel.routes import (
     bulletins,
     dashboard,
     emergency,
+    emergency_override,
     media,
     playlists,
     reports,
@@ -31,6 +32,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     reports.router,
     approvals.router,
     audit.router,
-    emergency.router,
+    emergency.router,  # before emergency_override: /emergency/history is not an id
+    emergency_override.router,
     users.router,
 )

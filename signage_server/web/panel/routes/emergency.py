@@ -1,30 +1,33 @@
-"""Emergency overrides (operators and admins): issue in two steps (create shows the boards it would
-take over, confirm pushes it), per-board delivery status polled by htmx, cancel, active list."""
+"""Emergency overrides (operators and admins): the list (active first, then drafts waiting for their
+confirmation), a new override in two steps (create shows the boards it would take over, confirm
+pushes it; a draft can be confirmed later from the list), and the history of past ones. One
+override's own page (status, edit, extend, cancel) is ``emergency_override.py``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlmodel import col, select
 
-from signage_contract import RISK_COLORS
+from signage_contract import RISK_COLORS, Category
+from signage_server.content.media_store import MediaRejected
 from signage_server.core import roles
 from signage_server.core.audit import client_ip
 from signage_server.core.auth import scope_unit_ids
 from signage_server.core.errors import DomainError, Invalid
-from signage_server.emergency import overrides
+from signage_server.emergency import history, images, overrides
 from signage_server.emergency.delivery import Delivery
-from signage_server.emergency.schemas import OverrideCreate, OverrideStatusPublic, OverrideTargetIn
-from signage_server.models import Board, OverrideState, User, utcnow
-from signage_server.web.deps import HubDep, OverrideDeliveryDep, SessionDep, SettingsDep
+from signage_server.emergency.schemas import OverrideCreate, OverrideTargetIn
+from signage_server.models import AdminUnit, Board, OverrideState, User, utcnow
+from signage_server.web.deps import MediaStoreDep, OverrideDeliveryDep, SessionDep, SettingsDep
 from signage_server.web.panel.labels import N_
-from signage_server.web.panel.pages import Pages, error_text, see_other
-from signage_server.web.panel.routes.common import PagesDep, units_in_scope
+from signage_server.web.panel.pages import Pages, error_text
+from signage_server.web.panel.routes.common import PagesDep, local_time, units_in_scope
 from signage_server.web.panel.session import CheckedPanelUser, CurrentPanelUser, PanelUser
 
 router = APIRouter(prefix="/emergency")
@@ -55,14 +58,14 @@ def text_colour(back: str) -> str:
     return max(("#111111", "#ffffff"), key=lambda fore: contrast(fore, back))
 
 
-def _operator(who: PanelUser) -> User:
+def operator_of(who: PanelUser) -> User:
     if who.role not in roles.OPERATORS:
         raise HTTPException(403, "the emergency page is for operators and admins")
     return who.user
 
 
-def _refusal(exc: DomainError | ValidationError) -> str:
-    """What the page says about a run_service action: the API's own message."""
+def refusal(exc: DomainError | ValidationError) -> str:
+    """What the page says about a refused action: the API's own message."""
     return exc.message if isinstance(exc, DomainError) else error_text(exc)
 
 
@@ -72,17 +75,34 @@ def _boards_in_scope(session: SessionDep, user: User) -> list[Board]:
     return list(session.exec(query).all())
 
 
+def board_counts(units: dict[int, AdminUnit], boards: list[Board]) -> dict[int, int]:
+    """Boards each unit reaches: its own and those of every unit below it (within ``units``)."""
+    counts: Counter[int] = Counter()
+    for board in boards:
+        unit_id: int | None = board.unit_id
+        while unit_id is not None and unit_id in units:
+            counts[unit_id] += 1
+            unit_id = units[unit_id].parent_id
+    return {unit_id: counts[unit_id] for unit_id in units}
+
+
 def _page(request: Request, session: SessionDep, who: PanelUser, view: Pages, delivery: Delivery,
           error: str = "", status_code: int = 200) -> Response:
-    user = _operator(who)
-    active = [o for o in overrides.list_visible(session, user=user, state=None, delivery=delivery)
-              if o.state in (OverrideState.ACTIVE, OverrideState.PENDING_CONFIRMATION)]
-    return view.render(request, "emergency.html", who, rows=active, units=units_in_scope(session, user),
-                       boards=_boards_in_scope(session, user), risks=RISK_COLORS, risk_names=RISK_NAMES,
-                       hours=EXPIRY_HOURS, error=error, status_code=status_code)
+    user = operator_of(who)
+    rows = overrides.list_visible(session, user=user, state=None, delivery=delivery)
+    units, boards = units_in_scope(session, user), _boards_in_scope(session, user)
+    return view.render(
+        request, "emergency.html", who, error=error, status_code=status_code,
+        active=[o for o in rows if o.state is OverrideState.ACTIVE],
+        drafts=[o for o in rows if o.state is OverrideState.PENDING_CONFIRMATION],
+        expires={o.id: local_time(o.expires_at) for o in rows}, units=units, boards=boards,
+        counts=board_counts(units, boards), risks=RISK_COLORS, risk_names=RISK_NAMES, hours=EXPIRY_HOURS)
 
 
 def _target(mode: str, unit_ids: list[int], board_ids: list[int], tags: str) -> OverrideTargetIn:
+    """Only what the operator chose: there is no default target."""
+    if not mode:
+        raise Invalid("override.no_target", "target: choose the boards, units, tags or all boards")
     if mode not in TARGET_MODES:
         raise Invalid("override.unknown_target", f"unknown target {mode!r}", mode=mode)
     return OverrideTargetIn(
@@ -99,74 +119,40 @@ def emergency_list(request: Request, session: SessionDep, who: CurrentPanelUser,
 
 @router.post("")
 def create(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
-           settings: SettingsDep, delivery: OverrideDeliveryDep, title: Annotated[str, Form()],
-           target: Annotated[str, Form()], risk_level: Annotated[int, Form()],
-           expiry_hours: Annotated[int, Form()], body: Annotated[str, Form()] = "",
-           unit_ids: Annotated[list[int] | None, Form()] = None,
-           board_ids: Annotated[list[int] | None, Form()] = None,
-           tags: Annotated[str, Form()] = "") -> Response:
-    user = _operator(who)
+           settings: SettingsDep, delivery: OverrideDeliveryDep, store: MediaStoreDep,
+           title: Annotated[str, Form()], risk_level: Annotated[int, Form()],
+           expiry_hours: Annotated[int, Form()], target: Annotated[str, Form()] = "",
+           body: Annotated[str, Form()] = "", unit_ids: Annotated[list[int] | None, Form()] = None,
+           board_ids: Annotated[list[int] | None, Form()] = None, tags: Annotated[str, Form()] = "",
+           image: Annotated[UploadFile | None, File()] = None) -> Response:
+    user = operator_of(who)
     if expiry_hours not in EXPIRY_HOURS:
-        refusal = f"expiry must be one of {EXPIRY_HOURS} hours"
-        return _page(request, session, who, view, delivery, refusal, 422)
+        wrong = f"expiry must be one of {EXPIRY_HOURS} hours"
+        return _page(request, session, who, view, delivery, wrong, 422)
+    ip = client_ip(request)
     try:
-        made = overrides.create(session, user=user, ip=client_ip(request), body=OverrideCreate(
-            title=title, body=body, risk_level=risk_level,
-            target=_target(target, unit_ids or [], board_ids or [], tags),
+        chosen = _target(target, unit_ids or [], board_ids or [], tags)
+        media_id = None
+        if image is not None and image.filename:
+            media_id = images.attach(session, user=user, ip=ip, store=store, title=title,
+                                     category=Category.INCIDENTS, image=images.EmergencyImage(
+                                         image.file, image.filename, image.content_type))
+        made = overrides.create(session, user=user, ip=ip, body=OverrideCreate(
+            title=title, body=body, risk_level=risk_level, target=chosen, media_id=media_id,
             expires_at=utcnow() + timedelta(hours=expiry_hours)), max_hours=settings.override_max_hours)
+    except MediaRejected as exc:
+        session.rollback()
+        return _page(request, session, who, view, delivery, exc.message, 422)
     except (DomainError, ValidationError) as exc:
-        return _page(request, session, who, view, delivery, _refusal(exc), 422)
+        session.rollback()
+        return _page(request, session, who, view, delivery, refusal(exc), 422)
     return view.render(request, "emergency_confirm.html", who, o=made, risk_names=RISK_NAMES,
                        fore=text_colour(made.color))
 
 
-OverrideAction = Callable[..., object]  # overrides.confirm or overrides.cancel
-
-
-def _act(request: Request, session: SessionDep, who: PanelUser, view: PagesDep, delivery: Delivery,
-         action: OverrideAction, override_id: int, then: str) -> Response:
-    """Confirm or cancel; a refusal shows the list with the API's message."""
-    try:
-        action(session, user=_operator(who), ip=client_ip(request), override_id=override_id,
-               delivery=delivery)
-    except DomainError as exc:
-        return _page(request, session, who, view, delivery, exc.message, 422)
-    return see_other(then)
-
-
-@router.post("/{override_id}/confirm")
-def confirm(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
-            delivery: OverrideDeliveryDep, override_id: int) -> Response:
-    return _act(request, session, who, view, delivery, overrides.confirm, override_id,
-                f"/panel/emergency/{override_id}")
-
-
-@router.post("/{override_id}/cancel")
-def cancel(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
-           delivery: OverrideDeliveryDep, override_id: int) -> Response:
-    return _act(request, session, who, view, delivery, overrides.cancel, override_id, "/panel/emergency")
-
-
-def _status(session: SessionDep, user: User, override_id: int, settings: SettingsDep, hub: HubDep,
-            delivery: Delivery) -> OverrideStatusPublic:
-    return overrides.board_status(session, user=user, override_id=override_id,
-                                  connected=hub.connected_boards(), poll_interval_s=settings.poll_interval_s,
-                                  delivery=delivery)
-
-
-@router.get("/{override_id}")
-def detail(request: Request, session: SessionDep, who: CurrentPanelUser, view: PagesDep,
-           settings: SettingsDep, hub: HubDep, delivery: OverrideDeliveryDep, override_id: int) -> Response:
-    user = _operator(who)
-    row = overrides.get(session, user=user, override_id=override_id, delivery=delivery)
-    status = _status(session, user, override_id, settings, hub, delivery)
-    return view.render(request, "emergency_detail.html", who, o=row, status=status, risk_names=RISK_NAMES)
-
-
-@router.get("/{override_id}/status")
-def status_fragment(request: Request, session: SessionDep, who: CurrentPanelUser, view: PagesDep,
-                    settings: SettingsDep, hub: HubDep, delivery: OverrideDeliveryDep,
-                    override_id: int) -> Response:
-    """Polled every 2 s by the detail page (htmx), so the counts follow the boards' receipts."""
-    status = _status(session, _operator(who), override_id, settings, hub, delivery)
-    return view.render(request, "emergency_status.html", who, status=status)
+@router.get("/history")
+def past(request: Request, session: SessionDep, who: CurrentPanelUser, view: PagesDep,
+         delivery: OverrideDeliveryDep, page: int = 1) -> Response:
+    found = history.past(session, user=operator_of(who), page=page, delivery=delivery)
+    return view.render(request, "emergency_history.html", who, history=found, risk_names=RISK_NAMES,
+                       local=local_time)

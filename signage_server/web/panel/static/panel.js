@@ -1,5 +1,5 @@
 // Panel behaviour beyond htmx: drag-and-drop upload with a progress bar per file (XHR upload
-// progress), and the CSRF header on every XHR. No inline script anywhere (the CSP forbids it).
+// progress), the CSRF header on every XHR, and search boxes that narrow a list of choices. No inline script anywhere (the CSP forbids it).
 "use strict";
 
 (function () {
@@ -85,8 +85,27 @@
     form.addEventListener("submit", function (event) { event.preventDefault(); take(input.files); });
   }
 
+  // A search box narrowing a list of choices (input[data-filter] names the list): accents and
+  // case ignored, so "tinh khe" finds "Xã Tịnh Khê"; hidden choices keep their checked state.
+  function folded(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/Đ/g, "D")
+      .toLowerCase();
+  }
+
+  function setUpFilter(input) {
+    var list = document.querySelector(input.dataset.filter);
+    if (!list) { return; }
+    input.addEventListener("input", function () {
+      var wanted = folded(input.value.trim());
+      list.querySelectorAll("label").forEach(function (choice) {
+        choice.hidden = wanted !== "" && folded(choice.textContent).indexOf(wanted) < 0;
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.getElementById("upload");
     if (form) { setUpUpload(form); }
+    document.querySelectorAll("input[data-filter]").forEach(setUpFilter);
   });
 })();
