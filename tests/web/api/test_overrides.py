@@ -161,3 +161,11 @@ def test_other_communes_do_not_see_it_and_the_province_does(client, users, make_
     assert client.get(OVERRIDES, headers=users["editor_b"].headers).json() == []
     listed = client.get(OVERRIDES, headers=users["admin"].headers).json()
     assert [o["id"] for o in listed] == [override_id]
+
+
+def test_a_draft_never_sent_has_no_delivery_status(client, users, make_board) -> None:
+    """Unconfirmed, it reached no board: neither pending nor unreachable, just nothing."""
+    make_board()
+    created = issue(client, users["operator_a"].headers)
+    status = client.get(f"{OVERRIDES}/{created['id']}/status", headers=users["operator_a"].headers).json()
+    assert status["boards"] == [] and set(status["counts"].values()) == {0}
