@@ -8,7 +8,9 @@ and their sources.
 - ``delivery``: after the commit, the push over the bus and the change notice for the manifests
   (``Delivery``, injected into routes as ``OverrideDeliveryDep``).
 - ``targets`` (which boards an override covers, pure), ``receipts`` (the boards' acks, per-board
-  status), ``report`` (the summary report's section), ``schemas`` (the API's shapes).
+  status), ``report`` (the summary report's section), ``schemas`` (the API's shapes), ``history``
+  (past overrides a page at a time: who, when, boards reached, first display), ``images`` (an
+  operator's image, checked and stored like media, in the override's transaction).
 - ``sources``: where overrides come from besides an operator. ``sources/cap`` takes CAP 1.2 alerts
   from trusted senders (``intake.accept``).
 

@@ -248,16 +248,18 @@ def confirm(session: Session, *, user: User, ip: str, override_id: int,
 
 
 def update(session: Session, *, user: User, ip: str, override_id: int, patch: OverrideUpdate, max_hours: int,
-           delivery: Delivery) -> OverridePublic:
-    """Text, level or expiry; an active override is pushed again to its boards."""
+           delivery: Delivery) -> OverrideWithBoards:
+    """Text, level or expiry; an active override is pushed again to its boards. The answer counts the
+    pages of the new text again on the smallest board."""
     expire_now(session, delivery)
     row = _owned(session, user, override_id)
     now = utcnow()
     amend(session, actor=Actor.of(user, ip), row=row, patch=patch, now=now, max_hours=max_hours)
     session.commit()
+    boards = targets(session, row, now)
     if row.state is OverrideState.ACTIVE:
-        delivery.announce(push_text(session, row), target_ids(session, row, now))
-    return OverridePublic.of(row)
+        delivery.announce(push_text(session, row), [b.id for b in boards])
+    return with_boards(session, row, boards)
 
 
 def cancel(session: Session, *, user: User, ip: str, override_id: int, delivery: Delivery) -> OverridePublic:

@@ -235,6 +235,8 @@ def test_operator_issues_an_emergency_that_the_player_shows(page, site: Site) ->
         page.get_by_role("link", name="Khẩn cấp").click()
         page.get_by_label("Tiêu đề").fill("Bão số 13 đổ bộ")
         page.get_by_label("Cấp 4: Đỏ").check()
+        page.get_by_label("Các bảng được chọn").check()  # the target is always chosen: no default
+        page.get_by_label("Bảng LED Ủy ban xã Tịnh Khê").check()
         with page.expect_navigation():
             page.get_by_role("button", name="Chuẩn bị phát khẩn cấp").click()
         assert "Sẽ tiếp quản 1 bảng" in page.locator("main").inner_text()

@@ -49,11 +49,12 @@ def confirm_override(session: SessionDep, user: OperatorUser, delivery: Override
                              delivery=delivery)
 
 
-@router.patch("/{override_id}", response_model=OverridePublic)
+@router.patch("/{override_id}", response_model=OverrideWithBoards)
 def update_override(session: SessionDep, user: OperatorUser, settings: SettingsDep,
                     delivery: OverrideDeliveryDep, request: Request, override_id: int,
-                    body: OverrideUpdate) -> OverridePublic:
-    """Text, level or expiry; an active override is pushed again to its boards."""
+                    body: OverrideUpdate) -> OverrideWithBoards:
+    """Text, level or expiry (extend it by sending a later ``expires_at``); an active override is
+    pushed again to its boards; the answer says how many pages the new text takes on the smallest."""
     return overrides.update(session, user=user, ip=client_ip(request), override_id=override_id, patch=body,
                             max_hours=settings.override_max_hours, delivery=delivery)
 

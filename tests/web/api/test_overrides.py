@@ -169,3 +169,21 @@ def test_a_draft_never_sent_has_no_delivery_status(client, users, make_board) ->
     created = issue(client, users["operator_a"].headers)
     status = client.get(f"{OVERRIDES}/{created['id']}/status", headers=users["operator_a"].headers).json()
     assert status["boards"] == [] and set(status["counts"].values()) == {0}
+
+
+def test_extending_through_the_api_moves_the_expiry_and_counts_the_pages_again(client, session, users,
+                                                                               make_board) -> None:
+    make_board(width=384, height=192)
+    headers = users["operator_a"].headers
+    created = issue_and_confirm(client, headers)
+    def instant(text: str) -> datetime:
+        moment = datetime.fromisoformat(text)
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+    later = instant(created["expires_at"]) + timedelta(hours=3)
+    patched = client.patch(f"{OVERRIDES}/{created['id']}", json={"expires_at": later.isoformat()},
+                           headers=headers)
+    assert patched.status_code == 200, patched.text
+    answer = patched.json()
+    assert instant(answer["expires_at"]) == later
+    assert answer["board_count"] == 1 and answer["pages"]["width"] == 384 and answer["pages"]["pages"] >= 1
