@@ -1,6 +1,6 @@
 """Past emergencies (cancelled or expired), newest first, a page at a time: who issued and who
 confirmed each, when, how many boards it reached (acknowledged receipt) and when a board first
-displayed it. Same visibility as the list: issued in the reader's scope or above it."""
+displayed it, and who cancelled it. Same visibility as the list: issued in the reader's scope or above it."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ class PastOverride:
     override: OverridePublic
     issued_by: str  # a user's name, or the CAP sender
     confirmed_by: str | None  # None: never confirmed (a discarded draft)
+    cancelled_by: str | None  # None: it ran out (expired), or a source cancelled it
     boards_reached: int
     first_displayed_at: datetime | None
     ended_at: datetime
@@ -52,7 +53,7 @@ def past(session: Session, *, user: User, page: int, delivery: Delivery,
 
 
 def _names(session: Session, rows: list[Override]) -> dict[int, str]:
-    ids = {i for r in rows for i in (r.issued_by, r.confirmed_by) if i is not None}
+    ids = {i for r in rows for i in (r.issued_by, r.confirmed_by, r.cancelled_by) if i is not None}
     users = session.exec(select(User).where(col(User.id).in_(ids))).all()
     return {u.id: u.full_name or u.username for u in users if u.id is not None}
 
@@ -73,6 +74,8 @@ def _past(row: Override, names: dict[int, str], reach: Reach) -> PastOverride:
     issuer = names.get(row.issued_by or 0) or row.cap_sender or "CAP"
     boards, first = reach.get(row.id, (0, None))
     confirmer = None if row.confirmed_at is None else names.get(row.confirmed_by or 0, issuer)
+    canceller = None if row.cancelled_by is None else names.get(row.cancelled_by)
     return PastOverride(override=OverridePublic.of(row), issued_by=issuer, confirmed_by=confirmer,
+                        cancelled_by=canceller,
                         boards_reached=boards, first_displayed_at=first,
                         ended_at=row.cancelled_at or row.expires_at)

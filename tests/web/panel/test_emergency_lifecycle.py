@@ -198,6 +198,7 @@ def test_history_pages_past_emergencies_with_reach_and_first_display(client, use
     assert "Tổng cộng 22" in newest and "Trang 1/2" in newest and "Cháy rừng phòng hộ" not in newest
     oldest = client.get("/panel/emergency/history?page=2").text
     entry = oldest[oldest.index("Cháy rừng phòng hộ"):]
+    assert re.search(r"Kết thúc</dt><dd>\d{2}/\d{2}/\d{4} [\d:]+ · \S", entry)  # and who cancelled it
     assert re.search(r"Số bảng đã nhận</dt><dd>1</dd>", entry)
     assert re.search(r"Hiển thị lần đầu</dt><dd>\d{2}/\d{2}/\d{4} \d{2}:\d{2}", entry)
     assert "chưa bao giờ (bản nháp)" in newest
