@@ -29,8 +29,18 @@ from signage_server.core import audit
 from signage_server.core.auth import in_scope
 from signage_server.core.changes import ChangeFeed
 from signage_server.core.errors import Invalid
+from signage_server.core.paging import Page
 from signage_server.core.roles import EDITORS
-from signage_server.models import Bulletin, ContentState, Media, Playlist, PlaylistItem, ScheduleRegion, User
+from signage_server.models import (
+    Bulletin,
+    ContentState,
+    Media,
+    Playlist,
+    PlaylistItem,
+    Schedule,
+    ScheduleRegion,
+    User,
+)
 from signage_server.schemas import StateChange
 
 
@@ -51,6 +61,12 @@ def list_playlists(
     session: Session, *, user: User, state: ContentState | None = None
 ) -> list[PlaylistPublic]:
     return [public(session, r) for r in records.listing(session, user=user, model=Playlist, state=state)]
+
+
+def playlist_page(session: Session, *, user: User, wanted: records.ContentQuery) -> Page[PlaylistPublic]:
+    """One page of playlists, newest first: by state, name, unit."""
+    found = records.page(session, user=user, model=Playlist, wanted=wanted, searched=[col(Playlist.name)])
+    return Page([public(session, r) for r in found.rows], found.total, found.number, found.per_page)
 
 
 def get_playlist(session: Session, *, user: User, playlist_id: int) -> PlaylistPublic:
@@ -83,7 +99,7 @@ def delete_playlist(session: Session, *, actor: Actor, changes: ChangeFeed, play
     row = records.deletable(
         session, actor=actor, model=Playlist, item_id=playlist_id,
         used_by=select(ScheduleRegion.schedule_id).where(ScheduleRegion.playlist_id == playlist_id),
-        refusal="schedules {used} use this playlist; change or delete them first")
+        user_kind=Schedule, refusal="schedules {used} use this playlist; change or delete them first")
     session.exec(delete(PlaylistItem).where(col(PlaylistItem.playlist_id) == playlist_id))
     records.remove(session, actor=actor, changes=changes, row=row)
 
