@@ -152,8 +152,9 @@ def change_state(request: Request, session: SessionDep, who: CheckedPanelUser, v
 def delete(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
            changes: ChangesDep, ip: ClientIpDep, bulletin_id: int) -> Response:
     """Delete a bulletin no playlist shows; otherwise the editor says which playlists do."""
+    actor = _writer(who, ip)
     refusal = run_delete(lambda: service.delete_bulletin(
-        session, actor=_writer(who, ip), changes=changes, bulletin_id=bulletin_id),
+        session, actor=actor, changes=changes, bulletin_id=bulletin_id),
         view.translator(request).lang)
     if refusal:
         bulletin = service.get_bulletin(session, user=who.user, bulletin_id=bulletin_id)

@@ -14,7 +14,7 @@ from signage_server.content import media as service
 from signage_server.content.media_store import MediaRejected
 from signage_server.content.workflow import Actor, next_states
 from signage_server.core import roles
-from signage_server.core.errors import DomainError
+from signage_server.core.errors import DomainError, Forbidden
 from signage_server.models import ContentState, utcnow
 from signage_server.schemas import MediaUpdate
 from signage_server.web.deps import ChangesDep, ClientIpDep, MediaStoreDep, SessionDep, SettingsDep
@@ -84,8 +84,9 @@ def update(request: Request, session: SessionDep, who: CheckedPanelUser, view: P
            ip: ClientIpDep, media_id: int, title: Annotated[str, Form(max_length=200)],
            category: Annotated[Category, Form()]) -> Response:
     """Rename an image or file it under another category (an approved image goes back for approval)."""
+    actor = _writer(who, ip)
     _done, error = run_service(lambda: service.update_media(
-        session, actor=Actor(who.user, ip), changes=changes, media_id=media_id,
+        session, actor=actor, changes=changes, media_id=media_id,
         patch=MediaUpdate(title=title, category=category)))
     if error:
         return _editor(request, session, who, view, media_id, Refusal(error))
@@ -96,8 +97,9 @@ def update(request: Request, session: SessionDep, who: CheckedPanelUser, view: P
 def delete(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep, changes: ChangesDep,
            ip: ClientIpDep, store: MediaStoreDep, media_id: int) -> Response:
     """Delete an image no playlist shows; otherwise the page says which playlists do."""
+    actor = _writer(who, ip)
     refusal = run_delete(lambda: service.delete_media(
-        session, actor=Actor(who.user, ip), changes=changes, store=store, media_id=media_id),
+        session, actor=actor, changes=changes, store=store, media_id=media_id),
         view.translator(request).lang)
     if refusal:
         return _editor(request, session, who, view, media_id, refusal)
@@ -135,6 +137,12 @@ def change_state(request: Request, session: SessionDep, who: CheckedPanelUser, v
     if error:
         return _page(request, session, who, view, settings.max_upload_bytes, ListQuery({}), Refusal(error))
     return see_other(back if back.startswith("/panel/media") else "/panel/media")
+
+
+def _writer(who: PanelUser, ip: str) -> Actor:
+    if who.role not in roles.EDITORS:
+        raise Forbidden("panel.role_needed", "editing media needs the admin or editor role")
+    return Actor(who.user, ip)
 
 
 @router.get("/{media_id}/thumbnail")

@@ -171,8 +171,9 @@ def rename(request: Request, session: SessionDep, who: CheckedPanelUser, view: P
 def delete(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
            changes: ChangesDep, ip: ClientIpDep, playlist_id: int) -> Response:
     """Delete a playlist no schedule uses; otherwise the page says which schedules do."""
+    actor = _editor(who, ip)
     refusal = run_delete(lambda: playlists.delete_playlist(
-        session, actor=_editor(who, ip), changes=changes, playlist_id=playlist_id),
+        session, actor=actor, changes=changes, playlist_id=playlist_id),
         view.translator(request).lang)
     if refusal:
         return _detail(request, session, who, view, playlist_id, refusal=refusal)

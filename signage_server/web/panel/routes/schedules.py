@@ -189,6 +189,8 @@ def _update(request: Request, session: Session, who: PanelUser, view: Pages, act
 @router.post("/{schedule_id}/delete")
 def delete(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
            changes: ChangesDep, ip: ClientIpDep, schedule_id: int) -> Response:
+    if who.role not in roles.EDITORS:
+        raise HTTPException(403, "scheduling needs the admin or editor role")
     refusal = run_delete(lambda: schedules.delete_schedule(
         session, actor=Actor(who.user, ip), changes=changes, schedule_id=schedule_id),
         view.translator(request).lang)
