@@ -4,6 +4,7 @@ priority), called by the JSON API and the panel alike."""
 from __future__ import annotations
 
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from signage_contract import Category
 from signage_server.content import records
@@ -77,9 +78,19 @@ def delete_bulletin(session: Session, *, actor: Actor, changes: ChangeFeed, bull
     """Delete a bulletin no playlist shows (``content.in_use`` otherwise)."""
     row = records.deletable(
         session, actor=actor, model=Bulletin, item_id=bulletin_id,
-        used_by=select(PlaylistItem.playlist_id).where(PlaylistItem.bulletin_id == bulletin_id),
+        used_by=_playlists_showing(bulletin_id),
         user_kind=Playlist, refusal="playlists {used} show this bulletin; remove it from them first")
     records.remove(session, actor=actor, changes=changes, row=row)
+
+
+def _playlists_showing(bulletin_id: int) -> SelectOfScalar[int]:
+    return select(PlaylistItem.playlist_id).where(PlaylistItem.bulletin_id == bulletin_id)
+
+
+def where_used(session: Session, *, user: User, bulletin_id: int) -> list[tuple[int, str]]:
+    """The playlists (id, name) that show a bulletin in scope."""
+    records.fetch(session, user=user, model=Bulletin, item_id=bulletin_id)
+    return records.users_of(session, used_by=_playlists_showing(bulletin_id), user_kind=Playlist)
 
 
 def change_bulletin_state(

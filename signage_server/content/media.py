@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from signage_contract import Category, nfc
 from signage_server.content import records
@@ -138,13 +139,22 @@ def delete_media(
     """Delete the record of an image no playlist shows; the file goes too when no other unit's
     record shares it."""
     row = records.deletable(
-        session, actor=actor, model=Media, item_id=media_id,
-        used_by=select(PlaylistItem.playlist_id).where(PlaylistItem.media_id == media_id),
+        session, actor=actor, model=Media, item_id=media_id, used_by=_playlists_showing(media_id),
         user_kind=Playlist, refusal="playlists {used} show this image; remove it from them first")
     sha256 = row.sha256
     records.remove(session, actor=actor, changes=changes, row=row)
     if session.exec(select(Media.id).where(Media.sha256 == sha256)).first() is None:
         store.delete(sha256)
+
+
+def _playlists_showing(media_id: int) -> SelectOfScalar[int]:
+    return select(PlaylistItem.playlist_id).where(PlaylistItem.media_id == media_id)
+
+
+def where_used(session: Session, *, user: User, media_id: int) -> list[tuple[int, str]]:
+    """The playlists (id, name) that show an image in scope."""
+    records.fetch(session, user=user, model=Media, item_id=media_id)
+    return records.users_of(session, used_by=_playlists_showing(media_id), user_kind=Playlist)
 
 
 def change_media_state(

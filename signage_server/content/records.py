@@ -123,20 +123,28 @@ def fetch(session: Session, *, user: User, model: type[R], item_id: int) -> R:
     return get_owned(session, model, item_id, user, label(model))
 
 
+UserKind = type[Playlist] | type[Schedule]
+
+
+def users_of(session: Session, *, used_by: SelectOfScalar[int], user_kind: UserKind) -> list[tuple[int, str]]:
+    """What still uses a row, as (id, name) of ``user_kind`` rows; ``used_by`` selects their ids."""
+    ids = sorted(set(session.exec(used_by).all()))
+    found = session.exec(select(col(user_kind.id), col(user_kind.name))
+                         .where(col(user_kind.id).in_(ids)).order_by(col(user_kind.id)))
+    return [(ident, str(name)) for ident, name in found if ident is not None]
+
+
 def deletable(
     session: Session, *, actor: Actor, model: type[R], item_id: int, used_by: SelectOfScalar[int],
-    user_kind: type[Playlist] | type[Schedule], refusal: str,
+    user_kind: UserKind, refusal: str,
 ) -> R:
     """The row an editor may delete: in scope, and used by nothing. ``used_by`` selects the ids of
     what still uses it (rows of ``user_kind``); a refusal (``content.in_use``, an ``InUse``) names
     them, ``refusal``'s ``{used}`` by name and id."""
     require_role(actor.user, EDITORS)
     row = fetch(session, user=actor.user, model=model, item_id=item_id)
-    ids = sorted(set(session.exec(used_by).all()))
-    if ids:
-        found = session.exec(select(col(user_kind.id), col(user_kind.name))
-                             .where(col(user_kind.id).in_(ids)).order_by(col(user_kind.id)))
-        users = [(ident, str(name)) for ident, name in found if ident is not None]
+    users = users_of(session, used_by=used_by, user_kind=user_kind)
+    if users:
         named = ", ".join(f"{name} (#{ident})" for ident, name in users)
         raise InUse(label(model), refusal.format(used=named), label(user_kind), users)
     return row

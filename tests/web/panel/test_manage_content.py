@@ -230,3 +230,14 @@ def test_content_of_another_commune_is_not_found(client, users, session, tree, p
     schedule = _schedule(session, tree.commune_b)
     login(client, "editor-a")
     assert client.get(path.format(media=media.id, schedule=schedule.id)).status_code == 404
+
+
+def test_each_page_says_where_its_content_is_used(client, users, session, tree) -> None:
+    row = _media(session, tree.commune_a)
+    playlist = _playlist_showing(session, tree.commune_a, "Tin buổi sáng", kind="image", media_id=row.id)
+    schedule = _schedule(session, tree.commune_a, playlist.id, name="Giờ hành chính")
+    login(client, "viewer-a")
+    assert (f'<a href="/panel/playlists/{playlist.id}">Tin buổi sáng</a>'
+            in client.get(f"/panel/media/{row.id}").text)
+    assert (f'<a href="/panel/schedules/{schedule.id}">Giờ hành chính</a>'
+            in client.get(f"/panel/playlists/{playlist.id}").text)

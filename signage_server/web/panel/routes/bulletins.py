@@ -61,13 +61,16 @@ def _list(request: Request, session: SessionDep, who: PanelUser, view: PagesDep,
 
 def _editor(request: Request, session: SessionDep, who: PanelUser, view: PagesDep, bulletin: object,
             error: str = "", status_code: int = 200, refusal: Refusal = NO_REFUSAL) -> Response:
-    moves = {}
+    moves: dict[int, list[ContentState]] = {}
+    used_in: list[tuple[str, str]] | None = None  # known for a stored bulletin, not for a refused draft
     if isinstance(bulletin, BulletinPublic):
         moves = {bulletin.id: next_states(bulletin.state, who.role)}
+        used = service.where_used(session, user=who.user, bulletin_id=bulletin.id)
+        used_in = [(f"/panel/playlists/{ident}", name) for ident, name in used]
     return view.render(request, "bulletin_edit.html", who, bulletin=bulletin, boards=_boards(session, who),
                        moves=moves,
                        categories=list(Category), priorities=list(Priority), error=error or refusal.message,
-                       refusal=refusal, can_edit=who.role in roles.EDITORS,
+                       refusal=refusal, can_edit=who.role in roles.EDITORS, used_in=used_in,
                        status_code=422 if refusal else status_code)
 
 

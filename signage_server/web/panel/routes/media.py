@@ -74,7 +74,9 @@ def edit_page(request: Request, session: SessionDep, who: CurrentPanelUser, view
 def _editor(request: Request, session: SessionDep, who: PanelUser, view: Pages, media_id: int,
             refusal: Refusal = NO_REFUSAL) -> Response:
     row = service.get_media(session, user=who.user, media_id=media_id)
+    used = service.where_used(session, user=who.user, media_id=media_id)
     return view.render(request, "media_edit.html", who, m=row, categories=list(Category),
+                       used_in=[(f"/panel/playlists/{ident}", name) for ident, name in used],
                        can_edit=who.role in roles.EDITORS, moves={row.id: next_states(row.state, who.role)},
                        error=refusal.message, refusal=refusal, status_code=422 if refusal else 200)
 

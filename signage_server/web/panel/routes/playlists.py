@@ -72,7 +72,9 @@ def _detail(request: Request, session: SessionDep, who: PanelUser, view: PagesDe
     playlist = playlists.get_playlist(session, user=who.user, playlist_id=playlist_id)
     bulletins = reversed(list_bulletins(session, user=who.user))
     images = media.library(session, user=who.user)
+    used = playlists.where_used(session, user=who.user, playlist_id=playlist_id)
     return view.render(request, "playlist.html", who, playlist=playlist,
+                       used_in=[(f"/panel/schedules/{ident}", name) for ident, name in used],
                        bulletins={b.id: b for b in bulletins}, media={m.id: m for m in images},
                        kinds=[(k, KIND_FIELDS.get(kind_for(k).content, "")) for k in ItemKind],
                        error=error or refusal.message, refusal=refusal,
