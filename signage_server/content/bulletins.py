@@ -3,14 +3,17 @@ priority), called by the JSON API and the panel alike."""
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
+from signage_contract import Category
 from signage_server.content import records
 from signage_server.content.workflow import Actor, mark_edited, owner_unit, require_role, revalidated
 from signage_server.core.audit import snapshot
 from signage_server.core.changes import ChangeFeed
+from signage_server.core.paging import Page
 from signage_server.core.roles import EDITORS
-from signage_server.models import Bulletin, ContentState, PlaylistItem, User, utcnow
+from signage_server.models import Bulletin, ContentState, Playlist, PlaylistItem, User, utcnow
 from signage_server.schemas import (
     BulletinBase,
     BulletinCreate,
@@ -30,6 +33,16 @@ def list_bulletins(
     session: Session, *, user: User, state: ContentState | None = None
 ) -> list[BulletinPublic]:
     return [public(r) for r in records.listing(session, user=user, model=Bulletin, state=state)]
+
+
+def bulletin_page(
+    session: Session, *, user: User, wanted: records.ContentQuery, category: Category | None = None
+) -> Page[BulletinPublic]:
+    """One page of bulletins, newest first: by state, words in the title or text, unit, category."""
+    where = [] if category is None else [col(Bulletin.category) == category]
+    found = records.page(session, user=user, model=Bulletin, wanted=wanted,
+                         searched=[col(Bulletin.title), col(Bulletin.body)], where=where)
+    return Page([public(r) for r in found.rows], found.total, found.number, found.per_page)
 
 
 def get_bulletin(session: Session, *, user: User, bulletin_id: int) -> BulletinPublic:
@@ -65,9 +78,19 @@ def delete_bulletin(session: Session, *, actor: Actor, changes: ChangeFeed, bull
     """Delete a bulletin no playlist shows (``content.in_use`` otherwise)."""
     row = records.deletable(
         session, actor=actor, model=Bulletin, item_id=bulletin_id,
-        used_by=select(PlaylistItem.playlist_id).where(PlaylistItem.bulletin_id == bulletin_id),
-        refusal="playlists {used} show this bulletin; remove it from them first")
+        used_by=_playlists_showing(bulletin_id),
+        user_kind=Playlist, refusal="playlists {used} show this bulletin; remove it from them first")
     records.remove(session, actor=actor, changes=changes, row=row)
+
+
+def _playlists_showing(bulletin_id: int) -> SelectOfScalar[int]:
+    return select(PlaylistItem.playlist_id).where(PlaylistItem.bulletin_id == bulletin_id)
+
+
+def where_used(session: Session, *, user: User, bulletin_id: int) -> list[tuple[int, str]]:
+    """The playlists (id, name) that show a bulletin in scope."""
+    records.fetch(session, user=user, model=Bulletin, item_id=bulletin_id)
+    return records.users_of(session, used_by=_playlists_showing(bulletin_id), user_kind=Playlist)
 
 
 def change_bulletin_state(

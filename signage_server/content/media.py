@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from signage_contract import Category, nfc
 from signage_server.content import records
@@ -21,8 +22,9 @@ from signage_server.content.workflow import Actor, mark_edited, owner_unit, requ
 from signage_server.core.audit import snapshot
 from signage_server.core.changes import ChangeFeed
 from signage_server.core.errors import NotFound
+from signage_server.core.paging import Page
 from signage_server.core.roles import EDITORS
-from signage_server.models import ContentState, Media, PlaylistItem, User, utcnow
+from signage_server.models import ContentState, Media, Playlist, PlaylistItem, User, utcnow
 from signage_server.schemas import MediaPublic, MediaUpdate, StateChange, Validity, is_expired
 
 
@@ -57,6 +59,15 @@ def library(session: Session, *, user: User, category: Category | None = None) -
     """The images in scope, newest first, optionally of one category (the panel's library)."""
     where = [] if category is None else [col(Media.category) == category]
     return records.listing(session, user=user, model=Media, where=where, newest_first=True)
+
+
+def media_page(
+    session: Session, *, user: User, wanted: records.ContentQuery, category: Category | None = None
+) -> Page[Media]:
+    """One page of the library, newest first: by state, title or file name, unit, category."""
+    where = [] if category is None else [col(Media.category) == category]
+    return records.page(session, user=user, model=Media, wanted=wanted,
+                        searched=[col(Media.title), col(Media.original_name)], where=where)
 
 
 def expired_ids(rows: list[Media], now: datetime) -> set[int]:
@@ -128,13 +139,22 @@ def delete_media(
     """Delete the record of an image no playlist shows; the file goes too when no other unit's
     record shares it."""
     row = records.deletable(
-        session, actor=actor, model=Media, item_id=media_id,
-        used_by=select(PlaylistItem.playlist_id).where(PlaylistItem.media_id == media_id),
-        refusal="playlists {used} show this image; remove it from them first")
+        session, actor=actor, model=Media, item_id=media_id, used_by=_playlists_showing(media_id),
+        user_kind=Playlist, refusal="playlists {used} show this image; remove it from them first")
     sha256 = row.sha256
     records.remove(session, actor=actor, changes=changes, row=row)
     if session.exec(select(Media.id).where(Media.sha256 == sha256)).first() is None:
         store.delete(sha256)
+
+
+def _playlists_showing(media_id: int) -> SelectOfScalar[int]:
+    return select(PlaylistItem.playlist_id).where(PlaylistItem.media_id == media_id)
+
+
+def where_used(session: Session, *, user: User, media_id: int) -> list[tuple[int, str]]:
+    """The playlists (id, name) that show an image in scope."""
+    records.fetch(session, user=user, model=Media, item_id=media_id)
+    return records.users_of(session, used_by=_playlists_showing(media_id), user_kind=Playlist)
 
 
 def change_media_state(

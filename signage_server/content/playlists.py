@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlmodel import Session, col, delete, func, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from signage_server.content import records
 from signage_server.content.schemas import (
@@ -29,8 +30,18 @@ from signage_server.core import audit
 from signage_server.core.auth import in_scope
 from signage_server.core.changes import ChangeFeed
 from signage_server.core.errors import Invalid
+from signage_server.core.paging import Page
 from signage_server.core.roles import EDITORS
-from signage_server.models import Bulletin, ContentState, Media, Playlist, PlaylistItem, ScheduleRegion, User
+from signage_server.models import (
+    Bulletin,
+    ContentState,
+    Media,
+    Playlist,
+    PlaylistItem,
+    Schedule,
+    ScheduleRegion,
+    User,
+)
 from signage_server.schemas import StateChange
 
 
@@ -51,6 +62,12 @@ def list_playlists(
     session: Session, *, user: User, state: ContentState | None = None
 ) -> list[PlaylistPublic]:
     return [public(session, r) for r in records.listing(session, user=user, model=Playlist, state=state)]
+
+
+def playlist_page(session: Session, *, user: User, wanted: records.ContentQuery) -> Page[PlaylistPublic]:
+    """One page of playlists, newest first: by state, name, unit."""
+    found = records.page(session, user=user, model=Playlist, wanted=wanted, searched=[col(Playlist.name)])
+    return Page([public(session, r) for r in found.rows], found.total, found.number, found.per_page)
 
 
 def get_playlist(session: Session, *, user: User, playlist_id: int) -> PlaylistPublic:
@@ -82,10 +99,20 @@ def delete_playlist(session: Session, *, actor: Actor, changes: ChangeFeed, play
     """Delete a playlist (with its items) that no schedule uses (``content.in_use`` otherwise)."""
     row = records.deletable(
         session, actor=actor, model=Playlist, item_id=playlist_id,
-        used_by=select(ScheduleRegion.schedule_id).where(ScheduleRegion.playlist_id == playlist_id),
-        refusal="schedules {used} use this playlist; change or delete them first")
+        used_by=_schedules_using(playlist_id),
+        user_kind=Schedule, refusal="schedules {used} use this playlist; change or delete them first")
     session.exec(delete(PlaylistItem).where(col(PlaylistItem.playlist_id) == playlist_id))
     records.remove(session, actor=actor, changes=changes, row=row)
+
+
+def _schedules_using(playlist_id: int) -> SelectOfScalar[int]:
+    return select(ScheduleRegion.schedule_id).where(ScheduleRegion.playlist_id == playlist_id)
+
+
+def where_used(session: Session, *, user: User, playlist_id: int) -> list[tuple[int, str]]:
+    """The schedules (id, name) that play a playlist in scope."""
+    records.fetch(session, user=user, model=Playlist, item_id=playlist_id)
+    return records.users_of(session, used_by=_schedules_using(playlist_id), user_kind=Schedule)
 
 
 def change_playlist_state(

@@ -8,6 +8,7 @@ shapes around these; the approval queue reaches any kind by its name (``KINDS``)
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
 from sqlalchemy.sql.elements import ColumnElement
@@ -16,18 +17,20 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from signage_server.content.workflow import (
     Actor,
+    InUse,
     apply_transition,
     audit_content,
     get_owned,
-    in_use,
     require_role,
 )
 from signage_server.core.audit import snapshot
-from signage_server.core.auth import scope_unit_ids
+from signage_server.core.auth import ensure_in_scope, scope_unit_ids
 from signage_server.core.changes import Change, ChangeFeed
+from signage_server.core.paging import Page, PageRequest, matches, paged, search_text
 from signage_server.core.roles import EDITORS
 from signage_server.models import Bulletin, ContentMixin, ContentState, Media, Playlist, Schedule, User
 from signage_server.schemas import StateChange
+from signage_server.units.service import subtree_ids
 
 ContentRow = Media | Bulletin | Playlist | Schedule
 R = TypeVar("R", bound=ContentRow)
@@ -85,22 +88,65 @@ def listing(
     return list(session.exec(query.order_by(order)).all())
 
 
+@dataclass(frozen=True)
+class ContentQuery:
+    """What a list of content asks for: a state, words in its text, a unit's subtree, a page."""
+
+    state: ContentState | None = None
+    text: str = ""
+    unit_id: int | None = None
+    page: PageRequest = field(default_factory=PageRequest)
+
+
+def page(
+    session: Session, *, user: User, model: type[R], wanted: ContentQuery, searched: Sequence[object],
+    where: Sequence[ColumnElement[bool]] = (),
+) -> Page[R]:
+    """One page of a kind's rows in the user's scope, newest first: narrowed to ``wanted.state``,
+    to rows whose ``searched`` columns contain ``wanted.text``, and to ``wanted.unit_id``'s
+    subtree (a unit outside the scope answers ``unit.not_found``)."""
+    units = scope_unit_ids(session, user)
+    if wanted.unit_id is not None:
+        ensure_in_scope(session, user, wanted.unit_id)
+        units = subtree_ids(session, wanted.unit_id)
+    query = select(model).where(col(model.unit_id).in_(units), *where)
+    if wanted.state is not None:
+        query = query.where(model.state == wanted.state)
+    text = search_text(wanted.text)
+    if text:
+        query = query.where(matches(text, *searched))
+    return paged(session, query.order_by(col(model.id).desc()), wanted.page)
+
+
 def fetch(session: Session, *, user: User, model: type[R], item_id: int) -> R:
     """The row if it lies in the user's scope; ``NotFound`` (``content.not_found``) otherwise."""
     return get_owned(session, model, item_id, user, label(model))
 
 
+UserKind = type[Playlist] | type[Schedule]
+
+
+def users_of(session: Session, *, used_by: SelectOfScalar[int], user_kind: UserKind) -> list[tuple[int, str]]:
+    """What still uses a row, as (id, name) of ``user_kind`` rows; ``used_by`` selects their ids."""
+    ids = sorted(set(session.exec(used_by).all()))
+    found = session.exec(select(col(user_kind.id), col(user_kind.name))
+                         .where(col(user_kind.id).in_(ids)).order_by(col(user_kind.id)))
+    return [(ident, str(name)) for ident, name in found if ident is not None]
+
+
 def deletable(
     session: Session, *, actor: Actor, model: type[R], item_id: int, used_by: SelectOfScalar[int],
-    refusal: str,
+    user_kind: UserKind, refusal: str,
 ) -> R:
     """The row an editor may delete: in scope, and used by nothing. ``used_by`` selects the ids of
-    what still uses it; a refusal (``content.in_use``) names them in ``refusal``'s ``{used}``."""
+    what still uses it (rows of ``user_kind``); a refusal (``content.in_use``, an ``InUse``) names
+    them, ``refusal``'s ``{used}`` by name and id."""
     require_role(actor.user, EDITORS)
     row = fetch(session, user=actor.user, model=model, item_id=item_id)
-    used = sorted(set(session.exec(used_by).all()))
-    if used:
-        raise in_use(label(model), refusal.format(used=used), used)
+    users = users_of(session, used_by=used_by, user_kind=user_kind)
+    if users:
+        named = ", ".join(f"{name} (#{ident})" for ident, name in users)
+        raise InUse(label(model), refusal.format(used=named), label(user_kind), users)
     return row
 
 

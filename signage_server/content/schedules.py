@@ -14,6 +14,7 @@ from signage_server.core.audit import snapshot
 from signage_server.core.auth import in_scope
 from signage_server.core.changes import ChangeFeed
 from signage_server.core.errors import Invalid
+from signage_server.core.paging import Page
 from signage_server.core.roles import EDITORS
 from signage_server.manifest.programme import silenced_by
 from signage_server.models import (
@@ -23,6 +24,7 @@ from signage_server.models import (
     Playlist,
     Schedule,
     ScheduleRegion,
+    TargetKind,
     User,
     utcnow,
 )
@@ -82,6 +84,16 @@ def list_schedules(
     session: Session, *, user: User, state: ContentState | None = None
 ) -> list[SchedulePublic]:
     return [public(session, r) for r in records.listing(session, user=user, model=Schedule, state=state)]
+
+
+def schedule_page(
+    session: Session, *, user: User, wanted: records.ContentQuery, target_kind: TargetKind | None = None
+) -> Page[SchedulePublic]:
+    """One page of schedules, newest first: by state, name or tag, unit, kind of target."""
+    where = [] if target_kind is None else [col(Schedule.target_kind) == target_kind]
+    found = records.page(session, user=user, model=Schedule, wanted=wanted,
+                         searched=[col(Schedule.name), col(Schedule.target_tag)], where=where)
+    return Page([public(session, r) for r in found.rows], found.total, found.number, found.per_page)
 
 
 def get_schedule(session: Session, *, user: User, schedule_id: int) -> SchedulePublic:

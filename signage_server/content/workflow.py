@@ -90,9 +90,17 @@ def not_found(what: str, ident: object) -> NotFound:
     return NotFound(code, f"{what} {ident} not found", kind=what, id=str(ident))
 
 
-def in_use(what: str, message: str, users: Iterable[int | str]) -> Conflict:
-    """A delete refused because other content still refers to the row."""
-    return Conflict("content.in_use", message, kind=what, used_by=", ".join(map(str, users)))
+class InUse(Conflict):
+    """A delete refused because other content still refers to the row. ``users`` are the
+    (id, name) pairs of what uses it, all of kind ``used_by_kind``; the params carry them too
+    (``used_by`` ids, ``used_by_names``) so an API client can say where without asking again."""
+
+    def __init__(self, what: str, message: str, used_by_kind: str, users: list[tuple[int, str]]) -> None:
+        super().__init__("content.in_use", message, kind=what, used_by_kind=used_by_kind,
+                         used_by=", ".join(str(ident) for ident, _ in users),
+                         used_by_names=", ".join(name for _, name in users))
+        self.used_by_kind = used_by_kind
+        self.users = users
 
 
 def revalidated(model: type[M], data: dict[str, Any]) -> M:

@@ -13,9 +13,11 @@ from datetime import datetime
 
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from signage_server.core import roles
 from signage_server.core.auth import ensure_in_scope, require_role
+from signage_server.core.paging import Page, PageRequest, paged
 from signage_server.models import AuditEvent, User
 from signage_server.units.service import subtree_ids
 
@@ -34,9 +36,29 @@ class AuditFilter(BaseModel):
     limit: int = 1000
 
 
+def event_page(session: Session, *, actor: User, wanted: AuditFilter, page: PageRequest) -> Page[AuditEvent]:
+    """One page of the same events, newest first, with no cap on how far back (the panel's trail)."""
+    ordered = _query(session, actor, wanted).order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
+    return paged(session, ordered, page)
+
+
+def object_types(session: Session, *, actor: User) -> list[str]:
+    """The kinds of object the reader's events name (the trail's filter offers them)."""
+    require_role(actor, roles.REVIEWERS)
+    units = subtree_ids(session, actor.unit_id)
+    query = select(AuditEvent.object_type).where(col(AuditEvent.unit_id).in_(units))
+    return sorted(set(session.exec(query.distinct()).all()))
+
+
 def events(session: Session, *, actor: User, wanted: AuditFilter) -> list[AuditEvent]:
     """Events of units in the reader's scope, oldest first (a unit filter narrows to that unit's
     subtree; a unit outside the scope answers ``unit.not_found``)."""
+    query = _query(session, actor, wanted)
+    ordered = query.order_by(col(AuditEvent.at), col(AuditEvent.id)).limit(wanted.limit)
+    return list(session.exec(ordered).all())
+
+
+def _query(session: Session, actor: User, wanted: AuditFilter) -> SelectOfScalar[AuditEvent]:
     require_role(actor, roles.REVIEWERS)
     if wanted.unit_id is not None:
         ensure_in_scope(session, actor, wanted.unit_id)
@@ -52,8 +74,7 @@ def events(session: Session, *, actor: User, wanted: AuditFilter) -> list[AuditE
         query = query.where(col(AuditEvent.at) >= wanted.from_)
     if wanted.to is not None:
         query = query.where(col(AuditEvent.at) < wanted.to)
-    ordered = query.order_by(col(AuditEvent.at), col(AuditEvent.id)).limit(wanted.limit)
-    return list(session.exec(ordered).all())
+    return query
 
 
 def events_csv(rows: list[AuditEvent]) -> str:

@@ -19,10 +19,11 @@ from signage_server.core.auth import (
     scope_unit_ids,
 )
 from signage_server.core.errors import Conflict, Invalid
+from signage_server.core.paging import Page, PageRequest, matches, paged, search_text
 from signage_server.core.passwords import MIN_SCORE, PasswordProblem, password_problem
-from signage_server.models import AdminUnit, UnitLevel, User
+from signage_server.models import AdminUnit, Role, UnitLevel, User
 from signage_server.schemas import UserCreate, UserUpdate
-from signage_server.units.service import ancestor_ids
+from signage_server.units.service import ancestor_ids, subtree_ids
 
 OBJECT_TYPE = "user"
 
@@ -57,6 +58,25 @@ def check_password(session: Session, password: str, *, username: str, full_name:
     problem = password_problem(password, username=username, user_inputs=inputs)
     if problem is not None:
         raise WeakPassword(problem)
+
+
+def user_page(
+    session: Session, *, actor: User, text: str = "", unit_id: int | None = None, role: Role | None = None,
+    wanted: PageRequest | None = None,
+) -> Page[User]:
+    """One page of the accounts in the admin's scope by user name: words in the user name or full
+    name, a unit's subtree, a role."""
+    require_admin(actor)
+    units = scope_unit_ids(session, actor)
+    if unit_id is not None:
+        ensure_in_scope(session, actor, unit_id)
+        units = subtree_ids(session, unit_id)
+    query = select(User).where(col(User.unit_id).in_(units))
+    if role is not None:
+        query = query.where(User.role == role)
+    if search_text(text):
+        query = query.where(matches(search_text(text), col(User.username), col(User.full_name)))
+    return paged(session, query.order_by(col(User.username)), wanted or PageRequest())
 
 
 def get_user(session: Session, *, actor: User, user_id: int) -> User:

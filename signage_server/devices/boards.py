@@ -14,11 +14,13 @@ from signage_server.core import audit, roles
 from signage_server.core.auth import ensure_in_scope, get_in_scope, require_role, scope_unit_ids
 from signage_server.core.changes import Change, ChangeFeed
 from signage_server.core.errors import Conflict
+from signage_server.core.paging import Page, PageRequest, matches, paged, search_text
 from signage_server.core.validation import validated
 from signage_server.health.screenshots import ScreenshotStore
 from signage_server.models import (
     Board,
     BoardEvent,
+    BoardKind,
     BoardSeen,
     BoardStatus,
     BoardUnitHistory,
@@ -32,7 +34,7 @@ from signage_server.models import (
     utcnow,
 )
 from signage_server.schemas import BoardCreate, BoardUpdate
-from signage_server.units.service import rehome_board
+from signage_server.units.service import rehome_board, subtree_ids
 
 OBJECT_TYPE = "board"
 # Rows that go with a deleted board; proof of play stays (play_log has no foreign key to board).
@@ -53,6 +55,23 @@ def list_boards(session: Session, *, actor: User, unit_id: int | None = None, ta
     order = col(Board.name) if order_by_name else col(Board.id)
     rows = session.exec(select(Board).where(col(Board.unit_id).in_(units)).order_by(order)).all()
     return [b for b in rows if tag is None or tag in b.tags]
+
+
+def board_page(
+    session: Session, *, actor: User, text: str = "", unit_id: int | None = None,
+    kind: BoardKind | None = None, wanted: PageRequest | None = None,
+) -> Page[Board]:
+    """One page of the boards in scope by name: words in the name or address, a unit's subtree, a kind."""
+    units = scope_unit_ids(session, actor)
+    if unit_id is not None:
+        ensure_in_scope(session, actor, unit_id)
+        units = subtree_ids(session, unit_id)
+    query = select(Board).where(col(Board.unit_id).in_(units))
+    if kind is not None:
+        query = query.where(Board.kind == kind)
+    if search_text(text):
+        query = query.where(matches(search_text(text), col(Board.name), col(Board.address)))
+    return paged(session, query.order_by(col(Board.name), col(Board.id)), wanted or PageRequest())
 
 
 def create_board(session: Session, *, actor: User, ip: str, changes: ChangeFeed, body: BoardCreate) -> Board:

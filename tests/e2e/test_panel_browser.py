@@ -106,6 +106,8 @@ def test_editor_uploads_writes_and_schedules(page, site: Site, tmp_path: Path) -
     log_in(page, "bientap")
     shot(page, "01-boards")
     page.goto("/panel/media")
+    assert page.locator("#file").is_disabled()  # the category is asked first
+    page.select_option("#upload-category", "socio_economic")
     poster = tmp_path / "áp phích tiêm chủng.png"
     poster.write_bytes(poster_png())
     page.set_input_files("#file", str(poster))
@@ -152,7 +154,7 @@ def test_editor_uploads_writes_and_schedules(page, site: Site, tmp_path: Path) -
     settle(page)
     page.select_option("#region-main", label="Tin y tế (chờ duyệt)")
     page.select_option("#s-kind", "unit")
-    page.select_option("#s-unit", label=site.commune_name)
+    page.locator("#s-unit").get_by_label(site.commune_name).check()
     with page.expect_navigation():
         page.get_by_role("button", name="Tạo lịch phát").click()
     assert page.locator(".alert.error").count() == 0, page.locator(".alert.error").inner_text()

@@ -19,18 +19,21 @@ from signage_server.web.deps import state_of
 from signage_server.web.errors import describe
 from signage_server.web.panel.i18n import LANGUAGES, load_catalogs, pick_language
 from signage_server.web.panel.labels import WEEKDAYS
+from signage_server.web.panel.listing import unit_tree
 from signage_server.web.panel.session import CSRF_FIELD, LANG_COOKIE, PanelUser
 
 HERE = Path(__file__).resolve().parent
 
 
 def make_environment() -> Environment:
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(HERE / "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.globals["unit_tree"] = unit_tree  # the unit picker macro orders the units it is given
+    return env
 
 
 class Pages:

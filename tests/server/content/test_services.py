@@ -113,7 +113,10 @@ def test_content_in_use_is_not_deleted(session, users, feed) -> None:
     error = _refusal(Conflict, lambda: bulletins.delete_bulletin(
         session, actor=editor, changes=feed[0], bulletin_id=bid))
     assert error.code == "content.in_use"
-    assert error.message == f"playlists [{playlist.id}] show this bulletin; remove it from them first"
+    assert error.message == (f"playlists {playlist.name} (#{playlist.id}) show this bulletin; "
+                             "remove it from them first")
+    assert error.params["used_by_kind"] == "playlist"
+    assert error.params["used_by"] == str(playlist.id) and error.params["used_by_names"] == playlist.name
 
 
 def test_a_built_in_layout_is_read_only(session, users, feed, layout) -> None:

@@ -10,13 +10,17 @@ from fastapi.responses import Response
 from sqlmodel import Session, col, select
 
 from signage_server.content import approvals
+from signage_server.content.approvals import ApprovalEntry
 from signage_server.content.records import Kind
 from signage_server.content.workflow import Actor
 from signage_server.core import roles
 from signage_server.core.changes import ChangeFeed
-from signage_server.models import ContentState, User
+from signage_server.core.paging import page_of_list, text_in
+from signage_server.models import AdminUnit, ContentState, User
 from signage_server.schemas import StateChange
+from signage_server.units.service import subtree_ids
 from signage_server.web.deps import ChangesDep, ClientIpDep, SessionDep
+from signage_server.web.panel.listing import ListQuery, ListQueryDep
 from signage_server.web.panel.pages import Pages, see_other
 from signage_server.web.panel.routes.common import PagesDep, local_time, run_service, units_in_scope
 from signage_server.web.panel.session import CheckedPanelUser, CurrentPanelUser, PanelUser
@@ -49,17 +53,33 @@ def user_names(session: Session, ids: set[int | None]) -> dict[int, str]:
     return {u.id: u.full_name or u.username for u in rows if u.id is not None}
 
 
-def _page(request: Request, session: Session, who: PanelUser, view: Pages, error: str = "") -> Response:
+def _wanted(session: Session, entries: list[ApprovalEntry], q: ListQuery,
+            units: dict[int, AdminUnit]) -> list[ApprovalEntry]:
+    """The entries the list's filters keep: a kind, words in the title, a unit's subtree."""
+    kind = q.params.get("kind")
+    unit_id = q.number("unit_id")
+    within = set(subtree_ids(session, unit_id)) if unit_id in units and unit_id is not None else None
+    return [e for e in entries if (not kind or e.kind == kind) and (not q.text or text_in(q.text, e.title))
+            and (within is None or e.unit_id in within)]
+
+
+def _page(request: Request, session: Session, who: PanelUser, view: Pages, error: str = "",
+          q: ListQuery | None = None) -> Response:
+    q = q or ListQuery({})
+    units = units_in_scope(session, who.user)
     entries = approvals.approval_queue(session, user=reviewer(who), state=ContentState.SUBMITTED)
-    groups = {kind: [e for e in entries if e.kind == kind] for kind in KINDS}
-    return view.render(request, "approvals.html", who, groups=groups, units=units_in_scope(session, who.user),
-                       names=user_names(session, {e.submitted_by for e in entries}),
+    found = page_of_list(_wanted(session, entries, q, units), q.page)
+    groups = {kind: [e for e in found.rows if e.kind == kind] for kind in KINDS}
+    return view.render(request, "approvals.html", who, groups=groups, units=units, found=found, q=q,
+                       names=user_names(session, {e.submitted_by for e in found.rows}),
                        local=local_time, error=error, status_code=422 if error else 200)
 
 
 @router.get("")
-def queue(request: Request, session: SessionDep, who: CurrentPanelUser, view: PagesDep) -> Response:
-    return _page(request, session, who, view)
+def queue(request: Request, session: SessionDep, who: CurrentPanelUser, view: PagesDep,
+          q: ListQueryDep) -> Response:
+    """What waits for a decision, oldest submission first, a page at a time."""
+    return _page(request, session, who, view, q=q)
 
 
 @router.post("/{kind}/{item_id}/state")

@@ -9,12 +9,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from pydantic import BeforeValidator
 from sqlmodel import Session, col, select
 
 from signage_server.core import audit_trail
 from signage_server.core.audit_trail import AuditFilter
 from signage_server.models import User
 from signage_server.web.deps import SessionDep
+from signage_server.web.panel.listing import ListQueryDep
 from signage_server.web.panel.routes.approvals import reviewer, user_names
 from signage_server.web.panel.routes.common import (
     LOCAL_ZONE,
@@ -29,6 +31,8 @@ router = APIRouter(prefix="/audit")
 First = Annotated[date | None, Query(alias="from")]
 Last = Annotated[date | None, Query(alias="to")]
 ObjectType = Annotated[str | None, Query(max_length=64)]
+OptionalId = Annotated[int | None, BeforeValidator(lambda v: v or None)]
+"""A filter's id; the form's "all" option sends it empty."""
 
 
 def _start(day: date | None) -> datetime | None:
@@ -63,24 +67,27 @@ def _people(session: Session, unit_ids: list[int]) -> list[User]:
 
 @router.get("")
 def audit_page(request: Request, session: SessionDep, who: CurrentPanelUser, view: PagesDep,
-               unit_id: int | None = None, user_id: int | None = None, object_type: ObjectType = None,
-               first: First = None, last: Last = None) -> Response:
+               q: ListQueryDep, unit_id: OptionalId = None, user_id: OptionalId = None,
+               object_type: ObjectType = None, first: First = None, last: Last = None) -> Response:
+    """Newest first, a page at a time, as far back as the trail goes."""
     user = reviewer(who)
     wanted = _filter(unit_id, user_id, object_type, first, last)
-    events, error = run_service(lambda: audit_trail.events(session, actor=user, wanted=wanted))
-    rows = events or []
+    found, error = run_service(
+        lambda: audit_trail.event_page(session, actor=user, wanted=wanted, page=q.page))
+    rows = found.rows if found else []
     units = units_in_scope(session, user)
     return view.render(
-        request, "audit.html", who, rows=rows, units=units, people=_people(session, list(units)),
+        request, "audit.html", who, rows=rows, found=found, q=q, units=units,
+        people=_people(session, list(units)), object_types=audit_trail.object_types(session, actor=user),
         names=user_names(session, {e.actor_id for e in rows}), local=local_time, changed=changed_fields,
         chosen={"unit_id": unit_id, "user_id": user_id, "object_type": object_type or "",
                 "from": first.isoformat() if first else "", "to": last.isoformat() if last else ""},
-        query=str(request.url.query), error=error, status_code=422 if error else 200)
+        error=error, status_code=422 if error else 200)
 
 
 @router.get("/export.csv")
-def audit_csv(session: SessionDep, who: CurrentPanelUser, unit_id: int | None = None,
-              user_id: int | None = None, object_type: ObjectType = None,
+def audit_csv(session: SessionDep, who: CurrentPanelUser, unit_id: OptionalId = None,
+              user_id: OptionalId = None, object_type: ObjectType = None,
               first: First = None, last: Last = None) -> Response:
     wanted = _filter(unit_id, user_id, object_type, first, last)
     text = audit_trail.events_csv(audit_trail.events(session, actor=reviewer(who), wanted=wanted))

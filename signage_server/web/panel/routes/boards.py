@@ -14,8 +14,9 @@ from signage_server.devices import boards, pairing
 from signage_server.health import service as health
 from signage_server.health.schemas import ScreenshotPublic
 from signage_server.manifest.composer import Composer
-from signage_server.models import Board, Schedule, utcnow
+from signage_server.models import Board, BoardKind, Schedule, utcnow
 from signage_server.web.deps import BusDep, ComposerDep, HealthDep, SessionDep
+from signage_server.web.panel.listing import ListQueryDep
 from signage_server.web.panel.routes.common import PAIRING_ROLES, PagesDep, run_service, units_in_scope
 from signage_server.web.panel.session import CheckedPanelUser, CurrentPanelUser, PanelUser
 from signage_server.web.panel.timeline_view import airtime_plan, now_playing, parse_document, week, zone_of
@@ -24,11 +25,13 @@ router = APIRouter(prefix="/boards")
 
 
 @router.get("")
-def board_list(request: Request, session: SessionDep, who: CurrentPanelUser, view: PagesDep) -> Response:
-    units = units_in_scope(session, who.user)
-    rows = boards.list_boards(session, actor=who.user, order_by_name=True)
-    groups = [(unit, [b for b in rows if b.unit_id == uid]) for uid, unit in units.items()]
-    return view.render(request, "boards.html", who, groups=[g for g in groups if g[1]])
+def board_list(request: Request, session: SessionDep, who: CurrentPanelUser, view: PagesDep,
+               q: ListQueryDep) -> Response:
+    """The boards in scope by name, a page at a time: by words in the name or address, unit, kind."""
+    found = boards.board_page(session, actor=who.user, text=q.text, unit_id=q.number("unit_id"),
+                              kind=q.option("kind", BoardKind), wanted=q.page)
+    return view.render(request, "boards.html", who, found=found, rows=found.rows, q=q,
+                       units=units_in_scope(session, who.user), kinds=list(BoardKind))
 
 
 def _schedule_names(session: Session, ids: set[str]) -> dict[str, str]:

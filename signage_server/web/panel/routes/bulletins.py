@@ -18,10 +18,19 @@ from signage_server.core.errors import Forbidden
 from signage_server.models import Board, ContentState
 from signage_server.schemas import BulletinCreate, BulletinPublic, BulletinUpdate
 from signage_server.web.deps import ChangesDep, ClientIpDep, SessionDep
+from signage_server.web.panel.listing import ListQuery, ListQueryDep
 from signage_server.web.panel.pages import see_other
 from signage_server.web.panel.preview import BulletinDraft, PreviewFailed
 from signage_server.web.panel.routes.approvals import ReasonField, StateField, move
-from signage_server.web.panel.routes.common import PagesDep, PreviewsDep, run_service
+from signage_server.web.panel.routes.common import (
+    NO_REFUSAL,
+    PagesDep,
+    PreviewsDep,
+    Refusal,
+    run_delete,
+    run_service,
+    units_in_scope,
+)
 from signage_server.web.panel.session import CheckedPanelUser, CurrentPanelUser, PanelUser
 
 router = APIRouter(prefix="/bulletins")
@@ -35,27 +44,34 @@ def _boards(session: SessionDep, who: PanelUser) -> list[Board]:
 
 @router.get("")
 def bulletin_list(request: Request, session: SessionDep, who: CurrentPanelUser, view: PagesDep,
-                  state: ContentState | None = None) -> Response:
-    return _list(request, session, who, view, state)
+                  q: ListQueryDep) -> Response:
+    return _list(request, session, who, view, q)
 
 
-def _list(request: Request, session: SessionDep, who: PanelUser, view: PagesDep, state: ContentState | None,
+def _list(request: Request, session: SessionDep, who: PanelUser, view: PagesDep, q: ListQuery,
           error: str = "") -> Response:
-    rows = service.list_bulletins(session, user=who.user, state=state)
-    return view.render(request, "bulletins.html", who, rows=rows, state=state, states=list(ContentState),
-                       moves={r.id: next_states(r.state, who.role) for r in rows}, error=error,
+    found = service.bulletin_page(session, user=who.user, wanted=q.content(),
+                                  category=q.option("category", Category))
+    return view.render(request, "bulletins.html", who, rows=found.rows, found=found, q=q,
+                       states=list(ContentState), categories=list(Category),
+                       units=units_in_scope(session, who.user),
+                       moves={r.id: next_states(r.state, who.role) for r in found.rows}, error=error,
                        can_edit=who.role in roles.EDITORS, status_code=422 if error else 200)
 
 
 def _editor(request: Request, session: SessionDep, who: PanelUser, view: PagesDep, bulletin: object,
-            error: str = "", status_code: int = 200) -> Response:
-    moves = {}
+            error: str = "", status_code: int = 200, refusal: Refusal = NO_REFUSAL) -> Response:
+    moves: dict[int, list[ContentState]] = {}
+    used_in: list[tuple[str, str]] | None = None  # known for a stored bulletin, not for a refused draft
     if isinstance(bulletin, BulletinPublic):
         moves = {bulletin.id: next_states(bulletin.state, who.role)}
+        used = service.where_used(session, user=who.user, bulletin_id=bulletin.id)
+        used_in = [(f"/panel/playlists/{ident}", name) for ident, name in used]
     return view.render(request, "bulletin_edit.html", who, bulletin=bulletin, boards=_boards(session, who),
                        moves=moves,
-                       categories=list(Category), priorities=list(Priority), error=error,
-                       can_edit=who.role in roles.EDITORS, status_code=status_code)
+                       categories=list(Category), priorities=list(Priority), error=error or refusal.message,
+                       refusal=refusal, can_edit=who.role in roles.EDITORS, used_in=used_in,
+                       status_code=422 if refusal else status_code)
 
 
 @router.post("/preview")
@@ -131,8 +147,22 @@ def change_state(request: Request, session: SessionDep, who: CheckedPanelUser, v
     error = move(session, actor=Actor(who.user, ip), changes=changes, kind="bulletin", item_id=bulletin_id,
                  state=state, reason=reason)
     if error:
-        return _list(request, session, who, view, None, error)
+        return _list(request, session, who, view, ListQuery({}), error)
     return see_other(f"/panel/bulletins/{bulletin_id}" if back == "editor" else "/panel/bulletins")
+
+
+@router.post("/{bulletin_id}/delete")
+def delete(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
+           changes: ChangesDep, ip: ClientIpDep, bulletin_id: int) -> Response:
+    """Delete a bulletin no playlist shows; otherwise the editor says which playlists do."""
+    actor = _writer(who, ip)
+    refusal = run_delete(lambda: service.delete_bulletin(
+        session, actor=actor, changes=changes, bulletin_id=bulletin_id),
+        view.translator(request).lang)
+    if refusal:
+        bulletin = service.get_bulletin(session, user=who.user, bulletin_id=bulletin_id)
+        return _editor(request, session, who, view, bulletin, refusal=refusal)
+    return see_other("/panel/bulletins")
 
 
 def _writer(who: PanelUser, ip: str) -> Actor:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, TypeVar
 
@@ -12,6 +13,7 @@ from sqlmodel import Session, col, select
 from starlette.requests import HTTPConnection
 
 from signage_contract.timezone import LOCAL_ZONE
+from signage_server.content.workflow import InUse
 from signage_server.core import roles
 from signage_server.core.auth import scope_unit_ids
 from signage_server.core.errors import DomainError
@@ -21,8 +23,8 @@ from signage_server.web.panel.pages import PagesDep, error_text
 from signage_server.web.panel.preview import PreviewRenderer
 
 __all__ = [
-    "LOCAL_ZONE", "PAIRING_ROLES", "PagesDep", "PreviewsDep", "local_time", "run_service", "status_of",
-    "units_in_scope",
+    "LOCAL_ZONE", "NO_REFUSAL", "PAIRING_ROLES", "PagesDep", "PreviewsDep", "Refusal", "local_time",
+    "run_delete", "run_service", "status_of", "units_in_scope",
 ]
 
 PAIRING_ROLES = roles.OPERATORS
@@ -58,6 +60,34 @@ def run_service(action: Callable[[], T], lang: str | None = None) -> tuple[T | N
         return action(), ""
     except (DomainError, ValidationError) as exc:
         return None, error_text(exc, lang)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A refused write as a page shows it: the message and, for a delete of something in use,
+    links to what uses it (``(url, name)``)."""
+
+    message: str = ""
+    used_by: tuple[tuple[str, str], ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.message)
+
+
+NO_REFUSAL = Refusal()
+USER_PAGES = {"playlist": "/panel/playlists", "schedule": "/panel/schedules"}
+
+
+def run_delete(action: Callable[[], None], lang: str | None = None) -> Refusal:
+    """A delete through its service; a refusal because the row is in use links what uses it."""
+    try:
+        action()
+    except InUse as exc:
+        page = USER_PAGES.get(exc.used_by_kind, "")
+        return Refusal(error_text(exc, lang), tuple((f"{page}/{ident}", name) for ident, name in exc.users))
+    except (DomainError, ValidationError) as exc:
+        return Refusal(error_text(exc, lang))
+    return Refusal()
 
 
 def previews(connection: HTTPConnection) -> PreviewRenderer:

@@ -4,7 +4,7 @@ upload service; a rejected file answers with the API's own message; approval sta
 from __future__ import annotations
 
 from pathlib import PurePath
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, Response
@@ -14,13 +14,22 @@ from signage_server.content import media as service
 from signage_server.content.media_store import MediaRejected
 from signage_server.content.workflow import Actor, next_states
 from signage_server.core import roles
-from signage_server.core.errors import DomainError
-from signage_server.models import utcnow
+from signage_server.core.errors import DomainError, Forbidden
+from signage_server.models import ContentState, utcnow
+from signage_server.schemas import MediaUpdate
 from signage_server.web.deps import ChangesDep, ClientIpDep, MediaStoreDep, SessionDep, SettingsDep
 from signage_server.web.errors import status_of
+from signage_server.web.panel.listing import ListQuery, ListQueryDep
 from signage_server.web.panel.pages import Pages, see_other
 from signage_server.web.panel.routes.approvals import ReasonField, StateField, move
-from signage_server.web.panel.routes.common import PagesDep
+from signage_server.web.panel.routes.common import (
+    NO_REFUSAL,
+    PagesDep,
+    Refusal,
+    run_delete,
+    run_service,
+    units_in_scope,
+)
 from signage_server.web.panel.session import CheckedPanelUser, CurrentPanelUser, PanelUser
 
 router = APIRouter(prefix="/media")
@@ -29,27 +38,74 @@ MB = 1024 * 1024
 
 @router.get("")
 def library(request: Request, session: SessionDep, who: CurrentPanelUser, view: PagesDep,
-            settings: SettingsDep, category: Category | None = None) -> Response:
-    return _page(request, session, who, view, settings.max_upload_bytes, category)
+            settings: SettingsDep, q: ListQueryDep) -> Response:
+    return _page(request, session, who, view, settings.max_upload_bytes, q)
+
+
+def _found(session: SessionDep, who: PanelUser, q: ListQuery) -> dict[str, Any]:
+    """The page of thumbnails the query asks for, with what the grid shows beside each."""
+    found = service.media_page(session, user=who.user, wanted=q.content(),
+                               category=q.option("category", Category))
+    return {"found": found, "items": found.rows, "q": q, "can_upload": who.role in roles.EDITORS,
+            "moves": {m.id: next_states(m.state, who.role) for m in found.rows},
+            "expired": service.expired_ids(found.rows, utcnow())}
 
 
 def _page(request: Request, session: SessionDep, who: PanelUser, view: Pages, max_bytes: int,
-          category: Category | None, error: str = "") -> Response:
-    items = service.library(session, user=who.user, category=category)
-    return view.render(request, "media.html", who, items=items, categories=list(Category), category=category,
-                       can_upload=who.role in roles.EDITORS, error=error, status_code=422 if error else 200,
-                       moves={m.id: next_states(m.state, who.role) for m in items},
-                       expired=service.expired_ids(items, utcnow()), max_mb=max_bytes // MB)
+          q: ListQuery, refusal: Refusal = NO_REFUSAL) -> Response:
+    return view.render(request, "media.html", who, categories=list(Category), states=list(ContentState),
+                       units=units_in_scope(session, who.user), error=refusal.message, refusal=refusal,
+                       status_code=422 if refusal else 200, max_mb=max_bytes // MB, **_found(session, who, q))
 
 
 @router.get("/grid")
 def grid(request: Request, session: SessionDep, who: CurrentPanelUser, view: PagesDep,
-         category: Category | None = None) -> Response:
+         q: ListQueryDep) -> Response:
     """The thumbnails alone, for htmx to refresh after an upload."""
-    items = service.library(session, user=who.user, category=category)
-    return view.render(request, "media_grid.html", who, items=items,
-                       moves={m.id: next_states(m.state, who.role) for m in items},
-                       expired=service.expired_ids(items, utcnow()))
+    return view.render(request, "media_grid.html", who, **_found(session, who, q))
+
+
+@router.get("/{media_id}")
+def edit_page(request: Request, session: SessionDep, who: CurrentPanelUser, view: PagesDep,
+              media_id: int) -> Response:
+    return _editor(request, session, who, view, media_id)
+
+
+def _editor(request: Request, session: SessionDep, who: PanelUser, view: Pages, media_id: int,
+            refusal: Refusal = NO_REFUSAL) -> Response:
+    row = service.get_media(session, user=who.user, media_id=media_id)
+    used = service.where_used(session, user=who.user, media_id=media_id)
+    return view.render(request, "media_edit.html", who, m=row, categories=list(Category),
+                       used_in=[(f"/panel/playlists/{ident}", name) for ident, name in used],
+                       can_edit=who.role in roles.EDITORS, moves={row.id: next_states(row.state, who.role)},
+                       error=refusal.message, refusal=refusal, status_code=422 if refusal else 200)
+
+
+@router.post("/{media_id}")
+def update(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep, changes: ChangesDep,
+           ip: ClientIpDep, media_id: int, title: Annotated[str, Form(max_length=200)],
+           category: Annotated[Category, Form()]) -> Response:
+    """Rename an image or file it under another category (an approved image goes back for approval)."""
+    actor = _writer(who, ip)
+    _done, error = run_service(lambda: service.update_media(
+        session, actor=actor, changes=changes, media_id=media_id,
+        patch=MediaUpdate(title=title, category=category)))
+    if error:
+        return _editor(request, session, who, view, media_id, Refusal(error))
+    return see_other(f"/panel/media/{media_id}")
+
+
+@router.post("/{media_id}/delete")
+def delete(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep, changes: ChangesDep,
+           ip: ClientIpDep, store: MediaStoreDep, media_id: int) -> Response:
+    """Delete an image no playlist shows; otherwise the page says which playlists do."""
+    actor = _writer(who, ip)
+    refusal = run_delete(lambda: service.delete_media(
+        session, actor=actor, changes=changes, store=store, media_id=media_id),
+        view.translator(request).lang)
+    if refusal:
+        return _editor(request, session, who, view, media_id, refusal)
+    return see_other("/panel/media")
 
 
 @router.post("")
@@ -77,12 +133,18 @@ def upload(
 @router.post("/{media_id}/state")
 def change_state(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
                  settings: SettingsDep, changes: ChangesDep, ip: ClientIpDep, media_id: int,
-                 state: StateField, reason: ReasonField = "") -> Response:
+                 state: StateField, reason: ReasonField = "", back: Annotated[str, Form()] = "") -> Response:
     error = move(session, actor=Actor(who.user, ip), changes=changes, kind="media", item_id=media_id,
                  state=state, reason=reason)
     if error:
-        return _page(request, session, who, view, settings.max_upload_bytes, None, error)
-    return see_other("/panel/media")
+        return _page(request, session, who, view, settings.max_upload_bytes, ListQuery({}), Refusal(error))
+    return see_other(back if back.startswith("/panel/media") else "/panel/media")
+
+
+def _writer(who: PanelUser, ip: str) -> Actor:
+    if who.role not in roles.EDITORS:
+        raise Forbidden("panel.role_needed", "editing media needs the admin or editor role")
+    return Actor(who.user, ip)
 
 
 @router.get("/{media_id}/thumbnail")

@@ -10,19 +10,29 @@ from fastapi.responses import Response
 from signage_server.content import media, playlists
 from signage_server.content.bulletins import list_bulletins
 from signage_server.content.kinds import Content, kind_for
-from signage_server.content.schemas import ItemCreate, ItemUpdate, PlaylistCreate
+from signage_server.content.schemas import ItemCreate, ItemUpdate, PlaylistCreate, PlaylistUpdate
 from signage_server.content.workflow import Actor, next_states
 from signage_server.core import roles
 from signage_server.core.errors import Forbidden
-from signage_server.models import ItemKind
+from signage_server.models import ContentState, ItemKind
 from signage_server.web.deps import ChangesDep, ClientIpDep, SessionDep
+from signage_server.web.panel.listing import ListQuery, ListQueryDep
 from signage_server.web.panel.pages import Pages, see_other
 from signage_server.web.panel.routes.approvals import ReasonField, StateField, move
-from signage_server.web.panel.routes.common import PagesDep, run_service
+from signage_server.web.panel.routes.common import (
+    NO_REFUSAL,
+    PagesDep,
+    Refusal,
+    run_delete,
+    run_service,
+    units_in_scope,
+)
 from signage_server.web.panel.session import CheckedPanelUser, CurrentPanelUser, PanelUser
 
 router = APIRouter(prefix="/playlists")
 Move = Annotated[str, Form(pattern="^(up|down)$")]
+KIND_FIELDS = {Content.BULLETIN: "bulletin_id", Content.MEDIA: "media_id", Content.TEXT: "text"}
+"""Which field of the add-item form each kind of content fills (the form shows only that one)."""
 
 
 def _editor(who: PanelUser, ip: str) -> Actor:
@@ -32,15 +42,18 @@ def _editor(who: PanelUser, ip: str) -> Actor:
 
 
 @router.get("")
-def playlist_list(request: Request, session: SessionDep, who: CurrentPanelUser, view: PagesDep) -> Response:
-    return _list(request, session, who, view)
+def playlist_list(request: Request, session: SessionDep, who: CurrentPanelUser, view: PagesDep,
+                  q: ListQueryDep) -> Response:
+    return _list(request, session, who, view, q)
 
 
-def _list(request: Request, session: SessionDep, who: PanelUser, view: Pages, error: str = "",
+def _list(request: Request, session: SessionDep, who: PanelUser, view: Pages, q: ListQuery, error: str = "",
           status_code: int = 200) -> Response:
-    rows = playlists.list_playlists(session, user=who.user)
-    return view.render(request, "playlists.html", who, rows=rows, can_edit=who.role in roles.EDITORS,
-                       moves={r.id: next_states(r.state, who.role) for r in rows}, error=error,
+    found = playlists.playlist_page(session, user=who.user, wanted=q.content())
+    return view.render(request, "playlists.html", who, rows=found.rows, found=found, q=q,
+                       states=list(ContentState), units=units_in_scope(session, who.user),
+                       can_edit=who.role in roles.EDITORS,
+                       moves={r.id: next_states(r.state, who.role) for r in found.rows}, error=error,
                        status_code=status_code)
 
 
@@ -50,21 +63,24 @@ def create(request: Request, session: SessionDep, who: CheckedPanelUser, view: P
     made, error = run_service(lambda: playlists.create_playlist(
         session, actor=_editor(who, ip), changes=changes, data=PlaylistCreate(name=name)))
     if made is None:
-        return _list(request, session, who, view, error, 422)
+        return _list(request, session, who, view, ListQuery({}), error, 422)
     return see_other(f"/panel/playlists/{made.id}")
 
 
 def _detail(request: Request, session: SessionDep, who: PanelUser, view: PagesDep, playlist_id: int,
-            error: str = "") -> Response:
+            error: str = "", refusal: Refusal = NO_REFUSAL) -> Response:
     playlist = playlists.get_playlist(session, user=who.user, playlist_id=playlist_id)
     bulletins = reversed(list_bulletins(session, user=who.user))
     images = media.library(session, user=who.user)
+    used = playlists.where_used(session, user=who.user, playlist_id=playlist_id)
     return view.render(request, "playlist.html", who, playlist=playlist,
+                       used_in=[(f"/panel/schedules/{ident}", name) for ident, name in used],
                        bulletins={b.id: b for b in bulletins}, media={m.id: m for m in images},
-                       kinds=list(ItemKind), error=error,
+                       kinds=[(k, KIND_FIELDS.get(kind_for(k).content, "")) for k in ItemKind],
+                       error=error or refusal.message, refusal=refusal,
                        can_edit=who.role in roles.EDITORS,
                        moves={playlist.id: next_states(playlist.state, who.role)},
-                       status_code=422 if error else 200)
+                       status_code=422 if error or refusal else 200)
 
 
 @router.get("/{playlist_id}")
@@ -132,6 +148,38 @@ def move_item(request: Request, session: SessionDep, who: CheckedPanelUser, view
     _done, error = run_service(lambda: playlists.reorder_items(
         session, actor=_editor(who, ip), changes=changes, playlist_id=playlist_id, item_ids=order))
     return _after(request, session, who, view, playlist_id, error)
+
+
+@router.post("/{playlist_id}/order")
+def set_order(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
+              changes: ChangesDep, ip: ClientIpDep, playlist_id: int,
+              item_ids: Annotated[list[int], Form()]) -> Response:
+    """The whole order at once, as the page's drag-and-drop leaves it."""
+    _done, error = run_service(lambda: playlists.reorder_items(
+        session, actor=_editor(who, ip), changes=changes, playlist_id=playlist_id, item_ids=item_ids))
+    return _after(request, session, who, view, playlist_id, error)
+
+
+@router.post("/{playlist_id}/rename")
+def rename(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
+           changes: ChangesDep, ip: ClientIpDep, playlist_id: int, name: Annotated[str, Form()]) -> Response:
+    _done, error = run_service(lambda: playlists.update_playlist(
+        session, actor=_editor(who, ip), changes=changes, playlist_id=playlist_id,
+        patch=PlaylistUpdate(name=name)))
+    return _after(request, session, who, view, playlist_id, error)
+
+
+@router.post("/{playlist_id}/delete")
+def delete(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
+           changes: ChangesDep, ip: ClientIpDep, playlist_id: int) -> Response:
+    """Delete a playlist no schedule uses; otherwise the page says which schedules do."""
+    actor = _editor(who, ip)
+    refusal = run_delete(lambda: playlists.delete_playlist(
+        session, actor=actor, changes=changes, playlist_id=playlist_id),
+        view.translator(request).lang)
+    if refusal:
+        return _detail(request, session, who, view, playlist_id, refusal=refusal)
+    return see_other("/panel/playlists")
 
 
 @router.post("/{playlist_id}/items/{item_id}/remove")

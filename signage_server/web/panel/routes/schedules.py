@@ -3,25 +3,33 @@ and the week calendar of every board of a unit."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import Response
 from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from signage_server.content import custom_layouts, playlists, schedules
-from signage_server.content.schemas import ScheduleCreate
+from signage_server.content.schemas import ScheduleCreate, SchedulePublic, ScheduleUpdate
 from signage_server.content.workflow import Actor, next_states
 from signage_server.core import roles
 from signage_server.core.auth import in_scope
 from signage_server.core.changes import ChangeFeed
-from signage_server.models import Board, TargetKind, utcnow
+from signage_server.models import Board, ContentState, Schedule, TargetKind, utcnow
 from signage_server.web.deps import ChangesDep, ClientIpDep, ComposerDep, SessionDep
+from signage_server.web.panel.listing import ListQuery, ListQueryDep
 from signage_server.web.panel.pages import Pages, see_other
 from signage_server.web.panel.routes.approvals import ReasonField, StateField, move
-from signage_server.web.panel.routes.common import PagesDep, run_service, units_in_scope
+from signage_server.web.panel.routes.common import (
+    NO_REFUSAL,
+    PagesDep,
+    Refusal,
+    run_delete,
+    run_service,
+    units_in_scope,
+)
 from signage_server.web.panel.session import CheckedPanelUser, CurrentPanelUser, PanelUser
 from signage_server.web.panel.timeline_view import parse_document, week
 
@@ -30,26 +38,36 @@ MAX_BOARDS_IN_UNIT_WEEK = 30  # a week grid per board; beyond this the page woul
 REGION_PREFIX = "region:"
 
 
-def _page(request: Request, session: Session, who: PanelUser, view: Pages, error: str = "",
-          layout_id: str | None = None) -> Response:
+def _form_context(session: Session, who: PanelUser, layout_id: str | None) -> dict[str, Any]:
+    """What the schedule form offers: layouts (one chosen), playlists, units, boards, target kinds."""
     layouts = custom_layouts.visible_layouts(session, user=who.user)
     chosen = next((lay for lay in layouts if lay.id == layout_id), layouts[0] if layouts else None)
     units = units_in_scope(session, who.user)
     boards = session.exec(
         select(Board).where(col(Board.unit_id).in_(list(units))).order_by(col(Board.name))).all()
-    rows = schedules.list_schedules(session, user=who.user)
+    return {"layouts": layouts, "chosen": chosen, "units": units, "boards": {b.id: b for b in boards},
+            "playlists": playlists.list_playlists(session, user=who.user), "target_kinds": list(TargetKind),
+            "can_edit": who.role in roles.EDITORS}
+
+
+def _page(request: Request, session: Session, who: PanelUser, view: Pages, error: str = "",
+          layout_id: str | None = None, q: ListQuery | None = None) -> Response:
+    q = q or ListQuery({})
+    found = schedules.schedule_page(session, user=who.user, wanted=q.content(),
+                                    target_kind=q.option("target_kind", TargetKind))
+    silenced = {sid for r in found.rows for sid in r.silences}
+    names = dict(session.exec(select(Schedule.id, Schedule.name).where(col(Schedule.id).in_(silenced))).all())
     return view.render(
-        request, "schedules.html", who, rows=rows, layouts=layouts, chosen=chosen, units=units,
-        boards={b.id: b for b in boards}, playlists=playlists.list_playlists(session, user=who.user),
-        moves={r.id: next_states(r.state, who.role) for r in rows}, can_edit=who.role in roles.EDITORS,
-        target_kinds=list(TargetKind), error=error, status_code=422 if error else 200,
-        names={r.id: r.name for r in rows},
+        request, "schedules.html", who, rows=found.rows, found=found, q=q, states=list(ContentState),
+        moves={r.id: next_states(r.state, who.role) for r in found.rows}, error=error,
+        status_code=422 if error else 200, names=names, **_form_context(session, who, layout_id),
     )
 
 
 @router.get("")
-def schedule_list(request: Request, session: SessionDep, who: CurrentPanelUser, view: PagesDep) -> Response:
-    return _page(request, session, who, view)
+def schedule_list(request: Request, session: SessionDep, who: CurrentPanelUser, view: PagesDep,
+                  q: ListQueryDep) -> Response:
+    return _page(request, session, who, view, q=q)
 
 
 @router.get("/regions")
@@ -57,7 +75,7 @@ def regions(request: Request, session: SessionDep, who: CurrentPanelUser, view: 
             layout_id: str) -> Response:
     """htmx: one playlist picker per region of the chosen layout."""
     layout = custom_layouts.visible_layout(session, who.user, layout_id)
-    return view.render(request, "schedule_regions.html", who, chosen=layout,
+    return view.render(request, "schedule_regions.html", who, chosen=layout, regions={},
                        playlists=playlists.list_playlists(session, user=who.user))
 
 
@@ -105,17 +123,6 @@ def _create(request: Request, session: Session, who: PanelUser, view: Pages, act
     return see_other("/panel/schedules")
 
 
-@router.post("/{schedule_id}/state")
-def change_state(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
-                 changes: ChangesDep, ip: ClientIpDep, schedule_id: int,
-                 state: StateField, reason: ReasonField = "") -> Response:
-    error = move(session, actor=Actor(who.user, ip), changes=changes, kind="schedule", item_id=schedule_id,
-                 state=state, reason=reason)
-    if error:
-        return _page(request, session, who, view, error)
-    return see_other("/panel/schedules")
-
-
 @router.get("/week")
 def unit_week(request: Request, session: SessionDep, who: CurrentPanelUser, view: PagesDep,
               composer: ComposerDep, unit_id: int) -> Response:
@@ -135,3 +142,70 @@ def unit_week(request: Request, session: SessionDep, who: CurrentPanelUser, view
     names = {str(r.id): r.name for r in schedules.list_schedules(session, user=who.user) if r.id in ids}
     return view.render(request, "unit_week.html", who, unit=units_in_scope(session, who.user).get(unit_id),
                        grids=grids, schedule_names=names)
+
+
+def _editor(request: Request, session: Session, who: PanelUser, view: Pages, schedule: SchedulePublic,
+            refusal: Refusal = NO_REFUSAL, layout_id: str | None = None) -> Response:
+    return view.render(request, "schedule.html", who, s=schedule, regions=schedule.regions,
+                       moves={schedule.id: next_states(schedule.state, who.role)},
+                       error=refusal.message, refusal=refusal, status_code=422 if refusal else 200,
+                       **_form_context(session, who, layout_id or schedule.layout_id))
+
+
+@router.get("/{schedule_id}")
+def edit_page(request: Request, session: SessionDep, who: CurrentPanelUser, view: PagesDep,
+              schedule_id: int) -> Response:
+    schedule = schedules.get_schedule(session, user=who.user, schedule_id=schedule_id)
+    return _editor(request, session, who, view, schedule)
+
+
+CLEARED_WHEN_ABSENT = ("target_board_id", "target_unit_id", "target_tag", "daily_start", "daily_end",
+                       "start_date", "end_date")
+"""Fields an edit clears when the form leaves them out (another target kind, an emptied time)."""
+
+
+@router.post("/{schedule_id}")
+async def update(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
+                 changes: ChangesDep, ip: ClientIpDep, schedule_id: int) -> Response:
+    form = schedule_from_form(await request.form())
+    data = {**dict.fromkeys(CLEARED_WHEN_ABSENT), **form}
+    return await run_in_threadpool(_update, request, session, who, view, Actor(who.user, ip), changes,
+                                   schedule_id, data)
+
+
+def _update(request: Request, session: Session, who: PanelUser, view: Pages, actor: Actor,
+            changes: ChangeFeed, schedule_id: int, data: dict[str, Any]) -> Response:
+    if who.role not in roles.EDITORS:
+        raise HTTPException(403, "scheduling needs the admin or editor role")
+    done, error = run_service(lambda: schedules.update_schedule(
+        session, actor=actor, changes=changes, schedule_id=schedule_id,
+        patch=ScheduleUpdate.model_validate(data)))
+    if done is None:
+        current = schedules.get_schedule(session, user=who.user, schedule_id=schedule_id)
+        return _editor(request, session, who, view, current, Refusal(error), data.get("layout_id"))
+    return see_other(f"/panel/schedules/{schedule_id}")
+
+
+@router.post("/{schedule_id}/delete")
+def delete(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
+           changes: ChangesDep, ip: ClientIpDep, schedule_id: int) -> Response:
+    if who.role not in roles.EDITORS:
+        raise HTTPException(403, "scheduling needs the admin or editor role")
+    refusal = run_delete(lambda: schedules.delete_schedule(
+        session, actor=Actor(who.user, ip), changes=changes, schedule_id=schedule_id),
+        view.translator(request).lang)
+    if refusal:
+        current = schedules.get_schedule(session, user=who.user, schedule_id=schedule_id)
+        return _editor(request, session, who, view, current, refusal)
+    return see_other("/panel/schedules")
+
+
+@router.post("/{schedule_id}/state")
+def change_state(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
+                 changes: ChangesDep, ip: ClientIpDep, schedule_id: int,
+                 state: StateField, reason: ReasonField = "", back: Annotated[str, Form()] = "") -> Response:
+    error = move(session, actor=Actor(who.user, ip), changes=changes, kind="schedule", item_id=schedule_id,
+                 state=state, reason=reason)
+    if error:
+        return _page(request, session, who, view, error)
+    return see_other(back if back.startswith("/panel/schedules") else "/panel/schedules")

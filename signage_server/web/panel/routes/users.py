@@ -13,6 +13,7 @@ from signage_server.core.audit import client_ip
 from signage_server.models import Role, User
 from signage_server.schemas import UserCreate
 from signage_server.web.deps import SessionDep
+from signage_server.web.panel.listing import ListQuery, ListQueryDep
 from signage_server.web.panel.pages import Pages, see_other
 from signage_server.web.panel.routes.common import PagesDep, run_service, units_in_scope
 from signage_server.web.panel.session import CheckedPanelUser, CurrentPanelUser, PanelUser
@@ -26,10 +27,14 @@ def _admin(who: PanelUser) -> User:
     return who.user
 
 
-def _page(request: Request, session: Session, who: PanelUser, view: Pages, error: str = "") -> Response:
-    rows = users.list_users(session, actor=_admin(who))
-    return view.render(request, "users.html", who, rows=rows, units=units_in_scope(session, who.user),
-                       roles=list(Role), error=error, status_code=422 if error else 200)
+def _page(request: Request, session: Session, who: PanelUser, view: Pages, error: str = "",
+          q: ListQuery | None = None) -> Response:
+    q = q or ListQuery({})
+    found = users.user_page(session, actor=_admin(who), text=q.text, unit_id=q.number("unit_id"),
+                            role=q.option("role", Role), wanted=q.page)
+    return view.render(request, "users.html", who, rows=found.rows, found=found, q=q,
+                       units=units_in_scope(session, who.user), roles=list(Role), error=error,
+                       status_code=422 if error else 200)
 
 
 def _done_or_page(request: Request, session: Session, who: PanelUser, view: Pages, error: str) -> Response:
@@ -37,8 +42,9 @@ def _done_or_page(request: Request, session: Session, who: PanelUser, view: Page
 
 
 @router.get("")
-def user_list(request: Request, session: SessionDep, who: CurrentPanelUser, view: PagesDep) -> Response:
-    return _page(request, session, who, view)
+def user_list(request: Request, session: SessionDep, who: CurrentPanelUser, view: PagesDep,
+              q: ListQueryDep) -> Response:
+    return _page(request, session, who, view, q=q)
 
 
 @router.post("")
