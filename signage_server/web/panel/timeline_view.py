@@ -12,6 +12,7 @@ from signage_contract import ClockItem, ImageItem, Manifest, PlayReason, SignedM
 from signage_contract.manifest import Item, TimelineEntry
 from signage_contract.programme import Programme, plays
 from signage_contract.timezone import LOCAL_ZONE
+from signage_server.manifest.programme import PlanHour, hourly_shares
 
 WEEK_DAYS = 7
 VIETNAM = LOCAL_ZONE
@@ -79,14 +80,6 @@ def _play_entry(manifest: Manifest, now: datetime) -> TimelineEntry | None:
                          regions=play.source.regions)
 
 
-@dataclass(frozen=True)
-class PlanHour:
-    """One local hour of the airtime plan: each source schedule's share of it (0..1), largest first."""
-
-    hour: int
-    shares: list[tuple[str, float]]
-
-
 def airtime_plan(manifest: Manifest, now: datetime) -> list[PlanHour]:
     """The programme of the board's local day of ``now`` hour by hour: who plays and their share
     (empty for a manifest without sources)."""
@@ -96,22 +89,7 @@ def airtime_plan(manifest: Manifest, now: datetime) -> list[PlanHour]:
     day = now.astimezone(zone).date()
     start = datetime.combine(day, time(0), zone).astimezone(UTC)
     end = datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(UTC)
-    seconds: dict[int, dict[str, float]] = {}
-    for play in plays(manifest.sources, manifest.item_index(), manifest.timezone, start, end):
-        moment, sid = play.start, play.source.schedule_id
-        while moment < play.end:  # a play across an hour counts in both
-            local = moment.astimezone(zone)
-            top = local.replace(minute=0, second=0, microsecond=0)
-            stop = min(play.end, (top + timedelta(hours=1)).astimezone(UTC))
-            by_hour = seconds.setdefault(local.hour, {})
-            by_hour[sid] = by_hour.get(sid, 0.0) + (stop - moment).total_seconds()
-            moment = stop
-    plan = []
-    for hour, by_source in sorted(seconds.items()):
-        total = sum(by_source.values())
-        shares = sorted(((s, v / total) for s, v in by_source.items()), key=lambda pair: -pair[1])
-        plan.append(PlanHour(hour, shares))
-    return plan
+    return hourly_shares(plays(manifest.sources, manifest.item_index(), manifest.timezone, start, end), zone)
 
 
 @dataclass
