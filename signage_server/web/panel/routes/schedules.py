@@ -3,6 +3,8 @@ and the week calendar of every board of a unit."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -12,11 +14,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from signage_server.content import custom_layouts, playlists, schedules
-from signage_server.content.schemas import ScheduleCreate
+from signage_server.content.schemas import ScheduleCreate, SchedulePreviewRequest
 from signage_server.content.workflow import Actor, next_states
 from signage_server.core import roles
 from signage_server.core.auth import in_scope
 from signage_server.core.changes import ChangeFeed
+from signage_server.manifest.preview import SchedulePreview
 from signage_server.models import Board, TargetKind, utcnow
 from signage_server.web.deps import ChangesDep, ClientIpDep, ComposerDep, SessionDep
 from signage_server.web.panel.pages import Pages, see_other
@@ -31,7 +34,10 @@ REGION_PREFIX = "region:"
 
 
 def _page(request: Request, session: Session, who: PanelUser, view: Pages, error: str = "",
-          layout_id: str | None = None) -> Response:
+          layout_id: str | None = None, *, values: dict[str, Any] | None = None,
+          preview: SchedulePreview | None = None) -> Response:
+    """The list and the form; after a refusal the form keeps what was typed (``values``, the form
+    as ``schedule_from_form`` reads it), and a schedule with unconfirmed warnings shows them."""
     layouts = custom_layouts.visible_layouts(session, user=who.user)
     chosen = next((lay for lay in layouts if lay.id == layout_id), layouts[0] if layouts else None)
     units = units_in_scope(session, who.user)
@@ -42,8 +48,9 @@ def _page(request: Request, session: Session, who: PanelUser, view: Pages, error
         request, "schedules.html", who, rows=rows, layouts=layouts, chosen=chosen, units=units,
         boards={b.id: b for b in boards}, playlists=playlists.list_playlists(session, user=who.user),
         moves={r.id: next_states(r.state, who.role) for r in rows}, can_edit=who.role in roles.EDITORS,
-        target_kinds=list(TargetKind), error=error, status_code=422 if error else 200,
-        names={r.id: r.name for r in rows},
+        target_kinds=list(TargetKind), error=error, status_code=422 if error or preview else 200,
+        names={r.id: r.name for r in rows}, values=values or {}, preview=preview,
+        digest=warnings_digest(preview) if preview else "",
     )
 
 
@@ -87,21 +94,48 @@ def schedule_from_form(form: FormData) -> dict[str, Any]:
     return data
 
 
+def warnings_digest(preview: SchedulePreview) -> str:
+    """What the editor confirms: these warnings, not whatever a later change of the form brings."""
+    seen = json.dumps([w.model_dump() for w in preview.warnings], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(seen.encode()).hexdigest()[:32]
+
+
+def _preview(session: Session, who: PanelUser, data: dict[str, Any]) -> tuple[SchedulePreview | None, str]:
+    if who.role not in roles.EDITORS:
+        raise HTTPException(403, "scheduling needs the admin or editor role")
+    return run_service(lambda: schedules.preview(
+        session, user=who.user, data=SchedulePreviewRequest.model_validate(data)))
+
+
+@router.post("/preview")
+async def preview(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep) -> Response:
+    """htmx: the airtime plan and warnings the form's schedule would give, before saving it."""
+    data = schedule_from_form(await request.form())
+    found, error = await run_in_threadpool(_preview, session, who, data)
+    return view.render(request, "schedule_preview.html", who, preview=found, error=error,
+                       digest=warnings_digest(found) if found else "")
+
+
 @router.post("")
 async def create(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
                  changes: ChangesDep, ip: ClientIpDep) -> Response:
-    data = schedule_from_form(await request.form())
-    return await run_in_threadpool(_create, request, session, who, view, Actor(who.user, ip), changes, data)
+    form = await request.form()
+    confirmed = form.get("confirm_warnings")
+    data = schedule_from_form(form)
+    return await run_in_threadpool(_create, request, session, who, view, Actor(who.user, ip), changes, data,
+                                   confirmed if isinstance(confirmed, str) else "")
 
 
 def _create(request: Request, session: Session, who: PanelUser, view: Pages, actor: Actor,
-            changes: ChangeFeed, data: dict[str, Any]) -> Response:
-    if who.role not in roles.EDITORS:
-        raise HTTPException(403, "scheduling needs the admin or editor role")
+            changes: ChangeFeed, data: dict[str, Any], confirmed: str) -> Response:
+    """A schedule with warnings is saved only once the editor has confirmed those very warnings."""
+    found, error = _preview(session, who, data)
+    if found is not None and found.warnings and confirmed != warnings_digest(found):
+        return _page(request, session, who, view, "", data.get("layout_id"), values=data, preview=found)
     made, error = run_service(lambda: schedules.create_schedule(
         session, actor=actor, changes=changes, data=ScheduleCreate.model_validate(data)))
     if made is None:
-        return _page(request, session, who, view, error, data.get("layout_id"))
+        return _page(request, session, who, view, error, data.get("layout_id"), values=data)
     return see_other("/panel/schedules")
 
 
