@@ -8,7 +8,6 @@ A rejected file raises ``MediaRejected`` (with the status the upload answers), e
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -57,11 +56,6 @@ def library(session: Session, *, user: User, category: Category | None = None) -
     """The images in scope, newest first, optionally of one category (the panel's library)."""
     where = [] if category is None else [col(Media.category) == category]
     return records.listing(session, user=user, model=Media, where=where, newest_first=True)
-
-
-def expired_ids(rows: list[Media], now: datetime) -> set[int]:
-    """The images whose ``valid_until`` has passed (the library marks them)."""
-    return {row.id for row in rows if row.id is not None and is_expired(row.valid_until, now)}
 
 
 def get_media(session: Session, *, user: User, media_id: int) -> MediaPublic:
