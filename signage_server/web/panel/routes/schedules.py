@@ -164,8 +164,8 @@ def unit_week(request: Request, session: SessionDep, who: CurrentPanelUser, view
         assert board.id is not None
         manifest = parse_document(composer.current(session, board.id).document)
         grids.append((board, week(manifest, now)))
-    ids = {int(b[2].schedule_id) for _, cols in grids for c in cols for b in c.blocks
-           if b[2].schedule_id and b[2].schedule_id.isdigit()}
+    ids = {int(s.schedule_id) for _, cols in grids for c in cols for b in c.blocks for s in b.shares
+           if s.schedule_id and s.schedule_id.isdigit()}
     names = {str(r.id): r.name for r in schedules.list_schedules(session, user=who.user) if r.id in ids}
     return view.render(request, "unit_week.html", who, unit=units_in_scope(session, who.user).get(unit_id),
                        grids=grids, schedule_names=names)
