@@ -199,15 +199,18 @@ def _programmes(world: _World, reached: Sequence[BoardContext], day: date | None
         local_day = _plan_day(world.mine, board, day, now)
         start, end = day_bounds(local_day, board.timezone)
         new_plays, new_gaps = _day(board, world.after, world, start, end)
+        hours = hourly_shares(new_plays, ZoneInfo(board.timezone)) if wanted else []
         for b in wanted:
-            plans[b.board_id] = BoardPlan(board_id=b.board_id, name=b.name, date=local_day,
-                                          hours=hourly_shares(new_plays, ZoneInfo(b.timezone)))
+            plans[b.board_id] = BoardPlan(board_id=b.board_id, name=b.name, date=local_day, hours=hours)
         if index >= MAX_CHECKED_PROGRAMMES:
             continue
         checked += len(members)
-        _, old_gaps = _day(board, world.before, world, start, end)
+        mine = str(world.mine.id)
+        # Whether another schedule's item was already seen so rarely: asked only when there is one.
+        others = any(key[0] != mine for key in new_gaps)
+        old_gaps = _day(board, world.before, world, start, end)[1] if others else {}
         for key, (label, gap) in new_gaps.items():
-            if key[0] == str(world.mine.id) or key not in old_gaps:
+            if key[0] == mine or key not in old_gaps:
                 entry = sparse.setdefault(key, Sparse(label, 0))
                 entry.gap_min = max(entry.gap_min, int(gap.total_seconds() // 60))
                 entry.boards += len(members)
