@@ -333,13 +333,20 @@ class LayoutCreate(Strict):
     name: Name
     background: Color = "#000000"
     regions: Annotated[list[Region], Field(min_length=1)]
+    variants: Annotated[dict[Orientation, list[Region]], Field(
+        description="the same regions (ids and roles) placed for a screen of the other orientation; "
+        "a board of that orientation shows its variant")] = Field(default_factory=dict)
     unit_id: int | None = None  # default: the author's unit
 
 
 class LayoutUpdate(Strict):
+    """A partial update; ``variants``, when sent, replaces them all ({} removes them). Changing the
+    regions' ids or roles needs the variants sent to match."""
+
     name: str | None = None
     background: str | None = None
     regions: list[Region] | None = None
+    variants: dict[Orientation, list[Region]] | None = None
 
 
 class LayoutPublic(BaseModel):
@@ -347,5 +354,6 @@ class LayoutPublic(BaseModel):
     name: str
     background: str
     regions: list[dict[str, Any]]
+    variants: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)
     builtin: bool
     unit_id: int | None

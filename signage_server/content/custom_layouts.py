@@ -60,11 +60,13 @@ def _editable(session: Session, actor: Actor, layout_id: str) -> LayoutRecord:
     return row
 
 
-def _checked(layout_id: str, name: str, background: str, regions: list[object]) -> Layout:
-    """The layout as the wire sees it, validated like the built-in templates."""
+def _checked(layout_id: str, name: str, background: str, regions: list[object],
+             variants: dict[str, list[object]]) -> Layout:
+    """The layout as the wire sees it, validated like the built-in templates (each orientation
+    variant places the same regions, none overlapping on one z level)."""
     try:
         layout = Layout.model_validate({"id": layout_id, "name": name, "background": background,
-                                        "regions": regions})
+                                        "regions": regions, "variants": variants})
         validate_layout(layout)
     except ValidationError as exc:
         raise Invalid("layout.invalid", describe(exc)) from exc
@@ -107,15 +109,21 @@ def create_layout(session: Session, *, actor: Actor, changes: ChangeFeed, data: 
     if session.get(LayoutRecord, layout_id) is not None:
         raise Conflict("layout.exists",
                        f"this unit has a layout {data.id!r} ({layout_id}); choose another id", id=layout_id)
-    layout = _checked(layout_id, data.name, data.background, [r.model_dump() for r in data.regions])
+    layout = _checked(layout_id, data.name, data.background, [r.model_dump() for r in data.regions],
+                      {o.value: [r.model_dump() for r in rs] for o, rs in data.variants.items()})
     row = LayoutRecord(id=layout.id, name=layout.name, background=layout.background, unit_id=unit_id,
-                       regions=[r.model_dump(mode="json") for r in layout.regions])
+                       regions=[r.model_dump(mode="json") for r in layout.regions],
+                       variants=_stored_variants(layout))
     session.add(row)
     record(session, actor, "create", "layout", row.id, unit_id=unit_id, after=audit.snapshot(row))
     session.commit()
     session.refresh(row)
     publish(changes, layouts={row.id})
     return public(row)
+
+
+def _stored_variants(layout: Layout) -> dict[str, list[dict[str, object]]]:
+    return {o.value: [r.model_dump(mode="json") for r in rs] for o, rs in layout.variants.items()}
 
 
 def _regions_in_use(session: Session, layout_id: str) -> set[str]:
@@ -133,7 +141,7 @@ def update_layout(
     row = _editable(session, actor, layout_id)
     fields = patch.model_dump(exclude_unset=True, exclude_none=True)
     layout = _checked(layout_id, fields.get("name", row.name), fields.get("background", row.background),
-                      fields.get("regions", row.regions))
+                      fields.get("regions", row.regions), fields.get("variants", row.variants or {}))
     missing = _regions_in_use(session, layout_id) - {r.id for r in layout.regions}
     if missing:
         names = ", ".join(sorted(missing))
@@ -142,6 +150,7 @@ def update_layout(
     before = audit.snapshot(row)
     row.name, row.background = layout.name, layout.background
     row.regions = [r.model_dump(mode="json") for r in layout.regions]
+    row.variants = _stored_variants(layout)
     row.updated_at = utcnow()
     session.add(row)
     record(session, actor, "update", "layout", layout_id, unit_id=row.unit_id,

@@ -8,7 +8,6 @@ A rejected file raises ``MediaRejected`` (with the status the upload answers), e
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -68,11 +67,6 @@ def media_page(
     where = [] if category is None else [col(Media.category) == category]
     return records.page(session, user=user, model=Media, wanted=wanted,
                         searched=[col(Media.title), col(Media.original_name)], where=where)
-
-
-def expired_ids(rows: list[Media], now: datetime) -> set[int]:
-    """The images whose ``valid_until`` has passed (the library marks them)."""
-    return {row.id for row in rows if row.id is not None and is_expired(row.valid_until, now)}
 
 
 def get_media(session: Session, *, user: User, media_id: int) -> MediaPublic:

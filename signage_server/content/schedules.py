@@ -8,7 +8,13 @@ from sqlmodel import Session, col, delete, select
 
 from signage_server.content import records
 from signage_server.content.custom_layouts import visible_layout
-from signage_server.content.schemas import ScheduleBase, ScheduleCreate, SchedulePublic, ScheduleUpdate
+from signage_server.content.schemas import (
+    ScheduleBase,
+    ScheduleCreate,
+    SchedulePreviewRequest,
+    SchedulePublic,
+    ScheduleUpdate,
+)
 from signage_server.content.workflow import Actor, mark_edited, owner_unit, record, require_role, revalidated
 from signage_server.core.audit import snapshot
 from signage_server.core.auth import in_scope
@@ -16,6 +22,7 @@ from signage_server.core.changes import ChangeFeed
 from signage_server.core.errors import Invalid
 from signage_server.core.paging import Page
 from signage_server.core.roles import EDITORS
+from signage_server.manifest.preview import NEW_SCHEDULE_ID, Proposal, SchedulePreview, preview_schedule
 from signage_server.manifest.programme import silenced_by
 from signage_server.models import (
     AdminUnit,
@@ -137,6 +144,26 @@ def update_schedule(
     session.refresh(row)
     changes.publish(records.merged(targeted, records.touched(row)))
     return public(session, row)
+
+
+def preview(session: Session, *, user: User, data: SchedulePreviewRequest) -> SchedulePreview:
+    """What saving ``data`` (as a new schedule, or in place of ``data.schedule_id``) would play on
+    the boards it reaches, with warnings (``manifest.preview``); nothing is saved. Checked like
+    the save itself: the author's role, scope and references."""
+    require_role(user, EDITORS)
+    now = utcnow()
+    if data.schedule_id is not None:
+        saved = records.fetch(session, user=user, model=Schedule, item_id=data.schedule_id)
+        unit_id = saved.unit_id
+    else:
+        unit_id = owner_unit(session, user, data.unit_id)
+    _check(session, user, data)
+    row = Schedule.model_validate(
+        data.model_dump(include=_TABLE_FIELDS),
+        update={"id": data.schedule_id or NEW_SCHEDULE_ID, "unit_id": unit_id, "created_by": user.id,
+                "updated_at": now})
+    proposal = Proposal(row=row, regions=data.regions, day=data.date)
+    return preview_schedule(session, user=user, proposal=proposal, now=now)
 
 
 def delete_schedule(session: Session, *, actor: Actor, changes: ChangeFeed, schedule_id: int) -> None:

@@ -7,6 +7,7 @@ into a manifest.
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date, datetime, time
 from typing import Annotated, Any
 
@@ -155,6 +156,14 @@ class ScheduleBase(Strict):
 
 class ScheduleCreate(ScheduleBase):
     unit_id: int | None = None  # owner; default: the author's unit
+
+
+class SchedulePreviewRequest(ScheduleCreate):
+    """A schedule as it would be saved: new, or the whole of ``schedule_id`` after an edit; ``date``
+    is the local day to plan (default: the first day it plays from today)."""
+
+    schedule_id: int | None = None
+    date: dt.date | None = None
 
 
 class ScheduleUpdate(Strict):

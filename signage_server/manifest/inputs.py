@@ -80,9 +80,9 @@ def load_inputs(session: Session, board_ids: Iterable[int] | None, now: datetime
     boards = [board_context(b, tree) for b in rows]
     schedules = _playable_schedules(session, now.date() - timedelta(days=1), boards)
     regions = _schedule_regions(session, [s.id for s in schedules if s.id is not None])
-    playlists = _playlists(session, {pid for r in regions.values() for pid in r.values()})
+    playlists = load_playlists(session, {pid for r in regions.values() for pid in r.values()})
     specs = [spec_of(s, regions.get(s.id or 0, {}), playlists) for s in schedules]
-    layouts = _layouts(session, {s.layout_id for s in schedules})
+    layouts = load_layouts(session, {s.layout_id for s in schedules})
     overrides = overrides_by_board(session, boards, now)
     return ComposeInputs(
         boards=boards, specs=specs, playlists=playlists, layouts=layouts, overrides=overrides
@@ -151,16 +151,18 @@ def spec_of(
     )
 
 
-def _playlists(session: Session, playlist_ids: set[int]) -> dict[int, PlaylistSpec]:
+def load_playlists(
+    session: Session, playlist_ids: set[int], *, any_state: bool = False
+) -> dict[int, PlaylistSpec]:
+    """The playable playlists among ``playlist_ids`` with their playable items; ``any_state`` takes
+    the playlists whatever their own state (a schedule's preview, before its playlists are approved),
+    their content still only when playable."""
     if not playlist_ids:
         return {}
-    playable = set(
-        session.exec(
-            select(Playlist.id).where(
-                col(Playlist.id).in_(playlist_ids), col(Playlist.state).in_(PLAYABLE_STATES)
-            )
-        ).all()
-    )
+    query = select(Playlist.id).where(col(Playlist.id).in_(playlist_ids))
+    if not any_state:
+        query = query.where(col(Playlist.state).in_(PLAYABLE_STATES))
+    playable = set(session.exec(query).all())
     rows = list(
         session.exec(
             select(PlaylistItem)
@@ -235,7 +237,7 @@ def _as_utc(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def _layouts(session: Session, layout_ids: set[str]) -> dict[str, Layout]:
+def load_layouts(session: Session, layout_ids: set[str]) -> dict[str, Layout]:
     if not layout_ids:
         return {}
     rows = session.exec(select(LayoutRecord).where(col(LayoutRecord.id).in_(layout_ids)))

@@ -4,7 +4,8 @@ sources of the manifest the board would receive that day (the same builder)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -12,13 +13,20 @@ from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from signage_contract import HORIZON
-from signage_contract.programme import plays
+from signage_contract.programme import Play, plays
 from signage_server.core.changes import Change
 from signage_server.devices import boards
 from signage_server.manifest.affected import affected_boards
 from signage_server.manifest.builder import build_manifest
 from signage_server.manifest.inputs import load_inputs, spec_of
-from signage_server.manifest.scheduling import applicable, applies_to, intersect, window_intervals
+from signage_server.manifest.scheduling import (
+    BoardContext,
+    ScheduleSpec,
+    applicable,
+    applies_to,
+    intersect,
+    window_intervals,
+)
 from signage_server.models import PlaylistItem, Schedule, ScheduleRegion, User
 from signage_server.units.tree import UnitTree
 
@@ -38,6 +46,34 @@ class ProgrammePlay(BaseModel):
     schedule_id: int
     layout_id: str
     priority: bool
+
+
+class PlanHour(BaseModel):
+    """One local hour of an airtime plan: each source schedule's share of it (0..1), largest first."""
+
+    hour: int
+    shares: list[tuple[str, float]]
+
+
+def hourly_shares(found: Iterable[Play], zone: tzinfo) -> list[PlanHour]:
+    """The plays' airtime hour by local hour: who plays and their share (a play across an hour
+    counts in both)."""
+    seconds: dict[int, dict[str, float]] = {}
+    for play in found:
+        moment, sid = play.start, play.source.schedule_id
+        while moment < play.end:
+            local = moment.astimezone(zone)
+            top = local.replace(minute=0, second=0, microsecond=0)
+            stop = min(play.end, (top + timedelta(hours=1)).astimezone(UTC))
+            by_hour = seconds.setdefault(local.hour, {})
+            by_hour[sid] = by_hour.get(sid, 0.0) + (stop - moment).total_seconds()
+            moment = stop
+    plan = []
+    for hour, by_source in sorted(seconds.items()):
+        total = sum(by_source.values())
+        shares = sorted(((s, v / total) for s, v in by_source.items()), key=lambda pair: -pair[1])
+        plan.append(PlanHour(hour=hour, shares=shares))
+    return plan
 
 
 def day_bounds(day: date, timezone: str) -> tuple[datetime, datetime]:
@@ -91,17 +127,21 @@ def silenced_by(session: Session, row: Schedule, now: datetime) -> list[int]:
     mine = spec_of(row, regions, inputs.playlists)
     found: set[int] = set()
     for board in inputs.boards:
-        if applies_to(mine, board) is None:
-            continue
-        first = now.astimezone(ZoneInfo(board.timezone)).date()
-        last = first + timedelta(days=HORIZON.days)
-        windows = window_intervals(mine.recurrence, board.timezone, first, last)
         for other, _ in applicable(inputs.specs, board):
-            if other.id in found or other.id == row.id or other.exclusive:
-                continue
-            if intersect(windows, window_intervals(other.recurrence, board.timezone, first, last)):
+            if other.id not in found and other.id != row.id and not other.exclusive \
+                    and overlaps_on(board, mine, other, now):
                 found.add(other.id)
     return sorted(found)
+
+
+def overlaps_on(board: BoardContext, mine: ScheduleSpec, other: ScheduleSpec, now: datetime) -> bool:
+    """Whether both reach ``board`` with windows that overlap within the coming ``HORIZON``."""
+    if applies_to(mine, board) is None or applies_to(other, board) is None:
+        return False
+    first = now.astimezone(ZoneInfo(board.timezone)).date()
+    last = first + timedelta(days=HORIZON.days)
+    return bool(intersect(window_intervals(mine.recurrence, board.timezone, first, last),
+                          window_intervals(other.recurrence, board.timezone, first, last)))
 
 
 def _one(value: _V | None) -> frozenset[_V]:

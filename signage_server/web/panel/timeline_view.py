@@ -1,5 +1,6 @@
 """What a board shows, read from its composed manifest: the play (or entry) playing now, today's
-airtime plan by the programme rule, and a 7-day grid of the timeline in the board's local time.
+airtime plan by the programme rule, and a 7-day grid in the board's local time (who shares each
+stretch of each day, by the programme rule; the old timeline for a manifest without sources).
 Pure functions over the wire ``Manifest`` (``now`` is passed in)."""
 
 from __future__ import annotations
@@ -7,11 +8,13 @@ from __future__ import annotations
 import zoneinfo
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from itertools import pairwise
 
 from signage_contract import ClockItem, ImageItem, Manifest, PlayReason, SignedManifest, TextItem, TickerItem
 from signage_contract.manifest import Item, TimelineEntry
-from signage_contract.programme import Programme, plays
+from signage_contract.programme import Programme, boundaries, plays, segment_plays, taking_part
 from signage_contract.timezone import LOCAL_ZONE
+from signage_server.manifest.programme import PlanHour, hourly_shares
 
 WEEK_DAYS = 7
 VIETNAM = LOCAL_ZONE
@@ -79,14 +82,6 @@ def _play_entry(manifest: Manifest, now: datetime) -> TimelineEntry | None:
                          regions=play.source.regions)
 
 
-@dataclass(frozen=True)
-class PlanHour:
-    """One local hour of the airtime plan: each source schedule's share of it (0..1), largest first."""
-
-    hour: int
-    shares: list[tuple[str, float]]
-
-
 def airtime_plan(manifest: Manifest, now: datetime) -> list[PlanHour]:
     """The programme of the board's local day of ``now`` hour by hour: who plays and their share
     (empty for a manifest without sources)."""
@@ -96,35 +91,46 @@ def airtime_plan(manifest: Manifest, now: datetime) -> list[PlanHour]:
     day = now.astimezone(zone).date()
     start = datetime.combine(day, time(0), zone).astimezone(UTC)
     end = datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(UTC)
-    seconds: dict[int, dict[str, float]] = {}
-    for play in plays(manifest.sources, manifest.item_index(), manifest.timezone, start, end):
-        moment, sid = play.start, play.source.schedule_id
-        while moment < play.end:  # a play across an hour counts in both
-            local = moment.astimezone(zone)
-            top = local.replace(minute=0, second=0, microsecond=0)
-            stop = min(play.end, (top + timedelta(hours=1)).astimezone(UTC))
-            by_hour = seconds.setdefault(local.hour, {})
-            by_hour[sid] = by_hour.get(sid, 0.0) + (stop - moment).total_seconds()
-            moment = stop
-    plan = []
-    for hour, by_source in sorted(seconds.items()):
-        total = sum(by_source.values())
-        shares = sorted(((s, v / total) for s, v in by_source.items()), key=lambda pair: -pair[1])
-        plan.append(PlanHour(hour, shares))
-    return plan
+    return hourly_shares(plays(manifest.sources, manifest.item_index(), manifest.timezone, start, end), zone)
+
+
+@dataclass(frozen=True)
+class SourceShare:
+    """A schedule's share of a block's airtime; ``exclusive``: it takes the board alone;
+    ``priority``: it inserted priority bulletins ahead of the loop there."""
+
+    schedule_id: str | None
+    share: float
+    exclusive: bool = False
+    priority: bool = False
+
+
+@dataclass(frozen=True)
+class WeekBlock:
+    """A stretch of a local day in which the same schedules share the board the same way."""
+
+    begin: time
+    end: time
+    shares: tuple[SourceShare, ...]
+    reason: str = PlayReason.SCHEDULED.value
 
 
 @dataclass
 class DayColumn:
     day: date
-    blocks: list[tuple[time, time, TimelineEntry]] = field(default_factory=list)
+    blocks: list[WeekBlock] = field(default_factory=list)
 
 
 def week(manifest: Manifest, now: datetime) -> list[DayColumn]:
-    """Each entry split at local midnights over the next 7 local days (today first)."""
+    """The next 7 local days (today first): by the programme rule for a manifest with sources (who
+    shares each stretch and how much), else the timeline's entries split at local midnights."""
     zone = zone_of(manifest)
     first = now.astimezone(zone).date()
     columns = [DayColumn(first + timedelta(days=n)) for n in range(WEEK_DAYS)]
+    if manifest.sources:
+        for column in columns:
+            column.blocks = _programme_day(manifest, column.day, zone)
+        return columns
     by_day = {c.day: c for c in columns}
     last = columns[-1].day
     for entry in manifest.timeline:
@@ -134,9 +140,42 @@ def week(manifest: Manifest, now: datetime) -> list[DayColumn]:
             begin = max(start, datetime.combine(day, time(0), zone))
             stop = min(end, datetime.combine(day + timedelta(days=1), time(0), zone))
             if stop > begin:
-                by_day[day].blocks.append((begin.time(), _end_time(stop, day), entry))
+                share = SourceShare(entry.schedule_id, 1.0)
+                by_day[day].blocks.append(WeekBlock(begin.time(), _end_time(stop, day), (share,),
+                                                    entry.reason.value))
             day += timedelta(days=1)
     return columns
+
+
+def _programme_day(manifest: Manifest, day: date, zone: tzinfo) -> list[WeekBlock]:
+    """One local day, segment by segment (the rule's own boundaries), adjacent segments with the
+    same shares merged. Shares are measured on the segment's plays, as the board makes them."""
+    start = datetime.combine(day, time(0), zone).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(UTC)
+    items = manifest.item_index()
+    blocks: list[WeekBlock] = []
+    for seg_start, seg_end in pairwise(boundaries(manifest.sources, items, manifest.timezone, start, end)):
+        parts = taking_part(manifest.sources, items, seg_start)
+        if not parts:
+            continue
+        seconds: dict[str, float] = {}
+        inserted: set[str] = set()
+        for play in segment_plays(parts, seg_start, seg_end):
+            sid = play.source.schedule_id
+            seconds[sid] = seconds.get(sid, 0.0) + (play.end - play.start).total_seconds()
+            if play.priority:
+                inserted.add(sid)
+        total = sum(seconds.values()) or 1.0
+        exclusive = {s.schedule_id for s, _ in parts if s.exclusive}
+        shares = tuple(sorted((SourceShare(sid, round(v / total, 2), sid in exclusive, sid in inserted)
+                               for sid, v in seconds.items()), key=lambda s: (-s.share, s.schedule_id or "")))
+        begin, stop = seg_start.astimezone(zone), seg_end.astimezone(zone)
+        previous = blocks[-1] if blocks else None
+        if previous is not None and previous.shares == shares and previous.end == begin.time():
+            blocks[-1] = WeekBlock(previous.begin, _end_time(stop, day), shares)
+        else:
+            blocks.append(WeekBlock(begin.time(), _end_time(stop, day), shares))
+    return blocks
 
 
 def _end_time(stop: datetime, day: date) -> time:

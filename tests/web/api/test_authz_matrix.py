@@ -338,6 +338,7 @@ RULES: dict[tuple[str, str], Rule] = {
         EDIT, True, _with(_item, json=lambda _e, _u, case: {"item_ids": [case.params["item_id"]]})),
     ("GET", "/api/v1/schedules"): Rule(ANY),
     ("POST", "/api/v1/schedules"): Rule(EDIT, True, _in_unit(_schedule_body)),
+    ("POST", "/api/v1/schedules/preview"): Rule(EDIT, True, _in_unit(_schedule_body)),
     ("GET", "/api/v1/schedules/{schedule_id}"): Rule(ANY, True, _schedule),
     ("PATCH", "/api/v1/schedules/{schedule_id}"): Rule(EDIT, True, _with(_schedule, json={"name": "Mới"})),
     ("DELETE", "/api/v1/schedules/{schedule_id}"): Rule(EDIT, True, _schedule),

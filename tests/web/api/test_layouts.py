@@ -1,5 +1,7 @@
 import pytest
 
+from signage_server.manifest.inputs import load_layouts
+
 API = "/api/v1/layouts"
 REGIONS = [
     {"id": "main", "role": "main", "x": 0, "y": 0, "w": 1, "h": 0.8},
@@ -67,3 +69,43 @@ def test_schedule_can_use_a_built_in_layout(client, users, tree) -> None:
     body = {"name": "S", "layout_id": "main_ticker_clock", "regions": {"main": playlist["id"]},
             "target_kind": "unit", "target_unit_id": tree.commune_a}
     assert client.post("/api/v1/schedules", json=body, headers=users["editor_a"].headers).status_code == 201
+
+
+PORTRAIT = [
+    {"id": "main", "role": "main", "x": 0, "y": 0, "w": 1, "h": 0.9},
+    {"id": "ticker", "role": "ticker", "x": 0, "y": 0.9, "w": 1, "h": 0.1},
+]
+
+
+def test_a_custom_layout_sets_its_orientation_variant(client, users, session) -> None:
+    """Issue 12 part 4: the same regions placed for a portrait board, stored and composed."""
+    made = client.post(API, json=_layout(variants={"portrait": PORTRAIT}), headers=users["editor_a"].headers)
+    assert made.status_code == 201, made.text
+    assert made.json()["variants"]["portrait"][0]["h"] == 0.9
+    wire = load_layouts(session, {made.json()["id"]})[made.json()["id"]]
+    assert [r.h for r in wire.variants["portrait"]] == [0.9, 0.1]
+    fetched = client.get(f"{API}/{made.json()['id']}", headers=users["viewer_a"].headers).json()
+    assert fetched["variants"] == made.json()["variants"]
+
+
+@pytest.mark.parametrize(("variants", "message"), [
+    ({"portrait": [PORTRAIT[0]]}, "same regions"),
+    ({"portrait": [PORTRAIT[0], PORTRAIT[1] | {"y": 0.5}]}, "overlap"),
+    ({"square": PORTRAIT}, "variants"),
+])
+def test_an_unplayable_variant_is_refused(client, users, variants, message) -> None:
+    response = client.post(API, json=_layout(variants=variants), headers=users["editor_a"].headers)
+    assert response.status_code == 422
+    assert message in response.json()["detail"]
+
+
+def test_variants_are_replaced_or_removed_by_an_update(client, users) -> None:
+    editor = users["editor_a"].headers
+    made = client.post(API, json=_layout(), headers=editor).json()
+    url = f"{API}/{made['id']}"
+    added = client.patch(url, json={"variants": {"portrait": PORTRAIT}}, headers=editor)
+    assert added.status_code == 200 and list(added.json()["variants"]) == ["portrait"]
+    renamed = client.patch(url, json={"regions": [REGIONS[0] | {"id": "chinh"}, REGIONS[1]]}, headers=editor)
+    assert renamed.status_code == 422 and "same regions" in renamed.json()["detail"]
+    removed = client.patch(url, json={"variants": {}}, headers=editor)
+    assert removed.status_code == 200 and removed.json()["variants"] == {}

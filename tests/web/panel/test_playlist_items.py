@@ -46,3 +46,21 @@ def test_each_kind_keeps_only_what_it_names(client, users, session, playlist, fo
     kept = {field for field in ("media_id", "bulletin_id") if getattr(item, field) is not None}
     kept |= {"text"} if item.text else set()
     assert kept == named
+
+
+def test_an_image_item_is_fitted_as_the_editor_chooses(client, users, session, playlist, form) -> None:
+    """Issue 12 part 4: whole over a colour instead of the blurred fill; an unknown fit is refused."""
+    csrf = login(client, "editor-a")
+    client.post(f"/panel/playlists/{playlist.id}/items", data={**form, "kind": "image", "csrf_token": csrf})
+    item = session.exec(select(PlaylistItem).where(PlaylistItem.playlist_id == playlist.id)).one()
+    page = client.post(f"/panel/playlists/{playlist.id}/items/{item.id}/fit", data={
+        "fit": "contain", "letterbox": "colour", "background": "#1a2b3c", "csrf_token": csrf})
+    assert page.status_code == 200, page.text
+    session.refresh(item)
+    assert item.options == {"fit": "contain", "letterbox": "colour", "background": "#1A2B3C"}
+    assert 'value="#1a2b3c"' in page.text and '<option value="colour" selected>' in page.text
+    refused = client.post(f"/panel/playlists/{playlist.id}/items/{item.id}/fit", data={
+        "fit": "stretch", "csrf_token": csrf})
+    assert refused.status_code == 422 and "fit" in refused.text
+    session.refresh(item)
+    assert item.options["fit"] == "contain"

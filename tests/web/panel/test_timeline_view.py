@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from signage_contract import Layout, Manifest, ProgrammeSource, Region, TextItem, Window
+from signage_contract import Layout, Manifest, Priority, ProgrammeSource, Region, TextItem, Window
 from signage_contract.manifest import RegionPlaylist, RegionRole, TimelineEntry
 from signage_server.web.panel.timeline_view import airtime_plan, now_playing, week
 
@@ -29,8 +29,9 @@ def test_overnight_entry_is_split_at_local_midnight() -> None:
     manifest = _manifest((datetime(2026, 3, 2, 15, tzinfo=UTC), datetime(2026, 3, 2, 23, tzinfo=UTC)))
     days = week(manifest, NOW)
     assert [d.day for d in days][:2] == [date(2026, 3, 2), date(2026, 3, 3)] and len(days) == 7
-    assert [(b[0], b[1]) for b in days[0].blocks] == [(time(22), time(23, 59))]
-    assert [(b[0], b[1]) for b in days[1].blocks] == [(time(0), time(6))]
+    assert [(b.begin, b.end) for b in days[0].blocks] == [(time(22), time(23, 59))]
+    assert [(b.begin, b.end) for b in days[1].blocks] == [(time(0), time(6))]
+    assert days[0].blocks[0].shares[0].schedule_id == "7"
 
 
 def test_entries_beyond_the_week_are_left_out() -> None:
@@ -80,3 +81,28 @@ def test_playing_now_follows_the_programme_when_the_manifest_has_sources() -> No
     playing = now_playing(_sourced(), evening)
     assert playing is not None and playing.entry.schedule_id == "9"
     assert playing.regions[0].items == [("text", "Tin tối")]
+
+
+def test_the_week_shows_the_programme_who_shares_each_stretch_and_how_much() -> None:
+    """By the programme rule: 7 alone, then 9 (weight 3) sharing with 7 from 19:00 to 21:00."""
+    day = week(_sourced(), NOW)[0]
+    shown = [(b.begin, b.end, [(s.schedule_id, s.share) for s in b.shares]) for b in day.blocks]
+    assert [(begin, end) for begin, end, _ in shown] == [(time(0), time(19)), (time(19), time(21)),
+                                                         (time(21), time(23, 59))]
+    assert shown[0][2] == shown[2][2] == [("7", 1.0)]
+    assert shown[1][2] == [("9", pytest.approx(0.75, abs=0.01)), ("7", pytest.approx(0.25, abs=0.01))]
+    assert not any(s.exclusive or s.priority for b in day.blocks for s in b.shares)
+
+
+def test_the_week_marks_an_exclusive_schedule_and_inserted_priority() -> None:
+    manifest = _sourced()
+    urgent = TextItem(id="p1", title="Cảnh báo lũ", priority=Priority.PRIORITY, duration_s=20)
+    sources = [manifest.sources[0],
+               manifest.sources[1].model_copy(update={"exclusive": True}),
+               manifest.sources[0].model_copy(update={"schedule_id": "11", "regions": [
+                   RegionPlaylist(region_id="main", item_ids=["p1"])]})]
+    day = week(manifest.model_copy(update={"items": [*manifest.items, urgent], "sources": sources}), NOW)[0]
+    evening = next(b for b in day.blocks if b.begin == time(19))
+    assert [(s.schedule_id, s.share, s.exclusive) for s in evening.shares] == [("9", 1.0, True)]
+    morning = day.blocks[0]
+    assert {s.schedule_id: s.priority for s in morning.shares} == {"7": False, "11": True}

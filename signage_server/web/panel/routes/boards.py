@@ -107,6 +107,6 @@ def board_week(request: Request, session: SessionDep, who: CurrentPanelUser, vie
                composer: ComposerDep, board_id: int) -> Response:
     board = boards.get_board(session, actor=who.user, board_id=board_id)
     columns = week(_manifest(session, composer, board), utcnow())
-    ids = {b[2].schedule_id for c in columns for b in c.blocks} - {None}
+    ids = {s.schedule_id for c in columns for b in c.blocks for s in b.shares if s.schedule_id}
     return view.render(request, "week.html", who, board=board, columns=columns,
-                       schedule_names=_schedule_names(session, {i for i in ids if i}))
+                       schedule_names=_schedule_names(session, ids))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
@@ -15,10 +16,11 @@ from signage_server.content.workflow import Actor, next_states
 from signage_server.core import roles
 from signage_server.core.auth import scope_unit_ids
 from signage_server.core.errors import Forbidden
-from signage_server.models import Board, ContentState
+from signage_server.models import Board, ContentState, utcnow
 from signage_server.schemas import BulletinCreate, BulletinPublic, BulletinUpdate
 from signage_server.web.deps import ChangesDep, ClientIpDep, SessionDep
 from signage_server.web.panel.listing import ListQuery, ListQueryDep
+from signage_server.web.panel.local_dates import local_text, parse_local, validity_at
 from signage_server.web.panel.pages import see_other
 from signage_server.web.panel.preview import BulletinDraft, PreviewFailed
 from signage_server.web.panel.routes.approvals import ReasonField, StateField, move
@@ -52,23 +54,31 @@ def _list(request: Request, session: SessionDep, who: PanelUser, view: PagesDep,
           error: str = "") -> Response:
     found = service.bulletin_page(session, user=who.user, wanted=q.content(),
                                   category=q.option("category", Category))
+    now = utcnow()
     return view.render(request, "bulletins.html", who, rows=found.rows, found=found, q=q,
                        states=list(ContentState), categories=list(Category),
                        units=units_in_scope(session, who.user),
                        moves={r.id: next_states(r.state, who.role) for r in found.rows}, error=error,
+                       validity={r.id: validity_at(r.valid_from, r.valid_until, now) for r in found.rows},
+                       local_text=local_text,
                        can_edit=who.role in roles.EDITORS, status_code=422 if error else 200)
 
 
 def _editor(request: Request, session: SessionDep, who: PanelUser, view: PagesDep, bulletin: object,
-            error: str = "", status_code: int = 200, refusal: Refusal = NO_REFUSAL) -> Response:
+            error: str = "", status_code: int = 200, refusal: Refusal = NO_REFUSAL,
+            typed: dict[str, str] | None = None) -> Response:
+    """The editor; ``typed``: the validity dates as written, after a refusal."""
     moves: dict[int, list[ContentState]] = {}
     used_in: list[tuple[str, str]] | None = None  # known for a stored bulletin, not for a refused draft
+    dates = typed or {"valid_from": "", "valid_until": ""}
     if isinstance(bulletin, BulletinPublic):
         moves = {bulletin.id: next_states(bulletin.state, who.role)}
         used = service.where_used(session, user=who.user, bulletin_id=bulletin.id)
         used_in = [(f"/panel/playlists/{ident}", name) for ident, name in used]
+        dates = typed or {"valid_from": local_text(bulletin.valid_from),
+                          "valid_until": local_text(bulletin.valid_until)}
     return view.render(request, "bulletin_edit.html", who, bulletin=bulletin, boards=_boards(session, who),
-                       moves=moves,
+                       moves=moves, dates=dates,
                        categories=list(Category), priorities=list(Priority), error=error or refusal.message,
                        refusal=refusal, can_edit=who.role in roles.EDITORS, used_in=used_in,
                        status_code=422 if refusal else status_code)
@@ -110,19 +120,24 @@ def edit_bulletin(request: Request, session: SessionDep, who: CurrentPanelUser, 
 
 Title = Annotated[str, Form()]
 Body = Annotated[str, Form()]
+LocalDate = Annotated[str, Form(max_length=40)]
 
 
 @router.post("")
 def create(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
            changes: ChangesDep, ip: ClientIpDep, title: Title, body: Body = "",
            category: Annotated[Category, Form()] = Category.OTHER,
-           priority: Annotated[Priority, Form()] = Priority.NORMAL) -> Response:
+           priority: Annotated[Priority, Form()] = Priority.NORMAL, valid_from: LocalDate = "",
+           valid_until: LocalDate = "") -> Response:
+    """Validity dates are typed in local time, dd/mm/yyyy [hh:mm] (``local_dates``)."""
     made, error = run_service(lambda: service.create_bulletin(
         session, actor=_writer(who, ip), changes=changes,
-        data=BulletinCreate(title=title, body=body, category=category, priority=priority)))
+        data=BulletinCreate(title=title, body=body, category=category, priority=priority,
+                            **_validity(valid_from, valid_until))))
     if made is None:
         draft = {"title": title, "body": body, "category": category, "priority": priority}
-        return _editor(request, session, who, view, draft, error, 422)
+        typed = {"valid_from": valid_from, "valid_until": valid_until}
+        return _editor(request, session, who, view, draft, error, 422, typed=typed)
     return see_other(f"/panel/bulletins/{made.id}")
 
 
@@ -130,13 +145,16 @@ def create(request: Request, session: SessionDep, who: CheckedPanelUser, view: P
 def update(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
            changes: ChangesDep, ip: ClientIpDep, bulletin_id: int, title: Title, body: Body = "",
            category: Annotated[Category, Form()] = Category.OTHER,
-           priority: Annotated[Priority, Form()] = Priority.NORMAL) -> Response:
-    patch = BulletinUpdate(title=title, body=body, category=category, priority=priority)
+           priority: Annotated[Priority, Form()] = Priority.NORMAL, valid_from: LocalDate = "",
+           valid_until: LocalDate = "") -> Response:
     done, error = run_service(lambda: service.update_bulletin(
-        session, actor=_writer(who, ip), changes=changes, bulletin_id=bulletin_id, patch=patch))
+        session, actor=_writer(who, ip), changes=changes, bulletin_id=bulletin_id,
+        patch=BulletinUpdate(title=title, body=body, category=category, priority=priority,
+                             **_validity(valid_from, valid_until))))
     if done is None:
         draft = {"id": bulletin_id, "title": title, "body": body, "category": category, "priority": priority}
-        return _editor(request, session, who, view, draft, error, 422)
+        typed = {"valid_from": valid_from, "valid_until": valid_until}
+        return _editor(request, session, who, view, draft, error, 422, typed=typed)
     return see_other(f"/panel/bulletins/{bulletin_id}")
 
 
@@ -163,6 +181,12 @@ def delete(request: Request, session: SessionDep, who: CheckedPanelUser, view: P
         bulletin = service.get_bulletin(session, user=who.user, bulletin_id=bulletin_id)
         return _editor(request, session, who, view, bulletin, refusal=refusal)
     return see_other("/panel/bulletins")
+
+
+def _validity(valid_from: str, valid_until: str) -> dict[str, datetime | None]:
+    """Both dates, set (a blank one clears it); a date alone ends at the end of that day."""
+    return {"valid_from": parse_local(valid_from, "valid_from"),
+            "valid_until": parse_local(valid_until, "valid_until", end_of_day=True)}
 
 
 def _writer(who: PanelUser, ip: str) -> Actor:

@@ -20,6 +20,7 @@ from signage_server.schemas import MediaUpdate
 from signage_server.web.deps import ChangesDep, ClientIpDep, MediaStoreDep, SessionDep, SettingsDep
 from signage_server.web.errors import status_of
 from signage_server.web.panel.listing import ListQuery, ListQueryDep
+from signage_server.web.panel.local_dates import local_text, parse_local, validity_at
 from signage_server.web.panel.pages import Pages, see_other
 from signage_server.web.panel.routes.approvals import ReasonField, StateField, move
 from signage_server.web.panel.routes.common import (
@@ -46,9 +47,11 @@ def _found(session: SessionDep, who: PanelUser, q: ListQuery) -> dict[str, Any]:
     """The page of thumbnails the query asks for, with what the grid shows beside each."""
     found = service.media_page(session, user=who.user, wanted=q.content(),
                                category=q.option("category", Category))
+    now = utcnow()
     return {"found": found, "items": found.rows, "q": q, "can_upload": who.role in roles.EDITORS,
             "moves": {m.id: next_states(m.state, who.role) for m in found.rows},
-            "expired": service.expired_ids(found.rows, utcnow())}
+            "validity": {m.id: validity_at(m.valid_from, m.valid_until, now) for m in found.rows},
+            "local_text": local_text, "can_edit": who.role in roles.EDITORS}
 
 
 def _page(request: Request, session: SessionDep, who: PanelUser, view: Pages, max_bytes: int,
@@ -145,6 +148,23 @@ def _writer(who: PanelUser, ip: str) -> Actor:
     if who.role not in roles.EDITORS:
         raise Forbidden("panel.role_needed", "editing media needs the admin or editor role")
     return Actor(who.user, ip)
+
+
+@router.post("/{media_id}/validity")
+def set_validity(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
+                 settings: SettingsDep, changes: ChangesDep, ip: ClientIpDep, media_id: int,
+                 valid_from: Annotated[str, Form(max_length=40)] = "",
+                 valid_until: Annotated[str, Form(max_length=40)] = "") -> Response:
+    """When the image may be shown, typed in local time (``local_dates``); the media update service."""
+    if who.role not in roles.EDITORS:
+        raise HTTPException(403, "dating images needs the admin or editor role")
+    done, error = run_service(lambda: service.update_media(
+        session, actor=Actor(who.user, ip), changes=changes, media_id=media_id,
+        patch=MediaUpdate(valid_from=parse_local(valid_from, "valid_from"),
+                          valid_until=parse_local(valid_until, "valid_until", end_of_day=True))))
+    if done is None:
+        return _page(request, session, who, view, settings.max_upload_bytes, ListQuery({}), Refusal(error))
+    return see_other("/panel/media")
 
 
 @router.get("/{media_id}/thumbnail")

@@ -135,6 +135,27 @@ def set_duration(request: Request, session: SessionDep, who: CheckedPanelUser, v
     return _after(request, session, who, view, playlist_id, error)
 
 
+@router.post("/{playlist_id}/items/{item_id}/fit")
+def set_fit(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
+            changes: ChangesDep, ip: ClientIpDep, playlist_id: int, item_id: int,
+            fit: Annotated[str, Form(max_length=16)], letterbox: Annotated[str, Form(max_length=16)] = "",
+            background: Annotated[str, Form(max_length=16)] = "") -> Response:
+    """How an image fills its region: fitted whole (contain) over a blurred copy of itself or a
+    colour, or filling it (cover); the image kind's options validate the values."""
+    options: dict[str, Any] = {"fit": fit}
+    if letterbox:
+        options["letterbox"] = letterbox
+    if background:
+        options["background"] = background.upper()
+    shown = playlists.get_playlist(session, user=who.user, playlist_id=playlist_id).items
+    item = next((i for i in shown if i.id == item_id), None)
+    current = item.options if item is not None else {}
+    _done, error = run_service(lambda: playlists.update_item(
+        session, actor=_editor(who, ip), changes=changes, playlist_id=playlist_id, item_id=item_id,
+        patch=ItemUpdate(options={**current, **options})))
+    return _after(request, session, who, view, playlist_id, error)
+
+
 @router.post("/{playlist_id}/items/{item_id}/move")
 def move_item(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
               changes: ChangesDep, ip: ClientIpDep, playlist_id: int, item_id: int,

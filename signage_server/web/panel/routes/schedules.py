@@ -3,6 +3,8 @@ and the week calendar of every board of a unit."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
@@ -12,11 +14,17 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from signage_server.content import custom_layouts, playlists, schedules
-from signage_server.content.schemas import ScheduleCreate, SchedulePublic, ScheduleUpdate
+from signage_server.content.schemas import (
+    ScheduleCreate,
+    SchedulePreviewRequest,
+    SchedulePublic,
+    ScheduleUpdate,
+)
 from signage_server.content.workflow import Actor, next_states
 from signage_server.core import roles
 from signage_server.core.auth import in_scope
 from signage_server.core.changes import ChangeFeed
+from signage_server.manifest.preview import SchedulePreview
 from signage_server.models import Board, ContentState, Schedule, TargetKind, utcnow
 from signage_server.web.deps import ChangesDep, ClientIpDep, ComposerDep, SessionDep
 from signage_server.web.panel.listing import ListQuery, ListQueryDep
@@ -51,7 +59,10 @@ def _form_context(session: Session, who: PanelUser, layout_id: str | None) -> di
 
 
 def _page(request: Request, session: Session, who: PanelUser, view: Pages, error: str = "",
-          layout_id: str | None = None, q: ListQuery | None = None) -> Response:
+          layout_id: str | None = None, q: ListQuery | None = None, *, values: dict[str, Any] | None = None,
+          preview: SchedulePreview | None = None) -> Response:
+    """The list and the form; after a refusal the form keeps what was typed (``values``, the form
+    as ``schedule_from_form`` reads it), and a schedule with unconfirmed warnings shows them."""
     q = q or ListQuery({})
     found = schedules.schedule_page(session, user=who.user, wanted=q.content(),
                                     target_kind=q.option("target_kind", TargetKind))
@@ -60,7 +71,8 @@ def _page(request: Request, session: Session, who: PanelUser, view: Pages, error
     return view.render(
         request, "schedules.html", who, rows=found.rows, found=found, q=q, states=list(ContentState),
         moves={r.id: next_states(r.state, who.role) for r in found.rows}, error=error,
-        status_code=422 if error else 200, names=names, **_form_context(session, who, layout_id),
+        status_code=422 if error or preview else 200, names=names, values=values or {}, preview=preview,
+        digest=warnings_digest(preview) if preview else "", **_form_context(session, who, layout_id),
     )
 
 
@@ -75,7 +87,7 @@ def regions(request: Request, session: SessionDep, who: CurrentPanelUser, view: 
             layout_id: str) -> Response:
     """htmx: one playlist picker per region of the chosen layout."""
     layout = custom_layouts.visible_layout(session, who.user, layout_id)
-    return view.render(request, "schedule_regions.html", who, chosen=layout, regions={},
+    return view.render(request, "schedule_regions.html", who, chosen=layout, values={},
                        playlists=playlists.list_playlists(session, user=who.user))
 
 
@@ -105,21 +117,76 @@ def schedule_from_form(form: FormData) -> dict[str, Any]:
     return data
 
 
+def values_of(schedule: SchedulePublic) -> dict[str, Any]:
+    """A stored schedule as ``schedule_from_form`` reads the form, so one form shows both."""
+    def text(value: object) -> str | None:
+        return None if value is None else str(value)
+
+    return {
+        "name": schedule.name, "layout_id": schedule.layout_id, "target_kind": schedule.target_kind.value,
+        "regions": {region: str(pid) for region, pid in schedule.regions.items()},
+        "weekdays": list(schedule.weekdays), "priority": schedule.priority, "weight": schedule.weight,
+        "priority_every_min": schedule.priority_every_min, "exclusive": schedule.exclusive,
+        "target_board_id": text(schedule.target_board_id), "target_unit_id": text(schedule.target_unit_id),
+        "target_tag": schedule.target_tag,
+        "daily_start": schedule.daily_start.strftime("%H:%M") if schedule.daily_start else None,
+        "daily_end": schedule.daily_end.strftime("%H:%M") if schedule.daily_end else None,
+        "start_date": schedule.start_date.isoformat() if schedule.start_date else None,
+        "end_date": schedule.end_date.isoformat() if schedule.end_date else None,
+    }
+
+
+def edited_id(form: FormData) -> int | None:
+    """The schedule an edit form previews (its hidden ``schedule_id``), or None for a new one."""
+    value = form.get("schedule_id")
+    return int(value) if isinstance(value, str) and value.isdigit() else None
+
+
+def warnings_digest(preview: SchedulePreview) -> str:
+    """What the editor confirms: these warnings, not whatever a later change of the form brings."""
+    seen = json.dumps([w.model_dump() for w in preview.warnings], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(seen.encode()).hexdigest()[:32]
+
+
+def _preview(session: Session, who: PanelUser, data: dict[str, Any]) -> tuple[SchedulePreview | None, str]:
+    if who.role not in roles.EDITORS:
+        raise HTTPException(403, "scheduling needs the admin or editor role")
+    return run_service(lambda: schedules.preview(
+        session, user=who.user, data=SchedulePreviewRequest.model_validate(data)))
+
+
+@router.post("/preview")
+async def preview(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep) -> Response:
+    """htmx: the airtime plan and warnings the form's schedule would give, before saving it."""
+    form = await request.form()
+    data = schedule_from_form(form)
+    if (schedule_id := edited_id(form)) is not None:
+        data["schedule_id"] = schedule_id
+    found, error = await run_in_threadpool(_preview, session, who, data)
+    return view.render(request, "schedule_preview.html", who, preview=found, error=error,
+                       digest=warnings_digest(found) if found else "")
+
+
 @router.post("")
 async def create(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
                  changes: ChangesDep, ip: ClientIpDep) -> Response:
-    data = schedule_from_form(await request.form())
-    return await run_in_threadpool(_create, request, session, who, view, Actor(who.user, ip), changes, data)
+    form = await request.form()
+    confirmed = form.get("confirm_warnings")
+    data = schedule_from_form(form)
+    return await run_in_threadpool(_create, request, session, who, view, Actor(who.user, ip), changes, data,
+                                   confirmed if isinstance(confirmed, str) else "")
 
 
 def _create(request: Request, session: Session, who: PanelUser, view: Pages, actor: Actor,
-            changes: ChangeFeed, data: dict[str, Any]) -> Response:
-    if who.role not in roles.EDITORS:
-        raise HTTPException(403, "scheduling needs the admin or editor role")
+            changes: ChangeFeed, data: dict[str, Any], confirmed: str) -> Response:
+    """A schedule with warnings is saved only once the editor has confirmed those very warnings."""
+    found, error = _preview(session, who, data)
+    if found is not None and found.warnings and confirmed != warnings_digest(found):
+        return _page(request, session, who, view, "", data.get("layout_id"), values=data, preview=found)
     made, error = run_service(lambda: schedules.create_schedule(
         session, actor=actor, changes=changes, data=ScheduleCreate.model_validate(data)))
     if made is None:
-        return _page(request, session, who, view, error, data.get("layout_id"))
+        return _page(request, session, who, view, error, data.get("layout_id"), values=data)
     return see_other("/panel/schedules")
 
 
@@ -137,18 +204,21 @@ def unit_week(request: Request, session: SessionDep, who: CurrentPanelUser, view
         assert board.id is not None
         manifest = parse_document(composer.current(session, board.id).document)
         grids.append((board, week(manifest, now)))
-    ids = {int(b[2].schedule_id) for _, cols in grids for c in cols for b in c.blocks
-           if b[2].schedule_id and b[2].schedule_id.isdigit()}
+    ids = {int(s.schedule_id) for _, cols in grids for c in cols for b in c.blocks for s in b.shares
+           if s.schedule_id and s.schedule_id.isdigit()}
     names = {str(r.id): r.name for r in schedules.list_schedules(session, user=who.user) if r.id in ids}
     return view.render(request, "unit_week.html", who, unit=units_in_scope(session, who.user).get(unit_id),
                        grids=grids, schedule_names=names)
 
 
 def _editor(request: Request, session: Session, who: PanelUser, view: Pages, schedule: SchedulePublic,
-            refusal: Refusal = NO_REFUSAL, layout_id: str | None = None) -> Response:
-    return view.render(request, "schedule.html", who, s=schedule, regions=schedule.regions,
-                       moves={schedule.id: next_states(schedule.state, who.role)},
-                       error=refusal.message, refusal=refusal, status_code=422 if refusal else 200,
+            refusal: Refusal = NO_REFUSAL, layout_id: str | None = None, *,
+            values: dict[str, Any] | None = None, preview: SchedulePreview | None = None) -> Response:
+    """The edit page; after a refusal or unconfirmed warnings the form keeps what was typed."""
+    return view.render(request, "schedule.html", who, s=schedule, values=values or values_of(schedule),
+                       moves={schedule.id: next_states(schedule.state, who.role)}, preview=preview,
+                       digest=warnings_digest(preview) if preview else "",
+                       error=refusal.message, refusal=refusal, status_code=422 if refusal or preview else 200,
                        **_form_context(session, who, layout_id or schedule.layout_id))
 
 
@@ -167,22 +237,28 @@ CLEARED_WHEN_ABSENT = ("target_board_id", "target_unit_id", "target_tag", "daily
 @router.post("/{schedule_id}")
 async def update(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
                  changes: ChangesDep, ip: ClientIpDep, schedule_id: int) -> Response:
-    form = schedule_from_form(await request.form())
-    data = {**dict.fromkeys(CLEARED_WHEN_ABSENT), **form}
+    form = await request.form()
+    confirmed = form.get("confirm_warnings")
+    data = {**dict.fromkeys(CLEARED_WHEN_ABSENT), **schedule_from_form(form)}
     return await run_in_threadpool(_update, request, session, who, view, Actor(who.user, ip), changes,
-                                   schedule_id, data)
+                                   schedule_id, data, confirmed if isinstance(confirmed, str) else "")
 
 
 def _update(request: Request, session: Session, who: PanelUser, view: Pages, actor: Actor,
-            changes: ChangeFeed, schedule_id: int, data: dict[str, Any]) -> Response:
-    if who.role not in roles.EDITORS:
-        raise HTTPException(403, "scheduling needs the admin or editor role")
+            changes: ChangeFeed, schedule_id: int, data: dict[str, Any], confirmed: str) -> Response:
+    """Like a new schedule, an edit with warnings is saved only once those warnings are confirmed."""
+    found, _error = _preview(session, who, {**data, "schedule_id": schedule_id})
+    if found is not None and found.warnings and confirmed != warnings_digest(found):
+        current = schedules.get_schedule(session, user=who.user, schedule_id=schedule_id)
+        return _editor(request, session, who, view, current, layout_id=data.get("layout_id"),
+                       values=data, preview=found)
     done, error = run_service(lambda: schedules.update_schedule(
         session, actor=actor, changes=changes, schedule_id=schedule_id,
         patch=ScheduleUpdate.model_validate(data)))
     if done is None:
         current = schedules.get_schedule(session, user=who.user, schedule_id=schedule_id)
-        return _editor(request, session, who, view, current, Refusal(error), data.get("layout_id"))
+        return _editor(request, session, who, view, current, Refusal(error), data.get("layout_id"),
+                       values=data)
     return see_other(f"/panel/schedules/{schedule_id}")
 
 
