@@ -108,9 +108,9 @@ def wrap(text: str, measure: Measure, max_width: int) -> list[str]:
     """Greedy wrap at breakable spaces; only a run wider than the whole line is broken by pixels.
 
     Widths are estimated from each syllable's width (measured once) plus a space; only a line whose
-    estimate is within the rounding error of the limit (under 1 px a syllable) is measured whole,
-    and every line is checked whole at the end (a long notice is laid out in one pass of measures
-    per syllable, not per syllable per line)."""
+    estimate is within the rounding error of the limit (under 1 px a syllable) is measured whole, and
+    a line closed on an estimate is measured once as it closes (a long notice is laid out in one pass
+    of measures per syllable and per line, not per syllable per line)."""
     widths: dict[str, int] = {}
 
     def width_of(word: str) -> int:
@@ -122,23 +122,18 @@ def wrap(text: str, measure: Measure, max_width: int) -> list[str]:
     lines: list[str] = []
     for paragraph in nfc(text).replace("\r\n", "\n").split("\n"):
         words = [w for w in _BREAK_AT.split(paragraph) if w]
-        if not words:
-            lines.append("")
-            continue
-        wrapped = _wrap_words(words, measure, max_width, width_of, space)
-        if any(measure(line) > max_width for line in wrapped if " " in line):
-            wrapped = _wrap_words(words, measure, max_width, measure, None)  # the estimate was off: exact
-        lines.extend(wrapped)
+        lines.extend(_wrap_words(words, measure, max_width, width_of, space) if words else [""])
     return lines
 
 
 def _wrap_words(
     words: list[str], measure: Measure, max_width: int, width_of: Measure, space: int | None
 ) -> list[str]:
-    """Greedy wrap of one paragraph. With ``space`` None every candidate line is measured whole."""
+    """Greedy wrap of one paragraph. With ``space`` None every candidate line is measured whole; with
+    an estimate that proves off when its line closes, the rest of the paragraph is wrapped so."""
     lines: list[str] = []
-    line, line_w, pieces = "", 0, 0  # the line, its estimated width, syllables added since measured
-    for word in words:
+    line, line_w, pieces, first = "", 0, 0, 0  # the line, its width, syllables estimated, its first word
+    for index, word in enumerate(words):
         word_w = width_of(word)
         if line:
             estimate = line_w + (space or 0) + word_w
@@ -151,13 +146,18 @@ def _wrap_words(
                 if exact <= max_width:
                     line, line_w, pieces = f"{line} {word}", exact, 0
                     continue
+            if pieces and measure(line) > max_width:
+                return lines + _wrap_words(words[first:], measure, max_width, measure, None)
             lines.append(line)
+        first = index
         if word_w <= max_width:
             line, line_w, pieces = word, word_w, 0
         else:
             *whole, line = _break_run(word, measure, max_width)
             lines.extend(whole)
             line_w, pieces = measure(line), 0
+    if pieces and measure(line) > max_width:
+        return lines + _wrap_words(words[first:], measure, max_width, measure, None)
     lines.append(line)
     return lines
 
