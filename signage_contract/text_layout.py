@@ -203,7 +203,8 @@ def _gap(title_lines: Sequence[str], body_lines: Sequence[str], size: int) -> in
     return round(size * TITLE_GAP_RATIO) if title_lines and body_lines else 0
 
 
-def _block(title: str, body: str, size: int, width: int, measure: MeasureAt, step: LineStep) -> TextBlock:
+def lay_out(title: str, body: str, size: int, width: int, measure: MeasureAt, step: LineStep) -> TextBlock:
+    """Title and body wrapped to ``width`` at body size ``size``, as one block however tall."""
     title_px = round(size * TITLE_SCALE)
     title_lines = wrap(title, lambda s: measure(title_px, True, s), width) if title else []
     body_lines = wrap(body, lambda s: measure(size, False, s), width) if body else []
@@ -229,12 +230,19 @@ def _largest_single_page(
     (width, height), (low, high), best = box, sizes, None
     while low <= high:  # the height needed grows with the size, so bisect
         mid = (low + high) // 2
-        block = _block(title, body, mid, width, measure, step)
+        block = lay_out(title, body, mid, width, measure, step)
         if block.height <= height and _fits_whole(title, body, mid, width, measure):
             best, low = block, mid + 1
         else:
             high = mid - 1
     return best
+
+
+def size_range(width: int, height: int, max_px: int | None, min_px: int) -> tuple[int, int]:
+    """The body sizes tried for a box: from the floor (``min_px``, never taller than the box) up to
+    ``max_px`` (by default a fifth of the box's height, a tenth of its width)."""
+    floor = max(1, min(min_px, height))
+    return floor, max(floor, max_px if max_px is not None else min(height // 5, width // 10))
 
 
 def paginate(
@@ -250,9 +258,8 @@ def paginate(
     """Title and body at the largest size that fits the box on one page; when even the floor
     (``min_px``) needs more, pages at the floor, every syllable on some page and no line cut."""
     title, body = nfc(title).strip(), nfc(body).strip()
-    floor = max(1, min(min_px, height))
-    ceiling = max(floor, max_px if max_px is not None else min(height // 5, width // 10))
-    whole = _block(title, body, floor, width, measure, step)
+    floor, ceiling = size_range(width, height, max_px, min_px)
+    whole = lay_out(title, body, floor, width, measure, step)
     if whole.height <= height:  # fits one page at the floor: as large as it fits
         single = _largest_single_page(title, body, (width, height), measure, step, (floor, ceiling))
         return TextPages((single or whole,))  # none: only with an overlong run broken by pixels

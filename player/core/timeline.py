@@ -36,7 +36,7 @@ from signage_contract import (
 )
 from signage_contract.programme import MAX_ITEM_S as MAX_ITEM_S
 from signage_contract.programme import MIN_ITEM_S as MIN_ITEM_S
-from signage_contract.programme import Play, Programme
+from signage_contract.programme import Play, Programme, lead_regions, playing_sources
 from signage_contract.programme import clamp_duration_s as clamp_duration_s
 
 IDLE_RECHECK = timedelta(hours=1)
@@ -148,20 +148,13 @@ def programme_of(manifest: Manifest, duration_of: DurationOf = _as_sent) -> Prog
     cached = _programmes.get(key)
     if cached is not None and cached[0] is manifest:
         return cached[1]
-    sources = [s for s in manifest.sources if manifest.layout(s.layout_id) is not None]
-    lead_regions: dict[str, Region] = {}
-    for source in sources:
-        layout = manifest.layout(source.layout_id)
-        region = next((r for r in layout.regions if r.id == source.lead_region_id), None) if layout else None
-        if region is not None:
-            for item_id in source.lead_item_ids():
-                lead_regions.setdefault(item_id, region)
+    regions = lead_regions(manifest)
 
     def seconds(item: Item) -> float:
-        region = lead_regions.get(item.id)
+        region = regions.get(item.id)
         return duration_of(item, region) if region is not None else item.duration_s
 
-    programme = Programme(sources, manifest.item_index(), manifest.timezone, seconds)
+    programme = Programme(playing_sources(manifest), manifest.item_index(), manifest.timezone, seconds)
     if len(_programmes) >= 4:
         _programmes.clear()
     _programmes[key] = (manifest, programme)
