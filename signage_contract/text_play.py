@@ -12,7 +12,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from . import fonts
-from .manifest import Item, Region, TextFlow, TextItem
+from .manifest import Item, Manifest, Region, TextFlow, TextItem
 from .text_layout import PADDING_RATIO, TextPages, legible_floor, page_durations, paginate
 from .text_scroll import TextScroll, scroll_durations, scroll_text
 
@@ -89,3 +89,11 @@ def seconds_in_regions(regions: dict[str, Region], screen: tuple[int, int]) -> C
         return text_seconds(item, text_box(width, height), screen)
 
     return seconds
+
+
+def screen_of(manifest: Manifest) -> tuple[int, int] | None:
+    """The size of the board's window as its player opens it: the capture rectangle, else the whole
+    resolution (None: the manifest names neither)."""
+    if manifest.capture is not None:
+        return manifest.capture.size
+    return manifest.resolution

@@ -12,6 +12,7 @@ from signage_contract import ClockItem, ImageItem, Manifest, PlayReason, SignedM
 from signage_contract.manifest import Item, TimelineEntry
 from signage_contract.programme import Programme, plays
 from signage_contract.timezone import LOCAL_ZONE
+from signage_server.manifest.playtime import item_seconds
 
 WEEK_DAYS = 7
 VIETNAM = LOCAL_ZONE
@@ -70,7 +71,8 @@ def now_playing(manifest: Manifest, now: datetime) -> NowPlaying | None:
 
 
 def _play_entry(manifest: Manifest, now: datetime) -> TimelineEntry | None:
-    play, _until = Programme(manifest.sources, manifest.item_index(), manifest.timezone).play_at(now)
+    programme = Programme(manifest.sources, manifest.item_index(), manifest.timezone, item_seconds(manifest))
+    play, _until = programme.play_at(now)
     if play is None:
         return None
     return TimelineEntry(start=play.start, end=play.end, layout_id=play.source.layout_id,
@@ -97,7 +99,9 @@ def airtime_plan(manifest: Manifest, now: datetime) -> list[PlanHour]:
     start = datetime.combine(day, time(0), zone).astimezone(UTC)
     end = datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(UTC)
     seconds: dict[int, dict[str, float]] = {}
-    for play in plays(manifest.sources, manifest.item_index(), manifest.timezone, start, end):
+    found = plays(manifest.sources, manifest.item_index(), manifest.timezone, start, end,
+                  seconds=item_seconds(manifest))
+    for play in found:
         moment, sid = play.start, play.source.schedule_id
         while moment < play.end:  # a play across an hour counts in both
             local = moment.astimezone(zone)
