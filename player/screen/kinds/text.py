@@ -31,6 +31,24 @@ def durations(item: TextItem, box: pygame.Rect, screen: tuple[int, int]) -> tupl
     return show_durations(item, text_pages(item, box, screen))
 
 
+def view_starts(item: TextItem, box: pygame.Rect, screen: tuple[int, int]) -> list[float]:
+    """Seconds after the item appears at which each of its pages shows; for a strip, each successive
+    screenful (moved a box height further each time, the last at its end), so a preview of these
+    instants shows every line."""
+    shown = text_pages(item, box, screen)
+    if isinstance(shown, TextScroll):
+        if shown.travel_px <= 0:
+            return [0.0]
+        hold, move, _ = scroll_durations(shown, item.duration_s, item.duration_fixed)
+        screens = -(-shown.travel_px // max(1, shown.view_h))
+        return [0.0, *(hold + move * min(1.0, k * shown.view_h / shown.travel_px)
+                       for k in range(1, screens + 1))]
+    starts = [0.0]
+    for duration in show_durations(item, shown)[:-1]:
+        starts.append(starts[-1] + duration)
+    return starts
+
+
 def page_shown(item: TextItem, rect: pygame.Rect, screen: tuple[int, int], elapsed_s: float) -> int:
     """Which page is on screen ``elapsed_s`` after the item appeared (pages cycle); for a strip, how
     many px it has moved up."""
