@@ -83,3 +83,18 @@ def test_the_plan_of_a_board_with_long_texts_is_what_its_player_plays(
     paged, scrolled, short = ((e - s).total_seconds() for s, e, _ in planned[:3])  # in playlist order
     assert paged > 60 and scrolled > 60  # a long notice reads for longer than its 10 s, paged or scrolled
     assert short == 10
+
+
+def test_a_bulletin_items_flow_is_pages_or_scroll_and_nothing_else(client, users, tree) -> None:
+    editor = users["editor_a"].headers
+    playlist = client.post("/api/v1/playlists", json={"name": "Thông báo"}, headers=editor).json()["id"]
+    bulletin = client.post("/api/v1/bulletins", headers=editor, json={"title": "Lịch"}).json()["id"]
+    url = f"/api/v1/playlists/{playlist}/items"
+    refused = client.post(url, headers=editor, json={
+        "kind": "bulletin", "bulletin_id": bulletin, "options": {"flow": "sideways"}})
+    assert refused.status_code == 422 and "flow" in refused.text
+    added = client.post(url, headers=editor, json={
+        "kind": "bulletin", "bulletin_id": bulletin, "options": {"flow": "scroll"}})
+    assert added.status_code in (200, 201), added.text
+    items = client.get(f"/api/v1/playlists/{playlist}", headers=editor).json()["items"]
+    assert [item["options"] for item in items] == [{"flow": "scroll"}]
