@@ -105,7 +105,8 @@ class Compositor:
             self._follow(snap.manifest)
         if frame is None or changed or now >= frame.next_change_at:
             self.generation, self.failures_seen = snap.generation, self.images.failures
-            resolved = resolve(snap.manifest, now, self.playable, snap.overrides, self.duration_of)
+            resolved = resolve(snap.manifest, now, self.playable, snap.overrides, self.duration_of,
+                               self.size)
             frame = self.frame = arrange(resolved, self.size)
             self._prepare_next(snap.manifest, frame)
         zone = render.board_zone(snap.manifest.timezone if snap.manifest else LOCAL_TIMEZONE)
@@ -162,7 +163,8 @@ class Compositor:
 
     def _prepare_next(self, manifest: Manifest | None, frame: Frame) -> None:
         """Start decoding what the next change will show, so it is ready before it is due."""
-        later = resolve(manifest, frame.next_change_at, self.playable, duration_of=self.duration_of)
+        later = resolve(manifest, frame.next_change_at, self.playable, duration_of=self.duration_of,
+                        screen=self.size)
         upcoming = arrange(later, self.size)
         for show in (*frame.regions, *upcoming.regions):
             key = self._image_key(show)

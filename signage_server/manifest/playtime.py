@@ -21,7 +21,7 @@ def item_seconds(manifest: Manifest) -> ItemSeconds:
     screen = text_play.screen_of(manifest)
     if screen is None:
         return as_sent
-    measured = text_play.seconds_in_regions(lead_regions(manifest), screen)
+    measured = text_play.seconds_in_regions(lead_regions(manifest, screen), screen)
 
     def seconds(item: Item) -> float:
         if not isinstance(item, TextItem):
