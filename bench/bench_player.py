@@ -2,7 +2,8 @@
 
 - frame cost at 1920x1080 (image + 12 text lines + ticker): the player's compositor beside raw
   pygame blitting the same pre-rendered surfaces in the same run (target <= 1.3x); again with the
-  text a notice too long for its region, so paging is active (its first page, with "1/N");
+  text a notice too long for its region, so paging is active (its first page, with "1/N"); again
+  with that notice scrolling, timed while its strip moves;
 - CPU on a static slide (target <= 3 % of one core), over BENCH_STATIC_S seconds (30; 5 with BENCH_QUICK=1);
 - resident memory with 200 cached 1080p images (target <= 150 MB), in a fresh child process;
 - bytes moved after a one-image change (target <= 1.05x that image + the manifest);
@@ -222,6 +223,99 @@ def bench_frame_cost(cache_dir: Path, paged: bool = False) -> None:
     print(
         f"  player, programme of 2 schedules, every region redrawn {results['interleaved']:7.3f} ms  "
         f"ratio {results['interleaved'] / results['raw']:.2f}x  (target <= 1.3x)"
+    )
+    pygame.display.quit()
+
+
+def bench_frame_cost_scroll(cache_dir: Path) -> None:
+    """The same scene with the notice scrolling (``flow`` "scroll"), timed while the strip moves:
+    raw pygame blits the strip's visible rows, pre-rendered, at the same offset each frame."""
+    import pygame
+
+    from player.core.cache import MediaCache
+    from player.core.shared import Snapshot
+    from player.screen import render
+    from player.screen.compositor import Compositor, region_rect
+    from player.screen.images import ImageKey, ImageStore
+    from player.screen.kinds.text import durations, text_pages
+    from player.screen.kinds.ticker import ticker_pieces
+    from signage_contract import Fit, TextItem, TickerItem
+    from signage_contract.text_scroll import TextScroll, scroll_offset, visible_rows
+
+    data = photo(1)
+    media = MediaCache(cache_dir)
+    media.path(hashlib.sha256(data).hexdigest()).write_bytes(data)
+    pygame.display.init()
+    pygame.font.init()
+    screen = pygame.display.set_mode(SIZE)
+    paged = scene_manifest(media_ref(data), paged=True)
+    items = [TextItem.model_validate({**i.model_dump(), "flow": "scroll"}) if isinstance(i, TextItem) else i
+             for i in paged.items]
+    value = paged.model_copy(update={"items": items})
+    snap = Snapshot(generation=1, manifest=value)
+    compositor = Compositor(screen, ImageStore(media, synchronous=True))
+    full = screen.get_rect()
+    image_rect, text_rect = region_rect(full, 0, 0, 0.5, 0.88), region_rect(full, 0.5, 0, 0.5, 0.88)
+    ticker_rect = region_rect(full, 0, 0.88, 1, 0.12)
+    text_item = next(i for i in value.items if isinstance(i, TextItem))
+    ticker_item = next(i for i in value.items if isinstance(i, TickerItem))
+    box = render.inner(text_rect)
+    strip = text_pages(text_item, box, SIZE)
+    assert isinstance(strip, TextScroll) and strip.travel_px > 0
+    phases = durations(text_item, box, SIZE)
+    moving = START + timedelta(seconds=phases[0] + 1)  # the strip is moving from here on
+    compositor.update(snap, moving)
+    picture = compositor.images.get(
+        ImageKey(hashlib.sha256(data).hexdigest(), image_rect.w, image_rect.h, Fit.CONTAIN, (0, 0, 0))
+    )
+    rows = {row: render.text_surface(row.text, row.size_px, row.bold,
+                                     (255, 215, 0) if row.bold else (255, 255, 255)) for row in strip.rows}
+    pieces, width = ticker_pieces(ticker_item, ticker_rect.h)
+    assert picture is not None
+
+    def raw_frame(n: int) -> None:
+        screen.fill((0, 0, 0), image_rect)
+        screen.blit(picture, picture.get_rect(center=image_rect.center))
+        screen.fill((0, 51, 102), text_rect)
+        offset = scroll_offset(strip, phases, phases[0] + 1 + n / 60)
+        screen.set_clip(box)
+        for row in visible_rows(strip, offset):
+            screen.blit(rows[row], (box.x, box.y - offset + row.top))
+        screen.fill((139, 0, 0), ticker_rect)
+        screen.set_clip(ticker_rect)
+        x = ticker_rect.right - (n * 3) % (ticker_rect.w + width)
+        for piece in pieces:
+            screen.blit(piece, (x, ticker_rect.y))
+            x += piece.get_width()
+        screen.set_clip(None)
+        pygame.display.flip()
+
+    def player_full(n: int) -> None:
+        compositor.shown.clear()  # as if every region switched content on this frame
+        pygame.display.update(compositor.update(snap, moving + timedelta(seconds=n / 60)))
+
+    def player_steady(n: int) -> None:
+        pygame.display.update(compositor.update(snap, moving + timedelta(seconds=n / 60)))
+
+    results = {}
+    for name, draw in (("raw", raw_frame), ("full", player_full), ("steady", player_steady)) * 2:
+        samples = []
+        for n in range(FRAMES):
+            began = time.perf_counter()
+            draw(n)
+            samples.append(time.perf_counter() - began)
+        results[name] = _median_ms(samples)  # the second round counts: caches and CPU clocks are warm
+    speed = strip.travel_px / phases[1]
+    print(f"frame 1920x1080, image + a scrolling notice ({len(strip.rows)} rows, {speed:.1f} px/s) + ticker "
+          f"(median of {FRAMES}):")
+    print(f"  raw pygame, full redraw           {results['raw']:7.3f} ms")
+    print(
+        f"  player, every region redrawn      {results['full']:7.3f} ms  "
+        f"ratio {results['full'] / results['raw']:.2f}x  (target <= 1.3x)"
+    )
+    print(
+        f"  player, steady (ticker; the strip when it moved) {results['steady']:7.3f} ms  ratio "
+        f"{results['steady'] / results['raw']:.2f}x"
     )
     pygame.display.quit()
 
@@ -487,6 +581,7 @@ def main() -> None:
         workdir = Path(temp)
         bench_frame_cost(workdir / "frame")
         bench_frame_cost(workdir / "frame-paged", paged=True)
+        bench_frame_cost_scroll(workdir / "frame-scroll")
         bench_static_cpu(workdir / "static")
         bench_rss(workdir)
         bench_bytes_moved(workdir)

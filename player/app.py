@@ -26,7 +26,7 @@ from .net.overrides import OverrideDesk
 from .net.sync import Coordinator
 from .screen.compositor import Compositor, region_rect
 from .screen.images import ImageStore
-from .screen.kinds.text import durations as text_durations
+from .screen.kinds.text import view_starts
 from .screen.last_frame import LAST_FRAME_NAME, LastFrameKeeper, restore_last_frame
 from .screen.loop import run_loop
 from .screen.observer import FrameObserver
@@ -55,7 +55,8 @@ MAX_RENDERED_PAGES = 20  # a preview of a 20,000-character notice on a LED board
 def render_pages(
     *, manifest: Manifest, at: datetime, size: tuple[int, int], output: Path, media_dir: Path | None
 ) -> int:
-    """Like ``render_frame``, once per page of the text the main region shows at ``at``: page 1 into
+    """Like ``render_frame``, once per page (or screenful of a scrolling strip) of the text the main
+    region shows at ``at``: page 1 into
     ``output``, page N into ``<stem>-N<suffix>`` (written first, so page 1 present means all are).
     Returns the number of pages written (at most MAX_RENDERED_PAGES)."""
     screen = pygame.display.set_mode(size)
@@ -76,14 +77,13 @@ def render_pages(
 
 
 def page_starts(compositor: Compositor, frame: Frame, at: datetime) -> list[datetime]:
-    """The instants at which each page of the main region's text shows (just after it turns)."""
+    """The instants at which each page of the main region's text shows (just after it turns); for
+    a scrolling text, each successive screenful of its strip."""
     for show in frame.regions:
         if show.region.role == RegionRole.MAIN and isinstance(show.item, TextItem):
             rect = region_rect(compositor.screen.get_rect(), show.region.x, show.region.y, show.region.w,
                                show.region.h)
-            offsets = [0.0]
-            for duration in text_durations(show.item, inner(rect), compositor.screen.get_size())[:-1]:
-                offsets.append(offsets[-1] + duration)
+            offsets = view_starts(show.item, inner(rect), compositor.screen.get_size())
             return [show.started_at + timedelta(seconds=o, milliseconds=1) for o in offsets]
     return [at]
 

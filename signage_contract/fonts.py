@@ -11,6 +11,7 @@ Noto Sans covers all 134 Vietnamese letters and its ascent leaves room for stack
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,6 +23,9 @@ LICENSE_PATH: Path = Path(fontpkg_noto_sans.ROOT) / "LICENSE"
 MIN_FONT_PX = 8
 MAX_FONT_PX = 400
 _opened: set[tuple[int, bool]] = set()
+# pygame's font objects are shared and resized in place: a process measuring from several threads
+# (the server) measures one text at a time under this lock; the player measures on its main thread.
+MEASURING = threading.Lock()
 _probe: pygame.font.Font | None = None  # opened with the cache: dead once the font module was quit
 
 

@@ -155,6 +155,14 @@ class Align(StrEnum):
     RIGHT = "right"
 
 
+class TextFlow(StrEnum):
+    """How a text too long for its region at a legible size is shown: pages in turn, or one strip
+    scrolling up through the region. A player that predates ``flow`` ignores it and pages."""
+
+    PAGES = "pages"
+    SCROLL = "scroll"
+
+
 class Fit(StrEnum):
     CONTAIN = "contain"
     COVER = "cover"  # fills the region, cropping only a sliver: a picture of another shape is contained
@@ -200,9 +208,11 @@ class TextItem(ItemBase):
     foreground: Color = "#FFFFFF"
     background: Color = "#003366"
     title_color: Color = "#FFD700"
-    # A text too long for its region is paged. By default the item stays at least ``duration_s`` and
-    # as long as its pages take to read; when the editor fixed the duration, the pages share it.
+    # A text too long for its region is paged (or scrolled: ``flow``). By default the item stays at
+    # least ``duration_s`` and as long as its pages (or its scroll) take to read; when the editor fixed
+    # the duration, the pages share it (the scroll fits in it).
     duration_fixed: bool = False
+    flow: TextFlow = TextFlow.PAGES
 
 
 class TickerItem(ItemBase):

@@ -49,7 +49,7 @@ from itertools import pairwise
 from math import lcm
 from zoneinfo import ZoneInfo
 
-from .manifest import Item, Priority, ProgrammeSource, UnknownItem
+from .manifest import Item, Manifest, Orientation, Priority, ProgrammeSource, Region, UnknownItem
 
 MIN_ITEM_S = 2.0  # shorter would flicker
 MAX_ITEM_S = 3600.0  # longer is a typo (e.g. milliseconds sent as seconds)
@@ -94,6 +94,27 @@ def as_sent(item: Item) -> float:
 
 def duration_us(item: Item, seconds: ItemSeconds = as_sent) -> int:
     return round(clamp_duration_s(seconds(item)) * 1_000_000)
+
+
+def playing_sources(manifest: Manifest) -> list[ProgrammeSource]:
+    """The manifest's sources whose layout it carries (forgiving on read: the others cannot play)."""
+    return [s for s in manifest.sources if manifest.layout(s.layout_id) is not None]
+
+
+def lead_regions(manifest: Manifest, screen: tuple[int, int] | None = None) -> dict[str, Region]:
+    """The region each lead item plays in (its source's lead region, as the layout places it on a
+    ``screen``-sized board: its variant for the screen's orientation; the first source listing an
+    item decides), so its length can be measured where it is shown."""
+    found: dict[str, Region] = {}
+    orientation = Orientation.of(screen) if screen is not None else Orientation.LANDSCAPE
+    for source in playing_sources(manifest):
+        layout = manifest.layout(source.layout_id)
+        placed = layout.regions_for(orientation) if layout else []
+        region = next((r for r in placed if r.id == source.lead_region_id), None)
+        if region is not None:
+            for item_id in source.lead_item_ids():
+                found.setdefault(item_id, region)
+    return found
 
 
 def live_items(

@@ -108,9 +108,9 @@ def wrap(text: str, measure: Measure, max_width: int) -> list[str]:
     """Greedy wrap at breakable spaces; only a run wider than the whole line is broken by pixels.
 
     Widths are estimated from each syllable's width (measured once) plus a space; only a line whose
-    estimate is within the rounding error of the limit (under 1 px a syllable) is measured whole,
-    and every line is checked whole at the end (a long notice is laid out in one pass of measures
-    per syllable, not per syllable per line)."""
+    estimate is within the rounding error of the limit (under 1 px a syllable) is measured whole, and
+    a line closed on an estimate is measured once as it closes (a long notice is laid out in one pass
+    of measures per syllable and per line, not per syllable per line)."""
     widths: dict[str, int] = {}
 
     def width_of(word: str) -> int:
@@ -122,23 +122,18 @@ def wrap(text: str, measure: Measure, max_width: int) -> list[str]:
     lines: list[str] = []
     for paragraph in nfc(text).replace("\r\n", "\n").split("\n"):
         words = [w for w in _BREAK_AT.split(paragraph) if w]
-        if not words:
-            lines.append("")
-            continue
-        wrapped = _wrap_words(words, measure, max_width, width_of, space)
-        if any(measure(line) > max_width for line in wrapped if " " in line):
-            wrapped = _wrap_words(words, measure, max_width, measure, None)  # the estimate was off: exact
-        lines.extend(wrapped)
+        lines.extend(_wrap_words(words, measure, max_width, width_of, space) if words else [""])
     return lines
 
 
 def _wrap_words(
     words: list[str], measure: Measure, max_width: int, width_of: Measure, space: int | None
 ) -> list[str]:
-    """Greedy wrap of one paragraph. With ``space`` None every candidate line is measured whole."""
+    """Greedy wrap of one paragraph. With ``space`` None every candidate line is measured whole; with
+    an estimate that proves off when its line closes, the rest of the paragraph is wrapped so."""
     lines: list[str] = []
-    line, line_w, pieces = "", 0, 0  # the line, its estimated width, syllables added since measured
-    for word in words:
+    line, line_w, pieces, first = "", 0, 0, 0  # the line, its width, syllables estimated, its first word
+    for index, word in enumerate(words):
         word_w = width_of(word)
         if line:
             estimate = line_w + (space or 0) + word_w
@@ -151,13 +146,18 @@ def _wrap_words(
                 if exact <= max_width:
                     line, line_w, pieces = f"{line} {word}", exact, 0
                     continue
+            if pieces and measure(line) > max_width:
+                return lines + _wrap_words(words[first:], measure, max_width, measure, None)
             lines.append(line)
+        first = index
         if word_w <= max_width:
             line, line_w, pieces = word, word_w, 0
         else:
             *whole, line = _break_run(word, measure, max_width)
             lines.extend(whole)
             line_w, pieces = measure(line), 0
+    if pieces and measure(line) > max_width:
+        return lines + _wrap_words(words[first:], measure, max_width, measure, None)
     lines.append(line)
     return lines
 
@@ -203,7 +203,8 @@ def _gap(title_lines: Sequence[str], body_lines: Sequence[str], size: int) -> in
     return round(size * TITLE_GAP_RATIO) if title_lines and body_lines else 0
 
 
-def _block(title: str, body: str, size: int, width: int, measure: MeasureAt, step: LineStep) -> TextBlock:
+def lay_out(title: str, body: str, size: int, width: int, measure: MeasureAt, step: LineStep) -> TextBlock:
+    """Title and body wrapped to ``width`` at body size ``size``, as one block however tall."""
     title_px = round(size * TITLE_SCALE)
     title_lines = wrap(title, lambda s: measure(title_px, True, s), width) if title else []
     body_lines = wrap(body, lambda s: measure(size, False, s), width) if body else []
@@ -229,12 +230,19 @@ def _largest_single_page(
     (width, height), (low, high), best = box, sizes, None
     while low <= high:  # the height needed grows with the size, so bisect
         mid = (low + high) // 2
-        block = _block(title, body, mid, width, measure, step)
+        block = lay_out(title, body, mid, width, measure, step)
         if block.height <= height and _fits_whole(title, body, mid, width, measure):
             best, low = block, mid + 1
         else:
             high = mid - 1
     return best
+
+
+def size_range(width: int, height: int, max_px: int | None, min_px: int) -> tuple[int, int]:
+    """The body sizes tried for a box: from the floor (``min_px``, never taller than the box) up to
+    ``max_px`` (by default a fifth of the box's height, a tenth of its width)."""
+    floor = max(1, min(min_px, height))
+    return floor, max(floor, max_px if max_px is not None else min(height // 5, width // 10))
 
 
 def paginate(
@@ -250,9 +258,8 @@ def paginate(
     """Title and body at the largest size that fits the box on one page; when even the floor
     (``min_px``) needs more, pages at the floor, every syllable on some page and no line cut."""
     title, body = nfc(title).strip(), nfc(body).strip()
-    floor = max(1, min(min_px, height))
-    ceiling = max(floor, max_px if max_px is not None else min(height // 5, width // 10))
-    whole = _block(title, body, floor, width, measure, step)
+    floor, ceiling = size_range(width, height, max_px, min_px)
+    whole = lay_out(title, body, floor, width, measure, step)
     if whole.height <= height:  # fits one page at the floor: as large as it fits
         single = _largest_single_page(title, body, (width, height), measure, step, (floor, ceiling))
         return TextPages((single or whole,))  # none: only with an overlong run broken by pixels

@@ -36,7 +36,7 @@ from signage_contract import (
 )
 from signage_contract.programme import MAX_ITEM_S as MAX_ITEM_S
 from signage_contract.programme import MIN_ITEM_S as MIN_ITEM_S
-from signage_contract.programme import Play, Programme
+from signage_contract.programme import Play, Programme, lead_regions, playing_sources
 from signage_contract.programme import clamp_duration_s as clamp_duration_s
 
 IDLE_RECHECK = timedelta(hours=1)
@@ -92,11 +92,14 @@ def resolve(
     playable: Playable = _always,
     overrides: Sequence[EmergencyOverride] | None = None,
     duration_of: DurationOf = _as_sent,
+    screen: tuple[int, int] | None = None,
 ) -> Frame:
     """What to show at ``now`` and the next instant at which the answer may change.
 
     ``overrides`` (the board's stored set, pushed or from manifests) replaces the manifest's own
     list when given, so a pushed override shows before any manifest and even without one.
+    ``screen`` (the window's size) places each play's lead region for its orientation, where
+    ``duration_of`` measures it.
     """
     changes: list[datetime] = [now + IDLE_RECHECK]
     listed = overrides if overrides is not None else (manifest.overrides if manifest else ())
@@ -105,7 +108,7 @@ def resolve(
         show = (RegionShow(FALLBACK_LAYOUT.regions[0], None, now),)
         return Frame(FALLBACK_LAYOUT, show, override, None, min(changes))
     if manifest.sources:
-        return _programme_frame(manifest, now, playable, override, changes, duration_of)
+        return _programme_frame(manifest, now, playable, override, changes, duration_of, screen)
     index = manifest.item_index()
     entry = _current_entry(
         manifest, now, changes, lambda e: _has_content(manifest, e, index, now, playable, changes)
@@ -137,31 +140,27 @@ _PLAY_REASONS = {
     Priority.PRIORITY: PlayReason.PRIORITY,
     Priority.EMERGENCY: PlayReason.EMERGENCY,
 }
-_programmes: dict[tuple[int, DurationOf], tuple[Manifest, Programme]] = {}
+_programmes: dict[tuple[int, DurationOf, tuple[int, int] | None], tuple[Manifest, Programme]] = {}
 
 
-def programme_of(manifest: Manifest, duration_of: DurationOf = _as_sent) -> Programme:
+def programme_of(
+    manifest: Manifest, duration_of: DurationOf = _as_sent, screen: tuple[int, int] | None = None
+) -> Programme:
     """The manifest's programme (its sources whose layout it carries), made once per manifest (and
-    duration rule) so its segments' plays are computed once. A lead item lasts what ``duration_of``
-    says in its source's lead region: a paged text as long as its pages take to read."""
-    key = (id(manifest), duration_of)
+    duration rule and screen) so its segments' plays are computed once. A lead item lasts what
+    ``duration_of`` says in its source's lead region as placed on a ``screen``-sized board: a paged
+    text as long as its pages take to read."""
+    key = (id(manifest), duration_of, screen)
     cached = _programmes.get(key)
     if cached is not None and cached[0] is manifest:
         return cached[1]
-    sources = [s for s in manifest.sources if manifest.layout(s.layout_id) is not None]
-    lead_regions: dict[str, Region] = {}
-    for source in sources:
-        layout = manifest.layout(source.layout_id)
-        region = next((r for r in layout.regions if r.id == source.lead_region_id), None) if layout else None
-        if region is not None:
-            for item_id in source.lead_item_ids():
-                lead_regions.setdefault(item_id, region)
+    regions = lead_regions(manifest, screen)
 
     def seconds(item: Item) -> float:
-        region = lead_regions.get(item.id)
+        region = regions.get(item.id)
         return duration_of(item, region) if region is not None else item.duration_s
 
-    programme = Programme(sources, manifest.item_index(), manifest.timezone, seconds)
+    programme = Programme(playing_sources(manifest), manifest.item_index(), manifest.timezone, seconds)
     if len(_programmes) >= 4:
         _programmes.clear()
     _programmes[key] = (manifest, programme)
@@ -175,8 +174,9 @@ def _programme_frame(
     override: EmergencyOverride | None,
     changes: list[datetime],
     duration_of: DurationOf = _as_sent,
+    screen: tuple[int, int] | None = None,
 ) -> Frame:
-    programme = programme_of(manifest, duration_of)
+    programme = programme_of(manifest, duration_of, screen)
     play, until = programme.play_at(now, playable)
     changes.append(until)
     layout = manifest.layout(play.source.layout_id) if play is not None else None

@@ -105,7 +105,8 @@ class Compositor:
             self._follow(snap.manifest)
         if frame is None or changed or now >= frame.next_change_at:
             self.generation, self.failures_seen = snap.generation, self.images.failures
-            resolved = resolve(snap.manifest, now, self.playable, snap.overrides, self.duration_of)
+            resolved = resolve(snap.manifest, now, self.playable, snap.overrides, self.duration_of,
+                               self.size)
             frame = self.frame = arrange(resolved, self.size)
             self._prepare_next(snap.manifest, frame)
         zone = render.board_zone(snap.manifest.timezone if snap.manifest else LOCAL_TIMEZONE)
@@ -162,7 +163,8 @@ class Compositor:
 
     def _prepare_next(self, manifest: Manifest | None, frame: Frame) -> None:
         """Start decoding what the next change will show, so it is ready before it is due."""
-        later = resolve(manifest, frame.next_change_at, self.playable, duration_of=self.duration_of)
+        later = resolve(manifest, frame.next_change_at, self.playable, duration_of=self.duration_of,
+                        screen=self.size)
         upcoming = arrange(later, self.size)
         for show in (*frame.regions, *upcoming.regions):
             key = self._image_key(show)
@@ -199,9 +201,9 @@ class Compositor:
             self.dirty.append(screen_rect)
         for show in frame.regions:
             kind = kind_of(show.item)
-            if kind is not None and kind.animated:
-                continue  # drawn every frame by _draw_animated
             rect = region_rect(screen_rect, show.region.x, show.region.y, show.region.w, show.region.h)
+            if kind is not None and kind.animates(show.item, rect, screen_rect.size):
+                continue  # drawn as it moves by _draw_animated
             key: tuple[object, ...] = (
                 show.item,  # the whole item: an edit can keep its id (equality is cheap on frozen models)
                 show.started_at,
@@ -236,22 +238,34 @@ class Compositor:
         return True
 
     def _draw_animated(self, frame: Frame, now: datetime, zone: tzinfo, board_name: str) -> None:
-        """Redraw the regions whose kind animates (tickers), every frame."""
+        """Redraw the regions whose kind animates: a ticker every frame, a scrolling text when it
+        has moved (its redraw key changed)."""
+        screen = self.screen.get_rect()
+        size = screen.size
         for show in frame.regions:
             kind = kind_of(show.item)
-            if kind is not None and kind.animated:
-                rect = region_rect(
-                    self.screen.get_rect(), show.region.x, show.region.y, show.region.w, show.region.h
-                )
-                scene = Scene(now, zone, board_name, self.images, show.started_at, self.screen.get_size())
-                kind.draw(self.screen, rect, show.item, scene)
-                self.dirty.append(rect)
+            rect = region_rect(screen, show.region.x, show.region.y, show.region.w, show.region.h)
+            if kind is None or not kind.animates(show.item, rect, size):
+                continue
+            scene = Scene(now, zone, board_name, self.images, show.started_at, size)
+            moved = kind.redraw_key(show.item, rect, scene)
+            key = (show.item, show.started_at, rect.size, *moved)
+            previous = self.shown.get(show.region.id)
+            if moved and previous is not None and previous.key == key and previous.rect == rect:
+                continue
+            kind.draw(self.screen, rect, show.item, scene)
+            self.shown[show.region.id] = _Shown(key, rect)
+            self.dirty.append(rect)
 
     def animating(self) -> bool:
-        return (
-            self.mode == ("regions",)
-            and self.frame is not None
-            and any((kind := kind_of(s.item)) is not None and kind.animated for s in self.frame.regions)
+        if self.mode != ("regions",) or self.frame is None:
+            return False
+        screen = self.screen.get_rect()
+        return any(
+            (kind := kind_of(s.item)) is not None
+            and kind.animates(s.item, region_rect(screen, s.region.x, s.region.y, s.region.w, s.region.h),
+                              screen.size)
+            for s in self.frame.regions
         )
 
     def next_wake_s(self, now: datetime) -> float:

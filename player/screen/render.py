@@ -14,10 +14,14 @@ from functools import lru_cache
 import pygame
 
 from signage_contract import Align
+from signage_contract.text_play import measure as measure  # the boards' font; the server measures alike
+from signage_contract.text_play import padding
+from signage_contract.text_play import paged as paged
+from signage_contract.text_scroll import TextScroll, visible_rows
 from signage_contract.timezone import zone_named
 
 from . import fonts
-from .text_layout import PADDING_RATIO, TextBlock, TextPages, fit_text, paginate
+from .text_layout import TextBlock, TextPages, fit_text
 
 Color = tuple[int, int, int]
 WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
@@ -48,18 +52,9 @@ def text_surface(text: str, size_px: int, bold: bool, color: Color) -> pygame.Su
     return fonts.font(size_px, bold).render(text, True, color)
 
 
-def measure(size_px: int, bold: bool, text: str) -> int:
-    return fonts.measuring(size_px, bold).size(text)[0]
-
-
-@lru_cache(maxsize=256)
-def paged(title: str, body: str, width: int, height: int, min_px: int) -> TextPages:
-    """Auto-fit (a bisection over measured sizes) and paging: done once per text and box, not per frame."""
-    return paginate(title, body, width, height, measure, fonts.line_step, min_px=min_px)
-
-
 def inner(rect: pygame.Rect) -> pygame.Rect:
-    pad = max(2, round(min(rect.w, rect.h) * PADDING_RATIO))
+    """The text box inside a region: the region less its padding (the server measures the same box)."""
+    pad = padding(rect.w, rect.h)
     return rect.inflate(-2 * pad, -2 * pad)
 
 
@@ -79,13 +74,7 @@ def draw_lines(
         for line in lines:
             if line:
                 image = text_surface(line, size, bold, color)
-                if align == Align.LEFT:
-                    x = box.x
-                elif align == Align.CENTER:
-                    x = box.centerx - image.get_width() // 2
-                else:
-                    x = box.right - image.get_width()
-                surface.blit(image, (x, y))
+                surface.blit(image, (_aligned_x(box, image.get_width(), align), y))
             y += step
 
 
@@ -109,6 +98,33 @@ def draw_page(
                              False, colors[1])
         if label.get_width() <= box.w:
             surface.blit(label, label.get_rect(bottomright=box.bottomright))
+
+
+def draw_rows(
+    surface: pygame.Surface,
+    box: pygame.Rect,
+    strip: TextScroll,
+    offset_px: int,
+    align: Align,
+    colors: tuple[Color, Color],
+) -> None:
+    """The rows of a scrolling strip moved up ``offset_px`` inside ``box`` (a strip that fits is
+    centred like a single page); the caller clips to ``box``."""
+    top = box.y - offset_px
+    if strip.travel_px <= 0:
+        top = box.y + max(0, (box.h - strip.block.height) // 2)
+    for row in visible_rows(strip, offset_px if strip.travel_px > 0 else 0):
+        if row.text:
+            image = text_surface(row.text, row.size_px, row.bold, colors[0] if row.bold else colors[1])
+            surface.blit(image, (_aligned_x(box, image.get_width(), align), top + row.top))
+
+
+def _aligned_x(box: pygame.Rect, width: int, align: Align) -> int:
+    if align == Align.LEFT:
+        return box.x
+    if align == Align.CENTER:
+        return box.centerx - width // 2
+    return box.right - width
 
 
 def draw_fallback(surface: pygame.Surface, rect: pygame.Rect, board_name: str) -> None:

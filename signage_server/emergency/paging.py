@@ -8,14 +8,10 @@ The count comes from the layout and the font the boards use (``signage_contract.
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from signage_contract.text_layout import emergency_pages
-
-# pygame's font objects are shared and resized in place: one measurement at a time in this process.
-_MEASURING = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -38,7 +34,7 @@ def count_pages(title: str, body: str, screen: tuple[int, int]) -> PageCount:
     def measure(size_px: int, bold: bool, text: str) -> int:
         return fonts.measuring(size_px, bold).size(text)[0]
 
-    with _MEASURING:
+    with fonts.MEASURING:
         laid_out = emergency_pages(title, body, screen[0], screen[1], measure, fonts.line_step)
     return PageCount(len(laid_out.pages), screen[0], screen[1])
 

@@ -36,6 +36,7 @@ from signage_server.core.changes import Change
 from signage_server.manifest.affected import affected_boards
 from signage_server.manifest.builder import PlaylistSpec, build_manifest
 from signage_server.manifest.inputs import load_inputs, load_layouts, load_playlists, spec_of
+from signage_server.manifest.playtime import item_seconds
 from signage_server.manifest.programme import PlanHour, day_bounds, hourly_shares, overlaps_on
 from signage_server.manifest.scheduling import (
     BoardContext,
@@ -230,11 +231,12 @@ def _day(board: BoardContext, specs: Sequence[ScheduleSpec], world: _World, star
     (their longest stretch without a play starting, within a segment of their airtime)."""
     manifest = build_manifest(board, specs, world.playlists, world.layouts, (), start, horizon=timedelta(0))
     items = manifest.item_index()
+    length = item_seconds(manifest)  # a paged or scrolled text lasts as its player shows it
     found: list[Play] = []
     gaps: dict[SparseKey, tuple[str, timedelta]] = {}
     for seg_start, seg_end in pairwise(boundaries(manifest.sources, items, manifest.timezone, start, end)):
         parts = taking_part(manifest.sources, items, seg_start)
-        segment = segment_plays(parts, seg_start, seg_end)
+        segment = segment_plays(parts, seg_start, seg_end, length)
         found.extend(segment)
         if seg_end - seg_start <= SPARSE_GAP:
             continue

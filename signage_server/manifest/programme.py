@@ -1,6 +1,7 @@
 """A board's programme for one local day (issue 12 part 2): the plays in order, as the player will
 make them, computed by the contract's programme rule (``signage_contract.programme``) over the
-sources of the manifest the board would receive that day (the same builder)."""
+sources of the manifest the board would receive that day (the same builder), each text lasting as
+its pages or its scroll take on that board (``playtime.py``)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from signage_server.devices import boards
 from signage_server.manifest.affected import affected_boards
 from signage_server.manifest.builder import build_manifest
 from signage_server.manifest.inputs import load_inputs, spec_of
+from signage_server.manifest.playtime import item_seconds
 from signage_server.manifest.scheduling import (
     BoardContext,
     ScheduleSpec,
@@ -94,7 +96,8 @@ def board_programme(session: Session, *, actor: User, board_id: int, day: date |
     inputs = load_inputs(session, [board_id], start)
     manifest = build_manifest(inputs.boards[0], inputs.specs, inputs.playlists, inputs.layouts, (), start,
                               horizon=timedelta(0))
-    found = plays(manifest.sources, manifest.item_index(), board.timezone, start, end)
+    found = plays(manifest.sources, manifest.item_index(), board.timezone, start, end,
+                  seconds=item_seconds(manifest))
     row_ids = {int(p.item.id.rsplit("-i", 1)[1]) for p in found}
     rows = {r.id: r for r in session.exec(select(PlaylistItem).where(col(PlaylistItem.id).in_(row_ids)))}
     answer = []

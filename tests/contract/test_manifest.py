@@ -4,7 +4,8 @@ import pytest
 from nacl.signing import SigningKey
 from pydantic import ValidationError
 
-from signage_contract import Layout, Manifest, TextItem, UnknownItem
+from signage_contract import Layout, Manifest, TextFlow, TextItem, UnknownItem
+from signage_contract.manifest import ItemBase
 from signage_contract.signing import ManifestRejected, sign_payload, verify_manifest
 
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
@@ -34,6 +35,18 @@ def test_text_is_nfc_on_entry() -> None:
 def test_unknown_item_kind_is_kept_as_unknown_not_fatal() -> None:
     manifest = _manifest(items=[{"kind": "video", "id": "v1", "url": "x"}])
     assert isinstance(manifest.items[0], UnknownItem)
+
+
+def test_a_text_pages_unless_its_flow_says_scroll_and_an_older_player_ignores_flow() -> None:
+    class OlderTextItem(ItemBase):  # a text item as a player before ``flow`` knows it
+        kind: str = "text"
+        title: str = ""
+
+    assert _manifest().items[0].flow is TextFlow.PAGES  # an older server: pages
+    sent = _manifest(items=[{"kind": "text", "id": "t1", "title": "Thông báo", "flow": "scroll"}])
+    assert sent.items[0].flow is TextFlow.SCROLL
+    older = OlderTextItem.model_validate(sent.items[0].model_dump(mode="json"))
+    assert older.title == "Thông báo" and not hasattr(older, "flow")
 
 
 def test_region_outside_screen_is_rejected() -> None:

@@ -273,3 +273,26 @@ def test_random_programmes_match_the_slow_reference(seed: int) -> None:
     found = [(p.start, p.end, p.source.schedule_id, p.item.id, p.priority)
              for p in plays(sources, items, TZ, start, end)]
     assert found == reference(sources, items, start, end)
+
+
+def test_a_lead_items_region_is_the_layouts_variant_for_the_boards_orientation() -> None:
+    """A play is timed where it is drawn: on a portrait board, in the portrait variant's region."""
+    from signage_contract import Manifest
+    from signage_contract.programme import lead_regions
+
+    regions = [{"id": "main", "role": "main", "x": 0, "y": 0, "w": 0.7, "h": 1},
+               {"id": "side", "role": "side", "x": 0.7, "y": 0, "w": 0.3, "h": 1}]
+    portrait = [{"id": "main", "role": "main", "x": 0, "y": 0, "w": 1, "h": 0.7},
+                {"id": "side", "role": "side", "x": 0, "y": 0.7, "w": 1, "h": 0.3}]
+    manifest = Manifest.model_validate({
+        "board_id": "1", "generated_at": DAY, "valid_from": DAY, "valid_until": END,
+        "layouts": [{"id": "split", "name": "Chia đôi", "regions": regions,
+                     "variants": {"portrait": portrait}}],
+        "items": [{"kind": "text", "id": "t", "title": "Thông báo"}], "timeline": [],
+        "sources": [{"schedule_id": "1", "layout_id": "split", "lead_region_id": "main",
+                     "windows": [{"start": DAY, "end": END}],
+                     "regions": [{"region_id": "main", "item_ids": ["t"]}]}],
+    })
+    tall = lead_regions(manifest, (1080, 1920))["t"]
+    assert (tall.w, tall.h) == (1, 0.7)
+    assert lead_regions(manifest, (384, 192))["t"].w == lead_regions(manifest)["t"].w == 0.7

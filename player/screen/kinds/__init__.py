@@ -57,6 +57,12 @@ class ItemKind(ABC, Generic[ItemT]):
         """The picture to decode ahead for ``rect``, so a switch never waits for it."""
         return None
 
+    def animates(self, item: ItemT, rect: pygame.Rect, screen: tuple[int, int]) -> bool:
+        """Whether it moves in ``rect`` (a ticker; a text scrolling): drawn over its region as often
+        as every frame, never left as drawn. An animated kind whose ``redraw_key`` is not empty is
+        redrawn only when the key changes (a strip that moved a pixel)."""
+        return self.animated
+
     def redraw_key(self, item: ItemT, rect: pygame.Rect, scene: Scene) -> tuple[object, ...]:
         """What, besides the item and its region, changes how it looks at ``scene.now``."""
         return ()

@@ -6,8 +6,9 @@ from signage_contract import TextItem
 from signage_server.content.kinds.spec import Content, ItemSource, KindSpec, WireCommon, stored_options
 from signage_server.models import ItemKind
 
+# ``flow``: a text too long for its region is paged ("pages", the default) or scrolled ("scroll").
 BulletinOptions = stored_options(TextItem, "align", "foreground", "background", "title_color",
-                                 "duration_fixed")
+                                 "duration_fixed", "flow")
 
 
 def to_wire(source: ItemSource, common: WireCommon) -> TextItem:

@@ -2,7 +2,8 @@
 ``python -m player render`` on a one-item manifest in a subprocess (bounded by a timeout) and caches
 the PNG by the hash of what was drawn, so the same text at the same size renders once. A text too long
 for the board is paged: the renderer draws every page (``--pages``), ``{key}.png`` is page 1 and
-``{key}-N.png`` page N, so the editor sees all of it."""
+``{key}-N.png`` page N, so the editor sees all of it; a text that scrolls is drawn at each successive
+screenful of its strip the same way."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from signage_contract import Category, Layout, Manifest, Priority, Region, TextItem
+from signage_contract import Category, Layout, Manifest, Priority, Region, TextFlow, TextItem
 from signage_contract.manifest import RegionPlaylist, RegionRole, TimelineEntry
 
 RENDER_TIMEOUT_S = 30.0
@@ -38,11 +39,12 @@ class BulletinDraft:
     body: str
     category: Category
     priority: Priority
+    flow: TextFlow = TextFlow.PAGES  # too long for the board: pages, or a strip (its screens are drawn)
 
 
 def preview_manifest(draft: BulletinDraft, width: int, height: int) -> Manifest:
     item = TextItem(id="preview", title=draft.title, body=draft.body, category=draft.category,
-                    priority=draft.priority, duration_s=3600.0)
+                    priority=draft.priority, flow=draft.flow, duration_s=3600.0)
     layout = Layout(id="preview", name="preview",
                     regions=[Region(id="main", role=RegionRole.MAIN, x=0, y=0, w=1, h=1)])
     entry = TimelineEntry(start=EPOCH, end=UNTIL, layout_id="preview",

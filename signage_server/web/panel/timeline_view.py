@@ -14,6 +14,7 @@ from signage_contract import ClockItem, ImageItem, Manifest, PlayReason, SignedM
 from signage_contract.manifest import Item, TimelineEntry
 from signage_contract.programme import Programme, boundaries, plays, segment_plays, taking_part
 from signage_contract.timezone import LOCAL_ZONE
+from signage_server.manifest.playtime import item_seconds
 from signage_server.manifest.programme import PlanHour, hourly_shares
 
 WEEK_DAYS = 7
@@ -73,7 +74,8 @@ def now_playing(manifest: Manifest, now: datetime) -> NowPlaying | None:
 
 
 def _play_entry(manifest: Manifest, now: datetime) -> TimelineEntry | None:
-    play, _until = Programme(manifest.sources, manifest.item_index(), manifest.timezone).play_at(now)
+    programme = Programme(manifest.sources, manifest.item_index(), manifest.timezone, item_seconds(manifest))
+    play, _until = programme.play_at(now)
     if play is None:
         return None
     return TimelineEntry(start=play.start, end=play.end, layout_id=play.source.layout_id,
@@ -91,7 +93,9 @@ def airtime_plan(manifest: Manifest, now: datetime) -> list[PlanHour]:
     day = now.astimezone(zone).date()
     start = datetime.combine(day, time(0), zone).astimezone(UTC)
     end = datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(UTC)
-    return hourly_shares(plays(manifest.sources, manifest.item_index(), manifest.timezone, start, end), zone)
+    found = plays(manifest.sources, manifest.item_index(), manifest.timezone, start, end,
+                  seconds=item_seconds(manifest))
+    return hourly_shares(found, zone)
 
 
 @dataclass(frozen=True)
@@ -153,6 +157,7 @@ def _programme_day(manifest: Manifest, day: date, zone: tzinfo) -> list[WeekBloc
     start = datetime.combine(day, time(0), zone).astimezone(UTC)
     end = datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(UTC)
     items = manifest.item_index()
+    length = item_seconds(manifest)
     blocks: list[WeekBlock] = []
     for seg_start, seg_end in pairwise(boundaries(manifest.sources, items, manifest.timezone, start, end)):
         parts = taking_part(manifest.sources, items, seg_start)
@@ -160,7 +165,7 @@ def _programme_day(manifest: Manifest, day: date, zone: tzinfo) -> list[WeekBloc
             continue
         seconds: dict[str, float] = {}
         inserted: set[str] = set()
-        for play in segment_plays(parts, seg_start, seg_end):
+        for play in segment_plays(parts, seg_start, seg_end, length):
             sid = play.source.schedule_id
             seconds[sid] = seconds.get(sid, 0.0) + (play.end - play.start).total_seconds()
             if play.priority:

@@ -23,8 +23,9 @@ from player.screen.kinds.text import KIND, draw_text, durations, page_shown, tex
 from player.screen.override_screen import draw_override, palette, plan
 from player.screen.override_screen import page_shown as override_page
 from player.screen.render import board_zone, inner
-from signage_contract import Layout, TextItem
+from signage_contract import Layout, Region, RegionRole, TextFlow, TextItem
 from signage_contract.text_layout import words_of
+from signage_contract.text_scroll import TextRow, TextScroll, visible_rows
 from tests.player.net.test_overrides import make_override
 from tests.support.paths import REPOSITORY
 from tests.support.player_factories import LAYOUT_FULL, NOW, manifest
@@ -33,6 +34,7 @@ SIZES = [(384, 192), (768, 576), (1920, 1080), (1080, 1920)]
 LAYOUTS = [Layout.model_validate(json.loads(p.read_text(encoding="utf-8")))
            for p in sorted((REPOSITORY / "layouts").glob("*.json"))]
 TEXT_ROLES = {"main", "side"}
+LAYOUT_REGION = Region(id="main", role=RegionRole.MAIN, x=0, y=0, w=1, h=1)
 SENTINEL = (255, 0, 255)
 
 LEGAL = (
@@ -198,3 +200,70 @@ def test_in_the_programme_a_paged_item_also_lasts_as_long_as_its_pages(fonts_ope
     assert late.regions[0].item == item  # still reading its last page
     after = resolve(shown, day + timedelta(seconds=total + 1), duration_of=compositor.duration_of)
     assert after.regions[0].item is not None and after.regions[0].item.id == "short"
+
+
+def _scrolled(title: str, body: str) -> TextItem:
+    return TextItem(id="t", title=title, body=body, background="#003366", flow=TextFlow.SCROLL)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("passage", list(PASSAGES), ids=str)
+def test_a_scrolled_text_shows_every_word_and_nothing_leaves_its_region(fonts_open, size, passage) -> None:
+    """The strip, drawn at instants half a box apart from its first rest to its last: every row is
+    on screen at one of them, and no pixel is drawn outside the region nor ink outside its box."""
+    title, body = PASSAGES[passage]
+    item = _scrolled(title, body)
+    surface = pygame.Surface(size)
+    for name, rect in _regions(size):
+        box = inner(rect)
+        strip = text_pages(item, box, size)
+        assert isinstance(strip, TextScroll)
+        assert _letters(row.text for row in strip.rows if not row.bold) == _letters([body]), name
+        assert _letters(row.text for row in strip.rows if row.bold) == _letters([title]), name
+        hold, move, _ = durations(item, box, size)
+        steps = max(1, 2 * strip.travel_px // max(1, box.h) + 1)
+        instants = [hold * 0.5] + [hold + move * k / steps for k in range(steps + 1)]
+        seen: set[TextRow] = set()
+        for at in instants:
+            offset = page_shown(item, rect, size, at)
+            seen.update(visible_rows(strip, offset))
+            surface.fill(SENTINEL)
+            draw_text(surface, rect, item, at)
+            assert _outside_untouched(surface, rect), (name, at)
+            ink = _ink_bounds(surface.subsurface(rect), (0, 51, 102))
+            assert ink is not None and box.contains(ink.move(rect.x, rect.y)), (name, at, ink, box)
+        assert seen == set(strip.rows), name
+
+
+def test_a_scrolled_item_lasts_as_its_scroll_is_redrawn_as_it_moves_and_is_one_play(fonts_open, tmp_path):
+    size = (384, 192)
+    compositor = Compositor(pygame.Surface(size), ImageStore(MediaCache(tmp_path), synchronous=True))
+    shown = manifest([
+        {"kind": "text", "id": "long", "title": "Lịch tiếp công dân", "body": LEGAL, "duration_s": 10,
+         "flow": "scroll"},
+        {"kind": "text", "id": "short", "title": "Chào mừng", "duration_s": 10},
+    ])
+    item = shown.item_index()["long"]
+    assert isinstance(item, TextItem)
+    hold, move, rest = durations(item, inner(pygame.Rect(0, 0, *size)), size)
+    total = hold + move + rest
+    assert move > 20 and compositor.duration_of(item, LAYOUT_REGION) == pytest.approx(total)
+    start = shown.timeline[0].start
+    events: list[PlayEvent] = []
+    tracker = PlayTracker(events.append)
+    snap = Snapshot(generation=1, manifest=shown)
+    redrawn_during_hold: list[bool] = []
+    redrawn_while_moving: list[bool] = []
+    for tenth in range(0, int(total * 10) + 20, 5):  # a frame every half second, past the item's end
+        at = start + timedelta(seconds=tenth / 10)
+        dirty = compositor.update(snap, at)
+        tracker.observe(compositor.frame, at)
+        if 0 < tenth / 10 < hold - 0.5:
+            redrawn_during_hold.append(bool(dirty))
+        elif hold + 1 < tenth / 10 < hold + move - 1:
+            redrawn_while_moving.append(bool(dirty) and compositor.animating())
+            assert not compositor.update(snap, at)  # not moved since: not drawn again
+    started = [e.record.item_id for e in events if isinstance(e, PlayStarted)]
+    assert started == ["long", "short"]
+    assert redrawn_during_hold and not any(redrawn_during_hold)  # resting: nothing drawn again
+    assert redrawn_while_moving and all(redrawn_while_moving)

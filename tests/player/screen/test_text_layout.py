@@ -94,6 +94,18 @@ def test_the_estimated_wrap_breaks_exactly_where_measuring_every_line_would(widt
     assert wrap(text, measure, width) == _exact_wrap(text, width)
 
 
+def test_a_line_whose_estimate_proves_off_is_wrapped_by_measuring_and_still_fits() -> None:
+    """A font whose spaced lines are wider than their syllables and spaces apart (the estimate's
+    error grows with the line): each line closed on an estimate is checked, none exceeds the width."""
+
+    def uneven(text: str) -> int:
+        return 10 * len(text) + 4 * text.count(" ") ** 2
+
+    lines = wrap(BODY, uneven, 300)
+    assert all(uneven(line) <= 300 for line in lines)
+    assert " ".join(lines).split(" ") == BODY.split(" ")
+
+
 def test_wrap_normalises_decomposed_input() -> None:
     nfd = unicodedata.normalize("NFD", "Tiếng Việt")
     assert wrap(nfd, measure, 1000) == ["Tiếng Việt"]

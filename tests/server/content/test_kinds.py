@@ -22,7 +22,7 @@ MEDIA = MediaRef(sha256=hashlib.sha256(b"poster").hexdigest(), size=1000, conten
 OPTIONS: dict[ItemKind, dict[str, Any]] = {
     ItemKind.IMAGE: {"fit": "cover", "letterbox": "colour", "background": "#112233"},
     ItemKind.BULLETIN: {"align": "center", "foreground": "#000000", "background": "#FFFFFF",
-                        "title_color": "#FF0000", "duration_fixed": True},
+                        "title_color": "#FF0000", "duration_fixed": True, "flow": "scroll"},
     ItemKind.TICKER: {"speed": 3.0, "foreground": "#000000", "background": "#FFFF00"},
     ItemKind.CLOCK: {"format": "time", "foreground": "#00FF00", "background": "#101010"},
 }

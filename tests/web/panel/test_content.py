@@ -307,3 +307,21 @@ def test_lists_mark_expired_bulletins_and_images(client, users, session, tree) -
     marked = [row for row in rows if "hết hạn" in row]
     assert len(marked) == 1 and "Lịch cắt điện ngày 25/11" in marked[0]
     assert "hết hạn" in client.get("/panel/media").text
+
+
+def test_a_bulletin_item_may_scroll_instead_of_paging(client, users, session, tree) -> None:
+    playlist = _playlist_with_items(session, tree, 0)
+    bulletin = Bulletin(title="Lịch tiếp công dân", unit_id=tree.commune_a)
+    session.add(bulletin)
+    session.commit()
+    csrf = login(client, "editor-a")
+    client.post(f"/panel/playlists/{playlist.id}/items", data={
+        "kind": "bulletin", "bulletin_id": str(bulletin.id), "flow": "scroll", "csrf_token": csrf})
+    item = session.exec(select(PlaylistItem).where(PlaylistItem.playlist_id == playlist.id)).one()
+    assert item.options == {"flow": "scroll"}
+    page = client.get(f"/panel/playlists/{playlist.id}")
+    assert '<option value="scroll" selected>Cuộn lên</option>' in page.text
+    client.post(f"/panel/playlists/{playlist.id}/items/{item.id}/duration",
+                data={"duration_s": "10", "flow": "pages", "csrf_token": csrf})
+    session.refresh(item)
+    assert item.options == {"flow": "pages", "duration_fixed": False}

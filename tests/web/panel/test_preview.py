@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from signage_contract import Category, Manifest, Priority, TextItem
+from signage_contract import Category, Manifest, Priority, TextFlow, TextItem
 from signage_server.web.panel.preview import (
     SOURCE_ROOT,
     BulletinDraft,
@@ -153,3 +153,41 @@ def test_real_player_draws_every_page_of_a_long_text(tmp_path) -> None:
             assert image.size == (384, 192)
             frames.append(image.tobytes())
     assert len(set(frames)) == len(frames)  # each page its own picture
+
+
+def test_a_scrolling_text_is_previewed_screen_by_screen(client, users, app, tmp_path) -> None:
+    png = tmp_path / "frame.png"
+    Image.new("RGB", (8, 4)).save(png)
+    python = _script(tmp_path, TWO_PAGES.format(png=png))
+    app.state.panel_previews = PreviewRenderer(tmp_path / "cache", python=python)
+    csrf = login(client, "editor-a")
+    fragment = client.post("/panel/bulletins/preview",
+                           data={"title": "Tin dài", "flow": "scroll", "csrf_token": csrf})
+    assert "Màn hình 2/2" in fragment.text and "cuộn lên theo tốc độ đọc" in fragment.text
+    assert "Trang 2/2" not in fragment.text
+
+
+@pytest.mark.skipif(not _player_available(), reason="player package (render command) not in this checkout")
+def test_real_player_draws_every_screen_of_a_scrolling_text(tmp_path) -> None:
+    """The strip at each successive screenful: the screens differ, and there are about as many as
+    its pages would be (every line is on one of them)."""
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    renderer = PreviewRenderer(tmp_path / "cache")
+    body = " ".join([DRAFT.body] * 30)
+    paged = BulletinDraft("Lịch tiếp công dân", body, Category.OTHER, Priority.NORMAL)
+    scrolled = BulletinDraft("Lịch tiếp công dân", body, Category.OTHER, Priority.NORMAL, TextFlow.SCROLL)
+    pages = renderer.page_keys(renderer.render(paged, 384, 192))
+    screens = renderer.page_keys(renderer.render(scrolled, 384, 192))
+    assert len(screens) > 1 and abs(len(screens) - len(pages)) <= 2
+    def pixels(keys: list[str]) -> list[bytes]:
+        found = []
+        for key in keys:
+            path = renderer.path_for(key)
+            assert path is not None
+            with Image.open(path) as image:
+                found.append(image.tobytes())
+        return found
+
+    frames = pixels(screens)
+    assert len(set(frames)) == len(frames)  # each screen its own picture
+    assert set(frames[1:]).isdisjoint(pixels(pages[1:]))  # a strip, not the pages

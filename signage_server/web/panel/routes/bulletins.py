@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import FileResponse, Response
 from sqlmodel import col, select
 
-from signage_contract import Category, Priority
+from signage_contract import Category, Priority, TextFlow
 from signage_server.content import bulletins as service
 from signage_server.content.workflow import Actor, next_states
 from signage_server.core import roles
@@ -89,17 +89,20 @@ def preview(request: Request, who: CheckedPanelUser, view: PagesDep, session: Se
             renderer: PreviewsDep, title: Title = "", body: Body = "",
             board_id: Annotated[int | None, Form()] = None,
             category: Annotated[Category, Form()] = Category.OTHER,
-            priority: Annotated[Priority, Form()] = Priority.NORMAL) -> Response:
-    """An htmx fragment: the PNG the player draws for this text at the chosen board's size."""
+            priority: Annotated[Priority, Form()] = Priority.NORMAL,
+            flow: Annotated[TextFlow, Form()] = TextFlow.PAGES) -> Response:
+    """An htmx fragment: the PNGs the player draws for this text at the chosen board's size (every
+    page, or every screenful of its strip when it scrolls)."""
     boards = {b.id: b for b in _boards(session, who)}
     board = boards.get(board_id) if board_id is not None else None
     width, height = (board.width, board.height) if board else DEFAULT_PREVIEW_SIZE
-    draft = BulletinDraft(_nfc(title), _nfc(body), category, priority)
+    draft = BulletinDraft(_nfc(title), _nfc(body), category, priority, flow)
+    shown = {"width": width, "height": height, "scrolls": flow is TextFlow.SCROLL}
     try:
         key = renderer.render(draft, width, height)
     except PreviewFailed as exc:
-        return view.render(request, "preview.html", who, error=str(exc), keys=[], width=width, height=height)
-    return view.render(request, "preview.html", who, keys=renderer.page_keys(key), width=width, height=height)
+        return view.render(request, "preview.html", who, error=str(exc), keys=[], **shown)
+    return view.render(request, "preview.html", who, keys=renderer.page_keys(key), **shown)
 
 
 def _nfc(text: str) -> str:

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
+from signage_contract import TextFlow
 from signage_server.content import media, playlists
 from signage_server.content.bulletins import list_bulletins
 from signage_server.content.kinds import Content, kind_for
@@ -101,8 +102,11 @@ def _after(request: Request, session: SessionDep, who: PanelUser, view: PagesDep
 def add_item(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
              changes: ChangesDep, ip: ClientIpDep, playlist_id: int, kind: Annotated[ItemKind, Form()],
              duration_s: Annotated[float, Form()] = 10.0, bulletin_id: Annotated[str, Form()] = "",
-             media_id: Annotated[str, Form()] = "", text: Annotated[str, Form()] = "") -> Response:
+             media_id: Annotated[str, Form()] = "", text: Annotated[str, Form()] = "",
+             flow: Annotated[TextFlow, Form()] = TextFlow.PAGES) -> Response:
     fields: dict[str, Any] = {"kind": kind, "duration_s": duration_s}
+    if FLOW_OPTION in kind_for(kind).option_keys and flow is not TextFlow.PAGES:
+        fields["options"] = {FLOW_OPTION: flow.value}
     content = kind_for(kind).content  # the form has a field for each content an item can name
     chosen = {"bulletin_id": bulletin_id, "media_id": media_id}.get(content.reference or "")
     if content.reference and chosen:
@@ -116,19 +120,25 @@ def add_item(request: Request, session: SessionDep, who: CheckedPanelUser, view:
 
 
 PAGED_OPTION = "duration_fixed"  # a text item's option: its duration is fixed, its pages share it
+FLOW_OPTION = "flow"  # a text item's option: too long for its region, it pages or scrolls
 
 
 @router.post("/{playlist_id}/items/{item_id}/duration")
 def set_duration(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
                  changes: ChangesDep, ip: ClientIpDep, playlist_id: int, item_id: int,
-                 duration_s: Annotated[float, Form()], fixed: Annotated[bool, Form()] = False) -> Response:
+                 duration_s: Annotated[float, Form()], fixed: Annotated[bool, Form()] = False,
+                 flow: Annotated[TextFlow, Form()] = TextFlow.PAGES) -> Response:
     """The item's duration; for a text that may be paged, whether it is fixed (the pages share it)
-    or the least it shows (it lasts as long as its pages take to read)."""
+    or the least it shows (it lasts as long as its pages take to read), and whether it pages or
+    scrolls."""
     patch = ItemUpdate(duration_s=duration_s)
     shown = playlists.get_playlist(session, user=who.user, playlist_id=playlist_id).items
     item = next((i for i in shown if i.id == item_id), None)
     if item is not None and PAGED_OPTION in kind_for(item.kind).option_keys:
-        patch = ItemUpdate(duration_s=duration_s, options={**item.options, PAGED_OPTION: fixed})
+        options = {**item.options, PAGED_OPTION: fixed}
+        if flow is not TextFlow.PAGES or FLOW_OPTION in options:  # the default is stored once chosen
+            options[FLOW_OPTION] = flow.value
+        patch = ItemUpdate(duration_s=duration_s, options=options)
     _done, error = run_service(lambda: playlists.update_item(
         session, actor=_editor(who, ip), changes=changes, playlist_id=playlist_id, item_id=item_id,
         patch=patch))
