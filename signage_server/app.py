@@ -18,6 +18,7 @@ from signage_server.content.media_store import MediaStore
 from signage_server.core.auth import user_for_token
 from signage_server.core.bus import make_bus
 from signage_server.core.changes import ChangeFeed
+from signage_server.core.heap import settle_heap
 from signage_server.core.keys import load_or_create_signing_key
 from signage_server.core.login_guard import make_login_guard, make_rate_limit
 from signage_server.core.private_files import make_private_dir
@@ -54,7 +55,11 @@ def prepare_database(settings: Settings) -> Engine:
     return engine
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(settings: Settings, *, settle_heap_after_start: bool = False) -> FastAPI:
+    """``settle_heap_after_start``: tune the garbage collector once the lifespan has started
+    (``core/heap.py``); for the serving process only, since frozen objects are never freed and a
+    test process builds many apps."""
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         make_private_dir(settings.data_dir)
@@ -84,6 +89,8 @@ def create_app(settings: Settings) -> FastAPI:
         sweeper = asyncio.create_task(health.run(), name="health-sweeper")
         app.state.receipts = receipts = ReceiptRecorder(engine)
         receipts_worker = asyncio.create_task(receipts.run(), name="override-receipts")
+        if settle_heap_after_start:
+            settle_heap()
         try:
             yield
         finally:
