@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.engine import Engine
@@ -23,9 +26,10 @@ from signage_server.core.keys import load_or_create_signing_key
 from signage_server.core.login_guard import make_login_guard, make_rate_limit
 from signage_server.core.private_files import make_private_dir
 from signage_server.db import make_engine
-from signage_server.devices.auth import bearer_token
+from signage_server.devices.auth import LAST_SEEN_RESOLUTION, bearer_token
 from signage_server.devices.hub import Hub
 from signage_server.devices.pairing import PairingLimits
+from signage_server.devices.poll_cache import PollCache
 from signage_server.emergency.receipts import ReceiptRecorder
 from signage_server.health.monitor import HealthMonitor
 from signage_server.health.screenshots import ScreenshotStore
@@ -43,6 +47,8 @@ from signage_server.web.body_limit import BodyLimit, BodyLimits
 from signage_server.web.panel.mount import mount as mount_panel
 from signage_server.web.security_headers import SecurityHeaders
 
+log = logging.getLogger(__name__)
+
 
 def prepare_database(settings: Settings) -> Engine:
     """Migrate to the latest schema, seed the 2025 units into an empty table, store built-in layouts."""
@@ -53,6 +59,16 @@ def prepare_database(settings: Settings) -> Engine:
             seed_if_empty(session)
     sync_builtin_layouts(engine)
     return engine
+
+
+async def _write_seen(cache: PollCache, engine: Engine) -> None:
+    """Every ``LAST_SEEN_RESOLUTION``, the last-seen stamps of polls answered from memory."""
+    while True:
+        await asyncio.sleep(LAST_SEEN_RESOLUTION.total_seconds())
+        try:
+            await anyio.to_thread.run_sync(cache.flush_seen, engine)
+        except Exception:  # loop boundary: the stamps of the next round still come
+            log.exception("writing last-seen stamps failed")
 
 
 def create_app(settings: Settings, *, settle_heap_after_start: bool = False) -> FastAPI:
@@ -70,8 +86,9 @@ def create_app(settings: Settings, *, settle_heap_after_start: bool = False) -> 
         )
         app.state.media_store.remove_stale_temp_files()
         app.state.hub = hub = Hub()
+        app.state.poll_cache = poll_cache = PollCache()
         app.state.bus = bus = make_bus(settings.redis_url)
-        await bus.start(hub.deliver)
+        await bus.start(hub.deliver, poll_cache.forget)
         app.state.composer = composer = Composer(engine, app.state.signing_key, bus, settings.poll_interval_s)
         app.state.changes.subscribe(composer.on_change)
         worker = asyncio.create_task(composer.run(), name="composer")
@@ -89,6 +106,7 @@ def create_app(settings: Settings, *, settle_heap_after_start: bool = False) -> 
         sweeper = asyncio.create_task(health.run(), name="health-sweeper")
         app.state.receipts = receipts = ReceiptRecorder(engine)
         receipts_worker = asyncio.create_task(receipts.run(), name="override-receipts")
+        seen_writer = asyncio.create_task(_write_seen(poll_cache, engine), name="last-seen")
         if settle_heap_after_start:
             settle_heap()
         try:
@@ -104,6 +122,10 @@ def create_app(settings: Settings, *, settle_heap_after_start: bool = False) -> 
                 await notifier.stop()
             receipts.stop()
             await receipts_worker
+            seen_writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await seen_writer
+            await anyio.to_thread.run_sync(poll_cache.flush_seen, engine)
             await bus.stop()
             engine.dispose()
 
