@@ -285,8 +285,8 @@ def source_windows(
     """A source's open windows within ``bounds``, clipped to them. Keyed by value like
     ``window_intervals`` (the schedules of a board are read again for every composition, so only
     a value key is ever hit): a composition after one schedule changed makes only that schedule's
-    windows. The models are built without validation from checked inputs (windows end after they
-    start): with 200 schedules, validating them was most of a composition's cost."""
+    windows. The 200-schedule board has some 720 windows; making them was a third of a cold
+    composition. Built without validation from checked inputs (windows end after they start)."""
     zone = ZoneInfo(timezone)
     first = bounds[0].astimezone(zone).date() - timedelta(days=1)
     last = bounds[1].astimezone(zone).date()
