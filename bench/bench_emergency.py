@@ -222,7 +222,7 @@ def _prepare(data_dir: Path, count: int) -> tuple[dict[str, str], list[tuple[str
     composer = Composer(engine, load_or_create_signing_key(data_dir / "signing.key"), LocalBus(), 60)
     with Session(engine) as session:
         composer.recompose(session, None)
-        versions = {board_id: composer.current_version(session, board_id) for board_id in ids}
+        versions = {board_id: composer.current_version(session, board_id)[0] for board_id in ids}
     engine.dispose()
     return ({"Authorization": f"Bearer {api_token}"},
             [(token, versions[board_id]) for token, board_id in zip(tokens, ids, strict=True)], ids)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.engine import Engine
@@ -18,13 +21,15 @@ from signage_server.content.media_store import MediaStore
 from signage_server.core.auth import user_for_token
 from signage_server.core.bus import make_bus
 from signage_server.core.changes import ChangeFeed
+from signage_server.core.heap import settle_heap
 from signage_server.core.keys import load_or_create_signing_key
 from signage_server.core.login_guard import make_login_guard, make_rate_limit
 from signage_server.core.private_files import make_private_dir
 from signage_server.db import make_engine
-from signage_server.devices.auth import bearer_token
+from signage_server.devices.auth import LAST_SEEN_RESOLUTION, bearer_token
 from signage_server.devices.hub import Hub
 from signage_server.devices.pairing import PairingLimits
+from signage_server.devices.poll_cache import PollCache
 from signage_server.emergency.receipts import ReceiptRecorder
 from signage_server.health.monitor import HealthMonitor
 from signage_server.health.screenshots import ScreenshotStore
@@ -42,6 +47,8 @@ from signage_server.web.body_limit import BodyLimit, BodyLimits
 from signage_server.web.panel.mount import mount as mount_panel
 from signage_server.web.security_headers import SecurityHeaders
 
+log = logging.getLogger(__name__)
+
 
 def prepare_database(settings: Settings) -> Engine:
     """Migrate to the latest schema, seed the 2025 units into an empty table, store built-in layouts."""
@@ -54,7 +61,21 @@ def prepare_database(settings: Settings) -> Engine:
     return engine
 
 
-def create_app(settings: Settings) -> FastAPI:
+async def _write_seen(cache: PollCache, engine: Engine) -> None:
+    """Every ``LAST_SEEN_RESOLUTION``, the last-seen stamps of polls answered from memory."""
+    while True:
+        await asyncio.sleep(LAST_SEEN_RESOLUTION.total_seconds())
+        try:
+            await anyio.to_thread.run_sync(cache.flush_seen, engine)
+        except Exception:  # loop boundary: the stamps of the next round still come
+            log.exception("writing last-seen stamps failed")
+
+
+def create_app(settings: Settings, *, settle_heap_after_start: bool = False) -> FastAPI:
+    """``settle_heap_after_start``: tune the garbage collector once the lifespan has started
+    (``core/heap.py``); for the serving process only, since frozen objects are never freed and a
+    test process builds many apps."""
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         make_private_dir(settings.data_dir)
@@ -65,8 +86,9 @@ def create_app(settings: Settings) -> FastAPI:
         )
         app.state.media_store.remove_stale_temp_files()
         app.state.hub = hub = Hub()
+        app.state.poll_cache = poll_cache = PollCache()
         app.state.bus = bus = make_bus(settings.redis_url)
-        await bus.start(hub.deliver)
+        await bus.start(hub.deliver, poll_cache.forget)
         app.state.composer = composer = Composer(engine, app.state.signing_key, bus, settings.poll_interval_s)
         app.state.changes.subscribe(composer.on_change)
         worker = asyncio.create_task(composer.run(), name="composer")
@@ -84,6 +106,9 @@ def create_app(settings: Settings) -> FastAPI:
         sweeper = asyncio.create_task(health.run(), name="health-sweeper")
         app.state.receipts = receipts = ReceiptRecorder(engine)
         receipts_worker = asyncio.create_task(receipts.run(), name="override-receipts")
+        seen_writer = asyncio.create_task(_write_seen(poll_cache, engine), name="last-seen")
+        if settle_heap_after_start:
+            settle_heap()
         try:
             yield
         finally:
@@ -97,6 +122,10 @@ def create_app(settings: Settings) -> FastAPI:
                 await notifier.stop()
             receipts.stop()
             await receipts_worker
+            seen_writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await seen_writer
+            await anyio.to_thread.run_sync(poll_cache.flush_seen, engine)
             await bus.stop()
             engine.dispose()
 

@@ -31,7 +31,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.port:
         settings.port = args.port
     make_private_dir(settings.data_dir)
-    app = create_app(settings)
+    app = create_app(settings, settle_heap_after_start=True)
     # ws_per_message_deflate off: compression triples memory per board connection. Proxy headers
     # are read by the app itself (SIGNAGE_FORWARDED_ALLOW_IPS), once.
     uvicorn.run(

@@ -1,8 +1,14 @@
-"""Fan-out of device messages across server instances.
+"""Fan-out of device messages, and of cache invalidations, across server instances.
 
 A ``BusMessage`` names the boards it is for (or every board) and carries the JSON text to send.
 ``LocalBus`` delivers in-process; ``RedisBus`` (when ``SIGNAGE_REDIS_URL`` is set) publishes on a
 Redis channel that every instance subscribes to, so a board connected to any instance is reached.
+
+``invalidate`` tells every instance (this one included) that what it keeps in memory about some
+boards (their manifest's version, their device tokens: ``devices/poll_cache.py``) is stale. It
+travels on a channel of its own, and Redis delivers one subscriber's messages in publish order, so
+an instance forgets a board's old version before it relays the nudge published after it. After a
+lost Redis connection an instance cannot know what it missed: it forgets everything.
 """
 
 from __future__ import annotations
@@ -20,6 +26,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Deliver = Callable[["BusMessage"], None]
+Forget = Callable[[frozenset[int] | None], None]  # these boards (None: every board) are stale
+
+
+def _forget_nothing(_boards: frozenset[int] | None) -> None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -39,9 +50,11 @@ class BusMessage:
 
 
 class Bus(Protocol):
-    async def start(self, deliver: Deliver) -> None: ...
+    async def start(self, deliver: Deliver, forget: Forget = _forget_nothing) -> None: ...
 
     async def publish(self, message: BusMessage) -> None: ...
+
+    async def invalidate(self, boards: frozenset[int]) -> None: ...
 
     async def stop(self) -> None: ...
 
@@ -51,46 +64,57 @@ class LocalBus:
 
     def __init__(self) -> None:
         self._deliver: Deliver | None = None
+        self._forget: Forget = _forget_nothing
 
-    async def start(self, deliver: Deliver) -> None:
-        self._deliver = deliver
+    async def start(self, deliver: Deliver, forget: Forget = _forget_nothing) -> None:
+        self._deliver, self._forget = deliver, forget
 
     async def publish(self, message: BusMessage) -> None:
         if self._deliver is not None:
             self._deliver(message)
 
+    async def invalidate(self, boards: frozenset[int]) -> None:
+        self._forget(boards)
+
     async def stop(self) -> None:
-        self._deliver = None
+        self._deliver, self._forget = None, _forget_nothing
 
 
 class RedisBus:
     """Every instance publishes to and listens on one Redis channel; each delivers locally."""
 
     CHANNEL = "signage:device-messages"
+    STALE_SUFFIX = ":stale"  # the invalidations' channel: CHANNEL + STALE_SUFFIX
 
     def __init__(self, url: str, channel: str = CHANNEL) -> None:
         self._url = url
         self._channel = channel
+        self._stale_channel = channel + self.STALE_SUFFIX
         self._task: asyncio.Task[None] | None = None
         self._redis: Redis | None = None
         self._subscribed = asyncio.Event()
 
-    async def start(self, deliver: Deliver) -> None:
+    async def start(self, deliver: Deliver, forget: Forget = _forget_nothing) -> None:
         from redis.asyncio import Redis
 
         self._redis = Redis.from_url(self._url, decode_responses=True)
-        self._task = asyncio.create_task(self._listen(deliver))
+        self._task = asyncio.create_task(self._listen(deliver, forget))
         await asyncio.wait_for(self._subscribed.wait(), timeout=10)
 
-    async def _listen(self, deliver: Deliver) -> None:
+    async def _listen(self, deliver: Deliver, forget: Forget) -> None:
         assert self._redis is not None
         while True:
             try:
                 async with self._redis.pubsub() as pubsub:
-                    await pubsub.subscribe(self._channel)
+                    await pubsub.subscribe(self._channel, self._stale_channel)
+                    forget(None)  # anything may have changed while this instance was not listening
                     self._subscribed.set()
                     async for raw in pubsub.listen():
-                        if raw.get("type") == "message":
+                        if raw.get("type") != "message":
+                            continue
+                        if raw.get("channel") == self._stale_channel:
+                            forget(frozenset(int(b) for b in raw["data"].split(",") if b))
+                        else:
                             deliver(BusMessage.from_wire(raw["data"]))
             except asyncio.CancelledError:
                 raise
@@ -101,6 +125,11 @@ class RedisBus:
     async def publish(self, message: BusMessage) -> None:
         assert self._redis is not None, "bus not started"
         await self._redis.publish(self._channel, message.to_wire())
+
+    async def invalidate(self, boards: frozenset[int]) -> None:
+        assert self._redis is not None, "bus not started"
+        if boards:
+            await self._redis.publish(self._stale_channel, ",".join(str(b) for b in sorted(boards)))
 
     async def stop(self) -> None:
         if self._task is not None:

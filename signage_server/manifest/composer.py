@@ -165,15 +165,17 @@ class Composer:
             assert row is not None
         return row
 
-    def current_version(self, session: Session, board_id: int) -> str:
-        """Just the version (the ETag) of the board's manifest: the cheap path of a 304 poll."""
+    def current_version(self, session: Session, board_id: int) -> tuple[str, datetime]:
+        """Just the version (the ETag) of the board's manifest and the end of its horizon: the
+        cheap path of a 304 poll."""
         query = select(ComposedManifest.version, ComposedManifest.horizon_end).where(
             ComposedManifest.board_id == board_id
         )
         found = session.exec(query).first()
         if found is not None and found[1] >= self._clock() + HORIZON:
-            return found[0]
-        return self.current(session, board_id).version
+            return found[0], found[1]
+        row = self.current(session, board_id)
+        return row.version, row.horizon_end
 
     # --- change feed and worker (event loop) ----------------------------------------------------
 
@@ -209,7 +211,10 @@ class Composer:
                 break
             changes, self._pending = self._pending, []
             try:
-                changed = await anyio.to_thread.run_sync(self._process, changes)
+                touched, changed = await anyio.to_thread.run_sync(self._compose, changes)
+                # Before the nudges: every instance forgets what it kept of these boards (their
+                # version for 304 answers, their device tokens), deleted boards included.
+                await self._bus.invalidate(frozenset(touched))
                 await self._nudge(changed)
             except Exception:  # loop boundary: log, keep serving; the next change or refresh retries
                 log.exception("recomposition failed")
@@ -217,6 +222,11 @@ class Composer:
                 self._idle.set()
 
     def _process(self, changes: list[Change]) -> dict[int, str]:
+        """The boards whose stored manifest changed, with their new versions."""
+        return self._compose(changes)[1]
+
+    def _compose(self, changes: list[Change]) -> tuple[set[int], dict[int, str]]:
+        """(every board the changes touched, those whose stored manifest changed with versions)."""
         with Session(self._engine) as session:
             boards: set[int] = set()
             if changes:
@@ -225,7 +235,7 @@ class Composer:
                     boards |= affected_boards(session, change, tree)
             boards |= expire_due(session, self._clock())  # their manifests drop them
             boards |= self._short_horizons(session)
-            return self.recompose(session, boards) if boards else {}
+            return boards, self.recompose(session, boards) if boards else {}
 
     def _short_horizons(self, session: Session) -> set[int]:
         limit = self._clock() + HORIZON

@@ -28,6 +28,7 @@ from signage_server.core.login_guard import Guard
 from signage_server.devices.auth import UNPAIRED, bearer_token, credential_for_token
 from signage_server.devices.hub import Hub
 from signage_server.devices.pairing import PairingLimits
+from signage_server.devices.poll_cache import PollCache
 from signage_server.emergency.delivery import Delivery
 from signage_server.emergency.receipts import ReceiptRecorder
 from signage_server.health.monitor import HealthMonitor
@@ -87,6 +88,7 @@ ScreenshotStoreDep = Annotated[ScreenshotStore, Depends(_service("screenshot_sto
 HubDep = Annotated[Hub, Depends(_service("hub", Hub))]
 BusDep = Annotated[Bus, Depends(get_bus)]
 ComposerDep = Annotated[Composer, Depends(_service("composer", Composer))]
+PollCacheDep = Annotated[PollCache, Depends(_service("poll_cache", PollCache))]
 ChangesDep = Annotated[ChangeFeed, Depends(_service("changes", ChangeFeed))]
 HealthDep = Annotated[HealthMonitor, Depends(_service("health", HealthMonitor))]
 HeartbeatWriterDep = Annotated[HeartbeatWriter, Depends(_service("heartbeat_writer", HeartbeatWriter))]

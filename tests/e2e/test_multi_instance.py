@@ -1,5 +1,6 @@
 """Two real server processes sharing PostgreSQL and Redis: an override posted and confirmed on
-instance A reaches a board whose WebSocket is connected to instance B.
+instance A reaches a board whose WebSocket is connected to instance B; B's unchanged polls, answered
+from memory, follow a change and a revocation made on A, and a restart.
 
 Needs ``SIGNAGE_TEST_POSTGRES_URL`` and ``SIGNAGE_TEST_REDIS_URL``; skipped, saying so, without them.
 """
@@ -21,8 +22,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
-from sqlmodel import Session
-from websockets.sync.client import connect
+from sqlmodel import Session, select
+from websockets.sync.client import ClientConnection, connect
 
 from signage_contract import device as wire
 from signage_server.core.auth import hash_password, issue_token
@@ -137,3 +138,79 @@ def test_an_override_confirmed_on_one_instance_reaches_a_board_on_the_other(two_
                 break
     push = wire.OverridePush.model_validate_json(message)
     assert push.override.id == str(created.json()["id"])
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    proc.wait(timeout=30)
+    if proc.stderr is not None:
+        proc.stderr.close()
+
+
+def _poll(port: int, device_token: str, etag: str | None = None) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {device_token}"} | ({"If-None-Match": etag} if etag else {})
+    return httpx.get(f"http://127.0.0.1:{port}{wire.DEVICE_MANIFEST}", headers=headers, timeout=10)
+
+
+def _next_nudge(ws: ClientConnection) -> wire.Nudge:
+    while True:  # the override's own push may come first
+        message = ws.recv(timeout=RECEIVE_TIMEOUT_S)
+        if '"type":"nudge"' in message:
+            return wire.Nudge.model_validate_json(message)
+
+
+def test_polls_answered_from_memory_follow_changes_made_on_the_other_instance(
+    tmp_path: Path, fresh_database: str
+) -> None:
+    """B answers 304 from memory; a change of content and a revocation made on A reach B's answers;
+    a restarted B answers from the database first."""
+    assert REDIS is not None
+    env = {**os.environ, "SIGNAGE_DATABASE_URL": fresh_database, "SIGNAGE_REDIS_URL": REDIS,
+           "SIGNAGE_SIGNING_KEY_FILE": str(tmp_path / "signing.key"), "SIGNAGE_SEED_UNITS": "false",
+           "SIGNAGE_LOG_LEVEL": "warning"}
+    first, port_a = _start(env, tmp_path / "a")
+    second, port_b = _start(env, tmp_path / "b")
+    try:
+        operator, device_token = _arrange(fresh_database)
+        before = _poll(port_b, device_token).headers["ETag"]
+        assert _poll(port_b, device_token, before).status_code == 304  # B keeps it in memory now
+        socket_url = f"ws://127.0.0.1:{port_b}{wire.DEVICE_SOCKET}"
+        with connect(socket_url, additional_headers={"Authorization": f"Bearer {device_token}"}) as ws:
+            ws.send(wire.Hello(manifest_version=before.strip('"')).model_dump_json())
+            with httpx.Client(base_url=f"http://127.0.0.1:{port_a}", headers=operator) as api:
+                created = api.post(OVERRIDES, json=body())  # the override enters the manifest
+                assert created.status_code == 201, created.text
+                assert api.post(f"{OVERRIDES}/{created.json()['id']}/confirm").status_code == 200
+            # B relays A's nudge only after the invalidation published before it.
+            nudge = _next_nudge(ws)
+        changed = _poll(port_b, device_token, before)
+        assert changed.status_code == 200 and changed.headers["ETag"] == f'"{nudge.version}"'
+        after = changed.headers["ETag"]
+        assert _poll(port_b, device_token, after).status_code == 304
+
+        _stop(second)
+        second, port_b = _start(env, tmp_path / "b")  # a restart starts with an empty memory
+        assert _poll(port_b, device_token, before).status_code == 200
+        assert _poll(port_b, device_token, after).status_code == 304
+
+        board_id = _board_id(fresh_database)
+        with httpx.Client(base_url=f"http://127.0.0.1:{port_a}", headers=operator) as api:
+            assert api.delete(f"/api/v1/boards/{board_id}/devices").status_code == 204
+        deadline = time.monotonic() + RECEIVE_TIMEOUT_S
+        status = _poll(port_b, device_token, after).status_code
+        while status == 304 and time.monotonic() < deadline:  # the invalidation is on its way
+            status = _poll(port_b, device_token, after).status_code
+        assert status == 401
+    finally:
+        _stop(first)
+        _stop(second)
+
+
+def _board_id(url: str) -> int:
+    """The one board of ``_arrange``."""
+    engine = create_engine(url, poolclass=NullPool)
+    with Session(engine) as session:
+        board_id = session.exec(select(Board.id)).one()
+    engine.dispose()
+    assert board_id is not None
+    return board_id

@@ -55,5 +55,35 @@ async def test_redis_bus_reaches_other_instance() -> None:
     assert message == BusMessage('{"type":"nudge"}', frozenset({7}))
 
 
+@pytest.mark.redis
+@pytest.mark.skipif(not REDIS_URL, reason="SIGNAGE_TEST_REDIS_URL not set: no Redis to test against")
+async def test_redis_bus_invalidation_reaches_other_instance_before_the_nudge_after_it() -> None:
+    assert REDIS_URL is not None
+    channel = f"signage-test-{uuid.uuid4().hex}"
+    seen: asyncio.Queue[object] = asyncio.Queue()
+    sender, listener = RedisBus(REDIS_URL, channel), RedisBus(REDIS_URL, channel)
+    await listener.start(seen.put_nowait, seen.put_nowait)
+    assert seen.get_nowait() is None  # subscribing forgets everything: it may have missed some
+    await sender.start(lambda _m: None)
+    try:
+        await sender.invalidate(frozenset({7, 9}))
+        await sender.publish(BusMessage('{"type":"nudge"}', frozenset({7})))
+        first = await asyncio.wait_for(seen.get(), timeout=5)
+        second = await asyncio.wait_for(seen.get(), timeout=5)
+    finally:
+        await sender.stop()
+        await listener.stop()
+    assert first == frozenset({7, 9})
+    assert second == BusMessage('{"type":"nudge"}', frozenset({7}))
+
+
+async def test_local_bus_invalidation_is_immediate() -> None:
+    forgotten: list[frozenset[int] | None] = []
+    bus = LocalBus()
+    await bus.start(lambda _m: None, forgotten.append)
+    await bus.invalidate(frozenset({3}))
+    assert forgotten == [frozenset({3})]
+
+
 async def _append(target: list[str], text: str) -> None:
     target.append(text)

@@ -92,6 +92,20 @@ def test_a_changed_item_changes_the_version() -> None:
     assert content_version(build()) != content_version(build(lists=playlists(duration_s=12.0)))
 
 
+def test_an_edited_item_or_option_is_composed_anew_though_wire_items_are_cached() -> None:
+    def clock_format(lists: dict[int, PlaylistSpec]) -> object:
+        return next(i for i in build(lists=lists).items if i.id == "p13-i4").model_dump()["format"]
+
+    before = build()
+    edited = playlists()
+    edited[11] = PlaylistSpec(11, (*edited[11].items[:1],
+                                   PlaylistItemSpec(2, "bulletin", title="Lịch tiêm chủng", text="Thứ Ba")))
+    assert any(getattr(i, "body", None) == "Thứ Ba" for i in build(lists=edited).items)
+    edited[13] = PlaylistSpec(13, (PlaylistItemSpec(4, "clock", options={"format": "date"}),))
+    assert clock_format(playlists()) == "time" and clock_format(edited) == "date"
+    assert content_version(build()) == content_version(before)
+
+
 def test_timeline_follows_the_schedules_and_leaves_gaps_empty() -> None:
     manifest = build()
     first, second = manifest.timeline[0], manifest.timeline[1]

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
+from sqlalchemy import event, update
 from sqlmodel import Session, select
 
 from signage_contract import ImageItem, TextItem
@@ -17,6 +18,7 @@ from signage_server.models import (
     Board,
     Bulletin,
     ContentState,
+    DeviceCredential,
     ItemKind,
     Media,
     PairingTicket,
@@ -135,6 +137,49 @@ def test_manifest_is_signed_for_this_board_and_answers_304_when_unchanged(client
     assert second.status_code == 304
 
 
+def test_an_unchanged_poll_is_answered_without_the_database(client) -> None:
+    board_id, _ = _seed_board(client)
+    auth = {"Authorization": f"Bearer {_pair(client, board_id).token}"}
+    etag = client.get(wire.DEVICE_MANIFEST, headers=auth).headers["ETag"]  # learnt from the database
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(client.app.state.engine, "before_cursor_execute", count)
+    try:
+        polls = [client.get(wire.DEVICE_MANIFEST, headers={**auth, "If-None-Match": etag}) for _ in range(3)]
+    finally:
+        event.remove(client.app.state.engine, "before_cursor_execute", count)
+    assert [p.status_code for p in polls] == [304, 304, 304]
+    assert polls[-1].headers["ETag"] == etag
+    assert statements == []
+
+
+def test_polls_answered_from_memory_are_stamped_as_seen_in_one_write(client) -> None:
+    board_id, _ = _seed_board(client)
+    auth = {"Authorization": f"Bearer {_pair(client, board_id).token}"}
+    etag = client.get(wire.DEVICE_MANIFEST, headers=auth).headers["ETag"]
+    with _session(client) as s:
+        s.exec(update(DeviceCredential).values(last_seen_at=None))
+        s.commit()
+    assert client.get(wire.DEVICE_MANIFEST, headers={**auth, "If-None-Match": etag}).status_code == 304
+    assert client.app.state.poll_cache.flush_seen(client.app.state.engine) == 1
+    with _session(client) as s:
+        stamps = s.exec(select(DeviceCredential.last_seen_at)).all()
+    assert len(stamps) == 1 and stamps[0] is not None
+
+
+def test_a_token_answered_from_memory_stops_working_when_the_board_is_paired_again(client) -> None:
+    board_id, _ = _seed_board(client)
+    old = _pair(client, board_id)
+    auth = {"Authorization": f"Bearer {old.token}"}
+    etag = client.get(wire.DEVICE_MANIFEST, headers=auth).headers["ETag"]
+    assert client.get(wire.DEVICE_MANIFEST, headers={**auth, "If-None-Match": etag}).status_code == 304
+    _pair(client, board_id)
+    assert client.get(wire.DEVICE_MANIFEST, headers={**auth, "If-None-Match": etag}).status_code == 401
+
+
 def test_unknown_or_revoked_token_is_401(client) -> None:
     board_id, _ = _seed_board(client)
     assert client.get(wire.DEVICE_MANIFEST, headers={"Authorization": "Bearer nope"}).status_code == 401
@@ -151,9 +196,13 @@ def test_unknown_or_revoked_token_is_401(client) -> None:
 def test_rotation_retires_the_old_token(client) -> None:
     board_id, _ = _seed_board(client)
     old = _pair(client, board_id)
+    etag = client.get(wire.DEVICE_MANIFEST, headers={"Authorization": f"Bearer {old.token}"}).headers["ETag"]
+    unchanged = {"Authorization": f"Bearer {old.token}", "If-None-Match": etag}
+    assert client.get(wire.DEVICE_MANIFEST, headers=unchanged).status_code == 304  # now from memory
     rotated = client.post(wire.DEVICE_ROTATE, headers={"Authorization": f"Bearer {old.token}"})
     assert rotated.status_code == 200
     new_token = rotated.json()["token"]
+    assert client.get(wire.DEVICE_MANIFEST, headers=unchanged).status_code == 401
     assert (
         client.get(wire.DEVICE_MANIFEST, headers={"Authorization": f"Bearer {old.token}"}).status_code == 401
     )
@@ -208,6 +257,8 @@ def test_websocket_nudges_when_the_manifest_changes(client) -> None:
     credential = _pair(client, board_id)
     auth = {"Authorization": f"Bearer {credential.token}"}
     version = client.get(wire.DEVICE_MANIFEST, headers=auth).headers["ETag"].strip('"')
+    unchanged = client.get(wire.DEVICE_MANIFEST, headers={**auth, "If-None-Match": f'"{version}"'})
+    assert unchanged.status_code == 304
     with client.websocket_connect(wire.DEVICE_SOCKET, headers=auth) as ws:
         ws.send_text(wire.Hello(manifest_version=version).model_dump_json())
         with _session(client) as s:
@@ -219,6 +270,7 @@ def test_websocket_nudges_when_the_manifest_changes(client) -> None:
         client.app.state.changes.publish(Change(bulletins=frozenset({1})))
         nudge = wire.Nudge.model_validate_json(ws.receive_text())
     assert nudge.version != version
+    # The version was in memory (the polls above); the change made the cache forget it.
     fresh = client.get(wire.DEVICE_MANIFEST, headers={**auth, "If-None-Match": f'"{version}"'})
     assert fresh.status_code == 200 and fresh.headers["ETag"] == f'"{nudge.version}"'
 

@@ -61,7 +61,9 @@ def test_revoking_devices_cuts_polls_and_live_socket(client, users, make_board) 
     client.post(f"/api/v1/boards/{board.id}/pairing", json={"code": ticket.code}, headers=headers)
     token = client.get(poll, headers=secret).json()["credential"]["token"]
     auth = {"Authorization": f"Bearer {token}"}
-    assert client.get(wire.DEVICE_MANIFEST, headers=auth).status_code == 200
+    etag = client.get(wire.DEVICE_MANIFEST, headers=auth).headers["ETag"]
+    unchanged = {**auth, "If-None-Match": etag}
+    assert client.get(wire.DEVICE_MANIFEST, headers=unchanged).status_code == 304  # now from memory
     devices = client.get(f"/api/v1/boards/{board.id}/devices", headers=headers).json()
     assert [d["hardware_id"] for d in devices] == ["nuc-7"] and "token" not in devices[0]
     with client.websocket_connect(wire.DEVICE_SOCKET, headers=auth) as ws:
@@ -70,4 +72,4 @@ def test_revoking_devices_cuts_polls_and_live_socket(client, users, make_board) 
         assert client.delete(f"/api/v1/boards/{board.id}/devices", headers=headers).status_code == 204
         with pytest.raises(WebSocketDisconnect):
             ws.receive_text()
-    assert client.get(wire.DEVICE_MANIFEST, headers=auth).status_code == 401
+    assert client.get(wire.DEVICE_MANIFEST, headers=unchanged).status_code == 401

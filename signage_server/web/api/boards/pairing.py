@@ -17,7 +17,8 @@ from sqlmodel import Session
 from signage_server.core.audit import client_ip
 from signage_server.devices import pairing
 from signage_server.devices.pairing import PairingClaim
-from signage_server.web.deps import EngineDep, HubDep, OperatorUser, SessionDep
+from signage_server.devices.poll_cache import forget_everywhere
+from signage_server.web.deps import BusDep, EngineDep, HubDep, OperatorUser, PollCacheDep, SessionDep
 
 router = APIRouter(prefix="/boards", tags=["pairing"])
 
@@ -55,7 +56,7 @@ def list_devices(board_id: int, session: SessionDep, user: OperatorUser) -> list
 
 @router.delete("/{board_id}/devices", status_code=status.HTTP_204_NO_CONTENT)
 async def revoke_devices(board_id: int, request: Request, user: OperatorUser, engine: EngineDep,
-                         hub: HubDep) -> None:
+                         hub: HubDep, cache: PollCacheDep, bus: BusDep) -> None:
     """Revoke every credential of the board and drop its live connections; pair again to resume."""
 
     def revoke() -> None:
@@ -63,4 +64,5 @@ async def revoke_devices(board_id: int, request: Request, user: OperatorUser, en
             pairing.revoke_devices(session, actor=user, ip=client_ip(request), board_id=board_id)
 
     await anyio.to_thread.run_sync(revoke)
+    await forget_everywhere(cache, bus, frozenset({board_id}))
     await hub.disconnect(board_id)
