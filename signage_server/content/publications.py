@@ -186,8 +186,24 @@ def boards_reached(session: Session, *, owner_unit_id: int, targets: dict[str, A
     return sorted(found)
 
 
+def boards_showing(session: Session, bulletin_id: int) -> list[int]:
+    """The boards the schedules showing this bulletin reach now (what an edit of it changes)."""
+    playlists = select(PlaylistItem.playlist_id).where(PlaylistItem.bulletin_id == bulletin_id)
+    schedule_ids = select(ScheduleRegion.schedule_id).where(col(ScheduleRegion.playlist_id).in_(playlists))
+    found: set[int] = set()
+    for schedule in session.exec(select(Schedule).where(col(Schedule.id).in_(schedule_ids))):
+        targets = {"board_ids": [schedule.target_board_id] if schedule.target_board_id else [],
+                   "unit_ids": [schedule.target_unit_id] if schedule.target_unit_id else [],
+                   "tags": [schedule.target_tag] if schedule.target_tag else []}
+        found.update(boards_reached(session, owner_unit_id=schedule.unit_id, targets=targets))
+    return sorted(found)
+
+
 def public(session: Session, row: Submission) -> SubmissionPublic:
-    reached = boards_reached(session, owner_unit_id=row.unit_id, targets=row.targets)
+    if row.kind == SubmissionKind.EDIT and row.bulletin_id is not None:
+        reached = boards_showing(session, row.bulletin_id)
+    else:
+        reached = boards_reached(session, owner_unit_id=row.unit_id, targets=row.targets)
     return SubmissionPublic.model_validate({**row.model_dump(), "board_ids": reached})
 
 

@@ -15,6 +15,7 @@ from signage_server.web.panel.routes import (
     emergency,
     media,
     playlists,
+    publish,
     reports,
     schedules,
     users,
@@ -23,6 +24,7 @@ from signage_server.web.panel.routes import (
 ROUTERS: tuple[APIRouter, ...] = (
     account.router,
     dashboard.router,
+    publish.router,
     boards.router,
     media.router,
     bulletins.router,
