@@ -124,3 +124,20 @@ def test_an_edit_shows_its_difference_from_what_is_on_air(client, users, make_bo
     assert detail.status_code == 200
     assert f'class="del">- {BODY}' in detail.text
     assert f'class="add">+ {BODY.replace("Năm", "Sáu")}' in detail.text
+
+
+def test_the_editor_goes_on_from_their_pending_edit(client, users, make_board, session) -> None:
+    board = make_board()
+    csrf = login(client, "editor-a")
+    _sent(client, csrf, board.id)
+    row = session.exec(select(Submission)).one()
+    client.post(f"/api/v1/submissions/{row.id}/decision", json={"state": "approved"},
+                headers=users["approver_a"].headers)
+    saved = client.post(f"/panel/bulletins/{row.bulletin_id}",
+                        data={"csrf_token": csrf, "title": TITLE, "body": "Sáng thứ Sáu.",
+                              "category": "policy_law", "priority": "normal"})
+    assert saved.status_code == 200
+    assert "Sáng thứ Sáu." in saved.text and "đang chờ duyệt; bản đã duyệt vẫn hiển thị" in saved.text
+    session.expire_all()
+    on_air = session.get(Bulletin, row.bulletin_id)
+    assert (on_air.state, on_air.body) == ("approved", BODY)

@@ -50,10 +50,17 @@ def _list(request: Request, session: SessionDep, who: PanelUser, view: PagesDep,
 def _editor(request: Request, session: SessionDep, who: PanelUser, view: PagesDep, bulletin: object,
             error: str = "", status_code: int = 200) -> Response:
     moves = {}
+    pending = False
     if isinstance(bulletin, BulletinPublic):
         moves = {bulletin.id: next_states(bulletin.state, who.role)}
+        if bulletin.pending_edit:  # the editor goes on from their edit; the approved text is on air
+            pending = True
+            fields = {k: v for k, v in bulletin.pending_edit.items() if k in ("title", "body")}
+            bulletin = bulletin.model_copy(update={
+                **fields, "category": Category(bulletin.pending_edit.get("category", bulletin.category)),
+                "priority": Priority(bulletin.pending_edit.get("priority", bulletin.priority))})
     return view.render(request, "bulletin_edit.html", who, bulletin=bulletin, boards=_boards(session, who),
-                       moves=moves,
+                       moves=moves, pending=pending,
                        categories=list(Category), priorities=list(Priority), error=error,
                        can_edit=who.role in roles.EDITORS, status_code=status_code)
 
