@@ -141,3 +141,33 @@ def test_the_editor_goes_on_from_their_pending_edit(client, users, make_board, s
     session.expire_all()
     on_air = session.get(Bulletin, row.bulletin_id)
     assert (on_air.state, on_air.body) == ("approved", BODY)
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (320, 160), (0, 90, 160)).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_an_image_sent_with_the_form_joins_the_publication(client, users, make_board, session) -> None:
+    board = make_board()
+    csrf = login(client, "editor-a")
+    sent = client.post("/panel/publish", data=_form(csrf, board_ids=[board.id]),
+                       files=[("files", ("áp phích.png", _png(), "image/png"))], follow_redirects=False)
+    assert sent.status_code == 303, sent.text
+    row = session.exec(select(Submission)).one()
+    assert len(row.media_ids) == 1 and row.bulletin_id is not None
+
+
+def test_a_refused_image_says_so_and_keeps_the_text(client, users, make_board, session) -> None:
+    board = make_board()
+    csrf = login(client, "editor-a")
+    refused = client.post("/panel/publish", data=_form(csrf, board_ids=[board.id]),
+                          files=[("files", ("ghi-chu.txt", b"khong phai anh", "text/plain"))])
+    assert refused.status_code == 422 and "Ảnh bị từ chối" in refused.text
+    assert TITLE in refused.text and BODY in refused.text
+    assert session.exec(select(Submission)).all() == []

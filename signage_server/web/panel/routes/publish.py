@@ -9,9 +9,10 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, time
+from pathlib import PurePath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
@@ -20,13 +21,15 @@ from signage_contract import Category, Priority
 from signage_contract.timezone import LOCAL_ZONE
 from signage_server.content import media as media_service
 from signage_server.content import publications as service
+from signage_server.content.media_store import MediaRejected, MediaStore
 from signage_server.content.publications import PublicationCreate, Targets, Window
 from signage_server.content.workflow import Actor
 from signage_server.core import roles
 from signage_server.core.auth import scope_unit_ids
+from signage_server.core.changes import ChangeFeed
 from signage_server.core.errors import DomainError
 from signage_server.models import AdminUnit, Board, ContentState, User, utcnow
-from signage_server.web.deps import ChangesDep, ClientIpDep, SessionDep
+from signage_server.web.deps import ChangesDep, ClientIpDep, MediaStoreDep, SessionDep
 from signage_server.web.panel.pages import Pages, Translator, see_other
 from signage_server.web.panel.preview import BulletinDraft, PreviewFailed, PreviewRenderer
 from signage_server.web.panel.routes.common import PagesDep, PreviewsDep, units_in_scope
@@ -214,19 +217,46 @@ def _draft(title: str, body: str, category: str, priority: str, media_ids: list[
                  weekdays=weekdays, daily_start=daily_start, daily_end=daily_end)
 
 
+def upload_images(session: Session, *, actor: Actor, changes: ChangeFeed, store: MediaStore,
+                  files: list[UploadFile], category: Category) -> list[int]:
+    """Store the images sent with the form (the media library's own checks); their ids."""
+    made: list[int] = []
+    for file in files:
+        if not file.filename:
+            continue  # the file field left empty
+        upload = media_service.Upload(file.file, file.filename, file.content_type,
+                                      PurePath(file.filename).stem[:200], category)
+        done = media_service.upload_media(session, actor=actor, changes=changes, store=store, upload=upload)
+        made.append(done.media.id)
+    return made
+
+
 @router.post("")
 def send(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep, changes: ChangesDep,
-         ip: ClientIpDep, title: Text = "", body: Text = "", category: Text = Category.OTHER.value,
-         priority: Text = Priority.NORMAL.value, media_ids: Ids = [], board_ids: Ids = [],  # noqa: B006
-         unit_ids: Ids = [], tags: Words = [], valid_from: Text = "", valid_until: Text = "",  # noqa: B006
-         weekdays: Ids = [], daily_start: Text = "", daily_end: Text = "") -> Response:  # noqa: B006
-    """Send the publication; on a refusal the page comes back, 422, with the form as typed."""
+         ip: ClientIpDep, store: MediaStoreDep, title: Text = "", body: Text = "",
+         category: Text = Category.OTHER.value, priority: Text = Priority.NORMAL.value,
+         media_ids: Ids = [], board_ids: Ids = [], unit_ids: Ids = [], tags: Words = [],  # noqa: B006
+         valid_from: Text = "", valid_until: Text = "", weekdays: Ids = [],  # noqa: B006
+         daily_start: Text = "", daily_end: Text = "",
+         files: Annotated[list[UploadFile], File()] = []) -> Response:  # noqa: B006
+    """Send the publication (storing the images sent with it first); on a refusal the page comes
+    back, 422, with the form as typed and the images stored so far chosen."""
     draft = _draft(title, body, category, priority, media_ids, board_ids, unit_ids, tags, valid_from,
                    valid_until, weekdays, daily_start, daily_end)
     _ = view.translator(request)
+    actor = Actor(who.user, ip)
+    try:
+        chosen = Category(category) if category in set(Category) else Category.OTHER
+        uploaded = upload_images(session, actor=actor, changes=changes, store=store, files=files,
+                                 category=chosen)
+        draft.media_ids = [*draft.media_ids, *uploaded]
+    except MediaRejected as exc:
+        session.rollback()
+        message = _("The image was refused: %(reason)s", reason=exc.message)
+        return _render(request, session, who, view, draft, error=message, status_code=422)
     try:
         data = to_request(draft, _)
-        made = service.create_publication(session, actor=Actor(who.user, ip), changes=changes, data=data)
+        made = service.create_publication(session, actor=actor, changes=changes, data=data)
     except (ValidationError, DomainError, FormRefused, ValueError) as exc:
         session.rollback()
         return _render(request, session, who, view, draft, error=refusal(exc, _), status_code=422)
