@@ -7,9 +7,9 @@ and recorded as one ``Submission``; an approver then approves (or rejects) the w
 the same four-eyes rule as single parts. A unit whose trusted editors auto-approve gets it approved
 at once.
 
-An edit of an approved bulletin becomes a submission of kind ``edit``: the new fields wait in
-``pending`` while the approved text stays on the boards; approving applies them, rejecting leaves
-the boards as they were. The approver sees the difference (``diff_lines``).
+An edit of an approved bulletin or schedule becomes a submission of kind ``edit``: the new fields
+wait in ``pending`` while the approved version stays on the boards; approving applies them,
+rejecting leaves the boards as they were. The approver sees the difference (``diff_lines``).
 
 Content made part by part keeps the old per-part workflow (``workflow.py``); the per-part queue
 leaves out the parts of a pending submission, which are decided together.
@@ -202,6 +202,11 @@ def boards_showing(session: Session, bulletin_id: int) -> list[int]:
 def public(session: Session, row: Submission) -> SubmissionPublic:
     if row.kind == SubmissionKind.EDIT and row.bulletin_id is not None:
         reached = boards_showing(session, row.bulletin_id)
+    elif row.kind == SubmissionKind.EDIT:  # a schedule's edit: the boards before and after it
+        now = [session.get(Schedule, s) for s in row.schedule_ids]
+        aims = [_schedule_targets(s) for s in now if s is not None] + [row.targets]
+        reached = sorted({b for aim in aims for b in boards_reached(session, owner_unit_id=row.unit_id,
+                                                                    targets=aim)})
     else:
         reached = boards_reached(session, owner_unit_id=row.unit_id, targets=row.targets)
     return SubmissionPublic.model_validate({**row.model_dump(), "board_ids": reached})
@@ -367,6 +372,46 @@ def propose_edit(session: Session, *, actor: Actor, row: Bulletin, fields: dict[
     return submission
 
 
+def pending_schedule_edit(session: Session, schedule_id: int) -> Submission | None:
+    """The edit of this schedule awaiting a decision, if any."""
+    rows = session.exec(select(Submission).where(
+        Submission.kind == SubmissionKind.EDIT, col(Submission.bulletin_id).is_(None),
+        Submission.state == S.SUBMITTED))
+    return next((r for r in rows if r.schedule_ids == [schedule_id]), None)
+
+
+def propose_schedule_edit(
+    session: Session, *, actor: Actor, row: Schedule, whole: ScheduleBase
+) -> Submission:
+    """Keep an edit of an approved schedule aside (the approved one stays on the boards); a later
+    edit before the decision replaces it. ``whole`` is the schedule as it would be, already checked.
+    Not committed: the caller commits."""
+    assert row.id is not None
+    submission = pending_schedule_edit(session, row.id) or Submission(
+        kind=SubmissionKind.EDIT, unit_id=row.unit_id, created_by=actor.user.id, schedule_ids=[row.id])
+    submission.pending = whole.model_dump(mode="json")
+    submission.title = whole.name[:300]
+    submission.targets = _schedule_targets(whole)
+    _submitted(submission, actor.user, utcnow())
+    submission.updated_at = utcnow()
+    session.add(submission)
+    audit_content(session, actor, "submit", submission, None)
+    return submission
+
+
+def _schedule_targets(schedule: ScheduleBase | Schedule) -> dict[str, Any]:
+    return {"board_ids": [schedule.target_board_id] if schedule.target_board_id else [],
+            "unit_ids": [schedule.target_unit_id] if schedule.target_unit_id else [],
+            "tags": [schedule.target_tag] if schedule.target_tag else []}
+
+
+def _schedule_fields(session: Session, row: Schedule) -> dict[str, Any]:
+    assert row.id is not None
+    regions = session.exec(select(ScheduleRegion).where(ScheduleRegion.schedule_id == row.id)).all()
+    fields = row.model_dump(mode="json", include=set(ScheduleBase.model_fields) - {"regions"})
+    return {**fields, "regions": {r.region_id: r.playlist_id for r in regions}}
+
+
 def _edit_fields(row: Bulletin) -> dict[str, Any]:
     return row.model_dump(mode="json", include=set(EDIT_FIELDS))
 
@@ -378,14 +423,19 @@ def _jsonable(fields: dict[str, Any]) -> dict[str, Any]:
 def diff_lines(session: Session, row: Submission) -> list[tuple[str, str]]:
     """For an edit: what changes from the text on air, as (mark, line) pairs: ``-`` on air now,
     ``+`` after approval, `` `` unchanged context. Empty for a publication."""
-    if row.kind != SubmissionKind.EDIT or row.pending is None or row.bulletin_id is None:
+    if row.kind != SubmissionKind.EDIT or row.pending is None:
         return []
-    bulletin = session.get(Bulletin, row.bulletin_id)
-    if bulletin is None:
-        return []
-    old, new = _edit_fields(bulletin), row.pending
+    fields: tuple[str, ...]
+    if row.bulletin_id is not None:
+        bulletin = session.get(Bulletin, row.bulletin_id)
+        old, fields = (_edit_fields(bulletin), EDIT_FIELDS) if bulletin is not None else ({}, ())
+    else:
+        schedule = session.get(Schedule, row.schedule_ids[0]) if row.schedule_ids else None
+        old = _schedule_fields(session, schedule) if schedule is not None else {}
+        fields = tuple(old)
+    new = row.pending
     lines: list[tuple[str, str]] = []
-    for field in EDIT_FIELDS:
+    for field in fields:
         before, after = str(old.get(field) or ""), str(new.get(field, old.get(field)) or "")
         if before == after:
             continue
@@ -521,7 +571,28 @@ def _reject(session: Session, actor: Actor, row: Submission, reason: str) -> Non
     _decided(session, actor, row, S.REJECTED, reason)
 
 
+def _apply_schedule_edit(session: Session, actor: Actor, row: Submission) -> None:
+    schedule = session.get(Schedule, row.schedule_ids[0]) if row.schedule_ids else None
+    if schedule is None or schedule.id is None or row.pending is None:
+        raise Conflict("submission.edit_gone", "the schedule this edit changes no longer exists")
+    before = snapshot(schedule)
+    whole = ScheduleBase.model_validate(row.pending)
+    schedule.sqlmodel_update(whole.model_dump(exclude={"regions"}))
+    for old in session.exec(select(ScheduleRegion).where(ScheduleRegion.schedule_id == schedule.id)):
+        session.delete(old)
+    session.flush()
+    for region_id, playlist_id in whole.regions.items():
+        session.add(ScheduleRegion(schedule_id=schedule.id, region_id=region_id, playlist_id=playlist_id))
+    schedule.updated_at = utcnow()
+    schedule.reviewed_by, schedule.reviewed_at = actor.user.id, utcnow()
+    session.add(schedule)
+    audit_content(session, actor, "update", schedule, before)
+
+
 def _apply_edit(session: Session, actor: Actor, row: Submission) -> None:
+    if row.bulletin_id is None:
+        _apply_schedule_edit(session, actor, row)
+        return
     bulletin = session.get(Bulletin, row.bulletin_id) if row.bulletin_id is not None else None
     if bulletin is None or row.pending is None:
         raise Conflict("submission.edit_gone", "the bulletin this edit changes no longer exists")
@@ -536,7 +607,7 @@ def _apply_edit(session: Session, actor: Actor, row: Submission) -> None:
 
 def _touched(session: Session, row: Submission) -> Change:
     notice = Change(bulletins=frozenset({row.bulletin_id} if row.bulletin_id is not None else set()))
-    for part in _parts(session, row) if row.kind == SubmissionKind.PUBLICATION else []:
+    for part in _parts(session, row):
         notice = records.merged(notice, records.touched(part))
     return notice
 

@@ -149,3 +149,22 @@ def test_a_second_edit_before_the_decision_replaces_the_first(client, users, ses
     second = client.patch(url, json={"title": "Hai"}, headers=users["editor_a"].headers).json()
     assert first["pending_submission_id"] == second["pending_submission_id"]
     assert (second["pending_edit"]["title"], second["pending_edit"]["body"]) == ("Hai", "Một")
+
+
+def test_an_edit_of_an_approved_schedule_waits_beside_it(client, app, users, make_board, session) -> None:
+    board = make_board()
+    got = _publish(client, users["editor_a"]).json()
+    _decide(client, users["approver_a"], got["id"], "approved")
+    url = f"{API}/schedules/{got['schedule_ids'][0]}"
+    patched = client.patch(url, json={"daily_start": "07:00", "daily_end": "11:00"},
+                           headers=users["editor_a"].headers).json()
+    assert (patched["state"], patched["daily_start"]) == ("approved", None)
+    assert patched["pending_edit"]["daily_end"] == "11:00:00"
+    assert _texts(client, app, session, board.id) == ON_AIR  # still on the board meanwhile
+    queue = client.get(f"{API}/submissions/queue", headers=users["approver_a"].headers).json()
+    assert [(e["kind"], e["schedule_ids"], e["board_ids"]) for e in queue] == [
+        ("edit", got["schedule_ids"], [board.id])]
+    _decide(client, users["approver_a"], patched["pending_submission_id"], "approved")
+    after = client.get(url, headers=users["editor_a"].headers).json()
+    assert (after["state"], after["daily_start"], after["daily_end"], after["pending_edit"]) == (
+        "approved", "07:00:00", "11:00:00", None)

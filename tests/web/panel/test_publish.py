@@ -171,3 +171,18 @@ def test_a_refused_image_says_so_and_keeps_the_text(client, users, make_board, s
     assert refused.status_code == 422 and "Ảnh bị từ chối" in refused.text
     assert TITLE in refused.text and BODY in refused.text
     assert session.exec(select(Submission)).all() == []
+
+
+def test_a_schedule_edit_shows_the_fields_it_changes(client, users, make_board, session) -> None:
+    board = make_board()
+    _sent(client, login(client, "editor-a"), board.id)
+    row = session.exec(select(Submission)).one()
+    client.post(f"/api/v1/submissions/{row.id}/decision", json={"state": "approved"},
+                headers=users["approver_a"].headers)
+    edited = client.patch(f"/api/v1/schedules/{row.schedule_ids[0]}", json={"name": "Tiếp dân buổi sáng"},
+                          headers=users["editor_a"].headers).json()
+    login(client, "approver-a")
+    detail = client.get(f"/panel/approvals/submissions/{edited['pending_submission_id']}")
+    assert detail.status_code == 200
+    assert f'class="del">- name: {TITLE}' in detail.text
+    assert 'class="add">+ name: Tiếp dân buổi sáng' in detail.text
