@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -51,6 +52,15 @@ def _local(value: object) -> str:
     return moment.astimezone(LOCAL_ZONE).strftime("%d/%m/%Y %H:%M")
 
 
+def _schedule_window(pending: dict[str, Any]) -> dict[str, Any]:
+    """A schedule's edit in the shape of a publication's window (its dates as local midnights)."""
+    starts, ends = pending.get("start_date"), pending.get("end_date")
+    return {"valid_from": f"{starts}T00:00:00+07:00" if starts else None,
+            "valid_until": f"{ends}T23:59:00+07:00" if ends else None,
+            "weekdays": pending.get("weekdays") or [], "daily_start": pending.get("daily_start"),
+            "daily_end": pending.get("daily_end")}
+
+
 def _text(session: Session, found: SubmissionPublic) -> dict[str, str]:
     """What the submission would put on air: the pending edit, else the bulletin as made."""
     bulletin = session.get(Bulletin, found.bulletin_id) if found.bulletin_id is not None else None
@@ -68,7 +78,7 @@ def submission_card(session: Session, renderer: PreviewRenderer, found: Submissi
     boards = [b for b in session.exec(select(Board).where(col(Board.id).in_(found.board_ids)))
               if in_scope(session, user, b.unit_id)]
     units = [session.get(AdminUnit, u) for u in found.targets.get("unit_ids", [])]
-    window = found.window or {}
+    window = found.window or _schedule_window(found.pending or {})
     previews: list[SizedPreview] = []
     if found.bulletin_id is not None:
         draft = BulletinDraft(text["title"], text["body"], Category(text["category"]),
@@ -86,5 +96,5 @@ def submission_card(session: Session, renderer: PreviewRenderer, found: Submissi
         board_names=[b.name for b in boards if b.id in set(found.targets.get("board_ids", []))],
         tags=list(found.targets.get("tags", [])), board_count=len(boards),
         window_from=_local(window.get("valid_from")), window_until=_local(window.get("valid_until")),
-        weekdays=list(window.get("weekdays", [])), hours=hours, previews=previews,
+        weekdays=list(window.get("weekdays") or []), hours=hours, previews=previews,
         media_ids=list(found.media_ids))
