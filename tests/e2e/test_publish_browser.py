@@ -114,7 +114,9 @@ def same_pixels(a: Path, b: Path) -> bool:
         return False  # not written yet, or caught mid-replace
 
 
-def pair(context, site: Site, player) -> None:
+def pair(browser, site: Site, player) -> None:
+    context = browser.new_context(base_url=site.url, locale="vi-VN")
+    context.set_default_timeout(WAIT_MS)
     page = context.new_page()
     code = wait_until(lambda: pending_pairing_code(site.data_dir), "pairing code on the screen", player)
     log_in(page, "vanhanh")
@@ -123,7 +125,7 @@ def pair(context, site: Site, player) -> None:
     with page.expect_navigation():
         page.get_by_role("button", name="Ghép nối", exact=True).click()
     assert "Đã ghép nối với thiết bị" in page.locator("main").inner_text()
-    page.close()
+    context.close()
 
 
 def test_an_editor_publishes_in_one_step_and_the_board_shows_it_after_one_approval(
@@ -131,7 +133,7 @@ def test_an_editor_publishes_in_one_step_and_the_board_shows_it_after_one_approv
 ) -> None:
     state = site.data_dir.parent / "player"
     with headless_player(site, state) as player:
-        pair(browser.new_context(base_url=site.url, locale="vi-VN"), site, player)
+        pair(browser, site, player)
         frame = state / "frame.png"
 
         editor_context = browser.new_context(base_url=site.url, viewport={"width": 1280, "height": 900},
