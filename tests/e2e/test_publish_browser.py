@@ -173,10 +173,12 @@ def test_an_editor_publishes_in_one_step_and_the_board_shows_it_after_one_approv
         shot(queue, "03-queue")
         with queue.expect_navigation():
             approver.act("approve", card.get_by_role("button", name="Duyệt tất cả"), "click")
+        approved_at = time.monotonic()
         assert queue.locator("article.submission", has_text=TITLE).count() == 0
 
         wait_until(lambda: any(same_pixels(frame, p) for p in previews), "the editor's preview on the board",
                    player)
+        print(f"\non the board {time.monotonic() - approved_at:.1f} s after the approval")
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(frame, ARTIFACTS / "04-player-frame.png")
 
