@@ -326,6 +326,33 @@ class ScheduleRegion(SQLModel, table=True):
     playlist_id: int = Field(foreign_key="playlist.id", index=True)
 
 
+class SubmissionKind(StrEnum):
+    PUBLICATION = "publication"  # a bulletin or images, their playlist and schedules, made at once
+    EDIT = "edit"  # a change to approved content, kept aside until approved (``pending``)
+
+
+class Submission(ContentMixin, table=True):
+    """What an approver decides on in one action (``content/publications.py``).
+
+    A publication names the rows made together (bulletin or media, one playlist, one schedule per
+    target); approving it approves them all at once. An edit of approved content carries the new
+    fields in ``pending`` while the approved row stays on air; approving it applies them.
+    ``targets`` and ``window`` record what the author chose (``publications.Targets``, ``Window``)
+    for the queue.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: SubmissionKind = SubmissionKind.PUBLICATION
+    title: str = Field(default="", max_length=300)
+    bulletin_id: int | None = Field(default=None, foreign_key="bulletin.id", index=True)
+    media_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    playlist_id: int | None = Field(default=None, foreign_key="playlist.id", index=True)
+    schedule_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    targets: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    window: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    pending: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
 class ComposedManifest(SQLModel, table=True):
     """The last signed manifest per board; served as is, recomposed only when its inputs change."""
 

@@ -306,6 +306,10 @@ class BulletinUpdate(Strict):
 class BulletinPublic(BulletinBase, ValidityPublic, ContentPublic):
     valid_from: datetime | None = None
     valid_until: datetime | None = None
+    # An edit of the approved bulletin awaiting approval (the fields it changes to); the bulletin's
+    # own fields stay what is on air until then.
+    pending_edit: dict[str, Any] | None = None
+    pending_submission_id: int | None = None
 
 
 class MediaUpdate(Validity):

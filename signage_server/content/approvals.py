@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from signage_server.content import records
+from signage_server.content.publications import parts_pending_together
 from signage_server.content.records import KINDS, ContentRow, Kind
 from signage_server.content.workflow import Actor, not_found, record, require_role
 from signage_server.core.auth import in_scope, scope_unit_ids
@@ -68,12 +69,14 @@ def approval_queue(
     session: Session, *, user: User, state: ContentState = ContentState.SUBMITTED
 ) -> list[ApprovalEntry]:
     """Content in the user's scope in ``state`` (default: submitted, i.e. awaiting a decision),
-    oldest submission first. For ``submitted``, the user's own submissions are left out: under
-    the four-eyes rule someone else decides on them."""
+    oldest submission first. For ``submitted``, the user's own submissions are left out (under
+    the four-eyes rule someone else decides on them), and so are the parts of a pending
+    publication (``publications.submission_queue`` lists it whole)."""
     require_role(user, REVIEWERS)
     entries = _entries(session, scope_unit_ids(session, user), state)
     if state == ContentState.SUBMITTED:
-        entries = [e for e in entries if e.submitted_by != user.id]
+        together = parts_pending_together(session)  # decided with their submission, at once
+        entries = [e for e in entries if e.submitted_by != user.id and e.id not in together[e.kind]]
     return sorted(entries, key=lambda e: (e.submitted_at or e.updated_at, e.kind, e.id))
 
 

@@ -1,5 +1,6 @@
 """Bulletin services: text notices (title and body NFC at entry, Decree 49 category, Circular 39
-priority), called by the JSON API and the panel alike."""
+priority), called by the JSON API and the panel alike. An edit of an approved bulletin waits beside
+it as a submission (``publications.propose_edit``) while the approved text stays on air."""
 
 from __future__ import annotations
 
@@ -8,12 +9,20 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from signage_contract import Category
 from signage_server.content import records
-from signage_server.content.workflow import Actor, mark_edited, owner_unit, require_role, revalidated
+from signage_server.content.publications import pending_edit, propose_edit
+from signage_server.content.workflow import (
+    Actor,
+    auto_approves,
+    mark_edited,
+    owner_unit,
+    require_role,
+    revalidated,
+)
 from signage_server.core.audit import snapshot
 from signage_server.core.changes import ChangeFeed
 from signage_server.core.paging import Page
 from signage_server.core.roles import EDITORS
-from signage_server.models import Bulletin, ContentState, Playlist, PlaylistItem, User, utcnow
+from signage_server.models import PLAYABLE_STATES, Bulletin, ContentState, Playlist, PlaylistItem, User, utcnow
 from signage_server.schemas import (
     BulletinBase,
     BulletinCreate,
@@ -24,9 +33,13 @@ from signage_server.schemas import (
 )
 
 
-def public(row: Bulletin) -> BulletinPublic:
+def public(row: Bulletin, session: Session | None = None) -> BulletinPublic:
+    """The bulletin as it is on air; with a session, also the edit waiting for approval, if any."""
     found = BulletinPublic.model_validate(row, from_attributes=True)
-    return found.model_copy(update={"expired": is_expired(row.valid_until, utcnow())})
+    edit = pending_edit(session, row.id) if session is not None and row.id is not None else None
+    return found.model_copy(update={"expired": is_expired(row.valid_until, utcnow()),
+                                    "pending_edit": None if edit is None else edit.pending,
+                                    "pending_submission_id": None if edit is None else edit.id})
 
 
 def list_bulletins(
@@ -46,7 +59,7 @@ def bulletin_page(
 
 
 def get_bulletin(session: Session, *, user: User, bulletin_id: int) -> BulletinPublic:
-    return public(records.fetch(session, user=user, model=Bulletin, item_id=bulletin_id))
+    return public(records.fetch(session, user=user, model=Bulletin, item_id=bulletin_id), session)
 
 
 def create_bulletin(
@@ -68,10 +81,16 @@ def update_bulletin(
     before = snapshot(row)
     fields = patch.model_dump(exclude_unset=True)
     whole = revalidated(BulletinBase, {**row.model_dump(include=set(BulletinBase.model_fields)), **fields})
+    if row.state in PLAYABLE_STATES and not auto_approves(session, row.unit_id):
+        # The approved text stays on the boards; the edit waits beside it for its own approval.
+        propose_edit(session, actor=actor, row=row, fields=whole.model_dump(include=set(fields)))
+        session.commit()
+        session.refresh(row)
+        return public(row, session)
     row.sqlmodel_update(whole.model_dump(include=set(fields)))
     mark_edited(row, actor.user)
     row = records.save(session, actor=actor, changes=changes, row=row, action="update", before=before)
-    return public(row)
+    return public(row, session)
 
 
 def delete_bulletin(session: Session, *, actor: Actor, changes: ChangeFeed, bulletin_id: int) -> None:

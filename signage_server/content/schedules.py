@@ -1,6 +1,7 @@
 """Schedule services: a layout with a playlist per region, aimed at a board, a unit subtree or a
 tag; for the JSON API and the panel. A write announces the boards the schedule targeted before and
-after it."""
+after it. An edit of an approved schedule waits beside it as a submission
+(``publications.propose_schedule_edit``) while the approved one stays on the boards."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from sqlmodel import Session, col, delete, select
 
 from signage_server.content import records
 from signage_server.content.custom_layouts import visible_layout
+from signage_server.content.publications import pending_schedule_edit, propose_schedule_edit
 from signage_server.content.schemas import (
     ScheduleBase,
     ScheduleCreate,
@@ -15,7 +17,15 @@ from signage_server.content.schemas import (
     SchedulePublic,
     ScheduleUpdate,
 )
-from signage_server.content.workflow import Actor, mark_edited, owner_unit, record, require_role, revalidated
+from signage_server.content.workflow import (
+    Actor,
+    auto_approves,
+    mark_edited,
+    owner_unit,
+    record,
+    require_role,
+    revalidated,
+)
 from signage_server.core.audit import snapshot
 from signage_server.core.auth import in_scope
 from signage_server.core.changes import ChangeFeed
@@ -25,6 +35,7 @@ from signage_server.core.roles import EDITORS
 from signage_server.manifest.preview import NEW_SCHEDULE_ID, Proposal, SchedulePreview, preview_schedule
 from signage_server.manifest.programme import silenced_by
 from signage_server.models import (
+    PLAYABLE_STATES,
     AdminUnit,
     Board,
     ContentState,
@@ -52,8 +63,11 @@ def _regions(session: Session, schedule_id: int) -> dict[str, int]:
 def public(session: Session, row: Schedule) -> SchedulePublic:
     assert row.id is not None
     silences = silenced_by(session, row, utcnow()) if row.exclusive else []
+    edit = pending_schedule_edit(session, row.id) if row.state in PLAYABLE_STATES else None
     return SchedulePublic.model_validate({**row.model_dump(), "regions": _regions(session, row.id),
-                                          "silences": silences})
+                                          "silences": silences,
+                                          "pending_edit": None if edit is None else edit.pending,
+                                          "pending_submission_id": None if edit is None else edit.id})
 
 
 def _check(session: Session, user: User, body: ScheduleBase) -> None:
@@ -134,6 +148,12 @@ def update_schedule(
     old = {**snapshot(row), "regions": current["regions"]}
     whole = revalidated(ScheduleBase, {**current, **patch.model_dump(exclude_unset=True)})
     _check(session, actor.user, whole)
+    if row.state in PLAYABLE_STATES and not auto_approves(session, row.unit_id):
+        # The approved schedule stays on the boards; the edit waits beside it for its own approval.
+        propose_schedule_edit(session, actor=actor, row=row, whole=whole)
+        session.commit()
+        session.refresh(row)
+        return public(session, row)
     row.sqlmodel_update(whole.model_dump(include=_TABLE_FIELDS))
     _save_regions(session, schedule_id, whole.regions)
     mark_edited(row, actor.user)

@@ -207,3 +207,7 @@ class SchedulePublic(ContentPublic):
     # An exclusive schedule's answer to "what does it silence": the schedules that reach one of its
     # boards with an overlapping window in the coming days (empty for a schedule that is not).
     silences: list[int] = Field(default_factory=list)
+    # An edit of the approved schedule awaiting approval (the schedule as it would be); the fields
+    # above stay what is on the boards until then.
+    pending_edit: dict[str, Any] | None = None
+    pending_submission_id: int | None = None

@@ -14,6 +14,7 @@ from signage_server.web.api.content import (
     media,
     playlist_items,
     playlists,
+    publications,
     schedules,
 )
 
@@ -34,5 +35,6 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     overrides.router,
     cap.router,
     approvals.router,
+    publications.router,
     audit.router,
 )

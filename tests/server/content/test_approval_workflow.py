@@ -111,8 +111,10 @@ def test_an_edit_of_approved_content_needs_another_decision(client, users) -> No
     _move(client, editor, "bulletins", bid, "submitted")
     _move(client, approver, "bulletins", bid, "approved")
     client.patch(f"/api/v1/bulletins/{bid}", json={"body": "sửa lại"}, headers=editor.headers)
-    queue = client.get("/api/v1/approvals", headers=approver.headers).json()
-    assert [(e["kind"], e["id"], e["state"]) for e in queue] == [("bulletin", bid, "submitted")]
+    # The approved bulletin stays on air; its edit waits in the submissions queue beside it.
+    assert client.get(f"/api/v1/bulletins/{bid}", headers=approver.headers).json()["state"] == "approved"
+    queue = client.get("/api/v1/submissions/queue", headers=approver.headers).json()
+    assert [(e["kind"], e["bulletin_id"], e["pending"]["body"]) for e in queue] == [("edit", bid, "sửa lại")]
 
 
 def test_auto_approval_still_waits_for_the_parts(client, users, tree) -> None:

@@ -46,6 +46,7 @@ from signage_server.models import (
     ScheduleRegion,
     Screenshot,
     ScreenshotRequestRow,
+    Submission,
     TargetKind,
     TokenKind,
     UnitLevel,
@@ -145,6 +146,14 @@ def _media(env: Env, unit: int, _user: User) -> Case:
                         content_type=stored.content_type,
                         width=stored.width, height=stored.height))
     return Case({"media_id": row.id})
+
+
+def _submission(env: Env, unit: int, _user: User) -> Case:
+    """A publication someone else submitted in ``unit`` (so any reviewer may decide on it)."""
+    bulletin = env.add(Bulletin(title="Tin", unit_id=unit, state=ContentState.SUBMITTED))
+    row = env.add(Submission(title="Tin", unit_id=unit, state=ContentState.SUBMITTED, bulletin_id=bulletin.id,
+                             targets={"unit_ids": [unit]}))
+    return Case({"submission_id": row.id})
 
 
 def _board(env: Env, unit: int, _user: User) -> Case:
@@ -360,6 +369,13 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/media/{media_id}/state"): Rule(EDIT, True, _with(_media, json=STATE)),
     # approvals and the audit trail
     ("GET", "/api/v1/approvals"): Rule(REVIEW),
+    ("POST", "/api/v1/publications"): Rule(EDIT, True, _in_unit(lambda _e, unit: {
+        "title": "Tin", "unit_id": unit, "layout_id": LAYOUT, "targets": {"unit_ids": [unit]}})),
+    ("GET", "/api/v1/submissions"): Rule(ANY),
+    ("GET", "/api/v1/submissions/queue"): Rule(REVIEW),
+    ("GET", "/api/v1/submissions/{submission_id}"): Rule(ANY, True, _submission),
+    ("POST", "/api/v1/submissions/{submission_id}/decision"): Rule(
+        REVIEW, True, _with(_submission, json={"state": "approved"})),
     ("GET", "/api/v1/audit"): Rule(REVIEW, True, _audit_query),
     ("GET", "/api/v1/audit/export.csv"): Rule(REVIEW, True, _audit_query),
     # emergency overrides: operators act without approval (and are audited)

@@ -42,12 +42,12 @@ def test_draft_cannot_jump_to_published(client, users) -> None:
     assert "cannot go from draft to published" in response.json()["detail"]
 
 
-def test_editing_approved_content_sends_it_back_to_submitted(client, users) -> None:
+def test_editing_approved_content_waits_beside_the_approved_version(client, users) -> None:
     bid = _bulletin(client, users)
     _move(client, users["editor_a"], bid, "submitted")
     _move(client, users["approver_a"], bid, "approved")
     patched = client.patch(f"{API}/{bid}", json={"body": "sửa"}, headers=users["editor_a"].headers)
-    assert patched.json()["state"] == "submitted"
+    assert (patched.json()["state"], patched.json()["pending_edit"]["body"]) == ("approved", "sửa")
 
 
 @pytest.mark.parametrize(("kind", "what"), [

@@ -16,6 +16,7 @@ from signage_server.web.panel.routes import (
     emergency_override,
     media,
     playlists,
+    publish,
     reports,
     schedules,
     users,
@@ -24,6 +25,7 @@ from signage_server.web.panel.routes import (
 ROUTERS: tuple[APIRouter, ...] = (
     account.router,
     dashboard.router,
+    publish.router,
     boards.router,
     media.router,
     bulletins.router,

@@ -67,18 +67,26 @@ def _list(request: Request, session: SessionDep, who: PanelUser, view: PagesDep,
 def _editor(request: Request, session: SessionDep, who: PanelUser, view: PagesDep, bulletin: object,
             error: str = "", status_code: int = 200, refusal: Refusal = NO_REFUSAL,
             typed: dict[str, str] | None = None) -> Response:
-    """The editor; ``typed``: the validity dates as written, after a refusal."""
+    """The editor; ``typed``: the validity dates as written, after a refusal. An approved bulletin
+    with an edit waiting shows the edit (the approved text stays on air until it is approved)."""
     moves: dict[int, list[ContentState]] = {}
     used_in: list[tuple[str, str]] | None = None  # known for a stored bulletin, not for a refused draft
     dates = typed or {"valid_from": "", "valid_until": ""}
+    pending = False
     if isinstance(bulletin, BulletinPublic):
         moves = {bulletin.id: next_states(bulletin.state, who.role)}
         used = service.where_used(session, user=who.user, bulletin_id=bulletin.id)
         used_in = [(f"/panel/playlists/{ident}", name) for ident, name in used]
         dates = typed or {"valid_from": local_text(bulletin.valid_from),
                           "valid_until": local_text(bulletin.valid_until)}
+        if bulletin.pending_edit:  # the editor goes on from their edit; the approved text is on air
+            pending = True
+            fields = {k: v for k, v in bulletin.pending_edit.items() if k in ("title", "body")}
+            bulletin = bulletin.model_copy(update={
+                **fields, "category": Category(bulletin.pending_edit.get("category", bulletin.category)),
+                "priority": Priority(bulletin.pending_edit.get("priority", bulletin.priority))})
     return view.render(request, "bulletin_edit.html", who, bulletin=bulletin, boards=_boards(session, who),
-                       moves=moves, dates=dates,
+                       moves=moves, dates=dates, pending=pending,
                        categories=list(Category), priorities=list(Priority), error=error or refusal.message,
                        refusal=refusal, can_edit=who.role in roles.EDITORS, used_in=used_in,
                        status_code=422 if refusal else status_code)

@@ -8,6 +8,7 @@ from collections import Counter
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 
+from signage_server.content import publications
 from signage_server.emergency import overrides
 from signage_server.health import service as health
 from signage_server.models import OverrideState
@@ -17,6 +18,7 @@ from signage_server.web.panel.session import CurrentPanelUser
 
 router = APIRouter()
 API_PREFIX = "/api/v1"
+MY_SUBMISSIONS = 5  # the author's latest submissions, with a rejection's reason
 IMAGE_CACHE_CONTROL = "private, max-age=86400"  # a screenshot's file never changes
 
 
@@ -33,7 +35,8 @@ def dashboard(request: Request, session: SessionDep, who: CurrentPanelUser, view
               for t in tiles if t.thumbnail_url}
     emergencies = overrides.list_visible(session, user=who.user, state=OverrideState.ACTIVE,
                                          delivery=delivery)
-    return view.render(request, "dashboard.html", who, tiles=tiles, units=units, counts=counts,
+    mine = publications.list_submissions(session, user=who.user, mine=True)[:MY_SUBMISSIONS]
+    return view.render(request, "dashboard.html", who, tiles=tiles, units=units, counts=counts, mine=mine,
                        thumbs=thumbs, attention=[t for t in tiles if t.status != "online"],
                        emergencies=emergencies,
                        expires={o.id: local_time(o.expires_at) for o in emergencies})

@@ -231,3 +231,38 @@
     document.querySelectorAll("input[data-filter]").forEach(setUpFilter);
   });
 })();
+
+// The publishing page's target tree: typing in the search box keeps the units, boards and tags
+// whose name contains the words (and the units above them) and hides the rest.
+(function () {
+  function fold(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").toLowerCase();
+  }
+
+  function filter(tree, words) {
+    var items = tree.querySelectorAll("li[data-name]");
+    items.forEach(function (item) { item.classList.add("hidden"); });
+    items.forEach(function (item) {
+      if (!words || fold(item.dataset.name).indexOf(words) !== -1) {
+        for (var node = item; node && node !== tree; node = node.parentElement) {
+          if (node.matches && node.matches("li[data-name]")) {
+            node.classList.remove("hidden");
+          }
+        }
+        item.querySelectorAll("li[data-name]").forEach(function (child) { child.classList.remove("hidden"); });
+      }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var search = document.getElementById("target-search");
+    var tree = document.getElementById("target-tree");
+    if (!search || !tree) {
+      return;
+    }
+    search.addEventListener("input", function (event) {
+      event.stopPropagation();  // searching is not an edit: no new preview
+      filter(tree, fold(search.value.trim()));
+    });
+  });
+})();
