@@ -22,7 +22,15 @@ from signage_server.core.audit import snapshot
 from signage_server.core.changes import ChangeFeed
 from signage_server.core.paging import Page
 from signage_server.core.roles import EDITORS
-from signage_server.models import PLAYABLE_STATES, Bulletin, ContentState, Playlist, PlaylistItem, User, utcnow
+from signage_server.models import (
+    PLAYABLE_STATES,
+    Bulletin,
+    ContentState,
+    Playlist,
+    PlaylistItem,
+    User,
+    utcnow,
+)
 from signage_server.schemas import (
     BulletinBase,
     BulletinCreate,

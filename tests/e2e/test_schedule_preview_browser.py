@@ -94,7 +94,7 @@ def test_an_exclusive_schedule_is_previewed_and_confirmed_before_it_is_saved(pag
     page.goto("/panel/schedules")
     page.locator("#s-name").fill("Quốc tang")
     page.locator("#regions select").first.select_option(str(playlist))
-    page.locator("#s-unit").select_option(str(site.commune_id))
+    page.locator(f"#s-unit input[value=\"{site.commune_id}\"]").check()  # the unit tree picker
     page.locator("#s-start").fill("07:00")
     page.locator("#s-end").fill("09:00")
     page.locator("input[name=exclusive]").check()

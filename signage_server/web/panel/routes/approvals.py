@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 from signage_server.content import approvals, publications
+from signage_server.content.approvals import ApprovalEntry
 from signage_server.content.publications import DecisionRequest
 from signage_server.content.records import Kind
 from signage_server.content.workflow import Actor
