@@ -38,6 +38,7 @@ from signage_server.units.service import seed_if_empty
 from signage_server.web import errors
 from signage_server.web.api import API_ROUTERS
 from signage_server.web.api.boards import device, device_health, pairing
+from signage_server.web.api_docs import install_docs
 from signage_server.web.body_limit import BodyLimit, BodyLimits
 from signage_server.web.panel.mount import mount as mount_panel
 from signage_server.web.security_headers import SecurityHeaders
@@ -106,7 +107,7 @@ def create_app(settings: Settings) -> FastAPI:
         version=__version__,
         description="Central service for public electronic bulletin boards (bảng tin điện tử công cộng).",
         lifespan=lifespan,
-        docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None,
+        docs_url=None, redoc_url=None,  # served from local assets by install_docs
         openapi_url="/openapi.json" if docs else None,
     )
     app.state.settings = settings
@@ -132,6 +133,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.include_router(router, prefix="/api/v1")
     app.include_router(pairing.router, prefix="/api/v1")
     mount_panel(app)  # the web control panel under /panel
+    install_docs(app, enabled=docs)
 
     @app.exception_handler(BoardNotFound)
     async def board_gone(_request: Request, exc: BoardNotFound) -> JSONResponse:
