@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError
 
+from signage_server.content.media_store import MediaRejected
 from signage_server.core.errors import (
     Conflict,
     DomainError,
@@ -91,7 +92,14 @@ async def domain_error(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def media_rejected(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, MediaRejected)
+    return JSONResponse(status_code=exc.status_code,
+                        content={"detail": exc.message, "code": exc.code, "params": dict(exc.params)})
+
+
 def install(app: FastAPI) -> None:
+    app.add_exception_handler(MediaRejected, media_rejected)
     app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(IntegrityError, integrity_error)

@@ -31,5 +31,8 @@ ENUM_WORDS = (
     N_("policy_law"), N_("socio_economic"), N_("public_order"), N_("incidents"),
     N_("exemplary_people"), N_("products_services"), N_("other"),
 )
+# built-in layouts' region ids (layouts/*.json): the panel names a region, never shows its id
+REGION_WORDS = {"main": N_("main area"), "ticker": N_("ticker"), "clock": N_("clock"),
+                "side": N_("side area"), "logo": N_("logo"), "title": N_("title")}
 WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"),
             N_("Saturday"), N_("Sunday"))

@@ -13,6 +13,7 @@ from signage_server.web.panel.routes import (
     bulletins,
     dashboard,
     emergency,
+    guide,
     media,
     playlists,
     reports,
@@ -33,4 +34,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     audit.router,
     emergency.router,
     users.router,
+    guide.router,
 )

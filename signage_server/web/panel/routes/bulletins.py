@@ -18,6 +18,7 @@ from signage_server.core.errors import Forbidden
 from signage_server.models import Board, ContentState
 from signage_server.schemas import BulletinCreate, BulletinPublic, BulletinUpdate
 from signage_server.web.deps import ChangesDep, ClientIpDep, SessionDep
+from signage_server.web.panel.labels import N_
 from signage_server.web.panel.pages import see_other
 from signage_server.web.panel.preview import BulletinDraft, PreviewFailed
 from signage_server.web.panel.routes.approvals import ReasonField, StateField, move
@@ -145,5 +146,5 @@ def _writer(who: PanelUser, ip: str) -> Actor:
 def preview_image(who: CurrentPanelUser, renderer: PreviewsDep, key: str) -> FileResponse:
     path = renderer.path_for(key)
     if path is None:
-        raise HTTPException(404, "preview not found; render it again")
+        raise HTTPException(404, N_("preview not found; render it again"))
     return FileResponse(path, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})

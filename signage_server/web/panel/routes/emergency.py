@@ -57,13 +57,13 @@ def text_colour(back: str) -> str:
 
 def _operator(who: PanelUser) -> User:
     if who.role not in roles.OPERATORS:
-        raise HTTPException(403, "the emergency page is for operators and admins")
+        raise HTTPException(403, N_("the emergency page is for operators and admins"))
     return who.user
 
 
 def _refusal(exc: DomainError | ValidationError) -> str:
-    """What the page says about a run_service action: the API's own message."""
-    return exc.message if isinstance(exc, DomainError) else error_text(exc)
+    """What the page says about a refused action (translated when the page renders)."""
+    return error_text(exc)
 
 
 def _boards_in_scope(session: SessionDep, user: User) -> list[Board]:
@@ -130,7 +130,7 @@ def _act(request: Request, session: SessionDep, who: PanelUser, view: PagesDep, 
         action(session, user=_operator(who), ip=client_ip(request), override_id=override_id,
                delivery=delivery)
     except DomainError as exc:
-        return _page(request, session, who, view, delivery, exc.message, 422)
+        return _page(request, session, who, view, delivery, _refusal(exc), 422)
     return see_other(then)
 
 

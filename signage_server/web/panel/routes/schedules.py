@@ -19,6 +19,7 @@ from signage_server.core.auth import in_scope
 from signage_server.core.changes import ChangeFeed
 from signage_server.models import Board, TargetKind, utcnow
 from signage_server.web.deps import ChangesDep, ClientIpDep, ComposerDep, SessionDep
+from signage_server.web.panel.labels import N_
 from signage_server.web.panel.pages import Pages, see_other
 from signage_server.web.panel.routes.approvals import ReasonField, StateField, move
 from signage_server.web.panel.routes.common import PagesDep, run_service, units_in_scope
@@ -97,7 +98,7 @@ async def create(request: Request, session: SessionDep, who: CheckedPanelUser, v
 def _create(request: Request, session: Session, who: PanelUser, view: Pages, actor: Actor,
             changes: ChangeFeed, data: dict[str, Any]) -> Response:
     if who.role not in roles.EDITORS:
-        raise HTTPException(403, "scheduling needs the admin or editor role")
+        raise HTTPException(403, N_("scheduling needs the admin or editor role"))
     made, error = run_service(lambda: schedules.create_schedule(
         session, actor=actor, changes=changes, data=ScheduleCreate.model_validate(data)))
     if made is None:
@@ -121,7 +122,7 @@ def unit_week(request: Request, session: SessionDep, who: CurrentPanelUser, view
               composer: ComposerDep, unit_id: int) -> Response:
     """The week grid of each board that the unit owns directly."""
     if not in_scope(session, who.user, unit_id):
-        raise HTTPException(404, f"unit {unit_id} not found")
+        raise HTTPException(404, N_("This unit does not exist or lies outside your area."))
     boards = session.exec(select(Board).where(Board.unit_id == unit_id).order_by(col(Board.name))
                           .limit(MAX_BOARDS_IN_UNIT_WEEK)).all()
     now = utcnow()

@@ -13,6 +13,7 @@ from signage_server.core.audit import client_ip
 from signage_server.models import Role, User
 from signage_server.schemas import UserCreate
 from signage_server.web.deps import SessionDep
+from signage_server.web.panel.labels import N_
 from signage_server.web.panel.pages import Pages, see_other
 from signage_server.web.panel.routes.common import PagesDep, run_service, units_in_scope
 from signage_server.web.panel.session import CheckedPanelUser, CurrentPanelUser, PanelUser
@@ -22,7 +23,7 @@ router = APIRouter(prefix="/users")
 
 def _admin(who: PanelUser) -> User:
     if who.role != Role.ADMIN:
-        raise HTTPException(403, "the users page is for admins")
+        raise HTTPException(403, N_("the users page is for admins"))
     return who.user
 
 

@@ -88,5 +88,8 @@
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.getElementById("upload");
     if (form) { setUpUpload(form); }
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.addEventListener("click", function () { window.print(); });
+    });
   });
 })();
