@@ -115,7 +115,7 @@ def test_editor_uploads_writes_and_schedules(page, site: Site, tmp_path: Path) -
     rejected.write_text("không phải ảnh")
     page.set_input_files("#file", str(rejected))
     page.locator("#upload-status li.error").wait_for()
-    assert "upload JPEG, PNG or WebP" in page.locator("#upload-status li.error").inner_text()
+    assert "hãy tải lên ảnh JPEG, PNG hoặc WebP" in page.locator("#upload-status li.error").inner_text()
     shot(page, "02-media")
     page.reload()
     move_to(page, "chờ duyệt", within=page.locator("li.thumb", has_text="áp phích tiêm chủng"))

@@ -64,7 +64,8 @@ FIELDS: dict[str, str] = {
     "sha256": N_("File fingerprint"), "credential": N_("Player key"), "capture_x": N_("Capture x"),
     "capture_y": N_("Capture y"), "capture_w": N_("Capture width"), "capture_h": N_("Capture height"),
     "timezone": N_("Time zone"), "auto_approve": N_("Trusted editors"), "cap_sender": N_("CAP sender"),
-    "position": N_("Position"), "region_id": N_("Region"),
+    "position": N_("Position"), "region_id": N_("Region"), "hardware_id": N_("Player's hardware id"),
+    "expires_at": N_("Expires"),
 }
 UNIT_FIELDS = {"unit_id", "target_unit_id", "target_unit_ids"}
 USER_FIELDS = {"created_by", "submitted_by", "reviewed_by", "issued_by", "confirmed_by", "cancelled_by", "actor_id", "user_id"}

@@ -8,6 +8,7 @@ by the error's type. Unknown codes fall back to a sentence by kind, never to the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -118,7 +119,9 @@ FIELD_NAMES: dict[str, str] = {
     "duration_s": N_("Duration (seconds)"), "text": N_("Text"), "reason": N_("Reason"), "expires_at": N_("Expires"),
     "starts_at": N_("Starts"), "risk_level": N_("Risk level"), "pairing_code": N_("Pairing code"),
     "item_ids": N_("Items"), "width": N_("Width"), "height": N_("Height"), "weight": N_("Share of airtime"),
-    "from": N_("First day"), "to": N_("Last day"), "file": N_("File"),
+    "from": N_("First day"), "to": N_("Last day"), "file": N_("File"), "board_id": N_("Board"),
+    "user_id": N_("User"), "schedule_id": N_("Schedule"), "override_id": N_("Emergency"), "item_id": N_("Item"),
+    "shot_id": N_("Screenshot"), "request_id": N_("Request"),
 }
 VALIDATION_SENTENCES: dict[str, str] = {
     "missing": N_("“%(field)s” is required."),
@@ -141,27 +144,58 @@ VALIDATION_SENTENCES: dict[str, str] = {
     "literal_error": N_("“%(field)s”: choose one of the options."),
 }
 INVALID_VALUE = N_("“%(field)s” is not valid.")
+# Rules across fields (content/schemas.py model validators) by their English message
+VALUE_ERRORS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"an? (?P<kind>\w+) item needs (?P<field>\w+)"), N_("A %(kind)s item needs “%(field)s”.")),
+    (re.compile(r"an? (?P<kind>\w+) item takes no (?P<field>\w+)"), N_("A %(kind)s item takes no “%(field)s”.")),
+    (re.compile(r"valid_until must be after valid_from"), N_("“Valid until” must come after “Valid from”.")),
+    (re.compile(r"give both daily_start and daily_end"), N_("Give both times of day, or neither (all day).")),
+    (re.compile(r"end_date .* is before start_date"), N_("The last day comes before the first day.")),
+    (re.compile(r"target_kind (?P<kind>\w+) needs (?P<field>\w+)"), N_("Choose the “%(field)s”.")),
+    (re.compile(r"weekdays must not repeat"), N_("A day is ticked twice.")),
+)
 INVALID_FORM = N_("The form is not valid.")
+A_VALUE = N_("a value")
 
 
-def _field(loc: Sequence[Any], tr: Translate) -> str:
-    names = [str(part) for part in loc if isinstance(part, str) and part not in {"body", "query", "form"}]
+def _field(loc: Sequence[Any], tr: Translate) -> str | None:
+    """The field's name in words (None for an error about the whole form)."""
+    names = [str(part) for part in loc if isinstance(part, str) and part not in {"body", "query", "form", "path"}]
     if not names:
-        return tr(INVALID_FORM)
-    name = names[-1]
-    return tr(FIELD_NAMES[name]) if name in FIELD_NAMES else tr(FIELD_NAMES.get(names[0], names[0]))
+        return None
+    for name in (names[-1], names[0]):
+        if name in FIELD_NAMES:
+            return tr(FIELD_NAMES[name])
+    return tr(A_VALUE)  # a field without a name here: never its code
+
+
+def _rule_text(message: str, tr: Translate) -> str:
+    for pattern, sentence in VALUE_ERRORS:
+        found = pattern.search(message)
+        if found:
+            words = found.groupdict()
+            if "field" in words:
+                words["field"] = tr(FIELD_NAMES.get(words["field"], words["field"]))
+            if "kind" in words:
+                words["kind"] = tr(words["kind"])
+            return tr(sentence) % words
+    return tr(INVALID_FORM)
 
 
 def validation_text(errors: Sequence[Mapping[str, Any]], tr: Translate) -> str:
     """Each failed field in one sentence of the reader's language."""
     said = []
     for error in errors:
+        field = _field(error.get("loc", ()), tr)
+        if field is None:  # a rule across fields (model validator)
+            said.append(_rule_text(str(error.get("msg", "")), tr))
+            continue
         context = {k: v for k, v in (error.get("ctx") or {}).items() if isinstance(v, int | float | str)}
         sentence = VALIDATION_SENTENCES.get(str(error.get("type", "")), INVALID_VALUE)
         try:
-            said.append(tr(sentence, field=_field(error.get("loc", ()), tr), **context))
+            said.append(tr(sentence) % {**context, "field": field})
         except (KeyError, ValueError, TypeError):  # a context short of a value the sentence names
-            said.append(tr(INVALID_VALUE, field=_field(error.get("loc", ()), tr)))
+            said.append(tr(INVALID_VALUE) % {"field": field})
     return " ".join(dict.fromkeys(said)) or tr(INVALID_FORM)
 
 
@@ -170,7 +204,7 @@ def _words(params: Mapping[str, Any], tr: Translate) -> dict[str, Any]:
     shown: dict[str, Any] = {}
     for key, value in params.items():
         if key == "field" and isinstance(value, str):
-            shown[key] = _field(value.split("."), tr)
+            shown[key] = _field(value.split("."), tr) or value
         elif key in {"kind", "current", "target", "state"} and isinstance(value, str):
             shown[key] = tr(value)
         else:

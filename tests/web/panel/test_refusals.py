@@ -142,3 +142,13 @@ def test_english_stays_selectable_for_refusals(client, users, lang) -> None:
     login(client, "editor-a")
     page = client.get("/panel/approvals")
     assert page.status_code == 403 and "This page is for admins and approvers." in page.text
+
+
+def test_a_rule_across_fields_is_said_in_words() -> None:
+    errors = [{"type": "value_error", "loc": (), "msg": "Value error, a image item needs media_id"}]
+    assert validation_text(errors, vi()) == "Mục hình ảnh cần có “Hình ảnh”."
+
+
+def test_a_field_without_a_name_is_never_shown_by_its_code() -> None:
+    errors = [{"type": "int_parsing", "loc": ("path", "hardware_serial"), "msg": "..."}]
+    assert validation_text(errors, vi()) == "“một giá trị” phải là số nguyên."
