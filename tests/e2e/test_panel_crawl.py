@@ -205,3 +205,16 @@ def test_every_panel_page_and_error_path_is_vietnamese_without_raw_ids_and_in_lo
     with capsys.disabled():
         print(f"\npanel crawl: {figures['total']} pages {figures['pages']}, {len(findings)} findings")
     assert findings == []
+
+
+def test_the_quick_guide_prints_on_one_a4_page(browser, demo: Demo) -> None:
+    context, page = log_in(browser, demo, "editor")
+    page.goto("/panel/guide")
+    assert page.get_by_role("heading", name="Hướng dẫn nhanh cho biên tập viên cấp xã").is_visible()
+    page.emulate_media(media="print")
+    assert page.locator("header.top").is_hidden()
+    pdf = page.pdf(format="A4", print_background=False)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "quick-guide.pdf").write_bytes(pdf)
+    context.close()
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 1
