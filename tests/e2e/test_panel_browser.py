@@ -170,7 +170,7 @@ def test_approver_approves_and_the_board_plays_it(page, site: Site) -> None:
         move_to(page, "đã duyệt")
     page.goto(f"/panel/boards/{site.board_id}")
     playing = page.locator("section", has_text="Đang phát")
-    assert BULLETIN_TITLE in playing.inner_text() and "800×450 image/png" in playing.inner_text()
+    assert BULLETIN_TITLE in playing.inner_text() and "800×450 PNG" in playing.inner_text()
     shot(page, "06-board-playing")
     page.goto(f"/panel/boards/{site.board_id}/week")
     assert page.locator(".block", has_text="Tin y tế cả tuần").count() == 7
