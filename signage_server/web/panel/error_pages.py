@@ -3,22 +3,22 @@ as the API's JSON; elsewhere the API's own handlers answer as before."""
 
 from __future__ import annotations
 
-import logging
+from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse, Response
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from signage_server.core.errors import DomainError
+from signage_server.units.service import UnitError
 from signage_server.web import errors as api_errors
 from signage_server.web.panel.labels import N_
 from signage_server.web.panel.pages import pages
-from signage_server.web.panel.refusals import validation_text
+from signage_server.web.panel.refusals import SENTENCES, validation_text
 from signage_server.web.panel.session import PANEL_PATH
-
-log = logging.getLogger(__name__)
 
 HEADINGS: dict[int, str] = {
     400: N_("The request cannot be carried out"),
@@ -76,6 +76,20 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     return error_page(request, 422, validation_text(list(exc.errors()), tr))
 
 
+def _data_refusal(code: str, status_code: int) -> Callable[[Request, Exception], Awaitable[Response]]:
+    """A database refusal (a race past the checks, a number out of range): a page under /panel."""
+    api_handler = {"data.conflict": api_errors.integrity_error, "data.out_of_range": api_errors.data_error,
+                   "unit.invalid": api_errors.unit_error}[code]
+
+    async def handle(request: Request, exc: Exception) -> Response:
+        if not in_panel(request):
+            return await api_handler(request, exc)
+        tr = pages(request).translator(request)
+        return error_page(request, status_code, tr(SENTENCES[code]))
+
+    return handle
+
+
 async def _server_error(request: Request, exc: Exception) -> Response:
     """Starlette logs the exception and re-raises it after this answer."""
     if not in_panel(request):
@@ -89,4 +103,8 @@ def install_error_pages(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(IntegrityError, _data_refusal("data.conflict", 409))
+    app.add_exception_handler(DataError, _data_refusal("data.out_of_range", 422))
+    app.add_exception_handler(OverflowError, _data_refusal("data.out_of_range", 422))
+    app.add_exception_handler(UnitError, _data_refusal("unit.invalid", 400))
     app.add_exception_handler(Exception, _server_error)

@@ -53,6 +53,10 @@ SENTENCES: dict[str, str] = {
     "media.too_many_pixels": N_("The image is too large: the limit is %(max_megapixels)s megapixels."),
     "media.damaged": N_("The %(actual)s file is damaged or incomplete; export it again."),
     "request.too_large": N_("The request is too large."),
+    "request.invalid": N_("The form is not valid."),
+    "data.conflict": N_("The change conflicts with existing data (a duplicate name, or something removed meanwhile); reload the page and try again."),
+    "data.out_of_range": N_("A value is out of range."),
+    "unit.invalid": N_("The units cannot be changed this way."),
     # users, accounts, login
     "role.forbidden": N_("Your role does not allow this."),
     "account.wrong_password": N_("The current password is wrong."),

@@ -152,3 +152,20 @@ def test_a_rule_across_fields_is_said_in_words() -> None:
 def test_a_field_without_a_name_is_never_shown_by_its_code() -> None:
     errors = [{"type": "int_parsing", "loc": ("path", "hardware_serial"), "msg": "..."}]
     assert validation_text(errors, vi()) == "“một giá trị” phải là số nguyên."
+
+
+def test_a_database_refusal_in_the_panel_is_a_page_and_in_the_api_json_with_a_code(tmp_path) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    app = create_app(Settings(data_dir=tmp_path / "data", seed_units=False))
+
+    def duplicate() -> None:
+        raise IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed"))
+
+    app.add_api_route("/panel/duplicate", duplicate)
+    app.add_api_route("/api/v1/duplicate", duplicate)
+    with TestClient(app) as client:
+        page = client.get("/panel/duplicate")
+        api = client.get("/api/v1/duplicate")
+    assert page.status_code == 409 and "Thay đổi xung đột với dữ liệu hiện có" in page.text
+    assert api.status_code == 409 and api.json()["code"] == "data.conflict"
