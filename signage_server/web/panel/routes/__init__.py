@@ -9,6 +9,7 @@ from signage_server.web.panel.routes import (
     account,
     approvals,
     audit,
+    board_admin,
     boards,
     bulletins,
     dashboard,
@@ -23,6 +24,7 @@ from signage_server.web.panel.routes import (
 ROUTERS: tuple[APIRouter, ...] = (
     account.router,
     dashboard.router,
+    board_admin.router,  # before boards: /boards/new is not a board id
     boards.router,
     media.router,
     bulletins.router,

@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from sqlmodel import Session, col, select
 
 from signage_contract import Manifest
+from signage_server.core import roles
 from signage_server.core.audit import client_ip
 from signage_server.devices import boards, pairing
 from signage_server.health import service as health
@@ -16,11 +17,18 @@ from signage_server.health.schemas import ScreenshotPublic
 from signage_server.manifest.composer import Composer
 from signage_server.models import Board, Schedule, utcnow
 from signage_server.web.deps import BusDep, ComposerDep, HealthDep, SessionDep
+from signage_server.web.panel.labels import N_
 from signage_server.web.panel.routes.common import PAIRING_ROLES, PagesDep, run_service, units_in_scope
 from signage_server.web.panel.session import CheckedPanelUser, CurrentPanelUser, PanelUser
 from signage_server.web.panel.timeline_view import airtime_plan, now_playing, parse_document, week, zone_of
 
 router = APIRouter(prefix="/boards")
+# What the board page says after a change made on another page (``?done=``).
+DONE_WORDS = {
+    "created": N_("The board was created."), "saved": N_("The board was saved."),
+    "revoked": N_("The board's players were revoked; it shows a pairing code until paired again."),
+    "repaired": N_("The board was paired to the new player; the players before were revoked."),
+}
 
 
 @router.get("")
@@ -28,7 +36,8 @@ def board_list(request: Request, session: SessionDep, who: CurrentPanelUser, vie
     units = units_in_scope(session, who.user)
     rows = boards.list_boards(session, actor=who.user, order_by_name=True)
     groups = [(unit, [b for b in rows if b.unit_id == uid]) for uid, unit in units.items()]
-    return view.render(request, "boards.html", who, groups=[g for g in groups if g[1]])
+    return view.render(request, "boards.html", who, groups=[g for g in groups if g[1]],
+                       can_create=who.role in roles.ADMINS)
 
 
 def _schedule_names(session: Session, ids: set[str]) -> dict[str, str]:
@@ -64,6 +73,9 @@ def _detail(request: Request, session: Session, who: PanelUser, view: PagesDep, 
         uptime=health.board_uptime(session, actor=who.user, board_id=board_id, now=now, config=config),
         shot=shot, shot_thumb="/panel" + shot.thumbnail_url.removeprefix("/api/v1") if shot else None,
         paired=message, error=error, asked=asked, status_code=422 if error else 200, tz=zone_of(manifest),
+        can_edit=who.role in roles.OPERATORS, done=DONE_WORDS.get(request.query_params.get("done", "")),
+        layout_names={layout.id: layout.name for layout in manifest.layouts},
+        region_roles={r.id: r.role.value for layout in manifest.layouts for r in layout.regions},
     )
 
 
