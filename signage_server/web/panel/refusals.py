@@ -85,13 +85,13 @@ def refusal_text(exc: DomainError | ValidationError, tr: Translate) -> str:
     """What to show for a refused write, in the reader's language (``tr`` is the page's gettext)."""
     if isinstance(exc, ValidationError):
         return "; ".join(dict.fromkeys(_field_fault(dict(e), tr) for e in exc.errors()))
-    lang = getattr(tr, "lang", "vi")
-    advice = exc.params.get(f"feedback_{lang}")
+    advice = exc.params.get(f"feedback_{getattr(tr, 'lang', 'vi')}")
+    if advice:  # the domain's own words in this language (a weak password says why)
+        return str(advice)
     words = CODE_WORDS.get(exc.code)
     if words is None:
         return tr(GENERIC)
-    text = tr(words, **{k: v for k, v in exc.params.items() if f"%({k})s" in words})
-    return f"{text} {advice}" if advice else text
+    return tr(words, **{k: v for k, v in exc.params.items() if f"%({k})s" in words})
 
 
 def attempt(action: Callable[[], T], tr: Translate) -> tuple[T | None, str]:

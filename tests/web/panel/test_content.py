@@ -274,7 +274,7 @@ def test_admin_of_commune_cannot_create_users_elsewhere(client, users, tree) -> 
     page = client.post("/panel/users", data={
         "username": "ngoai-pham-vi", "password": "mật khẩu đủ dài 123", "role": "editor",
         "unit_id": str(tree.commune_b), "csrf_token": csrf})
-    assert page.status_code == 422 and "not found" in page.text
+    assert page.status_code == 422 and "Đơn vị này không tồn tại hoặc nằm ngoài phạm vi của bạn." in page.text
 
 
 def test_board_page_shows_health_and_uptime(client, users, make_board) -> None:

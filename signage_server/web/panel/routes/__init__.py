@@ -7,6 +7,7 @@ from fastapi import APIRouter
 
 from signage_server.web.panel.routes import (
     account,
+    api_tokens,
     approvals,
     audit,
     board_admin,
@@ -35,4 +36,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     audit.router,
     emergency.router,
     users.router,
+    api_tokens.router,
 )
