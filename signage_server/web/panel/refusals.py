@@ -33,6 +33,8 @@ CODE_WORDS: dict[str, str] = {
     "user.weak_password": N_("The password is too easy to guess."),
     "cap_sender.name_taken": N_("A CAP sender named %(name)s exists already."),
     "cap_sender.not_found": N_("This CAP sender does not exist or is outside your area."),
+    "cap_sender.from_setting": N_("This CAP sender is defined by the setting SIGNAGE_CAP_SENDERS; "
+                                  "change it there."),
     "cap_sender.bad_certificate": N_("The file is not a PEM certificate."),
     "cap_sender.certificate_expired": N_("The certificate expired on %(expired_on)s."),
 }

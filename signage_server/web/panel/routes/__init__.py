@@ -13,6 +13,7 @@ from signage_server.web.panel.routes import (
     board_admin,
     boards,
     bulletins,
+    cap_senders,
     dashboard,
     emergency,
     media,
@@ -37,4 +38,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     emergency.router,
     users.router,
     api_tokens.router,
+    cap_senders.router,
 )
