@@ -33,6 +33,14 @@ CODE_WORDS: dict[str, str] = {
     "user.weak_password": N_("The password is too easy to guess."),
     "cap_sender.name_taken": N_("A CAP sender named %(name)s exists already."),
     "cap_sender.not_found": N_("This CAP sender does not exist or is outside your area."),
+    "layout.not_found": N_("This layout does not exist or is outside your area."),
+    "layout.exists": N_("Your unit has a layout of this name already; choose another name."),
+    "layout.regions_in_use": N_("Schedules fill regions of this layout (%(regions)s); keep those regions or "
+                                "change the schedules first."),
+    "layout.invalid": N_("The layout is not valid: check each region's position and size."),
+    "layout.unplayable": N_("The layout cannot be played: it needs a main region and no overlap on one "
+                            "level."),
+    "content.not_editable": N_("A built-in layout cannot be changed; make a custom one instead."),
     "cap_sender.from_setting": N_("This CAP sender is defined by the setting SIGNAGE_CAP_SENDERS; "
                                   "change it there."),
     "cap_sender.bad_certificate": N_("The file is not a PEM certificate."),

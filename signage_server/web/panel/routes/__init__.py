@@ -16,6 +16,7 @@ from signage_server.web.panel.routes import (
     cap_senders,
     dashboard,
     emergency,
+    layouts,
     media,
     playlists,
     reports,
@@ -39,4 +40,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     users.router,
     api_tokens.router,
     cap_senders.router,
+    layouts.router,
 )
