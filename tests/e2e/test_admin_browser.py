@@ -126,3 +126,24 @@ def test_admin_creates_a_board_and_an_api_token(page, site: Site) -> None:
     assert me.status_code == 200 and me.json()["username"] == "bientap"
     page.goto("/panel/tokens")
     assert "Hệ thống thông tin nguồn" in page.content() and token not in page.content()
+
+
+def test_the_layout_editor_redraws_its_preview_as_regions_change(page, site: Site) -> None:
+    page.goto("/panel/login")
+    page.get_by_label("Tên đăng nhập").fill("bientap")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(re.compile(r"/panel/dashboard$"))
+    page.goto(f"/panel/layouts/new?board_id={site.board_id}")
+    assert page.locator("#layout-preview svg").get_attribute("viewBox") == "0 0 384 192"
+    page.get_by_label("Tên", exact=True).fill("Bảng xã có đồng hồ")
+    page.get_by_label("Vùng 2: Trên (%)").fill("60")  # the ticker now runs into the main region
+    page.locator("#layout-preview .alert.error").wait_for()
+    assert "chồng lên nhau" in page.locator("#layout-preview").inner_text()
+    shot(page, "04-layout-overlap")
+    page.get_by_label("Vùng 2: Trên (%)").fill("85")
+    page.locator("#layout-preview svg").wait_for()
+    page.get_by_role("button", name="Lưu bố cục").click()
+    page.wait_for_url(re.compile(r"/panel/layouts\?done=saved$"))
+    assert page.get_by_role("heading", name="Bảng xã có đồng hồ").count() == 1
+    shot(page, "05-layouts")

@@ -98,8 +98,10 @@ def _region_ids(roles: list[str]) -> list[str]:
     return ids
 
 
-def read_layout(form: EditorForm, layout_id: str, tr: Translate) -> tuple[Layout | None, list[str]]:
-    """The layout the form describes, or the problems that stop it, in the reader's language."""
+def read_layout(form: EditorForm, layout_id: str, tr: Translate,
+                *, drafting: bool = False) -> tuple[Layout | None, list[str]]:
+    """The layout the form describes, or the problems that stop it, in the reader's language
+    (``drafting``: a preview, for which an unnamed layout is fine)."""
     problems: list[str] = []
     used = [(n, row) for n, row in enumerate(form.rows, 1) if row.get("role")]
     regions: list[dict[str, object]] = []
@@ -111,13 +113,14 @@ def read_layout(form: EditorForm, layout_id: str, tr: Translate) -> tuple[Layout
             problems.append(tr(NOT_A_NUMBER, n=n))
             continue
         regions.append({"id": region_id, "role": row["role"], "x": x, "y": y, "w": w, "h": h, "z": z, "n": n})
-    if not form.name:
+    if not form.name and not drafting:
         problems.append(tr(NAME_NEEDED))
     if not used:
         problems.append(tr(NO_REGIONS))
     if problems:
         return None, problems
-    return _checked(form, layout_id, regions, tr)
+    named = form if form.name else EditorForm(name="-", background=form.background, rows=form.rows)
+    return _checked(named, layout_id, regions, tr)
 
 
 def _checked(form: EditorForm, layout_id: str, regions: list[dict[str, object]],

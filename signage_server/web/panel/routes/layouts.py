@@ -60,7 +60,7 @@ def layout_list(request: Request, session: SessionDep, who: CurrentPanelUser, vi
 def _editor(request: Request, session: Session, who: PanelUser, view: Pages, *, form: EditorForm,
             row: LayoutRecord | None, problems: list[str] | None = None) -> Response:
     board, width, height = _shape(session, who, request.query_params.get("board_id"))
-    layout, found = read_layout(form, DRAFT_ID, view.translator(request))
+    layout, found = read_layout(form, DRAFT_ID, view.translator(request), drafting=True)
     return view.render(request, "layout_editor.html", who, form=form, row=row, roles=list(RegionRole),
                        drawing=draw(layout, width, height) if layout else None, problems=problems or found,
                        board=board, boards=boards.list_boards(session, actor=who.user, order_by_name=True),
@@ -97,7 +97,7 @@ async def preview(request: Request, session: SessionDep, who: CheckedPanelUser, 
     """The editor's live preview (an htmx fragment): the drawing, or what stops the layout."""
     values = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     _board, width, height = _shape(session, who, values.get("board_id"))
-    layout, problems = read_layout(EditorForm.of(values), DRAFT_ID, view.translator(request))
+    layout, problems = read_layout(EditorForm.of(values), DRAFT_ID, view.translator(request), drafting=True)
     drawing: Drawing | None = draw(layout, width, height) if layout else None
     return view.render(request, "layout_preview.html", who, drawing=drawing, problems=problems)
 
