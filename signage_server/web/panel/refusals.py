@@ -41,6 +41,10 @@ CODE_WORDS: dict[str, str] = {
     "layout.unplayable": N_("The layout cannot be played: it needs a main region and no overlap on one "
                             "level."),
     "content.not_editable": N_("A built-in layout cannot be changed; make a custom one instead."),
+    "village.not_found": N_("This village does not exist or is outside your area."),
+    "unit.not_a_commune": N_("Villages belong under a current commune."),
+    "unit.in_use": N_("%(name)s is still in use (boards, users, content or schedules belong to it or "
+                      "aim at it); move them first."),
     "cap_sender.from_setting": N_("This CAP sender is defined by the setting SIGNAGE_CAP_SENDERS; "
                                   "change it there."),
     "cap_sender.bad_certificate": N_("The file is not a PEM certificate."),

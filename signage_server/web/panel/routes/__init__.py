@@ -22,6 +22,7 @@ from signage_server.web.panel.routes import (
     reports,
     schedules,
     users,
+    villages,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -41,4 +42,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     api_tokens.router,
     cap_senders.router,
     layouts.router,
+    villages.router,
 )
