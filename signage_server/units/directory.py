@@ -6,9 +6,10 @@ Writes are audited with the actor's address and announce the units (and boards) 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, SQLModel, col, func, select
 
 from signage_server.core import audit, roles
 from signage_server.core.auth import ensure_in_scope, in_scope, not_found, require_role
@@ -190,3 +191,55 @@ def remove_village(session: Session, *, actor: User, ip: str, changes: ChangeFee
                     after=audit.snapshot(village))
     session.commit()
     changes.publish(Change(units=frozenset({village_id})))
+
+
+@dataclass(frozen=True)
+class UnitMove:
+    """What one old unit hands to the unit that replaces it (the preview of a reorganisation)."""
+
+    unit: AdminUnit
+    boards: list[str]
+    child_units: list[str]
+    users: int
+    content: int  # media, bulletins, playlists, schedules (and schedules aimed at it)
+
+
+@dataclass(frozen=True)
+class ReorganisationPreview:
+    moves: list[UnitMove]
+    into: AdminUnit | None  # None: a new unit (``new_name``, ``new_code``)
+
+
+def _count(session: Session, model: type[SQLModel], column: object, unit_id: int) -> int:
+    return int(session.exec(select(func.count()).select_from(model).where(column == unit_id)).one())
+
+
+def preview_reorganisation(session: Session, *, actor: User,
+                           body: ReorganiseRequest) -> ReorganisationPreview:
+    """What a reorganisation would move, checked as ``apply_reorganisation`` checks it (role, scope,
+    units valid on the date, not into itself); nothing is written."""
+    require_role(actor, roles.ADMINS)
+    into = None if body.into_id is None else get_unit(session, actor=actor, unit_id=body.into_id)
+    if body.into_id is not None and body.into_id in body.from_ids:
+        raise Invalid("unit.into_itself", "a unit cannot be merged into itself")
+    moves = []
+    for unit_id in dict.fromkeys(body.from_ids):
+        unit = get_unit(session, actor=actor, unit_id=unit_id)
+        _check_valid_on(unit, body.effective)
+        boards = session.exec(select(Board.name).where(Board.unit_id == unit_id)
+                               .order_by(col(Board.name))).all()
+        children = session.exec(select(AdminUnit.name).where(
+            AdminUnit.parent_id == unit_id, valid_at(body.effective)).order_by(col(AdminUnit.name))).all()
+        content = sum(_count(session, m, m.unit_id, unit_id) for m in (Media, Bulletin, Playlist, Schedule))
+        content += _count(session, Schedule, Schedule.target_unit_id, unit_id)
+        users = _count(session, User, User.unit_id, unit_id)
+        moves.append(UnitMove(unit, list(boards), list(children), users, content))
+    if into is not None:
+        _check_valid_on(into, body.effective)
+    return ReorganisationPreview(moves, into)
+
+
+def _check_valid_on(unit: AdminUnit, effective: date) -> None:
+    if (unit.valid_to is not None and unit.valid_to <= effective) or unit.valid_from >= effective:
+        raise Invalid("unit.not_valid_on", f"unit {unit.id} ({unit.name}) is not valid on {effective}",
+                      name=unit.name, effective=effective.strftime("%d/%m/%Y"))

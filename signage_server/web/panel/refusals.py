@@ -45,6 +45,8 @@ CODE_WORDS: dict[str, str] = {
     "unit.not_a_commune": N_("Villages belong under a current commune."),
     "unit.in_use": N_("%(name)s is still in use (boards, users, content or schedules belong to it or "
                       "aim at it); move them first."),
+    "unit.into_itself": N_("A unit cannot be merged into itself."),
+    "unit.not_valid_on": N_("%(name)s is not valid on %(effective)s (retired already, or it starts later)."),
     "cap_sender.from_setting": N_("This CAP sender is defined by the setting SIGNAGE_CAP_SENDERS; "
                                   "change it there."),
     "cap_sender.bad_certificate": N_("The file is not a PEM certificate."),
@@ -59,7 +61,9 @@ FIELD_WORDS: dict[str, str] = {
     "capture_w": N_("Capture width"), "capture_h": N_("Capture height"), "tags": N_("Tags"),
     "code": N_("Pairing code"), "username": N_("User name"), "password": N_("Password"),
     "full_name": N_("Full name"), "role": N_("Role"), "expires_in_days": N_("Valid for (days)"),
-    "token": N_("Token"), "geocode_names": N_("Geocode names"),
+    "token": N_("Token"), "geocode_names": N_("Geocode names"), "new_code": N_("Code of the new unit"),
+    "new_name": N_("Name of the new unit"), "effective": N_("Effective from (local date)"),
+    "from_ids": N_("Units that end"), "into_id": N_("Existing unit"),
 }
 FAULT_WORDS: dict[str, str] = {
     "missing": N_("required"),

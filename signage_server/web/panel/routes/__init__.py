@@ -19,6 +19,7 @@ from signage_server.web.panel.routes import (
     layouts,
     media,
     playlists,
+    reorganisation,
     reports,
     schedules,
     users,
@@ -43,4 +44,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     cap_senders.router,
     layouts.router,
     villages.router,
+    reorganisation.router,
 )
