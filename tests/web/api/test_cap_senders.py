@@ -161,3 +161,12 @@ def test_a_disabled_sender_is_not_trusted(client, session, board) -> None:
     session.commit()
     document = message().replace(SENDER.encode(), b"other@example.vn").replace(b"MA_XA", b"UNIT_CODE")
     assert post(client, document, token=PLAIN_TOKEN).status_code == 403
+
+
+def test_a_sender_taken_out_of_the_setting_is_disabled_at_the_next_start(session) -> None:
+    from signage_server.emergency.sources.cap.senders import seed_from_settings
+    from signage_server.models import TrustedCapSender
+
+    seed_from_settings(session, {"other@example.vn": CapSender(token=PLAIN_TOKEN)})
+    rows = {r.name: r.active for r in session.exec(select(TrustedCapSender)).all()}
+    assert rows == {SIGNER: False, "other@example.vn": True}

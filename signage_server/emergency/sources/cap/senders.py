@@ -7,7 +7,8 @@
   refused with that reason (``CertificateExpired``) until a new one is uploaded.
 - An admin manages the senders whose unit lies in their scope; a nationwide sender (no unit) and
   the senders the setting defines are shown to every admin but changed only through the setting.
-- Rows seeded from the setting follow it at every start (token, unit, geocode names, certificate).
+- Rows seeded from the setting follow it at every start (token, unit, geocode names, certificate);
+  one taken out of the setting is disabled.
 """
 
 from __future__ import annotations
@@ -131,8 +132,13 @@ def seed_from_settings(session: Session, senders: dict[str, CapSenderSetting]) -
         row.certificate_pem = certificate.pem if certificate else None
         row.certificate_subject = certificate.subject if certificate else ""
         row.certificate_not_after = certificate.not_after if certificate else None
-        row.updated_at = utcnow()
+        row.active, row.updated_at = True, utcnow()
         session.add(row)
+    seeded = select(TrustedCapSender).where(TrustedCapSender.source == CapSenderSource.SETTING,
+                                            col(TrustedCapSender.name).not_in(list(senders)))
+    for gone in session.exec(seeded):
+        gone.active = False  # taken out of the setting: no longer trusted
+        session.add(gone)
     session.commit()
 
 
