@@ -26,6 +26,7 @@ from signage_server.devices.auth import bearer_token
 from signage_server.devices.hub import Hub
 from signage_server.devices.pairing import PairingLimits
 from signage_server.emergency.receipts import ReceiptRecorder
+from signage_server.emergency.sources.cap.senders import seed_from_settings as seed_cap_senders
 from signage_server.health.monitor import HealthMonitor
 from signage_server.health.screenshots import ScreenshotStore
 from signage_server.health.store import HealthConfig
@@ -52,6 +53,8 @@ def prepare_database(settings: Settings) -> Engine:
         with Session(engine) as session:
             seed_if_empty(session)
     sync_builtin_layouts(engine)
+    with Session(engine) as session:
+        seed_cap_senders(session, settings.cap_senders)
     return engine
 
 

@@ -25,6 +25,7 @@ from signage_server.models import (
     Override,
     Playlist,
     Schedule,
+    TrustedCapSender,
     User,
 )
 from signage_server.web.panel.labels import N_
@@ -42,11 +43,18 @@ ACTIONS: dict[str, str] = {
     "reorganise": N_("reorganised"), "create_token": N_("created an API token"), "revoke_token": N_("revoked an API token"),
     "rotate_token": N_("renewed an API token"), "change_password": N_("changed the password"),
     "deactivate": N_("deactivated"), "login_failed": N_("failed login"),
+    "rename": N_("renamed"), "remove": N_("removed"), "upload_certificate": N_("uploaded a certificate"),
+    "enable": N_("put into use"), "disable": N_("took out of use"),
+}
+# An action whose words depend on what it acted on (a CAP sender's token is not an API token).
+ACTIONS_ON: dict[tuple[str, str], str] = {
+    ("rotate_token", "cap_sender"): N_("renewed the sender's token"),
 }
 OBJECT_TYPES: dict[str, str] = {
     "bulletin": N_("Bulletin"), "media": N_("Image"), "playlist": N_("Playlist"), "schedule": N_("Schedule"),
     "layout": N_("Layout"), "board": N_("Board"), "user": N_("User"), "override": N_("Emergency"),
     "unit": N_("Unit"), "unit_settings": N_("Unit settings"), "api_token": N_("API token"), "login": N_("Login"),
+    "cap_sender": N_("CAP sender"),
 }
 FIELDS: dict[str, str] = {
     **FIELD_NAMES,
@@ -66,17 +74,28 @@ FIELDS: dict[str, str] = {
     "timezone": N_("Time zone"), "auto_approve": N_("Trusted editors"), "cap_sender": N_("CAP sender"),
     "position": N_("Position"), "region_id": N_("Region"), "hardware_id": N_("Player's hardware id"),
     "expires_at": N_("Expires"),
+    # units and their reorganisation
+    "code": N_("Code"), "level": N_("Administrative level"), "division_type": N_("Kind of unit"), "parent_id": N_("Belongs to"),
+    "valid_to": N_("Valid until"), "from_ids": N_("Units that end"), "into_id": N_("Existing unit"),
+    "new_code": N_("Code of the new unit"), "new_name": N_("Name of the new unit"),
+    "effective": N_("Effective from"), "note": N_("Note"), "new_unit_ids": N_("New units"),
+    "retired_unit_ids": N_("Units that ended"),
+    # CAP senders, API tokens, pairing
+    "unit_code": N_("Unit"), "geocode_names": N_("Geocode names"), "certificate_subject": N_("Certificate holder"),
+    "certificate_not_after": N_("Certificate valid until"), "user": N_("Account"),
+    "ticket": N_("Pairing request"), "revoked_credentials": N_("Player keys revoked"),
 }
-UNIT_FIELDS = {"unit_id", "target_unit_id", "target_unit_ids"}
+UNIT_FIELDS = {"unit_id", "target_unit_id", "target_unit_ids", "parent_id", "from_ids", "into_id", "new_unit_ids", "retired_unit_ids"}
 USER_FIELDS = {"created_by", "submitted_by", "reviewed_by", "issued_by", "confirmed_by", "cancelled_by", "actor_id", "user_id"}
 BOARD_FIELDS = {"board_id", "target_board_id", "target_board_ids"}
-ENUM_FIELDS = {"state", "role", "category", "priority", "kind", "target_kind", "orientation"}
+ENUM_FIELDS = {"state", "role", "category", "priority", "kind", "target_kind", "orientation", "level"}
+TIME_FIELDS = {"certificate_not_after"}  # instants whose name does not end in _at
 MIME_NAMES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WebP"}
 NAMED: dict[str, tuple[type[SQLModel], str]] = {
     "bulletin": (Bulletin, "title"), "media": (Media, "title"), "playlist": (Playlist, "name"),
     "schedule": (Schedule, "name"), "board": (Board, "name"), "user": (User, "username"),
     "override": (Override, "title"), "unit": (AdminUnit, "name"), "unit_settings": (AdminUnit, "name"),
-    "layout": (LayoutRecord, "name"), "api_token": (ApiToken, "name"),
+    "layout": (LayoutRecord, "name"), "api_token": (ApiToken, "name"), "cap_sender": (TrustedCapSender, "name"),
 }
 
 
@@ -131,7 +150,9 @@ def look_up(session: Session, events: list[AuditEvent]) -> Names:
     return names
 
 
-def action_text(action: str, tr: Translate) -> str:
+def action_text(action: str, tr: Translate, object_type: str = "") -> str:
+    if (action, object_type) in ACTIONS_ON:
+        return tr(ACTIONS_ON[(action, object_type)])
     return tr(ACTIONS[action]) if action in ACTIONS else action.replace("_", " ")
 
 
@@ -168,7 +189,7 @@ def _value(key: str, value: Any, names: Names, tr: Translate) -> str:
         return tr(value)
     if key == "content_type" and isinstance(value, str):
         return MIME_NAMES.get(value, value)
-    if isinstance(value, str) and key.endswith("_at"):
+    if isinstance(value, str) and (key.endswith("_at") or key in TIME_FIELDS):
         try:
             return local_text(datetime.fromisoformat(value))
         except ValueError:

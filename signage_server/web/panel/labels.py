@@ -27,6 +27,8 @@ ENUM_WORDS = (
     N_("online"), N_("offline"), N_("never_seen"),
     # targets
     N_("board"), N_("unit"), N_("tag"),
+    # unit levels
+    N_("province"), N_("commune"), N_("village"),
     # Decree 49 categories
     N_("policy_law"), N_("socio_economic"), N_("public_order"), N_("incidents"),
     N_("exemplary_people"), N_("products_services"), N_("other"),

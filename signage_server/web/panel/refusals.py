@@ -3,6 +3,10 @@
 has a sentence here, worded with its params; input that does not validate is said field by field
 by the error's type. Unknown codes fall back to a sentence by kind, never to the English message.
 
+The administration forms (boards, users and tokens, CAP senders, layouts, villages, units) run their
+service calls through ``attempt``: a domain refusal is said by its code as everywhere, a form that does
+not validate is said as "field: fault" (``form_text``), with the model's own rules in words.
+
 ``N_`` only marks the sentences for extraction; ``Translator`` translates them at render time.
 ``tests/web/panel/test_refusals.py`` checks that every code the server raises has a sentence."""
 
@@ -10,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -19,6 +23,7 @@ from signage_server.core.errors import Conflict, DomainError, Forbidden, Invalid
 from signage_server.core.validation import describe
 from signage_server.web.panel.labels import N_
 
+T = TypeVar("T")
 Translate = Callable[..., str]  # the page's ``_``: (message, **values) -> str
 
 SENTENCES: dict[str, str] = {
@@ -26,7 +31,7 @@ SENTENCES: dict[str, str] = {
     "content.not_found": N_("This %(kind)s does not exist or lies outside your area."),
     "unit.not_found": N_("This unit does not exist or lies outside your area."),
     "content.invalid": N_("Some values are not valid."),
-    "content.not_editable": N_("This layout is built in and cannot be changed; create your own instead."),
+    "content.not_editable": N_("A built-in layout cannot be changed; make a custom one instead."),
     "content.in_use": N_("This %(kind)s is still in use; remove it from there first."),
     "content.reference_not_found": N_("The %(kind)s chosen for “%(field)s” does not exist or lies outside your area."),
     "content.role_needed": N_("Your role does not allow this."),
@@ -37,10 +42,11 @@ SENTENCES: dict[str, str] = {
     "content.reason_needed": N_("A rejection needs a reason."),
     "playlist.order_incomplete": N_("The new order must list every item of the playlist exactly once."),
     "schedule.invalid_reference": N_("“%(field)s”: the choice does not exist, lies outside your area or does not fit the layout."),
-    "layout.exists": N_("Your unit already has a layout with this code; choose another."),
-    "layout.invalid": N_("The layout is not valid: every region must lie inside the screen."),
-    "layout.unplayable": N_("A board cannot play this layout: check the size of its regions."),
-    "layout.regions_in_use": N_("Schedules fill regions that this change removes; keep them or change the schedules first."),
+    "layout.exists": N_("Your unit has a layout of this name already; choose another name."),
+    "layout.invalid": N_("The layout is not valid: check each region's position and size."),
+    "layout.unplayable": N_("The layout cannot be played: it needs a main region and no overlap on one level."),
+    "layout.regions_in_use": N_("Schedules fill regions of this layout (%(regions)s); keep those regions or change the schedules first."),
+    "layout.not_found": N_("This layout does not exist or lies outside your area."),
     "media.file_missing": N_("The file of this image is missing from the store; upload it again."),
     "media.no_thumbnail": N_("This image has no thumbnail."),
     # uploads (MediaRejected)
@@ -63,10 +69,17 @@ SENTENCES: dict[str, str] = {
     "login.wrong_credentials": N_("Wrong user name or password."),
     "login.too_many_failures": N_("Too many failed logins; try again in %(retry_after_s)s seconds."),
     "user.weak_password": N_("The password is too weak."),
-    "user.unknown_unit": N_("The chosen unit does not exist."),
+    "user.unknown_unit": N_("This unit does not exist or lies outside your area."),
     "user.username_taken": N_("The user name %(username)s is taken."),
     "user.self_deactivation": N_("You cannot deactivate your own account."),
     "unit.not_a_commune": N_("Villages belong under a current commune; choose a commune."),
+    "user.not_found": N_("This user does not exist or lies outside your area."),
+    "api_token.not_found": N_("This API token does not exist or lies outside your area."),
+    # villages and unit reorganisation
+    "village.not_found": N_("This village does not exist or lies outside your area."),
+    "unit.in_use": N_("%(name)s is still in use (boards, users, content or schedules belong to it or aim at it); move them first."),
+    "unit.into_itself": N_("A unit cannot be merged into itself."),
+    "unit.not_valid_on": N_("%(name)s is not valid on %(effective)s (retired already, or it starts later)."),
     # boards and pairing
     "board.invalid": N_("Some values of the board are not valid."),
     "board.not_found": N_("This board does not exist or lies outside your area."),
@@ -100,6 +113,12 @@ SENTENCES: dict[str, str] = {
     "cap.unknown_unit": N_("The CAP sender is configured with an unknown unit."),
     "cap.outside_unit": N_("The alert's areas lie outside the sender's unit."),
     "cap.no_board": N_("The alert's areas cover no board."),
+    # CAP senders (administration)
+    "cap_sender.name_taken": N_("A CAP sender named %(name)s exists already."),
+    "cap_sender.not_found": N_("This CAP sender does not exist or lies outside your area."),
+    "cap_sender.from_setting": N_("This CAP sender is defined by the setting SIGNAGE_CAP_SENDERS; change it there."),
+    "cap_sender.bad_certificate": N_("The file is not a PEM certificate."),
+    "cap_sender.certificate_expired": N_("The certificate expired on %(expired_on)s."),
 }
 
 BY_KIND: tuple[tuple[type[DomainError], str], ...] = (
@@ -162,6 +181,40 @@ INVALID_FORM = N_("The form is not valid.")
 A_VALUE = N_("a value")
 
 
+# "field: fault" for the administration forms (``form_text``)
+FIELD_WORDS: dict[str, str] = {
+    "name": N_("Name"), "unit_id": N_("Unit"), "kind": N_("Kind"), "latitude": N_("Latitude"),
+    "longitude": N_("Longitude"), "address": N_("Address"), "width": N_("Width"), "height": N_("Height"),
+    "orientation": N_("Orientation"), "capture_x": N_("Capture x"), "capture_y": N_("Capture y"),
+    "capture_w": N_("Capture width"), "capture_h": N_("Capture height"), "tags": N_("Tags"),
+    "code": N_("Pairing code"), "username": N_("User name"), "password": N_("Password"),
+    "full_name": N_("Full name"), "role": N_("Role"), "expires_in_days": N_("Valid for (days)"),
+    "token": N_("Token"), "geocode_names": N_("Geocode names"), "new_code": N_("Code of the new unit"),
+    "new_name": N_("Name of the new unit"), "effective": N_("Effective from (local date)"),
+    "from_ids": N_("Units that end"), "into_id": N_("Existing unit"),
+}
+FAULT_WORDS: dict[str, str] = {
+    "missing": N_("required"),
+    "int_parsing": N_("must be a whole number"),
+    "float_parsing": N_("must be a number"),
+    "greater_than_equal": N_("is too small"),
+    "greater_than": N_("is too small"),
+    "less_than_equal": N_("is too large"),
+    "string_too_short": N_("is too short"),
+    "string_too_long": N_("is too long"),
+    "too_long": N_("has too many entries"),
+    "too_short": N_("needs at least one entry"),
+    "string_pattern_mismatch": N_("has characters that are not allowed"),
+    "enum": N_("is not one of the choices"),
+}
+# Model-wide rules (loc ``()``) and field rules whose message is the model's own.
+RULE_WORDS: dict[tuple[str, str], str] = {
+    ("", "value_error"): N_("The capture rectangle must lie inside the board's resolution."),
+    ("code", "value_error"): N_("A pairing code is 6 letters or digits, as shown on the board's screen."),
+    ("name", "value_error"): N_("Name: required"),
+}
+
+
 def _field(loc: Sequence[Any], tr: Translate) -> str | None:
     """The field's name in words (None for an error about the whole form)."""
     names = [str(part) for part in loc if isinstance(part, str) and part not in {"body", "query", "form", "path"}]
@@ -203,6 +256,23 @@ def validation_text(errors: Sequence[Mapping[str, Any]], tr: Translate) -> str:
     return " ".join(dict.fromkeys(said)) or tr(INVALID_FORM)
 
 
+def _field_fault(error: Mapping[str, Any], tr: Translate) -> str:
+    loc = [str(p) for p in error.get("loc", ()) if not isinstance(p, int)]
+    field = loc[0] if loc else ""
+    kind = str(error.get("type", ""))
+    rule = RULE_WORDS.get((field, kind))
+    if rule is not None:
+        return tr(rule)
+    label = tr(FIELD_WORDS[field]) if field in FIELD_WORDS else field
+    fault = tr(FAULT_WORDS.get(kind, N_("is not valid")))
+    return f"{label}: {fault}"
+
+
+def form_text(exc: ValidationError, tr: Translate) -> str:
+    """An administration form that does not validate, as "field: fault" per field."""
+    return "; ".join(dict.fromkeys(_field_fault(e, tr) for e in exc.errors())) or tr(INVALID_FORM)
+
+
 def _words(params: Mapping[str, Any], tr: Translate) -> dict[str, Any]:
     """Params as shown: enum words and field names translated, the rest as they are."""
     shown: dict[str, Any] = {}
@@ -211,6 +281,8 @@ def _words(params: Mapping[str, Any], tr: Translate) -> dict[str, Any]:
             shown[key] = _field(value.split("."), tr) or value
         elif key in {"kind", "current", "target", "state"} and isinstance(value, str):
             shown[key] = tr(value)
+        elif isinstance(value, list | tuple | set | frozenset):
+            shown[key] = ", ".join(str(item) for item in value)
         else:
             shown[key] = "" if value is None else value
     return shown
@@ -233,8 +305,10 @@ class Refusal(str):
         return made
 
 
-def refusal_text(exc: DomainError | MediaRejected | ValidationError, tr: Translate, lang: str) -> str:
-    """What the panel says about a refused action, in the reader's language."""
+def refusal_text(exc: DomainError | MediaRejected | ValidationError, tr: Translate, lang: str | None = None) -> str:
+    """What the panel says about a refused action, in the reader's language (``lang`` defaults to
+    the translator's)."""
+    lang = lang or getattr(tr, "lang", "vi")
     if isinstance(exc, ValidationError):
         return validation_text(exc.errors(), tr)
     if isinstance(exc.__cause__, ValidationError):  # content.invalid and its kin: say which field
@@ -249,3 +323,16 @@ def refusal_text(exc: DomainError | MediaRejected | ValidationError, tr: Transla
         return tr(sentence) % _words(exc.params, tr)
     except (KeyError, ValueError, TypeError):  # a sentence naming a param this raise left out
         return tr(_fallback(exc) if isinstance(exc, DomainError) else REFUSED)
+
+
+def attempt(action: Callable[[], T], tr: Translate) -> tuple[T | None, str]:
+    """Run a service call of an administration form; a refusal comes back as its words in the
+    reader's language."""
+    try:
+        return action(), ""
+    except ValidationError as exc:
+        return None, form_text(exc, tr)
+    except DomainError as exc:
+        if isinstance(exc.__cause__, ValidationError):
+            return None, form_text(exc.__cause__, tr)
+        return None, refusal_text(exc, tr)

@@ -105,7 +105,7 @@ def test_unknown_pairing_code_says_why(client, users, make_board) -> None:
     board = make_board()
     csrf = login(client, "operator-a")
     answer = client.post(f"/panel/boards/{board.id}/pairing", data={"code": "ACDEFH", "csrf_token": csrf})
-    assert answer.status_code == 422 and "Không có đầu phát nào đang hiện mã ACDEFH" in answer.text
+    assert answer.status_code == 422 and "Không có thiết bị phát nào hiển thị mã ACDEFH" in answer.text
 
 
 def test_editor_gets_no_pairing_form(client, users, make_board) -> None:
@@ -276,7 +276,7 @@ def test_admin_of_commune_cannot_create_users_elsewhere(client, users, tree) -> 
     page = client.post("/panel/users", data={
         "username": "ngoai-pham-vi", "password": "mật khẩu đủ dài 123", "role": "editor",
         "unit_id": str(tree.commune_b), "csrf_token": csrf})
-    assert page.status_code == 422 and "không tồn tại" in page.text
+    assert page.status_code == 422 and "Đơn vị này không tồn tại hoặc nằm ngoài phạm vi của bạn." in page.text
 
 
 def test_board_page_shows_health_and_uptime(client, users, make_board) -> None:

@@ -7,23 +7,30 @@ from fastapi import APIRouter
 
 from signage_server.web.panel.routes import (
     account,
+    api_tokens,
     approvals,
     audit,
+    board_admin,
     boards,
     bulletins,
+    cap_senders,
     dashboard,
     emergency,
     guide,
+    layouts,
     media,
     playlists,
+    reorganisation,
     reports,
     schedules,
     users,
+    villages,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
     account.router,
     dashboard.router,
+    board_admin.router,  # before boards: /boards/new is not a board id
     boards.router,
     media.router,
     bulletins.router,
@@ -35,4 +42,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     emergency.router,
     users.router,
     guide.router,
+    api_tokens.router,
+    cap_senders.router,
+    layouts.router,
+    villages.router,
+    reorganisation.router,
 )

@@ -60,7 +60,7 @@ def audit_page(request: Request, session: SessionDep, who: CurrentPanelUser, vie
     return view.render(
         request, "audit.html", who, rows=rows, units=units, people=_people(session, list(units)),
         names=user_names(session, {e.actor_id for e in rows}), kinds=audit_view.OBJECT_TYPES,
-        action=lambda e: audit_view.action_text(e.action, tr),
+        action=lambda e: audit_view.action_text(e.action, tr, e.object_type),
         what=lambda e: audit_view.object_text(e, named, tr),
         changed=lambda e: audit_view.changes_text(e, named, tr),
         unit_name=lambda i: named.units.get(i, "") if i is not None else "",

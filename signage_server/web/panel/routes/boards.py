@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from sqlmodel import Session, col, select
 
 from signage_contract import Manifest
+from signage_server.core import roles
 from signage_server.core.audit import client_ip
 from signage_server.devices import boards, pairing
 from signage_server.health import service as health
@@ -24,6 +25,12 @@ from signage_server.web.panel.timeline_view import airtime_plan, now_playing, pa
 # the player's screen_state in words (signage_contract/device.py)
 SCREEN_WORDS = {"on": N_("on"), "off": N_("off"), "unknown": N_("unknown")}
 router = APIRouter(prefix="/boards")
+# What the board page says after a change made on another page (``?done=``).
+DONE_WORDS = {
+    "created": N_("The board was created."), "saved": N_("The board was saved."),
+    "revoked": N_("The board's players were revoked; it shows a pairing code until paired again."),
+    "repaired": N_("The board was paired to the new player; the players before were revoked."),
+}
 
 
 @router.get("")
@@ -31,7 +38,8 @@ def board_list(request: Request, session: SessionDep, who: CurrentPanelUser, vie
     units = units_in_scope(session, who.user)
     rows = boards.list_boards(session, actor=who.user, order_by_name=True)
     groups = [(unit, [b for b in rows if b.unit_id == uid]) for uid, unit in units.items()]
-    return view.render(request, "boards.html", who, groups=[g for g in groups if g[1]])
+    return view.render(request, "boards.html", who, groups=[g for g in groups if g[1]],
+                       can_create=who.role in roles.ADMINS)
 
 
 def _schedule_names(session: Session, ids: set[str]) -> dict[str, str]:
@@ -67,7 +75,9 @@ def _detail(request: Request, session: Session, who: PanelUser, view: PagesDep, 
         uptime=health.board_uptime(session, actor=who.user, board_id=board_id, now=now, config=config),
         shot=shot, shot_thumb="/panel" + shot.thumbnail_url.removeprefix("/api/v1") if shot else None,
         paired=message, error=error, asked=asked, status_code=422 if error else 200, tz=zone_of(manifest),
+        can_edit=who.role in roles.OPERATORS, done=DONE_WORDS.get(request.query_params.get("done", "")),
         layout_names={layout.id: layout.name for layout in manifest.layouts}, screen_words=SCREEN_WORDS,
+        region_roles={r.id: r.role.value for layout in manifest.layouts for r in layout.regions},
     )
 
 
