@@ -31,6 +31,7 @@ from signage_server.devices.hub import Hub
 from signage_server.devices.pairing import PairingLimits
 from signage_server.devices.poll_cache import PollCache
 from signage_server.emergency.receipts import ReceiptRecorder
+from signage_server.emergency.sources.cap.senders import seed_from_settings as seed_cap_senders
 from signage_server.health.monitor import HealthMonitor
 from signage_server.health.screenshots import ScreenshotStore
 from signage_server.health.store import HealthConfig
@@ -43,6 +44,7 @@ from signage_server.units.service import seed_if_empty
 from signage_server.web import errors
 from signage_server.web.api import API_ROUTERS
 from signage_server.web.api.boards import device, device_health, pairing
+from signage_server.web.api_docs import install_docs
 from signage_server.web.body_limit import BodyLimit, BodyLimits
 from signage_server.web.panel.mount import mount as mount_panel
 from signage_server.web.security_headers import SecurityHeaders
@@ -58,6 +60,8 @@ def prepare_database(settings: Settings) -> Engine:
         with Session(engine) as session:
             seed_if_empty(session)
     sync_builtin_layouts(engine)
+    with Session(engine) as session:
+        seed_cap_senders(session, settings.cap_senders)
     return engine
 
 
@@ -135,7 +139,7 @@ def create_app(settings: Settings, *, settle_heap_after_start: bool = False) -> 
         version=__version__,
         description="Central service for public electronic bulletin boards (bảng tin điện tử công cộng).",
         lifespan=lifespan,
-        docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None,
+        docs_url=None, redoc_url=None,  # served from local assets by install_docs
         openapi_url="/openapi.json" if docs else None,
     )
     app.state.settings = settings
@@ -161,6 +165,7 @@ def create_app(settings: Settings, *, settle_heap_after_start: bool = False) -> 
         app.include_router(router, prefix="/api/v1")
     app.include_router(pairing.router, prefix="/api/v1")
     mount_panel(app)  # the web control panel under /panel
+    install_docs(app, enabled=docs)
 
     @app.exception_handler(BoardNotFound)
     async def board_gone(_request: Request, exc: BoardNotFound) -> JSONResponse:

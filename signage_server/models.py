@@ -588,3 +588,29 @@ class CapMessage(SQLModel, table=True):
     override_id: int | None = Field(default=None, foreign_key="override.id", index=True)
     document: str = ""  # the XML, kept to apply a pending message once its alert arrives
     received_at: datetime = Field(default_factory=utcnow)
+
+
+class CapSenderSource(StrEnum):
+    SETTING = "setting"  # seeded from SIGNAGE_CAP_SENDERS at start-up; the setting stays its truth
+    PANEL = "panel"  # created by an admin in the panel
+
+
+class TrustedCapSender(SQLModel, table=True):
+    """A CAP sender trusted to raise alerts: ``name`` is the alert's ``<sender>``; the token it
+    sends (header ``X-CAP-Token``) is stored as sha256 only; ``unit_code`` bounds what its alerts
+    may cover (an official code; None: nationwide); when ``certificate_pem`` is set every message
+    must carry an XML signature by it, and after ``certificate_not_after`` every alert is refused."""
+
+    __tablename__ = "cap_sender"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=255, unique=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    unit_code: str | None = Field(default=None, max_length=32)
+    geocode_names: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    certificate_pem: str | None = None
+    certificate_subject: str = Field(default="", max_length=500)
+    certificate_not_after: datetime | None = None
+    source: CapSenderSource = CapSenderSource.PANEL
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)

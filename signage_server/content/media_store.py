@@ -76,12 +76,16 @@ _NAMES: dict[str, str] = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp"
 
 
 class MediaRejected(Exception):
-    """An upload that is not stored; ``status_code`` is the HTTP status to answer with."""
+    """An upload that is not stored; ``status_code`` is the HTTP status to answer with, ``code`` and
+    ``params`` say why in words the panel translates (as a ``DomainError`` does)."""
 
-    def __init__(self, status_code: int, message: str) -> None:
+    def __init__(self, status_code: int, message: str, code: str = "media.rejected",
+                 **params: str | int | float | None) -> None:
         super().__init__(message)
         self.status_code = status_code
         self.message = message
+        self.code = code
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -208,11 +212,12 @@ class MediaStore:
                 size += len(chunk)
                 if size > self.max_bytes:
                     raise MediaRejected(
-                        413, f"file too large: the limit is {_human_bytes(self.max_bytes)} per upload"
+                        413, f"file too large: the limit is {_human_bytes(self.max_bytes)} per upload",
+                        "media.too_large", limit=_human_bytes(self.max_bytes),
                     )
                 out.write(chunk)
         if size == 0:
-            raise MediaRejected(400, "the file is empty (0 bytes)")
+            raise MediaRejected(400, "the file is empty (0 bytes)", "media.empty")
         return size
 
     def _check_type(self, tmp: Path, filename: str, declared_type: str | None) -> ContentType:
@@ -220,7 +225,8 @@ class MediaStore:
             sniffed = sniff_type(f.read(64))
         if sniffed not in _PIL_FORMAT:
             what = f"{sniffed} is" if sniffed else "this file is"
-            raise MediaRejected(415, f"unsupported file type: {what} not accepted; upload JPEG, PNG or WebP")
+            raise MediaRejected(415, f"unsupported file type: {what} not accepted; upload JPEG, PNG or WebP",
+                                "media.unsupported_type", sniffed=sniffed)
         content_type: ContentType = sniffed  # narrowed by the check above
         actual = _NAMES[content_type]
         declared = _normalise_declared(declared_type)
@@ -229,6 +235,7 @@ class MediaStore:
                 400,
                 f"mislabelled file: declared as {declared} but the content is {actual}; "
                 f"export it again or correct the type",
+                "media.mislabelled_type", declared=declared, actual=actual,
             )
         ext = os.path.splitext(filename.replace("\\", "/").rsplit("/", 1)[-1])[1].lower()
         if ext in _KNOWN_EXTENSIONS and ext not in _EXTENSIONS[content_type]:
@@ -236,6 +243,7 @@ class MediaStore:
                 400,
                 f"mislabelled file: the name ends in {ext} but the content is {actual}; "
                 f"rename it or export it again",
+                "media.mislabelled_extension", extension=ext, actual=actual,
             )
         return content_type
 
@@ -253,6 +261,8 @@ class MediaStore:
                         422,
                         f"image too large: {width}x{height} is {width * height / 1e6:.1f} "
                         f"megapixels; {limit}",
+                        "media.too_many_pixels", width=width, height=height,
+                        max_megapixels=f"{self.max_pixels / 1e6:g}",
                     )
                 im.verify()
             with Image.open(tmp, formats=[fmt]) as im:
@@ -264,11 +274,13 @@ class MediaStore:
         except MediaRejected:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise MediaRejected(422, f"image too large: {exc}; {limit}") from exc
+            raise MediaRejected(422, f"image too large: {exc}; {limit}", "media.too_many_pixels",
+                                max_megapixels=f"{self.max_pixels / 1e6:g}") from exc
         except Exception as exc:
             # Pillow raises many types for corrupt input (OSError, SyntaxError, struct.error,
             # zlib.error, ValueError, ...): every one of them means "this file is broken".
-            raise MediaRejected(400, f"damaged or truncated {_NAMES[content_type]} file: {exc}") from exc
+            raise MediaRejected(400, f"damaged or truncated {_NAMES[content_type]} file: {exc}",
+                                "media.damaged", actual=_NAMES[content_type]) from exc
         return width, height
 
     def _place(self, tmp: Path, final: Path) -> bool:

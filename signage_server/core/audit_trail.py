@@ -17,13 +17,14 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from signage_server.core import roles
 from signage_server.core.auth import ensure_in_scope, require_role
+from signage_server.core.local_time import local_text, to_local
 from signage_server.core.paging import Page, PageRequest, paged
 from signage_server.models import AuditEvent, User
 from signage_server.units.service import subtree_ids
 
 MAX_ROWS = 10_000
-CSV_COLUMNS = ("id", "at", "actor", "actor_id", "ip", "action", "object_type", "object_id", "unit_id",
-               "before", "after")
+CSV_COLUMNS = ("id", "at", "at_local", "actor", "actor_id", "ip", "action", "object_type", "object_id",
+               "unit_id", "before", "after")
 
 
 class AuditFilter(BaseModel):
@@ -78,12 +79,15 @@ def _query(session: Session, actor: User, wanted: AuditFilter) -> SelectOfScalar
 
 
 def events_csv(rows: list[AuditEvent]) -> str:
-    """UTF-8 with a byte-order mark so spreadsheet programs read Vietnamese; before/after as JSON."""
+    """UTF-8 with a byte-order mark so spreadsheet programs read Vietnamese; before/after as JSON;
+    times in Vietnam's zone (``at`` in ISO 8601 with its offset, ``at_local`` as people read it)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for event in rows:
         data = event.model_dump(mode="json")
+        data["at"] = to_local(event.at).isoformat()  # with its +07:00 offset
+        data["at_local"] = local_text(event.at, seconds=True)  # dd/mm/yyyy HH:MM:SS GMT+7
         writer.writerow([
             json.dumps(data[c], ensure_ascii=False) if c in ("before", "after") and data[c] is not None
             else ("" if data[c] is None else data[c])

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ipaddress
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from pydantic import BaseModel, Field, field_validator
@@ -166,17 +166,19 @@ def list_devices(session: Session, *, actor: User, board_id: int) -> list[Device
     return list(rows)
 
 
-def revoke_devices(session: Session, *, actor: User, ip: str, board_id: int) -> list[int | None]:
-    """Revoke every live credential of the board; the ids revoked."""
+def revoke_devices(session: Session, *, actor: User, ip: str, board_id: int,
+                   created_before: datetime | None = None) -> list[int | None]:
+    """Revoke every live credential of the board (issued before ``created_before``, when given: a
+    re-pair keeps the credential its new player may collect meanwhile); the ids revoked."""
     require_role(actor, roles.OPERATORS)
     board = get_board(session, actor=actor, board_id=board_id)
     now = utcnow()
     revoked: list[int | None] = []
-    for credential in session.exec(
-        select(DeviceCredential).where(
-            DeviceCredential.board_id == board_id, col(DeviceCredential.revoked_at).is_(None)
-        )
-    ):
+    live = select(DeviceCredential).where(
+        DeviceCredential.board_id == board_id, col(DeviceCredential.revoked_at).is_(None))
+    if created_before is not None:
+        live = live.where(col(DeviceCredential.created_at) < created_before)
+    for credential in session.exec(live):
         credential.revoked_at = now
         session.add(credential)
         revoked.append(credential.id)

@@ -32,6 +32,7 @@ from sqlmodel import Session, col, select
 
 from signage_contract import Category, PlayReason, Priority
 from signage_contract.timezone import LOCAL_TIMEZONE
+from signage_server.core.local_time import local_date
 from signage_server.health.store import HealthConfig, board_spans, link_status
 from signage_server.health.uptime import daily_uptime, overall_percent
 from signage_server.models import (
@@ -179,7 +180,7 @@ def summary_csv(report: SummaryReport) -> str:
     writer.writerow(["section", "key", "value"])
     head: dict[str, Any] = {
         "unit_id": report.unit_id, "unit_code": report.unit_code, "unit_name": report.unit_name,
-        "from": report.first_day.isoformat(), "to": report.last_day.isoformat(),
+        "from": local_date(report.first_day), "to": local_date(report.last_day),
         "timezone": report.timezone, "units_covered": report.units_covered, "boards": report.boards,
         "online_now": report.online_now,
         "uptime_percent": "" if report.uptime_percent is None else report.uptime_percent,

@@ -6,15 +6,26 @@ Writes are audited with the actor's address and announce the units (and boards) 
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, SQLModel, col, func, select
 
 from signage_server.core import audit, roles
 from signage_server.core.auth import ensure_in_scope, in_scope, not_found, require_role
 from signage_server.core.changes import Change, ChangeFeed
-from signage_server.core.errors import Invalid
-from signage_server.models import AdminUnit, UnitLevel, UnitLineage, User
+from signage_server.core.errors import Conflict, Invalid
+from signage_server.models import (
+    AdminUnit,
+    Board,
+    Bulletin,
+    Media,
+    Playlist,
+    Schedule,
+    UnitLevel,
+    UnitLineage,
+    User,
+)
 from signage_server.schemas import ReorganiseRequest, VillageCreate
 from signage_server.units.service import Reorganisation, ancestor_ids, reorganise, subtree_ids, valid_at
 
@@ -112,3 +123,123 @@ def apply_reorganisation(session: Session, *, actor: User, ip: str, changes: Cha
     involved = {*result.new_unit_ids, *result.retired_unit_ids, *([body.into_id] if body.into_id else [])}
     changes.publish(Change(units=frozenset(involved), boards=frozenset(result.board_ids)))
     return result
+
+
+def villages(session: Session, *, actor: User, unit_id: int) -> list[AdminUnit]:
+    """The current villages of a commune, by name."""
+    get_unit(session, actor=actor, unit_id=unit_id)
+    rows = session.exec(
+        select(AdminUnit).where(AdminUnit.parent_id == unit_id, AdminUnit.level == UnitLevel.VILLAGE,
+                                col(AdminUnit.valid_to).is_(None)).order_by(col(AdminUnit.name))
+    ).all()
+    return list(rows)
+
+
+def _village(session: Session, actor: User, village_id: int) -> AdminUnit:
+    require_role(actor, roles.EDITORS)
+    village = get_unit(session, actor=actor, unit_id=village_id)
+    if village.level != UnitLevel.VILLAGE or village.valid_to is not None:
+        raise not_found("village", village_id)
+    return village
+
+
+def rename_village(session: Session, *, actor: User, ip: str, changes: ChangeFeed, village_id: int,
+                   name: str, division_type: str) -> AdminUnit:
+    """Correct a village's name or kind in place (villages are the users' own records, not the
+    official list: a renaming by resolution is a reorganisation instead)."""
+    village = _village(session, actor, village_id)
+    body = VillageCreate(name=name, division_type=division_type)
+    before = audit.snapshot(village)
+    village.name, village.division_type = body.name, body.division_type
+    session.add(village)
+    audit.record_as(session, actor, ip, "rename", "unit", village_id, unit_id=village_id, before=before,
+                    after=audit.snapshot(village))
+    session.commit()
+    session.refresh(village)
+    changes.publish(Change(units=frozenset({village_id})))
+    return village
+
+
+def village_uses(session: Session, village_id: int) -> dict[str, int]:
+    """What still belongs to or aims at a village: boards, users, content, schedules, sub-units."""
+    counts: dict[str, int] = {}
+    for label, model, column in (("boards", Board, Board.unit_id), ("users", User, User.unit_id),
+                                 ("bulletins", Bulletin, Bulletin.unit_id), ("media", Media, Media.unit_id),
+                                 ("playlists", Playlist, Playlist.unit_id),
+                                 ("schedules", Schedule, Schedule.unit_id),
+                                 ("targeting_schedules", Schedule, Schedule.target_unit_id),
+                                 ("units", AdminUnit, AdminUnit.parent_id)):
+        n = session.exec(select(func.count()).select_from(model).where(column == village_id)).one()
+        if n:
+            counts[label] = int(n)
+    return counts
+
+
+def remove_village(session: Session, *, actor: User, ip: str, changes: ChangeFeed, village_id: int,
+                   on: date) -> None:
+    """Retire a village from ``on`` (its history stays); ``unit.in_use`` while anything belongs to
+    it or a schedule aims at it, naming what."""
+    village = _village(session, actor, village_id)
+    uses = village_uses(session, village_id)
+    if uses:
+        raise Conflict("unit.in_use", f"village {village.name!r} is in use: {uses}", name=village.name,
+                       **{f"n_{k}": v for k, v in uses.items()})
+    before = audit.snapshot(village)
+    village.valid_to = max(on, village.valid_from + timedelta(days=1))
+    session.add(village)
+    audit.record_as(session, actor, ip, "remove", "unit", village_id, unit_id=village_id, before=before,
+                    after=audit.snapshot(village))
+    session.commit()
+    changes.publish(Change(units=frozenset({village_id})))
+
+
+@dataclass(frozen=True)
+class UnitMove:
+    """What one old unit hands to the unit that replaces it (the preview of a reorganisation)."""
+
+    unit: AdminUnit
+    boards: list[str]
+    child_units: list[str]
+    users: int
+    content: int  # media, bulletins, playlists, schedules (and schedules aimed at it)
+
+
+@dataclass(frozen=True)
+class ReorganisationPreview:
+    moves: list[UnitMove]
+    into: AdminUnit | None  # None: a new unit (``new_name``, ``new_code``)
+
+
+def _count(session: Session, model: type[SQLModel], column: object, unit_id: int) -> int:
+    return int(session.exec(select(func.count()).select_from(model).where(column == unit_id)).one())
+
+
+def preview_reorganisation(session: Session, *, actor: User,
+                           body: ReorganiseRequest) -> ReorganisationPreview:
+    """What a reorganisation would move, checked as ``apply_reorganisation`` checks it (role, scope,
+    units valid on the date, not into itself); nothing is written."""
+    require_role(actor, roles.ADMINS)
+    into = None if body.into_id is None else get_unit(session, actor=actor, unit_id=body.into_id)
+    if body.into_id is not None and body.into_id in body.from_ids:
+        raise Invalid("unit.into_itself", "a unit cannot be merged into itself")
+    moves = []
+    for unit_id in dict.fromkeys(body.from_ids):
+        unit = get_unit(session, actor=actor, unit_id=unit_id)
+        _check_valid_on(unit, body.effective)
+        boards = session.exec(select(Board.name).where(Board.unit_id == unit_id)
+                               .order_by(col(Board.name))).all()
+        children = session.exec(select(AdminUnit.name).where(
+            AdminUnit.parent_id == unit_id, valid_at(body.effective)).order_by(col(AdminUnit.name))).all()
+        content = sum(_count(session, m, m.unit_id, unit_id) for m in (Media, Bulletin, Playlist, Schedule))
+        content += _count(session, Schedule, Schedule.target_unit_id, unit_id)
+        users = _count(session, User, User.unit_id, unit_id)
+        moves.append(UnitMove(unit, list(boards), list(children), users, content))
+    if into is not None:
+        _check_valid_on(into, body.effective)
+    return ReorganisationPreview(moves, into)
+
+
+def _check_valid_on(unit: AdminUnit, effective: date) -> None:
+    if (unit.valid_to is not None and unit.valid_to <= effective) or unit.valid_from >= effective:
+        raise Invalid("unit.not_valid_on", f"unit {unit.id} ({unit.name}) is not valid on {effective}",
+                      name=unit.name, effective=effective.strftime("%d/%m/%Y"))

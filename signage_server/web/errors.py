@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError
 
+from signage_server.content.media_store import MediaRejected
 from signage_server.core.errors import (
     Conflict,
     DomainError,
@@ -34,7 +35,7 @@ async def validation_error(_request: Request, exc: Exception) -> JSONResponse:
     ]
     return JSONResponse(
         status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-        content={"detail": describe(errors), "errors": errors},
+        content={"detail": describe(errors), "code": "request.invalid", "params": {}, "errors": errors},
     )
 
 
@@ -42,7 +43,8 @@ async def integrity_error(_request: Request, exc: Exception) -> JSONResponse:
     # A race past our own checks (duplicate name, vanished reference): a conflict, not a crash.
     return JSONResponse(
         status_code=status.HTTP_409_CONFLICT,
-        content={"detail": "the change conflicts with existing data (duplicate or missing reference)"},
+        content={"detail": "the change conflicts with existing data (duplicate or missing reference)",
+                 "code": "data.conflict", "params": {}},
     )
 
 
@@ -50,7 +52,8 @@ async def data_error(_request: Request, exc: Exception) -> JSONResponse:
     # PostgreSQL refuses, e.g., an id beyond its integer range where SQLite would just not find it.
     return JSONResponse(
         status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-        content={"detail": "a value is out of range (an id or a number too large for the database)"},
+        content={"detail": "a value is out of range (an id or a number too large for the database)",
+                 "code": "data.out_of_range", "params": {}},
     )
 
 
@@ -58,12 +61,14 @@ async def overflow_error(_request: Request, exc: Exception) -> JSONResponse:
     # SQLite's driver refuses integers beyond 64 bits before the query runs (PostgreSQL: DataError).
     return JSONResponse(
         status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-        content={"detail": "a value is out of range (an id or a number too large for the database)"},
+        content={"detail": "a value is out of range (an id or a number too large for the database)",
+                 "code": "data.out_of_range", "params": {}},
     )
 
 
 async def unit_error(_request: Request, exc: Exception) -> JSONResponse:
-    return JSONResponse(status_code=status.HTTP_400_BAD_REQUEST, content={"detail": str(exc)})
+    return JSONResponse(status_code=status.HTTP_400_BAD_REQUEST,
+                        content={"detail": str(exc), "code": "unit.invalid", "params": {}})
 
 
 DOMAIN_STATUS: tuple[tuple[type[DomainError], int], ...] = (
@@ -91,7 +96,14 @@ async def domain_error(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def media_rejected(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, MediaRejected)
+    return JSONResponse(status_code=exc.status_code,
+                        content={"detail": exc.message, "code": exc.code, "params": dict(exc.params)})
+
+
 def install(app: FastAPI) -> None:
+    app.add_exception_handler(MediaRejected, media_rejected)
     app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(IntegrityError, integrity_error)

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-# The API serves JSON, images and CSV: nothing to run, frame or load. /docs and /redoc load
-# Swagger UI / ReDoc from a CDN, so they get a looser policy.
+# The API serves JSON, images and CSV: nothing to run, frame or load. /docs and /redoc run
+# Swagger UI / ReDoc (served by the app itself, see web/api_docs.py) with an inline start-up
+# script, so they get a looser policy, still limited to this origin.
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-            "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-            "img-src 'self' data: https://fastapi.tiangolo.com; font-src 'self' https://fonts.gstatic.com; "
-            "worker-src 'self' blob:; frame-ancestors 'none'")
+DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; font-src 'self'; worker-src 'self' blob:; frame-ancestors 'none'")
 DOCS_PATHS = ("/docs", "/redoc")
 PANEL_PREFIX = "/panel"
 HEADERS: tuple[tuple[bytes, bytes], ...] = (

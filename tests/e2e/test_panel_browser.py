@@ -117,7 +117,7 @@ def test_editor_uploads_writes_and_schedules(page, site: Site, tmp_path: Path) -
     rejected.write_text("không phải ảnh")
     page.set_input_files("#file", str(rejected))
     page.locator("#upload-status li.error").wait_for()
-    assert "upload JPEG, PNG or WebP" in page.locator("#upload-status li.error").inner_text()
+    assert "hãy tải lên ảnh JPEG, PNG hoặc WebP" in page.locator("#upload-status li.error").inner_text()
     shot(page, "02-media")
     page.reload()
     move_to(page, "chờ duyệt", within=page.locator("li.thumb", has_text="áp phích tiêm chủng"))
@@ -172,7 +172,7 @@ def test_approver_approves_and_the_board_plays_it(page, site: Site) -> None:
         move_to(page, "đã duyệt")
     page.goto(f"/panel/boards/{site.board_id}")
     playing = page.locator("section", has_text="Đang phát")
-    assert BULLETIN_TITLE in playing.inner_text() and "800×450 image/png" in playing.inner_text()
+    assert BULLETIN_TITLE in playing.inner_text() and "800×450 PNG" in playing.inner_text()
     shot(page, "06-board-playing")
     page.goto(f"/panel/boards/{site.board_id}/week")
     assert page.locator(".block", has_text="Tin y tế cả tuần").count() == 7

@@ -19,15 +19,18 @@ class SigningIdentity:
     cert_pem: bytes
 
 
-def make_identity(common_name: str = "canhbao.nchmf.gov.vn") -> SigningIdentity:
-    """A fresh RSA-2048 key and a self-signed certificate valid from yesterday for a year."""
+def make_identity(common_name: str = "canhbao.nchmf.gov.vn",
+                  valid_days: tuple[int, int] = (-1, 365)) -> SigningIdentity:
+    """A fresh RSA-2048 key and a self-signed certificate valid from yesterday for a year (or
+    between the two day offsets from now given in ``valid_days``)."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
                       x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     now = datetime.now(UTC)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
             .serial_number(x509.random_serial_number())
-            .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=365))
+            .not_valid_before(now + timedelta(days=valid_days[0]))
+            .not_valid_after(now + timedelta(days=valid_days[1]))
             .sign(key, hashes.SHA256()))
     key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption())

@@ -27,9 +27,14 @@ ENUM_WORDS = (
     N_("online"), N_("offline"), N_("never_seen"),
     # targets
     N_("board"), N_("unit"), N_("tag"),
+    # unit levels
+    N_("province"), N_("commune"), N_("village"),
     # Decree 49 categories
     N_("policy_law"), N_("socio_economic"), N_("public_order"), N_("incidents"),
     N_("exemplary_people"), N_("products_services"), N_("other"),
 )
+# built-in layouts' region ids (layouts/*.json): the panel names a region, never shows its id
+REGION_WORDS = {"main": N_("main area"), "ticker": N_("ticker"), "clock": N_("clock"),
+                "side": N_("side area"), "logo": N_("logo"), "title": N_("title")}
 WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"),
             N_("Saturday"), N_("Sunday"))

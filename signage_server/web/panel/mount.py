@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from signage_server.web.panel.error_pages import install_error_pages
 from signage_server.web.panel.pages import HERE, Pages, see_other
 from signage_server.web.panel.preview import PreviewRenderer
 from signage_server.web.panel.routes import ROUTERS
@@ -32,6 +33,7 @@ def mount(app: FastAPI) -> None:
     app.state.panel_previews = PreviewRenderer(app.state.settings.data_dir / "previews")
     app.add_middleware(PanelHeaders, prefix=PANEL_PATH)
     app.add_exception_handler(LoginRequired, _login_redirect)
+    install_error_pages(app)
     app.mount(f"{PANEL_PATH}/static", StaticFiles(directory=HERE / "static"), name="panel-static")
     for router in ROUTERS:
         app.include_router(router, prefix=PANEL_PATH, include_in_schema=False)

@@ -16,6 +16,7 @@ from sqlmodel import Session
 from signage_server.core.auth import user_for_token
 from signage_server.models import Role, User
 from signage_server.web.deps import SessionDep
+from signage_server.web.panel.labels import N_
 
 SESSION_COOKIE = "signage_panel"
 LANG_COOKIE = "signage_lang"
@@ -75,7 +76,7 @@ async def panel_user_checked(request: Request, current: CurrentPanelUser) -> Pan
         field = form.get(CSRF_FIELD)
         sent = field if isinstance(field, str) else None
     if sent is None or not hmac.compare_digest(sent, current.csrf):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "CSRF token missing or wrong; reload the page")
+        raise HTTPException(status.HTTP_403_FORBIDDEN, N_("CSRF token missing or wrong; reload the page"))
     return current
 
 

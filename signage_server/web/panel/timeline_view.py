@@ -16,6 +16,7 @@ from signage_contract.programme import Programme, boundaries, plays, segment_pla
 from signage_contract.timezone import LOCAL_ZONE
 from signage_server.manifest.playtime import item_seconds
 from signage_server.manifest.programme import PlanHour, hourly_shares
+from signage_server.web.panel.labels import N_
 
 WEEK_DAYS = 7
 VIETNAM = LOCAL_ZONE
@@ -32,6 +33,10 @@ def zone_of(manifest: Manifest) -> tzinfo:
         return VIETNAM
 
 
+IMAGE_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WebP"}
+CLOCK_FORMATS = {"datetime": N_("date and time"), "time": N_("time of day"), "date": N_("date")}
+
+
 def describe_item(item: Item) -> str:
     """A one-line label for an item, in the words the editor wrote."""
     if isinstance(item, TextItem):
@@ -39,9 +44,10 @@ def describe_item(item: Item) -> str:
     if isinstance(item, TickerItem):
         return item.text[:80]
     if isinstance(item, ImageItem):
-        return f"{item.media.width}×{item.media.height} {item.media.content_type}"
+        kind = IMAGE_TYPES.get(item.media.content_type, item.media.content_type)
+        return f"{item.media.width}×{item.media.height} {kind}"
     if isinstance(item, ClockItem):
-        return item.format
+        return CLOCK_FORMATS[item.format]  # the page translates it (board.html)
     return item.kind
 
 

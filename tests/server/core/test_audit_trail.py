@@ -62,7 +62,7 @@ def test_the_csv_export_is_utf8_with_a_bom(client, users) -> None:
     _approved_bulletin(client, users)
     response = client.get("/api/v1/audit/export.csv", headers=users["admin_a"].headers)
     assert response.headers["content-type"].startswith("text/csv")
-    assert response.content.startswith(b"\xef\xbb\xbfid,at,actor")
+    assert response.content.startswith(b"\xef\xbb\xbfid,at,at_local,actor")
     assert "Tin mới" in response.content.decode("utf-8-sig")
 
 

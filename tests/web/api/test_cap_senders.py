@@ -111,3 +111,62 @@ def test_geocode_units_reads_the_names_it_is_given_case_insensitively() -> None:
 
 def test_a_sender_defaults_to_unit_code_and_ma_dvhc() -> None:
     assert CapSender(token="x" * 16).geocode_names == ["UNIT_CODE", "MA_DVHC"]
+
+
+def _panel_sender(session, *, name: str, token: str, identity=None, unit_code: str | None = None) -> None:
+    from signage_server.emergency.sources.cap.senders import hash_token, read_certificate
+    from signage_server.models import TrustedCapSender
+
+    facts = None if identity is None else read_certificate(identity.cert_pem)
+    session.add(TrustedCapSender(name=name, token_hash=hash_token(token), unit_code=unit_code,
+                                 geocode_names=["MA_XA"], certificate_pem=facts.pem if facts else None,
+                                 certificate_subject=facts.subject if facts else "",
+                                 certificate_not_after=facts.not_after if facts else None))
+    session.commit()
+
+
+def test_the_setting_seeds_database_senders_storing_only_the_tokens_hash(session) -> None:
+    from signage_server.models import CapSenderSource, TrustedCapSender
+
+    rows = {r.name: r for r in session.exec(select(TrustedCapSender)).all()}
+    assert set(rows) == {SIGNER, "other@example.vn"}
+    assert rows[SIGNER].source == CapSenderSource.SETTING and rows[SIGNER].certificate_not_after is not None
+    assert SIGNING_TOKEN not in rows[SIGNER].token_hash and rows[SIGNER].geocode_names == ["MA_XA"]
+
+
+def test_a_sender_made_in_the_database_is_trusted_by_its_token(client, session, board) -> None:
+    _panel_sender(session, name="kttv@example.vn", token="db-sender-token-0123456")
+    document = message().replace(SENDER.encode(), b"kttv@example.vn")
+    answer = post(client, document, token="db-sender-token-0123456")
+    assert answer.status_code == 200 and answer.json()["outcome"] == "created"
+
+
+def test_an_alert_from_a_sender_whose_certificate_expired_is_refused_with_the_reason(client, session,
+                                                                                     board) -> None:
+    expired = make_identity("old.nchmf.gov.vn", valid_days=(-400, -2))
+    _panel_sender(session, name="old@nchmf.gov.vn", token="expired-sender-token-01", identity=expired)
+    document = sign(message().replace(SENDER.encode(), b"old@nchmf.gov.vn"), expired)
+    answer = post(client, document, token="expired-sender-token-01")
+    assert answer.status_code == 403
+    assert "certificate of sender 'old@nchmf.gov.vn' expired on" in answer.json()["detail"]
+    assert session.exec(select(Override)).all() == []
+
+
+def test_a_disabled_sender_is_not_trusted(client, session, board) -> None:
+    from signage_server.models import TrustedCapSender
+
+    row = session.exec(select(TrustedCapSender).where(TrustedCapSender.name == "other@example.vn")).one()
+    row.active = False
+    session.add(row)
+    session.commit()
+    document = message().replace(SENDER.encode(), b"other@example.vn").replace(b"MA_XA", b"UNIT_CODE")
+    assert post(client, document, token=PLAIN_TOKEN).status_code == 403
+
+
+def test_a_sender_taken_out_of_the_setting_is_disabled_at_the_next_start(session) -> None:
+    from signage_server.emergency.sources.cap.senders import seed_from_settings
+    from signage_server.models import TrustedCapSender
+
+    seed_from_settings(session, {"other@example.vn": CapSender(token=PLAIN_TOKEN)})
+    rows = {r.name: r.active for r in session.exec(select(TrustedCapSender)).all()}
+    assert rows == {SIGNER: False, "other@example.vn": True}

@@ -46,11 +46,12 @@ def test_approving_from_the_queue_moves_the_bulletin_to_approved(client, users, 
     assert session.get(Bulletin, bid).state == "approved"
 
 
-def test_rejecting_without_a_reason_shows_the_apis_message(client, users, session) -> None:
+def test_rejecting_without_a_reason_says_so_in_vietnamese(client, users, session) -> None:
     bid = submitted_bulletin(client, users["editor_a"])
     csrf = login(client, "approver-a")
     answer = decide(client, csrf, bid, "rejected")
-    assert answer.status_code == 422 and "a rejection needs a reason" in answer.text
+    assert answer.status_code == 422 and "Từ chối phải có lý do." in answer.text
+    assert "a rejection needs a reason" not in answer.text
     session.expire_all()
     assert session.get(Bulletin, bid).state == "submitted"
 
@@ -68,7 +69,7 @@ def test_the_four_eyes_refusal_is_shown(client, users) -> None:
     bid = submitted_bulletin(client, users["admin_a"])
     csrf = login(client, "admin-a")
     answer = decide(client, csrf, bid, "approved")
-    assert answer.status_code == 422 and "four-eyes rule" in answer.text
+    assert answer.status_code == 422 and "Nguyên tắc bốn mắt" in answer.text
 
 
 def test_the_queue_posts_need_the_csrf_token(client, users) -> None:
@@ -78,14 +79,22 @@ def test_the_queue_posts_need_the_csrf_token(client, users) -> None:
     assert answer.status_code == 403
 
 
-def test_the_audit_page_lists_the_approval(client, users) -> None:
+def test_the_audit_page_lists_the_approval_in_words(client, users) -> None:
     bid = submitted_bulletin(client, users["editor_a"])
     csrf = login(client, "approver-a")
     decide(client, csrf, bid, "approved")
     page = client.get("/panel/audit?object_type=bulletin")
     assert page.status_code == 200
-    assert ">approve<" in page.text and f"bulletin {bid}" in page.text
-    assert "state: &#34;submitted&#34; → &#34;approved&#34;" in page.text
+    assert "<td>đã duyệt</td>" in page.text and "Bản tin “Lịch tiêm chủng tháng 12”" in page.text
+    assert "Trạng thái: chờ duyệt → đã duyệt" in page.text
+    assert f"bulletin {bid}" not in page.text and "GMT+7" in page.text
+
+
+def test_the_audit_page_filters_by_kind_from_a_list(client, users) -> None:
+    login(client, "approver-a")
+    page = client.get("/panel/audit")
+    assert '<select id="a-type" name="object_type">' in page.text
+    assert '<option value="bulletin">Bản tin</option>' in page.text
 
 
 def test_the_audit_csv_uses_the_same_filters(client, users) -> None:

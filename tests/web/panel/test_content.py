@@ -32,12 +32,14 @@ def test_upload_stores_the_image_and_serves_its_thumbnail(client, users, session
     assert "áp thấp" in client.get("/panel/media").text
 
 
-def test_rejected_upload_answers_with_the_store_message(client, users) -> None:
+def test_rejected_upload_says_why_in_vietnamese_with_the_apis_code(client, users) -> None:
     csrf = login(client, "editor-a")
     answer = client.post("/panel/media", files={"file": ("notes.txt", b"just text", "text/plain")},
                          headers={"X-CSRF-Token": csrf})
     assert answer.status_code == 415
-    assert "upload JPEG, PNG or WebP" in answer.json()["detail"]
+    said = "Loại tệp này không được chấp nhận; hãy tải lên ảnh JPEG, PNG hoặc WebP."
+    assert answer.json()["detail"] == said
+    assert answer.json()["code"] == "media.unsupported_type"
 
 
 def test_approver_approves_an_image_from_the_library(client, users, session, tree) -> None:
@@ -79,7 +81,7 @@ def test_refused_transition_shows_the_api_message(client, users, session, tree) 
     session.commit()
     csrf = login(client, "approver-a")
     answer = client.post(f"/panel/bulletins/{row.id}/state", data={"state": "approved", "csrf_token": csrf})
-    assert answer.status_code == 422 and "cannot go from draft to approved" in answer.text
+    assert answer.status_code == 422 and "không thể chuyển sang" in answer.text
 
 
 def test_invalid_bulletin_keeps_the_draft_and_says_why(client, users) -> None:
@@ -103,7 +105,7 @@ def test_unknown_pairing_code_says_why(client, users, make_board) -> None:
     board = make_board()
     csrf = login(client, "operator-a")
     answer = client.post(f"/panel/boards/{board.id}/pairing", data={"code": "ACDEFH", "csrf_token": csrf})
-    assert answer.status_code == 422 and "no player is showing code ACDEFH" in answer.text
+    assert answer.status_code == 422 and "Không có thiết bị phát nào hiển thị mã ACDEFH" in answer.text
 
 
 def test_editor_gets_no_pairing_form(client, users, make_board) -> None:
@@ -274,7 +276,7 @@ def test_admin_of_commune_cannot_create_users_elsewhere(client, users, tree) -> 
     page = client.post("/panel/users", data={
         "username": "ngoai-pham-vi", "password": "mật khẩu đủ dài 123", "role": "editor",
         "unit_id": str(tree.commune_b), "csrf_token": csrf})
-    assert page.status_code == 422 and "not found" in page.text
+    assert page.status_code == 422 and "Đơn vị này không tồn tại hoặc nằm ngoài phạm vi của bạn." in page.text
 
 
 def test_board_page_shows_health_and_uptime(client, users, make_board) -> None:

@@ -105,7 +105,7 @@ def test_title_with_markup_is_escaped(client, users, make_board) -> None:
 def test_operator_cannot_target_another_communes_board(client, users, make_board, tree) -> None:
     other = make_board(unit_id=tree.commune_b)
     page = _prepare(client, login(client, "operator-a"), target="boards", board_ids=[str(other.id)])
-    assert page.status_code == 422 and f"board {other.id}" in page.text
+    assert page.status_code == 422 and "Bảng này không tồn tại hoặc nằm ngoài phạm vi của bạn." in page.text
 
 
 def test_form_offers_each_risk_level_with_its_colour_name(client, users) -> None:

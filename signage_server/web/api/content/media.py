@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, HTTPException, Response, UploadFile, status
+from fastapi import APIRouter, File, Form, Response, UploadFile, status
 from fastapi.responses import FileResponse
 
 from signage_contract import Category
 from signage_server.content import media as service
-from signage_server.content.media_store import MediaRejected
 from signage_server.schemas import MediaPublic, MediaUpdate
 from signage_server.web.api.content.routes import add_content_routes
 from signage_server.web.deps import (
@@ -38,11 +37,8 @@ def upload_media(
 ) -> MediaPublic:
     """Upload an image; the answer carries its width, height, type and sha256."""
     upload = service.Upload(file.file, file.filename or "", file.content_type, title, category, unit_id)
-    try:
-        done = service.upload_media(session, actor=actor, changes=changes, store=store,
-                                    upload=upload)
-    except MediaRejected as exc:
-        raise HTTPException(exc.status_code, exc.message) from exc
+    # A refused file (MediaRejected) answers {"detail", "code", "params"} like a domain error.
+    done = service.upload_media(session, actor=actor, changes=changes, store=store, upload=upload)
     if not done.created:
         response.status_code = status.HTTP_200_OK
     return done.media

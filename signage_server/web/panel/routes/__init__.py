@@ -7,25 +7,33 @@ from fastapi import APIRouter
 
 from signage_server.web.panel.routes import (
     account,
+    api_tokens,
     approvals,
     audit,
+    board_admin,
     boards,
     bulletins,
+    cap_senders,
     dashboard,
     emergency,
     emergency_override,
+    guide,
+    layouts,
     media,
     playlists,
     publish,
+    reorganisation,
     reports,
     schedules,
     users,
+    villages,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
     account.router,
     dashboard.router,
     publish.router,
+    board_admin.router,  # before boards: /boards/new is not a board id
     boards.router,
     media.router,
     bulletins.router,
@@ -37,4 +45,10 @@ ROUTERS: tuple[APIRouter, ...] = (
     emergency.router,  # before emergency_override: /emergency/history is not an id
     emergency_override.router,
     users.router,
+    guide.router,
+    api_tokens.router,
+    cap_senders.router,
+    layouts.router,
+    villages.router,
+    reorganisation.router,
 )

@@ -25,6 +25,7 @@ from signage_server.models import AdminUnit, ContentState, Submission, User
 from signage_server.schemas import StateChange
 from signage_server.units.service import subtree_ids
 from signage_server.web.deps import ChangesDep, ClientIpDep, SessionDep
+from signage_server.web.panel.labels import N_
 from signage_server.web.panel.listing import ListQuery, ListQueryDep
 from signage_server.web.panel.pages import Pages, Translator, error_text, see_other
 from signage_server.web.panel.preview import PreviewRenderer
@@ -56,7 +57,7 @@ def move(session: Session, *, actor: Actor, changes: ChangeFeed, kind: Kind, ite
 
 def reviewer(who: PanelUser) -> User:
     if who.role not in roles.REVIEWERS:
-        raise HTTPException(403, "this page is for admins and approvers")
+        raise HTTPException(403, N_("this page is for admins and approvers"))
     return who.user
 
 
@@ -157,7 +158,7 @@ def decide(request: Request, session: SessionDep, who: CheckedPanelUser, view: P
            state: StateField, reason: ReasonField = "") -> Response:
     actor = Actor(reviewer(who), ip)
     if state not in DECISIONS:
-        raise HTTPException(422, "the queue only approves or rejects")
+        raise HTTPException(422, N_("the queue only approves or rejects"))
     error = move(session, actor=actor, changes=changes, kind=kind, item_id=item_id, state=state,
                  reason=reason)
     if error:

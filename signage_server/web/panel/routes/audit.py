@@ -3,9 +3,8 @@ local time, and the CSV export served through the panel session."""
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, time, timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -16,12 +15,12 @@ from signage_server.core import audit_trail
 from signage_server.core.audit_trail import AuditFilter
 from signage_server.models import User
 from signage_server.web.deps import SessionDep
+from signage_server.web.panel import audit_view
 from signage_server.web.panel.listing import ListQueryDep
 from signage_server.web.panel.routes.approvals import reviewer, user_names
 from signage_server.web.panel.routes.common import (
     LOCAL_ZONE,
     PagesDep,
-    local_time,
     run_service,
     units_in_scope,
 )
@@ -46,20 +45,6 @@ def _filter(unit_id: int | None, user_id: int | None, object_type: str | None, f
                            from_=_start(first), to=_start(last + timedelta(days=1) if last else None))
 
 
-def changed_fields(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[str]:
-    """``field: old → new`` for every field whose value differs (plain text; the template escapes)."""
-    old, new = before or {}, after or {}
-    shown = []
-    for key in sorted(set(old) | set(new)):
-        if old.get(key) != new.get(key):
-            shown.append(f"{key}: {_text(old.get(key))} → {_text(new.get(key))}")
-    return shown
-
-
-def _text(value: Any) -> str:
-    return "–" if value is None else json.dumps(value, ensure_ascii=False, default=str)
-
-
 def _people(session: Session, unit_ids: list[int]) -> list[User]:
     query = select(User).where(col(User.unit_id).in_(unit_ids)).order_by(col(User.username))
     return list(session.exec(query))
@@ -76,10 +61,16 @@ def audit_page(request: Request, session: SessionDep, who: CurrentPanelUser, vie
         lambda: audit_trail.event_page(session, actor=user, wanted=wanted, page=q.page))
     rows = found.rows if found else []
     units = units_in_scope(session, user)
+    tr = view.translator(request)
+    named = audit_view.look_up(session, rows)
     return view.render(
         request, "audit.html", who, rows=rows, found=found, q=q, units=units,
-        people=_people(session, list(units)), object_types=audit_trail.object_types(session, actor=user),
-        names=user_names(session, {e.actor_id for e in rows}), local=local_time, changed=changed_fields,
+        people=_people(session, list(units)),
+        names=user_names(session, {e.actor_id for e in rows}), kinds=audit_view.OBJECT_TYPES,
+        action=lambda e: audit_view.action_text(e.action, tr, e.object_type),
+        what=lambda e: audit_view.object_text(e, named, tr),
+        changed=lambda e: audit_view.changes_text(e, named, tr),
+        unit_name=lambda i: named.units.get(i, "") if i is not None else "",
         chosen={"unit_id": unit_id, "user_id": user_id, "object_type": object_type or "",
                 "from": first.isoformat() if first else "", "to": last.isoformat() if last else ""},
         error=error, status_code=422 if error else 200)

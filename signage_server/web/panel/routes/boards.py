@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from sqlmodel import Session, col, select
 
 from signage_contract import Manifest
+from signage_server.core import roles
 from signage_server.core.audit import client_ip
 from signage_server.devices import boards, pairing
 from signage_server.health import service as health
@@ -16,12 +17,21 @@ from signage_server.health.schemas import ScreenshotPublic
 from signage_server.manifest.composer import Composer
 from signage_server.models import Board, BoardKind, Schedule, utcnow
 from signage_server.web.deps import BusDep, ComposerDep, HealthDep, SessionDep
+from signage_server.web.panel.labels import N_
 from signage_server.web.panel.listing import ListQueryDep
 from signage_server.web.panel.routes.common import PAIRING_ROLES, PagesDep, run_service, units_in_scope
 from signage_server.web.panel.session import CheckedPanelUser, CurrentPanelUser, PanelUser
 from signage_server.web.panel.timeline_view import airtime_plan, now_playing, parse_document, week, zone_of
 
+# the player's screen_state in words (signage_contract/device.py)
+SCREEN_WORDS = {"on": N_("on"), "off": N_("off"), "unknown": N_("unknown")}
 router = APIRouter(prefix="/boards")
+# What the board page says after a change made on another page (``?done=``).
+DONE_WORDS = {
+    "created": N_("The board was created."), "saved": N_("The board was saved."),
+    "revoked": N_("The board's players were revoked; it shows a pairing code until paired again."),
+    "repaired": N_("The board was paired to the new player; the players before were revoked."),
+}
 
 
 @router.get("")
@@ -31,7 +41,8 @@ def board_list(request: Request, session: SessionDep, who: CurrentPanelUser, vie
     found = boards.board_page(session, actor=who.user, text=q.text, unit_id=q.number("unit_id"),
                               kind=q.option("kind", BoardKind), wanted=q.page)
     return view.render(request, "boards.html", who, found=found, rows=found.rows, q=q,
-                       units=units_in_scope(session, who.user), kinds=list(BoardKind))
+                       units=units_in_scope(session, who.user), kinds=list(BoardKind),
+                       can_create=who.role in roles.ADMINS)
 
 
 def _schedule_names(session: Session, ids: set[str]) -> dict[str, str]:
@@ -67,6 +78,9 @@ def _detail(request: Request, session: Session, who: PanelUser, view: PagesDep, 
         uptime=health.board_uptime(session, actor=who.user, board_id=board_id, now=now, config=config),
         shot=shot, shot_thumb="/panel" + shot.thumbnail_url.removeprefix("/api/v1") if shot else None,
         paired=message, error=error, asked=asked, status_code=422 if error else 200, tz=zone_of(manifest),
+        can_edit=who.role in roles.OPERATORS, done=DONE_WORDS.get(request.query_params.get("done", "")),
+        layout_names={layout.id: layout.name for layout in manifest.layouts}, screen_words=SCREEN_WORDS,
+        region_roles={r.id: r.role.value for layout in manifest.layouts for r in layout.regions},
     )
 
 
@@ -83,7 +97,7 @@ def pair(request: Request, session: SessionDep, who: CheckedPanelUser, view: Pag
     """The same claim the API makes (roles, scope, code rules), answered as a page."""
     board = boards.get_board(session, actor=who.user, board_id=board_id)
     if who.role not in PAIRING_ROLES:
-        raise HTTPException(403, "pairing needs the admin or operator role")
+        raise HTTPException(403, N_("pairing needs the admin or operator role"))
     ip = client_ip(request)
     claimed, error = run_service(lambda: pairing.claim_code(session, actor=who.user, ip=ip, board_id=board_id,
                                                         claim=pairing.PairingClaim(code=code)))
@@ -97,7 +111,7 @@ def ask_screenshot(request: Request, session: SessionDep, who: CheckedPanelUser,
     """Screenshot on demand: the board uploads a capture over its connection when it is online."""
     board = boards.get_board(session, actor=who.user, board_id=board_id)
     if who.role not in PAIRING_ROLES:
-        raise HTTPException(403, "screenshots on demand need the admin or operator role")
+        raise HTTPException(403, N_("screenshots on demand need the admin or operator role"))
     health.request_screenshot(session, actor=who.user, bus=bus, board_id=board_id)
     return _detail(request, session, who, view, composer, monitor, board, asked=True)
 

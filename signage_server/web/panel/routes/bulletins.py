@@ -19,6 +19,7 @@ from signage_server.core.errors import Forbidden
 from signage_server.models import Board, ContentState, utcnow
 from signage_server.schemas import BulletinCreate, BulletinPublic, BulletinUpdate
 from signage_server.web.deps import ChangesDep, ClientIpDep, SessionDep
+from signage_server.web.panel.labels import N_
 from signage_server.web.panel.listing import ListQuery, ListQueryDep
 from signage_server.web.panel.local_dates import local_text, parse_local, validity_at
 from signage_server.web.panel.pages import see_other
@@ -210,5 +211,5 @@ def _writer(who: PanelUser, ip: str) -> Actor:
 def preview_image(who: CurrentPanelUser, renderer: PreviewsDep, key: str) -> FileResponse:
     path = renderer.path_for(key)
     if path is None:
-        raise HTTPException(404, "preview not found; render it again")
+        raise HTTPException(404, N_("preview not found; render it again"))
     return FileResponse(path, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})

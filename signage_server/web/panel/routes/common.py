@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, TypeVar
 
 from fastapi import Depends
@@ -17,6 +17,7 @@ from signage_server.content.workflow import InUse
 from signage_server.core import roles
 from signage_server.core.auth import scope_unit_ids
 from signage_server.core.errors import DomainError
+from signage_server.core.local_time import local_text
 from signage_server.models import AdminUnit, User
 from signage_server.web.deps import state_of
 from signage_server.web.panel.pages import PagesDep, error_text
@@ -48,9 +49,8 @@ def status_of(error: str, default: int = 422) -> int:
 
 
 def local_time(moment: datetime) -> str:
-    """A stored instant (UTC; SQLite hands it back naive) as Vietnam's wall-clock time."""
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(LOCAL_ZONE).strftime("%d/%m/%Y %H:%M:%S")
+    """A stored instant as Vietnam's wall-clock time, labelled (the one helper: core/local_time)."""
+    return local_text(moment, seconds=True)
 
 
 def run_service(action: Callable[[], T], lang: str | None = None) -> tuple[T | None, str]:

@@ -60,13 +60,14 @@ def text_colour(back: str) -> str:
 
 def operator_of(who: PanelUser) -> User:
     if who.role not in roles.OPERATORS:
-        raise HTTPException(403, "the emergency page is for operators and admins")
+        raise HTTPException(403, N_("the emergency page is for operators and admins"))
     return who.user
 
 
 def refusal(exc: DomainError | ValidationError) -> str:
-    """What the page says about a refused action: the API's own message."""
-    return exc.message if isinstance(exc, DomainError) else error_text(exc)
+    """What the page says about a refused action (said in the reader's language when the page
+    renders it: ``pages.Refusal``)."""
+    return error_text(exc)
 
 
 def _boards_in_scope(session: SessionDep, user: User) -> list[Board]:

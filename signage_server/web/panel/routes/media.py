@@ -3,6 +3,7 @@ upload service; a rejected file answers with the API's own message; approval sta
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Annotated, Any
 
@@ -19,6 +20,7 @@ from signage_server.models import ContentState, utcnow
 from signage_server.schemas import MediaUpdate
 from signage_server.web.deps import ChangesDep, ClientIpDep, MediaStoreDep, SessionDep, SettingsDep
 from signage_server.web.errors import status_of
+from signage_server.web.panel.labels import N_
 from signage_server.web.panel.listing import ListQuery, ListQueryDep
 from signage_server.web.panel.local_dates import local_text, parse_local, validity_at
 from signage_server.web.panel.pages import Pages, see_other
@@ -111,24 +113,30 @@ def delete(request: Request, session: SessionDep, who: CheckedPanelUser, view: P
     return see_other("/panel/media")
 
 
+def _refused(detail: str, code: str, params: Mapping[str, object], status_code: int) -> JSONResponse:
+    return JSONResponse({"detail": detail, "code": code, "params": dict(params)}, status_code=status_code)
+
+
 @router.post("")
 def upload(
-    session: SessionDep, who: CheckedPanelUser, ip: ClientIpDep, changes: ChangesDep, store: MediaStoreDep,
+    request: Request, view: PagesDep, session: SessionDep, who: CheckedPanelUser, ip: ClientIpDep,
+    changes: ChangesDep, store: MediaStoreDep,
     file: Annotated[UploadFile, File()], category: Annotated[Category, Form()] = Category.OTHER,
     title: Annotated[str, Form(max_length=200)] = "",
 ) -> JSONResponse:
-    """The media upload service; the title defaults to the file's name. Errors keep the API's words."""
+    """The media upload service; the title defaults to the file's name. A refusal is said in the
+    reader's language ("detail"), with the API's code and params beside it."""
     if who.role not in roles.EDITORS:
-        raise HTTPException(403, "uploading needs the admin or editor role")
+        raise HTTPException(403, N_("uploading needs the admin or editor role"))
     title = title.strip() or PurePath(file.filename or "").stem[:200]
     upload = service.Upload(file.file, file.filename or "", file.content_type, title, category)
     try:
         done = service.upload_media(session, actor=Actor(who.user, ip), changes=changes, store=store,
                                     upload=upload)
     except MediaRejected as exc:
-        return JSONResponse({"detail": exc.message}, status_code=exc.status_code)
+        return _refused(view.refusal(request, exc), exc.code, exc.params, exc.status_code)
     except DomainError as exc:
-        return JSONResponse({"detail": exc.message}, status_code=status_of(exc))
+        return _refused(view.refusal(request, exc), exc.code, exc.params, status_of(exc))
     made = done.media
     return JSONResponse({"id": made.id, "thumbnail": f"/panel/media/{made.id}/thumbnail"}, status_code=201)
 
@@ -157,7 +165,7 @@ def set_validity(request: Request, session: SessionDep, who: CheckedPanelUser, v
                  valid_until: Annotated[str, Form(max_length=40)] = "") -> Response:
     """When the image may be shown, typed in local time (``local_dates``); the media update service."""
     if who.role not in roles.EDITORS:
-        raise HTTPException(403, "dating images needs the admin or editor role")
+        raise HTTPException(403, N_("dating images needs the admin or editor role"))
     done, error = run_service(lambda: service.update_media(
         session, actor=Actor(who.user, ip), changes=changes, media_id=media_id,
         patch=MediaUpdate(valid_from=parse_local(valid_from, "valid_from"),

@@ -27,6 +27,7 @@ from signage_server.core.changes import ChangeFeed
 from signage_server.manifest.preview import SchedulePreview
 from signage_server.models import Board, ContentState, Schedule, TargetKind, utcnow
 from signage_server.web.deps import ChangesDep, ClientIpDep, ComposerDep, SessionDep
+from signage_server.web.panel.labels import N_
 from signage_server.web.panel.listing import ListQuery, ListQueryDep
 from signage_server.web.panel.pages import Pages, see_other
 from signage_server.web.panel.routes.approvals import ReasonField, StateField, move
@@ -150,7 +151,7 @@ def warnings_digest(preview: SchedulePreview) -> str:
 
 def _preview(session: Session, who: PanelUser, data: dict[str, Any]) -> tuple[SchedulePreview | None, str]:
     if who.role not in roles.EDITORS:
-        raise HTTPException(403, "scheduling needs the admin or editor role")
+        raise HTTPException(403, N_("scheduling needs the admin or editor role"))
     return run_service(lambda: schedules.preview(
         session, user=who.user, data=SchedulePreviewRequest.model_validate(data)))
 
@@ -195,7 +196,7 @@ def unit_week(request: Request, session: SessionDep, who: CurrentPanelUser, view
               composer: ComposerDep, unit_id: int) -> Response:
     """The week grid of each board that the unit owns directly."""
     if not in_scope(session, who.user, unit_id):
-        raise HTTPException(404, f"unit {unit_id} not found")
+        raise HTTPException(404, N_("This unit does not exist or lies outside your area."))
     boards = session.exec(select(Board).where(Board.unit_id == unit_id).order_by(col(Board.name))
                           .limit(MAX_BOARDS_IN_UNIT_WEEK)).all()
     now = utcnow()
@@ -266,7 +267,7 @@ def _update(request: Request, session: Session, who: PanelUser, view: Pages, act
 def delete(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
            changes: ChangesDep, ip: ClientIpDep, schedule_id: int) -> Response:
     if who.role not in roles.EDITORS:
-        raise HTTPException(403, "scheduling needs the admin or editor role")
+        raise HTTPException(403, N_("scheduling needs the admin or editor role"))
     refusal = run_delete(lambda: schedules.delete_schedule(
         session, actor=Actor(who.user, ip), changes=changes, schedule_id=schedule_id),
         view.translator(request).lang)

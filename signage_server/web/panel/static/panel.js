@@ -229,6 +229,9 @@
     document.querySelectorAll("form[data-item-form]").forEach(setUpItemForm);
     document.querySelectorAll("ol[data-order-form]").forEach(setUpReorder);
     document.querySelectorAll("input[data-filter]").forEach(setUpFilter);
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.addEventListener("click", function () { window.print(); });
+    });
   });
 })();
 
