@@ -107,6 +107,11 @@ SENTENCES: dict[str, str] = {
     "override.expired": N_("This emergency expired before it was confirmed."),
     "override.issued_above": N_("This emergency was issued above your unit; its issuer acts on it."),
     "override.not_live": N_("This emergency has ended and can no longer be changed."),
+    "override.image_needs_unit": N_("An image is filed under your unit, and your account has none; ask an admin."),
+    "publication.invalid_reference": N_("Something you chose is no longer available to you; choose the boards, units and images again."),
+    "submission.decision_only": N_("A submission is approved or rejected as a whole."),
+    "submission.edit_gone": N_("What this edit changes no longer exists."),
+    "submission.parts_withdrawn": N_("Part of this was withdrawn or rejected since it was sent; ask the author to send it again."),
     "override.already_ended": N_("This emergency has already ended."),
     # CAP alerts (API only, said the same way)
     "cap.rejected": N_("The CAP alert is not valid."),

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlmodel import col, select
 
+from signage_contract import device as wire
 from signage_server.models import AuditEvent, Board, DeviceCredential, PairingTicket, utcnow
 from tests.support.panel_client import csrf_of, login
 
@@ -168,3 +169,26 @@ def test_the_board_page_names_its_unit_and_offers_edit_to_operators_only(client,
     client.cookies.clear()
     login(client, "operator-a")
     assert f"/panel/boards/{board.id}/edit" in client.get(f"/panel/boards/{board.id}").text
+
+
+def test_a_player_answered_from_memory_is_refused_once_the_panel_revokes_it(client, users, make_board,
+                                                                            session) -> None:
+    """Unchanged polls are answered from each instance's memory; revoking from the panel must
+    reach that memory too, or the revoked player would go on getting 304s."""
+    board = make_board()
+    start = client.post(wire.PAIRING_START, json={"hardware_id": "pc-memory", "screen_width": 384})
+    ticket = wire.PairingTicket.model_validate(start.json())
+    row = session.get(PairingTicket, ticket.ticket_id)
+    row.claimed_board_id = board.id
+    session.add(row)
+    session.commit()
+    poll = client.get(wire.PAIRING_POLL.format(ticket_id=ticket.ticket_id),
+                      headers={"X-Pairing-Secret": ticket.secret})
+    token = wire.PairingStatus.model_validate(poll.json()).credential.token
+    auth = {"Authorization": f"Bearer {token}"}
+    etag = client.get(wire.DEVICE_MANIFEST, headers=auth).headers["ETag"]
+    assert client.get(wire.DEVICE_MANIFEST, headers={**auth, "If-None-Match": etag}).status_code == 304
+    csrf = login(client, "operator-a")
+    done = client.post(f"/panel/boards/{board.id}/revoke", data={"csrf_token": csrf, "confirm": "yes"})
+    assert done.status_code == 200
+    assert client.get(wire.DEVICE_MANIFEST, headers={**auth, "If-None-Match": etag}).status_code == 401

@@ -130,7 +130,7 @@ def test_extend_past_the_longest_run_is_refused(client, users, make_board, sessi
     csrf = login(client, "operator-a")
     override_id = _confirmed(client, csrf, expiry_hours="72")
     page = client.post(f"/panel/emergency/{override_id}/extend", data={"csrf_token": csrf, "hours": "24"})
-    assert page.status_code == 422 and "tối đa" in page.text  # said in Vietnamese by its code (override.too_long)
+    assert page.status_code == 422 and "tối đa" in page.text  # override.too_long, in Vietnamese
     session.expire_all()
     assert session.get(Override, override_id).state is OverrideState.ACTIVE
 
@@ -198,7 +198,7 @@ def test_history_pages_past_emergencies_with_reach_and_first_display(client, use
     assert "Tổng cộng 22" in newest and "Trang 1/2" in newest and "Cháy rừng phòng hộ" not in newest
     oldest = client.get("/panel/emergency/history?page=2").text
     entry = oldest[oldest.index("Cháy rừng phòng hộ"):]
-    assert re.search(r"Kết thúc</dt><dd>\d{2}/\d{2}/\d{4} [\d:]+ · \S", entry)  # and who cancelled it
+    assert re.search(r"Kết thúc</dt><dd>\d{2}/\d{2}/\d{4} [\d:]+ GMT\+7 · \S", entry)  # and who cancelled it
     assert re.search(r"Số bảng đã nhận</dt><dd>1</dd>", entry)
     assert re.search(r"Hiển thị lần đầu</dt><dd>\d{2}/\d{2}/\d{4} \d{2}:\d{2}", entry)
     assert "chưa bao giờ (bản nháp)" in newest

@@ -79,7 +79,7 @@ def test_the_preview_answers_a_refusal_in_place(client, users, session, tree, la
     csrf = login(client, "editor-a")
     page = client.post("/panel/schedules/preview",
                        data=_form(layout, playlist, tree, csrf, target_unit_id=str(tree.commune_b)))
-    assert page.status_code == 200 and f"unit {tree.commune_b} not found" in page.text
+    assert page.status_code == 200 and "“Đơn vị được chọn”: lựa chọn không tồn tại" in page.text
     viewer = login(client, "viewer-a")
     form = _form(layout, playlist, tree, viewer)
     assert client.post("/panel/schedules/preview", data=form).status_code == 403

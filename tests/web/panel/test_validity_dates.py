@@ -78,6 +78,6 @@ def test_an_image_is_dated_from_the_library_and_marked(client, users, session) -
     assert "chưa đến ngày hiệu lực" in page.text and 'value="01/01/2099 00:00"' in page.text
     refused = client.post(f"/panel/media/{made['id']}/validity", data={
         "valid_from": "02/01/2099", "valid_until": "01/01/2099", "csrf_token": csrf_of(page.text)})
-    assert refused.status_code == 422 and "valid_until must be after valid_from" in refused.text
+    assert refused.status_code == 422 and "“Hiệu lực đến” phải sau “Hiệu lực từ”." in refused.text
     login(client, "viewer-a")
     assert "Lưu thời hạn" not in client.get("/panel/media").text

@@ -19,9 +19,10 @@ from signage_server.core import roles
 from signage_server.core.audit import client_ip
 from signage_server.core.auth import require_role
 from signage_server.devices import boards, pairing
+from signage_server.devices.poll_cache import forget_everywhere
 from signage_server.models import Board, BoardKind, Orientation, User, utcnow
 from signage_server.schemas import BoardCreate, BoardUpdate
-from signage_server.web.deps import ChangesDep, EngineDep, HubDep, SessionDep
+from signage_server.web.deps import BusDep, ChangesDep, EngineDep, HubDep, PollCacheDep, SessionDep
 from signage_server.web.panel.labels import N_
 from signage_server.web.panel.pages import Pages, see_other
 from signage_server.web.panel.refusals import attempt, form_text
@@ -135,7 +136,7 @@ def devices_page(request: Request, session: SessionDep, who: CurrentPanelUser, v
 
 @router.post("/{board_id}/revoke")
 async def revoke(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
-                 engine: EngineDep, hub: HubDep, board_id: int,
+                 engine: EngineDep, hub: HubDep, cache: PollCacheDep, bus: BusDep, board_id: int,
                  confirm: Annotated[str, Form()] = "") -> Response:
     """Revoke every player of the board and drop its connections (the board goes dark until paired
     again); refused unless the confirmation box is ticked."""
@@ -152,13 +153,15 @@ async def revoke(request: Request, session: SessionDep, who: CheckedPanelUser, v
             pairing.revoke_devices(own, actor=who.user, ip=ip, board_id=board_id)
 
     await anyio.to_thread.run_sync(run)
+    await forget_everywhere(cache, bus, frozenset({board_id}))  # no instance answers old tokens from memory
     await hub.disconnect(board_id)
     return see_other(f"/panel/boards/{board_id}?done=revoked")
 
 
 @router.post("/{board_id}/repair")
 async def repair(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
-                 engine: EngineDep, hub: HubDep, board_id: int, code: Annotated[str, Form()] = "",
+                 engine: EngineDep, hub: HubDep, cache: PollCacheDep, bus: BusDep, board_id: int,
+                 code: Annotated[str, Form()] = "",
                  confirm: Annotated[str, Form()] = "") -> Response:
     """Pair the board to the player showing ``code`` and revoke the players it had: the code is
     claimed first, so a mistyped code leaves the board as it was."""
@@ -183,5 +186,6 @@ async def repair(request: Request, session: SessionDep, who: CheckedPanelUser, v
             pairing.revoke_devices(own, actor=who.user, ip=ip, board_id=board_id, created_before=claimed_at)
 
     await anyio.to_thread.run_sync(run)
+    await forget_everywhere(cache, bus, frozenset({board_id}))  # no instance answers old tokens from memory
     await hub.disconnect(board_id)
     return see_other(f"/panel/boards/{board_id}?done=repaired")
