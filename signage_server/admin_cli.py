@@ -1,5 +1,5 @@
 """Administrative commands of ``signage-server``: migrate, seed-units, create-admin, reorganise,
-cap-senders.
+cap-senders, backup, restore.
 
 Each takes the parsed arguments and settings, works on the configured database and returns an
 exit code; messages go to stderr, so a script can tell success from failure.
@@ -11,6 +11,7 @@ import argparse
 import getpass
 import sys
 from datetime import date
+from pathlib import Path
 
 from sqlmodel import Session, select
 
@@ -119,6 +120,39 @@ def cmd_cap_senders(settings: Settings, _args: argparse.Namespace) -> int:
     return 2 if problems else 0
 
 
+def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
+    from signage_server.backup import BackupError, backup
+
+    try:
+        done = backup(settings, args.output)
+    except BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"backup written to {done.path}: {done.database} database at schema {done.revision}, "
+          f"{done.files} data files, {done.bytes / 1e6:.1f} MB; it holds the signing key and password "
+          "hashes: keep it private", file=sys.stderr)
+    return 0
+
+
+def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
+    from signage_server.backup import BackupError, restore, verify
+
+    try:
+        if args.check:
+            manifest = verify(args.archive)
+            print(f"{args.archive}: complete and intact ({len(manifest['files'])} files, "
+                  f"{manifest['database']}, made {manifest['created_at']} by {manifest['server_version']})",
+                  file=sys.stderr)
+            return 0
+        manifest = restore(settings, args.archive, force=args.force)
+    except BackupError as exc:
+        print(f"error: {exc}; nothing was changed", file=sys.stderr)
+        return 2
+    print(f"restored the backup made {manifest['created_at']} ({len(manifest['files'])} files); "
+          "the database is at the latest schema", file=sys.stderr)
+    return 0
+
+
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sub.add_parser("migrate", help="bring the database to the latest schema").set_defaults(admin=cmd_migrate)
     sub.add_parser("seed-units", help="add the official 2025 administrative units (idempotent)").set_defaults(
@@ -140,3 +174,12 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     reorg.set_defaults(admin=cmd_reorganise)
     senders = sub.add_parser("cap-senders", help="check and show the trusted CAP senders (tokens left out)")
     senders.set_defaults(admin=cmd_cap_senders)
+    save = sub.add_parser("backup", help="write the database and the data directory to one archive (0600)")
+    save.add_argument("output", type=Path, help="the archive to write, outside the data directory")
+    save.set_defaults(admin=cmd_backup)
+    back = sub.add_parser("restore", help="check an archive, then restore it into an empty database")
+    back.add_argument("archive", type=Path)
+    back.add_argument("--check", action="store_true", help="only check the archive; change nothing")
+    back.add_argument("--force", action="store_true",
+                      help="replace a database that already holds users or boards")
+    back.set_defaults(admin=cmd_restore)
