@@ -8,7 +8,7 @@ export SDL_VIDEODRIVER ?= dummy
 export SDL_AUDIODRIVER ?= dummy
 export PYGAME_HIDE_SUPPORT_PROMPT := 1
 
-.PHONY: venv demo test lint bench clean
+.PHONY: venv demo test lint bench soak clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -31,6 +31,11 @@ test: $(STAMP) lint
 
 bench: $(STAMP)
 	$(PY) -m bench $(BENCH_ARGS)
+
+# A fleet of simulated boards for an hour (SOAK_MINUTES, SOAK_BOARDS, SOAK_RUNS, SOAK_POSTGRES_URL,
+# SOAK_REDIS_URL: see bench/soak.py); not part of make test or make bench.
+soak: $(STAMP)
+	$(PY) -m bench.soak
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
