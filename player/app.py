@@ -21,6 +21,7 @@ from .core.cache import MediaCache
 from .core.shared import Shared, Snapshot
 from .core.state import StateDir
 from .core.timeline import Frame
+from .core.watchdog import FrameWatchdog, SdNotify
 from .net.health import HealthService
 from .net.overrides import OverrideDesk
 from .net.sync import Coordinator
@@ -130,10 +131,13 @@ def run_board(
     compositor.on_screen = restore_last_frame(screen, state.root / LAST_FRAME_NAME)
     observer = FrameObserver(health.tracker, screenshots)
     keeper = LastFrameKeeper(state.root / LAST_FRAME_NAME)
+    watchdog = FrameWatchdog(SdNotify.from_env())  # a frozen loop restarts the player
+    watchdog.start()
 
     def after_frame(shown: Compositor, now: datetime) -> None:
         observer(shown, now)
         keeper(shown, now)
+        watchdog.beat()
 
     try:
         run_loop(
@@ -147,6 +151,7 @@ def run_board(
     except KeyboardInterrupt:
         pass
     finally:
+        watchdog.stop()
         coordinator.stop()
         health.close()
         desk.outbox.stop()

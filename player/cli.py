@@ -60,7 +60,27 @@ def build_parser() -> argparse.ArgumentParser:
     draw.add_argument("--media-dir", type=Path, default=None, help="files named by sha256 (a player cache)")
     draw.add_argument("--pages", action="store_true",
                       help="every page of the main region's text: OUTPUT is page 1, STEM-N.png page N")
+    service = commands.add_parser(
+        "install-service",
+        help="start this player at boot and restart it if it stops or freezes (systemd; a logon task on "
+             "Windows), with the --server, --state-dir and --geometry given")
+    service.add_argument("--user", default=None,
+                         help="as root: the board's desktop account the player runs as")
+    service.add_argument("--display", default=None,
+                         help="X display of the board (default :0 for a system unit)")
+    service.add_argument("--platform", choices=("auto", "linux", "windows"), default="auto")
+    service.add_argument("--dry-run", action="store_true",
+                         help="print the unit or task and the commands only")
+    service.add_argument("--no-enable", action="store_true", help="write the unit, do not enable or start it")
     return parser
+
+
+def format_geometry(geometry: tuple[int, int, int | None, int | None] | None) -> str | None:
+    if geometry is None:
+        return None
+    width, height, x, y = geometry
+    offset = "" if x is None or y is None else f"{x:+d}{y:+d}"
+    return f"{width}x{height}{offset}"
 
 
 def load_manifest_file(path: Path) -> Manifest:
@@ -136,6 +156,13 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
     if args.command == "render":
         return render_command(args)
+    if args.command == "install-service":
+        from .service import install_service_command
+
+        return install_service_command(
+            server=args.server, state_dir=args.state_dir or default_state_dir(),
+            geometry=format_geometry(args.geometry), fullscreen=args.fullscreen, user=args.user,
+            display=args.display, platform=args.platform, dry_run=args.dry_run, enable=not args.no_enable)
     return run_command(args)
 
 
