@@ -19,6 +19,7 @@ from signage_server import __version__
 from signage_server.content.layout_sync import sync_builtin_layouts
 from signage_server.content.media_store import MediaStore
 from signage_server.core.auth import user_for_token
+from signage_server.core.blobs import shared_files
 from signage_server.core.bus import make_bus
 from signage_server.core.changes import ChangeFeed
 from signage_server.core.heap import settle_heap
@@ -85,8 +86,9 @@ def create_app(settings: Settings, *, settle_heap_after_start: bool = False) -> 
         make_private_dir(settings.data_dir)
         app.state.engine = engine = prepare_database(settings)
         app.state.signing_key = load_or_create_signing_key(settings.key_path)
+        files = shared_files(settings.shared_store, settings.data_dir, engine)
         app.state.media_store = MediaStore(
-            settings.media_dir, settings.max_upload_bytes, settings.max_image_pixels
+            settings.media_dir, settings.max_upload_bytes, settings.max_image_pixels, files
         )
         app.state.media_store.remove_stale_temp_files()
         app.state.hub = hub = Hub()
@@ -98,7 +100,7 @@ def create_app(settings: Settings, *, settle_heap_after_start: bool = False) -> 
         worker = asyncio.create_task(composer.run(), name="composer")
         app.state.screenshot_store = ScreenshotStore(
             settings.screenshot_dir, settings.screenshot_max_bytes, settings.max_image_pixels,
-            settings.screenshot_keep,
+            settings.screenshot_keep, files,
         )
         notifier = WebhookNotifier(settings.webhook_url) if settings.webhook_url else None
         app.state.health = health = HealthMonitor(

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from signage_contract import Category, Priority
@@ -614,3 +614,15 @@ class TrustedCapSender(SQLModel, table=True):
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class StoredBlob(SQLModel, table=True):
+    """One chunk of a file every instance must be able to serve (``SIGNAGE_SHARED_STORE=database``):
+    uploaded media and their thumbnails, screenshots. ``key`` is the file's path under the data
+    directory (``media/ab/<sha256>``); all of a key's chunks are written in one transaction, so a key
+    that has rows is complete."""
+
+    __tablename__ = "stored_blob"
+    key: str = Field(primary_key=True, max_length=200)
+    seq: int = Field(primary_key=True)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

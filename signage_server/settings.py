@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -32,6 +32,11 @@ class Settings(BaseSettings):
         default=None, description="SQLAlchemy URL; default sqlite:///DATA_DIR/signage.db"
     )
     redis_url: str | None = Field(default=None, description="Redis for multi-instance fan-out")
+    shared_store: Literal["local", "database"] = Field(
+        default="local",
+        description="How instances share uploaded media and screenshots: local (one instance, or one shared "
+                    "data directory) or database (chunks in the shared PostgreSQL; core/blobs.py)",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     public_url: str | None = Field(default=None, description="Address players use; shown to operators")

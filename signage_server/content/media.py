@@ -95,8 +95,8 @@ def upload_media(
 def media_file(session: Session, *, user: User, store: MediaStore, media_id: int) -> tuple[Path, str]:
     """The stored file of an image in scope, and its content type."""
     row = records.fetch(session, user=user, model=Media, item_id=media_id)
-    path = store.path(row.sha256)
-    if not path.is_file():
+    path = store.local_path(row.sha256)
+    if path is None:
         raise NotFound("media.file_missing", f"media {media_id}: its file is missing from the store",
                        id=media_id)
     return path, row.content_type
@@ -105,8 +105,8 @@ def media_file(session: Session, *, user: User, store: MediaStore, media_id: int
 def thumbnail_file(session: Session, *, user: User, store: MediaStore, media_id: int) -> Path:
     """The JPEG thumbnail of an image in scope."""
     row = records.fetch(session, user=user, model=Media, item_id=media_id)
-    path = store.thumbnail_path(row.sha256)
-    if not path.is_file():
+    path = store.local_thumbnail(row.sha256)
+    if path is None:
         raise NotFound("media.no_thumbnail", f"media {media_id} has no thumbnail", id=media_id)
     return path
 

@@ -45,6 +45,7 @@ from typing import BinaryIO, Literal
 from PIL import Image, ImageFile, ImageOps
 
 from signage_contract.files import fsync_dir
+from signage_server.core.blobs import LocalFiles
 
 ContentType = Literal["image/jpeg", "image/png", "image/webp"]
 
@@ -118,10 +119,11 @@ def sniff_type(head: bytes) -> str | None:
 class MediaStore:
     """Uploaded images under ``root``; construction touches nothing on disk."""
 
-    def __init__(self, root: Path, max_bytes: int, max_pixels: int) -> None:
+    def __init__(self, root: Path, max_bytes: int, max_pixels: int, files: LocalFiles | None = None) -> None:
         self.root = root
         self.max_bytes = max_bytes
         self.max_pixels = max_pixels
+        self.files = files or LocalFiles(root)  # how other instances get what this one stores
 
     # --- paths -------------------------------------------------------------------------------
 
@@ -138,10 +140,22 @@ class MediaStore:
     def exists(self, sha256: str) -> bool:
         return self.path(sha256).is_file()
 
+    def local_path(self, sha256: str) -> Path | None:
+        """The file to serve, fetched from the shared store first if another instance stored it."""
+        path = self.path(sha256)
+        return path if self.files.ensure(path) else None
+
+    def local_thumbnail(self, sha256: str) -> Path | None:
+        path = self.thumbnail_path(sha256)
+        return path if self.files.ensure(path) else None
+
     def delete(self, sha256: str) -> bool:
         """Remove the file and its thumbnail; True when the file was there."""
         path = self.path(sha256)
-        self.thumbnail_path(sha256).unlink(missing_ok=True)
+        thumbnail = self.thumbnail_path(sha256)
+        thumbnail.unlink(missing_ok=True)
+        self.files.removed(thumbnail)
+        self.files.removed(path)
         try:
             path.unlink()
         except FileNotFoundError:
@@ -184,6 +198,8 @@ class MediaStore:
                 thumb = self.thumbnail_path(sha256)
                 if not thumb.is_file():
                     self._place(thumb_tmp, thumb)
+        self.files.saved(self.path(sha256))
+        self.files.saved(thumb)
         return StoredMedia(
             sha256=sha256,
             size=size,

@@ -21,6 +21,7 @@ from PIL import Image, ImageFile
 from sqlmodel import Session, col, select
 
 from signage_server.content.media_store import THUMBNAIL_MAX_PX, THUMBNAIL_QUALITY, MediaRejected, sniff_type
+from signage_server.core.blobs import LocalFiles
 from signage_server.models import Screenshot, ScreenshotRequestRow
 
 THUMB_SUFFIX = ".thumb.jpg"
@@ -33,11 +34,17 @@ class CheckedImage:
 
 
 class ScreenshotStore:
-    def __init__(self, root: Path, max_bytes: int, max_pixels: int, keep: int) -> None:
+    def __init__(self, root: Path, max_bytes: int, max_pixels: int, keep: int,
+                 files: LocalFiles | None = None) -> None:
         self.root = root
         self.max_bytes = max_bytes
         self.max_pixels = max_pixels
         self.keep = keep
+        self.files = files or LocalFiles(root)  # how other instances get what this one stores
+
+    def local(self, path: Path) -> Path | None:
+        """``path`` ready to serve, fetched from the shared store if another instance received it."""
+        return path if self.files.ensure(path) else None
 
     def image_path(self, shot: Screenshot) -> Path:
         return self.root / str(shot.board_id) / shot.file_name
@@ -81,11 +88,14 @@ class ScreenshotStore:
             out = io.BytesIO()
             thumb.save(out, "JPEG", quality=THUMBNAIL_QUALITY)
         _atomic_write(directory / (Path(name).stem + THUMB_SUFFIX), out.getvalue())
+        self.files.saved(directory / name)
+        self.files.saved(directory / (Path(name).stem + THUMB_SUFFIX))
         return name
 
     def remove(self, shot: Screenshot) -> None:
-        self.image_path(shot).unlink(missing_ok=True)
-        self.thumbnail_path(shot).unlink(missing_ok=True)
+        for path in (self.image_path(shot), self.thumbnail_path(shot)):
+            path.unlink(missing_ok=True)
+            self.files.removed(path)
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -154,8 +154,8 @@ def screenshot_file(session: Session, *, actor: User, store: ScreenshotStore, bo
     shot = session.get(Screenshot, shot_id)
     if shot is None or shot.board_id != board_id:
         raise NotFound("screenshot.not_found", f"screenshot {shot_id} not found", id=shot_id)
-    path = store.thumbnail_path(shot) if thumbnail else store.image_path(shot)
-    if not path.is_file():
+    path = store.local(store.thumbnail_path(shot) if thumbnail else store.image_path(shot))
+    if path is None:
         raise NotFound("screenshot.file_missing", f"screenshot {shot_id} file missing", id=shot_id)
     return path
 

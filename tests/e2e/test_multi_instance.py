@@ -1,12 +1,16 @@
-"""Two real server processes sharing PostgreSQL and Redis: an override posted and confirmed on
-instance A reaches a board whose WebSocket is connected to instance B; B's unchanged polls, answered
-from memory, follow a change and a revocation made on A, and a restart.
+"""Two real server processes sharing PostgreSQL and Redis, each with its own data directory
+(``SIGNAGE_SHARED_STORE=database``): an override posted and confirmed on instance A reaches a board
+whose WebSocket is connected to instance B; B's unchanged polls, answered from memory, follow a
+change and a revocation made on A, and a restart; an image uploaded on A is served by B, and a
+screenshot requested on A from a board connected to B arrives on A.
 
 Needs ``SIGNAGE_TEST_POSTGRES_URL`` and ``SIGNAGE_TEST_REDIS_URL``; skipped, saying so, without them.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import os
 import socket
 import subprocess
@@ -19,6 +23,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from PIL import Image
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
@@ -83,7 +88,7 @@ def two_instances(tmp_path: Path, fresh_database: str) -> Iterator[tuple[int, in
     assert REDIS is not None
     env = {**os.environ, "SIGNAGE_DATABASE_URL": fresh_database, "SIGNAGE_REDIS_URL": REDIS,
            "SIGNAGE_SIGNING_KEY_FILE": str(tmp_path / "signing.key"), "SIGNAGE_SEED_UNITS": "false",
-           "SIGNAGE_LOG_LEVEL": "warning"}
+           "SIGNAGE_LOG_LEVEL": "warning", "SIGNAGE_SHARED_STORE": "database"}
     procs: list[subprocess.Popen[bytes]] = []
     try:
         first, port_a = _start(env, tmp_path / "a")  # A migrates the database; then B starts
@@ -214,3 +219,59 @@ def _board_id(url: str) -> int:
     engine.dispose()
     assert board_id is not None
     return board_id
+
+
+def _jpeg(colour: str) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (160, 90), colour).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def _editor(url: str) -> dict[str, str]:
+    engine = create_engine(url, poolclass=NullPool)
+    with Session(engine) as session:
+        unit = session.exec(select(AdminUnit)).one()
+        editor = User(username="editor", role=Role.EDITOR, unit_id=unit.id or 0,
+                      password_hash=hash_password("correct horse battery"))
+        session.add(editor)
+        session.commit()
+        token, _row = issue_token(session, editor, TokenKind.API, "test", None)
+    engine.dispose()
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_files_stored_by_one_instance_are_served_by_the_other(two_instances, fresh_database,
+                                                              tmp_path) -> None:
+    port_a, port_b = two_instances
+    operator, device_token = _arrange(fresh_database)
+    editor, board_id = _editor(fresh_database), _board_id(fresh_database)
+    a = httpx.Client(base_url=f"http://127.0.0.1:{port_a}", timeout=30)
+    b = httpx.Client(base_url=f"http://127.0.0.1:{port_b}", timeout=30)
+    with a, b:
+        uploaded = a.post("/api/v1/media", headers=editor,
+                          files={"file": ("lễ hội.jpg", _jpeg("teal"), "image/jpeg")})
+        assert uploaded.status_code == 201, uploaded.text
+        media = uploaded.json()
+        assert not list((tmp_path / "b").rglob(media["sha256"]))  # only A has it on disk
+        served = b.get(f"/api/v1/media/{media['id']}/content", headers=editor)
+        assert served.status_code == 200 and hashlib.sha256(served.content).hexdigest() == media["sha256"]
+        assert b.get(f"/api/v1/media/{media['id']}/thumbnail", headers=editor).status_code == 200
+
+        socket_url = f"ws://127.0.0.1:{port_b}{wire.DEVICE_SOCKET}"
+        with connect(socket_url, additional_headers={"Authorization": f"Bearer {device_token}"}) as ws:
+            ws.send(wire.Hello(manifest_version=None).model_dump_json())
+            requested = a.post(f"/api/v1/boards/{board_id}/screenshot-request", headers=operator)
+            assert requested.status_code == 202, requested.text
+            while True:  # a nudge may come first
+                message = ws.recv(timeout=RECEIVE_TIMEOUT_S)
+                if '"type":"screenshot"' in message:
+                    break
+            request_id = wire.ScreenshotRequest.model_validate_json(message).request_id
+            shot = _jpeg("navy")
+            sent = b.post(wire.DEVICE_SCREENSHOTS, headers={"Authorization": f"Bearer {device_token}"},
+                          files={"image": ("s.jpg", shot, "image/jpeg")}, data={"request_id": request_id})
+            assert sent.status_code in (200, 201), sent.text
+        latest = a.get(f"/api/v1/boards/{board_id}/screenshots/latest", headers=operator)
+        assert latest.status_code == 200, latest.text
+        image = a.get(f"/api/v1/boards/{board_id}/screenshots/{latest.json()['id']}/image", headers=operator)
+        assert image.status_code == 200 and image.content == shot

@@ -181,8 +181,8 @@ def get_media(
     composed = composer.current(session, device.board_id)
     if sha256 not in composed.media_sha256 and sha256 not in composed.previous_media_sha256:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "this board's manifests name no such media")
-    path = media_store.path(sha256)
-    if not path.is_file():
+    path = media_store.local_path(sha256)
+    if path is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "media file missing from the store")
     return FileResponse(
         path,
