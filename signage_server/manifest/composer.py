@@ -5,6 +5,12 @@ recomposes them in a thread (one batch of queries, whatever the number of boards
 signed documents whose content version moved, and sends each of those boards a nudge through the
 bus. The horizon slides at local midnight: boards whose stored horizon is running short are
 recomposed by the same worker within ``REFRESH_INTERVAL_S``.
+
+Several instances on one PostgreSQL compose through one lock (``composition_turn``): a change is
+composed by the instance that took the write, after any composition in progress elsewhere (no two
+instances store the same board's next sequence at once), and the periodic pass (expired overrides,
+the horizon sliding at midnight) is done by whichever instance takes the lock first; the others skip
+it rather than repeat it.
 """
 
 from __future__ import annotations
@@ -12,12 +18,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 
 import anyio
 from nacl.signing import SigningKey
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import bindparam, insert, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -35,6 +41,32 @@ from signage_server.units.tree import UnitTree
 
 log = logging.getLogger(__name__)
 REFRESH_INTERVAL_S = 600.0
+COMPOSE_LOCK_KEY = 0x5349_474E  # a PostgreSQL advisory lock shared by every instance
+
+
+@contextlib.contextmanager
+def composition_turn(engine: Engine, *, wait: bool) -> Iterator[bool]:
+    """Yields whether this process may compose now. On PostgreSQL a session-level advisory lock on a
+    connection of its own (the composing session commits, which would end a transaction-level lock):
+    ``wait`` blocks until the lock is free, otherwise yields False when another instance holds it.
+    SQLite serves one instance: always True."""
+    if engine.dialect.name != "postgresql":
+        yield True
+        return
+    with engine.connect() as conn:
+        if wait:
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": COMPOSE_LOCK_KEY})
+            held = True
+        else:
+            tried = conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": COMPOSE_LOCK_KEY})
+            held = bool(tried.scalar())
+        conn.commit()
+        try:
+            yield held
+        finally:
+            if held:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": COMPOSE_LOCK_KEY})
+                conn.commit()
 Clock = Callable[[], datetime]
 
 
@@ -226,7 +258,14 @@ class Composer:
         return self._compose(changes)[1]
 
     def _compose(self, changes: list[Change]) -> tuple[set[int], dict[int, str]]:
-        """(every board the changes touched, those whose stored manifest changed with versions)."""
+        """(every board the changes touched, those whose stored manifest changed with versions).
+        Without changes (the periodic pass) it is skipped when another instance is composing."""
+        with composition_turn(self._engine, wait=bool(changes)) as mine:
+            if not mine:
+                return set(), {}
+            return self._compose_now(changes)
+
+    def _compose_now(self, changes: list[Change]) -> tuple[set[int], dict[int, str]]:
         with Session(self._engine) as session:
             boards: set[int] = set()
             if changes:

@@ -49,3 +49,38 @@ def test_a_change_moves_stored_media_to_previous_and_raises_the_sequence(app, se
     row = session.get(ComposedManifest, board.id)
     assert row.previous_media_sha256 == shown and row.media_sha256 == []
     assert row.sequence > first_sequence > 0
+
+
+def test_instances_compose_in_turn_and_only_one_does_the_periodic_pass(app, session, make_board,
+                                                                        database_url) -> None:
+    """Two composers on one database (two instances): while one composes, the other's periodic pass
+    is skipped and its change waits its turn (PostgreSQL); SQLite serves one instance: never held."""
+    import threading
+
+    from sqlalchemy import create_engine
+
+    from signage_server.core.changes import Change
+    from signage_server.manifest.composer import composition_turn
+
+    board = make_board()
+    if not database_url.startswith("postgresql"):
+        with composition_turn(app.state.engine, wait=False) as mine, \
+                composition_turn(app.state.engine, wait=False) as also_mine:
+            assert mine and also_mine
+        return
+    engine = create_engine(database_url)
+    other = Composer(engine, SigningKey.generate(), LocalBus(), 60)
+    with composition_turn(app.state.engine, wait=True) as mine:  # instance A is composing
+        assert mine
+        assert other._compose([]) == (set(), {})  # B's periodic pass: skipped, A's covers it
+        done = threading.Event()
+        result: list[object] = []
+        change = Change(boards=frozenset({board.id}))
+        worker = threading.Thread(target=lambda: (result.append(other._compose([change])), done.set()))
+        worker.start()
+        assert not done.wait(0.5)  # B's change waits for A's turn to end
+    assert done.wait(30)
+    worker.join()
+    touched, changed = result[0]
+    assert board.id in touched and board.id in changed
+    engine.dispose()
