@@ -61,7 +61,7 @@ class Settings(BaseSettings):
     health_retention_days: int = Field(default=400, gt=0, description="Seen intervals and events kept")
     webhook_url: str | None = Field(default=None, description="POSTed each offline/back_online event")
     # RSS and Atom feeds (feeds/)
-    feed_tick_s: float = Field(default=15.0, gt=0, description="How often due feeds are read and expired entries removed")
+    feed_tick_s: float = Field(default=15.0, gt=0, description="How often due feeds are read")
     feed_timeout_s: float = Field(default=15.0, gt=0, description="Longest wait for one feed document")
     feed_max_bytes: int = Field(default=2 * 1024 * 1024, gt=0, description="Largest feed document read")
     # Screenshots (screenshots.py)

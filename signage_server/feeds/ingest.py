@@ -112,8 +112,9 @@ def _approve_as_trusted(session: Session, *, feed: Feed, bulletin_id: int, now: 
     row.state, row.submitted_at, row.submitted_by = ContentState.APPROVED, now, feed.created_by
     row.reviewed_by, row.reviewed_at, row.updated_at = feed.trusted_by, now, now
     session.add(row)
-    audit.record(session, action="approve", object_type="bulletin", object_id=bulletin_id, actor=_label(feed),
-                 actor_id=feed.trusted_by, unit_id=row.unit_id, after={"state": row.state.value, "feed": feed.id})
+    audit.record(session, action="approve", object_type="bulletin", object_id=bulletin_id,
+                 actor=_label(feed), actor_id=feed.trusted_by, unit_id=row.unit_id,
+                 after={"state": row.state.value, "feed": feed.id})
 
 
 def _append(session: Session, *, feed: Feed, item: ItemCreate) -> int:
@@ -154,7 +155,8 @@ def place_playable(session: Session, *, feed: Feed, changes: ChangeFeed, now: da
 def expire(session: Session, *, feed: Feed, changes: ChangeFeed, now: datetime) -> int:
     """Take expired entries off the playlist (whatever the feed's health); forget old ones."""
     rows = session.exec(select(FeedEntry).where(
-        FeedEntry.feed_id == feed.id, col(FeedEntry.item_id).is_not(None), col(FeedEntry.valid_until) <= now)).all()
+        FeedEntry.feed_id == feed.id, col(FeedEntry.item_id).is_not(None),
+        col(FeedEntry.valid_until) <= now)).all()
     for entry in rows:
         item = session.get(PlaylistItem, entry.item_id)
         if item is not None and item.playlist_id == feed.playlist_id:

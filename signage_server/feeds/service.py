@@ -77,8 +77,8 @@ def get_feed(session: Session, *, user: User, feed_id: int) -> FeedPublic:
 
 def _check_trust(user: User, trusted: bool | None) -> None:
     if trusted and user.role not in REVIEWERS:
-        raise Forbidden("feed.trust_role_needed",
-                        f"only these roles may trust a feed: {describe(REVIEWERS)}", roles=describe(REVIEWERS))
+        names = describe(REVIEWERS)
+        raise Forbidden("feed.trust_role_needed", f"only these roles may trust a feed: {names}", roles=names)
 
 
 def _check_playlist(session: Session, user: User, playlist_id: int) -> None:
