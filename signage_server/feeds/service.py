@@ -121,6 +121,8 @@ def update_feed(session: Session, *, actor: Actor, feed_id: int, patch: FeedUpda
         row.trusted, row.trusted_by = False, None
     if "url" in changed or fields.get("active"):
         row.next_poll_at = utcnow()  # read the new address (or the resumed feed) at once
+    if actor.user.role in EDITORS:
+        row.created_by = actor.user.id  # the feed now writes as the editor who saved it last
     row.updated_at = utcnow()
     session.add(row)
     record(session, actor, "update", "feed", row.id, unit_id=row.unit_id, before=before, after=snapshot(row))

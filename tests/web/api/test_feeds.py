@@ -21,7 +21,8 @@ def test_an_editor_creates_a_feed_that_needs_approval(client, users) -> None:
     assert made.status_code == 201, made.text
     assert (made.json()["trusted"], made.json()["status"]) == (False, "new")
     assert [f["id"] for f in client.get("/api/v1/feeds", headers=editor).json()] == [made.json()["id"]]
-    assert client.get(f"/api/v1/feeds/{made.json()['id']}", headers=users["editor_b"].headers).status_code == 404
+    other = client.get(f"/api/v1/feeds/{made.json()['id']}", headers=users["editor_b"].headers)
+    assert other.status_code == 404
 
 
 def test_only_an_approver_or_admin_trusts_a_feed(client, users) -> None:
