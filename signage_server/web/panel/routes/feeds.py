@@ -21,7 +21,7 @@ from signage_server.web.panel.labels import N_
 from signage_server.web.panel.listing import ListQuery
 from signage_server.web.panel.pages import Pages, see_other
 from signage_server.web.panel.refusals import SENTENCES, attempt
-from signage_server.web.panel.routes.common import PagesDep, units_in_scope
+from signage_server.web.panel.routes.common import PagesDep, local_time, units_in_scope
 from signage_server.web.panel.session import CheckedPanelUser, CurrentPanelUser, PanelUser
 
 router = APIRouter(prefix="/feeds")
@@ -35,7 +35,7 @@ def _page(request: Request, session: Session, who: PanelUser, view: Pages, *, er
     lists = playlists.list_playlists(session, user=who.user)
     return view.render(
         request, "feeds.html", who, found=found, q=q, units=units_in_scope(session, who.user),
-        playlists={p.id: p.name for p in lists}, targets=TARGETS, failures=SENTENCES,
+        playlists={p.id: p.name for p in lists}, targets=TARGETS, failures=SENTENCES, local_time=local_time,
         error=error, status_code=422 if error else 200,
         done=DONE_WORDS.get(request.query_params.get("done", "")),
     )
