@@ -19,6 +19,7 @@ from signage_server.content import playlists
 from signage_server.content.schemas import PlaylistCreate
 from signage_server.content.workflow import Actor
 from signage_server.core.changes import ChangeFeed
+from signage_server.db import make_engine
 from signage_server.feeds import service
 from signage_server.feeds.fetch import FetchLimits
 from signage_server.feeds.poller import FeedPoller
@@ -247,3 +248,25 @@ async def test_a_failing_feed_keeps_its_items_and_says_so_once(
     assert feed.last_ok_at == ok_at
     assert len(_items(session, feed_id)) == 2
     site.release.set()
+
+
+async def test_a_feed_larger_than_the_limit_fails_without_being_read_whole(
+        session, users, site, poller, clock) -> None:
+    site.pages["/huge.xml"] = (200, RSS + b"<!--" + b"x" * 70_000 + b"-->", {})
+    feed_id = _feed(session, users, clock, f"{site.url}/huge.xml", FeedTarget.TICKER, trusted=True)
+    await poller.tick()
+    session.expire_all()
+    assert session.get(Feed, feed_id).error_code == "feed.too_large"
+    assert _items(session, feed_id) == []
+
+
+async def test_on_postgresql_one_instance_polls_at_a_time(postgres_url) -> None:
+    engine = make_engine(postgres_url)
+    first, second = FeedPoller(engine, ChangeFeed()), FeedPoller(engine, ChangeFeed())
+    held = first._lock()
+    try:
+        assert held is not False
+        assert await second.tick() == 0  # skipped: the other instance is polling
+    finally:
+        FeedPoller._unlock(held)
+        engine.dispose()

@@ -3,6 +3,13 @@ trust one, and an address that is not http(s) is refused."""
 
 from __future__ import annotations
 
+import pytest
+
+
+@pytest.fixture
+def database_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'test.db'}"  # the feed rules are not the database's; keep it quick
+
 
 def _playlist(client, headers) -> int:
     made = client.post("/api/v1/playlists", json={"name": "Tin"}, headers=headers)

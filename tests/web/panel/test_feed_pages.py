@@ -5,10 +5,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlmodel import select
 
 from signage_server.models import AuditEvent, Feed, Playlist
 from tests.support.panel_client import login
+
+
+@pytest.fixture
+def database_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'test.db'}"  # the feed rules are not the database's; keep it quick
 
 
 def _playlist(session, unit_id: int) -> int:
