@@ -114,7 +114,8 @@ def create_app(settings: Settings, *, settle_heap_after_start: bool = False) -> 
         receipts_worker = asyncio.create_task(receipts.run(), name="override-receipts")
         seen_writer = asyncio.create_task(_write_seen(poll_cache, engine), name="last-seen")
         feeds = FeedPoller(engine, app.state.changes, tick_s=settings.feed_tick_s,
-                           limits=FetchLimits(settings.feed_timeout_s, settings.feed_max_bytes))
+                           limits=FetchLimits(settings.feed_timeout_s, settings.feed_max_bytes,
+                                              settings.feed_allow_private))
         feed_poller = asyncio.create_task(feeds.run(), name="feed-poller")
         if settle_heap_after_start:
             settle_heap()

@@ -5,6 +5,7 @@ feed keeps as its state (``feed.http_status``, ``feed.timeout``, ``feed.too_larg
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -23,6 +24,9 @@ ACCEPT = "application/atom+xml, application/rss+xml, application/xml;q=0.9, text
 class FetchLimits:
     timeout_s: float = 15.0
     max_bytes: int = 2 * 1024 * 1024
+    # Editors type the address: by default it may not lead the server to its own network (loopback,
+    # private, link-local such as a cloud's metadata service). An intranet feed needs this on.
+    allow_private: bool = False
 
 
 def check_url(url: str) -> str:
@@ -43,6 +47,8 @@ async def fetch_document(
             async with httpx.AsyncClient(transport=transport, timeout=limits.timeout_s,
                                          follow_redirects=False, headers=headers) as client:
                 for _ in range(MAX_REDIRECTS + 1):
+                    if not limits.allow_private:
+                        await _check_public(url)
                     body, location = await _get(client, check_url(url), limits.max_bytes)
                     if location is None:
                         return body
@@ -58,6 +64,22 @@ async def fetch_document(
                           reason=type(exc).__name__) from exc
     raise Unavailable("feed.too_many_redirects", f"more than {MAX_REDIRECTS} redirects",
                       limit=MAX_REDIRECTS)
+
+
+async def _check_public(url: str) -> None:
+    """Refuse an address whose host resolves to a non-public address (checked before each request,
+    redirects included; a DNS answer that changes between this check and the connection is not
+    caught: deployments that need that run the server behind an egress proxy)."""
+    host = urlsplit(url).hostname or ""
+    try:
+        found = await anyio.getaddrinfo(host, None)
+    except OSError as exc:
+        raise Unavailable("feed.unreachable", f"cannot resolve {host}", reason="dns") from exc
+    for *_rest, sockaddr in found:
+        address = ipaddress.ip_address(str(sockaddr[0]).split("%")[0])
+        if not address.is_global:
+            raise Unavailable("feed.private_address",
+                              "the feed's address leads to the server's own network, which is not allowed")
 
 
 def _redirected(url: str, location: str) -> str:

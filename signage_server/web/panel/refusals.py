@@ -135,6 +135,7 @@ SENTENCES: dict[str, str] = {
     "feed.too_large": N_("The feed is too large to read."),
     "feed.too_many_redirects": N_("The feed's address redirects too many times."),
     "feed.redirect_refused": N_("The feed's address redirects to an address that is not http or https."),
+    "feed.private_address": N_("The feed's address leads into the server's own network, which is not allowed."),
     "feed.owner_inactive": N_("The account that set up this feed is disabled; a current editor must save the feed again."),
     "feed.playlist_missing": N_("The playlist of this feed was deleted; choose another one."),
 }

@@ -128,7 +128,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def poller(app, clock) -> FeedPoller:
-    return FeedPoller(app.state.engine, ChangeFeed(), limits=FetchLimits(timeout_s=0.5, max_bytes=64 * 1024),
+    return FeedPoller(app.state.engine, ChangeFeed(), limits=FetchLimits(timeout_s=0.5, max_bytes=64 * 1024, allow_private=True),
                       clock=clock)
 
 
@@ -270,3 +270,11 @@ async def test_on_postgresql_one_instance_polls_at_a_time(postgres_url) -> None:
     finally:
         FeedPoller._unlock(held)
         engine.dispose()
+
+
+async def test_by_default_a_feed_may_not_lead_into_the_servers_own_network(
+        session, users, site, app, clock) -> None:
+    feed_id = _feed(session, users, clock, f"{site.url}/rss.xml", FeedTarget.TICKER, trusted=True)
+    await FeedPoller(app.state.engine, ChangeFeed(), clock=clock).tick()
+    session.expire_all()
+    assert session.get(Feed, feed_id).error_code == "feed.private_address"
