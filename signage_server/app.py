@@ -33,6 +33,8 @@ from signage_server.devices.pairing import PairingLimits
 from signage_server.devices.poll_cache import PollCache
 from signage_server.emergency.receipts import ReceiptRecorder
 from signage_server.emergency.sources.cap.senders import seed_from_settings as seed_cap_senders
+from signage_server.feeds.fetch import FetchLimits
+from signage_server.feeds.poller import FeedPoller
 from signage_server.health.monitor import HealthMonitor
 from signage_server.health.screenshots import ScreenshotStore
 from signage_server.health.store import HealthConfig
@@ -113,6 +115,10 @@ def create_app(settings: Settings, *, settle_heap_after_start: bool = False) -> 
         app.state.receipts = receipts = ReceiptRecorder(engine)
         receipts_worker = asyncio.create_task(receipts.run(), name="override-receipts")
         seen_writer = asyncio.create_task(_write_seen(poll_cache, engine), name="last-seen")
+        feeds = FeedPoller(engine, app.state.changes, tick_s=settings.feed_tick_s,
+                           limits=FetchLimits(settings.feed_timeout_s, settings.feed_max_bytes,
+                                              settings.feed_allow_private))
+        feed_poller = asyncio.create_task(feeds.run(), name="feed-poller")
         if settle_heap_after_start:
             settle_heap()
         try:
@@ -128,6 +134,8 @@ def create_app(settings: Settings, *, settle_heap_after_start: bool = False) -> 
                 await notifier.stop()
             receipts.stop()
             await receipts_worker
+            feeds.stop()
+            await feed_poller
             seen_writer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await seen_writer

@@ -626,3 +626,59 @@ class StoredBlob(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=200)
     seq: int = Field(primary_key=True)
     data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class FeedTarget(StrEnum):
+    TICKER = "ticker"  # each entry a ticker line of the playlist
+    BULLETIN = "bulletin"  # each entry a bulletin (title and text), shown by the playlist
+
+
+class Feed(SQLModel, table=True):
+    """An RSS or Atom feed polled into a playlist of its unit (``feeds/``): each new entry becomes a
+    ticker item or a bulletin valid for ``validity_min`` minutes. A ``trusted`` feed (marked so by an
+    admin or approver, ``trusted_by``) publishes at once; the others' entries wait for approval.
+
+    The poll's state is kept on the row, not as a notice per poll: ``last_ok_at``, and while the feed
+    fails ``error_code`` / ``error_detail`` with ``failing_since`` (the first failure of the run).
+    ``next_poll_at`` is also the lease: an instance polls a feed only after moving it forward in one
+    compare-and-set, so several instances never poll the same feed twice."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="admin_unit.id", index=True)
+    name: str = Field(max_length=200)
+    url: str = Field(max_length=2000)
+    target: FeedTarget
+    playlist_id: int = Field(index=True)  # no foreign key: a deleted playlist fails the feed, visibly
+    validity_min: int = 360
+    poll_interval_min: int = 15
+    trusted: bool = False
+    trusted_by: int | None = Field(default=None, foreign_key="user.id")
+    active: bool = True
+    created_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    next_poll_at: datetime = Field(default_factory=utcnow, index=True)
+    last_polled_at: datetime | None = None
+    last_ok_at: datetime | None = None
+    error_code: str = Field(default="", max_length=64)  # "" while the feed works
+    error_detail: str = Field(default="", max_length=500)
+    failing_since: datetime | None = None
+
+
+class FeedEntry(SQLModel, table=True):
+    """One entry taken from a feed, by the hash of its guid (or link, or text): seen once, made once.
+    ``bulletin_id`` is the bulletin made from it (bulletin feeds); ``item_id`` the playlist item
+    that shows it, set once it may play and cleared when it expires."""
+
+    __tablename__ = "feed_entry"
+    __table_args__ = (UniqueConstraint("feed_id", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    feed_id: int = Field(foreign_key="feed.id", index=True)
+    key: str = Field(max_length=64)
+    title: str = Field(default="", max_length=300)
+    # No foreign keys: editors may still delete the bulletin or the item; the entry stays, so the
+    # feed does not bring it back.
+    bulletin_id: int | None = Field(default=None, index=True)
+    item_id: int | None = Field(default=None, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    valid_until: datetime = Field(index=True)

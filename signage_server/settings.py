@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     health_sweep_s: float = Field(default=10.0, gt=0, description="How often the offline sweeper runs")
     health_retention_days: int = Field(default=400, gt=0, description="Seen intervals and events kept")
     webhook_url: str | None = Field(default=None, description="POSTed each offline/back_online event")
+    # RSS and Atom feeds (feeds/)
+    feed_tick_s: float = Field(default=15.0, gt=0, description="How often due feeds are read")
+    feed_timeout_s: float = Field(default=15.0, gt=0, description="Longest wait for one feed document")
+    feed_max_bytes: int = Field(default=2 * 1024 * 1024, gt=0, description="Largest feed document read")
+    feed_allow_private: bool = Field(default=False, description="Allow feeds on private addresses")
     # Screenshots (screenshots.py)
     screenshot_keep: int = Field(default=48, gt=0, description="Screenshots kept per board")
     screenshot_max_bytes: int = 8 * 1024 * 1024

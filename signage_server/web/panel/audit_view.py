@@ -20,6 +20,7 @@ from signage_server.models import (
     AuditEvent,
     Board,
     Bulletin,
+    Feed,
     LayoutRecord,
     Media,
     Override,
@@ -54,7 +55,7 @@ OBJECT_TYPES: dict[str, str] = {
     "bulletin": N_("Bulletin"), "media": N_("Image"), "playlist": N_("Playlist"), "schedule": N_("Schedule"),
     "layout": N_("Layout"), "board": N_("Board"), "user": N_("User"), "override": N_("Emergency"),
     "unit": N_("Unit"), "unit_settings": N_("Unit settings"), "api_token": N_("API token"), "login": N_("Login"),
-    "cap_sender": N_("CAP sender"),
+    "cap_sender": N_("CAP sender"), "feed": N_("Feed"),
 }
 FIELDS: dict[str, str] = {
     **FIELD_NAMES,
@@ -84,11 +85,17 @@ FIELDS: dict[str, str] = {
     "unit_code": N_("Unit"), "geocode_names": N_("Geocode names"), "certificate_subject": N_("Certificate holder"),
     "certificate_not_after": N_("Certificate valid until"), "user": N_("Account"),
     "ticket": N_("Pairing request"), "revoked_credentials": N_("Player keys revoked"),
+    # feeds
+    "url": N_("Address"), "target": N_("Each entry becomes"), "validity_min": N_("Each entry stays on air (minutes)"),
+    "poll_interval_min": N_("Read every (minutes)"), "trusted": N_("Trusted"), "trusted_by": N_("Trusted by"),
+    "next_poll_at": N_("Next read"), "last_polled_at": N_("Last read"), "last_ok_at": N_("Last read well"),
+    "error_code": N_("Failure"), "error_detail": N_("Failure"), "failing_since": N_("Failing since"),
+    "feed": N_("Feed"),
 }
 UNIT_FIELDS = {"unit_id", "target_unit_id", "target_unit_ids", "parent_id", "from_ids", "into_id", "new_unit_ids", "retired_unit_ids"}
-USER_FIELDS = {"created_by", "submitted_by", "reviewed_by", "issued_by", "confirmed_by", "cancelled_by", "actor_id", "user_id"}
+USER_FIELDS = {"trusted_by", "created_by", "submitted_by", "reviewed_by", "issued_by", "confirmed_by", "cancelled_by", "actor_id", "user_id"}
 BOARD_FIELDS = {"board_id", "target_board_id", "target_board_ids"}
-ENUM_FIELDS = {"state", "role", "category", "priority", "kind", "target_kind", "orientation", "level"}
+ENUM_FIELDS = {"state", "role", "category", "priority", "kind", "target_kind", "orientation", "level", "target"}
 TIME_FIELDS = {"certificate_not_after"}  # instants whose name does not end in _at
 MIME_NAMES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WebP"}
 NAMED: dict[str, tuple[type[SQLModel], str]] = {
@@ -96,6 +103,7 @@ NAMED: dict[str, tuple[type[SQLModel], str]] = {
     "schedule": (Schedule, "name"), "board": (Board, "name"), "user": (User, "username"),
     "override": (Override, "title"), "unit": (AdminUnit, "name"), "unit_settings": (AdminUnit, "name"),
     "layout": (LayoutRecord, "name"), "api_token": (ApiToken, "name"), "cap_sender": (TrustedCapSender, "name"),
+    "feed": (Feed, "name"),
 }
 
 

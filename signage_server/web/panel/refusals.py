@@ -124,6 +124,20 @@ SENTENCES: dict[str, str] = {
     "cap_sender.from_setting": N_("This CAP sender is defined by the setting SIGNAGE_CAP_SENDERS; change it there."),
     "cap_sender.bad_certificate": N_("The file is not a PEM certificate."),
     "cap_sender.certificate_expired": N_("The certificate expired on %(expired_on)s."),
+    # RSS and Atom feeds (refusals, and the failure a feed's page shows)
+    "feed.not_found": N_("This feed does not exist or lies outside your area."),
+    "feed.trust_role_needed": N_("Only an admin or an approver may trust a feed."),
+    "feed.bad_url": N_("Give the feed's address starting with http:// or https://."),
+    "feed.invalid": N_("The address does not give an RSS or Atom feed, or the feed is damaged."),
+    "feed.timeout": N_("The feed did not answer in time."),
+    "feed.unreachable": N_("The feed's server cannot be reached."),
+    "feed.http_status": N_("The feed's server answered with an error."),
+    "feed.too_large": N_("The feed is too large to read."),
+    "feed.too_many_redirects": N_("The feed's address redirects too many times."),
+    "feed.redirect_refused": N_("The feed's address redirects to an address that is not http or https."),
+    "feed.private_address": N_("The feed's address leads into the server's own network, which is not allowed."),
+    "feed.owner_inactive": N_("The account that set up this feed is disabled; a current editor must save the feed again."),
+    "feed.playlist_missing": N_("The playlist of this feed was deleted; choose another one."),
 }
 
 BY_KIND: tuple[tuple[type[DomainError], str], ...] = (

@@ -35,6 +35,8 @@ from signage_server.models import (
     Board,
     Bulletin,
     ContentState,
+    Feed,
+    FeedTarget,
     LayoutRecord,
     Media,
     Override,
@@ -246,6 +248,18 @@ def _reorganise(env: Env, unit: int, _user: User) -> Case:
                       "new_code": f"n{next(env.counter)}"})
 
 
+def _feed(env: Env, unit: int, _user: User) -> Case:
+    playlist, _item_id = _playlist_row(env, unit)
+    row = env.add(Feed(name="Tin xã", url="https://example.vn/rss", unit_id=unit, target=FeedTarget.TICKER,
+                       playlist_id=playlist))
+    return Case({"feed_id": row.id})
+
+
+def _feed_body(env: Env, unit: int) -> dict[str, Any]:
+    return {"name": "Tin xã", "url": "https://example.vn/rss", "target": "ticker",
+            "playlist_id": _playlist_row(env, unit)[0], "unit_id": unit}
+
+
 def _audit_query(_env: Env, unit: int, _user: User) -> Case:
     return Case(query={"unit_id": unit})
 
@@ -323,6 +337,12 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/boards/{board_id}/pairing"): Rule(OPS, True, _pairing),
     ("GET", "/api/v1/boards/{board_id}/devices"): Rule(OPS, True, _board),
     ("DELETE", "/api/v1/boards/{board_id}/devices"): Rule(OPS, True, _board),
+    # feeds: editors manage them; approvers may also pause, resume and trust
+    ("GET", "/api/v1/feeds"): Rule(ANY),
+    ("POST", "/api/v1/feeds"): Rule(EDIT, True, _in_unit(_feed_body)),
+    ("GET", "/api/v1/feeds/{feed_id}"): Rule(ANY, True, _feed),
+    ("PATCH", "/api/v1/feeds/{feed_id}"): Rule(EDIT | REVIEW, True, _with(_feed, json={"active": False})),
+    ("DELETE", "/api/v1/feeds/{feed_id}"): Rule(EDIT, True, _feed),
     # content
     ("GET", "/api/v1/bulletins"): Rule(ANY),
     ("POST", "/api/v1/bulletins"): Rule(
