@@ -124,6 +124,13 @@ SENTENCES: dict[str, str] = {
     "cap_sender.from_setting": N_("This CAP sender is defined by the setting SIGNAGE_CAP_SENDERS; change it there."),
     "cap_sender.bad_certificate": N_("The file is not a PEM certificate."),
     "cap_sender.certificate_expired": N_("The certificate expired on %(expired_on)s."),
+    # text pasted from old documents in TCVN3 (ABC) or VNI that could not be converted with confidence
+    "text.legacy_mixed": N_("“%(field)s” mixes Unicode Vietnamese with text in %(encoding)s (%(words)s); "
+                            "retype it, or convert the whole text to Unicode and paste it again."),
+    "text.legacy_ambiguous": N_("“%(field)s” could be in more than one old encoding (%(encoding)s: %(words)s); "
+                                "retype it, or convert it to Unicode and paste it again."),
+    "text.legacy_unsure": N_("“%(field)s” looks like text in %(encoding)s (%(words)s) but does not read as "
+                             "Vietnamese once converted; retype it, or convert it to Unicode and paste it again."),
 }
 
 BY_KIND: tuple[tuple[type[DomainError], str], ...] = (
