@@ -119,12 +119,11 @@ def _vni_pairs() -> list[tuple[str, str]]:
 _TCVN3_DECODE = _tcvn3_decoding()
 _TCVN3_TONE_CHARS = {chr(byte): mark for byte, mark in _TCVN3_TONES.items()}
 _VNI_DECODE = {spelled: letter for letter, spelled in _vni_pairs() if spelled != letter}
-# The non-ASCII characters a pasted text in each encoding can contain (decoded or kept as they are).
-_PRODUCIBLE = {
-    Encoding.TCVN3: frozenset(_TCVN3_DECODE) | frozenset(_TCVN3_TONE_CHARS)
-    | {letter for byte, letter in _tcvn3_letters().items() if letter in _pasted(byte)},
-    Encoding.VNI: frozenset("".join(_VNI_DECODE)) | {spelled for _, spelled in _vni_pairs()
-                                                      if len(spelled) == 1 and not spelled.isascii()},
+# The non-ASCII letters each encoding writes as themselves ("ý" in TCVN3; "í", "ì" in VNI): the
+# only ones a word the decoding leaves alone can hold and still be legacy text.
+_KEPT = {
+    Encoding.TCVN3: frozenset(letter for byte, letter in _tcvn3_letters().items() if letter in _pasted(byte)),
+    Encoding.VNI: frozenset(spelled for letter, spelled in _vni_pairs() if spelled == letter),
 }
 _TCVN3_ENCODE = {letter: chr(b) for b, letter in _tcvn3_letters().items()}  # the Latin-1 view
 _VNI_ENCODE = dict(_vni_pairs())
@@ -197,7 +196,7 @@ def tally(text: str, encoding: Encoding) -> Tally:
         found.words += 1
         found.readable += after
         if decoded == word:
-            if as_is and not set(word) <= _PRODUCIBLE[encoding] | _ASCII:
+            if as_is and not set(word) <= _KEPT[encoding] | _ASCII:
                 found.unicode.append(word)  # letters this encoding cannot have produced
         elif after and not as_is:
             found.legacy.append(word)

@@ -18,6 +18,7 @@ INITIALS = ("", "b", "c", "ch", "d", "đ", "g", "gh", "gi", "h", "k", "kh", "l",
             "ngh", "nh", "p", "ph", "qu", "r", "s", "t", "th", "tr", "v", "x")
 FINALS = ("c", "ch", "m", "n", "ng", "nh", "p", "t")
 STOP_FINALS = frozenset(("c", "ch", "p", "t"))
+FRONT_VOWELS = frozenset("eêiy")
 
 # Rhymes without a final consonant, each with the positions its tone may sit on.
 _OPEN: dict[str, frozenset[int]] = {
@@ -59,8 +60,19 @@ def is_syllable(word: str) -> bool:
     bare, tone, where, count = _split_tone(word.lower())
     if count > 1 or not bare or where == -1:
         return False
-    return any(_rhyme_ok(bare[len(initial):], tone, None if where is None else where - len(initial))
+    return any(_spelled_right(initial, bare[len(initial):])
+               and _rhyme_ok(bare[len(initial):], tone, None if where is None else where - len(initial))
                for initial in INITIALS if bare.startswith(initial))
+
+
+def _spelled_right(initial: str, rhyme: str) -> bool:
+    """k, gh, ngh stand before e, ê, i, y; c, g, ng before the other vowels."""
+    front = rhyme[:1] in FRONT_VOWELS
+    if initial in ("k", "gh", "ngh"):
+        return front
+    if initial == "g" and rhyme[:1] == "i":
+        return True  # "gì", "gìn": the "gi" initial before its own "i"
+    return not (initial in ("c", "g", "ng") and front)
 
 
 def _rhyme_ok(rhyme: str, tone: str | None, where: int | None) -> bool:

@@ -8,7 +8,7 @@ import pytest
 from pydantic import BaseModel
 
 from signage_server.core.errors import Invalid
-from signage_server.core.legacy_text import Encoding, convert_fields, decode, encode, read
+from signage_server.core.legacy_text import Encoding, Reading, convert_fields, decode, encode, read
 from signage_server.core.syllables import is_syllable
 
 VOWELS = "aăâeêioôơuưy"
@@ -145,3 +145,37 @@ def test_syllables(word: str, valid: bool) -> None:
 def test_tcvn3_capitals_read_through_windows_1252_convert_inside_a_word() -> None:
     # 0x96 is "Ọ" in TCVN 5712 and "–" in Windows-1252; a dash between words stays a dash.
     assert read("NG–C Tr\xadêng – Hµ Néi").text == "NGỌC Trường – Hà Nội"
+
+
+@pytest.mark.parametrize(("word", "valid"), [("gì", True), ("kê", True), ("cĩ", False), ("ghe", True),
+                                             ("ge", False)])
+def test_syllables_follow_the_c_k_g_gh_spelling(word: str, valid: bool) -> None:
+    assert is_syllable(word) is valid
+
+
+def test_unicode_words_of_latin_1_letters_beside_vni_make_the_text_mixed() -> None:
+    with pytest.raises(Invalid) as refused:
+        read("Thông báo Thoâng baùo")
+    assert refused.value.code == "text.legacy_mixed"
+
+
+def test_no_name_of_the_2025_units_is_changed_nor_converted_wrongly() -> None:
+    """All 3,321 commune and 34 province names: as Unicode they stay; in either legacy encoding they
+    come back exactly, or are refused (minority-language names that are no syllable), or stay as
+    pasted where that is good Unicode too; never converted wrongly."""
+    from vietnam_provinces import Province, Ward
+
+    names = [w.name for w in Ward.iter_all()] + [p.name for p in Province.iter_all()]
+    converted = 0
+    for name in names:
+        assert read(name) == Reading(name, None)
+        for encoding in Encoding:
+            pasted = encode(name, encoding)
+            try:
+                reading = read(pasted)
+            except Invalid:
+                continue
+            # "Sôn La" (VNI for Sơn La) is also good Unicode: without a legacy-only word it stays.
+            assert reading.text == name or reading == Reading(pasted, None)
+            converted += reading.text == name
+    assert converted > 0.95 * 2 * len(names)

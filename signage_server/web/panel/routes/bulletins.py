@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any
@@ -17,7 +16,7 @@ from signage_server.content.workflow import Actor, next_states
 from signage_server.core import roles
 from signage_server.core.auth import scope_unit_ids
 from signage_server.core.errors import Forbidden
-from signage_server.core.legacy_text import TextConversion, convert_fields
+from signage_server.core.legacy_text import TextConversion
 from signage_server.models import Board, ContentState, utcnow
 from signage_server.schemas import BulletinCreate, BulletinPublic, BulletinUpdate
 from signage_server.web.deps import ChangesDep, ClientIpDep, SessionDep
@@ -32,6 +31,7 @@ from signage_server.web.panel.routes.common import (
     PagesDep,
     PreviewsDep,
     Refusal,
+    draft_text,
     run_delete,
     run_service,
     units_in_scope,
@@ -109,22 +109,16 @@ def preview(request: Request, who: CheckedPanelUser, view: PagesDep, session: Se
     board = boards.get(board_id) if board_id is not None else None
     width, height = (board.width, board.height) if board else DEFAULT_PREVIEW_SIZE
     shown: dict[str, Any] = {"width": width, "height": height, "scrolls": flow is TextFlow.SCROLL}
-    texts, error = run_service(lambda: convert_fields(BulletinUpdate(title=_nfc(title), body=_nfc(body)),
-                                                      service.TEXT_FIELDS))
+    texts, error = draft_text(title, body)
     if texts is None:  # pasted in TCVN3 or VNI and not convertible with confidence: say why
         return view.render(request, "preview.html", who, error=error, keys=[], **shown)
-    read, converted = texts
-    draft = BulletinDraft(read.title or "", read.body or "", category, priority, flow)
-    shown["converted"] = converted
+    draft = BulletinDraft(texts.title, texts.body, category, priority, flow)
+    shown["converted"] = texts.converted
     try:
         key = renderer.render(draft, width, height)
     except PreviewFailed as exc:
         return view.render(request, "preview.html", who, error=str(exc), keys=[], **shown)
     return view.render(request, "preview.html", who, keys=renderer.page_keys(key), **shown)
-
-
-def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text).strip()
 
 
 @router.get("/new")
