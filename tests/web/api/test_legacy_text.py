@@ -32,8 +32,8 @@ def test_unicode_text_is_not_reported_as_converted(client, users) -> None:
 
 
 def test_mixed_text_is_refused_with_its_reason(client, users) -> None:
-    answer = client.post("/api/v1/bulletins", json={"title": "Thông báo " + encode("lịch cắt điện", Encoding.TCVN3)},
-                         headers=users["editor_a"].headers)
+    mixed = "Thông báo " + encode("lịch cắt điện", Encoding.TCVN3)
+    answer = client.post("/api/v1/bulletins", json={"title": mixed}, headers=users["editor_a"].headers)
     assert answer.status_code == 422
     assert answer.json()["code"] == "text.legacy_mixed" and answer.json()["params"]["field"] == "title"
 

@@ -205,5 +205,6 @@ def test_the_preview_shows_text_converted_from_tcvn3(client, users, app, fake_re
 def test_the_preview_says_why_mixed_text_is_refused(client, users, app, fake_renderer) -> None:
     app.state.panel_previews = fake_renderer[0]
     csrf = login(client, "editor-a")
-    fragment = client.post("/panel/bulletins/preview", data={"title": "Thông báo Th«ng b¸o", "csrf_token": csrf})
+    fragment = client.post("/panel/bulletins/preview",
+                           data={"title": "Thông báo Th«ng b¸o", "csrf_token": csrf})
     assert "lẫn chữ Unicode với chữ gõ bằng bảng mã TCVN3" in fragment.text
