@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from signage_server.models import Bulletin
+from signage_server.models import Bulletin, Playlist, PlaylistItem
 from tests.support.panel_client import login
 
 
@@ -32,3 +32,15 @@ def test_mixed_text_is_refused_in_vietnamese_and_kept_in_the_form(client, users,
     assert page.status_code == 422
     assert "lẫn chữ Unicode với chữ gõ bằng bảng mã TCVN3" in page.text and "Lịch cắt ®iÖn" in page.text
     assert session.exec(select(Bulletin)).first() is None
+
+
+def test_a_ticker_text_in_vni_is_converted_and_shown_on_its_playlist(client, users, session, tree) -> None:
+    playlist = Playlist(name="Buổi chiều", unit_id=tree.commune_a)
+    session.add(playlist)
+    session.commit()
+    csrf = login(client, "editor-a")
+    page = client.post(f"/panel/playlists/{playlist.id}/items",
+                       data={"kind": "ticker", "text": "Baõo soá 5", "duration_s": "10", "csrf_token": csrf})
+    assert page.status_code == 200 and "Đã chuyển từ mã VNI sang Unicode" in page.text
+    item = session.exec(select(PlaylistItem).where(PlaylistItem.playlist_id == playlist.id)).one()
+    assert item.text == "Bão số 5"
