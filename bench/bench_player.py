@@ -23,9 +23,12 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
@@ -113,40 +116,139 @@ def _median_ms(samples: list[float]) -> float:
     return statistics.median(samples) * 1000
 
 
-def bench_frame_cost(cache_dir: Path, paged: bool = False) -> None:
+@dataclass
+class FrameScene:
+    """What every frame-cost benchmark draws: an image, a text region and a ticker at 1920x1080,
+    through the player's compositor and, for comparison, with raw pygame from surfaces prepared once
+    (``raw_frame``; the text region's part is the caller's)."""
+
+    screen: Any
+    media: Any
+    compositor: Any
+    snap: Any
+    image_rect: Any
+    text_rect: Any
+    ticker_rect: Any
+    box: Any
+    text_item: Any
+    ticker_item: Any
+    picture: Any = None
+    pieces: list[Any] = field(default_factory=list)
+    ticker_width: int = 0
+
+    def show_from(self, at: datetime, image_sha: str) -> None:
+        """Compose the scene at ``at`` once; then its image and ticker are ready for raw pygame."""
+        from player.screen.images import ImageKey
+        from player.screen.kinds.ticker import ticker_pieces
+        from signage_contract import Fit
+
+        self.compositor.update(self.snap, at)
+        self.picture = self.compositor.images.get(
+            ImageKey(image_sha, self.image_rect.w, self.image_rect.h, Fit.CONTAIN, (0, 0, 0)))
+        self.pieces, self.ticker_width = ticker_pieces(self.ticker_item, self.ticker_rect.h)
+        assert self.picture is not None
+
+    def raw_frame(self, n: int, draw_text: Callable[[int], None]) -> None:
+        import pygame
+
+        screen = self.screen
+        screen.fill((0, 0, 0), self.image_rect)
+        screen.blit(self.picture, self.picture.get_rect(center=self.image_rect.center))
+        screen.fill((0, 51, 102), self.text_rect)
+        draw_text(n)
+        screen.fill((139, 0, 0), self.ticker_rect)
+        screen.set_clip(self.ticker_rect)
+        x = self.ticker_rect.right - (n * 3) % (self.ticker_rect.w + self.ticker_width)
+        for piece in self.pieces:
+            screen.blit(piece, (x, self.ticker_rect.y))
+            x += piece.get_width()
+        screen.set_clip(None)
+        pygame.display.flip()
+
+    def player_frames(self, at: datetime) -> dict[str, Callable[[int], None]]:
+        """The player's frames from ``at``, 60 a second: every region redrawn, or only what moved."""
+        import pygame
+
+        def full(n: int) -> None:
+            self.compositor.shown.clear()  # as if every region switched content on this frame
+            pygame.display.update(self.compositor.update(self.snap, at + timedelta(seconds=n / 60)))
+
+        def steady(n: int) -> None:
+            pygame.display.update(self.compositor.update(self.snap, at + timedelta(seconds=n / 60)))
+
+        return {"full": full, "steady": steady}
+
+
+def open_scene(cache_dir: Path, data: bytes, value: Any) -> FrameScene:
+    """A display, the media cache holding ``data`` and a compositor for the manifest ``value``."""
     import pygame
 
     from player.core.cache import MediaCache
     from player.core.shared import Snapshot
     from player.screen import render
     from player.screen.compositor import Compositor, region_rect
-    from player.screen.images import ImageKey, ImageStore
-    from player.screen.kinds.ticker import ticker_pieces
-    from signage_contract import Fit, ProgrammeSource, TextItem, TickerItem, Window
-    from signage_contract.text_layout import legible_floor
+    from player.screen.images import ImageStore
+    from signage_contract import TextItem, TickerItem
 
-    data = photo(1)
     media = MediaCache(cache_dir)
     media.path(hashlib.sha256(data).hexdigest()).write_bytes(data)
     pygame.display.init()
     pygame.font.init()
     screen = pygame.display.set_mode(SIZE)
-    value = scene_manifest(media_ref(data), paged=paged)
-    snap = Snapshot(generation=1, manifest=value)
-    compositor = Compositor(screen, ImageStore(media, synchronous=True))
-    compositor.update(snap, START)
+    full = screen.get_rect()
+    text_rect = region_rect(full, 0.5, 0, 0.5, 0.88)
+    return FrameScene(
+        screen=screen, media=media, compositor=Compositor(screen, ImageStore(media, synchronous=True)),
+        snap=Snapshot(generation=1, manifest=value), image_rect=region_rect(full, 0, 0, 0.5, 0.88),
+        text_rect=text_rect, ticker_rect=region_rect(full, 0, 0.88, 1, 0.12), box=render.inner(text_rect),
+        text_item=next(i for i in value.items if isinstance(i, TextItem)),
+        ticker_item=next(i for i in value.items if isinstance(i, TickerItem)),
+    )
+
+
+def time_frames(draws: dict[str, Callable[[int], None]]) -> dict[str, float]:
+    """Median ms a frame of each drawing, over FRAMES frames; the second of two rounds counts, when
+    caches and CPU clocks are warm."""
+    results = {}
+    for name, draw in list(draws.items()) * 2:
+        samples = []
+        for n in range(FRAMES):
+            began = time.perf_counter()
+            draw(n)
+            samples.append(time.perf_counter() - began)
+        results[name] = _median_ms(samples)
+    return results
+
+
+def print_frame_costs(what: str, results: dict[str, float], steady: str) -> None:
+    print(f"frame 1920x1080, image + {what} + ticker (median of {FRAMES}):")
+    print(f"  raw pygame, full redraw           {results['raw']:7.3f} ms")
+    print(
+        f"  player, every region redrawn      {results['full']:7.3f} ms  "
+        f"ratio {results['full'] / results['raw']:.2f}x  (target <= 1.3x)"
+    )
+    print(f"  player, {steady} {results['steady']:7.3f} ms  ratio "
+          f"{results['steady'] / results['raw']:.2f}x")
+
+
+def bench_frame_cost(cache_dir: Path, paged: bool = False) -> None:
+    import pygame
+
+    from player.core.shared import Snapshot
+    from player.screen import render
+    from player.screen.compositor import Compositor
+    from player.screen.images import ImageStore
+    from signage_contract import ProgrammeSource, Window
+    from signage_contract.text_layout import legible_floor
+
+    data = photo(1)
+    scene = open_scene(cache_dir, data, scene_manifest(media_ref(data), paged=paged))
+    value = scene.snap.manifest
+    scene.show_from(START, hashlib.sha256(data).hexdigest())
 
     # Raw pygame: the same pixels from surfaces prepared once, every frame drawn in full.
-    full = screen.get_rect()
-    image_rect, text_rect = region_rect(full, 0, 0, 0.5, 0.88), region_rect(full, 0.5, 0, 0.5, 0.88)
-    ticker_rect = region_rect(full, 0, 0.88, 1, 0.12)
-    picture = compositor.images.get(
-        ImageKey(hashlib.sha256(data).hexdigest(), image_rect.w, image_rect.h, Fit.CONTAIN, (0, 0, 0))
-    )
-    text_item = next(i for i in value.items if isinstance(i, TextItem))
-    ticker_item = next(i for i in value.items if isinstance(i, TickerItem))
-    box = render.inner(text_rect)
-    pages = render.paged(text_item.title, text_item.body, box.w, box.h, legible_floor(*SIZE))
+    box = scene.box
+    pages = render.paged(scene.text_item.title, scene.text_item.body, box.w, box.h, legible_floor(*SIZE))
     block = pages.pages[0]
     title_step, step = render.fonts.line_step(block.title_px), render.fonts.line_step(block.body_px)
     lines = [(render.text_surface(line, block.title_px, True, (255, 215, 0)), title_step)
@@ -156,34 +258,15 @@ def bench_frame_cost(cache_dir: Path, paged: bool = False) -> None:
     marker = None
     if len(pages.pages) > 1 and pages.indicator_px is not None:
         marker = render.text_surface(f"1/{len(pages.pages)}", pages.indicator_px, False, (255, 255, 255))
-    pieces, width = ticker_pieces(ticker_item, ticker_rect.h)
-    assert picture is not None and (len(pages.pages) > 1 if paged else len(lines) == 12)
+    assert len(pages.pages) > 1 if paged else len(lines) == 12
 
-    def raw_frame(n: int) -> None:
-        screen.fill((0, 0, 0), image_rect)
-        screen.blit(picture, picture.get_rect(center=image_rect.center))
-        screen.fill((0, 51, 102), text_rect)
+    def raw_text(n: int) -> None:
         y = box.y
         for line, line_step in lines:
-            screen.blit(line, (box.x, y))
+            scene.screen.blit(line, (box.x, y))
             y += line_step
         if marker is not None:
-            screen.blit(marker, marker.get_rect(bottomright=box.bottomright))
-        screen.fill((139, 0, 0), ticker_rect)
-        screen.set_clip(ticker_rect)
-        x = ticker_rect.right - (n * 3) % (ticker_rect.w + width)
-        for piece in pieces:
-            screen.blit(piece, (x, ticker_rect.y))
-            x += piece.get_width()
-        screen.set_clip(None)
-        pygame.display.flip()
-
-    def player_full(n: int) -> None:
-        compositor.shown.clear()  # as if every region switched content on this frame
-        pygame.display.update(compositor.update(snap, START + timedelta(seconds=n / 60)))
-
-    def player_steady(n: int) -> None:
-        pygame.display.update(compositor.update(snap, START + timedelta(seconds=n / 60)))
+            scene.screen.blit(marker, marker.get_rect(bottomright=box.bottomright))
 
     # The programme (issue 12): the same scene from two interleaved schedules, time running 6x so
     # a new play (a programme look-up and a layout switch) comes every 100 frames.
@@ -194,32 +277,16 @@ def bench_frame_cost(cache_dir: Path, paged: bool = False) -> None:
 
     sourced = value.model_copy(update={"sources": [source("1"), source("2")]})
     interleaved = Snapshot(generation=2, manifest=sourced)
-    programme = Compositor(screen, ImageStore(media, synchronous=True))
+    programme = Compositor(scene.screen, ImageStore(scene.media, synchronous=True))
 
     def player_interleaved(n: int) -> None:
         programme.shown.clear()
         pygame.display.update(programme.update(interleaved, START + timedelta(seconds=n / 10)))
 
-    results = {}
-    for name, draw in (("raw", raw_frame), ("full", player_full), ("steady", player_steady),
-                       ("interleaved", player_interleaved)) * 2:
-        samples = []
-        for n in range(FRAMES):
-            began = time.perf_counter()
-            draw(n)
-            samples.append(time.perf_counter() - began)
-        results[name] = _median_ms(samples)  # the second round counts: caches and CPU clocks are warm
+    results = time_frames({"raw": lambda n: scene.raw_frame(n, raw_text), **scene.player_frames(START),
+                           "interleaved": player_interleaved})
     what = f"a paged notice (page 1 of {len(pages.pages)})" if paged else "12 lines"
-    print(f"frame 1920x1080, image + {what} + ticker (median of {FRAMES}):")
-    print(f"  raw pygame, full redraw           {results['raw']:7.3f} ms")
-    print(
-        f"  player, every region redrawn      {results['full']:7.3f} ms  "
-        f"ratio {results['full'] / results['raw']:.2f}x  (target <= 1.3x)"
-    )
-    print(
-        f"  player, steady (ticker only)      {results['steady']:7.3f} ms  ratio "
-        f"{results['steady'] / results['raw']:.2f}x"
-    )
+    print_frame_costs(what, results, "steady (ticker only)     ")
     print(
         f"  player, programme of 2 schedules, every region redrawn {results['interleaved']:7.3f} ms  "
         f"ratio {results['interleaved'] / results['raw']:.2f}x  (target <= 1.3x)"
@@ -232,91 +299,35 @@ def bench_frame_cost_scroll(cache_dir: Path) -> None:
     raw pygame blits the strip's visible rows, pre-rendered, at the same offset each frame."""
     import pygame
 
-    from player.core.cache import MediaCache
-    from player.core.shared import Snapshot
     from player.screen import render
-    from player.screen.compositor import Compositor, region_rect
-    from player.screen.images import ImageKey, ImageStore
     from player.screen.kinds.text import durations, text_pages
-    from player.screen.kinds.ticker import ticker_pieces
-    from signage_contract import Fit, TextItem, TickerItem
+    from signage_contract import TextItem
     from signage_contract.text_scroll import TextScroll, scroll_offset, visible_rows
 
     data = photo(1)
-    media = MediaCache(cache_dir)
-    media.path(hashlib.sha256(data).hexdigest()).write_bytes(data)
-    pygame.display.init()
-    pygame.font.init()
-    screen = pygame.display.set_mode(SIZE)
     paged = scene_manifest(media_ref(data), paged=True)
     items = [TextItem.model_validate({**i.model_dump(), "flow": "scroll"}) if isinstance(i, TextItem) else i
              for i in paged.items]
-    value = paged.model_copy(update={"items": items})
-    snap = Snapshot(generation=1, manifest=value)
-    compositor = Compositor(screen, ImageStore(media, synchronous=True))
-    full = screen.get_rect()
-    image_rect, text_rect = region_rect(full, 0, 0, 0.5, 0.88), region_rect(full, 0.5, 0, 0.5, 0.88)
-    ticker_rect = region_rect(full, 0, 0.88, 1, 0.12)
-    text_item = next(i for i in value.items if isinstance(i, TextItem))
-    ticker_item = next(i for i in value.items if isinstance(i, TickerItem))
-    box = render.inner(text_rect)
-    strip = text_pages(text_item, box, SIZE)
+    scene = open_scene(cache_dir, data, paged.model_copy(update={"items": items}))
+    box = scene.box
+    strip = text_pages(scene.text_item, box, SIZE)
     assert isinstance(strip, TextScroll) and strip.travel_px > 0
-    phases = durations(text_item, box, SIZE)
+    phases = durations(scene.text_item, box, SIZE)
     moving = START + timedelta(seconds=phases[0] + 1)  # the strip is moving from here on
-    compositor.update(snap, moving)
-    picture = compositor.images.get(
-        ImageKey(hashlib.sha256(data).hexdigest(), image_rect.w, image_rect.h, Fit.CONTAIN, (0, 0, 0))
-    )
+    scene.show_from(moving, hashlib.sha256(data).hexdigest())
     rows = {row: render.text_surface(row.text, row.size_px, row.bold,
                                      (255, 215, 0) if row.bold else (255, 255, 255)) for row in strip.rows}
-    pieces, width = ticker_pieces(ticker_item, ticker_rect.h)
-    assert picture is not None
 
-    def raw_frame(n: int) -> None:
-        screen.fill((0, 0, 0), image_rect)
-        screen.blit(picture, picture.get_rect(center=image_rect.center))
-        screen.fill((0, 51, 102), text_rect)
+    def raw_text(n: int) -> None:
         offset = scroll_offset(strip, phases, phases[0] + 1 + n / 60)
-        screen.set_clip(box)
+        scene.screen.set_clip(box)
         for row in visible_rows(strip, offset):
-            screen.blit(rows[row], (box.x, box.y - offset + row.top))
-        screen.fill((139, 0, 0), ticker_rect)
-        screen.set_clip(ticker_rect)
-        x = ticker_rect.right - (n * 3) % (ticker_rect.w + width)
-        for piece in pieces:
-            screen.blit(piece, (x, ticker_rect.y))
-            x += piece.get_width()
-        screen.set_clip(None)
-        pygame.display.flip()
+            scene.screen.blit(rows[row], (box.x, box.y - offset + row.top))
 
-    def player_full(n: int) -> None:
-        compositor.shown.clear()  # as if every region switched content on this frame
-        pygame.display.update(compositor.update(snap, moving + timedelta(seconds=n / 60)))
-
-    def player_steady(n: int) -> None:
-        pygame.display.update(compositor.update(snap, moving + timedelta(seconds=n / 60)))
-
-    results = {}
-    for name, draw in (("raw", raw_frame), ("full", player_full), ("steady", player_steady)) * 2:
-        samples = []
-        for n in range(FRAMES):
-            began = time.perf_counter()
-            draw(n)
-            samples.append(time.perf_counter() - began)
-        results[name] = _median_ms(samples)  # the second round counts: caches and CPU clocks are warm
+    results = time_frames({"raw": lambda n: scene.raw_frame(n, raw_text), **scene.player_frames(moving)})
     speed = strip.travel_px / phases[1]
-    print(f"frame 1920x1080, image + a scrolling notice ({len(strip.rows)} rows, {speed:.1f} px/s) + ticker "
-          f"(median of {FRAMES}):")
-    print(f"  raw pygame, full redraw           {results['raw']:7.3f} ms")
-    print(
-        f"  player, every region redrawn      {results['full']:7.3f} ms  "
-        f"ratio {results['full'] / results['raw']:.2f}x  (target <= 1.3x)"
-    )
-    print(
-        f"  player, steady (ticker; the strip when it moved) {results['steady']:7.3f} ms  ratio "
-        f"{results['steady'] / results['raw']:.2f}x"
-    )
+    print_frame_costs(f"a scrolling notice ({len(strip.rows)} rows, {speed:.1f} px/s)", results,
+                      "steady (ticker; the strip when it moved)")
     pygame.display.quit()
 
 

@@ -199,8 +199,17 @@ class TextPages:
         return tuple(reading_time_s(page.words) for page in self.pages)
 
 
-def _gap(title_lines: Sequence[str], body_lines: Sequence[str], size: int) -> int:
+def title_gap(title_lines: Sequence[str], body_lines: Sequence[str], size: int) -> int:
+    """The blank space between a title and its body at body size ``size`` (none without both)."""
     return round(size * TITLE_GAP_RATIO) if title_lines and body_lines else 0
+
+
+def block_height(
+    title_lines: Sequence[str], body_lines: Sequence[str], title_px: int, body_px: int, step: LineStep
+) -> int:
+    """How tall these lines stand, drawn as the renderer does: title lines, the gap, body lines."""
+    return (len(title_lines) * step(title_px) + len(body_lines) * step(body_px)
+            + title_gap(title_lines, body_lines, body_px))
 
 
 def lay_out(title: str, body: str, size: int, width: int, measure: MeasureAt, step: LineStep) -> TextBlock:
@@ -208,8 +217,7 @@ def lay_out(title: str, body: str, size: int, width: int, measure: MeasureAt, st
     title_px = round(size * TITLE_SCALE)
     title_lines = wrap(title, lambda s: measure(title_px, True, s), width) if title else []
     body_lines = wrap(body, lambda s: measure(size, False, s), width) if body else []
-    height = len(title_lines) * step(title_px) + len(body_lines) * step(size)
-    height += _gap(title_lines, body_lines, size)
+    height = block_height(title_lines, body_lines, title_px, size, step)
     return TextBlock(title_px, size, tuple(title_lines), tuple(body_lines), height)
 
 
@@ -245,6 +253,21 @@ def size_range(width: int, height: int, max_px: int | None, min_px: int) -> tupl
     return floor, max(floor, max_px if max_px is not None else min(height // 5, width // 10))
 
 
+def at_floor(
+    title: str, body: str, width: int, height: int, measure: MeasureAt, step: LineStep,
+    max_px: int | None = None, min_px: int = LEGIBLE_MIN_PX,
+) -> tuple[TextBlock, TextBlock | None]:
+    """The text (NFC, trimmed) laid out at the floor size, and, when that fits the box, the one page
+    at the largest size that fits: where paging and scrolling both start."""
+    title, body = nfc(title).strip(), nfc(body).strip()
+    floor, ceiling = size_range(width, height, max_px, min_px)
+    whole = lay_out(title, body, floor, width, measure, step)
+    if whole.height > height:
+        return whole, None
+    single = _largest_single_page(title, body, (width, height), measure, step, (floor, ceiling))
+    return whole, single or whole  # none: only with an overlong run broken by pixels
+
+
 def paginate(
     title: str,
     body: str,
@@ -257,12 +280,10 @@ def paginate(
 ) -> TextPages:
     """Title and body at the largest size that fits the box on one page; when even the floor
     (``min_px``) needs more, pages at the floor, every syllable on some page and no line cut."""
-    title, body = nfc(title).strip(), nfc(body).strip()
-    floor, ceiling = size_range(width, height, max_px, min_px)
-    whole = lay_out(title, body, floor, width, measure, step)
-    if whole.height <= height:  # fits one page at the floor: as large as it fits
-        single = _largest_single_page(title, body, (width, height), measure, step, (floor, ceiling))
-        return TextPages((single or whole,))  # none: only with an overlong run broken by pixels
+    whole, single = at_floor(title, body, width, height, measure, step, max_px, min_px)
+    if single is not None:
+        return TextPages((single,))
+    floor = whole.body_px
     indicator_px: int | None = floor
     room = height - step(floor)  # a row kept for the "2/5" indicator, when pages still hold 2 lines
     if room < 2 * step(floor) + step(whole.title_px):
@@ -275,7 +296,7 @@ def _pages(whole: TextBlock, room: int, step: LineStep) -> tuple[TextBlock, ...]
     heads every page; a long one flows into the pages like the body. A blank line (a paragraph
     break) never opens a page."""
     title_step, body_step = step(whole.title_px), step(whole.body_px)
-    gap = _gap(whole.title_lines, whole.body_lines, whole.body_px)
+    gap = title_gap(whole.title_lines, whole.body_lines, whole.body_px)
     title_h = len(whole.title_lines) * title_step + gap
     heading = bool(whole.title_lines and whole.body_lines) and title_h <= room * HEADING_SHARE
     rows = [] if heading else [(line, True) for line in whole.title_lines]
@@ -300,7 +321,7 @@ def _pages(whole: TextBlock, room: int, step: LineStep) -> tuple[TextBlock, ...]
             used += cost
             index += 1
         if bodies or (titles and not heading):
-            height = len(titles) * title_step + len(bodies) * body_step + _gap(titles, bodies, whole.body_px)
+            height = block_height(titles, bodies, whole.title_px, whole.body_px, step)
             pages.append(TextBlock(whole.title_px, whole.body_px, tuple(titles), tuple(bodies), height))
     return tuple(pages) or (whole,)
 

@@ -17,18 +17,15 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
-from .manifest import nfc
 from .text_layout import (
     LEGIBLE_MIN_PX,
     READING_RATE_WPM,
-    TITLE_GAP_RATIO,
     LineStep,
     MeasureAt,
     TextBlock,
-    lay_out,
-    paginate,
+    at_floor,
     reading_time_s,
-    size_range,
+    title_gap,
 )
 
 SCROLL_HOLD_S = 3.0  # the strip rests this long at its start, and at least this long at its end
@@ -75,8 +72,7 @@ def rows_of(block: TextBlock, step: LineStep) -> tuple[TextRow, ...]:
     for line in block.title_lines:
         rows.append(TextRow(top, title_step, line, block.title_px, True))
         top += title_step
-    if block.title_lines and block.body_lines:
-        top += round(block.body_px * TITLE_GAP_RATIO)
+    top += title_gap(block.title_lines, block.body_lines, block.body_px)
     for line in block.body_lines:
         rows.append(TextRow(top, body_step, line, block.body_px, False))
         top += body_step
@@ -95,11 +91,8 @@ def scroll_text(
 ) -> TextScroll:
     """The strip of a title and body in a ``width`` x ``height`` box; a text that fits is one still
     page at the largest size that fits (as ``paginate`` gives it), shown for its reading time."""
-    title, body = nfc(title).strip(), nfc(body).strip()
-    floor, _ = size_range(width, height, max_px, min_px)
-    whole = lay_out(title, body, floor, width, measure, step)
-    if whole.height <= height:
-        page = paginate(title, body, width, height, measure, step, max_px, min_px).pages[0]
+    whole, page = at_floor(title, body, width, height, measure, step, max_px, min_px)
+    if page is not None:
         return TextScroll(page, rows_of(page, step), height, reading_time_s(page.words), 0.0, 0.0)
     read_s = whole.words * 60.0 / READING_RATE_WPM
     travel = whole.height - height

@@ -23,6 +23,7 @@ from pydantic import (
 
 from signage_contract import Category, Priority, Region, nfc
 from signage_contract.timezone import LOCAL_TIMEZONE
+from signage_server.core.legacy_text import TextConversion
 from signage_server.models import BoardKind, ContentState, Orientation, Role, UnitLevel
 
 
@@ -250,6 +251,8 @@ class ContentPublic(BaseModel):
     reviewed_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
+    # Text fields of this request that arrived in TCVN3 or VNI and were stored converted to Unicode.
+    converted: list[TextConversion] = Field(default_factory=list)
 
 
 class StateChange(Strict):

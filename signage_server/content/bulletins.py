@@ -1,6 +1,7 @@
-"""Bulletin services: text notices (title and body NFC at entry, Decree 49 category, Circular 39
-priority), called by the JSON API and the panel alike. An edit of an approved bulletin waits beside
-it as a submission (``publications.propose_edit``) while the approved text stays on air."""
+"""Bulletin services: text notices (title and body NFC at entry, converted from TCVN3 or VNI,
+Decree 49 category, Circular 39 priority), called by the JSON API and the panel alike. An edit of
+an approved bulletin waits beside it as a submission (``publications.propose_edit``) while the
+approved text stays on air."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from signage_server.content.workflow import (
 )
 from signage_server.core.audit import snapshot
 from signage_server.core.changes import ChangeFeed
+from signage_server.core.legacy_text import convert_fields
 from signage_server.core.paging import Page
 from signage_server.core.roles import EDITORS
 from signage_server.models import (
@@ -39,6 +41,8 @@ from signage_server.schemas import (
     StateChange,
     is_expired,
 )
+
+TEXT_FIELDS = ("title", "body")  # read for TCVN3 / VNI text at entry (core/legacy_text.py)
 
 
 def public(row: Bulletin, session: Session | None = None) -> BulletinPublic:
@@ -74,9 +78,11 @@ def create_bulletin(
     session: Session, *, actor: Actor, changes: ChangeFeed, data: BulletinCreate
 ) -> BulletinPublic:
     require_role(actor.user, EDITORS)
+    data, converted = convert_fields(data, TEXT_FIELDS)
     unit_id = owner_unit(session, actor.user, data.unit_id)
     row = Bulletin.model_validate(data, update={"unit_id": unit_id, "created_by": actor.user.id})
-    return public(records.save(session, actor=actor, changes=changes, row=row, action="create"))
+    saved = public(records.save(session, actor=actor, changes=changes, row=row, action="create"))
+    return saved.model_copy(update={"converted": converted})
 
 
 def update_bulletin(
@@ -85,6 +91,7 @@ def update_bulletin(
     """A partial update, validated merged with the current bulletin (approved text goes back to
     ``submitted``)."""
     require_role(actor.user, EDITORS)
+    patch, converted = convert_fields(patch, TEXT_FIELDS)
     row = records.fetch(session, user=actor.user, model=Bulletin, item_id=bulletin_id)
     before = snapshot(row)
     fields = patch.model_dump(exclude_unset=True)
@@ -94,11 +101,11 @@ def update_bulletin(
         propose_edit(session, actor=actor, row=row, fields=whole.model_dump(include=set(fields)))
         session.commit()
         session.refresh(row)
-        return public(row, session)
+        return public(row, session).model_copy(update={"converted": converted})
     row.sqlmodel_update(whole.model_dump(include=set(fields)))
     mark_edited(row, actor.user)
     row = records.save(session, actor=actor, changes=changes, row=row, action="update", before=before)
-    return public(row, session)
+    return public(row, session).model_copy(update={"converted": converted})
 
 
 def delete_bulletin(session: Session, *, actor: Actor, changes: ChangeFeed, bulletin_id: int) -> None:

@@ -30,6 +30,7 @@ from signage_server.core import audit
 from signage_server.core.auth import in_scope
 from signage_server.core.changes import ChangeFeed
 from signage_server.core.errors import Invalid
+from signage_server.core.legacy_text import convert_fields
 from signage_server.core.paging import Page
 from signage_server.core.roles import EDITORS
 from signage_server.models import (
@@ -78,21 +79,24 @@ def create_playlist(
     session: Session, *, actor: Actor, changes: ChangeFeed, data: PlaylistCreate
 ) -> PlaylistPublic:
     require_role(actor.user, EDITORS)
+    data, converted = convert_fields(data, ("name",))
     unit_id = owner_unit(session, actor.user, data.unit_id)
     row = Playlist(name=data.name, unit_id=unit_id, created_by=actor.user.id)
-    return public(session, records.save(session, actor=actor, changes=changes, row=row, action="create"))
+    saved = records.save(session, actor=actor, changes=changes, row=row, action="create")
+    return public(session, saved).model_copy(update={"converted": converted})
 
 
 def update_playlist(
     session: Session, *, actor: Actor, changes: ChangeFeed, playlist_id: int, patch: PlaylistUpdate
 ) -> PlaylistPublic:
     require_role(actor.user, EDITORS)
+    patch, converted = convert_fields(patch, ("name",))
     row = records.fetch(session, user=actor.user, model=Playlist, item_id=playlist_id)
     before = audit.snapshot(row)
     row.sqlmodel_update(patch.model_dump(exclude_unset=True, exclude_none=True))
     mark_edited(row, actor.user)
     row = records.save(session, actor=actor, changes=changes, row=row, action="update", before=before)
-    return public(session, row)
+    return public(session, row).model_copy(update={"converted": converted})
 
 
 def delete_playlist(session: Session, *, actor: Actor, changes: ChangeFeed, playlist_id: int) -> None:
@@ -172,7 +176,8 @@ def _item(session: Session, playlist_id: int, item_id: int) -> PlaylistItem:
 def add_item(
     session: Session, *, actor: Actor, changes: ChangeFeed, playlist_id: int, item: ItemCreate
 ) -> PlaylistPublic:
-    """Append an item to a playlist."""
+    """Append an item to a playlist (a ticker's text read for TCVN3 / VNI)."""
+    item, converted = convert_fields(item, ("text",))
     playlist = _editable(session, actor, playlist_id)
     _check_references(session, actor.user, item)
     last = session.exec(
@@ -181,7 +186,8 @@ def add_item(
     row = PlaylistItem(playlist_id=playlist_id, position=(last or 0) + 1, **item.model_dump())
     session.add(row)
     session.flush()
-    return _edited(session, actor, changes, playlist, "add", None, {"item": audit.snapshot(row)})
+    edited = _edited(session, actor, changes, playlist, "add", None, {"item": audit.snapshot(row)})
+    return edited.model_copy(update={"converted": converted})
 
 
 def update_item(
@@ -189,6 +195,7 @@ def update_item(
     patch: ItemUpdate,
 ) -> PlaylistPublic:
     """A partial update; the merged item is validated as a whole (kind, references, options)."""
+    patch, converted = convert_fields(patch, ("text",))
     playlist = _editable(session, actor, playlist_id)
     row = _item(session, playlist_id, item_id)
     current: dict[str, Any] = row.model_dump(include=set(ItemCreate.model_fields))
@@ -197,7 +204,8 @@ def update_item(
     before = audit.snapshot(row)
     row.sqlmodel_update(whole.model_dump())
     session.add(row)
-    return _edited(session, actor, changes, playlist, "update", before, audit.snapshot(row))
+    edited = _edited(session, actor, changes, playlist, "update", before, audit.snapshot(row))
+    return edited.model_copy(update={"converted": converted})
 
 
 def remove_item(

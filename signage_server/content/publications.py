@@ -42,6 +42,7 @@ from signage_server.core.audit import snapshot
 from signage_server.core.auth import in_scope, scope_unit_ids
 from signage_server.core.changes import Change, ChangeFeed
 from signage_server.core.errors import Conflict, Forbidden, Invalid
+from signage_server.core.legacy_text import TextConversion, convert_fields
 from signage_server.core.roles import EDITORS, REVIEWERS
 from signage_server.models import (
     PLAYABLE_STATES,
@@ -158,6 +159,7 @@ class SubmissionPublic(BaseModel):
     reviewed_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    converted: list[TextConversion] = Field(default_factory=list)  # text that came in TCVN3 / VNI
 
 
 class DecisionRequest(Strict):
@@ -280,6 +282,7 @@ def create_publication(
     (approved at once where the unit's trusted editors auto-approve)."""
     user = actor.user
     require_role(user, EDITORS)
+    data, converted = convert_fields(data, ("title", "body"))
     unit_id = owner_unit(session, user, data.unit_id)
     _check_targets(session, user, data.targets)
     media = _media(session, user, data.media_ids)
@@ -330,7 +333,7 @@ def create_publication(
     session.commit()
     session.refresh(submission)
     changes.publish(_touched(session, submission))
-    return public(session, submission)
+    return public(session, submission).model_copy(update={"converted": converted})
 
 
 def _add_items(session: Session, playlist_id: int, bulletin: Bulletin | None, media: list[Media],

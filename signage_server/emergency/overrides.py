@@ -29,6 +29,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from signage_server.core import audit, roles
 from signage_server.core.auth import in_scope, scope_unit_ids
 from signage_server.core.errors import Conflict, Forbidden, Invalid, NotFound
+from signage_server.core.legacy_text import convert_fields
 from signage_server.emergency.delivery import Delivery, cancel_text, push_text
 from signage_server.emergency.paging import pages_on_smallest
 from signage_server.emergency.receipts import delivery_status, reachable_boards
@@ -56,6 +57,8 @@ from signage_server.units.service import ancestor_ids
 from signage_server.units.tree import UnitTree
 
 OBJECT_TYPE = "override"
+
+TEXT_FIELDS = ("title", "body")  # read for TCVN3 / VNI text at entry (core/legacy_text.py)
 
 
 @dataclass(frozen=True)
@@ -226,13 +229,14 @@ def create(session: Session, *, user: User, ip: str, body: OverrideCreate,
            max_hours: int) -> OverrideWithBoards:
     """Step one: nothing is pushed yet; the answer lists the boards a confirmation would take over."""
     _check_operator(user)
+    body, converted = convert_fields(body, TEXT_FIELDS)
     check_targets(session, user=user, body=body)
     now = utcnow()
     row = issue(session, actor=Actor.of(user, ip), body=body, unit_id=user.unit_id, now=now,
                 max_hours=max_hours)
     session.commit()
     session.refresh(row)
-    return with_boards(session, row, targets(session, row, now))
+    return with_boards(session, row, targets(session, row, now)).model_copy(update={"converted": converted})
 
 
 def confirm(session: Session, *, user: User, ip: str, override_id: int,
@@ -252,6 +256,7 @@ def update(session: Session, *, user: User, ip: str, override_id: int, patch: Ov
     """Text, level or expiry; an active override is pushed again to its boards. The answer counts the
     pages of the new text again on the smallest board."""
     expire_now(session, delivery)
+    patch, converted = convert_fields(patch, TEXT_FIELDS)
     row = _owned(session, user, override_id)
     now = utcnow()
     amend(session, actor=Actor.of(user, ip), row=row, patch=patch, now=now, max_hours=max_hours)
@@ -259,7 +264,7 @@ def update(session: Session, *, user: User, ip: str, override_id: int, patch: Ov
     boards = targets(session, row, now)
     if row.state is OverrideState.ACTIVE:
         delivery.announce(push_text(session, row), [b.id for b in boards])
-    return with_boards(session, row, boards)
+    return with_boards(session, row, boards).model_copy(update={"converted": converted})
 
 
 def cancel(session: Session, *, user: User, ip: str, override_id: int, delivery: Delivery) -> OverridePublic:

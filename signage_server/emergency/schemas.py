@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, AwareDatetime, BaseModel, Field
 
 from signage_contract import RISK_COLORS, Category
+from signage_server.core.legacy_text import TextConversion
 from signage_server.models import Override, OverrideState
 from signage_server.schemas import Strict, Tag, Text, _nonempty
 
@@ -77,6 +78,8 @@ class OverridePublic(BaseModel):
     cancelled_by: int | None
     cap_sender: str | None
     cap_identifier: str | None
+    # Text fields of this request that arrived in TCVN3 or VNI and were stored converted to Unicode.
+    converted: list[TextConversion] = Field(default_factory=list)
 
     @classmethod
     def of(cls, row: Override) -> OverridePublic:

@@ -138,6 +138,14 @@ SENTENCES: dict[str, str] = {
     "feed.private_address": N_("The feed's address leads into the server's own network, which is not allowed."),
     "feed.owner_inactive": N_("The account that set up this feed is disabled; a current editor must save the feed again."),
     "feed.playlist_missing": N_("The playlist of this feed was deleted; choose another one."),
+
+    # text pasted from old documents in TCVN3 (ABC) or VNI that could not be converted with confidence
+    "text.legacy_mixed": N_("“%(field)s” mixes Unicode Vietnamese with text in %(encoding)s (%(words)s); "
+                            "retype it, or convert the whole text to Unicode and paste it again."),
+    "text.legacy_ambiguous": N_("“%(field)s” could be in more than one old encoding (%(encoding)s: %(words)s); "
+                                "retype it, or convert it to Unicode and paste it again."),
+    "text.legacy_unsure": N_("“%(field)s” looks like text in %(encoding)s (%(words)s) but does not read as "
+                             "Vietnamese once converted; retype it, or convert it to Unicode and paste it again."),
 }
 
 BY_KIND: tuple[tuple[type[DomainError], str], ...] = (

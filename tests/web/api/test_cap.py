@@ -134,3 +134,14 @@ NOWHERE = (area_xml(polygons=("10.0,104.0 10.0,104.1 10.1,104.1 10.0,104.0",), c
 def test_every_refusal_says_why(client, places, document, headers, code, reason) -> None:
     answer = post(client, document, headers)
     assert answer.status_code == code and reason in answer.json()["detail"]
+
+
+def test_a_headline_written_in_tcvn3_is_converted(client, session, places) -> None:
+    answer = post(client, message(identifier="A-T", headline="C¶nh b¸o b·o sè 13"))
+    assert answer.status_code == 200, answer.text
+    assert session.get(Override, answer.json()["override_id"]).title == "Cảnh báo bão số 13"
+
+
+def test_a_headline_mixing_unicode_and_tcvn3_is_refused(client, places) -> None:
+    answer = post(client, message(identifier="A-M", headline="Cảnh báo b·o sè 13"))
+    assert answer.status_code == 400 and "<headline>" in answer.json()["detail"]

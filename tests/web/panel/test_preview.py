@@ -191,3 +191,20 @@ def test_real_player_draws_every_screen_of_a_scrolling_text(tmp_path) -> None:
     frames = pixels(screens)
     assert len(set(frames)) == len(frames)  # each screen its own picture
     assert set(frames[1:]).isdisjoint(pixels(pages[1:]))  # a strip, not the pages
+
+
+def test_the_preview_shows_text_converted_from_tcvn3(client, users, app, fake_renderer) -> None:
+    app.state.panel_previews = fake_renderer[0]
+    csrf = login(client, "editor-a")
+    fragment = client.post("/panel/bulletins/preview", data={"title": "Th«ng b¸o", "csrf_token": csrf})
+    assert fragment.status_code == 200
+    assert "Đã chuyển từ mã TCVN3 sang Unicode" in fragment.text
+    assert "Th«ng b¸o" in fragment.text and "Thông báo" in fragment.text
+
+
+def test_the_preview_says_why_mixed_text_is_refused(client, users, app, fake_renderer) -> None:
+    app.state.panel_previews = fake_renderer[0]
+    csrf = login(client, "editor-a")
+    fragment = client.post("/panel/bulletins/preview",
+                           data={"title": "Thông báo Th«ng b¸o", "csrf_token": csrf})
+    assert "lẫn chữ Unicode với chữ gõ bằng bảng mã TCVN3" in fragment.text

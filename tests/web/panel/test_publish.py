@@ -186,3 +186,13 @@ def test_a_schedule_edit_shows_the_fields_it_changes(client, users, make_board, 
     assert detail.status_code == 200
     assert f'class="del">- name: {TITLE}' in detail.text
     assert 'class="add">+ name: Tiếp dân buổi sáng' in detail.text
+
+
+def test_the_preview_shows_a_title_converted_from_vni_and_refuses_mixed_text(client, users) -> None:
+    csrf = login(client, "editor-a")
+    converted = client.post("/panel/publish/preview", data=_form(csrf, title="Thoâng baùo", body=""),
+                            headers={"X-CSRF-Token": csrf})
+    assert "Đã chuyển từ mã VNI sang Unicode" in converted.text and "Thông báo" in converted.text
+    mixed = client.post("/panel/publish/preview", data=_form(csrf, title="Thông báo Thoâng baùo", body=""),
+                        headers={"X-CSRF-Token": csrf})
+    assert "lẫn chữ Unicode với chữ gõ bằng bảng mã VNI" in mixed.text

@@ -3,7 +3,8 @@
 Order of checks: size, then XML well-formedness with defusedxml (no DTD at all, hence no entity
 expansion and no external entities), then the root's namespace (a CAP 1.1 alert gets a clearer
 message than a schema error), then the official OASIS CAP 1.2 schema, then what the schema cannot
-say (coordinates, references, an info block where one is needed). All text leaves here in NFC.
+say (coordinates, references, an info block where one is needed). All text leaves here in NFC; the
+texts people read are converted from TCVN3 or VNI (``core/legacy_text.py``) or the alert is refused.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 from xmlschema.locations import FALLBACK_LOCATIONS
 
+from signage_server.core import legacy_text
+from signage_server.core.errors import Invalid
 from signage_server.emergency.sources.cap.model import (
     CAP_NAMESPACE,
     CapAlert,
@@ -112,6 +115,15 @@ def _text(parent: Element, name: str) -> str:
     return _nfc(child.text) if child is not None else ""
 
 
+def _human(parent: Element, name: str) -> str:
+    """A text people read (headline, description...): converted to Unicode if it was written in
+    TCVN3 or VNI, refused when it looks legacy but cannot be read with confidence."""
+    try:
+        return legacy_text.read(_text(parent, name), field=name).text
+    except Invalid as exc:
+        raise CapRejected(f"<{name}>: {exc.message}") from exc
+
+
 def _texts(parent: Element, name: str) -> list[str]:
     return [_nfc(child.text) for child in parent.findall(_NS + name)]
 
@@ -171,13 +183,13 @@ def _info_from(info: Element) -> CapInfo:
     return CapInfo(
         language=_text(info, "language") or "en-US",  # the schema's default
         categories=tuple(_texts(info, "category")),
-        event=_text(info, "event"),
+        event=_human(info, "event"),
         urgency=_text(info, "urgency"),
         severity=_text(info, "severity"),
         certainty=_text(info, "certainty"),
-        headline=_text(info, "headline"),
-        description=_text(info, "description"),
-        instruction=_text(info, "instruction"),
+        headline=_human(info, "headline"),
+        description=_human(info, "description"),
+        instruction=_human(info, "instruction"),
         effective=_optional_time(info, "effective"),
         onset=_optional_time(info, "onset"),
         expires=_optional_time(info, "expires"),
@@ -190,7 +202,7 @@ def _info_from(info: Element) -> CapInfo:
 
 def _area_from(area: Element) -> CapArea:
     return CapArea(
-        description=_text(area, "areaDesc"),
+        description=_human(area, "areaDesc"),
         polygons=tuple(parse_polygon(text) for text in _texts(area, "polygon")),
         circles=tuple(parse_circle(text) for text in _texts(area, "circle")),
         geocodes=_pairs(area, "geocode"),

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import unicodedata
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import FileResponse, Response
@@ -16,6 +16,7 @@ from signage_server.content.workflow import Actor, next_states
 from signage_server.core import roles
 from signage_server.core.auth import scope_unit_ids
 from signage_server.core.errors import Forbidden
+from signage_server.core.legacy_text import TextConversion
 from signage_server.models import Board, ContentState, utcnow
 from signage_server.schemas import BulletinCreate, BulletinPublic, BulletinUpdate
 from signage_server.web.deps import ChangesDep, ClientIpDep, SessionDep
@@ -30,6 +31,7 @@ from signage_server.web.panel.routes.common import (
     PagesDep,
     PreviewsDep,
     Refusal,
+    draft_text,
     run_delete,
     run_service,
     units_in_scope,
@@ -67,9 +69,10 @@ def _list(request: Request, session: SessionDep, who: PanelUser, view: PagesDep,
 
 def _editor(request: Request, session: SessionDep, who: PanelUser, view: PagesDep, bulletin: object,
             error: str = "", status_code: int = 200, refusal: Refusal = NO_REFUSAL,
-            typed: dict[str, str] | None = None) -> Response:
-    """The editor; ``typed``: the validity dates as written, after a refusal. An approved bulletin
-    with an edit waiting shows the edit (the approved text stays on air until it is approved)."""
+            typed: dict[str, str] | None = None, converted: Sequence[TextConversion] = ()) -> Response:
+    """The editor; ``typed``: the validity dates as written, after a refusal; ``converted``: the
+    text the save just converted from TCVN3 or VNI. An approved bulletin with an edit waiting
+    shows the edit (the approved text stays on air until it is approved)."""
     moves: dict[int, list[ContentState]] = {}
     used_in: list[tuple[str, str]] | None = None  # known for a stored bulletin, not for a refused draft
     dates = typed or {"valid_from": "", "valid_until": ""}
@@ -90,7 +93,7 @@ def _editor(request: Request, session: SessionDep, who: PanelUser, view: PagesDe
                        moves=moves, dates=dates, pending=pending,
                        categories=list(Category), priorities=list(Priority), error=error or refusal.message,
                        refusal=refusal, can_edit=who.role in roles.EDITORS, used_in=used_in,
-                       status_code=422 if refusal else status_code)
+                       converted=converted, status_code=422 if refusal else status_code)
 
 
 @router.post("/preview")
@@ -105,17 +108,17 @@ def preview(request: Request, who: CheckedPanelUser, view: PagesDep, session: Se
     boards = {b.id: b for b in _boards(session, who)}
     board = boards.get(board_id) if board_id is not None else None
     width, height = (board.width, board.height) if board else DEFAULT_PREVIEW_SIZE
-    draft = BulletinDraft(_nfc(title), _nfc(body), category, priority, flow)
-    shown = {"width": width, "height": height, "scrolls": flow is TextFlow.SCROLL}
+    shown: dict[str, Any] = {"width": width, "height": height, "scrolls": flow is TextFlow.SCROLL}
+    texts, error = draft_text(title, body)
+    if texts is None:  # pasted in TCVN3 or VNI and not convertible with confidence: say why
+        return view.render(request, "preview.html", who, error=error, keys=[], **shown)
+    draft = BulletinDraft(texts.title, texts.body, category, priority, flow)
+    shown["converted"] = texts.converted
     try:
         key = renderer.render(draft, width, height)
     except PreviewFailed as exc:
         return view.render(request, "preview.html", who, error=str(exc), keys=[], **shown)
     return view.render(request, "preview.html", who, keys=renderer.page_keys(key), **shown)
-
-
-def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text).strip()
 
 
 @router.get("/new")
@@ -150,7 +153,7 @@ def create(request: Request, session: SessionDep, who: CheckedPanelUser, view: P
         draft = {"title": title, "body": body, "category": category, "priority": priority}
         typed = {"valid_from": valid_from, "valid_until": valid_until}
         return _editor(request, session, who, view, draft, error, 422, typed=typed)
-    return see_other(f"/panel/bulletins/{made.id}")
+    return _saved(request, session, who, view, made)
 
 
 @router.post("/{bulletin_id}")
@@ -167,7 +170,17 @@ def update(request: Request, session: SessionDep, who: CheckedPanelUser, view: P
         draft = {"id": bulletin_id, "title": title, "body": body, "category": category, "priority": priority}
         typed = {"valid_from": valid_from, "valid_until": valid_until}
         return _editor(request, session, who, view, draft, error, 422, typed=typed)
-    return see_other(f"/panel/bulletins/{bulletin_id}")
+    return _saved(request, session, who, view, done)
+
+
+def _saved(request: Request, session: SessionDep, who: PanelUser, view: PagesDep,
+           saved: BulletinPublic) -> Response:
+    """Back to the bulletin's page; when text was converted from TCVN3 or VNI, the editor shows
+    it at once, as pasted and as saved, for the author to check."""
+    if not saved.converted:
+        return see_other(f"/panel/bulletins/{saved.id}")
+    current = service.get_bulletin(session, user=who.user, bulletin_id=saved.id)
+    return _editor(request, session, who, view, current, converted=saved.converted)
 
 
 @router.post("/{bulletin_id}/state")

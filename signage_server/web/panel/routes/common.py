@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,8 +18,10 @@ from signage_server.content.workflow import InUse
 from signage_server.core import roles
 from signage_server.core.auth import scope_unit_ids
 from signage_server.core.errors import DomainError
+from signage_server.core.legacy_text import TextConversion, convert_fields
 from signage_server.core.local_time import local_text
 from signage_server.models import AdminUnit, User
+from signage_server.schemas import BulletinUpdate
 from signage_server.web.deps import state_of
 from signage_server.web.panel.pages import PagesDep, error_text
 from signage_server.web.panel.preview import PreviewRenderer
@@ -96,3 +99,23 @@ def previews(connection: HTTPConnection) -> PreviewRenderer:
 
 PreviewsDep = Annotated[PreviewRenderer, Depends(previews)]
 """The bulletin previews that the panel's mount builds."""
+
+
+@dataclass(frozen=True)
+class DraftText:
+    """A bulletin's title and body as the services will store them, for a preview."""
+
+    title: str
+    body: str
+    converted: list[TextConversion]
+
+
+def draft_text(title: str, body: str) -> tuple[DraftText | None, str]:
+    """Title and body NFC and trimmed, converted from TCVN3 or VNI as a save would convert them (and
+    what was), or the refusal a save would meet (``text.legacy_*``)."""
+    def read() -> DraftText:
+        texts = BulletinUpdate(title=unicodedata.normalize("NFC", title).strip(),
+                               body=unicodedata.normalize("NFC", body).strip())
+        done, converted = convert_fields(texts, ("title", "body"))
+        return DraftText(done.title or "", done.body or "", converted)
+    return run_service(read)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -15,6 +16,7 @@ from signage_server.content.schemas import ItemCreate, ItemUpdate, PlaylistCreat
 from signage_server.content.workflow import Actor, next_states
 from signage_server.core import roles
 from signage_server.core.errors import Forbidden
+from signage_server.core.legacy_text import TextConversion
 from signage_server.models import ContentState, ItemKind
 from signage_server.web.deps import ChangesDep, ClientIpDep, SessionDep
 from signage_server.web.panel.listing import ListQuery, ListQueryDep
@@ -69,7 +71,9 @@ def create(request: Request, session: SessionDep, who: CheckedPanelUser, view: P
 
 
 def _detail(request: Request, session: SessionDep, who: PanelUser, view: PagesDep, playlist_id: int,
-            error: str = "", refusal: Refusal = NO_REFUSAL) -> Response:
+            error: str = "", refusal: Refusal = NO_REFUSAL,
+            converted: Sequence[TextConversion] = ()) -> Response:
+    """The playlist's page; ``converted``: a ticker text the last write converted from TCVN3 or VNI."""
     playlist = playlists.get_playlist(session, user=who.user, playlist_id=playlist_id)
     bulletins = reversed(list_bulletins(session, user=who.user))
     images = media.library(session, user=who.user)
@@ -80,7 +84,7 @@ def _detail(request: Request, session: SessionDep, who: PanelUser, view: PagesDe
                        kinds=[(k, KIND_FIELDS.get(kind_for(k).content, "")) for k in ItemKind],
                        error=error or refusal.message, refusal=refusal,
                        can_edit=who.role in roles.EDITORS,
-                       moves={playlist.id: next_states(playlist.state, who.role)},
+                       moves={playlist.id: next_states(playlist.state, who.role)}, converted=converted,
                        status_code=422 if error or refusal else 200)
 
 
@@ -113,9 +117,11 @@ def add_item(request: Request, session: SessionDep, who: CheckedPanelUser, view:
         fields[content.reference] = int(chosen)
     if content is Content.TEXT:
         fields["text"] = text
-    _done, error = run_service(lambda: playlists.add_item(
+    done, error = run_service(lambda: playlists.add_item(
         session, actor=_editor(who, ip), changes=changes, playlist_id=playlist_id,
         item=ItemCreate.model_validate(fields)))
+    if done is not None and done.converted:  # shown at once, as pasted and as saved
+        return _detail(request, session, who, view, playlist_id, converted=done.converted)
     return _after(request, session, who, view, playlist_id, error)
 
 

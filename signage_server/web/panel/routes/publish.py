@@ -32,7 +32,7 @@ from signage_server.models import AdminUnit, Board, ContentState, User, utcnow
 from signage_server.web.deps import ChangesDep, ClientIpDep, MediaStoreDep, SessionDep
 from signage_server.web.panel.pages import Pages, Translator, see_other
 from signage_server.web.panel.preview import BulletinDraft, PreviewFailed, PreviewRenderer
-from signage_server.web.panel.routes.common import PagesDep, PreviewsDep, units_in_scope
+from signage_server.web.panel.routes.common import PagesDep, PreviewsDep, draft_text, units_in_scope
 from signage_server.web.panel.session import CheckedPanelUser, CurrentPanelUser, PanelUser
 
 router = APIRouter(prefix="/publish")
@@ -273,13 +273,17 @@ def preview(request: Request, session: SessionDep, who: CheckedPanelUser, view: 
                                      targets={"board_ids": board_ids, "unit_ids": unit_ids, "tags": tags})
     visible = boards_in_scope(session, who.user)
     boards = [visible[b] for b in reached if b in visible]
+    texts, error = draft_text(title, body)
+    if texts is None:  # pasted in TCVN3 or VNI and not convertible with confidence: say why
+        return view.render(request, "publish_preview.html", who, shown=[], reached=len(boards),
+                           media_ids=media_ids, error=error, converted=[])
     try:
-        draft = BulletinDraft(_nfc(title), _nfc(body), Category(category), Priority(priority))
+        draft = BulletinDraft(texts.title, texts.body, Category(category), Priority(priority))
     except ValueError:
-        draft = BulletinDraft(_nfc(title), _nfc(body), Category.OTHER, Priority.NORMAL)
+        draft = BulletinDraft(texts.title, texts.body, Category.OTHER, Priority.NORMAL)
     shown = previews_at_sizes(renderer, draft, boards) if draft.title else []
     return view.render(request, "publish_preview.html", who, shown=shown, reached=len(boards),
-                       media_ids=media_ids)
+                       media_ids=media_ids, error="", converted=texts.converted)
 
 
 @dataclass(frozen=True)
