@@ -326,6 +326,10 @@ class MediaPublic(ValidityPublic, ContentPublic):
     original_name: str
     title: str
     category: Category
+    # An edit of the approved image awaiting approval (its title, category, dates as they would
+    # be); the image's own fields stay what is on air until then.
+    pending_edit: dict[str, Any] | None = None
+    pending_submission_id: int | None = None
 
 
 # --- layouts -------------------------------------------------------------------------------------
