@@ -250,6 +250,7 @@ class ContentPublic(BaseModel):
     reviewed_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
+    archived_at: datetime | None = None  # archived: off air, out of lists and pickers, restorable
 
 
 class StateChange(Strict):
