@@ -45,7 +45,9 @@ def _published(client, users):
     return got
 
 
-def test_an_edit_of_an_approved_playlist_stays_off_air_until_approved(client, app, users, make_board, session):
+def test_an_edit_of_an_approved_playlist_stays_off_air_until_approved(
+    client, app, users, make_board, session
+):
     board = make_board()
     got = _published(client, users)
     editor, url = users["editor_a"].headers, f"{API}/playlists/{got['playlist_id']}"
