@@ -88,11 +88,7 @@ def test_removing_and_changing_items_waits_too_and_a_rejection_keeps_what_is_on_
     mine = client.get(f"{API}/submissions", params={"mine": True}, headers=editor).json()
     assert (mine[0]["kind"], mine[0]["rejection_reason"]) == ("edit", "Còn cần tin này")
     assert client.get(url, headers=editor).json()["pending_edit"] is None
-
-
-def test_a_playlist_edit_showing_unapproved_content_cannot_be_approved(client, users):
-    got = _published(client, users)
-    editor = users["editor_a"].headers
+    # An edit that would show content not yet approved cannot be approved.
     draft_bulletin = client.post(f"{API}/bulletins", json={"title": "Nháp"}, headers=editor).json()
     added = client.post(f"{API}/playlists/{got['playlist_id']}/items",
                         json={"kind": "bulletin", "bulletin_id": draft_bulletin["id"]}, headers=editor).json()
@@ -139,7 +135,9 @@ def test_an_archived_schedule_leaves_the_board_and_comes_back_without_a_new_appr
     assert "archive" in actions and "restore" in actions
 
 
-def test_archiving_what_live_content_uses_says_where_it_is_used(client, users):
+def test_archiving_what_live_content_uses_says_where_it_is_used_and_needs_an_editor_in_scope(
+    client, users
+):
     got = _published(client, users)
     editor = users["editor_a"].headers
     refused = client.post(f"{API}/bulletins/{got['bulletin_id']}/archive", headers=editor)
@@ -152,10 +150,6 @@ def test_archiving_what_live_content_uses_says_where_it_is_used(client, users):
     assert client.post(f"{API}/playlists/{got['playlist_id']}/archive", headers=editor).status_code == 200
     assert client.post(f"{API}/bulletins/{got['bulletin_id']}/archive", headers=editor).status_code == 200
     assert client.get(f"{API}/bulletins", headers=editor).json() == []
-
-
-def test_archiving_needs_an_editor_in_scope(client, users):
-    got = _published(client, users)
-    url = f"{API}/schedules/{got['schedule_ids'][0]}/archive"
+    url = f"{API}/bulletins/{got['bulletin_id']}/restore"
     assert client.post(url, headers=users["viewer_a"].headers).status_code == 403
     assert client.post(url, headers=users["editor_b"].headers).status_code == 404
