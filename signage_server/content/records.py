@@ -37,7 +37,9 @@ from signage_server.models import (
     ContentState,
     Media,
     Playlist,
+    PlaylistItem,
     Schedule,
+    ScheduleRegion,
     User,
     utcnow,
 )
@@ -257,18 +259,55 @@ def archive(
 
 def restore(session: Session, *, actor: Actor, changes: ChangeFeed, model: type[R], item_id: int) -> R:
     """Bring an archived row back as it was: approved content goes back on air without a new
-    approval (an edit still waiting keeps waiting)."""
+    approval (an edit still waiting keeps waiting). The archived parts it plays (a schedule's
+    playlists, a playlist's bulletins and images) come back with it in the same transaction, so
+    what is restored plays whole."""
     require_role(actor.user, EDITORS)
     row = fetch(session, user=actor.user, model=model, item_id=item_id)
     if row.archived_at is None:
         return row
-    return _archive_move(session, actor=actor, changes=changes, row=row, when=None, action="restore")
+    notice = touched(row)
+    for part in _archived_parts(session, row):
+        before = snapshot(part)
+        part.archived_at = None
+        session.add(part)
+        audit_content(session, actor, "restore", part, before)
+        notice = merged(notice, touched(part))
+    return _archive_move(session, actor=actor, changes=changes, row=row, when=None, action="restore",
+                         notice=notice)
+
+
+def parts_played(session: Session, row: ContentRow) -> list[ContentRow]:
+    """What a row plays directly: a schedule's playlists, a playlist's bulletins and images."""
+    if isinstance(row, Schedule):
+        ids = select(ScheduleRegion.playlist_id).where(ScheduleRegion.schedule_id == row.id)
+        return list(session.exec(select(Playlist).where(col(Playlist.id).in_(ids))).all())
+    if isinstance(row, Playlist):
+        items = session.exec(select(PlaylistItem).where(PlaylistItem.playlist_id == row.id)).all()
+        media = select(Media).where(col(Media.id).in_({i.media_id for i in items if i.media_id}))
+        shown = {i.bulletin_id for i in items if i.bulletin_id}
+        bulletins = select(Bulletin).where(col(Bulletin.id).in_(shown))
+        return [*session.exec(media).all(), *session.exec(bulletins).all()]
+    return []
+
+
+def _archived_parts(session: Session, row: ContentRow) -> list[ContentRow]:
+    """The archived rows ``row`` plays, and theirs in turn."""
+    found: list[ContentRow] = []
+    todo = [row]
+    while todo:
+        for part in parts_played(session, todo.pop()):
+            if part.archived_at is not None and part not in found:
+                found.append(part)
+                todo.append(part)
+    return found
 
 
 def _archive_move(
     session: Session, *, actor: Actor, changes: ChangeFeed, row: R, when: datetime | None, action: str,
+    notice: Change | None = None,
 ) -> R:
     before = snapshot(row)
     row.archived_at = when
     row.updated_at = utcnow()
-    return save(session, actor=actor, changes=changes, row=row, action=action, before=before)
+    return save(session, actor=actor, changes=changes, row=row, action=action, before=before, notice=notice)

@@ -6,10 +6,10 @@ content's unit lets trusted editors auto-approve (``UnitSettings``), in which ca
 submission is approved at once (a playlist or schedule whose parts wait stays submitted). An edit
 of approved or published content waits beside it as a submission (``publications``,
 ``pending_edits``) while the approved version stays on air; where trusted editors auto-approve,
-``mark_edited`` sends the edited row back to ``submitted`` instead. Approval does not cascade: a playlist is approved only once
-the media and bulletins it shows are, a schedule only once its playlists are; otherwise a
-``Conflict`` names what still waits, so approvers review the parts before the whole and nothing
-unseen reaches a board through a container's approval.
+``mark_edited`` sends the edited row back to ``submitted`` instead. Approval does not cascade: a
+playlist is approved only once the media and bulletins it shows are, a schedule only once its
+playlists are; otherwise a ``Conflict`` names what still waits, so approvers review the parts
+before the whole and nothing unseen reaches a board through a container's approval.
 
 Refusals are ``DomainError``s (``content.not_found``, ``content.transition_refused``...); the web
 edge turns them into HTTP answers and panel messages.

@@ -150,6 +150,10 @@ def test_archiving_what_live_content_uses_says_where_it_is_used_and_needs_an_edi
     assert client.post(f"{API}/playlists/{got['playlist_id']}/archive", headers=editor).status_code == 200
     assert client.post(f"{API}/bulletins/{got['bulletin_id']}/archive", headers=editor).status_code == 200
     assert client.get(f"{API}/bulletins", headers=editor).json() == []
+    # Restoring the schedule brings back what it plays, so it plays whole again.
+    client.post(f"{API}/schedules/{got['schedule_ids'][0]}/restore", headers=editor)
+    assert [b["id"] for b in client.get(f"{API}/bulletins", headers=editor).json()] == [got["bulletin_id"]]
+    assert client.get(f"{API}/playlists/{got['playlist_id']}", headers=editor).json()["archived_at"] is None
     url = f"{API}/bulletins/{got['bulletin_id']}/restore"
     assert client.post(url, headers=users["viewer_a"].headers).status_code == 403
     assert client.post(url, headers=users["editor_b"].headers).status_code == 404
