@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session, col, delete, func, select
+from sqlmodel import Session, col, delete, func, select, update
 from sqlmodel.sql.expression import SelectOfScalar
 
 from signage_server.content import records
@@ -54,6 +54,8 @@ from signage_server.models import (
     PlaylistItem,
     Schedule,
     ScheduleRegion,
+    Submission,
+    SubmissionKind,
     User,
 )
 from signage_server.schemas import StateChange
@@ -146,6 +148,12 @@ def delete_playlist(session: Session, *, actor: Actor, changes: ChangeFeed, play
         used_by=_schedules_using(playlist_id),
         user_kind=Schedule, refusal="schedules {used} use this playlist; change or delete them first")
     session.exec(delete(PlaylistItem).where(col(PlaylistItem.playlist_id) == playlist_id))
+    # Its edits, waiting or decided, go with it (the audit trail keeps them); a publication that
+    # made it keeps its record without it.
+    session.exec(delete(Submission).where(col(Submission.kind) == SubmissionKind.EDIT,
+                                          col(Submission.playlist_id) == playlist_id))
+    made = update(Submission).where(col(Submission.playlist_id) == playlist_id)
+    session.exec(made.values(playlist_id=None))
     records.remove(session, actor=actor, changes=changes, row=row)
 
 

@@ -90,10 +90,15 @@ def test_removing_and_changing_items_waits_too_and_a_rejection_keeps_what_is_on_
     assert client.get(url, headers=editor).json()["pending_edit"] is None
     # An edit that would show content not yet approved cannot be approved.
     draft_bulletin = client.post(f"{API}/bulletins", json={"title": "Nháp"}, headers=editor).json()
-    added = client.post(f"{API}/playlists/{got['playlist_id']}/items",
-                        json={"kind": "bulletin", "bulletin_id": draft_bulletin["id"]}, headers=editor).json()
+    added = client.post(f"{url}/items", json={"kind": "bulletin", "bulletin_id": draft_bulletin["id"]},
+                        headers=editor).json()
     refused = _approve(client, users["approver_a"], added["pending_submission_id"])
     assert (refused.status_code, refused.json()["code"]) == (409, "content.parts_not_approved")
+    # A playlist with edits, decided or waiting, can still be deleted once nothing plays it.
+    for schedule_id in got["schedule_ids"]:
+        client.delete(f"{API}/schedules/{schedule_id}", headers=editor)
+    deleted = client.delete(url, headers=editor)
+    assert deleted.status_code == 204, deleted.text
 
 
 def test_an_edit_of_an_approved_image_waits_beside_it(client, app, users, make_board, session):
