@@ -211,7 +211,14 @@ class ValidityMixin(SQLModel):
     valid_until: datetime | None = None
 
 
-class Media(ContentMixin, ValidityMixin, table=True):
+class ArchiveMixin(SQLModel):
+    """Archived content is off air, left out of lists and pickers unless asked for, and read-only
+    until restored (its approval kept)."""
+
+    archived_at: datetime | None = None
+
+
+class Media(ContentMixin, ValidityMixin, ArchiveMixin, table=True):
     id: int | None = Field(default=None, primary_key=True)
     sha256: str = Field(index=True, max_length=64)  # the file in the data directory's store
     size: int
@@ -223,7 +230,7 @@ class Media(ContentMixin, ValidityMixin, table=True):
     category: Category = Category.OTHER
 
 
-class Bulletin(ContentMixin, ValidityMixin, table=True):
+class Bulletin(ContentMixin, ValidityMixin, ArchiveMixin, table=True):
     id: int | None = Field(default=None, primary_key=True)
     title: str = Field(max_length=300)
     body: str = Field(default="", max_length=20_000)
@@ -250,7 +257,7 @@ class LayoutRecord(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
-class Playlist(ContentMixin, table=True):
+class Playlist(ContentMixin, ArchiveMixin, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
 
@@ -284,7 +291,7 @@ class TargetKind(StrEnum):
     TAG = "tag"
 
 
-class Schedule(ContentMixin, table=True):
+class Schedule(ContentMixin, ArchiveMixin, table=True):
     """A layout with a playlist per region, targeted at a board, a unit subtree or a tag.
 
     Recurrence: ``weekdays`` (0 = Monday .. 6 = Sunday; empty = every day), a daily window

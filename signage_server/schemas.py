@@ -253,6 +253,7 @@ class ContentPublic(BaseModel):
     updated_at: datetime
     # Text fields of this request that arrived in TCVN3 or VNI and were stored converted to Unicode.
     converted: list[TextConversion] = Field(default_factory=list)
+    archived_at: datetime | None = None  # archived: off air, out of lists and pickers, restorable
 
 
 class StateChange(Strict):
@@ -329,6 +330,10 @@ class MediaPublic(ValidityPublic, ContentPublic):
     original_name: str
     title: str
     category: Category
+    # An edit of the approved image awaiting approval (its title, category, dates as they would
+    # be); the image's own fields stay what is on air until then.
+    pending_edit: dict[str, Any] | None = None
+    pending_submission_id: int | None = None
 
 
 # --- layouts -------------------------------------------------------------------------------------

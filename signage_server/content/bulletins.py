@@ -55,9 +55,10 @@ def public(row: Bulletin, session: Session | None = None) -> BulletinPublic:
 
 
 def list_bulletins(
-    session: Session, *, user: User, state: ContentState | None = None
+    session: Session, *, user: User, state: ContentState | None = None, archived: bool = False
 ) -> list[BulletinPublic]:
-    return [public(r) for r in records.listing(session, user=user, model=Bulletin, state=state)]
+    return [public(r) for r in records.listing(session, user=user, model=Bulletin, state=state,
+                                               archived=archived)]
 
 
 def bulletin_page(
@@ -93,6 +94,7 @@ def update_bulletin(
     require_role(actor.user, EDITORS)
     patch, converted = convert_fields(patch, TEXT_FIELDS)
     row = records.fetch(session, user=actor.user, model=Bulletin, item_id=bulletin_id)
+    records.ensure_live(row)
     before = snapshot(row)
     fields = patch.model_dump(exclude_unset=True)
     whole = revalidated(BulletinBase, {**row.model_dump(include=set(BulletinBase.model_fields)), **fields})
@@ -133,3 +135,22 @@ def change_bulletin_state(
     row = records.change_state(session, actor=actor, changes=changes, model=Bulletin, item_id=bulletin_id,
                                change=change)
     return public(row)
+
+
+def archive_bulletin(
+    session: Session, *, actor: Actor, changes: ChangeFeed, bulletin_id: int
+) -> BulletinPublic:
+    """Take a bulletin off air and out of lists and pickers (``content.in_use`` while a playlist
+    that is not archived shows it)."""
+    uses = records.Uses(_playlists_showing(bulletin_id), Playlist,
+                        "playlists {used} show this bulletin; archive them or remove it from them first")
+    row = records.archive(session, actor=actor, changes=changes, model=Bulletin, item_id=bulletin_id,
+                          uses=uses)
+    return public(row, session)
+
+
+def restore_bulletin(
+    session: Session, *, actor: Actor, changes: ChangeFeed, bulletin_id: int
+) -> BulletinPublic:
+    row = records.restore(session, actor=actor, changes=changes, model=Bulletin, item_id=bulletin_id)
+    return public(row, session)

@@ -2,7 +2,8 @@
 their files and thumbnails, edits, deletes and workflow moves; for the JSON API and the panel.
 
 A rejected file raises ``MediaRejected`` (with the status the upload answers), everything else a
-``DomainError``.
+``DomainError``. An edit of an approved image waits beside it as a submission (``pending_edits``)
+while the approved one stays on air.
 """
 
 from __future__ import annotations
@@ -17,13 +18,21 @@ from sqlmodel.sql.expression import SelectOfScalar
 from signage_contract import Category, nfc
 from signage_server.content import records
 from signage_server.content.media_store import MediaStore
-from signage_server.content.workflow import Actor, mark_edited, owner_unit, require_role, revalidated
+from signage_server.content.pending_edits import pending_media_edit, propose_media_edit
+from signage_server.content.workflow import (
+    Actor,
+    auto_approves,
+    mark_edited,
+    owner_unit,
+    require_role,
+    revalidated,
+)
 from signage_server.core.audit import snapshot
 from signage_server.core.changes import ChangeFeed
 from signage_server.core.errors import NotFound
 from signage_server.core.paging import Page
 from signage_server.core.roles import EDITORS
-from signage_server.models import ContentState, Media, Playlist, PlaylistItem, User, utcnow
+from signage_server.models import PLAYABLE_STATES, ContentState, Media, Playlist, PlaylistItem, User, utcnow
 from signage_server.schemas import MediaPublic, MediaUpdate, StateChange, Validity, is_expired
 
 
@@ -45,13 +54,22 @@ class Uploaded:
     created: bool  # False when the unit already had the same image (the existing record is answered)
 
 
-def public(row: Media) -> MediaPublic:
+def public(row: Media, session: Session | None = None) -> MediaPublic:
+    """The image as it is on air; with a session, also the edit waiting for approval, if any."""
     found = MediaPublic.model_validate(row, from_attributes=True)
-    return found.model_copy(update={"expired": is_expired(row.valid_until, utcnow())})
+    edit = None
+    if session is not None and row.id is not None and row.state in PLAYABLE_STATES:
+        edit = pending_media_edit(session, row.id)
+    return found.model_copy(update={"expired": is_expired(row.valid_until, utcnow()),
+                                    "pending_edit": None if edit is None else edit.pending,
+                                    "pending_submission_id": None if edit is None else edit.id})
 
 
-def list_media(session: Session, *, user: User, state: ContentState | None = None) -> list[MediaPublic]:
-    return [public(r) for r in records.listing(session, user=user, model=Media, state=state)]
+def list_media(
+    session: Session, *, user: User, state: ContentState | None = None, archived: bool = False
+) -> list[MediaPublic]:
+    found = records.listing(session, user=user, model=Media, state=state, archived=archived)
+    return [public(r) for r in found]
 
 
 def library(session: Session, *, user: User, category: Category | None = None) -> list[Media]:
@@ -70,7 +88,7 @@ def media_page(
 
 
 def get_media(session: Session, *, user: User, media_id: int) -> MediaPublic:
-    return public(records.fetch(session, user=user, model=Media, item_id=media_id))
+    return public(records.fetch(session, user=user, model=Media, item_id=media_id), session)
 
 
 def upload_media(
@@ -116,15 +134,28 @@ def update_media(
 ) -> MediaPublic:
     require_role(actor.user, EDITORS)
     row = records.fetch(session, user=actor.user, model=Media, item_id=media_id)
+    records.ensure_live(row)
     before = snapshot(row)
     fields = patch.model_dump(exclude_unset=True)
+    if row.state in PLAYABLE_STATES and not auto_approves(session, row.unit_id):
+        # The approved image stays on the boards; the edit waits beside it for its own approval.
+        edit = pending_media_edit(session, row.id) if row.id is not None else None
+        waiting = edit.pending if edit is not None and edit.pending else {}
+        current = {"valid_from": row.valid_from, "valid_until": row.valid_until, **waiting}
+        revalidated(Validity, {k: current.get(k) for k in ("valid_from", "valid_until")}
+                    | {k: v for k, v in fields.items() if k in ("valid_from", "valid_until")})
+        propose_media_edit(session, actor=actor, row=row,
+                           fields={k: v for k, v in fields.items() if v is not None or k.startswith("valid")})
+        session.commit()
+        session.refresh(row)
+        return public(row, session)
     validity = {"valid_from": row.valid_from, "valid_until": row.valid_until}
     validity.update({key: fields.pop(key) for key in list(validity) if key in fields})  # null clears
     revalidated(Validity, validity)
     row.sqlmodel_update({**{key: value for key, value in fields.items() if value is not None}, **validity})
     mark_edited(row, actor.user)
     row = records.save(session, actor=actor, changes=changes, row=row, action="update", before=before)
-    return public(row)
+    return public(row, session)
 
 
 def delete_media(
@@ -157,3 +188,17 @@ def change_media_state(
     row = records.change_state(session, actor=actor, changes=changes, model=Media, item_id=media_id,
                                change=change)
     return public(row)
+
+
+def archive_media(session: Session, *, actor: Actor, changes: ChangeFeed, media_id: int) -> MediaPublic:
+    """Take an image off air and out of the library and pickers (``content.in_use`` while a
+    playlist that is not archived shows it); its file stays."""
+    uses = records.Uses(_playlists_showing(media_id), Playlist,
+                        "playlists {used} show this image; archive them or remove it from them first")
+    row = records.archive(session, actor=actor, changes=changes, model=Media, item_id=media_id, uses=uses)
+    return public(row, session)
+
+
+def restore_media(session: Session, *, actor: Actor, changes: ChangeFeed, media_id: int) -> MediaPublic:
+    row = records.restore(session, actor=actor, changes=changes, model=Media, item_id=media_id)
+    return public(row, session)

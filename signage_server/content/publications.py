@@ -7,9 +7,10 @@ and recorded as one ``Submission``; an approver then approves (or rejects) the w
 the same four-eyes rule as single parts. A unit whose trusted editors auto-approve gets it approved
 at once.
 
-An edit of an approved bulletin or schedule becomes a submission of kind ``edit``: the new fields
-wait in ``pending`` while the approved version stays on the boards; approving applies them,
-rejecting leaves the boards as they were. The approver sees the difference (``diff_lines``).
+An edit of an approved bulletin, schedule, playlist or image becomes a submission of kind
+``edit``: the new fields wait in ``pending`` while the approved version stays on the boards;
+approving applies them, rejecting leaves the boards as they were. The approver sees the difference
+(``diff_lines``). Playlists' and images' edits are kept by ``pending_edits``.
 
 Content made part by part keeps the old per-part workflow (``workflow.py``); the per-part queue
 leaves out the parts of a pending submission, which are decided together.
@@ -27,7 +28,7 @@ from sqlmodel import Session, col, select
 
 from signage_contract import Category, Priority
 from signage_contract.timezone import LOCAL_ZONE
-from signage_server.content import records
+from signage_server.content import pending_edits, records
 from signage_server.content.custom_layouts import visible_layout
 from signage_server.content.schemas import ScheduleBase, Weekday
 from signage_server.content.workflow import (
@@ -188,9 +189,16 @@ def boards_reached(session: Session, *, owner_unit_id: int, targets: dict[str, A
     return sorted(found)
 
 
-def boards_showing(session: Session, bulletin_id: int) -> list[int]:
-    """The boards the schedules showing this bulletin reach now (what an edit of it changes)."""
-    playlists = select(PlaylistItem.playlist_id).where(PlaylistItem.bulletin_id == bulletin_id)
+def boards_showing(session: Session, bulletin_id: int | None = None, *, media_id: int | None = None,
+                   playlist_id: int | None = None) -> list[int]:
+    """The boards the schedules showing this bulletin (image, playlist) reach now (what an edit of
+    it changes)."""
+    if playlist_id is not None:
+        playlists = select(Playlist.id).where(Playlist.id == playlist_id)
+    elif media_id is not None:
+        playlists = select(PlaylistItem.playlist_id).where(PlaylistItem.media_id == media_id)
+    else:
+        playlists = select(PlaylistItem.playlist_id).where(PlaylistItem.bulletin_id == bulletin_id)
     schedule_ids = select(ScheduleRegion.schedule_id).where(col(ScheduleRegion.playlist_id).in_(playlists))
     found: set[int] = set()
     for schedule in session.exec(select(Schedule).where(col(Schedule.id).in_(schedule_ids))):
@@ -202,9 +210,14 @@ def boards_showing(session: Session, bulletin_id: int) -> list[int]:
 
 
 def public(session: Session, row: Submission) -> SubmissionPublic:
-    if row.kind == SubmissionKind.EDIT and row.bulletin_id is not None:
+    edited = pending_edits.subject(row) if row.kind == SubmissionKind.EDIT else None
+    if edited == "bulletin":
         reached = boards_showing(session, row.bulletin_id)
-    elif row.kind == SubmissionKind.EDIT:  # a schedule's edit: the boards before and after it
+    elif edited == "playlist":
+        reached = boards_showing(session, playlist_id=row.playlist_id)
+    elif edited == "media":
+        reached = boards_showing(session, media_id=row.media_ids[0])
+    elif edited == "schedule":  # a schedule's edit: the boards before and after it
         now = [session.get(Schedule, s) for s in row.schedule_ids]
         aims = [_schedule_targets(s) for s in now if s is not None] + [row.targets]
         reached = sorted({b for aim in aims for b in boards_reached(session, owner_unit_id=row.unit_id,
@@ -269,10 +282,7 @@ def _schedule_bodies(data: PublicationCreate, name: str, region: str, playlist_i
     return [ScheduleBase.model_validate({**common, **aim}) for aim in aims]
 
 
-def _submitted(row: ContentMixin, user: User, now: datetime) -> None:
-    row.state = S.SUBMITTED
-    row.submitted_by, row.submitted_at = user.id, now
-    row.rejection_reason = ""
+_submitted = pending_edits.mark_submitted
 
 
 def create_publication(
@@ -429,14 +439,22 @@ def diff_lines(session: Session, row: Submission) -> list[tuple[str, str]]:
     if row.kind != SubmissionKind.EDIT or row.pending is None:
         return []
     fields: tuple[str, ...]
-    if row.bulletin_id is not None:
+    new = row.pending
+    edited = pending_edits.subject(row)
+    if edited == "bulletin":
         bulletin = session.get(Bulletin, row.bulletin_id)
         old, fields = (_edit_fields(bulletin), EDIT_FIELDS) if bulletin is not None else ({}, ())
+    elif edited == "playlist":
+        old, new = pending_edits.playlist_texts(session, row)
+        fields = ("name", "items")
+    elif edited == "media":
+        media = session.get(Media, row.media_ids[0])
+        old = pending_edits.media_fields(media) if media is not None else {}
+        fields = pending_edits.MEDIA_FIELDS
     else:
         schedule = session.get(Schedule, row.schedule_ids[0]) if row.schedule_ids else None
         old = _schedule_fields(session, schedule) if schedule is not None else {}
         fields = tuple(old)
-    new = row.pending
     lines: list[tuple[str, str]] = []
     for field in fields:
         before, after = str(old.get(field) or ""), str(new.get(field, old.get(field)) or "")
@@ -444,7 +462,8 @@ def diff_lines(session: Session, row: Submission) -> list[tuple[str, str]]:
             continue
         for line in difflib.ndiff(before.splitlines() or [""], after.splitlines() or [""]):
             if line[:1] in "-+ ":
-                lines.append((line[:1], f"{field}: {line[2:]}" if field != "body" else line[2:]))
+                shown = line[2:] if field in ("body", "items") else f"{field}: {line[2:]}"
+                lines.append((line[:1], shown))
     return lines
 
 
@@ -593,8 +612,15 @@ def _apply_schedule_edit(session: Session, actor: Actor, row: Submission) -> Non
 
 
 def _apply_edit(session: Session, actor: Actor, row: Submission) -> None:
-    if row.bulletin_id is None:
+    edited = pending_edits.subject(row)
+    if edited == "schedule":
         _apply_schedule_edit(session, actor, row)
+        return
+    if edited == "playlist":
+        pending_edits.apply_playlist_edit(session, actor, row)
+        return
+    if edited == "media":
+        pending_edits.apply_media_edit(session, actor, row)
         return
     bulletin = session.get(Bulletin, row.bulletin_id) if row.bulletin_id is not None else None
     if bulletin is None or row.pending is None:

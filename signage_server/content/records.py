@@ -1,5 +1,6 @@
 """What every content kind (bulletins, media, playlists, schedules) does alike: list in scope, get
-in scope or ``NotFound``, write with an audit event and a change notice, move through the workflow.
+in scope or ``NotFound``, write with an audit event and a change notice, move through the workflow,
+archive and restore.
 
 The kind modules (``bulletins``, ``media``, ``playlists``, ``schedules``) add their own checks and
 shapes around these; the approval queue reaches any kind by its name (``KINDS``).
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Literal, TypeVar
 
 from sqlalchemy.sql.elements import ColumnElement
@@ -26,9 +28,21 @@ from signage_server.content.workflow import (
 from signage_server.core.audit import snapshot
 from signage_server.core.auth import ensure_in_scope, scope_unit_ids
 from signage_server.core.changes import Change, ChangeFeed
+from signage_server.core.errors import Conflict
 from signage_server.core.paging import Page, PageRequest, matches, paged, search_text
 from signage_server.core.roles import EDITORS
-from signage_server.models import Bulletin, ContentMixin, ContentState, Media, Playlist, Schedule, User
+from signage_server.models import (
+    Bulletin,
+    ContentMixin,
+    ContentState,
+    Media,
+    Playlist,
+    PlaylistItem,
+    Schedule,
+    ScheduleRegion,
+    User,
+    utcnow,
+)
 from signage_server.schemas import StateChange
 from signage_server.units.service import subtree_ids
 
@@ -78,10 +92,12 @@ def merged(first: Change, second: Change) -> Change:
 
 def listing(
     session: Session, *, user: User, model: type[R], state: ContentState | None = None,
-    where: Sequence[ColumnElement[bool]] = (), newest_first: bool = False,
+    where: Sequence[ColumnElement[bool]] = (), newest_first: bool = False, archived: bool = False,
 ) -> list[R]:
-    """The rows of one kind in the user's scope, optionally in one state, by id."""
-    query = select(model).where(col(model.unit_id).in_(scope_unit_ids(session, user)), *where)
+    """The rows of one kind in the user's scope, optionally in one state, by id; the archived ones
+    only (``archived``) or the others."""
+    query = select(model).where(col(model.unit_id).in_(scope_unit_ids(session, user)), *where,
+                                _archived(model, archived))
     if state is not None:
         query = query.where(model.state == state)
     order = col(model.id).desc() if newest_first else col(model.id)
@@ -90,9 +106,11 @@ def listing(
 
 @dataclass(frozen=True)
 class ContentQuery:
-    """What a list of content asks for: a state, words in its text, a unit's subtree, a page."""
+    """What a list of content asks for: a state, words in its text, a unit's subtree, a page; the
+    archived rows instead of the others (``archived``)."""
 
     state: ContentState | None = None
+    archived: bool = False
     text: str = ""
     unit_id: int | None = None
     page: PageRequest = field(default_factory=PageRequest)
@@ -109,13 +127,18 @@ def page(
     if wanted.unit_id is not None:
         ensure_in_scope(session, user, wanted.unit_id)
         units = subtree_ids(session, wanted.unit_id)
-    query = select(model).where(col(model.unit_id).in_(units), *where)
+    query = select(model).where(col(model.unit_id).in_(units), *where, _archived(model, wanted.archived))
     if wanted.state is not None:
         query = query.where(model.state == wanted.state)
     text = search_text(wanted.text)
     if text:
         query = query.where(matches(text, *searched))
     return paged(session, query.order_by(col(model.id).desc()), wanted.page)
+
+
+def _archived(model: type[R], archived: bool) -> ColumnElement[bool]:
+    column = col(model.archived_at)
+    return column.is_not(None) if archived else column.is_(None)
 
 
 def fetch(session: Session, *, user: User, model: type[R], item_id: int) -> R:
@@ -126,11 +149,16 @@ def fetch(session: Session, *, user: User, model: type[R], item_id: int) -> R:
 UserKind = type[Playlist] | type[Schedule]
 
 
-def users_of(session: Session, *, used_by: SelectOfScalar[int], user_kind: UserKind) -> list[tuple[int, str]]:
-    """What still uses a row, as (id, name) of ``user_kind`` rows; ``used_by`` selects their ids."""
+def users_of(
+    session: Session, *, used_by: SelectOfScalar[int], user_kind: UserKind, live_only: bool = False,
+) -> list[tuple[int, str]]:
+    """What still uses a row, as (id, name) of ``user_kind`` rows; ``used_by`` selects their ids
+    (``live_only``: leaving out the archived ones)."""
     ids = sorted(set(session.exec(used_by).all()))
-    found = session.exec(select(col(user_kind.id), col(user_kind.name))
-                         .where(col(user_kind.id).in_(ids)).order_by(col(user_kind.id)))
+    query = select(col(user_kind.id), col(user_kind.name)).where(col(user_kind.id).in_(ids))
+    if live_only:
+        query = query.where(col(user_kind.archived_at).is_(None))
+    found = session.exec(query.order_by(col(user_kind.id)))
     return [(ident, str(name)) for ident, name in found if ident is not None]
 
 
@@ -189,3 +217,97 @@ def change_state(
     session.refresh(row)
     changes.publish(touched(row))
     return row
+
+
+# --- archive -----------------------------------------------------------------------------------
+
+
+def ensure_live(row: ContentRow) -> None:
+    """Refuse to change archived content (``content.archived``): restore it first."""
+    if row.archived_at is not None:
+        raise Conflict("content.archived", f"{label(type(row))} {row.id} is archived; restore it first",
+                       kind=label(type(row)), id=str(row.id))
+
+
+@dataclass(frozen=True)
+class Uses:
+    """What may still use a row of a kind: ``used_by`` selects the ids of ``user_kind`` rows."""
+
+    used_by: SelectOfScalar[int]
+    user_kind: UserKind
+    refusal: str
+
+
+def archive(
+    session: Session, *, actor: Actor, changes: ChangeFeed, model: type[R], item_id: int,
+    uses: Uses | None = None,
+) -> R:
+    """Take a row off air and out of lists and pickers, keeping its state and approval. Refused
+    (``content.in_use``, an ``InUse`` naming them) while content that is not archived uses it:
+    archive or change that first, so nothing on air loses a part without its author seeing it."""
+    require_role(actor.user, EDITORS)
+    row = fetch(session, user=actor.user, model=model, item_id=item_id)
+    if row.archived_at is not None:
+        return row
+    if uses is not None:
+        users = users_of(session, used_by=uses.used_by, user_kind=uses.user_kind, live_only=True)
+        if users:
+            named = ", ".join(f"{name} (#{ident})" for ident, name in users)
+            raise InUse(label(model), uses.refusal.format(used=named), label(uses.user_kind), users)
+    return _archive_move(session, actor=actor, changes=changes, row=row, when=utcnow(), action="archive")
+
+
+def restore(session: Session, *, actor: Actor, changes: ChangeFeed, model: type[R], item_id: int) -> R:
+    """Bring an archived row back as it was: approved content goes back on air without a new
+    approval (an edit still waiting keeps waiting). The archived parts it plays (a schedule's
+    playlists, a playlist's bulletins and images) come back with it in the same transaction, so
+    what is restored plays whole."""
+    require_role(actor.user, EDITORS)
+    row = fetch(session, user=actor.user, model=model, item_id=item_id)
+    if row.archived_at is None:
+        return row
+    notice = touched(row)
+    for part in _archived_parts(session, row):
+        before = snapshot(part)
+        part.archived_at = None
+        session.add(part)
+        audit_content(session, actor, "restore", part, before)
+        notice = merged(notice, touched(part))
+    return _archive_move(session, actor=actor, changes=changes, row=row, when=None, action="restore",
+                         notice=notice)
+
+
+def parts_played(session: Session, row: ContentRow) -> list[ContentRow]:
+    """What a row plays directly: a schedule's playlists, a playlist's bulletins and images."""
+    if isinstance(row, Schedule):
+        ids = select(ScheduleRegion.playlist_id).where(ScheduleRegion.schedule_id == row.id)
+        return list(session.exec(select(Playlist).where(col(Playlist.id).in_(ids))).all())
+    if isinstance(row, Playlist):
+        items = session.exec(select(PlaylistItem).where(PlaylistItem.playlist_id == row.id)).all()
+        media = select(Media).where(col(Media.id).in_({i.media_id for i in items if i.media_id}))
+        shown = {i.bulletin_id for i in items if i.bulletin_id}
+        bulletins = select(Bulletin).where(col(Bulletin.id).in_(shown))
+        return [*session.exec(media).all(), *session.exec(bulletins).all()]
+    return []
+
+
+def _archived_parts(session: Session, row: ContentRow) -> list[ContentRow]:
+    """The archived rows ``row`` plays, and theirs in turn."""
+    found: list[ContentRow] = []
+    todo = [row]
+    while todo:
+        for part in parts_played(session, todo.pop()):
+            if part.archived_at is not None and part not in found:
+                found.append(part)
+                todo.append(part)
+    return found
+
+
+def _archive_move(
+    session: Session, *, actor: Actor, changes: ChangeFeed, row: R, when: datetime | None, action: str,
+    notice: Change | None = None,
+) -> R:
+    before = snapshot(row)
+    row.archived_at = when
+    row.updated_at = utcnow()
+    return save(session, actor=actor, changes=changes, row=row, action=action, before=before, notice=notice)

@@ -102,9 +102,10 @@ def _save_regions(session: Session, schedule_id: int, regions: dict[str, int]) -
 
 
 def list_schedules(
-    session: Session, *, user: User, state: ContentState | None = None
+    session: Session, *, user: User, state: ContentState | None = None, archived: bool = False
 ) -> list[SchedulePublic]:
-    return [public(session, r) for r in records.listing(session, user=user, model=Schedule, state=state)]
+    found = records.listing(session, user=user, model=Schedule, state=state, archived=archived)
+    return [public(session, r) for r in found]
 
 
 def schedule_page(
@@ -143,6 +144,7 @@ def update_schedule(
     means sending the new target field and null for the old one."""
     require_role(actor.user, EDITORS)
     row = records.fetch(session, user=actor.user, model=Schedule, item_id=schedule_id)
+    records.ensure_live(row)
     targeted = records.touched(row)
     current = {**row.model_dump(include=_TABLE_FIELDS), "regions": _regions(session, schedule_id)}
     old = {**snapshot(row), "regions": current["regions"]}
@@ -199,3 +201,20 @@ def change_schedule_state(
     row = records.change_state(session, actor=actor, changes=changes, model=Schedule, item_id=schedule_id,
                                change=change)
     return public(session, row)
+
+
+def archive_schedule(
+    session: Session, *, actor: Actor, changes: ChangeFeed, schedule_id: int
+) -> SchedulePublic:
+    """Take a schedule off the boards it targets and out of lists (nothing uses a schedule)."""
+    return public(session, records.archive(session, actor=actor, changes=changes, model=Schedule,
+                                           item_id=schedule_id))
+
+
+def restore_schedule(
+    session: Session, *, actor: Actor, changes: ChangeFeed, schedule_id: int
+) -> SchedulePublic:
+    """Put an archived schedule back; approved, it plays again at once (what it plays must be
+    live too: an archived playlist stays off air)."""
+    return public(session, records.restore(session, actor=actor, changes=changes, model=Schedule,
+                                           item_id=schedule_id))

@@ -97,9 +97,19 @@ class PlaylistUpdate(Strict):
     name: Name | None = None
 
 
-class PlaylistPublic(ContentPublic):
+class PlaylistDraft(BaseModel):
+    """An edit of an approved playlist waiting for approval: its name and items as they would be
+    (an item added by the edit has a negative id until then)."""
+
     name: str
     items: list[ItemPublic]
+
+
+class PlaylistPublic(ContentPublic):
+    name: str
+    items: list[ItemPublic]  # what is on air
+    pending_edit: PlaylistDraft | None = None
+    pending_submission_id: int | None = None
 
 
 class ReorderRequest(Strict):

@@ -3,12 +3,13 @@
 Workflow: editors submit, approvers and admins approve, reject (with a reason) and publish within
 their scope (their unit's subtree). Four-eyes: nobody decides on their own submission, unless the
 content's unit lets trusted editors auto-approve (``UnitSettings``), in which case an editor's
-submission is approved at once (a playlist or schedule whose parts wait stays submitted). Editing
-approved or published content sends it back to ``submitted`` (it leaves the boards until approved
-again; the editor need not resubmit). Approval does not cascade: a playlist is approved only once
-the media and bulletins it shows are, a schedule only once its playlists are; otherwise a
-``Conflict`` names what still waits, so approvers review the parts before the whole and nothing
-unseen reaches a board through a container's approval.
+submission is approved at once (a playlist or schedule whose parts wait stays submitted). An edit
+of approved or published content waits beside it as a submission (``publications``,
+``pending_edits``) while the approved version stays on air; where trusted editors auto-approve,
+``mark_edited`` sends the edited row back to ``submitted`` instead. Approval does not cascade: a
+playlist is approved only once the media and bulletins it shows are, a schedule only once its
+playlists are; otherwise a ``Conflict`` names what still waits, so approvers review the parts
+before the whole and nothing unseen reaches a board through a container's approval.
 
 Refusals are ``DomainError``s (``content.not_found``, ``content.transition_refused``...); the web
 edge turns them into HTTP answers and panel messages.

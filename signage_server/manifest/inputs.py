@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, and_, col, or_, select
 
 from signage_contract import EmergencyOverride, Layout, Region
 from signage_server.content.kinds import Content, kind_for
@@ -95,6 +95,7 @@ def _playable_schedules(
     """Playable schedules not yet over; for a few boards, only those that can target them."""
     query = select(Schedule).where(
         col(Schedule.state).in_(PLAYABLE_STATES),
+        col(Schedule.archived_at).is_(None),  # archived: off air
         or_(col(Schedule.end_date).is_(None), col(Schedule.end_date) >= not_ended_before),
     )
     if len(boards) <= TARGETED_QUERY_MAX_BOARDS:
@@ -159,7 +160,7 @@ def load_playlists(
     their content still only when playable."""
     if not playlist_ids:
         return {}
-    query = select(Playlist.id).where(col(Playlist.id).in_(playlist_ids))
+    query = select(Playlist.id).where(col(Playlist.id).in_(playlist_ids), col(Playlist.archived_at).is_(None))
     if not any_state:
         query = query.where(col(Playlist.state).in_(PLAYABLE_STATES))
     playable = set(session.exec(query).all())
@@ -191,7 +192,7 @@ def load_playlists(
 
 
 def _playable(model: type[Media] | type[Bulletin]) -> Any:
-    return col(model.state).in_(PLAYABLE_STATES)
+    return and_(col(model.state).in_(PLAYABLE_STATES), col(model.archived_at).is_(None))
 
 
 def _item_spec(

@@ -37,7 +37,7 @@ Translate = Callable[..., str]
 ACTIONS: dict[str, str] = {
     "create": N_("created"), "update": N_("changed"), "delete": N_("deleted"),
     "add_item": N_("added an item"), "update_item": N_("changed an item"), "remove_item": N_("removed an item"),
-    "reorder_item": N_("reordered the items"), "withdraw": N_("withdrew"), "submit": N_("submitted for approval"),
+    "reorder_item": N_("reordered the items"), "withdraw": N_("withdrew"), "archive": N_("archived"), "restore": N_("restored"), "submit": N_("submitted for approval"),
     "approve": N_("approved"), "reject": N_("rejected"), "publish": N_("published"),
     "issue": N_("issued"), "confirm": N_("confirmed"), "cancel": N_("cancelled"), "expire": N_("expired"),
     "pair": N_("paired a player"), "revoke_devices": N_("revoked the players"), "rotate_credential": N_("renewed the player's key"),

@@ -47,9 +47,10 @@ class ListQuery:
         return next((member for member in enum if member.value == value), None)
 
     def content(self) -> ContentQuery:
-        """The filters every content list has: state, words, unit, page."""
+        """The filters every content list has: state, archived or not, words, unit, page."""
         return ContentQuery(state=self.option("state", ContentState), text=self.text,
-                            unit_id=self.number("unit_id"), page=self.page)
+                            unit_id=self.number("unit_id"), page=self.page,
+                            archived=self.params.get("archived") == "1")
 
     def url(self, path: str, **changes: object) -> str:
         """``path`` with this query, some values changed (None or "" drops one)."""

@@ -33,6 +33,7 @@ SENTENCES: dict[str, str] = {
     "content.invalid": N_("Some values are not valid."),
     "content.not_editable": N_("A built-in layout cannot be changed; make a custom one instead."),
     "content.in_use": N_("This %(kind)s is still in use; remove it from there first."),
+    "content.archived": N_("This %(kind)s is archived; restore it first."),
     "content.reference_not_found": N_("The %(kind)s chosen for “%(field)s” does not exist or lies outside your area."),
     "content.role_needed": N_("Your role does not allow this."),
     "content.parts_not_approved": N_("Approve what this shows first: some of its parts are not approved yet."),

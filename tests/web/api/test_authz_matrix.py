@@ -351,6 +351,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("PATCH", "/api/v1/bulletins/{bulletin_id}"): Rule(EDIT, True, _with(_bulletin, json={"body": "Sửa"})),
     ("DELETE", "/api/v1/bulletins/{bulletin_id}"): Rule(EDIT, True, _bulletin),
     ("POST", "/api/v1/bulletins/{bulletin_id}/state"): Rule(EDIT, True, _with(_bulletin, json=STATE)),
+    ("POST", "/api/v1/bulletins/{bulletin_id}/archive"): Rule(EDIT, True, _bulletin),
+    ("POST", "/api/v1/bulletins/{bulletin_id}/restore"): Rule(EDIT, True, _bulletin),
     ("GET", "/api/v1/playlists"): Rule(ANY),
     ("POST", "/api/v1/playlists"): Rule(
         EDIT, True, _in_unit(lambda _e, unit: {"name": "Tin", "unit_id": unit})),
@@ -358,6 +360,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("PATCH", "/api/v1/playlists/{playlist_id}"): Rule(EDIT, True, _with(_playlist, json={"name": "Mới"})),
     ("DELETE", "/api/v1/playlists/{playlist_id}"): Rule(EDIT, True, _playlist),
     ("POST", "/api/v1/playlists/{playlist_id}/state"): Rule(EDIT, True, _with(_playlist, json=STATE)),
+    ("POST", "/api/v1/playlists/{playlist_id}/archive"): Rule(EDIT, True, _playlist),
+    ("POST", "/api/v1/playlists/{playlist_id}/restore"): Rule(EDIT, True, _playlist),
     ("POST", "/api/v1/playlists/{playlist_id}/items"): Rule(
         EDIT, True, _with(_playlist, json={"kind": "ticker", "text": "Chữ"})),
     ("PATCH", "/api/v1/playlists/{playlist_id}/items/{item_id}"): Rule(
@@ -372,6 +376,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("PATCH", "/api/v1/schedules/{schedule_id}"): Rule(EDIT, True, _with(_schedule, json={"name": "Mới"})),
     ("DELETE", "/api/v1/schedules/{schedule_id}"): Rule(EDIT, True, _schedule),
     ("POST", "/api/v1/schedules/{schedule_id}/state"): Rule(EDIT, True, _with(_schedule, json=STATE)),
+    ("POST", "/api/v1/schedules/{schedule_id}/archive"): Rule(EDIT, True, _schedule),
+    ("POST", "/api/v1/schedules/{schedule_id}/restore"): Rule(EDIT, True, _schedule),
     ("GET", "/api/v1/layouts"): Rule(ANY),
     ("POST", "/api/v1/layouts"): Rule(EDIT, True, _in_unit(lambda env, unit: {
         "id": f"new-{next(env.counter)}", "name": "Riêng", "unit_id": unit,
@@ -387,6 +393,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/media/{media_id}/content"): Rule(ANY, True, _media),
     ("GET", "/api/v1/media/{media_id}/thumbnail"): Rule(ANY, True, _media),
     ("POST", "/api/v1/media/{media_id}/state"): Rule(EDIT, True, _with(_media, json=STATE)),
+    ("POST", "/api/v1/media/{media_id}/archive"): Rule(EDIT, True, _media),
+    ("POST", "/api/v1/media/{media_id}/restore"): Rule(EDIT, True, _media),
     # approvals and the audit trail
     ("GET", "/api/v1/approvals"): Rule(REVIEW),
     ("POST", "/api/v1/publications"): Rule(EDIT, True, _in_unit(lambda _e, unit: {

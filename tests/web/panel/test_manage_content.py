@@ -11,6 +11,7 @@ import pytest
 from sqlmodel import Session, select
 
 from signage_server.content.kinds import Content, kind_for
+from signage_server.content.pending_edits import pending_media_edit
 from signage_server.models import (
     Bulletin,
     ContentState,
@@ -59,10 +60,13 @@ def test_an_image_is_renamed_and_filed_under_another_category(client, users, ses
     csrf = login(client, "editor-a")
     page = client.post(f"/panel/media/{row.id}", data={"title": "Bản đồ vùng ngập lụt",
                                                        "category": "incidents", "csrf_token": csrf})
-    assert page.status_code == 200 and "Bản đồ vùng ngập lụt" in page.text
+    assert page.status_code == 200 and "Bản đồ vùng ngập lụt" in page.text  # the form shows the edit
     session.refresh(row)
-    assert (row.title, row.category.value) == ("Bản đồ vùng ngập lụt", "incidents")
-    assert row.state == ContentState.SUBMITTED  # an edit of approved content goes back for approval
+    # The approved image stays on air as it was; the edit waits for its own approval.
+    assert (row.title, row.state) == ("Bản đồ ngập", ContentState.APPROVED)
+    edit = pending_media_edit(session, row.id)
+    assert edit is not None and (edit.pending["title"], edit.pending["category"]) == ("Bản đồ vùng ngập lụt",
+                                                                                      "incidents")
 
 
 def test_an_unused_image_is_deleted(client, users, session, tree) -> None:

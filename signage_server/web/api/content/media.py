@@ -22,7 +22,7 @@ from signage_server.web.deps import (
 router = APIRouter(prefix="/media", tags=["media"])
 MAX_TITLE = 200
 add_content_routes(router, service, noun="media", plural="media", public=MediaPublic,
-                   update=MediaUpdate, routes=("list", "get", "update", "state"))
+                   update=MediaUpdate, routes=("list", "get", "update", "state", "archive"))
 
 
 @router.post("", response_model=MediaPublic, status_code=status.HTTP_201_CREATED,

@@ -1,4 +1,5 @@
-"""The routes every kind of content has alike: list, create, get, update, delete, change state.
+"""The routes every kind of content has alike: list, create, get, update, delete, change state,
+archive and restore.
 
 ``add_content_routes`` writes them once for a kind, calling the kind's service functions by their
 names (``list_bulletins``, ``get_bulletin``, ``change_bulletin_state``, ...). The path parameter
@@ -20,7 +21,7 @@ from signage_server.models import ContentState
 from signage_server.schemas import StateChange
 from signage_server.web.deps import ChangesDep, CurrentActor, CurrentUser, EditorActor, SessionDep
 
-ALL_ROUTES = ("list", "create", "get", "update", "delete", "state")
+ALL_ROUTES = ("list", "create", "get", "update", "delete", "state", "archive")
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 
 
@@ -46,22 +47,27 @@ def add_content_routes(
 ) -> None:
     """Add the ``routes`` of one kind to ``router``, in the order of ``ALL_ROUTES``.
 
-    Reading takes a signed-in user, create, update and delete an editor, a state change any actor
-    (the service decides which moves the actor may make). ``create`` and ``update`` are the body
-    models, ``state_filter`` whether the list takes ``?state=``."""
+    Reading takes a signed-in user, create, update, delete, archive and restore an editor, a state
+    change any actor (the service decides which moves the actor may make). ``create`` and
+    ``update`` are the body models, ``state_filter`` whether the list takes ``?state=`` (and
+    ``?archived=``: the archived rows instead of the others)."""
     id_name = f"{noun}_id"
     one = f"/{{{id_name}}}"
 
     names = {"list": f"list_{plural}", "create": f"create_{noun}", "get": f"get_{noun}",
              "update": f"update_{noun}", "delete": f"delete_{noun}", "state": f"change_{noun}_state"}
     # Looked up now, not per request: a kind whose service lacks one fails at import, naming it.
-    functions: dict[str, Callable[..., Any]] = {names[r]: getattr(service, names[r]) for r in routes}
+    wanted = [names[r] for r in routes if r != "archive"]
+    if "archive" in routes:
+        wanted += [f"archive_{noun}", f"restore_{noun}"]
+    functions: dict[str, Callable[..., Any]] = {name: getattr(service, name) for name in wanted}
 
     def call(name: str, *args: object, **kwargs: object) -> Any:
         return functions[name](*args, **kwargs)
 
-    def list_filtered(session: SessionDep, user: CurrentUser, state: ContentState | None = None) -> Any:
-        return call(f"list_{plural}", session, user=user, state=state)
+    def list_filtered(session: SessionDep, user: CurrentUser, state: ContentState | None = None,
+                      archived: bool = False) -> Any:
+        return call(f"list_{plural}", session, user=user, state=state, archived=archived)
 
     def list_all(session: SessionDep, user: CurrentUser) -> Any:
         return call(f"list_{plural}", session, user=user)
@@ -86,6 +92,14 @@ def add_content_routes(
         return call(f"change_{noun}_state", session, actor=actor, changes=changes, change=body,
                     **{id_name: item_id})
 
+    def archive_one(session: SessionDep, actor: EditorActor, changes: ChangesDep,
+                    item_id: int = Path(alias=id_name)) -> Any:
+        return call(f"archive_{noun}", session, actor=actor, changes=changes, **{id_name: item_id})
+
+    def restore_one(session: SessionDep, actor: EditorActor, changes: ChangesDep,
+                    item_id: int = Path(alias=id_name)) -> Any:
+        return call(f"restore_{noun}", session, actor=actor, changes=changes, **{id_name: item_id})
+
     add = router.add_api_route
     if "list" in routes:
         add("", list_filtered if state_filter else list_all, methods=["GET"], name=f"list_{plural}",
@@ -105,3 +119,10 @@ def add_content_routes(
     if "state" in routes:
         add(f"{one}/state", _typed(change_state, item_id=id_type), methods=["POST"],
             name="change_state", response_model=public)
+    if "archive" in routes:
+        add(f"{one}/archive", _typed(archive_one, item_id=id_type), methods=["POST"], name=f"archive_{noun}",
+            response_model=public, description="Off air and out of lists and pickers; refused while "
+            "content that is not archived uses it (``content.in_use`` names it).")
+        add(f"{one}/restore", _typed(restore_one, item_id=id_type), methods=["POST"], name=f"restore_{noun}",
+            response_model=public, description="Back as it was: approved content plays again without "
+            "a new approval.")

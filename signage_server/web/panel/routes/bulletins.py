@@ -28,10 +28,12 @@ from signage_server.web.panel.preview import BulletinDraft, PreviewFailed
 from signage_server.web.panel.routes.approvals import ReasonField, StateField, move
 from signage_server.web.panel.routes.common import (
     NO_REFUSAL,
+    ArchiveMove,
     PagesDep,
     PreviewsDep,
     Refusal,
     draft_text,
+    run_archive,
     run_delete,
     run_service,
     units_in_scope,
@@ -226,3 +228,17 @@ def preview_image(who: CurrentPanelUser, renderer: PreviewsDep, key: str) -> Fil
     if path is None:
         raise HTTPException(404, N_("preview not found; render it again"))
     return FileResponse(path, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
+
+
+@router.post("/{bulletin_id}/{move}")
+def archive(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
+            changes: ChangesDep, ip: ClientIpDep, bulletin_id: int, move: ArchiveMove) -> Response:
+    """Archive (refused while a live playlist shows it: the page says which) or restore."""
+    actor = _writer(who, ip)
+    act = service.archive_bulletin if move == "archive" else service.restore_bulletin
+    refusal = run_archive(lambda: act(session, actor=actor, changes=changes, bulletin_id=bulletin_id),
+                          view.translator(request).lang)
+    if refusal:
+        bulletin = service.get_bulletin(session, user=who.user, bulletin_id=bulletin_id)
+        return _editor(request, session, who, view, bulletin, refusal=refusal)
+    return see_other(f"/panel/bulletins/{bulletin_id}")

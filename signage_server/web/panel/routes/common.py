@@ -6,7 +6,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, TypeVar
+from typing import Annotated, Literal, TypeVar
 
 from fastapi import Depends
 from pydantic import ValidationError
@@ -91,6 +91,19 @@ def run_delete(action: Callable[[], None], lang: str | None = None) -> Refusal:
     except (DomainError, ValidationError) as exc:
         return Refusal(error_text(exc, lang))
     return Refusal()
+
+
+def run_archive(action: Callable[[], object], lang: str | None = None) -> Refusal:
+    """An archive or restore through its service; refused because live content uses the row, the
+    refusal links what does (as a delete's)."""
+    def moved() -> None:
+        action()
+
+    return run_delete(moved, lang)
+
+
+ArchiveMove = Literal["archive", "restore"]
+"""The last step of a content page's archive and restore routes (``/<kind>/<id>/archive``)."""
 
 
 def previews(connection: HTTPConnection) -> PreviewRenderer:

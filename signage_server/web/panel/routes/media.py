@@ -27,8 +27,10 @@ from signage_server.web.panel.pages import Pages, see_other
 from signage_server.web.panel.routes.approvals import ReasonField, StateField, move
 from signage_server.web.panel.routes.common import (
     NO_REFUSAL,
+    ArchiveMove,
     PagesDep,
     Refusal,
+    run_archive,
     run_delete,
     run_service,
     units_in_scope,
@@ -181,3 +183,16 @@ def thumbnail(
 ) -> FileResponse:
     path = service.thumbnail_file(session, user=who.user, store=store, media_id=media_id)
     return FileResponse(path, media_type="image/jpeg")
+
+
+@router.post("/{media_id}/{move}")
+def archive(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
+            changes: ChangesDep, ip: ClientIpDep, media_id: int, move: ArchiveMove) -> Response:
+    """Archive (refused while a live playlist shows it: the page says which) or restore."""
+    actor = _writer(who, ip)
+    act = service.archive_media if move == "archive" else service.restore_media
+    refusal = run_archive(lambda: act(session, actor=actor, changes=changes, media_id=media_id),
+                          view.translator(request).lang)
+    if refusal:
+        return _editor(request, session, who, view, media_id, refusal)
+    return see_other(f"/panel/media/{media_id}")

@@ -24,8 +24,10 @@ from signage_server.web.panel.pages import Pages, see_other
 from signage_server.web.panel.routes.approvals import ReasonField, StateField, move
 from signage_server.web.panel.routes.common import (
     NO_REFUSAL,
+    ArchiveMove,
     PagesDep,
     Refusal,
+    run_archive,
     run_delete,
     run_service,
     units_in_scope,
@@ -138,7 +140,7 @@ def set_duration(request: Request, session: SessionDep, who: CheckedPanelUser, v
     or the least it shows (it lasts as long as its pages take to read), and whether it pages or
     scrolls."""
     patch = ItemUpdate(duration_s=duration_s)
-    shown = playlists.get_playlist(session, user=who.user, playlist_id=playlist_id).items
+    shown = playlists.editing_items(playlists.get_playlist(session, user=who.user, playlist_id=playlist_id))
     item = next((i for i in shown if i.id == item_id), None)
     if item is not None and PAGED_OPTION in kind_for(item.kind).option_keys:
         options = {**item.options, PAGED_OPTION: fixed}
@@ -163,7 +165,7 @@ def set_fit(request: Request, session: SessionDep, who: CheckedPanelUser, view: 
         options["letterbox"] = letterbox
     if background:
         options["background"] = background.upper()
-    shown = playlists.get_playlist(session, user=who.user, playlist_id=playlist_id).items
+    shown = playlists.editing_items(playlists.get_playlist(session, user=who.user, playlist_id=playlist_id))
     item = next((i for i in shown if i.id == item_id), None)
     current = item.options if item is not None else {}
     _done, error = run_service(lambda: playlists.update_item(
@@ -176,7 +178,8 @@ def set_fit(request: Request, session: SessionDep, who: CheckedPanelUser, view: 
 def move_item(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
               changes: ChangesDep, ip: ClientIpDep, playlist_id: int, item_id: int,
               direction: Move) -> Response:
-    order = [i.id for i in playlists.get_playlist(session, user=who.user, playlist_id=playlist_id).items]
+    found = playlists.get_playlist(session, user=who.user, playlist_id=playlist_id)
+    order = [i.id for i in playlists.editing_items(found)]
     if item_id in order:
         at = order.index(item_id)
         to = at - 1 if direction == "up" else at + 1
@@ -234,3 +237,16 @@ def change_state(request: Request, session: SessionDep, who: CheckedPanelUser, v
     error = move(session, actor=Actor(who.user, ip), changes=changes, kind="playlist", item_id=playlist_id,
                  state=state, reason=reason)
     return _after(request, session, who, view, playlist_id, error)
+
+
+@router.post("/{playlist_id}/{move}")
+def archive(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
+            changes: ChangesDep, ip: ClientIpDep, playlist_id: int, move: ArchiveMove) -> Response:
+    """Archive (refused while a live schedule plays it: the page says which) or restore."""
+    actor = _editor(who, ip)
+    act = playlists.archive_playlist if move == "archive" else playlists.restore_playlist
+    refusal = run_archive(lambda: act(session, actor=actor, changes=changes, playlist_id=playlist_id),
+                          view.translator(request).lang)
+    if refusal:
+        return _detail(request, session, who, view, playlist_id, refusal=refusal)
+    return see_other(f"/panel/playlists/{playlist_id}")

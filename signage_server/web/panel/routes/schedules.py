@@ -33,8 +33,10 @@ from signage_server.web.panel.pages import Pages, see_other
 from signage_server.web.panel.routes.approvals import ReasonField, StateField, move
 from signage_server.web.panel.routes.common import (
     NO_REFUSAL,
+    ArchiveMove,
     PagesDep,
     Refusal,
+    run_archive,
     run_delete,
     run_service,
     units_in_scope,
@@ -286,3 +288,19 @@ def change_state(request: Request, session: SessionDep, who: CheckedPanelUser, v
     if error:
         return _page(request, session, who, view, error)
     return see_other(back if back.startswith("/panel/schedules") else "/panel/schedules")
+
+
+@router.post("/{schedule_id}/{move}")
+def archive(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
+            changes: ChangesDep, ip: ClientIpDep, schedule_id: int, move: ArchiveMove) -> Response:
+    """Take a schedule off the boards (archive) or put it back (restore)."""
+    if who.role not in roles.EDITORS:
+        raise HTTPException(403, N_("scheduling needs the admin or editor role"))
+    actor = Actor(who.user, ip)
+    act = schedules.archive_schedule if move == "archive" else schedules.restore_schedule
+    refusal = run_archive(lambda: act(session, actor=actor, changes=changes, schedule_id=schedule_id),
+                          view.translator(request).lang)
+    if refusal:
+        current = schedules.get_schedule(session, user=who.user, schedule_id=schedule_id)
+        return _editor(request, session, who, view, current, refusal)
+    return see_other(f"/panel/schedules/{schedule_id}")
