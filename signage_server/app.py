@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 import anyio
 from fastapi import FastAPI, Request
@@ -39,6 +40,7 @@ from signage_server.health.webhook import WebhookNotifier
 from signage_server.health.writer import HeartbeatWriter
 from signage_server.manifest.composer import BoardNotFound, Composer
 from signage_server.migrate import upgrade
+from signage_server.reports.bulletin_events import BulletinEventWorker
 from signage_server.settings import Settings
 from signage_server.units.service import seed_if_empty
 from signage_server.web import errors
@@ -111,6 +113,9 @@ def create_app(settings: Settings, *, settle_heap_after_start: bool = False) -> 
         app.state.receipts = receipts = ReceiptRecorder(engine)
         receipts_worker = asyncio.create_task(receipts.run(), name="override-receipts")
         seen_writer = asyncio.create_task(_write_seen(poll_cache, engine), name="last-seen")
+        bulletin_events = BulletinEventWorker(engine, interval_s=settings.bulletin_events_interval_s,
+                                              grace=timedelta(minutes=settings.bulletin_deadline_grace_min))
+        bulletin_events_worker = asyncio.create_task(bulletin_events.run(), name="bulletin-events")
         if settle_heap_after_start:
             settle_heap()
         try:
@@ -126,6 +131,8 @@ def create_app(settings: Settings, *, settle_heap_after_start: bool = False) -> 
                 await notifier.stop()
             receipts.stop()
             await receipts_worker
+            bulletin_events.stop()
+            await bulletin_events_worker
             seen_writer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await seen_writer

@@ -60,6 +60,14 @@ class Settings(BaseSettings):
     health_sweep_s: float = Field(default=10.0, gt=0, description="How often the offline sweeper runs")
     health_retention_days: int = Field(default=400, gt=0, description="Seen intervals and events kept")
     webhook_url: str | None = Field(default=None, description="POSTed each offline/back_online event")
+    # Bulletin webhooks of source accounts (reports/bulletin_events.py)
+    bulletin_events_interval_s: float = Field(
+        default=60.0, gt=0, description="How often bulletin events are looked for"
+    )
+    bulletin_deadline_grace_min: int = Field(
+        default=60, ge=0,
+        description="A targeted board that has not aired a bulletin this long after its start missed it",
+    )
     # Screenshots (screenshots.py)
     screenshot_keep: int = Field(default=48, gt=0, description="Screenshots kept per board")
     screenshot_max_bytes: int = 8 * 1024 * 1024
