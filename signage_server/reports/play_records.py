@@ -102,7 +102,8 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         raise Invalid("plays.cursor", "this cursor was not given by this server") from exc
 
 
-def _query(wanted: PlayFilter, units: list[int], after: tuple[datetime, int] | None) -> SelectOfScalar[PlayLog]:
+def _query(wanted: PlayFilter, units: list[int],
+           after: tuple[datetime, int] | None) -> SelectOfScalar[PlayLog]:
     query = select(PlayLog).where(col(PlayLog.unit_id).in_(units))
     if wanted.board_id is not None:
         query = query.where(PlayLog.board_id == wanted.board_id)

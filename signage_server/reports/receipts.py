@@ -51,7 +51,7 @@ def record_delivery(session: Session, board_id: int, document: str, now: datetim
     """Note that ``board_id`` now holds the manifest ``document`` (a ``SignedManifest`` JSON):
     each bulletin it names gets its receipt time once (later fetches keep the first); commits."""
     try:
-        items = json.loads(json.loads(document)["manifest"])["items"]
+        items = json.loads(json.loads(document)["payload"])["items"]
         wire_ids = {str(item["id"]) for item in items}
     except (ValueError, KeyError, TypeError):
         return  # not ours to judge here: the player verifies manifests
