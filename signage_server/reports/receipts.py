@@ -9,7 +9,8 @@ Rules:
   written by the manifest route when it answers a new version, ``record_delivery``).
 * Aired: the board's proof of play (``play_log.bulletin_id``, resolved at ingestion), any region;
   a board that played it without being targeted now (a schedule since ended) is listed too.
-* A user sees only boards of units in their scope; the bulletin itself must be in scope.
+* A user sees only boards of units in their scope: a commune sees its boards' receipts of a
+  province bulletin, never the other communes'.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from signage_contract.timezone import LOCAL_TIMEZONE
-from signage_server.core.auth import get_in_scope, scope_unit_ids
+from signage_server.core.auth import in_scope, not_found, scope_unit_ids
 from signage_server.core.local_time import to_local
 from signage_server.models import (
     PLAYABLE_STATES,
@@ -147,8 +148,12 @@ class BulletinReceipts(BaseModel):
 
 
 def bulletin_receipts(session: Session, *, actor: User, bulletin_id: int) -> BulletinReceipts:
-    """The receipts of a bulletin in the actor's scope, over the boards of the actor's units."""
-    bulletin = get_in_scope(session, actor, Bulletin, bulletin_id, "bulletin")
+    """The receipts of a bulletin over the boards of the actor's units: a bulletin of the actor's
+    scope, or one from above that reaches at least one of their boards (``bulletin.not_found``
+    otherwise, as for a missing one)."""
+    bulletin = session.get(Bulletin, bulletin_id)
+    if bulletin is None:
+        raise not_found("bulletin", bulletin_id)
     visible = set(scope_unit_ids(session, actor))
     targeted = targeted_boards(session, [bulletin_id])[bulletin_id]
     aired = {row[0]: row for row in session.connection().execute(
@@ -178,6 +183,8 @@ def bulletin_receipts(session: Session, *, actor: User, bulletin_id: int) -> Bul
             screenshot_taken_at=None if shot is None else shot.taken_at,
             screenshot_url=None if shot is None else f"/api/v1/boards/{board_id}/screenshots/{shot.id}/image",
         ))
+    if not rows and not in_scope(session, actor, bulletin.unit_id):
+        raise not_found("bulletin", bulletin_id)
     assert bulletin.id is not None
     return BulletinReceipts(
         bulletin_id=bulletin.id, title=bulletin.title, state=bulletin.state.value,

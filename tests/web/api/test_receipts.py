@@ -62,6 +62,10 @@ def play(item_id: str, start: datetime, seconds: float = 30.0) -> dict:
             "ended_at": (start + timedelta(seconds=seconds)).isoformat()}
 
 
+def receipts_url(published: Published) -> str:
+    return f"/api/v1/bulletins/{published.bulletin_id}/receipts"
+
+
 def upload(client, headers, records) -> None:
     reply = client.post(wire.DEVICE_PLAYS, json={"records": records}, headers=headers)
     assert reply.status_code == 200, reply.text
@@ -89,7 +93,7 @@ def scene(client, session, make_board, tree, users, layout):
 
 def test_receipts_say_who_received_aired_and_never_aired(client, users, scene):
     published, (b1, b2, _b3) = scene
-    reply = client.get(f"/api/v1/bulletins/{published.bulletin_id}/receipts", headers=users["viewer_a"].headers)
+    reply = client.get(receipts_url(published), headers=users["viewer_a"].headers)
     assert reply.status_code == 200, reply.text
     body = reply.json()
     assert (body["boards_targeted"], body["boards_received"], body["boards_aired"]) == (2, 1, 1)
@@ -105,7 +109,7 @@ def test_receipts_say_who_received_aired_and_never_aired(client, users, scene):
 
 def test_receipts_csv_has_a_row_per_board_with_local_offset_times(client, users, scene):
     published, (b1, b2, _b3) = scene
-    reply = client.get(f"/api/v1/bulletins/{published.bulletin_id}/receipts.csv", headers=users["admin"].headers)
+    reply = client.get(receipts_url(published) + ".csv", headers=users["admin"].headers)
     assert reply.status_code == 200 and reply.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(reply.content.decode("utf-8-sig"))))
     assert [int(r["board_id"]) for r in rows] == [b1.id, b2.id]
@@ -116,18 +120,21 @@ def test_receipts_csv_has_a_row_per_board_with_local_offset_times(client, users,
 
 def test_receipts_are_scoped(client, users, scene):
     published, _boards = scene
-    reply = client.get(f"/api/v1/bulletins/{published.bulletin_id}/receipts", headers=users["editor_b"].headers)
+    reply = client.get(receipts_url(published), headers=users["editor_b"].headers)
     assert reply.status_code == 404  # a bulletin outside the caller's units is not told apart from none
 
 
-def test_a_commune_sees_only_its_boards_of_a_province_bulletin(client, session, make_board, tree, users, layout):
+def test_a_commune_sees_only_its_boards_of_a_province_bulletin(client, session, make_board, tree, users,
+                                                                 layout):
     mine, theirs = make_board(), make_board(unit_id=tree.commune_b)
     published = publish(session, layout, unit_id=tree.province, author=users["admin"].id,
                         target={"target_kind": TargetKind.UNIT, "target_unit_id": tree.province})
     upload(client, device_headers(session, theirs), [play(published.item_id, DAY)])
-    body = client.get(f"/api/v1/bulletins/{published.bulletin_id}/receipts", headers=users["admin"].headers).json()
+    body = client.get(receipts_url(published), headers=users["admin"].headers).json()
     assert {r["board_id"] for r in body["boards"]} == {mine.id, theirs.id}
     assert body["never_aired"] == [mine.id]
+    body = client.get(receipts_url(published), headers=users["viewer_a"].headers).json()
+    assert [r["board_id"] for r in body["boards"]] == [mine.id]  # not the other commune's board
     # the province's plays query, narrowed to the other commune's board, by a commune user: nothing
     plays = client.get(f"/api/v1/plays?board_id={theirs.id}", headers=users["viewer_a"].headers).json()
     assert plays["plays"] == []
