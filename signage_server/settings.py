@@ -68,6 +68,9 @@ class Settings(BaseSettings):
         default=60, ge=0,
         description="A targeted board that has not aired a bulletin this long after its start missed it",
     )
+    bulletin_webhook_allow_private: bool = Field(
+        default=False, description="Let accounts register webhooks on loopback or private addresses"
+    )
     # Screenshots (screenshots.py)
     screenshot_keep: int = Field(default=48, gt=0, description="Screenshots kept per board")
     screenshot_max_bytes: int = 8 * 1024 * 1024

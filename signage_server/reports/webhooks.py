@@ -4,6 +4,7 @@ signature of every call (``bulletin_events.py``); it is never shown back nor aud
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -33,19 +34,34 @@ def _public(row: BulletinWebhook) -> WebhookPublic:
     return WebhookPublic(url=row.url, created_at=row.created_at, updated_at=row.updated_at)
 
 
-def _checked_url(url: str) -> str:
+def _checked_url(url: str, allow_private: bool) -> str:
+    """An http(s) URL with a host; unless ``allow_private``, not an address of the server's own
+    networks (loopback, private, link-local: an account must not make the server call them)."""
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise Invalid("webhook.url", "the webhook URL must be an http or https URL with a host")
     if parts.username or parts.password:
         raise Invalid("webhook.url", "the webhook URL must not carry credentials: use the secret")
+    if not allow_private and _private_host(parts.hostname):
+        raise Invalid("webhook.private", "the webhook URL names a local or private address")
     return url.strip()
 
 
-def set_webhook(session: Session, *, actor: User, wanted: WebhookSet, ip: str) -> WebhookPublic:
+def _private_host(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False  # a name: resolved when called, by the receiver's DNS
+    return address.is_private or address.is_loopback or address.is_link_local or address.is_unspecified
+
+
+def set_webhook(session: Session, *, actor: User, wanted: WebhookSet, ip: str,
+                allow_private: bool = False) -> WebhookPublic:
     """Register or replace the actor's webhook."""
     assert actor.id is not None
-    url = _checked_url(wanted.url)
+    url = _checked_url(wanted.url, allow_private)
     row = session.get(BulletinWebhook, actor.id)
     before = None if row is None else {"url": row.url}
     now = utcnow()

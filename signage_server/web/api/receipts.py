@@ -12,7 +12,7 @@ from fastapi.responses import StreamingResponse
 
 from signage_server.core.paging import MAX_PER_PAGE, PER_PAGE, PageRequest, page_of_list
 from signage_server.reports import bulletin_reach, play_records, receipts, webhooks
-from signage_server.web.deps import ClientIpDep, CurrentUser, EngineDep, HealthDep, SessionDep
+from signage_server.web.deps import ClientIpDep, CurrentUser, EngineDep, HealthDep, SessionDep, SettingsDep
 
 router = APIRouter(tags=["receipts"])
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -101,11 +101,12 @@ def plays_csv(
 
 
 @router.put("/webhooks/bulletins", response_model=webhooks.WebhookPublic)
-def set_bulletin_webhook(session: SessionDep, user: CurrentUser, ip: ClientIpDep,
+def set_bulletin_webhook(session: SessionDep, user: CurrentUser, ip: ClientIpDep, settings: SettingsDep,
                          body: webhooks.WebhookSet) -> webhooks.WebhookPublic:
     """Register (or replace) the calling account's webhook, called when a bulletin it wrote first
     airs on every targeted board, or misses its deadline on one (signed, retried)."""
-    return webhooks.set_webhook(session, actor=user, wanted=body, ip=ip)
+    return webhooks.set_webhook(session, actor=user, wanted=body, ip=ip,
+                                allow_private=settings.bulletin_webhook_allow_private)
 
 
 @router.get("/webhooks/bulletins", response_model=webhooks.WebhookPublic)

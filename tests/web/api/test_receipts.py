@@ -3,72 +3,15 @@ CSV content, scope, paging."""
 
 import csv
 import io
-import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from signage_contract import device as wire
-from signage_server.devices.auth import issue_credential
-from signage_server.models import (
-    Bulletin,
-    ContentState,
-    ItemKind,
-    Playlist,
-    PlaylistItem,
-    PlayLog,
-    Schedule,
-    ScheduleRegion,
-    Screenshot,
-    TargetKind,
-)
+from signage_server.models import PlayLog, Screenshot, TargetKind
+from tests.support.receipts import device_headers, play, publish, receipts_url, upload
 
 DAY = datetime(2026, 3, 10, tzinfo=UTC) - timedelta(hours=7)  # 00:00 on 10 March in Vietnam
-APPROVED = ContentState.APPROVED
-
-
-@dataclass(frozen=True)
-class Published:
-    bulletin_id: int
-    item_id: str  # the wire id its plays carry
-
-
-def publish(session, layout, *, unit_id: int, author: int, target: dict, title: str = "Lịch tiếp công dân",
-            valid_from: datetime | None = None) -> Published:
-    """An approved bulletin in an approved playlist, scheduled (approved) at ``target``."""
-    bulletin = Bulletin(unit_id=unit_id, title=title, body="Thứ Hai", state=APPROVED, created_by=author,
-                        valid_from=valid_from)
-    playlist = Playlist(unit_id=unit_id, name="Bản tin", state=APPROVED)
-    session.add_all([bulletin, playlist])
-    session.commit()
-    item = PlaylistItem(playlist_id=playlist.id, position=0, kind=ItemKind.BULLETIN, bulletin_id=bulletin.id)
-    schedule = Schedule(unit_id=unit_id, name="Lịch", layout_id=layout.id, state=APPROVED, **target)
-    session.add_all([item, schedule])
-    session.commit()
-    session.add(ScheduleRegion(schedule_id=schedule.id, region_id="main", playlist_id=playlist.id))
-    session.commit()
-    return Published(bulletin.id, f"p{playlist.id}-i{item.id}")
-
-
-def device_headers(session, board) -> dict[str, str]:
-    _credential, token = issue_credential(session, board.id, f"pc-{board.id}")
-    return {"Authorization": f"Bearer {token}"}
-
-
-def play(item_id: str, start: datetime, seconds: float = 30.0) -> dict:
-    return {"id": uuid.uuid4().hex, "region_id": "main", "item_id": item_id, "reason": "scheduled",
-            "category": "other", "priority": "normal", "started_at": start.isoformat(),
-            "ended_at": (start + timedelta(seconds=seconds)).isoformat()}
-
-
-def receipts_url(published: Published) -> str:
-    return f"/api/v1/bulletins/{published.bulletin_id}/receipts"
-
-
-def upload(client, headers, records) -> None:
-    reply = client.post(wire.DEVICE_PLAYS, json={"records": records}, headers=headers)
-    assert reply.status_code == 200, reply.text
 
 
 @pytest.fixture
