@@ -39,6 +39,7 @@ from signage_server.models import (
     BulletinEventKind,
     BulletinWebhook,
     PlayLog,
+    User,
     utcnow,
 )
 from signage_server.reports.receipts import targeted_boards
@@ -60,7 +61,9 @@ def _start(bulletin: Bulletin) -> datetime | None:
 
 def detect(session: Session, now: datetime, grace: timedelta) -> int:
     """Store the events that became true; returns how many are new."""
-    owners = set(session.exec(select(BulletinWebhook.user_id)).all())
+    owners = set(session.exec(  # a deactivated account hears nothing more
+        select(BulletinWebhook.user_id).join(User, col(User.id) == BulletinWebhook.user_id)
+        .where(col(User.active).is_(True))).all())
     if not owners:
         return 0
     bulletins = [b for b in session.exec(
@@ -112,7 +115,9 @@ def pending(session: Session, limit: int = 500) -> list[Outgoing]:
         select(BulletinEvent, BulletinWebhook, Bulletin)
         .join(BulletinWebhook, col(BulletinWebhook.user_id) == BulletinEvent.user_id)
         .join(Bulletin, col(Bulletin.id) == BulletinEvent.bulletin_id)
-        .where(col(BulletinEvent.sent_at).is_(None), col(BulletinEvent.failed).is_(False))
+        .join(User, col(User.id) == BulletinEvent.user_id)
+        .where(col(BulletinEvent.sent_at).is_(None), col(BulletinEvent.failed).is_(False),
+               col(User.active).is_(True))
         .order_by(col(BulletinEvent.id)).limit(limit)
     ).all()
     out = []
