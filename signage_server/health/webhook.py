@@ -103,8 +103,8 @@ class WebhookNotifier:
                     self._queue.task_done()
 
     async def _deliver(self, client: httpx.AsyncClient, payload: LinkNotice) -> None:
-        problem = await post_with_retries(client, self.url, json.dumps(payload.json_body()).encode(), {},
-                                          attempts=self._attempts, backoff_s=self._backoff_s)
+        problem = (await post_with_retries(client, self.url, json.dumps(payload.json_body()).encode(), {},
+                                           attempts=self._attempts, backoff_s=self._backoff_s)).problem
         if problem is None:
             self.delivered += 1
             if self._failing:
@@ -116,12 +116,19 @@ class WebhookNotifier:
             log.warning("webhook %s failing (%s); events are dropped until it recovers", self.url, problem)
 
 
+@dataclass(frozen=True)
+class Posted:
+    problem: str | None  # None: delivered; else what went wrong last
+    attempts: int
+
+
 async def post_with_retries(client: httpx.AsyncClient, url: str, body: bytes, headers: dict[str, str], *,
-                            attempts: int, backoff_s: float) -> str | None:
-    """POST a JSON body until it is taken, with exponential back-off between attempts; None when
-    delivered, else what went wrong last. A 4xx other than 429 ends the attempts: the receiver
-    refuses this payload and retrying will not help. Every webhook of the server sends through here."""
+                            attempts: int, backoff_s: float) -> Posted:
+    """POST a JSON body until it is taken, with exponential back-off between attempts. A 4xx other
+    than 429 ends the attempts: the receiver refuses this payload and retrying will not help. Every
+    webhook of the server sends through here."""
     problem = ""
+    attempt = 0
     for attempt in range(attempts):
         if attempt:
             await asyncio.sleep(backoff_s * 2 ** (attempt - 1))
@@ -132,8 +139,8 @@ async def post_with_retries(client: httpx.AsyncClient, url: str, body: bytes, he
             problem = exc.__class__.__name__
             continue
         if response.is_success:
-            return None
+            return Posted(None, attempt + 1)
         problem = f"HTTP {response.status_code}"
         if response.status_code < 500 and response.status_code != 429:
             break
-    return problem
+    return Posted(problem, attempt + 1)

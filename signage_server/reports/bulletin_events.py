@@ -132,6 +132,7 @@ def pending(session: Session, limit: int = 500) -> list[Outgoing]:
 
 
 def mark(engine: Engine, event_id: int, delivered: bool, attempts: int) -> None:
+    """Record the outcome of an event's POSTs (``attempts`` of them)."""
     with Session(engine) as session:
         event = session.get(BulletinEvent, event_id)
         if event is None:
@@ -188,11 +189,12 @@ class BulletinEventWorker:
                 at = int(time.time())
                 headers = {SIGNATURE_HEADER: signature(item.secret, item.body, at),
                            EVENT_ID_HEADER: str(item.event_id)}
-                problem = await post_with_retries(client, item.url, item.body, headers,
-                                                  attempts=self._attempts, backoff_s=self._backoff_s)
-                if problem is not None:
+                posted = await post_with_retries(client, item.url, item.body, headers,
+                                                 attempts=self._attempts, backoff_s=self._backoff_s)
+                if posted.problem is not None:
                     log.warning("bulletin webhook %s gave up on event %s (%s)", item.url, item.event_id,
-                                problem)
-                delivered += problem is None
-                await anyio.to_thread.run_sync(mark, self._engine, item.event_id, problem is None, 1)
+                                posted.problem)
+                delivered += posted.problem is None
+                await anyio.to_thread.run_sync(mark, self._engine, item.event_id, posted.problem is None,
+                                               posted.attempts)
         return delivered

@@ -119,3 +119,4 @@ def test_events_are_signed_retried_and_sent_once(client, app, session, make_boar
     stored = session.exec(BulletinEvent.__table__.select()).all()  # type: ignore[attr-defined]
     assert len(stored) == 2 and all(e.sent_at is not None and not e.failed for e in stored)
     assert {e.bulletin_id for e in stored} == {published.bulletin_id}  # none for the other account's
+    assert sorted(e.attempts for e in stored) == [1, 2]
