@@ -2,7 +2,8 @@
 
 * ``bulletin.aired_everywhere``: the bulletin has aired on every board it targets (at least one).
 * ``bulletin.missed_deadline``: a targeted board had not aired it by ``valid_from`` (or its
-  approval, when it has no start) plus the grace; one event per board.
+  approval, when it has no start) plus the grace; one event per board. The grace should cover the
+  schedules' daily windows: a schedule that opens only in the evening airs it then.
 
 A sweep (``BulletinEventWorker.run_once``, every ``interval_s``) finds new events among the
 playable bulletins of accounts with a webhook, inserts them (a unique key per bulletin, kind and
@@ -55,8 +56,9 @@ def signature(secret: str, body: bytes, at: int) -> str:
     return f"t={at},v1={digest}"
 
 
-def _start(bulletin: Bulletin) -> datetime | None:
-    return bulletin.valid_from or bulletin.reviewed_at
+def _start(bulletin: Bulletin) -> datetime:
+    """From when a bulletin should air: its start, else its approval, else its creation."""
+    return bulletin.valid_from or bulletin.reviewed_at or bulletin.created_at
 
 
 def detect(session: Session, now: datetime, grace: timedelta) -> int:
@@ -68,7 +70,7 @@ def detect(session: Session, now: datetime, grace: timedelta) -> int:
         return 0
     bulletins = [b for b in session.exec(
         select(Bulletin).where(col(Bulletin.created_by).in_(owners), col(Bulletin.state).in_(PLAYABLE_STATES))
-    ).all() if (start := _start(b)) is not None and start >= now - LOOKBACK and b.id is not None]
+    ).all() if _start(b) >= now - LOOKBACK and b.id is not None]
     if not bulletins:
         return 0
     ids = [b.id for b in bulletins if b.id is not None]
@@ -87,8 +89,7 @@ def detect(session: Session, now: datetime, grace: timedelta) -> int:
                  "attempts": 0, "failed": False}
         if targeted and targeted <= played:
             rows.append({**event, "kind": BulletinEventKind.AIRED_EVERYWHERE.value, "board_id": 0})
-        start = _start(bulletin)
-        if start is not None and now >= start + grace:
+        if now >= _start(bulletin) + grace:
             rows += [{**event, "kind": BulletinEventKind.MISSED_DEADLINE.value, "board_id": board}
                      for board in sorted(targeted - played)]
     if not rows:

@@ -143,6 +143,7 @@ class BulletinReceipts(BaseModel):
     boards_aired: int
     airtime_s: float
     plays: int
+    first_aired_at: datetime | None  # on any of the boards listed
     never_aired: list[int]  # targeted boards with no play of it
     boards: list[BoardReceipt]
 
@@ -193,6 +194,7 @@ def bulletin_receipts(session: Session, *, actor: User, bulletin_id: int) -> Bul
         boards_received=sum(1 for r in rows if r.received_at is not None),
         boards_aired=sum(1 for r in rows if r.plays),
         airtime_s=round(sum(r.airtime_s for r in rows), 3), plays=sum(r.plays for r in rows),
+        first_aired_at=min((r.first_aired_at for r in rows if r.first_aired_at is not None), default=None),
         never_aired=[r.board_id for r in rows if r.targeted and not r.plays], boards=rows,
     )
 

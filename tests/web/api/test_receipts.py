@@ -42,6 +42,7 @@ def test_receipts_say_who_received_aired_and_never_aired(client, users, scene):
     assert (body["boards_targeted"], body["boards_received"], body["boards_aired"]) == (2, 1, 1)
     assert body["plays"] == 2 and body["airtime_s"] == 75.0
     assert body["never_aired"] == [b2.id]
+    assert datetime.fromisoformat(body["first_aired_at"]) == DAY + timedelta(hours=8)
     first = next(r for r in body["boards"] if r["board_id"] == b1.id)
     assert first["received_at"] is not None
     assert datetime.fromisoformat(first["first_aired_at"]) == DAY + timedelta(hours=8)
