@@ -2,17 +2,28 @@
 
 from datetime import UTC, date, datetime
 
+from alembic import command
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from signage_server.db import make_engine
-from signage_server.migrate import upgrade
+from signage_server.migrate import alembic_config, upgrade
 from signage_server.models import AdminUnit, Bulletin, ItemKind, Playlist, PlaylistItem, UnitLevel
+
+
+def _downgrade(engine: Engine, revision: str) -> None:
+    """The shared PostgreSQL database of a test session may already be at head: step back."""
+    with engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
 
 
 def test_plays_stored_before_are_backfilled_with_their_bulletin(database_url) -> None:
     engine = make_engine(database_url)
     upgrade(engine, "0010")
+    _downgrade(engine, "0010")
     with Session(engine) as session:
         unit = AdminUnit(code="91", level=UnitLevel.PROVINCE, name="Tỉnh", valid_from=date(2025, 7, 1))
         session.add(unit)
