@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 import anyio
 from fastapi import FastAPI, Request
@@ -42,6 +43,7 @@ from signage_server.health.webhook import WebhookNotifier
 from signage_server.health.writer import HeartbeatWriter
 from signage_server.manifest.composer import BoardNotFound, Composer
 from signage_server.migrate import upgrade
+from signage_server.reports.bulletin_events import BulletinEventWorker
 from signage_server.settings import Settings
 from signage_server.units.service import seed_if_empty
 from signage_server.web import errors
@@ -119,6 +121,9 @@ def create_app(settings: Settings, *, settle_heap_after_start: bool = False) -> 
                            limits=FetchLimits(settings.feed_timeout_s, settings.feed_max_bytes,
                                               settings.feed_allow_private))
         feed_poller = asyncio.create_task(feeds.run(), name="feed-poller")
+        bulletin_events = BulletinEventWorker(engine, interval_s=settings.bulletin_events_interval_s,
+                                              grace=timedelta(minutes=settings.bulletin_deadline_grace_min))
+        bulletin_events_worker = asyncio.create_task(bulletin_events.run(), name="bulletin-events")
         if settle_heap_after_start:
             settle_heap()
         try:
@@ -136,6 +141,8 @@ def create_app(settings: Settings, *, settle_heap_after_start: bool = False) -> 
             await receipts_worker
             feeds.stop()
             await feed_poller
+            bulletin_events.stop()
+            await bulletin_events_worker
             seen_writer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await seen_writer

@@ -481,6 +481,8 @@ class PlayLog(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("board_id", "record_id", name="uq_play_log_board_record"),
         Index("ix_play_log_unit_started", "unit_id", "started_at"),
+        Index("ix_play_log_board_started", "board_id", "started_at"),
+        Index("ix_play_log_bulletin_board", "bulletin_id", "board_id", "started_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     board_id: int  # no foreign key: proof of play outlives a deleted board
@@ -499,6 +501,55 @@ class PlayLog(SQLModel, table=True):
     received_at: datetime
     clock_status: str = Field(default=ClockStatus.DEVICE.value, max_length=16)
     clock_correction_s: float = 0.0
+    # The bulletin the item showed, resolved from ``item_id`` when the record arrived (None for
+    # images, tickers, clocks and emergencies): receipts survive later playlist edits.
+    bulletin_id: int | None = None
+
+
+# --- per-bulletin receipts and the source system's webhook ---------------------------------------
+
+
+class BulletinDelivery(SQLModel, table=True):
+    """When a board first fetched a manifest naming a bulletin (``reports/receipts.py``).
+    No foreign keys: receipts outlive a deleted board or bulletin, like proof of play."""
+
+    __tablename__ = "bulletin_delivery"
+    bulletin_id: int = Field(primary_key=True)
+    board_id: int = Field(primary_key=True)
+    received_at: datetime
+
+
+class BulletinWebhook(SQLModel, table=True):
+    """An account's webhook for its bulletins' events; ``secret`` keys the HMAC signature, so it
+    is stored as given (like a signing key) and never shown back."""
+
+    __tablename__ = "bulletin_webhook"
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    url: str = Field(max_length=2000)
+    secret: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class BulletinEventKind(StrEnum):
+    AIRED_EVERYWHERE = "aired_everywhere"  # first aired on every targeted board
+    MISSED_DEADLINE = "missed_deadline"  # not aired on one targeted board by valid_from + grace
+
+
+class BulletinEvent(SQLModel, table=True):
+    """One webhook event, stored once (the unique key) and marked when delivered or given up."""
+
+    __tablename__ = "bulletin_event"
+    __table_args__ = (UniqueConstraint("bulletin_id", "kind", "board_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    bulletin_id: int = Field(index=True)
+    kind: str = Field(max_length=32)
+    board_id: int = 0  # 0: the bulletin as a whole (aired_everywhere)
+    user_id: int = Field(index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
+    attempts: int = 0
+    failed: bool = False  # given up after every retry
 
 
 # --- emergency overrides --------------------------------------------------------------------------

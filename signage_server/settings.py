@@ -70,6 +70,17 @@ class Settings(BaseSettings):
     feed_timeout_s: float = Field(default=15.0, gt=0, description="Longest wait for one feed document")
     feed_max_bytes: int = Field(default=2 * 1024 * 1024, gt=0, description="Largest feed document read")
     feed_allow_private: bool = Field(default=False, description="Allow feeds on private addresses")
+    # Bulletin webhooks of source accounts (reports/bulletin_events.py)
+    bulletin_events_interval_s: float = Field(
+        default=60.0, gt=0, description="How often bulletin events are looked for"
+    )
+    bulletin_deadline_grace_min: int = Field(
+        default=60, ge=0,
+        description="A targeted board that has not aired a bulletin this long after its start missed it",
+    )
+    bulletin_webhook_allow_private: bool = Field(
+        default=False, description="Let accounts register webhooks on loopback or private addresses"
+    )
     # Screenshots (screenshots.py)
     screenshot_keep: int = Field(default=48, gt=0, description="Screenshots kept per board")
     screenshot_max_bytes: int = 8 * 1024 * 1024

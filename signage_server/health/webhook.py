@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -102,25 +103,44 @@ class WebhookNotifier:
                     self._queue.task_done()
 
     async def _deliver(self, client: httpx.AsyncClient, payload: LinkNotice) -> None:
-        body = payload.json_body()
-        problem = ""
-        for attempt in range(self._attempts):
-            if attempt:
-                await asyncio.sleep(self._backoff_s * 2 ** (attempt - 1))
-            try:
-                response = await client.post(self.url, json=body)
-            except httpx.HTTPError as exc:
-                problem = exc.__class__.__name__
-                continue
-            if response.is_success:
-                self.delivered += 1
-                if self._failing:
-                    self._failing = False
-                    log.info("webhook %s reachable again", self.url)
-                return
-            problem = f"HTTP {response.status_code}"
-            if response.status_code < 500 and response.status_code != 429:
-                break  # the receiver refuses this payload: retrying will not help
+        problem = (await post_with_retries(client, self.url, json.dumps(payload.json_body()).encode(), {},
+                                           attempts=self._attempts, backoff_s=self._backoff_s)).problem
+        if problem is None:
+            self.delivered += 1
+            if self._failing:
+                self._failing = False
+                log.info("webhook %s reachable again", self.url)
+            return
         if not self._failing:
             self._failing = True
             log.warning("webhook %s failing (%s); events are dropped until it recovers", self.url, problem)
+
+
+@dataclass(frozen=True)
+class Posted:
+    problem: str | None  # None: delivered; else what went wrong last
+    attempts: int
+
+
+async def post_with_retries(client: httpx.AsyncClient, url: str, body: bytes, headers: dict[str, str], *,
+                            attempts: int, backoff_s: float) -> Posted:
+    """POST a JSON body until it is taken, with exponential back-off between attempts. A 4xx other
+    than 429 ends the attempts: the receiver refuses this payload and retrying will not help. Every
+    webhook of the server sends through here."""
+    problem = ""
+    attempt = 0
+    for attempt in range(attempts):
+        if attempt:
+            await asyncio.sleep(backoff_s * 2 ** (attempt - 1))
+        try:
+            response = await client.post(url, content=body,
+                                         headers={"Content-Type": "application/json", **headers})
+        except httpx.HTTPError as exc:
+            problem = exc.__class__.__name__
+            continue
+        if response.is_success:
+            return Posted(None, attempt + 1)
+        problem = f"HTTP {response.status_code}"
+        if response.status_code < 500 and response.status_code != 429:
+            break
+    return Posted(problem, attempt + 1)

@@ -26,7 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from signage_contract import device as wire
-from signage_server.models import Board, BoardStatus, BoardUnitHistory, ClockStatus, PlayLog
+from signage_server.models import Board, BoardStatus, BoardUnitHistory, ClockStatus, PlaylistItem, PlayLog
 
 
 class UnitTimeline:
@@ -126,6 +126,29 @@ def _row(
     }
 
 
+def parse_item_id(item_id: str) -> tuple[int, int] | None:
+    """(playlist id, playlist item id) of a wire item id ``p<playlist>-i<item>``
+    (``manifest.builder.item_id``); None for any other id (emergencies, fallbacks)."""
+    playlist, sep, item = item_id.partition("-i")
+    if not sep or not playlist.startswith("p") or not playlist[1:].isdigit() or not item.isdigit():
+        return None
+    return int(playlist[1:]), int(item)
+
+
+def bulletins_of_items(session: Session, item_ids: set[str]) -> dict[str, int]:
+    """The bulletin each wire item id shows, for those that show one (one query)."""
+    parsed = {item_id: ids for item_id in item_ids if (ids := parse_item_id(item_id)) is not None}
+    if not parsed:
+        return {}
+    rows = session.exec(
+        select(PlaylistItem.id, PlaylistItem.playlist_id, PlaylistItem.bulletin_id)
+        .where(col(PlaylistItem.id).in_({item for _, item in parsed.values()}),
+               col(PlaylistItem.bulletin_id).is_not(None))
+    ).all()
+    found = {(playlist, item): bulletin for item, playlist, bulletin in rows if bulletin is not None}
+    return {item_id: found[ids] for item_id, ids in parsed.items() if ids in found}
+
+
 def insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) -> int:
     """Insert rows into ``play_log``, skipping (board, record) pairs already there; returns how
     many were new."""
@@ -160,6 +183,9 @@ def ingest_batch(
         flagged[placed.status] = flagged.get(placed.status, 0) + 1
         if record.id not in rows:
             rows[record.id] = _row(board.id, record, placed, timeline.unit_at(placed.started_at), now)
+    bulletins = bulletins_of_items(session, {row["item_id"] for row in rows.values()})
+    for row in rows.values():
+        row["bulletin_id"] = bulletins.get(row["item_id"])
     accepted = insert_ignoring_duplicates(session, list(rows.values()))
     session.commit()
     duplicates = len(batch.records) - len(rejected) - accepted

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from signage_server.web.api import audit, auth, cap, feeds, overrides, reports, units, users
+from signage_server.web.api import audit, auth, cap, feeds, overrides, receipts, reports, units, users
 from signage_server.web.api.boards import boards, health, screenshots
 from signage_server.web.api.content import (
     approvals,
@@ -32,6 +32,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     health.router,
     screenshots.router,
     reports.router,
+    receipts.router,
     overrides.router,
     cap.router,
     approvals.router,

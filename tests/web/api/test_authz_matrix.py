@@ -331,6 +331,17 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/boards/{board_id}/screenshot-requests/{request_id}"): Rule(ANY, True, _shot_request),
     ("GET", "/api/v1/units/{unit_id}/wall"): Rule(ANY, True, _unit),
     ("GET", "/api/v1/reports/summary"): Rule(ANY, True, _audit_query),
+    # per-bulletin receipts and proof of play: read by every role, over the boards of its scope
+    ("GET", "/api/v1/bulletins/{bulletin_id}/receipts"): Rule(ANY, True, _bulletin),
+    ("GET", "/api/v1/bulletins/{bulletin_id}/receipts.csv"): Rule(ANY, True, _bulletin),
+    ("GET", "/api/v1/reports/bulletins"): Rule(ANY, True, _audit_query),
+    ("GET", "/api/v1/plays"): Rule(ANY),
+    ("GET", "/api/v1/plays.csv"): Rule(ANY),
+    # the calling account's own webhook (none yet: 404)
+    ("PUT", "/api/v1/webhooks/bulletins"): Rule(ANY, make=lambda *_: Case(
+        json={"url": "https://nguon.example.vn/hook", "secret": "0123456789abcdef"})),
+    ("GET", "/api/v1/webhooks/bulletins"): Rule(ANY, ok=frozenset({200, 404})),
+    ("DELETE", "/api/v1/webhooks/bulletins"): Rule(ANY, ok=frozenset({204, 404})),
     ("POST", "/api/v1/device/heartbeat"): Rule(None),
     ("POST", "/api/v1/device/plays"): Rule(None),
     ("POST", "/api/v1/device/screenshots"): Rule(None),

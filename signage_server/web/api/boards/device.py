@@ -37,6 +37,7 @@ from signage_server.devices.poll_cache import PollCache, forget_everywhere
 from signage_server.devices.session import Opening, converse, open_session
 from signage_server.manifest.composer import Composer
 from signage_server.models import Board, PairingTicket, utcnow
+from signage_server.reports.receipts import record_delivery
 from signage_server.web.deps import (
     BusDep,
     ClientIpDep,
@@ -168,6 +169,7 @@ async def get_manifest(
                 return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
             composed = composer.current(session, credential.board_id)
             headers["ETag"] = f'"{composed.version}"'
+            record_delivery(session, credential.board_id, composed.document, utcnow())
             return Response(content=composed.document, media_type="application/json", headers=headers)
 
     response: Response = await anyio.to_thread.run_sync(answer)

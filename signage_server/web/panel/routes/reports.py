@@ -1,4 +1,5 @@
-"""Reports: the summary report of a unit's subtree as tables with bars, and its CSV download."""
+"""Reports: the summary report of a unit's subtree as tables with bars, the bulletins of a unit
+with their reach and airtime (paged), and their CSV downloads."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from signage_server.reports import service
+from signage_server.core.paging import page_of_list
+from signage_server.reports import bulletin_reach, service
 from signage_server.reports.summary import summary_csv
 from signage_server.web.deps import HealthDep, SessionDep
+from signage_server.web.panel.listing import ListQueryDep
 from signage_server.web.panel.routes.common import PagesDep, run_service, units_in_scope
 from signage_server.web.panel.session import CurrentPanelUser
 
@@ -40,4 +43,30 @@ def report_csv(session: SessionDep, who: CurrentPanelUser, monitor: HealthDep, u
         summary_csv(report).encode("utf-8"),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{service.csv_file_name(report)}"'},
+    )
+
+
+@router.get("/bulletins")
+def bulletins_page(request: Request, session: SessionDep, who: CurrentPanelUser, view: PagesDep,
+                   monitor: HealthDep, q: ListQueryDep, unit_id: int | None = None, first: First = None,
+                   last: Last = None) -> Response:
+    """Every bulletin of the unit's subtree over the period: boards aired / targeted, airtime."""
+    unit = unit_id or who.user.unit_id
+    report, error = run_service(lambda: bulletin_reach.bulletin_reach(
+        session, actor=who.user, unit_id=unit, first=first, last=last, now=monitor.clock()))
+    found = None if report is None else page_of_list(report.bulletins, q.page)
+    return view.render(request, "report_bulletins.html", who, report=report, found=found, q=q,
+                       units=units_in_scope(session, who.user), unit_id=unit, error=error,
+                       status_code=422 if error else 200)
+
+
+@router.get("/bulletins.csv")
+def bulletins_csv(session: SessionDep, who: CurrentPanelUser, monitor: HealthDep, unit_id: int,
+                  first: First = None, last: Last = None) -> Response:
+    report = bulletin_reach.bulletin_reach(session, actor=who.user, unit_id=unit_id, first=first, last=last,
+                                           now=monitor.clock())
+    return Response(
+        bulletin_reach.reach_csv(report).encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{bulletin_reach.reach_file_name(report)}"'},
     )
