@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from signage_server.web.api import audit, auth, cap, overrides, reports, units, users
+from signage_server.web.api import audit, auth, cap, intake, overrides, reports, units, users
 from signage_server.web.api.boards import boards, health, screenshots
 from signage_server.web.api.content import (
     approvals,
@@ -36,5 +36,6 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     cap.router,
     approvals.router,
     publications.router,
+    intake.router,
     audit.router,
 )
