@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 from PIL import Image
 from sqlalchemy import create_engine, text
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from signage_server.core.auth import issue_token
 from signage_server.models import (
@@ -69,28 +69,23 @@ def _png(color: str = "red") -> bytes:
     return out.getvalue()
 
 
-def test_a_first_send_enters_the_queue_of_the_targeted_commune(client, users, source, session) -> None:
+def test_a_resend_updates_the_one_bulletin_of_its_external_id(client, users, source, session) -> None:
     _, headers = source
     sent = _send(client, headers)
     assert sent.status_code == 201, sent.text
-    got = sent.json()
-    assert (got["created"], got["changed"], got["state"]) == (True, True, "submitted")
-    bulletin = session.get(Bulletin, got["bulletin_id"])
-    assert (bulletin.source, bulletin.external_id, bulletin.unit_id) == ("httn-tinh", "VB-001", users["editor_a"].unit_id)
+    first = sent.json()
+    assert (first["created"], first["changed"], first["state"]) == (True, True, "submitted")
+    bulletin = session.get(Bulletin, first["bulletin_id"])
+    held = (bulletin.source, bulletin.external_id, bulletin.unit_id)
+    assert held == ("httn-tinh", "VB-001", users["editor_a"].unit_id)
     queue = client.get(f"{API}/submissions/queue", headers=users["approver_a"].headers).json()
-    assert [s["id"] for s in queue] == [got["submission_id"]]
-    shown = client.get(f"{API}/bulletins/{got['bulletin_id']}", headers=users["editor_a"].headers).json()
+    assert [s["id"] for s in queue] == [first["submission_id"]]  # the targeted commune's queue
+    shown = client.get(f"{API}/bulletins/{first['bulletin_id']}", headers=users["editor_a"].headers).json()
     assert (shown["source"], shown["external_id"]) == ("httn-tinh", "VB-001")
-
-
-def test_a_resend_updates_the_same_bulletin_and_never_duplicates(client, source, session) -> None:
-    _, headers = source
-    first = _send(client, headers).json()
     again = _send(client, headers, title="Thông báo lịch tiêm chủng (sửa)")
     assert again.status_code == 200, again.text
-    assert again.json() | {"state": None} == {"bulletin_id": first["bulletin_id"], "state": None,
-                                              "submission_id": first["submission_id"],
-                                              "created": False, "changed": True}
+    assert again.json() == {"bulletin_id": first["bulletin_id"], "state": "submitted",
+                            "submission_id": first["submission_id"], "created": False, "changed": True}
     same = _send(client, headers, title="Thông báo lịch tiêm chủng (sửa)").json()
     assert (same["created"], same["changed"]) == (False, False)
     session.expire_all()
@@ -99,25 +94,22 @@ def test_a_resend_updates_the_same_bulletin_and_never_duplicates(client, source,
     assert len(session.exec(select(Submission)).all()) == 1
 
 
-def test_a_resend_of_an_approved_bulletin_waits_as_an_edit(client, users, source, session) -> None:
-    _, headers = source
+def test_once_approved_a_resend_waits_as_an_edit_unless_the_source_is_trusted(
+    client, users, source, session, tree
+) -> None:
+    row, headers = source
     first = _send(client, headers).json()
     decided = client.post(f"{API}/submissions/{first['submission_id']}/decision", json={"state": "approved"},
                           headers=users["approver_a"].headers)
     assert decided.status_code == 200, decided.text
     again = _send(client, headers, body="Sáng thứ Ba.").json()
     assert (again["created"], again["state"]) == (False, "submitted")
-    assert again["submission_id"] != first["submission_id"]
+    assert session.get(Submission, again["submission_id"]).kind == SubmissionKind.EDIT
     shown = client.get(f"{API}/bulletins/{first['bulletin_id']}", headers=users["editor_a"].headers).json()
     assert shown["body"] == "Sáng thứ Hai."  # on air until the edit is approved
-    assert shown["pending_edit"]["body"] == "Sáng thứ Ba."
-    assert shown["pending_submission_id"] == again["submission_id"]
-    edit = session.get(Submission, again["submission_id"])
-    assert edit.kind == SubmissionKind.EDIT
+    waiting = (shown["pending_edit"]["body"], shown["pending_submission_id"])
+    assert waiting == ("Sáng thứ Ba.", again["submission_id"])
 
-
-def test_a_trusted_source_is_approved_at_once_only_where_trusted(client, users, source, tree) -> None:
-    row, headers = source
     _trust(client, users, row["id"], [tree.commune_a])
     trusted = _send(client, headers, "VB-A").json()
     assert trusted["state"] == "approved"
@@ -129,14 +121,9 @@ def test_a_trusted_source_is_approved_at_once_only_where_trusted(client, users, 
     assert (shown["title"], shown["pending_edit"]) == ("Đã sửa", None)
 
 
-def test_no_unit_code_means_the_whole_scope(client, source, session, tree) -> None:
-    _, headers = source
-    got = _send(client, headers, unit_codes=[]).json()
-    submission = session.get(Submission, got["submission_id"])
-    assert (submission.unit_id, submission.targets["unit_ids"]) == (tree.province, [tree.province])
-
-
-def test_unit_codes_resolve_on_the_day_the_bulletin_starts(client, source, session, tree) -> None:
+def test_targets_are_unit_codes_valid_on_the_first_day_or_the_whole_scope(
+    client, source, session, tree
+) -> None:
     _, headers = source
     old = session.get(AdminUnit, tree.commune_b)
     old.valid_to = date(2030, 1, 1)
@@ -152,10 +139,13 @@ def test_unit_codes_resolve_on_the_day_the_bulletin_starts(client, source, sessi
                   valid_until="2030-02-02T07:00:00+07:00").json()
     assert session.get(Submission, now["submission_id"]).targets["unit_ids"] == [tree.commune_b]
     assert session.get(Submission, later["submission_id"]).targets["unit_ids"] == [heir]
+    whole_scope = _send(client, headers, "VB-ALL", unit_codes=[]).json()
+    everywhere = session.get(Submission, whole_scope["submission_id"])
+    assert (everywhere.unit_id, everywhere.targets["unit_ids"]) == (tree.province, [tree.province])
 
 
-def test_refusals_say_why(client, users, source, system) -> None:
-    _, headers = source
+def test_refusals_say_why(client, users, source) -> None:
+    row, headers = source
     unknown = _send(client, headers, unit_codes=["99999"])
     assert (unknown.status_code, unknown.json()["code"]) == (422, "intake.unknown_unit")
     image = _send(client, headers, image_sha256=["0" * 64])
@@ -166,13 +156,9 @@ def test_refusals_say_why(client, users, source, system) -> None:
     assert anonymous.status_code == 401
     wrong = client.post(INTAKE, content=b"x", headers={**headers, "Content-Type": "text/plain"})
     assert wrong.status_code == 415
-
-
-def test_a_paused_source_is_refused(client, users, source) -> None:
-    row, headers = source
     client.patch(f"{API}/intake/sources/{row['id']}", json={"active": False}, headers=users["admin"].headers)
-    refused = _send(client, headers)
-    assert (refused.status_code, refused.json()["code"]) == (403, "intake.not_a_source")
+    paused = _send(client, headers)
+    assert (paused.status_code, paused.json()["code"]) == (403, "intake.not_a_source")
 
 
 def test_images_in_the_request_and_by_sha256(client, source, session) -> None:
@@ -191,6 +177,7 @@ def test_images_in_the_request_and_by_sha256(client, source, session) -> None:
     assert bad.status_code in (400, 415) and bad.json()["code"].startswith("media.")
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_sources_are_managed_by_admins_and_audited(client, users, system, session) -> None:
     account, _ = system
     refused = client.post(f"{API}/intake/sources", json={"name": "x1", "user_id": account.id},
@@ -241,9 +228,9 @@ def test_the_unique_constraint_decides_a_race_on_postgresql(client, source, sess
     try:
         with engine.connect() as twin:
             twin.execute(text(
-                "INSERT INTO bulletin (title, body, category, priority, source, external_id, unit_id, state,"
-                " rejection_reason, created_at, updated_at) VALUES ('Bản kia', '', 'SOCIO_ECONOMIC', 'NORMAL',"
-                " 'httn-tinh', 'VB-RACE', :unit, 'SUBMITTED', '', now(), now()) RETURNING id"),
+                "INSERT INTO bulletin (title, body, category, priority, source, external_id, unit_id,"
+                " state, rejection_reason, created_at, updated_at) VALUES ('Bản kia', '',"
+                " 'SOCIO_ECONOMIC', 'NORMAL', 'httn-tinh', 'VB-RACE', :unit, 'SUBMITTED', '', now(), now())"),
                 {"unit": tree.commune_a})
             answer: list[object] = []
             sender = threading.Thread(target=lambda: answer.append(_send(client, headers, "VB-RACE")))
@@ -251,9 +238,10 @@ def test_the_unique_constraint_decides_a_race_on_postgresql(client, source, sess
             _wait_for_a_lock(engine, sender)
             bulletin_id = twin.execute(text("SELECT id FROM bulletin WHERE external_id = 'VB-RACE'")).scalar()
             twin.execute(text(
-                "INSERT INTO submission (kind, title, unit_id, bulletin_id, media_ids, schedule_ids, targets,"
-                " \"window\", state, rejection_reason, created_at, updated_at) VALUES ('PUBLICATION', 'Bản kia',"
-                " :unit, :bulletin, '[]', '[]', '{}', '{}', 'SUBMITTED', '', now(), now())"),
+                "INSERT INTO submission (kind, title, unit_id, bulletin_id, media_ids, schedule_ids,"
+                " targets, \"window\", state, rejection_reason, created_at, updated_at) VALUES"
+                " ('PUBLICATION', 'Bản kia', :unit, :bulletin, '[]', '[]', '{}', '{}', 'SUBMITTED', '',"
+                " now(), now())"),
                 {"unit": tree.commune_a, "bulletin": bulletin_id})
             twin.commit()
             sender.join()
