@@ -124,6 +124,15 @@ SENTENCES: dict[str, str] = {
     "cap_sender.from_setting": N_("This CAP sender is defined by the setting SIGNAGE_CAP_SENDERS; change it there."),
     "cap_sender.bad_certificate": N_("The file is not a PEM certificate."),
     "cap_sender.certificate_expired": N_("The certificate expired on %(expired_on)s."),
+    # Bulletin intake (API only, said the same way) and its sources (administration)
+    "intake.not_a_source": N_("This account is not the account of an enabled intake source."),
+    "intake.unknown_unit": N_("No unit with code %(unit_code)s lies in your area on %(day)s."),
+    "intake.unknown_image": N_("No image with sha256 %(sha256)s lies in your area; send the image first."),
+    "intake_source.not_found": N_("This intake source does not exist or lies outside your area."),
+    "intake_source.name_taken": N_("An intake source named %(name)s exists already."),
+    "intake_source.account_taken": N_("The account %(user)s already sends for another intake source."),
+    "intake_source.account_not_editor": N_("The account %(user)s must be an active editor to send bulletins."),
+    "intake_source.unit_out_of_scope": N_("A trusted unit lies outside the area of the source's account."),
 }
 
 BY_KIND: tuple[tuple[type[DomainError], str], ...] = (
