@@ -21,12 +21,14 @@ def test_an_admin_registers_a_source_and_sets_its_trust(client, users, tree, ses
         "csrf_token": csrf})
     assert made.status_code == 200 and "Đã đăng ký nguồn." in made.text
     row = session.exec(select(IntakeSource)).one()
-    assert (row.name, row.user_id, row.trusted_unit_ids) == ("httn-tinh", users["editor_a"].id, [tree.commune_a])
+    held = (row.name, row.user_id, row.trusted_unit_ids)
+    assert held == ("httn-tinh", users["editor_a"].id, [tree.commune_a])
     again = client.post("/panel/intake-sources", data={
         "name": "httn-tinh", "user_id": str(users["editor_b"].id), "csrf_token": csrf})
     assert again.status_code == 422 and "Đã có nguồn tiếp nhận tên httn-tinh." in again.text
     trust = client.post(f"/panel/intake-sources/{row.id}/trust",
-                        data={"trusted_unit_ids": [str(tree.commune_a), str(tree.village_a)], "csrf_token": csrf})
+                        data={"trusted_unit_ids": [str(tree.commune_a), str(tree.village_a)],
+                              "csrf_token": csrf})
     assert trust.status_code == 200 and "Đã lưu các đơn vị tin cậy." in trust.text
     off = client.post(f"/panel/intake-sources/{row.id}/active", data={"active": "no", "csrf_token": csrf})
     assert off.status_code == 200 and "Đã tắt nguồn" in off.text
@@ -54,4 +56,5 @@ def test_a_bulletin_sent_by_a_source_says_so(client, users, tree, session) -> No
     listed = client.get("/panel/bulletins").text
     assert "Từ httn-tinh, số VB-7" in listed
     bulletin_id = session.exec(select(Bulletin.id)).one()
-    assert "Do hệ thống nguồn httn-tinh gửi, số hiệu VB-7." in client.get(f"/panel/bulletins/{bulletin_id}").text
+    page = client.get(f"/panel/bulletins/{bulletin_id}").text
+    assert "Do hệ thống nguồn httn-tinh gửi, số hiệu VB-7." in page
