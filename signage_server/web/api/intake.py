@@ -89,8 +89,8 @@ IntakeBodyDep = Annotated[IntakeBody, Depends(intake_body)]
         "application/json": {"schema": _BODY_SCHEMA},
         "multipart/form-data": {"schema": {"type": "object", "required": ["bulletin"], "properties": {
             "bulletin": {"type": "string", "description": "the IntakeBulletin as JSON"},
-            "images": {"type": "array", "items": {"type": "string", "format": "binary"},
-                       "description": "JPEG, PNG or WebP"}}}},
+            "images": {"type": "array", "maxItems": MAX_MEDIA, "description": "JPEG, PNG or WebP",
+                       "items": {"type": "string", "contentMediaType": "application/octet-stream"}}}}},
     }}},
 )
 def receive_bulletin(
