@@ -225,10 +225,11 @@ def _update(
         mark_edited(row, actor.user)
         session.add(row)
         audit_content(session, actor, "update", row, before)
+    if not changed:  # a retry of what is held (also of a rejected bulletin) asks nothing again
+        return _result(row, publication, False)
     if publication.state != S.SUBMITTED:
         publications.resubmit(session, actor=actor, row=publication)
-        changed = True
-    if changed and trusted:
+    if trusted:
         publications.approve_at_once(session, actor=actor, row=publication)
     session.commit()
     session.refresh(publication)

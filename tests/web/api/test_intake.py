@@ -93,6 +93,16 @@ def test_a_resend_updates_the_one_bulletin_of_its_external_id(client, users, sou
     assert [(r.id, r.title) for r in rows] == [(first["bulletin_id"], "Thông báo lịch tiêm chủng (sửa)")]
     assert len(session.exec(select(Submission)).all()) == 1
 
+    rejected = client.post(f"{API}/submissions/{first['submission_id']}/decision",
+                           json={"state": "rejected", "reason": "Sai ngày"},
+                           headers=users["approver_a"].headers)
+    assert rejected.status_code == 200, rejected.text
+    retry = _send(client, headers, title="Thông báo lịch tiêm chủng (sửa)").json()
+    assert (retry["state"], retry["changed"]) == ("rejected", False)  # a retry asks nothing again
+    corrected = _send(client, headers, title="Thông báo lịch tiêm chủng (đúng ngày)").json()
+    assert (corrected["state"], corrected["changed"], corrected["bulletin_id"]) == (
+        "submitted", True, first["bulletin_id"])
+
 
 def test_once_approved_a_resend_waits_as_an_edit_unless_the_source_is_trusted(
     client, users, source, session, tree
