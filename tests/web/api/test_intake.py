@@ -208,6 +208,7 @@ def test_sources_are_managed_by_admins_and_audited(client, users, system, sessio
     assert actions == ["create"]
 
 
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 def test_two_concurrent_first_sends_make_one_bulletin(client, source, session) -> None:
     _, headers = source
     start = threading.Barrier(2)
