@@ -231,11 +231,31 @@ class Media(ContentMixin, ValidityMixin, ArchiveMixin, table=True):
 
 
 class Bulletin(ContentMixin, ValidityMixin, ArchiveMixin, table=True):
+    # An upstream system's bulletin is one row per (source, external_id), whatever the resends:
+    # the constraint decides between two concurrent first sends (NULLs: written in the panel).
+    __table_args__ = (UniqueConstraint("source", "external_id", name="uq_bulletin_source_external_id"),)
     id: int | None = Field(default=None, primary_key=True)
     title: str = Field(max_length=300)
     body: str = Field(default="", max_length=20_000)
     category: Category = Category.OTHER
     priority: Priority = Priority.NORMAL
+    source: str | None = Field(default=None, max_length=64)  # the intake source's name
+    external_id: str | None = Field(default=None, max_length=200)  # that source's own id
+
+
+class IntakeSource(SQLModel, table=True):
+    """An upstream system (the province's source information system) allowed to send bulletins
+    through ``POST /api/v1/intake/bulletins``: it acts as one system account (its API tokens), and
+    its bulletins are approved at once in the units an admin trusts it for (and their subtrees)."""
+
+    __tablename__ = "intake_source"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=64)  # stored on its bulletins as ``source``
+    user_id: int = Field(foreign_key="user.id", unique=True)  # the system account it sends as
+    trusted_unit_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
 
 
 class LayoutRecord(SQLModel, table=True):

@@ -314,6 +314,9 @@ class BulletinPublic(BulletinBase, ValidityPublic, ContentPublic):
     # own fields stay what is on air until then.
     pending_edit: dict[str, Any] | None = None
     pending_submission_id: int | None = None
+    # Sent by an upstream system (``POST /intake/bulletins``): its name and its own id.
+    source: str | None = None
+    external_id: str | None = None
 
 
 class MediaUpdate(Validity):

@@ -43,6 +43,7 @@ NETWORK_ERRORS = (httpx.HTTPError, OSError)
 SCREEN_ON_WITHIN_S = 10.0  # the frame loop ran this recently: the screen is being drawn
 LAST_ERROR_MAX = 2000
 CLOSE_WAIT_S = 5.0
+UNPAIRED_RECHECK_S = 5.0
 
 
 class Screenshots(Protocol):
@@ -166,8 +167,8 @@ class HealthService:
     def tick(self) -> float:
         """One heartbeat and play upload; returns the seconds to wait before the next."""
         headers = self._headers()
-        if headers is None:
-            return self.interval_s  # not paired yet
+        if headers is None:  # not paired yet: look again soon, so the first report follows pairing
+            return min(self.interval_s, UNPAIRED_RECHECK_S)
         try:
             self.send_heartbeat(headers)
             self.uploader.upload_all(headers)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Annotated, Any
 
@@ -136,6 +137,15 @@ class PublicationCreate(Strict):
         if self.body and not self.title:
             raise ValueError("title: a bulletin needs a title")
         return self
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a publication comes from when an upstream system sent it (``content/intake.py``)."""
+
+    source: str
+    external_id: str
+    trusted: bool  # approved at once: an admin trusts the source for every unit it targets
 
 
 class SubmissionPublic(BaseModel):
@@ -266,13 +276,16 @@ def _local_date(moment: datetime | None) -> date | None:
     return None if moment is None else moment.astimezone(LOCAL_ZONE).date()
 
 
-def _schedule_bodies(data: PublicationCreate, name: str, region: str, playlist_id: int) -> list[ScheduleBase]:
-    """One schedule per target, all showing the playlist in the layout's main region."""
+def _schedule_bodies(data: PublicationCreate, name: str, region: str, playlist_id: int,
+                     dated: bool = True) -> list[ScheduleBase]:
+    """One schedule per target, all showing the playlist in the layout's main region (undated: the
+    bulletin's own validity alone bounds it, so a later edit of that validity moves it)."""
     window = data.window
     common: dict[str, Any] = {
         "name": name[:200], "layout_id": data.layout_id, "regions": {region: playlist_id},
         "weekdays": window.weekdays, "daily_start": window.daily_start, "daily_end": window.daily_end,
-        "start_date": _local_date(window.valid_from), "end_date": _local_date(window.valid_until),
+        "start_date": _local_date(window.valid_from) if dated else None,
+        "end_date": _local_date(window.valid_until) if dated else None,
     }
     aims: list[dict[str, Any]] = (
         [{"target_kind": TargetKind.BOARD, "target_board_id": b} for b in data.targets.board_ids]
@@ -286,10 +299,13 @@ _submitted = pending_edits.mark_submitted
 
 
 def create_publication(
-    session: Session, *, actor: Actor, changes: ChangeFeed, data: PublicationCreate
+    session: Session, *, actor: Actor, changes: ChangeFeed, data: PublicationCreate,
+    origin: Origin | None = None,
 ) -> SubmissionPublic:
     """Make the bulletin, its playlist and its schedules in one transaction as one submission
-    (approved at once where the unit's trusted editors auto-approve)."""
+    (approved at once where the unit's trusted editors auto-approve, or the origin is trusted).
+    With an ``origin`` the bulletin carries its source and external id; a second bulletin with the
+    same pair fails on the database's unique constraint (``IntegrityError``), left to the caller."""
     user = actor.user
     require_role(user, EDITORS)
     data, converted = convert_fields(data, ("title", "body"))
@@ -303,7 +319,9 @@ def create_publication(
     if data.title:
         bulletin = Bulletin(title=data.title, body=data.body, category=data.category, priority=data.priority,
                             valid_from=data.window.valid_from, valid_until=data.window.valid_until,
-                            unit_id=unit_id, created_by=user.id)
+                            unit_id=unit_id, created_by=user.id,
+                            source=None if origin is None else origin.source,
+                            external_id=None if origin is None else origin.external_id)
         parts.append(bulletin)
     name = data.title or media[0].title or media[0].original_name or "ảnh"
     playlist = Playlist(name=name[:200], unit_id=unit_id, created_by=user.id)
@@ -320,7 +338,7 @@ def create_publication(
             session.add(row)
             audit_content(session, actor, "submit", row, before)
     schedules = []
-    for body in _schedule_bodies(data, name, region, playlist.id):
+    for body in _schedule_bodies(data, name, region, playlist.id, dated=origin is None or bulletin is None):
         schedule = Schedule.model_validate(body.model_dump(exclude={"regions"}),
                                            update={"unit_id": unit_id, "created_by": user.id})
         _submitted(schedule, user, now)
@@ -338,7 +356,7 @@ def create_publication(
     _submitted(submission, user, now)
     session.add(submission)
     audit_content(session, actor, "submit", submission, None)
-    if auto_approves(session, unit_id):
+    if (origin is not None and origin.trusted) or auto_approves(session, unit_id):
         _approve(session, actor, submission, automatic=True)
     session.commit()
     session.refresh(submission)
@@ -375,7 +393,7 @@ def propose_edit(session: Session, *, actor: Actor, row: Bulletin, fields: dict[
     assert row.id is not None
     submission = pending_edit(session, row.id) or Submission(
         kind=SubmissionKind.EDIT, unit_id=row.unit_id, created_by=actor.user.id, bulletin_id=row.id)
-    current = {**(submission.pending or _edit_fields(row)), **_jsonable(fields)}
+    current = {**(submission.pending or edit_fields(row)), **jsonable(fields)}
     submission.pending = current
     submission.title = str(current.get("title", row.title))[:300]
     _submitted(submission, actor.user, utcnow())
@@ -425,12 +443,16 @@ def _schedule_fields(session: Session, row: Schedule) -> dict[str, Any]:
     return {**fields, "regions": {r.region_id: r.playlist_id for r in regions}}
 
 
-def _edit_fields(row: Bulletin) -> dict[str, Any]:
+def edit_fields(row: Bulletin) -> dict[str, Any]:
+    """The editable fields of a bulletin as JSON (what an edit's ``pending`` holds)."""
     return row.model_dump(mode="json", include=set(EDIT_FIELDS))
 
 
-def _jsonable(fields: dict[str, Any]) -> dict[str, Any]:
+def jsonable(fields: dict[str, Any]) -> dict[str, Any]:
+    """Some of those fields, checked and in the same JSON form."""
     return BulletinBase.model_validate({"title": "x", **fields}).model_dump(mode="json", include=set(fields))
+
+
 
 
 def diff_lines(session: Session, row: Submission) -> list[tuple[str, str]]:
@@ -443,7 +465,7 @@ def diff_lines(session: Session, row: Submission) -> list[tuple[str, str]]:
     edited = pending_edits.subject(row)
     if edited == "bulletin":
         bulletin = session.get(Bulletin, row.bulletin_id)
-        old, fields = (_edit_fields(bulletin), EDIT_FIELDS) if bulletin is not None else ({}, ())
+        old, fields = (edit_fields(bulletin), EDIT_FIELDS) if bulletin is not None else ({}, ())
     elif edited == "playlist":
         old, new = pending_edits.playlist_texts(session, row)
         fields = ("name", "items")
@@ -586,6 +608,24 @@ def _approve(session: Session, actor: Actor, row: Submission, *, automatic: bool
         row.reviewed_by = None  # nobody reviewed it: the unit trusts its editors
 
 
+def approve_at_once(session: Session, *, actor: Actor, row: Submission) -> None:
+    """Approve a submission nobody reviews (its source is trusted); not committed."""
+    _approve(session, actor, row, automatic=True)
+
+
+def resubmit(session: Session, *, actor: Actor, row: Submission) -> None:
+    """Send a publication (and its parts not on air) back to the queue after a change, as its
+    sender; not committed."""
+    now = utcnow()
+    for part in [*_parts(session, row), row]:
+        if part.state not in (S.SUBMITTED, *PLAYABLE_STATES) or part is row:
+            before = snapshot(part)
+            _submitted(part, actor.user, now)
+            part.updated_at = now
+            session.add(part)
+            audit_content(session, actor, "submit", part, before)
+
+
 def _reject(session: Session, actor: Actor, row: Submission, reason: str) -> None:
     for part in _parts(session, row) if row.kind == SubmissionKind.PUBLICATION else []:
         if part.state == S.SUBMITTED:
@@ -626,7 +666,7 @@ def _apply_edit(session: Session, actor: Actor, row: Submission) -> None:
     if bulletin is None or row.pending is None:
         raise Conflict("submission.edit_gone", "the bulletin this edit changes no longer exists")
     before = snapshot(bulletin)
-    whole = BulletinBase.model_validate({**_edit_fields(bulletin), **row.pending})
+    whole = BulletinBase.model_validate({**edit_fields(bulletin), **row.pending})
     bulletin.sqlmodel_update(whole.model_dump(include=set(EDIT_FIELDS)))
     bulletin.updated_at = utcnow()
     bulletin.reviewed_by, bulletin.reviewed_at = actor.user.id, utcnow()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from signage_server.web.api import audit, auth, cap, feeds, overrides, receipts, reports, units, users
+from signage_server.web.api import audit, auth, cap, feeds, intake, overrides, receipts, reports, units, users
 from signage_server.web.api.boards import boards, health, screenshots
 from signage_server.web.api.content import (
     approvals,
@@ -38,5 +38,6 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     approvals.router,
     publications.router,
     feeds.router,
+    intake.router,
     audit.router,
 )

@@ -147,6 +147,15 @@ SENTENCES: dict[str, str] = {
                                 "retype it, or convert it to Unicode and paste it again."),
     "text.legacy_unsure": N_("“%(field)s” looks like text in %(encoding)s (%(words)s) but does not read as "
                              "Vietnamese once converted; retype it, or convert it to Unicode and paste it again."),
+    # Bulletin intake (API only, said the same way) and its sources (administration)
+    "intake.not_a_source": N_("This account is not the account of an enabled intake source."),
+    "intake.unknown_unit": N_("No unit with code %(unit_code)s lies in your area on %(day)s."),
+    "intake.unknown_image": N_("No image with sha256 %(sha256)s lies in your area; send the image first."),
+    "intake_source.not_found": N_("This intake source does not exist or lies outside your area."),
+    "intake_source.name_taken": N_("An intake source named %(name)s exists already."),
+    "intake_source.account_taken": N_("The account %(user)s already sends for another intake source."),
+    "intake_source.account_not_editor": N_("The account %(user)s must be an active editor to send bulletins."),
+    "intake_source.unit_out_of_scope": N_("A trusted unit lies outside the area of the source's account."),
 }
 
 BY_KIND: tuple[tuple[type[DomainError], str], ...] = (

@@ -22,7 +22,7 @@ import pytest
 from fastapi.routing import APIWebSocketRoute
 from fastapi.testclient import TestClient
 from PIL import Image
-from sqlmodel import Session
+from sqlmodel import Session, select
 from starlette.websockets import WebSocketDisconnect
 
 from signage_contract.device import PAIRING_CODE_ALPHABET, PAIRING_CODE_LENGTH
@@ -31,12 +31,14 @@ from signage_server.content.workflow import publish
 from signage_server.core.auth import issue_token
 from signage_server.devices.auth import issue_credential
 from signage_server.models import (
+    AdminUnit,
     ApiToken,
     Board,
     Bulletin,
     ContentState,
     Feed,
     FeedTarget,
+    IntakeSource,
     LayoutRecord,
     Media,
     Override,
@@ -260,6 +262,29 @@ def _feed_body(env: Env, unit: int) -> dict[str, Any]:
             "playlist_id": _playlist_row(env, unit)[0], "unit_id": unit}
 
 
+def _editor(env: Env, unit: int) -> User:
+    name = f"sys{next(env.counter)}"
+    return env.add(User(username=name, role=Role.EDITOR, unit_id=unit, password_hash="x"))
+
+
+def _new_source(env: Env, unit: int, _user: User) -> Case:
+    return Case(json={"name": f"src-{next(env.counter)}", "user_id": _editor(env, unit).id})
+
+
+def _source(env: Env, unit: int, _user: User) -> Case:
+    row = env.add(IntakeSource(name=f"src-{next(env.counter)}", user_id=_editor(env, unit).id))
+    return Case({"source_id": row.id})
+
+
+def _intake(env: Env, unit: int, user: User) -> Case:
+    """A bulletin sent by the acting user, registered as a source, for ``unit`` by its code."""
+    if env.session.exec(select(IntakeSource).where(IntakeSource.user_id == user.id)).first() is None:
+        env.add(IntakeSource(name=f"src-{next(env.counter)}", user_id=user.id))
+    code = env.session.get(AdminUnit, unit).code
+    return Case(json={"external_id": f"x{next(env.counter)}", "title": "Tin", "unit_codes": [code],
+                      "layout_id": LAYOUT})
+
+
 def _audit_query(_env: Env, unit: int, _user: User) -> Case:
     return Case(query={"unit_id": unit})
 
@@ -415,6 +440,13 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/submissions/{submission_id}"): Rule(ANY, True, _submission),
     ("POST", "/api/v1/submissions/{submission_id}/decision"): Rule(
         REVIEW, True, _with(_submission, json={"state": "approved"})),
+    # bulletin intake: a source's account sends; an unknown or foreign unit code is refused alike
+    ("POST", "/api/v1/intake/bulletins"): Rule(EDIT, True, _intake, other=frozenset({422})),
+    ("GET", "/api/v1/intake/sources"): Rule(ADMIN),
+    ("POST", "/api/v1/intake/sources"): Rule(ADMIN, True, _new_source),
+    ("GET", "/api/v1/intake/sources/{source_id}"): Rule(ADMIN, True, _source),
+    ("PATCH", "/api/v1/intake/sources/{source_id}"): Rule(
+        ADMIN, True, _with(_source, json={"active": False})),
     ("GET", "/api/v1/audit"): Rule(REVIEW, True, _audit_query),
     ("GET", "/api/v1/audit/export.csv"): Rule(REVIEW, True, _audit_query),
     # emergency overrides: operators act without approval (and are audited)

@@ -69,7 +69,10 @@ def _httpx_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
     if "json" in kwargs:
         out["json"] = kwargs["json"]
     if kwargs.get("files"):
-        out["files"] = kwargs["files"]
+        # A generated part may hold a number (an array of files drawn empty): httpx sends only
+        # text and bytes, so it goes as its text, as a browser would send the field.
+        out["files"] = [(name, (filename, content if isinstance(content, (bytes, str)) else str(content),
+                                *rest)) for name, (filename, content, *rest) in kwargs["files"]]
     data = kwargs.get("data")
     if isinstance(data, (bytes, str)):
         out["content"] = data
