@@ -140,6 +140,12 @@ SENTENCES: dict[str, str] = {
     "feed.owner_inactive": N_("The account that set up this feed is disabled; a current editor must save the feed again."),
     "feed.playlist_missing": N_("The playlist of this feed was deleted; choose another one."),
 
+    # proof of play and bulletin webhooks (reports/)
+    "plays.period": N_("The end of the period is before its start."),
+    "plays.cursor": N_("This page link is not valid any more; start again from the first page."),
+    "webhook.url": N_("Give the webhook's address starting with http:// or https://, without a user name or password."),
+    "webhook.private": N_("The webhook's address leads into the server's own network, which is not allowed."),
+    "webhook.not_found": N_("This account has no bulletin webhook."),
     # text pasted from old documents in TCVN3 (ABC) or VNI that could not be converted with confidence
     "text.legacy_mixed": N_("“%(field)s” mixes Unicode Vietnamese with text in %(encoding)s (%(words)s); "
                             "retype it, or convert the whole text to Unicode and paste it again."),
