@@ -18,7 +18,6 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     AwareDatetime,
-    BaseModel,
     ConfigDict,
     Discriminator,
     Field,
@@ -26,7 +25,9 @@ from pydantic import (
     model_validator,
 )
 
+from .power import PowerSchedule
 from .timezone import LOCAL_TIMEZONE
+from .wire import WireModel as WireModel
 
 SCHEMA_VERSION = 1
 HORIZON = timedelta(days=7)
@@ -42,12 +43,6 @@ NfcStr = Annotated[str, AfterValidator(nfc)]
 Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 Color = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$")]
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
-
-
-class WireModel(BaseModel):
-    """Base of every wire model: frozen, and tolerant of fields added by newer servers."""
-
-    model_config = ConfigDict(frozen=True, extra="ignore")
 
 
 class RegionRole(StrEnum):
@@ -408,6 +403,9 @@ class Manifest(WireModel):
     resolution: tuple[int, int] | None = None
     capture: Capture | None = None  # None (an older server): the whole resolution
     poll_interval_s: Annotated[int, Field(ge=5, le=86_400)] = DEFAULT_POLL_INTERVAL_S
+    # When the screen is off and how bright it is (``power.py``); None: always on at 100 %. A player
+    # that predates the field ignores it and keeps its screen on at full brightness.
+    power: PowerSchedule | None = None
     layouts: list[Layout]
     items: list[Item]
     timeline: list[TimelineEntry]
