@@ -39,9 +39,9 @@ def test_night_off_and_dim(at: datetime, on: bool, brightness: int, next_change:
 
 
 def test_days_of_week_name_the_day_a_window_starts() -> None:
-    weekend = PowerSchedule(off=[DailyWindow(start=time(22, 0), end=time(7, 0), days=[6])])  # Saturday night
+    weekend = PowerSchedule(off=[DailyWindow(start=time(22, 0), end=time(7, 0), days=[6])])  # Sat night
     assert not screen_plan(weekend, datetime(2026, 12, 5, 23, tzinfo=LOCAL_ZONE), LOCAL_ZONE).on
-    assert not screen_plan(weekend, datetime(2026, 12, 6, 6, tzinfo=LOCAL_ZONE), LOCAL_ZONE).on  # Sunday 06:00
+    assert not screen_plan(weekend, datetime(2026, 12, 6, 6, tzinfo=LOCAL_ZONE), LOCAL_ZONE).on  # Sun 06:00
     assert screen_plan(weekend, datetime(2026, 12, 6, 23, tzinfo=LOCAL_ZONE), LOCAL_ZONE).on
     # Monday noon: next change is Saturday 22:00
     plan = screen_plan(weekend, local(30, 12), LOCAL_ZONE)
