@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     AwareDatetime,
+    BaseModel,
     ConfigDict,
     Discriminator,
     Field,
@@ -27,7 +28,6 @@ from pydantic import (
 
 from .power import PowerSchedule
 from .timezone import LOCAL_TIMEZONE
-from .wire import WireModel as WireModel
 
 SCHEMA_VERSION = 1
 HORIZON = timedelta(days=7)
@@ -43,6 +43,12 @@ NfcStr = Annotated[str, AfterValidator(nfc)]
 Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 Color = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$")]
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class WireModel(BaseModel):
+    """Base of every wire model: frozen, and tolerant of fields added by newer servers."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
 
 class RegionRole(StrEnum):

@@ -3,8 +3,9 @@
 A schedule is a board's (or inherited from its unit; the server resolves which) and travels in the
 manifest (``Manifest.power``), so the player applies it offline with its own clock. Times of day
 are the board's local wall-clock time; a window whose ``end`` is not after its ``start`` runs past
-midnight (22:00-05:30 is the night), and ``days`` names the ISO weekdays (1 Monday .. 7 Sunday) on
-which a window *starts*. The rule (pure; the player's screen and the server's uptime both use it):
+midnight (22:00-05:30 is the night), and ``days`` names the weekdays (0 Monday .. 6 Sunday, as
+schedules name them) on which a window *starts*. The rule (pure; the player's screen and the
+server's uptime both use it):
 
 * the screen is off while any ``off`` window is open;
 * otherwise its brightness is the lowest ``level`` of the open ``dim`` windows, 100 % when none is;
@@ -21,16 +22,21 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Annotated
 
-from pydantic import Field, model_validator
-
-from .wire import WireModel
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 FULL_BRIGHTNESS = 100
 MAX_WINDOWS = 16
-ALL_DAYS: tuple[int, ...] = (1, 2, 3, 4, 5, 6, 7)
-Weekday = Annotated[int, Field(ge=1, le=7)]
+ALL_DAYS: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6)
+Weekday = Annotated[int, Field(ge=0, le=6)]
 Level = Annotated[int, Field(ge=1, le=100)]
 _LOOK_AHEAD_DAYS = 8  # every window repeats within a week
+
+
+class WireModel(BaseModel):
+    """As ``manifest.WireModel`` (frozen, tolerant of newer fields); here since the manifest imports
+    this module."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
 
 class DailyWindow(WireModel):
@@ -58,7 +64,7 @@ class DailyWindow(WireModel):
         spans = []
         day = first
         while day <= last:
-            if day.isoweekday() in self.days:
+            if day.weekday() in self.days:
                 begin = datetime.combine(day, self.start, zone)
                 end_day = day + timedelta(days=1) if self.crosses_midnight() else day
                 spans.append((begin, datetime.combine(end_day, self.end, zone)))

@@ -57,6 +57,7 @@ class BoardHealthPublic(BaseModel):
     cache_bytes: int | None = None
     last_error: str = ""
     screen_state: str = "unknown"
+    brightness: int | None = None  # percent (0 while the schedule has the screen off)
 
 
 class BoardEventPublic(BaseModel):

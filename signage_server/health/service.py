@@ -68,6 +68,7 @@ def board_health(session: Session, *, actor: User, board_id: int, now: datetime,
         software_version=row.software_version, uptime_s=row.uptime_s, manifest_version=row.manifest_version,
         regions=row.regions, clock_offset_s=row.clock_offset_s, free_disk_bytes=row.free_disk_bytes,
         cache_bytes=row.cache_bytes, last_error=row.last_error, screen_state=row.screen_state,
+        brightness=row.brightness,
     )
 
 

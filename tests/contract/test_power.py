@@ -39,7 +39,7 @@ def test_night_off_and_dim(at: datetime, on: bool, brightness: int, next_change:
 
 
 def test_days_of_week_name_the_day_a_window_starts() -> None:
-    weekend = PowerSchedule(off=[DailyWindow(start=time(22, 0), end=time(7, 0), days=[6])])  # Sat night
+    weekend = PowerSchedule(off=[DailyWindow(start=time(22, 0), end=time(7, 0), days=[5])])  # Sat night
     assert not screen_plan(weekend, datetime(2026, 12, 5, 23, tzinfo=LOCAL_ZONE), LOCAL_ZONE).on
     assert not screen_plan(weekend, datetime(2026, 12, 6, 6, tzinfo=LOCAL_ZONE), LOCAL_ZONE).on  # Sun 06:00
     assert screen_plan(weekend, datetime(2026, 12, 6, 23, tzinfo=LOCAL_ZONE), LOCAL_ZONE).on
@@ -73,7 +73,7 @@ def test_off_spans_merge_and_clip() -> None:
     "bad",
     [
         {"off": [{"start": "22:00", "end": "22:00"}]},
-        {"off": [{"start": "22:00", "end": "05:00", "days": [0]}]},
+        {"off": [{"start": "22:00", "end": "05:00", "days": [7]}]},
         {"off": [{"start": "22:00", "end": "05:00", "days": [1, 1]}]},
         {"dim": [{"start": "19:00", "end": "06:00", "level": 0}]},
         {"dim": [{"start": "19:00", "end": "06:00", "level": 101}]},
