@@ -72,6 +72,7 @@ class UptimeDayPublic(BaseModel):
     percent: float | None
     observed_s: float
     covered_s: float
+    scheduled_off_s: float = 0.0  # off by the board's power schedule: neither observed nor down
 
 
 class WallTile(BaseModel):

@@ -85,3 +85,10 @@ def test_heartbeat_screen_state_and_brightness_are_stored_and_shown(client, user
     session.expire_all()
     assert session.get(BoardStatus, board.id).brightness == 0
     assert json.loads(beat.model_dump_json())["brightness"] == 0
+
+
+def test_uptime_counts_scheduled_off_hours_apart(client, users, tree, make_board) -> None:
+    board = make_board(tree.commune_a)
+    client.put(f"/api/v1/units/{tree.commune_a}/power", json=NIGHT, headers=users["admin"].headers)
+    days = client.get(f"/api/v1/boards/{board.id}/uptime", headers=users["admin"].headers).json()
+    assert any(d["scheduled_off_s"] > 0 for d in days)
