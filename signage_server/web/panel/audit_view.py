@@ -54,7 +54,7 @@ OBJECT_TYPES: dict[str, str] = {
     "bulletin": N_("Bulletin"), "media": N_("Image"), "playlist": N_("Playlist"), "schedule": N_("Schedule"),
     "layout": N_("Layout"), "board": N_("Board"), "user": N_("User"), "override": N_("Emergency"),
     "unit": N_("Unit"), "unit_settings": N_("Unit settings"), "api_token": N_("API token"), "login": N_("Login"),
-    "cap_sender": N_("CAP sender"),
+    "cap_sender": N_("CAP sender"), "power_schedule": N_("Screen on/off and brightness"),
 }
 FIELDS: dict[str, str] = {
     **FIELD_NAMES,
