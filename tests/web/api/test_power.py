@@ -41,6 +41,8 @@ def test_unit_schedule_is_inherited_and_a_board_overrides_it(client, users, tree
     deleted = client.delete(f"/api/v1/boards/{board.id}/power", headers=users["admin_a"].headers)
     assert deleted.status_code == 204
     assert client.get(f"/api/v1/boards/{board.id}/power", headers=admin).json()["own"] is None
+    bad = {"off": [{"start": "22:00", "end": "22:00"}]}
+    assert client.put(f"/api/v1/units/{tree.commune_a}/power", json=bad, headers=admin).status_code == 422
 
 
 def test_only_admins_and_approvers_of_the_unit_set_schedules(client, users, tree, make_board, session):
@@ -58,13 +60,7 @@ def test_only_admins_and_approvers_of_the_unit_set_schedules(client, users, tree
     assert [e.action for e in events] == ["create"]
 
 
-def test_a_bad_schedule_is_refused(client, users, tree) -> None:
-    bad = {"off": [{"start": "22:00", "end": "22:00"}]}
-    response = client.put(f"/api/v1/units/{tree.commune_a}/power", json=bad, headers=users["admin"].headers)
-    assert response.status_code == 422
-
-
-def test_the_signed_manifest_carries_the_schedule_that_applies(client, users, tree, make_board, session):
+def test_the_manifest_and_uptime_follow_the_schedule_that_applies(client, users, tree, make_board, session):
     board = make_board(tree.commune_a)
     headers = device_headers(session, board.id)
     assert _manifest(client, headers).power is None
@@ -72,6 +68,9 @@ def test_the_signed_manifest_carries_the_schedule_that_applies(client, users, tr
     client.app.state.composer.recompose(session, [board.id])  # its own runs in the background
     power = _manifest(client, headers).power
     assert power is not None and power.dim[0].level == 30
+    # uptime counts the night apart from what was observed
+    days = client.get(f"/api/v1/boards/{board.id}/uptime", headers=users["admin"].headers).json()
+    assert any(d["scheduled_off_s"] > 0 for d in days)
 
 
 def test_heartbeat_screen_state_and_brightness_are_stored_and_shown(client, users, make_board, session):
@@ -86,9 +85,3 @@ def test_heartbeat_screen_state_and_brightness_are_stored_and_shown(client, user
     assert session.get(BoardStatus, board.id).brightness == 0
     assert json.loads(beat.model_dump_json())["brightness"] == 0
 
-
-def test_uptime_counts_scheduled_off_hours_apart(client, users, tree, make_board) -> None:
-    board = make_board(tree.commune_a)
-    client.put(f"/api/v1/units/{tree.commune_a}/power", json=NIGHT, headers=users["admin"].headers)
-    days = client.get(f"/api/v1/boards/{board.id}/uptime", headers=users["admin"].headers).json()
-    assert any(d["scheduled_off_s"] > 0 for d in days)

@@ -29,9 +29,15 @@ def test_approver_sets_a_unit_schedule_that_its_boards_inherit(client, users, tr
     assert schedule is not None and schedule.dim[0].days == [0, 1, 2, 3, 4]
     board_page = client.get(f"/panel/power/board/{board.id}")
     assert "Chưa có lịch riêng: đang theo lịch của Xã An Bình." in board_page.text
+    login(client, "editor-a")  # an editor reads it without a form
+    page = client.get(f"/panel/power/board/{board.id}")
+    assert page.status_code == 200 and "<form method=\"post\" action=\"/panel/power" not in page.text
+    assert client.get(f"/panel/power/unit/{tree.commune_b}").status_code == 404
 
 
-def test_a_bad_window_is_refused_in_vietnamese(client, users, tree, session) -> None:
+def test_a_board_schedule_is_refused_in_vietnamese_then_saved_and_removed(client, users, tree, make_board,
+                                                                          session):
+    board = make_board(tree.commune_a)
     csrf = login(client, "admin-a")
     answer = client.post(f"/panel/power/unit/{tree.commune_a}",
                          data={"off-0-start": "22:00", "off-0-end": "22:00", "off-0-days": ["0"],
@@ -43,19 +49,6 @@ def test_a_bad_window_is_refused_in_vietnamese(client, users, tree, session) -> 
                                "csrf_token": csrf})
     assert answer.status_code == 422 and "cần đủ giờ bắt đầu và kết thúc" in answer.text
     assert session.exec(select(PowerScheduleRow)).first() is None
-
-
-def test_editor_sees_the_schedule_but_has_no_form(client, users, tree, make_board) -> None:
-    board = make_board(tree.commune_a)
-    login(client, "editor-a")
-    page = client.get(f"/panel/power/board/{board.id}")
-    assert page.status_code == 200 and "<form method=\"post\" action=\"/panel/power" not in page.text
-    assert client.get(f"/panel/power/unit/{tree.commune_b}").status_code == 404
-
-
-def test_a_board_schedule_of_its_own_can_be_removed(client, users, tree, make_board, session) -> None:
-    board = make_board(tree.commune_a)
-    csrf = login(client, "admin-a")
     client.post(f"/panel/power/board/{board.id}", data={**NIGHT_FORM, "csrf_token": csrf})
     page = client.get(f"/panel/power/board/{board.id}")
     assert "Xoá lịch này" in page.text
