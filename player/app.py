@@ -18,6 +18,7 @@ import pygame
 from signage_contract import Manifest, RegionRole, TextItem
 
 from .core.cache import MediaCache
+from .core.config import DisplayConfig
 from .core.shared import Shared, Snapshot
 from .core.state import StateDir
 from .core.timeline import Frame
@@ -26,6 +27,7 @@ from .net.health import HealthService
 from .net.overrides import OverrideDesk
 from .net.sync import Coordinator
 from .screen.compositor import Compositor, region_rect
+from .screen.display_power import DisplayPower, PowerFollower, backends_for
 from .screen.images import ImageStore
 from .screen.kinds.text import view_starts
 from .screen.last_frame import LAST_FRAME_NAME, LastFrameKeeper, restore_last_frame
@@ -97,6 +99,7 @@ def run_board(
     headless: bool,
     geometry: Geometry | None,
     fullscreen: bool,
+    display: DisplayConfig | None = None,
 ) -> None:
     """Run a board until the window closes or SIGTERM: the stored manifest and overrides on screen
     from the first frame, then the network threads, health, and the frame loop on this thread."""
@@ -109,6 +112,10 @@ def run_board(
     window = BoardWindow(headless=headless, fullscreen=fullscreen, fixed=geometry)
     screen = window.open(stored[1] if stored else None)
     health = HealthService.for_board(server, state, shared, headless=headless)
+    display = display or DisplayConfig()
+    # Headless (tests, previews) there is no display to power down and no card to command.
+    power = None if headless else DisplayPower(backends_for(display), display.brightness_command)
+    follower = PowerFollower(power, health.screen_status)
     health.screenshots = screenshots = ScreenshotTaker(health.upload_screenshot)
     coordinator = Coordinator(
         server=server,
@@ -125,6 +132,8 @@ def run_board(
     network.start()
     health.start()
     desk.outbox.start()
+    if power is not None:
+        power.start()
     images = ImageStore(state.media)
     compositor = Compositor(screen, images, reopen=window.follow)
     # The last frame of the previous run stays up while the first pictures decode: never black.
@@ -147,6 +156,7 @@ def run_board(
             frame_path=state.frame_path if headless else None,
             after_frame=after_frame,
             override_shown=desk.outbox.displayed,
+            power=follower,
         )
     except KeyboardInterrupt:
         pass
@@ -155,6 +165,9 @@ def run_board(
         coordinator.stop()
         health.close()
         desk.outbox.stop()
+        if power is not None:
+            power.want(True, 100)  # a stopped player never leaves the display dark
+            power.close()
         keeper.close()
         images.close()
         pygame.quit()

@@ -50,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--state-dir", type=Path, default=None, help="credential, manifest and media cache")
     parser.add_argument("--poll-interval", type=float, default=None, help="seconds (default: manifest's, 60)")
     parser.add_argument("--log-level", default="INFO")
+    parser.add_argument("--config", type=Path, default=None,
+                        help="display power and brightness command (default: STATE_DIR/player.toml)")
     commands = parser.add_subparsers(dest="command")
     draw = commands.add_parser("render", help="render what a board shows at an instant into a PNG")
     draw.add_argument("manifest", type=Path, help="Manifest or SignedManifest JSON")
@@ -135,14 +137,22 @@ def run_command(args: argparse.Namespace) -> int:
         print("--server URL is required to run a board", file=sys.stderr)
         return 2
     from .app import run_board
+    from .core.config import CONFIG_NAME, ConfigError, load_config
 
+    state_dir = args.state_dir or default_state_dir()
+    try:
+        display = load_config(args.config or state_dir / CONFIG_NAME)
+    except ConfigError as exc:
+        print(f"cannot start: {exc}", file=sys.stderr)
+        return 2
     run_board(
         server=args.server,
-        state_dir=args.state_dir or default_state_dir(),
+        state_dir=state_dir,
         poll_interval_s=args.poll_interval,
         headless=args.headless,
         geometry=args.geometry,
         fullscreen=args.fullscreen,
+        display=display,
     )
     return 0
 

@@ -155,7 +155,9 @@ class Heartbeat(WireModel):
     free_disk_bytes: Annotated[int, Field(ge=0)] | None = None
     cache_bytes: Annotated[int, Field(ge=0)] | None = None
     last_error: Annotated[str, Field(max_length=2000)] = ""
+    # "off": the power schedule has the screen off (black, display powered down where it can be)
     screen_state: Literal["on", "off", "unknown"] = "unknown"
+    brightness: Annotated[int, Field(ge=0, le=100)] | None = None  # percent while on; None: not known
 
 
 class HeartbeatReply(WireModel):

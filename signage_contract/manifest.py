@@ -26,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from .power import PowerSchedule
 from .timezone import LOCAL_TIMEZONE
 
 SCHEMA_VERSION = 1
@@ -408,6 +409,9 @@ class Manifest(WireModel):
     resolution: tuple[int, int] | None = None
     capture: Capture | None = None  # None (an older server): the whole resolution
     poll_interval_s: Annotated[int, Field(ge=5, le=86_400)] = DEFAULT_POLL_INTERVAL_S
+    # When the screen is off and how bright it is (``power.py``); None: always on at 100 %. A player
+    # that predates the field ignores it and keeps its screen on at full brightness.
+    power: PowerSchedule | None = None
     layouts: list[Layout]
     items: list[Item]
     timeline: list[TimelineEntry]

@@ -157,6 +157,20 @@ class UnitSettings(SQLModel, table=True):
     updated_by: int | None = Field(default=None, foreign_key="user.id")
 
 
+class PowerScheduleRow(SQLModel, table=True):
+    """A board's or a unit's power and brightness schedule (``signage_contract.power.PowerSchedule``
+    as JSON). Exactly one of ``board_id`` / ``unit_id``; a board without its own row inherits its
+    nearest unit's (``devices/power.py``)."""
+
+    __tablename__ = "power_schedule"
+    id: int | None = Field(default=None, primary_key=True)
+    board_id: int | None = Field(default=None, foreign_key="board.id", unique=True)
+    unit_id: int | None = Field(default=None, foreign_key="admin_unit.id", unique=True)
+    schedule: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by: int | None = Field(default=None, foreign_key="user.id")
+
+
 class TokenKind(StrEnum):
     SESSION = "session"  # issued by a password login, expires after settings.token_ttl_hours
     API = "api"  # named, created by the user for scripts; listed and revoked by name
@@ -431,6 +445,7 @@ class BoardStatus(SQLModel, table=True):
     cache_bytes: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     last_error: str = Field(default="", max_length=2000)
     screen_state: str = Field(default="unknown", max_length=16)
+    brightness: int | None = None  # percent the player reported (0 while its screen is off)
 
 
 class BoardSeen(SQLModel, table=True):

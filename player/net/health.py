@@ -34,6 +34,7 @@ from signage_contract.device import (
 from .. import __version__
 from ..core.playlog import PlayLog
 from ..core.playtrack import PlayTracker
+from ..core.screen_status import ScreenStatus
 from ..core.shared import Shared
 from ..core.state import StateDir
 from .play_upload import PlayUploader
@@ -89,6 +90,7 @@ class HealthService:
         headless: bool = False,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         errors: LastErrorHandler | None = None,
+        screen_status: ScreenStatus | None = None,
     ) -> None:
         self.state, self.shared, self.client = state, shared, client
         self.tracker, self.playlog = tracker, playlog
@@ -96,6 +98,7 @@ class HealthService:
         self.headless = headless
         self.clock = clock
         self.errors = errors or LastErrorHandler()
+        self.screen_status = screen_status or ScreenStatus()  # the frame loop's power state
         self.started = time.monotonic()
         self.interval_s: float = HEARTBEAT_INTERVAL_S
         self.clock_offset_s: float | None = None
@@ -132,8 +135,11 @@ class HealthService:
         return None if credential is None else {"Authorization": f"Bearer {credential.token}"}
 
     def heartbeat(self) -> Heartbeat:
-        screen: Literal["on", "unknown"] = "unknown"
-        if not self.headless and time.monotonic() - self.tracker.last_observed < SCREEN_ON_WITHIN_S:
+        screen: Literal["on", "off", "unknown"] = "unknown"
+        on, brightness = self.screen_status.get()
+        if self.screen_status.known and not on:
+            screen = "off"  # the power schedule has it off (black, display powered down where possible)
+        elif not self.headless and time.monotonic() - self.tracker.last_observed < SCREEN_ON_WITHIN_S:
             screen = "on"
         return Heartbeat(
             sent_at=self.clock(),
@@ -146,6 +152,7 @@ class HealthService:
             cache_bytes=directory_bytes(self.state.media.root),
             last_error=self.errors.last,
             screen_state=screen,
+            brightness=(brightness if on else 0) if self.screen_status.known else None,
         )
 
     def send_heartbeat(self, headers: dict[str, str]) -> HeartbeatReply:

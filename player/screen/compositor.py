@@ -9,6 +9,12 @@ frame; at start the last frame of the previous run is on screen meanwhile (scree
 and with none kept a layer is drawn at once, its pictures as they decode. Tickers are redrawn every
 frame over their own strip. It reads the network thread's results through a ``Snapshot`` and never
 waits on the network; the loop around it is screen/loop.py.
+
+Power (``signage_contract/power.py``, the manifest's ``power``): while the schedule has the screen
+off it shows black (mode ``("off",)``, no play is recorded; the loop's power hook powers the display
+down); an emergency override wakes it at full brightness. Below 100 % the layers are drawn into an
+off-screen ``canvas`` and each changed rectangle is copied to the display and multiplied down
+(a software dim of the output, only where something changed).
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from signage_contract import (
     Region,
     RegionRole,
 )
+from signage_contract.power import FULL_BRIGHTNESS, screen_plan
 
 from ..core.shared import Snapshot
 from ..core.timeline import Frame, RegionShow, resolve
@@ -66,7 +73,8 @@ class Compositor:
     def __init__(
         self, screen: pygame.Surface, images: ImageStore, reopen: Reopen | None = None
     ) -> None:
-        self.screen = screen
+        self.display = screen  # the window's surface
+        self.screen = screen  # where layers are drawn: the display, or the canvas while dimmed
         self.images = images
         self.reopen = reopen  # a new window when a new manifest names another geometry
         self.frame: Frame | None = None
@@ -79,6 +87,11 @@ class Compositor:
         # Whether the screen holds a picture (drawn, or the last frame restored at start): a new
         # layer waits for its images only then; on a black screen it is drawn at once, text first.
         self.on_screen = False
+        self.screen_on = True  # False while the power schedule has the screen off
+        self.brightness = FULL_BRIGHTNESS
+        self.power_generation = -1
+        self.power_next: datetime | None = None
+        self.power_wanted = (True, FULL_BRIGHTNESS)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -110,25 +123,71 @@ class Compositor:
             frame = self.frame = arrange(resolved, self.size)
             self._prepare_next(snap.manifest, frame)
         zone = render.board_zone(snap.manifest.timezone if snap.manifest else LOCAL_TIMEZONE)
-        if frame.override is not None:  # over everything, the pairing code included
+        on, level = self._power(snap, now, zone)
+        if frame.override is not None:  # over everything, the pairing code included; wakes the screen
+            on, level = True, FULL_BRIGHTNESS
+        self._set_power(on, level)
+        if not on:
+            self._full_layer(("off",), self._black)
+            return self._present()
+        if frame.override is not None:
             self._draw_override(frame.override, now, zone)
-            return self.dirty
+            return self._present()
         if snap.manifest is None and snap.pairing_code:
             self._full_layer(
                 ("pairing", snap.pairing_code, snap.server),
                 lambda: render.draw_pairing(self.screen, snap.pairing_code or "", snap.server),
             )
-            return self.dirty
+            return self._present()
         board_name = snap.manifest.board_name if snap.manifest else ""
         if self._update_regions(frame, now, zone, board_name):
             self._draw_animated(frame, now, zone, board_name)
+        return self._present()
+
+    def _power(self, snap: Snapshot, now: datetime, zone: tzinfo) -> tuple[bool, int]:
+        """What the manifest's power schedule asks at ``now`` (looked up again only when it can
+        have changed: a new snapshot or the schedule's next change)."""
+        due = self.power_next is None or now >= self.power_next
+        if snap.generation != self.power_generation or due:
+            plan = screen_plan(snap.manifest.power if snap.manifest else None, now, zone)
+            self.power_generation, self.power_next = snap.generation, plan.next_change_at
+            self.power_wanted = (plan.on, plan.brightness)
+        return self.power_wanted
+
+    def _set_power(self, on: bool, level: int) -> None:
+        """Switch between the display and a dimming canvas when the brightness changes; everything
+        is drawn again at the new level."""
+        self.screen_on = on
+        if level == self.brightness:
+            return
+        self.brightness = level
+        self.screen = self.display if level >= FULL_BRIGHTNESS else self._canvas()
+        self.mode, self.layout_key = (), ()
+        self.shown.clear()
+
+    def _black(self) -> None:
+        self.screen.fill((0, 0, 0))
+
+    def _canvas(self) -> pygame.Surface:
+        if self.screen is not self.display and self.screen.get_size() == self.display.get_size():
+            return self.screen
+        return pygame.Surface(self.display.get_size(), 0, self.display)
+
+    def _present(self) -> list[pygame.Rect]:
+        """Dimmed: copy each changed rectangle of the canvas to the display at the brightness level."""
+        if self.screen is not self.display:
+            shade = (round(255 * self.brightness / FULL_BRIGHTNESS),) * 3
+            for rect in self.dirty:
+                self.display.blit(self.screen, rect, rect)
+                self.display.fill(shade, rect, special_flags=pygame.BLEND_RGB_MULT)
         return self.dirty
 
     def _follow(self, manifest: Manifest | None) -> None:
         assert self.reopen is not None
         screen = self.reopen(manifest)
         if screen is not None:  # everything is drawn again, at the new size
-            self.screen, self.mode, self.layout_key = screen, (), ()
+            self.display, self.mode, self.layout_key = screen, (), ()
+            self.screen = screen if self.brightness >= FULL_BRIGHTNESS else self._canvas()
             self.shown.clear()
 
     def _full_layer(self, key: tuple[object, ...], draw: Callable[[], None]) -> None:

@@ -55,8 +55,8 @@ class LastFrameKeeper:
                                      f"cannot keep the last frame in {path}")
 
     def __call__(self, compositor: Compositor, now: datetime) -> None:
-        if not compositor.mode:
-            return  # nothing drawn yet (a restored frame is already on disk)
+        if not compositor.mode or compositor.mode == ("off",):
+            return  # nothing drawn yet (a restored frame is already on disk), or the screen is off
         state = (compositor.mode, tuple(s.key for s in compositor.shown.values()))
         due = time.monotonic() - self._kept_at >= self.interval_s
         if state == self._kept_state or not due or self._worker.busy:

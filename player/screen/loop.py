@@ -47,7 +47,7 @@ class FrameSaver:
         if not compositor.on_screen:
             return  # nothing presented yet: a black frame.png would say the board is blank
         try:
-            save_frame(compositor.screen, self.path)
+            save_frame(compositor.display, self.path)  # as shown: dimmed, or black while off
         except (OSError, pygame.error) as exc:  # e.g. a reader holds the file open on Windows
             if not self.failed:
                 log.warning("cannot save the frame to %s: %s", self.path, exc)
@@ -64,12 +64,14 @@ def run_loop(
     max_seconds: float | None = None,
     after_frame: Callable[[Compositor, datetime], None] | None = None,
     override_shown: Callable[[str, datetime], None] | None = None,
+    power: Callable[[bool, int], None] | None = None,
 ) -> None:
     """The main-thread loop: events, compose, present only the dirty rectangles, sleep (an update
     from the network thread ends the sleep at once).
 
     ``after_frame`` (health: play records, screenshots) sees each frame; ``override_shown`` hears of
-    every presented frame that shows an override (it queues the "displayed" ack). Neither blocks.
+    every presented frame that shows an override (it queues the "displayed" ack); ``power`` hears the
+    screen's power state after each frame (screen/display_power.py). None of them blocks.
     """
     started = time.monotonic()
     pacer = pygame.time.Clock()
@@ -91,6 +93,8 @@ def run_loop(
             shown = compositor.shown_override()
             if shown is not None and override_shown is not None:
                 override_shown(shown, clock())
+        if power is not None:
+            power(compositor.screen_on, compositor.brightness)
         if after_frame is not None:
             after_frame(compositor, now)
         saver.maybe_save(compositor)

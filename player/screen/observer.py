@@ -27,7 +27,7 @@ class FrameObserver:
             showing = mode in (("regions",), ("override",))
             self.tracker.observe(compositor.frame if showing else None, now)
             if self.screenshots is not None and compositor.mode:
-                self.screenshots.after_frame(compositor.screen, now)
+                self.screenshots.after_frame(compositor.display, now)  # as dimmed
         except Exception as exc:  # loop boundary: health must never end the show
             if repr(exc) != self._failed:
                 log.exception("health hook failed")

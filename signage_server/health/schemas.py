@@ -57,6 +57,7 @@ class BoardHealthPublic(BaseModel):
     cache_bytes: int | None = None
     last_error: str = ""
     screen_state: str = "unknown"
+    brightness: int | None = None  # percent (0 while the schedule has the screen off)
 
 
 class BoardEventPublic(BaseModel):
@@ -71,6 +72,7 @@ class UptimeDayPublic(BaseModel):
     percent: float | None
     observed_s: float
     covered_s: float
+    scheduled_off_s: float = 0.0  # off by the board's power schedule: neither observed nor down
 
 
 class WallTile(BaseModel):

@@ -23,6 +23,7 @@ from signage_server.core.auth import ensure_in_scope, require_role
 from signage_server.core.bus import Bus, BusMessage
 from signage_server.core.errors import Invalid, NotFound
 from signage_server.devices.boards import get_board
+from signage_server.devices.power import effective_for_boards
 from signage_server.health.schemas import (
     BoardEventPublic,
     BoardHealthPublic,
@@ -68,6 +69,7 @@ def board_health(session: Session, *, actor: User, board_id: int, now: datetime,
         software_version=row.software_version, uptime_s=row.uptime_s, manifest_version=row.manifest_version,
         regions=row.regions, clock_offset_s=row.clock_offset_s, free_disk_bytes=row.free_disk_bytes,
         cache_bytes=row.cache_bytes, last_error=row.last_error, screen_state=row.screen_state,
+        brightness=row.brightness,
     )
 
 
@@ -88,8 +90,10 @@ def board_uptime(session: Session, *, actor: User, board_id: int, now: datetime,
     first, last = local_days(first, last, now, default_days=7, max_days=MAX_UPTIME_DAYS)
     start, end = local_midnight_utc(first), local_midnight_utc(last + timedelta(days=1))
     spans = board_spans(session, [board_id], start, end, config)[board_id]
-    days = daily_uptime(spans, first, last, now, since=board.created_at)
-    return [UptimeDayPublic(day=d.day, percent=d.percent, observed_s=d.observed_s, covered_s=d.covered_s)
+    power = effective_for_boards(session, [board]).get(board_id)
+    days = daily_uptime(spans, first, last, now, since=board.created_at, power=power)
+    return [UptimeDayPublic(day=d.day, percent=d.percent, observed_s=d.observed_s, covered_s=d.covered_s,
+                            scheduled_off_s=d.scheduled_off_s)
             for d in days]
 
 

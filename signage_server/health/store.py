@@ -111,6 +111,7 @@ def _heartbeat_values(beat: wire.Heartbeat, received_at: datetime) -> dict[str, 
         "cache_bytes": beat.cache_bytes,
         "last_error": nfc(beat.last_error),  # Windows players may send decomposed Vietnamese
         "screen_state": beat.screen_state,
+        "brightness": beat.brightness,
     }
 
 

@@ -11,6 +11,9 @@ Definition (pure, tested by table in ``tests/server/health/test_uptime.py``):
   observed window is the day clipped to ``[since, now)`` (``since``: when the board was created),
   so neither the future nor the time before a board existed counts as down. A day with no
   observed time has no uptime (``None``), not 0 % or 100 %.
+* Scheduled off-hours (the board's power schedule, ``signage_contract.power``: the screen is off by
+  plan) are neither observed nor down: they leave the observed window and are counted apart as
+  ``scheduled_off_s``. The schedule that applies now is used for the whole range asked.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
+from signage_contract.power import PowerSchedule, off_spans
 from signage_contract.timezone import LOCAL_ZONE
 
 COVERAGE_FACTOR = 1.5
@@ -76,6 +80,7 @@ class DayUptime:
     day: date  # local date
     observed_s: float
     covered_s: float
+    scheduled_off_s: float = 0.0  # the screen was off by its power schedule: not observed, not down
 
     @property
     def percent(self) -> float | None:
@@ -94,8 +99,10 @@ def daily_uptime(
     now: datetime,
     since: datetime | None = None,
     tz: tzinfo = LOCAL_ZONE,
+    power: PowerSchedule | None = None,
 ) -> list[DayUptime]:
-    """Uptime per local day from ``first_day`` to ``last_day`` (inclusive)."""
+    """Uptime per local day from ``first_day`` to ``last_day`` (inclusive); the off-hours of
+    ``power`` count as scheduled, not as down."""
     days: list[DayUptime] = []
     day = first_day
     while day <= last_day:
@@ -103,11 +110,25 @@ def daily_uptime(
         lo = max(day_start, since) if since is not None else day_start
         hi = min(day_end, now)
         if hi > lo:
-            days.append(DayUptime(day, (hi - lo).total_seconds(), covered(spans, lo, hi).total_seconds()))
+            days.append(_day(day, spans, lo, hi, off_spans(power, lo, hi, tz)))
         else:
             days.append(DayUptime(day, 0.0, 0.0))
         day += timedelta(days=1)
     return days
+
+
+def _day(day: date, spans: Sequence[Span], lo: datetime, hi: datetime,
+         off: Sequence[tuple[datetime, datetime]]) -> DayUptime:
+    """[lo, hi) less the scheduled off-hours ``off`` (merged, ordered, inside [lo, hi))."""
+    observed = covered_s = timedelta(0)
+    cursor = lo
+    for start, end in [*off, (hi, hi)]:
+        if start > cursor:
+            observed += start - cursor
+            covered_s += covered(spans, cursor, start)
+        cursor = max(cursor, end)
+    off_s = sum(((e - s) for s, e in off), timedelta(0)).total_seconds()
+    return DayUptime(day, observed.total_seconds(), covered_s.total_seconds(), off_s)
 
 
 def overall_percent(days: Iterable[DayUptime]) -> float | None:

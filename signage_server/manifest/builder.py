@@ -411,6 +411,7 @@ def manifest_header(
         timezone=board.timezone,
         resolution=board.resolution,
         capture=Capture.of(board.capture) if board.capture is not None else None,
+        power=board.power,
         poll_interval_s=poll_interval_s,
         layouts=[],
         items=[],

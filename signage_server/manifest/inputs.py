@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -16,6 +16,7 @@ from sqlmodel import Session, and_, col, or_, select
 
 from signage_contract import EmergencyOverride, Layout, Region
 from signage_server.content.kinds import Content, kind_for
+from signage_server.devices.power import effective_for_chains
 from signage_server.emergency.targets import media_ref, overrides_by_board
 from signage_server.manifest.builder import PlaylistItemSpec, PlaylistSpec, bulletin_priority
 from signage_server.manifest.scheduling import BoardContext, ScheduleSpec, Target
@@ -77,7 +78,9 @@ def load_inputs(session: Session, board_ids: Iterable[int] | None, now: datetime
         tree = UnitTree.load_ancestors(session, {b.unit_id for b in rows})
     else:
         tree = UnitTree.load(session, now.date())
-    boards = [board_context(b, tree) for b in rows]
+    contexts = [board_context(b, tree) for b in rows]
+    power = effective_for_chains(session, {b.board_id: b.unit_chain for b in contexts})
+    boards = [replace(b, power=power.get(b.board_id)) for b in contexts]
     schedules = _playable_schedules(session, now.date() - timedelta(days=1), boards)
     regions = _schedule_regions(session, [s.id for s in schedules if s.id is not None])
     playlists = load_playlists(session, {pid for r in regions.values() for pid in r.values()})

@@ -39,6 +39,7 @@ from zoneinfo import ZoneInfo
 
 from signage_contract import Priority
 from signage_contract.manifest import DEFAULT_PRIORITY_EVERY_MIN, DEFAULT_WEIGHT
+from signage_contract.power import PowerSchedule
 from signage_contract.timezone import LOCAL_TIMEZONE
 
 DEFAULT_TIMEZONE = LOCAL_TIMEZONE
@@ -149,6 +150,8 @@ class BoardContext:
     name: str = ""  # carried into the manifest only
     resolution: tuple[int, int] | None = None
     capture: tuple[int, int, int, int] | None = None  # x, y, w, h: carried into the manifest only
+    # its own or its nearest unit's (devices/power.py): carried into the manifest only
+    power: PowerSchedule | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "unit_chain", tuple(self.unit_chain))

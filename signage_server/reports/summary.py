@@ -33,6 +33,7 @@ from sqlmodel import Session, col, select
 from signage_contract import Category, PlayReason, Priority
 from signage_contract.timezone import LOCAL_TIMEZONE
 from signage_server.core.local_time import local_date
+from signage_server.devices.power import effective_for_boards
 from signage_server.health.store import HealthConfig, board_spans, link_status
 from signage_server.health.uptime import daily_uptime, overall_percent
 from signage_server.models import (
@@ -160,8 +161,10 @@ def build_summary(
     statuses = session.exec(select(BoardStatus).where(col(BoardStatus.board_id).in_(ids))).all()
     online = sum(1 for s in statuses if link_status(s, now, config) == "online")
     spans = board_spans(session, ids, scope.start, scope.end, config)
+    power = effective_for_boards(session, boards)
     days = [day for board in boards if board.id is not None
-            for day in daily_uptime(spans[board.id], scope.first_day, scope.last_day, now, board.created_at)]
+            for day in daily_uptime(spans[board.id], scope.first_day, scope.last_day, now, board.created_at,
+                                    power=power.get(board.id))]
     assert scope.unit.id is not None
     return SummaryReport(
         unit_id=scope.unit.id, unit_code=scope.unit.code, unit_name=scope.unit.name,

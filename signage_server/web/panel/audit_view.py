@@ -56,6 +56,7 @@ OBJECT_TYPES: dict[str, str] = {
     "layout": N_("Layout"), "board": N_("Board"), "user": N_("User"), "override": N_("Emergency"),
     "unit": N_("Unit"), "unit_settings": N_("Unit settings"), "api_token": N_("API token"), "login": N_("Login"),
     "cap_sender": N_("CAP sender"), "feed": N_("Feed"),
+    "power_schedule": N_("Screen on/off and brightness"),
 }
 FIELDS: dict[str, str] = {
     **FIELD_NAMES,

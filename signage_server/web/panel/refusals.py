@@ -235,6 +235,7 @@ FIELD_WORDS: dict[str, str] = {
     "token": N_("Token"), "geocode_names": N_("Geocode names"), "new_code": N_("Code of the new unit"),
     "new_name": N_("Name of the new unit"), "effective": N_("Effective from (local date)"),
     "from_ids": N_("Units that end"), "into_id": N_("Existing unit"),
+    "off": N_("Screen off"), "dim": N_("Brightness (LED boards)"),
 }
 FAULT_WORDS: dict[str, str] = {
     "missing": N_("required"),
@@ -249,12 +250,15 @@ FAULT_WORDS: dict[str, str] = {
     "too_short": N_("needs at least one entry"),
     "string_pattern_mismatch": N_("has characters that are not allowed"),
     "enum": N_("is not one of the choices"),
+    "time_parsing": N_("needs both times (hh:mm)"),
 }
 # Model-wide rules (loc ``()``) and field rules whose message is the model's own.
 RULE_WORDS: dict[tuple[str, str], str] = {
     ("", "value_error"): N_("The capture rectangle must lie inside the board's resolution."),
     ("code", "value_error"): N_("A pairing code is 6 letters or digits, as shown on the board's screen."),
     ("name", "value_error"): N_("Name: required"),
+    ("off", "value_error"): N_("Screen off: a window must end at another time than it starts."),
+    ("dim", "value_error"): N_("Brightness: a window must end at another time than it starts."),
 }
 
 

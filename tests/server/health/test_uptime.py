@@ -1,9 +1,10 @@
 """Uptime from heartbeats: the coverage rule and per-day percentages (Asia/Ho_Chi_Minh days)."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
+from signage_contract.power import DailyWindow, PowerSchedule
 from signage_server.health.uptime import (
     LOCAL_ZONE,
     Span,
@@ -99,3 +100,32 @@ def test_overall_percent_weights_by_observed_time() -> None:
     days = daily_uptime([Span(at(0), at(86_400))], DAY, DAY + timedelta(days=1), NOW)
     assert overall_percent(days) == 50.0
     assert overall_percent([]) is None
+
+
+NIGHT_OFF = PowerSchedule(off=[DailyWindow(start=time(22, 0), end=time(5, 30))])
+H = 3600
+
+
+@pytest.mark.parametrize(
+    ("seen", "observed_h", "covered_h", "off_h"),
+    [
+        # seen only in the night: the day was down
+        ([(0, 5.5 * H)], 16.5, 0.0, 7.5),
+        # heartbeats stop at 22:00 and resume at 05:30 (display off): the day is whole
+        ([(5.5 * H, 22 * H)], 16.5, 16.5, 7.5),
+        # down 2 hours of the day: 2 h down; seen at night too: still not counted as observed
+        ([(0, 24 * H)], 16.5, 16.5, 7.5),
+        ([(5.5 * H, 10 * H), (12 * H, 22 * H)], 16.5, 14.5, 7.5),
+    ],
+)
+def test_scheduled_off_hours_are_neither_observed_nor_down(seen, observed_h, covered_h, off_h) -> None:
+    spans = [Span(at(a), at(b)) for a, b in seen]
+    (day,) = daily_uptime(spans, DAY, DAY, NOW, power=NIGHT_OFF)
+    assert (day.observed_s, day.covered_s, day.scheduled_off_s) == (observed_h * H, covered_h * H, off_h * H)
+
+
+def test_scheduled_off_hours_clip_to_the_observed_window() -> None:
+    seen = [Span(at(6 * H), at(9 * H))]
+    (day,) = daily_uptime(seen, DAY, DAY, at(23 * H), since=at(6 * H), power=NIGHT_OFF)
+    assert (day.observed_s, day.covered_s, day.scheduled_off_s) == (16 * H, 3 * H, 1 * H)
+    assert day.percent == pytest.approx(100 * 3 / 16, abs=0.001)

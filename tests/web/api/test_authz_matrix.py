@@ -66,6 +66,7 @@ EDIT = frozenset({Role.ADMIN, Role.EDITOR})
 REVIEW = frozenset({Role.ADMIN, Role.APPROVER})
 OPS = frozenset({Role.ADMIN, Role.OPERATOR})
 OK = frozenset({200, 201, 204})
+POWER = {"off": [{"start": "22:00", "end": "05:30"}]}
 NOT_FOUND = frozenset({404})
 TARGETS = ("own", "child", "other")
 LAYOUT = "authz-layout"
@@ -344,6 +345,13 @@ RULES: dict[tuple[str, str], Rule] = {
     ("DELETE", "/api/v1/boards/{board_id}"): Rule(ADMIN, True, _board),
     ("GET", "/api/v1/boards/{board_id}/history"): Rule(ANY, True, _board),
     ("GET", "/api/v1/boards/{board_id}/programme"): Rule(ANY, True, _board),
+    # power and brightness schedules: read by every role in scope, set by admins and approvers
+    ("GET", "/api/v1/boards/{board_id}/power"): Rule(ANY, True, _board),
+    ("PUT", "/api/v1/boards/{board_id}/power"): Rule(REVIEW, True, _with(_board, json=POWER)),
+    ("DELETE", "/api/v1/boards/{board_id}/power"): Rule(REVIEW, True, _board),
+    ("GET", "/api/v1/units/{unit_id}/power"): Rule(ANY, True, _unit),
+    ("PUT", "/api/v1/units/{unit_id}/power"): Rule(REVIEW, True, _with(_unit, json=POWER)),
+    ("DELETE", "/api/v1/units/{unit_id}/power"): Rule(REVIEW, True, _unit),
     # health, screenshots, reports: read by every role in scope; capture requests by operators
     ("GET", "/api/v1/boards/{board_id}/status"): Rule(ANY, True, _board),
     ("GET", "/api/v1/boards/{board_id}/events"): Rule(ANY, True, _board),

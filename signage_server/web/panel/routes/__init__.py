@@ -23,6 +23,7 @@ from signage_server.web.panel.routes import (
     layouts,
     media,
     playlists,
+    power,
     publish,
     reorganisation,
     reports,
@@ -37,6 +38,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     publish.router,
     board_admin.router,  # before boards: /boards/new is not a board id
     boards.router,
+    power.router,
     media.router,
     bulletins.router,
     playlists.router,
