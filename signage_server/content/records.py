@@ -28,7 +28,16 @@ from signage_server.core.auth import ensure_in_scope, scope_unit_ids
 from signage_server.core.changes import Change, ChangeFeed
 from signage_server.core.paging import Page, PageRequest, matches, paged, search_text
 from signage_server.core.roles import EDITORS
-from signage_server.models import Bulletin, ContentMixin, ContentState, Media, Playlist, Schedule, User
+from signage_server.models import (
+    Bulletin,
+    ContentMixin,
+    ContentState,
+    Media,
+    Playlist,
+    Role,
+    Schedule,
+    User,
+)
 from signage_server.schemas import StateChange
 from signage_server.units.service import subtree_ids
 
@@ -82,6 +91,8 @@ def listing(
 ) -> list[R]:
     """The rows of one kind in the user's scope, optionally in one state, by id."""
     query = select(model).where(col(model.unit_id).in_(scope_unit_ids(session, user)), *where)
+    if user.role == Role.EDITOR:
+        query = query.where(col(model.owner_board_id).is_(None))
     if state is not None:
         query = query.where(model.state == state)
     order = col(model.id).desc() if newest_first else col(model.id)
@@ -110,6 +121,8 @@ def page(
         ensure_in_scope(session, user, wanted.unit_id)
         units = subtree_ids(session, wanted.unit_id)
     query = select(model).where(col(model.unit_id).in_(units), *where)
+    if user.role == Role.EDITOR:
+        query = query.where(col(model.owner_board_id).is_(None))
     if wanted.state is not None:
         query = query.where(model.state == wanted.state)
     text = search_text(wanted.text)

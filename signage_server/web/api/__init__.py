@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from signage_server.web.api import audit, auth, cap, overrides, reports, units, users
+from signage_server.web.api import audit, auth, cap, overrides, reports, requisition, units, users
 from signage_server.web.api.boards import boards, health, screenshots
 from signage_server.web.api.content import (
     approvals,
@@ -23,6 +23,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     users.router,
     units.router,
     boards.router,
+    requisition.router,
     bulletins.router,
     playlists.router,
     playlist_items.router,
