@@ -127,6 +127,14 @@ def owners_board(session: Session, actor: User, role: Role, board_id: int | None
     return board
 
 
+def requisitioned_boards(session: Session, *, actor: User) -> list[Board]:
+    """The requisitioned boards an admin may give an owner account, by name."""
+    require_admin(actor)
+    query = select(Board).where(Board.kind == BoardKind.COMMERCIAL,
+                                col(Board.unit_id).in_(scope_unit_ids(session, actor)))
+    return list(session.exec(query.order_by(col(Board.name))).all())
+
+
 def create_user(session: Session, *, actor: User, ip: str, body: UserCreate) -> User:
     require_admin(actor)
     board = owners_board(session, actor, body.role, body.board_id)

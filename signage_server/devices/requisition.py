@@ -72,6 +72,11 @@ def requisitioned_board(session: Session, *, user: User, board_id: int) -> Board
 def list_windows(session: Session, *, user: User, board_id: int) -> list[RequisitionWindowPublic]:
     """The board's windows, in the order they were agreed (anyone who sees the board)."""
     get_in_scope(session, user, Board, board_id, "board")
+    return windows_of(session, board_id=board_id)
+
+
+def windows_of(session: Session, *, board_id: int) -> list[RequisitionWindowPublic]:
+    """The board's windows, unchecked: for its owner's page, after ``owned_board``."""
     query = select(RequisitionWindow).where(RequisitionWindow.board_id == board_id)
     return [_public(r) for r in session.exec(query.order_by(col(RequisitionWindow.id)))]
 

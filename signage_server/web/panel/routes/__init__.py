@@ -20,10 +20,12 @@ from signage_server.web.panel.routes import (
     guide,
     layouts,
     media,
+    owner,
     playlists,
     publish,
     reorganisation,
     reports,
+    requisition,
     schedules,
     users,
     villages,
@@ -34,6 +36,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     dashboard.router,
     publish.router,
     board_admin.router,  # before boards: /boards/new is not a board id
+    requisition.router,
     boards.router,
     media.router,
     bulletins.router,
@@ -51,4 +54,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     layouts.router,
     villages.router,
     reorganisation.router,
+    owner.router,
 )
