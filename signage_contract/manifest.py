@@ -318,12 +318,25 @@ class ProgrammeSource(WireModel):
     priority_every_min: EveryMin = DEFAULT_PRIORITY_EVERY_MIN
     windows: list[Window]
     regions: list[RegionPlaylist]
+    # The owner's own schedule on a requisitioned board (``Requisition``): it plays only outside the
+    # requisition windows. An older player ignores the flag, and needs not know it: the server sends
+    # every source's windows already cut to the requisition.
+    owner: bool = False
 
     def lead_item_ids(self) -> list[str]:
         return next((r.item_ids for r in self.regions if r.region_id == self.lead_region_id), [])
 
     def open_at(self, now: datetime) -> bool:
         return any(w.start <= now < w.end for w in self.windows)
+
+
+class Requisition(WireModel):
+    """A requisitioned board (Decree 49: "huy động, trưng dụng"): a business's board that carries the
+    government's schedules only inside the ``windows`` agreed with its owner (UTC, over the
+    manifest's span), emergencies at any time, and its owner's schedules (``ProgrammeSource.owner``)
+    the rest of the time. ``programme.requisitioned`` applies it."""
+
+    windows: list[Window] = []
 
 
 # Decision 18/2021/QĐ-TTg disaster risk levels 1..5 and their colours.
@@ -418,6 +431,9 @@ class Manifest(WireModel):
     # The programme's sources (``programme.py``): a player that knows them plays the programme and
     # ignores ``timeline``, which stays for players of the previous contract (one winner at a time).
     sources: list[ProgrammeSource] = []
+    # Set on a requisitioned board only. The server also cuts ``sources`` and ``timeline`` to it, so a
+    # player of the previous contract (which ignores this field) honours the windows as well.
+    requisition: Requisition | None = None
     overrides: list[EmergencyOverride] = []
 
     def stamp(self) -> ManifestStamp:

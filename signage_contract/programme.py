@@ -36,6 +36,10 @@ The rule, at every instant:
    there. So the day starts the same way each day, and a priority bulletin plays as soon as its
    window opens.
 5. Emergency overrides are a layer over all of this (``overrides.py``), unchanged.
+6. *A requisitioned board* (``Manifest.requisition``) is cut first (``requisitioned``): the
+   government's sources are open only inside the requisition windows, except for their emergency
+   bulletins, which stay open outside them as exclusive sources (an emergency at any time, over the
+   owner's content); the owner's sources are open only outside the windows, never exclusive.
 """
 
 from __future__ import annotations
@@ -49,7 +53,18 @@ from itertools import pairwise
 from math import lcm
 from zoneinfo import ZoneInfo
 
-from .manifest import Item, Manifest, Orientation, Priority, ProgrammeSource, Region, UnknownItem
+from .manifest import (
+    Item,
+    Manifest,
+    Orientation,
+    Priority,
+    ProgrammeSource,
+    Region,
+    RegionPlaylist,
+    Requisition,
+    UnknownItem,
+    Window,
+)
 
 MIN_ITEM_S = 2.0  # shorter would flicker
 MAX_ITEM_S = 3600.0  # longer is a typo (e.g. milliseconds sent as seconds)
@@ -97,8 +112,84 @@ def duration_us(item: Item, seconds: ItemSeconds = as_sent) -> int:
 
 
 def playing_sources(manifest: Manifest) -> list[ProgrammeSource]:
-    """The manifest's sources whose layout it carries (forgiving on read: the others cannot play)."""
-    return [s for s in manifest.sources if manifest.layout(s.layout_id) is not None]
+    """The manifest's sources whose layout it carries (forgiving on read: the others cannot play),
+    cut to its requisition windows if the board is requisitioned."""
+    found = [s for s in manifest.sources if manifest.layout(s.layout_id) is not None]
+    return requisitioned(found, manifest.item_index(), manifest.requisition)
+
+
+def window_inside(windows: Sequence[Window], within: Sequence[Window]) -> list[Window]:
+    """The instants of ``windows`` that are in ``within`` (either list in any order)."""
+    found: list[Window] = []
+    for w in windows:
+        for r in within:
+            start, end = max(w.start, r.start), min(w.end, r.end)
+            if start < end:
+                found.append(Window.model_construct(start=start, end=end))
+    return sorted(found, key=lambda w: w.start)
+
+
+def window_outside(windows: Sequence[Window], within: Sequence[Window]) -> list[Window]:
+    """The instants of ``windows`` that are not in ``within``."""
+    cuts = sorted(within, key=lambda w: w.start)
+    found: list[Window] = []
+    for w in windows:
+        t = w.start
+        for r in cuts:
+            if r.end <= t or r.start >= w.end:
+                continue
+            if r.start > t:
+                found.append(Window.model_construct(start=t, end=r.start))
+            t = max(t, r.end)
+        if t < w.end:
+            found.append(Window.model_construct(start=t, end=w.end))
+    return sorted(found, key=lambda w: w.start)
+
+
+def requisitioned(
+    sources: Sequence[ProgrammeSource], items: Mapping[str, Item], requisition: Requisition | None
+) -> list[ProgrammeSource]:
+    """Step 6 of the rule: the sources of a requisitioned board cut to its windows (unchanged when
+    ``requisition`` is None). Applying it twice gives the same sources, so a player may apply it to
+    sources the server has already cut."""
+    if requisition is None:
+        return list(sources)
+    inside = requisition.windows
+    found: list[ProgrammeSource] = []
+    for source in sources:
+        if source.owner:
+            windows = window_outside(source.windows, inside)
+            if windows:
+                found.append(source.model_copy(update={"windows": windows, "exclusive": False}))
+            continue
+        windows = window_inside(source.windows, inside)
+        if windows:
+            found.append(source.model_copy(update={"windows": windows}))
+        urgent = _emergency_only(source, items, window_outside(source.windows, inside))
+        if urgent is not None:
+            found.append(urgent)
+    return found
+
+
+def _emergency_only(
+    source: ProgrammeSource, items: Mapping[str, Item], windows: list[Window]
+) -> ProgrammeSource | None:
+    """The part of a government source that may play outside the windows: its emergency bulletins
+    alone, exclusive (so the owner's content never plays over them)."""
+    urgent = [
+        i for i in source.lead_item_ids()
+        if (item := items.get(i)) is not None and item.priority is Priority.EMERGENCY
+    ]
+    if not windows or not urgent:
+        return None
+    regions = [
+        RegionPlaylist.model_construct(region_id=r.region_id, item_ids=urgent)
+        if r.region_id == source.lead_region_id else r
+        for r in source.regions
+    ]
+    return source.model_copy(
+        update={"windows": windows, "regions": regions, "exclusive": True, "default": False}
+    )
 
 
 def lead_regions(manifest: Manifest, screen: tuple[int, int] | None = None) -> dict[str, Region]:

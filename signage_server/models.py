@@ -64,7 +64,10 @@ class UnitLineage(SQLModel, table=True):
 
 class BoardKind(StrEnum):
     PUBLIC = "public"
-    COMMERCIAL = "commercial"  # a business's LED board requisitioned for government messages
+    # A business's LED board requisitioned for government messages (Decree 49 "huy động, trưng
+    # dụng"): the government's schedules play only in its ``RequisitionWindow``s, its owner's
+    # (``Role.OWNER``) the rest of the time.
+    COMMERCIAL = "commercial"
 
 
 class Board(SQLModel, table=True):
@@ -133,6 +136,7 @@ class Role(StrEnum):
     APPROVER = "approver"
     OPERATOR = "operator"
     VIEWER = "viewer"
+    OWNER = "owner"  # a requisitioned board's owner: its own playlist on that board only (User.board_id)
 
 
 class User(SQLModel, table=True):
@@ -142,6 +146,8 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=255)
     role: Role
     unit_id: int = Field(foreign_key="admin_unit.id", index=True)  # scope: this unit and its subtree
+    # An owner's one board (Role.OWNER only): their scope is that board and their own content.
+    board_id: int | None = Field(default=None, foreign_key="board.id", index=True)
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -213,6 +219,9 @@ class ContentMixin(SQLModel):
     submitted_at: datetime | None = None
     reviewed_by: int | None = Field(default=None, foreign_key="user.id")
     reviewed_at: datetime | None = None
+    # Set on a requisitioned board owner's content: only that owner edits it, it plays only on that
+    # board, outside the requisition windows; government accounts do not edit it.
+    owner_board_id: int | None = Field(default=None, foreign_key="board.id", index=True)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -356,6 +365,27 @@ class Schedule(ContentMixin, ArchiveMixin, table=True):
     weight: int = 1
     exclusive: bool = False
     priority_every_min: int = 10
+
+
+class RequisitionWindow(SQLModel, table=True):
+    """When a requisitioned board carries the government's schedules, as agreed with its owner: the
+    schedules' recurrence (``weekdays``, a daily window ``daily_start``..``daily_end``, dates), and
+    within each daily window, if ``every_min`` is set, only ``length_min`` minutes starting every
+    ``every_min`` minutes (5 minutes in every hour from 06:00 to 22:00). Set by the admins and
+    approvers of the board's unit (``devices/requisition.py``)."""
+
+    __tablename__ = "requisition_window"
+    id: int | None = Field(default=None, primary_key=True)
+    board_id: int = Field(foreign_key="board.id", index=True)
+    weekdays: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    daily_start: time | None = None
+    daily_end: time | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    every_min: int | None = None
+    length_min: int | None = None
+    created_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class ScheduleRegion(SQLModel, table=True):

@@ -84,6 +84,9 @@ class UserBase(Strict):
     full_name: Annotated[Text, Field(max_length=200)] = ""
     role: Role
     unit_id: int
+    # The owner's board (role ``owner`` only, and then required): a requisitioned board in the
+    # admin's scope; the account's unit becomes the board's.
+    board_id: int | None = None
 
 
 class UserCreate(UserBase):
@@ -105,6 +108,7 @@ class UserPublic(BaseModel):
     full_name: str
     role: Role
     unit_id: int
+    board_id: int | None = None
     active: bool
     created_at: datetime
 

@@ -189,7 +189,7 @@ def _check_references(session: Session, user: User, item: ItemCreate) -> None:
         if ref is None:
             continue
         row = session.get(model, ref)
-        if row is None or not in_scope(session, user, row.unit_id):
+        if row is None or not in_scope(session, user, row.unit_id) or row.owner_board_id is not None:
             raise Invalid("content.reference_not_found", f"{field}: {what} {ref} not found",
                           field=field, kind=what, id=ref)
 

@@ -38,6 +38,7 @@ from signage_server.models import (
     Media,
     Playlist,
     PlaylistItem,
+    Role,
     Schedule,
     ScheduleRegion,
     User,
@@ -98,6 +99,8 @@ def listing(
     only (``archived``) or the others."""
     query = select(model).where(col(model.unit_id).in_(scope_unit_ids(session, user)), *where,
                                 _archived(model, archived))
+    if user.role == Role.EDITOR:
+        query = query.where(col(model.owner_board_id).is_(None))
     if state is not None:
         query = query.where(model.state == state)
     order = col(model.id).desc() if newest_first else col(model.id)
@@ -128,6 +131,8 @@ def page(
         ensure_in_scope(session, user, wanted.unit_id)
         units = subtree_ids(session, wanted.unit_id)
     query = select(model).where(col(model.unit_id).in_(units), *where, _archived(model, wanted.archived))
+    if user.role == Role.EDITOR:
+        query = query.where(col(model.owner_board_id).is_(None))
     if wanted.state is not None:
         query = query.where(model.state == wanted.state)
     text = search_text(wanted.text)

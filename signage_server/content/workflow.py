@@ -121,11 +121,17 @@ def require_role(user: User, allowed: frozenset[Role]) -> None:
 
 def get_owned(session: Session, model: type[T], item_id: int, user: User, what: str) -> T:
     """The row if it exists and lies in the user's scope; ``NotFound`` otherwise (existence does
-    not leak)."""
+    not leak). A requisitioned board owner's content is out of an editor's reach: its owner edits
+    it (``owner_content``), the unit's approvers decide on it, its admins may still take it down."""
     row = session.get(model, item_id)
-    if row is None or not in_scope(session, user, row.unit_id):
+    if row is None or not in_scope(session, user, row.unit_id) or not editable_by(row, user):
         raise not_found(what, item_id)
     return row
+
+
+def editable_by(row: ContentMixin, user: User) -> bool:
+    """Whether government ``user`` may reach ``row`` (an editor never reaches an owner's content)."""
+    return row.owner_board_id is None or user.role != Role.EDITOR
 
 
 def owner_unit(session: Session, user: User, unit_id: int | None) -> int:

@@ -105,6 +105,10 @@ def not_found(what: str, ident: object) -> NotFound:
 
 
 def in_scope(session: Session, user: User, unit_id: int | None) -> bool:
+    """Whether ``unit_id`` is the user's unit or below it. A requisitioned board's owner has no unit
+    scope at all: they reach only their board's own content (``content/owner_content.py``)."""
+    if user.role == Role.OWNER:
+        return False
     return unit_id is not None and is_within(session, user.unit_id, unit_id)
 
 
@@ -116,7 +120,10 @@ def ensure_in_scope(session: Session, user: User, unit_id: int | None, what: str
 
 
 def scope_unit_ids(session: Session, user: User) -> list[int]:
-    """Every unit the user may see, retired ones included (their history stays visible)."""
+    """Every unit the user may see, retired ones included (their history stays visible); none for a
+    requisitioned board's owner."""
+    if user.role == Role.OWNER:
+        return []
     return subtree_ids(session, user.unit_id)
 
 

@@ -12,6 +12,11 @@ REVIEWERS = frozenset({Role.ADMIN, Role.APPROVER})
 OPERATORS = frozenset({Role.ADMIN, Role.OPERATOR})
 """Run boards: pairing, screenshots, emergency overrides."""
 
+OWNERS = frozenset({Role.OWNER})
+"""A requisitioned board's owner: their own content on that board only (``content/owner_content``)."""
+REQUISITIONERS = frozenset({Role.ADMIN, Role.APPROVER})
+"""Agree a requisitioned board's windows with its owner (the board's unit)."""
+
 
 def describe(roles: frozenset[Role]) -> str:
     """``admin, editor``: the roles' names, sorted, for messages that say who may act."""

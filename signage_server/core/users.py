@@ -14,6 +14,7 @@ from signage_server.core.auth import (
     ensure_in_scope,
     get_in_scope,
     hash_password,
+    in_scope,
     require_role,
     revoke_user_tokens,
     scope_unit_ids,
@@ -21,7 +22,7 @@ from signage_server.core.auth import (
 from signage_server.core.errors import Conflict, Invalid
 from signage_server.core.paging import Page, PageRequest, matches, paged, search_text
 from signage_server.core.passwords import MIN_SCORE, PasswordProblem, password_problem
-from signage_server.models import AdminUnit, Role, UnitLevel, User
+from signage_server.models import AdminUnit, Board, BoardKind, Role, UnitLevel, User
 from signage_server.schemas import UserCreate, UserUpdate
 from signage_server.units.service import ancestor_ids, subtree_ids
 
@@ -109,8 +110,36 @@ def _record(session: Session, actor: User, ip: str, action: str, user: User,
                     before=before, after=_trail(user))
 
 
+def owners_board(session: Session, actor: User, role: Role, board_id: int | None) -> Board | None:
+    """The board of an owner account (required for role ``owner``, refused for any other): a
+    requisitioned board in the admin's scope."""
+    if role != Role.OWNER:
+        if board_id is not None:
+            raise Invalid("user.board_for_owner_only", "board_id: only an owner account has a board")
+        return None
+    board = session.get(Board, board_id) if board_id is not None else None
+    if board is None or not in_scope(session, actor, board.unit_id):
+        raise Invalid("user.owner_board_needed", "board_id: an owner account needs a board of your units",
+                      board_id=str(board_id))
+    if board.kind != BoardKind.COMMERCIAL:
+        raise Invalid("user.owner_board_not_requisitioned",
+                      f"board_id: board {board.id} is not a requisitioned board", board_id=str(board.id))
+    return board
+
+
+def requisitioned_boards(session: Session, *, actor: User) -> list[Board]:
+    """The requisitioned boards an admin may give an owner account, by name."""
+    require_admin(actor)
+    query = select(Board).where(Board.kind == BoardKind.COMMERCIAL,
+                                col(Board.unit_id).in_(scope_unit_ids(session, actor)))
+    return list(session.exec(query.order_by(col(Board.name))).all())
+
+
 def create_user(session: Session, *, actor: User, ip: str, body: UserCreate) -> User:
     require_admin(actor)
+    board = owners_board(session, actor, body.role, body.board_id)
+    if board is not None:
+        body = body.model_copy(update={"unit_id": board.unit_id})
     _check_unit(session, actor, body.unit_id)
     check_password(session, body.password, username=body.username, full_name=body.full_name,
                    unit_id=body.unit_id)
@@ -118,7 +147,7 @@ def create_user(session: Session, *, actor: User, ip: str, body: UserCreate) -> 
         raise Conflict("user.username_taken", f"user name {body.username!r} is taken", username=body.username)
     user = User(
         username=body.username, full_name=body.full_name, role=body.role, unit_id=body.unit_id,
-        password_hash=hash_password(body.password),
+        board_id=body.board_id, password_hash=hash_password(body.password),
     )
     session.add(user)
     _record(session, actor, ip, "create", user, None)
@@ -132,6 +161,10 @@ def update_user(session: Session, *, actor: User, ip: str, user_id: int, body: U
     user = get_user(session, actor=actor, user_id=user_id)
     before = _trail(user)
     data = body.model_dump(exclude_unset=True)
+    if data.get("role") is not None and (data["role"] == Role.OWNER) != (user.role == Role.OWNER):
+        raise Invalid("user.owner_role_fixed", "role: an owner account stays an owner (make a new one)")
+    if user.role == Role.OWNER and data.get("unit_id") not in (None, user.unit_id):
+        raise Invalid("user.owner_role_fixed", "unit_id: an owner account belongs to its board's unit")
     if data.get("unit_id") is not None:
         _check_unit(session, actor, data["unit_id"])
     password = data.pop("password", None)

@@ -17,6 +17,7 @@ from signage_contract import Category, Priority
 from signage_contract.timezone import LOCAL_ZONE
 from signage_server.content.media_store import MediaStore
 from signage_server.core.auth import hash_password
+from signage_server.demo.shop import seed_shop
 from signage_server.models import (
     AdminUnit,
     Board,
@@ -151,6 +152,10 @@ def seed_demo(session: Session, store: MediaStore, *, today: date | None = None)
     bulletins = _bulletins(session, province.id, today or utcnow().astimezone(LOCAL_ZONE).date())
     _schedules(session, province.id, boards, media, bulletins)
     _commune_schedule(session, commune.id)
+    shop = session.get(Board, boards["shop"])
+    assert shop is not None
+    owner, password = seed_shop(session, board_id=boards["shop"], unit_id=shop.unit_id)
+    users.append(DemoUser(owner, password, Role.OWNER))
     session.commit()
     return DemoSite(province.id, boards["lcd"], boards["led"], users)
 

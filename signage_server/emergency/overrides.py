@@ -50,6 +50,7 @@ from signage_server.models import (
     Media,
     Override,
     OverrideState,
+    Role,
     User,
     utcnow,
 )
@@ -302,7 +303,10 @@ def with_boards(session: Session, row: Override, boards: list[BoardBrief]) -> Ov
 
 
 def visible_query(session: Session, user: User) -> SelectOfScalar[Override]:
-    """Those issued in the user's scope and those issued above it (or nationwide)."""
+    """Those issued in the user's scope and those issued above it (or nationwide); none for a
+    requisitioned board's owner (their board shows them; the panel's record is the government's)."""
+    if user.role == Role.OWNER:
+        return select(Override).where(col(Override.id).is_(None))
     units = set(scope_unit_ids(session, user)) | set(ancestor_ids(session, user.unit_id))
     return select(Override).where(or_(col(Override.unit_id).in_(units), col(Override.unit_id).is_(None)))
 
@@ -349,8 +353,9 @@ def board_status(session: Session, *, user: User, override_id: int, connected: C
 
 def _visible(session: Session, user: User, override_id: int) -> Override:
     row = session.get(Override, override_id)
-    if row is None or not (row.unit_id is None or in_scope(session, user, row.unit_id)
-                           or row.unit_id in ancestor_ids(session, user.unit_id)):
+    hidden = user.role == Role.OWNER  # see visible_query
+    if row is None or hidden or not (row.unit_id is None or in_scope(session, user, row.unit_id)
+                                     or row.unit_id in ancestor_ids(session, user.unit_id)):
         raise _missing("override", override_id)
     return row
 

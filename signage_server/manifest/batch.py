@@ -39,7 +39,7 @@ from signage_server.manifest.builder import (
 )
 from signage_server.manifest.scheduling import BoardContext, ScheduleSpec, SpecIndex
 
-_BODY_FIELDS = ("layouts", "items", "timeline", "sources")
+_BODY_FIELDS = ("layouts", "items", "timeline", "sources", "requisition")
 _TAIL_FIELDS = (*_BODY_FIELDS, "overrides")
 
 
@@ -164,11 +164,12 @@ def _grouped(
     groups: dict[tuple[object, ...], _Group] = {}
     for board in boards:
         candidates = index.applicable(board)
-        key = (board.timezone, *((spec.id, rank) for spec, rank in candidates))
+        key = (board.timezone, board.requisition, *((spec.id, rank) for spec, rank in candidates))
         group = groups.get(key)
         if group is None:
             bounds = horizon_bounds(now, board.timezone, horizon)
-            group = _Group(bounds, compose_body(candidates, board.timezone, bounds, playlists, layouts))
+            body = compose_body(candidates, board.timezone, bounds, playlists, layouts, board.requisition)
+            group = _Group(bounds, body)
             groups[key] = group
         yield board, group
 

@@ -42,12 +42,14 @@ from signage_contract import (
     ProgrammeSource,
     RegionPlaylist,
     RegionRole,
+    Requisition,
     SignedManifest,
     TimelineEntry,
     Window,
     nfc,
 )
 from signage_contract.manifest import DEFAULT_POLL_INTERVAL_S
+from signage_contract.programme import requisitioned, window_inside, window_outside
 from signage_contract.signing import sign_payload
 from signage_server.content.kinds import KINDS
 from signage_server.manifest.scheduling import (
@@ -57,10 +59,12 @@ from signage_server.manifest.scheduling import (
     ContentMap,
     Interval,
     Recurrence,
+    RequisitionRule,
     ScheduleSpec,
     Segment,
     applicable,
     merge_intervals,
+    requisition_intervals,
     timeline_for,
     window_intervals,
 )
@@ -204,9 +208,60 @@ class ManifestBody:
     items: tuple[Item, ...]
     timeline: tuple[TimelineEntry, ...]
     sources: tuple[ProgrammeSource, ...] = ()
+    requisition: Requisition | None = None
 
 
 def compose_body(
+    candidates: Sequence[Applicable],
+    timezone: str,
+    bounds: tuple[datetime, datetime],
+    playlists: Mapping[int, PlaylistSpec],
+    layouts: Mapping[str, Layout],
+    requisition: tuple[RequisitionRule, ...] | None = None,
+) -> ManifestBody:
+    """The body of a board with these candidates; a requisitioned board's (``requisition`` given)
+    is cut to its windows. An owner's schedule reaches no board that is not requisitioned."""
+    if requisition is None:
+        candidates = [pair for pair in candidates if not pair[0].owner]
+    body = _compose_body(candidates, timezone, bounds, playlists, layouts)
+    return body if requisition is None else requisitioned_body(body, requisition, timezone, bounds)
+
+
+def requisition_of(
+    rules: tuple[RequisitionRule, ...], timezone: str, bounds: tuple[datetime, datetime]
+) -> Requisition:
+    """The wire requisition: its windows within ``bounds``, clipped to them."""
+    zone = ZoneInfo(timezone)
+    first = bounds[0].astimezone(zone).date() - timedelta(days=1)
+    last = bounds[1].astimezone(zone).date()
+    windows = [
+        Window(start=max(opens, bounds[0]), end=min(closes, bounds[1]))
+        for opens, closes in requisition_intervals(rules, timezone, first, last)
+        if opens < bounds[1] and closes > bounds[0]
+    ]
+    return Requisition(windows=windows)
+
+
+def requisitioned_body(
+    body: ManifestBody, rules: tuple[RequisitionRule, ...], timezone: str, bounds: tuple[datetime, datetime]
+) -> ManifestBody:
+    """A requisitioned board's body: its sources cut by the contract's rule and its timeline (for
+    players of the previous contract) cut alike, the government's entries to the windows and the
+    owner's outside them (such a player shows its fallback where a cut entry leaves a gap, and
+    emergency bulletins outside the windows only through the sources)."""
+    requisition = requisition_of(rules, timezone, bounds)
+    items = {item.id: item for item in body.items}
+    owners = {s.schedule_id for s in body.sources if s.owner}
+    entries: list[TimelineEntry] = []
+    for entry in body.timeline:
+        whole = [Window.model_construct(start=entry.start, end=entry.end)]
+        cut = (window_outside if entry.schedule_id in owners else window_inside)(whole, requisition.windows)
+        entries.extend(entry.model_copy(update={"start": w.start, "end": w.end}) for w in cut)
+    sources = requisitioned(body.sources, items, requisition)
+    return ManifestBody(body.layouts, body.items, tuple(entries), tuple(sources), requisition)
+
+
+def _compose_body(
     candidates: Sequence[Applicable],
     timezone: str,
     bounds: tuple[datetime, datetime],
@@ -273,6 +328,7 @@ def programme_sources(
                 priority_every_min=spec.priority_every_min,
                 windows=list(windows),
                 regions=regions,
+                owner=spec.owner,
             )
         )
     return sources
@@ -428,6 +484,7 @@ def assemble(header: Manifest, body: ManifestBody) -> Manifest:
         "items": list(body.items),
         "timeline": list(body.timeline),
         "sources": list(body.sources),
+        "requisition": body.requisition,
     }
     return header.model_copy(update=body_fields)
 
@@ -447,7 +504,8 @@ def build_manifest(
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     bounds = horizon_bounds(now, board.timezone, horizon)
-    body = compose_body(applicable(specs, board), board.timezone, bounds, playlists, layouts)
+    candidates = applicable(specs, board)
+    body = compose_body(candidates, board.timezone, bounds, playlists, layouts, board.requisition)
     return assemble(manifest_header(board, bounds, overrides, now, poll_interval_s, sequence), body)
 
 

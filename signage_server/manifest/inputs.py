@@ -19,15 +19,17 @@ from signage_server.content.kinds import Content, kind_for
 from signage_server.devices.power import effective_for_chains
 from signage_server.emergency.targets import media_ref, overrides_by_board
 from signage_server.manifest.builder import PlaylistItemSpec, PlaylistSpec, bulletin_priority
-from signage_server.manifest.scheduling import BoardContext, ScheduleSpec, Target
+from signage_server.manifest.scheduling import BoardContext, RequisitionRule, ScheduleSpec, Target
 from signage_server.models import (
     PLAYABLE_STATES,
     Board,
+    BoardKind,
     Bulletin,
     LayoutRecord,
     Media,
     Playlist,
     PlaylistItem,
+    RequisitionWindow,
     Schedule,
     ScheduleRegion,
     ValidityMixin,
@@ -48,9 +50,14 @@ class ComposeInputs:
     overrides: dict[int, list[EmergencyOverride]]
 
 
-def board_context(board: Board, tree: UnitTree) -> BoardContext:
+def board_context(
+    board: Board, tree: UnitTree, requisition: tuple[RequisitionRule, ...] | None = None
+) -> BoardContext:
+    """The board as resolution sees it; ``requisition``: its rules if the board is requisitioned
+    (``requisition_rules``)."""
     assert board.id is not None
     return BoardContext(
+        requisition=requisition if board.kind == BoardKind.COMMERCIAL else None,
         board_id=board.id,
         unit_chain=tree.chain(board.unit_id),
         tags=frozenset(board.tags or ()),
@@ -78,7 +85,9 @@ def load_inputs(session: Session, board_ids: Iterable[int] | None, now: datetime
         tree = UnitTree.load_ancestors(session, {b.unit_id for b in rows})
     else:
         tree = UnitTree.load(session, now.date())
-    contexts = [board_context(b, tree) for b in rows]
+    requisitioned = [b.id for b in rows if b.id is not None and b.kind == BoardKind.COMMERCIAL]
+    rules = requisition_rules(session, requisitioned)
+    contexts = [board_context(b, tree, rules.get(b.id or 0, ())) for b in rows]
     power = effective_for_chains(session, {b.board_id: b.unit_chain for b in contexts})
     boards = [replace(b, power=power.get(b.board_id)) for b in contexts]
     schedules = _playable_schedules(session, now.date() - timedelta(days=1), boards)
@@ -90,6 +99,21 @@ def load_inputs(session: Session, board_ids: Iterable[int] | None, now: datetime
     return ComposeInputs(
         boards=boards, specs=specs, playlists=playlists, layouts=layouts, overrides=overrides
     )
+
+
+def requisition_rules(session: Session, board_ids: list[int]) -> dict[int, tuple[RequisitionRule, ...]]:
+    """Each board's requisition windows as rules, in the order they were agreed."""
+    found: dict[int, list[RequisitionRule]] = defaultdict(list)
+    if board_ids:
+        query = select(RequisitionWindow).where(col(RequisitionWindow.board_id).in_(board_ids))
+        for row in session.exec(query.order_by(col(RequisitionWindow.id))):
+            found[row.board_id].append(requisition_rule(row))
+    return {board_id: tuple(rules) for board_id, rules in found.items()}
+
+
+def requisition_rule(row: RequisitionWindow) -> RequisitionRule:
+    recurrence = (frozenset(row.weekdays or ()), row.daily_start, row.daily_end, row.start_date, row.end_date)
+    return RequisitionRule(recurrence, row.every_min, row.length_min)
 
 
 def _playable_schedules(
@@ -152,6 +176,7 @@ def spec_of(
         weight=schedule.weight,
         exclusive=schedule.exclusive,
         priority_every_min=schedule.priority_every_min,
+        owner=schedule.owner_board_id is not None,
     )
 
 

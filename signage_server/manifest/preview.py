@@ -186,7 +186,7 @@ def _programmes(world: _World, reached: Sequence[BoardContext], day: date | None
     groups: dict[tuple[object, ...], list[BoardContext]] = {}
     for board in reached:
         ids = tuple(sorted(s.id for s, _ in applicable(world.after, board)))
-        group = (board.timezone, board.resolution, ids)
+        group = (board.timezone, board.resolution, board.requisition, ids)
         groups.setdefault(group, []).append(board)
     shown = {b.board_id for b in reached[:MAX_PREVIEW_BOARDS]}
     plans: dict[int, BoardPlan] = {}

@@ -122,6 +122,7 @@ class ScheduleSpec:
     weight: int = DEFAULT_WEIGHT  # the programme's share of airtime (``signage_contract.programme``)
     exclusive: bool = False  # takes the board alone while open (the only way to silence others)
     priority_every_min: int = DEFAULT_PRIORITY_EVERY_MIN  # priority items recur at least this often
+    owner: bool = False  # a requisitioned board owner's schedule (``Schedule.owner_board_id``)
 
     def __post_init__(self) -> None:
         weekdays = frozenset(self.weekdays)
@@ -139,6 +140,34 @@ Recurrence = tuple[frozenset[int], time | None, time | None, date | None, date |
 
 
 @dataclass(frozen=True, slots=True)
+class RequisitionRule:
+    """One ``RequisitionWindow`` row: a schedule's recurrence, and within each of its daily windows,
+    if ``every_min`` is set, ``length_min`` minutes starting every ``every_min`` minutes."""
+
+    recurrence: Recurrence
+    every_min: int | None = None
+    length_min: int | None = None
+
+
+def requisition_intervals(
+    rules: Iterable[RequisitionRule], timezone: str, first: date, last: date
+) -> tuple[Interval, ...]:
+    """The requisition windows of occurrence days ``first``..``last`` (local), in UTC, merged."""
+    found: list[Interval] = []
+    for rule in rules:
+        for opens, closes in window_intervals(rule.recurrence, timezone, first, last):
+            if not rule.every_min or not rule.length_min:
+                found.append((opens, closes))
+                continue
+            step, length = timedelta(minutes=rule.every_min), timedelta(minutes=rule.length_min)
+            t = opens
+            while t < closes:
+                found.append((t, min(t + length, closes)))
+                t += step
+    return merge_intervals(found)
+
+
+@dataclass(frozen=True, slots=True)
 class BoardContext:
     """A board as resolution sees it. ``unit_chain`` runs from the board's own unit up to its
     province, as of the instant being resolved (after a merger the mapper gives the new chain)."""
@@ -152,6 +181,8 @@ class BoardContext:
     capture: tuple[int, int, int, int] | None = None  # x, y, w, h: carried into the manifest only
     # its own or its nearest unit's (devices/power.py): carried into the manifest only
     power: PowerSchedule | None = field(default=None, compare=False)
+    # A requisitioned board's windows (``RequisitionWindow``); None: not requisitioned.
+    requisition: tuple[RequisitionRule, ...] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "unit_chain", tuple(self.unit_chain))

@@ -146,6 +146,8 @@ AdminUser = Annotated[User, Depends(require_roles(roles.ADMINS))]
 EditorUser = Annotated[User, Depends(require_roles(roles.EDITORS))]
 ReviewerUser = Annotated[User, Depends(require_roles(roles.REVIEWERS))]
 OperatorUser = Annotated[User, Depends(require_roles(roles.OPERATORS))]
+RequisitionerUser = Annotated[User, Depends(require_roles(roles.REQUISITIONERS))]
+OwnerUser = Annotated[User, Depends(require_roles(roles.OWNERS))]
 
 
 # --- devices ---------------------------------------------------------------------------------
@@ -172,7 +174,13 @@ def editor_actor(user: EditorUser, ip: ClientIpDep) -> Actor:
     return Actor(user, ip)
 
 
+def owner_actor(user: OwnerUser, ip: ClientIpDep) -> Actor:
+    return Actor(user, ip)
+
+
 CurrentActor = Annotated[Actor, Depends(current_actor)]
 """The signed-in user and their address: what content services take as ``actor``."""
 EditorActor = Annotated[Actor, Depends(editor_actor)]
 """``CurrentActor`` for admins and editors only (403 otherwise, as ``EditorUser``)."""
+OwnerActor = Annotated[Actor, Depends(owner_actor)]
+"""``CurrentActor`` for a requisitioned board's owner only (403 otherwise)."""

@@ -15,6 +15,7 @@ from signage_server.web.api import (
     power,
     receipts,
     reports,
+    requisition,
     units,
     users,
 )
@@ -36,6 +37,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     units.router,
     boards.router,
     power.router,
+    requisition.router,
     bulletins.router,
     playlists.router,
     playlist_items.router,

@@ -10,7 +10,7 @@ def N_(message: str) -> str:
 
 ENUM_WORDS = (
     # roles
-    N_("admin"), N_("editor"), N_("approver"), N_("operator"), N_("viewer"),
+    N_("admin"), N_("editor"), N_("approver"), N_("operator"), N_("viewer"), N_("owner"),
     # board kinds and orientation
     N_("public"), N_("commercial"), N_("landscape"), N_("portrait"),
     # content states

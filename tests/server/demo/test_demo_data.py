@@ -19,7 +19,7 @@ from signage_server.settings import Settings
 def test_demo_boards_play_vietnamese_bulletins_and_images(tmp_path) -> None:
     settings = Settings(data_dir=tmp_path)
     site = prepare(settings)
-    assert {u.username for u in site.users} == {"admin", "bientap", "pheduyet", "vanhanh"}
+    assert {u.username for u in site.users} == {"admin", "bientap", "pheduyet", "vanhanh", "chucuahang"}
     assert prepare(settings).users == []  # a second run adds nothing
     engine = make_engine(settings.resolved_database_url)
     key = SigningKey.generate()

@@ -14,7 +14,7 @@ import itertools
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +27,16 @@ from starlette.websockets import WebSocketDisconnect
 
 from signage_contract.device import PAIRING_CODE_ALPHABET, PAIRING_CODE_LENGTH
 from signage_server.app import create_app
-from signage_server.content.workflow import publish
+from signage_server.content import owner_content
+from signage_server.content.owner_content import OwnerSlideCreate
+from signage_server.content.workflow import Actor, publish
 from signage_server.core.auth import issue_token
 from signage_server.devices.auth import issue_credential
 from signage_server.models import (
     AdminUnit,
     ApiToken,
     Board,
+    BoardKind,
     Bulletin,
     ContentState,
     Feed,
@@ -45,6 +48,7 @@ from signage_server.models import (
     PairingTicket,
     Playlist,
     PlaylistItem,
+    RequisitionWindow,
     Role,
     Schedule,
     ScheduleRegion,
@@ -60,11 +64,13 @@ from signage_server.models import (
 from signage_server.settings import Settings
 from tests.support.factories import add_unit
 
-ANY = frozenset(Role)
+EVERYONE = frozenset(Role)
+ANY = EVERYONE - {Role.OWNER}  # every government role; a board's owner: see ``_expected``
 ADMIN = frozenset({Role.ADMIN})
 EDIT = frozenset({Role.ADMIN, Role.EDITOR})
 REVIEW = frozenset({Role.ADMIN, Role.APPROVER})
 OPS = frozenset({Role.ADMIN, Role.OPERATOR})
+OWNER = frozenset({Role.OWNER})
 OK = frozenset({200, 201, 204})
 POWER = {"off": [{"start": "22:00", "end": "05:30"}]}
 NOT_FOUND = frozenset({404})
@@ -159,6 +165,25 @@ def _submission(env: Env, unit: int, _user: User) -> Case:
     row = env.add(Submission(title="Tin", unit_id=unit, state=ContentState.SUBMITTED, bulletin_id=bulletin.id,
                              targets={"unit_ids": [unit]}))
     return Case({"submission_id": row.id})
+
+
+def _shop(env: Env, unit: int, _user: User) -> Case:
+    board = env.add(Board(name="Bảng LED cửa hàng", unit_id=unit, kind=BoardKind.COMMERCIAL))
+    return Case(params={"board_id": board.id})
+
+
+def _window(env: Env, unit: int, user: User) -> Case:
+    case = _shop(env, unit, user)
+    board_id = case.params["board_id"]
+    row = env.add(RequisitionWindow(board_id=board_id, daily_start=time(6), daily_end=time(22)))
+    return Case(params={**case.params, "window_id": row.id})
+
+
+def _owner_slide(env: Env, _unit: int, _user: User) -> Case:
+    owner = Actor(env.users[Role.OWNER])
+    made = owner_content.add_slide(env.session, actor=owner, changes=env.app.state.changes,
+                                   data=OwnerSlideCreate(title="Khuyến mãi"))
+    return Case(params={"item_id": made.slides[-1].item_id})
 
 
 def _board(env: Env, unit: int, _user: User) -> Case:
@@ -308,13 +333,13 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/device/media/{sha256}"): Rule(None),
     ("WS", "/api/v1/device/ws"): Rule(None),
     # one's own account
-    ("POST", "/api/v1/auth/token/refresh"): Rule(ANY),
+    ("POST", "/api/v1/auth/token/refresh"): Rule(EVERYONE),
     ("POST", "/api/v1/auth/password"): Rule(
-        ANY, make=lambda *_: Case(json=WRONG_PASSWORD), ok=frozenset({422})),
-    ("GET", "/api/v1/auth/me"): Rule(ANY),
-    ("GET", "/api/v1/auth/api-tokens"): Rule(ANY),
-    ("POST", "/api/v1/auth/api-tokens"): Rule(ANY, make=lambda *_: Case(json={"name": "script"})),
-    ("DELETE", "/api/v1/auth/api-tokens/{token_id}"): Rule(ANY, make=_own_token),
+        EVERYONE, make=lambda *_: Case(json=WRONG_PASSWORD), ok=frozenset({422})),
+    ("GET", "/api/v1/auth/me"): Rule(EVERYONE),
+    ("GET", "/api/v1/auth/api-tokens"): Rule(EVERYONE),
+    ("POST", "/api/v1/auth/api-tokens"): Rule(EVERYONE, make=lambda *_: Case(json={"name": "script"})),
+    ("DELETE", "/api/v1/auth/api-tokens/{token_id}"): Rule(EVERYONE, make=_own_token),
     # users
     ("GET", "/api/v1/users"): Rule(ADMIN),
     ("POST", "/api/v1/users"): Rule(ADMIN, True, _in_unit(lambda env, unit: {
@@ -352,6 +377,16 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/units/{unit_id}/power"): Rule(ANY, True, _unit),
     ("PUT", "/api/v1/units/{unit_id}/power"): Rule(REVIEW, True, _with(_unit, json=POWER)),
     ("DELETE", "/api/v1/units/{unit_id}/power"): Rule(REVIEW, True, _unit),
+    # requisitioned boards: windows by the unit's admins and approvers; the owner's own content
+    ("GET", "/api/v1/boards/{board_id}/requisition-windows"): Rule(ANY, True, _shop),
+    ("POST", "/api/v1/boards/{board_id}/requisition-windows"): Rule(
+        REVIEW, True, _with(_shop, json={"daily_start": "06:00", "daily_end": "22:00"})),
+    ("DELETE", "/api/v1/boards/{board_id}/requisition-windows/{window_id}"): Rule(REVIEW, True, _window),
+    ("GET", "/api/v1/boards/{board_id}/requisition-report"): Rule(
+        ANY, True, _with(_shop, query={"day": "2026-11-23"})),
+    ("GET", "/api/v1/owner/content"): Rule(OWNER),
+    ("POST", "/api/v1/owner/slides"): Rule(OWNER, make=lambda *_: Case(json={"title": "Khai trương"})),
+    ("DELETE", "/api/v1/owner/slides/{item_id}"): Rule(OWNER, make=_owner_slide),
     # health, screenshots, reports: read by every role in scope; capture requests by operators
     ("GET", "/api/v1/boards/{board_id}/status"): Rule(ANY, True, _board),
     ("GET", "/api/v1/boards/{board_id}/events"): Rule(ANY, True, _board),
@@ -508,9 +543,12 @@ def env(tmp_path_factory: pytest.TempPathFactory, password_hash: str) -> Iterato
         other = add_unit(session, "91002", UnitLevel.COMMUNE, "Xã B", province)
         child = add_unit(session, "91001-01", UnitLevel.VILLAGE, "Thôn A", own)
         users = {}
+        shop = Board(name="Bảng của chủ", unit_id=own, kind=BoardKind.COMMERCIAL)
+        session.add(shop)
+        session.commit()
         for role in Role:
             users[role] = User(username=f"{role.value}-a", role=role, unit_id=own,
-                               password_hash=password_hash)
+                               board_id=shop.id if role == Role.OWNER else None, password_hash=password_hash)
             session.add(users[role])
         session.add(LayoutRecord(id=LAYOUT, name="Một vùng", builtin=True,
                                  regions=[{"id": "main", "role": "main", "x": 0, "y": 0, "w": 1, "h": 1}]))
@@ -521,6 +559,10 @@ def env(tmp_path_factory: pytest.TempPathFactory, password_hash: str) -> Iterato
 
 def _expected(rule: Rule, role: Role, target: str) -> frozenset[int]:
     assert rule.roles is not None
+    if role == Role.OWNER and role not in rule.roles:
+        # An owner has no unit scope: a unit's objects are not theirs (404) and lists answer empty
+        # (tests/web/api/test_requisition.py reads them).
+        return frozenset({403, 404}) if rule.scoped else frozenset({200, 403, 404})
     if role not in rule.roles:
         return frozenset({403, 404}) if target == "other" else frozenset({403})
     return rule.other if target == "other" else rule.ok

@@ -22,11 +22,13 @@ from signage_server.web.panel.routes import (
     intake_sources,
     layouts,
     media,
+    owner,
     playlists,
     power,
     publish,
     reorganisation,
     reports,
+    requisition,
     schedules,
     users,
     villages,
@@ -37,6 +39,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     dashboard.router,
     publish.router,
     board_admin.router,  # before boards: /boards/new is not a board id
+    requisition.router,
     boards.router,
     power.router,
     media.router,
@@ -57,4 +60,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     layouts.router,
     villages.router,
     reorganisation.router,
+    owner.router,
 )

@@ -11,8 +11,9 @@ from fastapi.responses import FileResponse, Response
 from signage_server.content import publications
 from signage_server.emergency import overrides
 from signage_server.health import service as health
-from signage_server.models import OverrideState
+from signage_server.models import OverrideState, Role
 from signage_server.web.deps import HealthDep, OverrideDeliveryDep, ScreenshotStoreDep, SessionDep
+from signage_server.web.panel.pages import see_other
 from signage_server.web.panel.routes.common import PagesDep, local_time, units_in_scope
 from signage_server.web.panel.session import CurrentPanelUser
 
@@ -25,6 +26,8 @@ IMAGE_CACHE_CONTROL = "private, max-age=86400"  # a screenshot's file never chan
 @router.get("/dashboard")
 def dashboard(request: Request, session: SessionDep, who: CurrentPanelUser, view: PagesDep,
               monitor: HealthDep, delivery: OverrideDeliveryDep) -> Response:
+    if who.role == Role.OWNER:
+        return see_other("/panel/owner")  # an owner's whole panel is their board's content
     tiles = health.unit_wall(session, actor=who.user, unit_id=who.user.unit_id, now=monitor.clock(),
                              config=monitor.config)
     units = units_in_scope(session, who.user)

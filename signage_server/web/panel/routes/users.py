@@ -43,6 +43,7 @@ def _page(request: Request, session: Session, who: PanelUser, view: Pages, error
                             role=q.option("role", Role), wanted=q.page)
     return view.render(request, "users.html", who, rows=found.rows, found=found, q=q,
                        units=units_in_scope(session, who.user), roles=list(Role), error=error,
+                       owner_boards=users.requisitioned_boards(session, actor=who.user),
                        status_code=422 if error else 200)
 
 
@@ -63,12 +64,13 @@ def user_list(request: Request, session: SessionDep, who: CurrentPanelUser, view
 def create(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
            username: Annotated[str, Form()], password: Annotated[str, Form()],
            role: Annotated[str, Form()], unit_id: Annotated[str, Form()],
-           full_name: Annotated[str, Form()] = "") -> Response:
+           full_name: Annotated[str, Form()] = "", board_id: Annotated[str, Form()] = "") -> Response:
     admin = _admin(who)
     made, error = attempt(lambda: users.create_user(
         session, actor=admin, ip=client_ip(request),
         body=UserCreate.model_validate({"username": username, "password": password, "role": role,
-                                        "unit_id": unit_id, "full_name": full_name})),
+                                        "unit_id": unit_id, "full_name": full_name,
+                                        "board_id": board_id or None})),
         view.translator(request))
     return _page(request, session, who, view, error) if made is None else see_other("/panel/users")
 
