@@ -141,7 +141,7 @@ def test_an_operator_runs_an_emergency_from_a_phone(phone, site: Site, shots: Pa
         check_phone_page(page, shots, "01-emergency-empty")
         page.get_by_label("Tiêu đề", exact=True).fill(TITLE)
         page.get_by_label("Nội dung", exact=True).fill(BODY)
-        page.get_by_label("Cấp 4: Đỏ").check()
+        page.get_by_label("Cấp độ 4: rủi ro thiên tai rất lớn").check()
         page.get_by_label("Tìm đơn vị hoặc bảng").fill("tinh khe")
         assert page.locator("#e-pick label:visible").count() == 2  # the board, and the commune with its count
         assert "(1 bảng)" in page.locator("#e-pick").inner_text()

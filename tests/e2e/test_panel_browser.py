@@ -236,7 +236,7 @@ def test_operator_issues_an_emergency_that_the_player_shows(page, site: Site) ->
         log_in(page, "vanhanh")
         page.get_by_role("link", name="Khẩn cấp").click()
         page.get_by_label("Tiêu đề").fill("Bão số 13 đổ bộ")
-        page.get_by_label("Cấp 4: Đỏ").check()
+        page.get_by_label("Cấp độ 4: rủi ro thiên tai rất lớn").check()
         page.get_by_label("Các bảng được chọn").check()  # the target is always chosen: no default
         page.get_by_label("Bảng LED Ủy ban xã Tịnh Khê").check()
         with page.expect_navigation():
