@@ -74,6 +74,25 @@ class ApiTokenCreated(ApiTokenPublic):
     token: str  # shown once; only its sha256 is stored
 
 
+class AdminApiTokenCreate(ApiTokenCreate):
+    """An admin's token for another account of their scope (the token acts as that account)."""
+
+    user_id: int
+
+    def token(self) -> ApiTokenCreate:
+        return ApiTokenCreate(name=self.name, expires_in_days=self.expires_in_days)
+
+
+class AdminApiTokenPublic(ApiTokenPublic):
+    user_id: int
+    username: str
+    unit_id: int
+
+
+class AdminApiTokenCreated(AdminApiTokenPublic):
+    token: str  # shown once; only its sha256 is stored
+
+
 Username = Annotated[str, Field(pattern=r"^[a-z0-9_.-]{3,64}$", description="lower case, 3-64 chars")]
 Password = Annotated[str, Field(min_length=12, max_length=256,
                                 description="12+ characters, not the user name, not a common password")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from signage_server.web.api import audit, auth, cap, overrides, reports, units, users
+from signage_server.web.api import api_tokens, audit, auth, cap, cap_senders, overrides, reports, units, users
 from signage_server.web.api.boards import boards, health, screenshots
 from signage_server.web.api.content import (
     approvals,
@@ -21,6 +21,7 @@ from signage_server.web.api.content import (
 API_ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
     users.router,
+    api_tokens.router,
     units.router,
     boards.router,
     bulletins.router,
@@ -34,6 +35,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     reports.router,
     overrides.router,
     cap.router,
+    cap_senders.router,
     approvals.router,
     publications.router,
     audit.router,

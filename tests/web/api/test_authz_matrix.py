@@ -31,6 +31,7 @@ from signage_server.content.workflow import publish
 from signage_server.core.auth import issue_token
 from signage_server.devices.auth import issue_credential
 from signage_server.models import (
+    AdminUnit,
     ApiToken,
     Board,
     Bulletin,
@@ -49,6 +50,7 @@ from signage_server.models import (
     Submission,
     TargetKind,
     TokenKind,
+    TrustedCapSender,
     UnitLevel,
     User,
     utcnow,
@@ -210,6 +212,20 @@ def _own_token(env: Env, _unit: int, user: User) -> Case:
     return Case({"token_id": row.id})
 
 
+def _scoped_token(env: Env, unit: int, user: User) -> Case:
+    """An API token of another account of ``unit`` (the admins' routes)."""
+    owner = env.session.get(User, _user(env, unit, user).params["user_id"])
+    _plain, row = issue_token(env.session, owner, TokenKind.API, "script", None)
+    return Case({"token_id": row.id})
+
+
+def _cap_sender(env: Env, unit: int, _user: User) -> Case:
+    code = env.session.get(AdminUnit, unit).code
+    row = env.add(TrustedCapSender(name=f"s{next(env.counter)}@kttv.gov.vn", token_hash=secrets.token_hex(32),
+                                   unit_code=code, geocode_names=["UNIT_CODE"]))
+    return Case({"sender_id": row.id})
+
+
 def _pairing(env: Env, unit: int, user: User) -> Case:
     case = _board(env, unit, user)
     code = "".join(secrets.choice(PAIRING_CODE_ALPHABET) for _ in range(PAIRING_CODE_LENGTH))
@@ -283,6 +299,18 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/users/{user_id}"): Rule(ADMIN, True, _user),
     ("PATCH", "/api/v1/users/{user_id}"): Rule(ADMIN, True, _with(_user, json={"full_name": "Tên"})),
     ("DELETE", "/api/v1/users/{user_id}"): Rule(ADMIN, True, _user),
+    # other accounts' API tokens and the trusted CAP senders: admins, in their scope
+    ("GET", "/api/v1/api-tokens"): Rule(ADMIN),
+    ("POST", "/api/v1/api-tokens"): Rule(ADMIN, True, _with(_user, json=lambda _e, _u, case: {
+        "user_id": case.params["user_id"], "name": "script"})),
+    ("DELETE", "/api/v1/api-tokens/{token_id}"): Rule(ADMIN, True, _scoped_token),
+    ("GET", "/api/v1/cap-senders"): Rule(ADMIN),
+    ("POST", "/api/v1/cap-senders"): Rule(ADMIN, True, _in_unit(lambda env, unit: {
+        "name": f"new{next(env.counter)}@kttv.gov.vn", "unit_id": unit})),
+    ("PATCH", "/api/v1/cap-senders/{sender_id}"): Rule(
+        ADMIN, True, _with(_cap_sender, json={"active": False})),
+    ("POST", "/api/v1/cap-senders/{sender_id}/token"): Rule(ADMIN, True, _cap_sender),
+    ("DELETE", "/api/v1/cap-senders/{sender_id}"): Rule(ADMIN, True, _cap_sender),
     # units
     ("GET", "/api/v1/units"): Rule(ANY),
     ("GET", "/api/v1/units/{unit_id}"): Rule(ANY, True, _unit),

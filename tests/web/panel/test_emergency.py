@@ -111,8 +111,10 @@ def test_operator_cannot_target_another_communes_board(client, users, make_board
 def test_form_offers_each_risk_level_in_words_with_its_colour_as_a_hint(client, users) -> None:
     login(client, "operator-a")
     page = client.get("/panel/emergency")
-    words = [(1, "rủi ro thiên tai nhỏ", "xanh dương nhạt"), (2, "rủi ro thiên tai trung bình", "vàng nhạt"),
-             (3, "rủi ro thiên tai lớn", "da cam"), (4, "rủi ro thiên tai rất lớn", "đỏ"), (5, "thảm họa", "tím")]
+    words = [(1, "rủi ro thiên tai nhỏ", "xanh dương nhạt"),
+             (2, "rủi ro thiên tai trung bình", "vàng nhạt"),
+             (3, "rủi ro thiên tai lớn", "da cam"), (4, "rủi ro thiên tai rất lớn", "đỏ"),
+             (5, "thảm họa", "tím")]
     for level, meaning, colour in words:
         assert f'class="risk risk-{level}"' in page.text
         assert f"Cấp độ {level}: {meaning} (màu {colour})" in page.text

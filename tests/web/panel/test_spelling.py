@@ -5,7 +5,6 @@ sits on the first vowel ("khóa", "hòa", "tọa", "thủy"), the style most of 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from babel.messages.pofile import read_po
 

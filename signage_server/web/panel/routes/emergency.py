@@ -25,7 +25,7 @@ from signage_server.emergency.delivery import Delivery
 from signage_server.emergency.schemas import OverrideCreate, OverrideTargetIn
 from signage_server.models import AdminUnit, Board, OverrideState, User, utcnow
 from signage_server.web.deps import MediaStoreDep, OverrideDeliveryDep, SessionDep, SettingsDep
-from signage_server.web.panel.labels import RISK_MEANINGS, N_
+from signage_server.web.panel.labels import N_, RISK_MEANINGS
 from signage_server.web.panel.pages import Pages, error_text
 from signage_server.web.panel.routes.common import PagesDep, local_time, units_in_scope
 from signage_server.web.panel.session import CheckedPanelUser, CurrentPanelUser, PanelUser
