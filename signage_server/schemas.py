@@ -162,6 +162,34 @@ class ReorganiseRequest(Strict):
         return self
 
 
+UnitCode = Annotated[str, Field(pattern=r"^[0-9A-Za-z_.-]{1,16}$")]
+
+
+class SplitPart(Strict):
+    code: UnitCode
+    name: Name
+
+
+class SplitRequest(Strict):
+    """One unit split into new ones from ``effective``. ``boards``, ``users`` and ``villages`` (any
+    unit below it) map an id to the position of its new unit in ``parts`` (0-based); what is not
+    named, and all content, goes to the first part."""
+
+    from_id: int
+    effective: date
+    parts: Annotated[list[SplitPart], Field(min_length=2, max_length=10)]
+    boards: dict[int, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
+    users: dict[int, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
+    villages: dict[int, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
+    note: Annotated[Text, Field(max_length=500)] = ""
+
+    @model_validator(mode="after")
+    def _distinct_codes(self) -> SplitRequest:
+        if len({p.code for p in self.parts}) != len(self.parts):
+            raise ValueError("each new unit needs its own code")
+        return self
+
+
 class ReorganisePublic(BaseModel):
     new_unit_ids: list[int]
     retired_unit_ids: list[int]

@@ -40,7 +40,7 @@ ACTIONS: dict[str, str] = {
     "approve": N_("approved"), "reject": N_("rejected"), "publish": N_("published"),
     "issue": N_("issued"), "confirm": N_("confirmed"), "cancel": N_("cancelled"), "expire": N_("expired"),
     "pair": N_("paired a player"), "revoke_devices": N_("revoked the players"), "rotate_credential": N_("renewed the player's key"),
-    "reorganise": N_("reorganised"), "create_token": N_("created an API token"), "revoke_token": N_("revoked an API token"),
+    "reorganise": N_("reorganised"), "split": N_("split into new units"), "create_token": N_("created an API token"), "revoke_token": N_("revoked an API token"),
     "rotate_token": N_("renewed an API token"), "change_password": N_("changed the password"),
     "deactivate": N_("deactivated"), "login_failed": N_("failed login"),
     "rename": N_("renamed"), "remove": N_("removed"), "upload_certificate": N_("uploaded a certificate"),

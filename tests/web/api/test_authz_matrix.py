@@ -262,6 +262,13 @@ def _reorganise(env: Env, unit: int, _user: User) -> Case:
                       "new_code": f"n{next(env.counter)}"})
 
 
+def _split(env: Env, unit: int, _user: User) -> Case:
+    village = add_unit(env.session, f"v{next(env.counter)}", UnitLevel.VILLAGE, "Thôn Cũ", unit)
+    parts = [{"code": f"n{next(env.counter)}", "name": "Thôn Đông"}, {"code": f"n{next(env.counter)}",
+                                                                      "name": "Thôn Tây"}]
+    return Case(json={"from_id": village, "effective": str(date.today()), "parts": parts})
+
+
 def _audit_query(_env: Env, unit: int, _user: User) -> Case:
     return Case(query={"unit_id": unit})
 
@@ -321,6 +328,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/units/{unit_id}/villages"): Rule(
         EDIT, True, _with(_commune_under, json={"name": "Thôn"})),
     ("POST", "/api/v1/units/reorganise"): Rule(ADMIN, True, _reorganise),
+    ("POST", "/api/v1/units/split"): Rule(ADMIN, True, _split),
     ("GET", "/api/v1/units/{unit_id}/approval-settings"): Rule(ANY, True, _unit),
     ("PUT", "/api/v1/units/{unit_id}/approval-settings"): Rule(
         ADMIN, True, _with(_unit, json={"trusted_editors_auto_approve": False})),

@@ -25,6 +25,7 @@ from signage_server.web.panel.routes import (
     reorganisation,
     reports,
     schedules,
+    unit_split,
     users,
     villages,
 )
@@ -51,4 +52,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     layouts.router,
     villages.router,
     reorganisation.router,
+    unit_split.router,
 )
