@@ -353,6 +353,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/boards/{board_id}/screenshot-requests/{request_id}"): Rule(ANY, True, _shot_request),
     ("GET", "/api/v1/units/{unit_id}/wall"): Rule(ANY, True, _unit),
     ("GET", "/api/v1/reports/summary"): Rule(ANY, True, _audit_query),
+    ("GET", "/api/v1/reports/boards"): Rule(ANY, True, _audit_query),
     ("POST", "/api/v1/device/heartbeat"): Rule(None),
     ("POST", "/api/v1/device/plays"): Rule(None),
     ("POST", "/api/v1/device/screenshots"): Rule(None),
