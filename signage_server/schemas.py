@@ -75,6 +75,25 @@ class ApiTokenCreated(ApiTokenPublic):
     token: str  # shown once; only its sha256 is stored
 
 
+class AdminApiTokenCreate(ApiTokenCreate):
+    """An admin's token for another account of their scope (the token acts as that account)."""
+
+    user_id: int
+
+    def token(self) -> ApiTokenCreate:
+        return ApiTokenCreate(name=self.name, expires_in_days=self.expires_in_days)
+
+
+class AdminApiTokenPublic(ApiTokenPublic):
+    user_id: int
+    username: str
+    unit_id: int
+
+
+class AdminApiTokenCreated(AdminApiTokenPublic):
+    token: str  # shown once; only its sha256 is stored
+
+
 Username = Annotated[str, Field(pattern=r"^[a-z0-9_.-]{3,64}$", description="lower case, 3-64 chars")]
 Password = Annotated[str, Field(min_length=12, max_length=256,
                                 description="12+ characters, not the user name, not a common password")]
@@ -145,6 +164,34 @@ class ReorganiseRequest(Strict):
     def _one_target(self) -> ReorganiseRequest:
         if (self.into_id is None) == (self.new_code is None or self.new_name is None):
             raise ValueError("give either into_id (an existing unit) or new_code and new_name")
+        return self
+
+
+UnitCode = Annotated[str, Field(pattern=r"^[0-9A-Za-z_.-]{1,16}$")]
+
+
+class SplitPart(Strict):
+    code: UnitCode
+    name: Name
+
+
+class SplitRequest(Strict):
+    """One unit split into new ones from ``effective``. ``boards``, ``users`` and ``villages`` (any
+    unit below it) map an id to the position of its new unit in ``parts`` (0-based); what is not
+    named, and all content, goes to the first part."""
+
+    from_id: int
+    effective: date
+    parts: Annotated[list[SplitPart], Field(min_length=2, max_length=10)]
+    boards: dict[int, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
+    users: dict[int, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
+    villages: dict[int, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
+    note: Annotated[Text, Field(max_length=500)] = ""
+
+    @model_validator(mode="after")
+    def _distinct_codes(self) -> SplitRequest:
+        if len({p.code for p in self.parts}) != len(self.parts):
+            raise ValueError("each new unit needs its own code")
         return self
 
 

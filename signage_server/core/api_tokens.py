@@ -38,6 +38,12 @@ def list_tokens(session: Session, *, actor: User) -> list[ScopedToken]:
     return [ScopedToken(row, owners[row.user_id]) for row in rows]
 
 
+def owner_of(session: Session, row: ApiToken) -> User:
+    owner = session.get(User, row.user_id)
+    assert owner is not None  # a foreign key
+    return owner
+
+
 def issue_token(session: Session, *, actor: User, ip: str, user_id: int, body: ApiTokenCreate) -> IssuedToken:
     """A new API token acting as ``user_id`` (an active account in the admin's scope)."""
     require_role(actor, roles.ADMINS)

@@ -129,7 +129,10 @@ def seed_demo(session: Session, store: MediaStore, *, today: date | None = None)
             select(AdminUnit).where(AdminUnit.parent_id == province.id).order_by(col(AdminUnit.code)).limit(3)
         )
     )
-    existing = session.exec(select(Board).where(Board.name == "Màn hình LCD Nhà văn hoá")).first()
+    # The board was first named with the other tone placement ("hoá"); an older demo database keeps it.
+    existing = session.exec(
+        select(Board).where(col(Board.name).in_(("Màn hình LCD Nhà văn hóa", "Màn hình LCD Nhà văn hoá")))
+    ).first()
     if existing is not None:
         led = session.exec(select(Board).where(Board.name == "Bảng LED UBND xã")).one()
         assert existing.id is not None and led.id is not None
@@ -186,7 +189,7 @@ def _users(session: Session, unit_id: int) -> list[DemoUser]:
 def _boards(session: Session, communes: list[AdminUnit], village: AdminUnit) -> dict[str, int]:
     specs = {
         "lcd": Board(
-            name="Màn hình LCD Nhà văn hoá",
+            name="Màn hình LCD Nhà văn hóa",
             unit_id=village.id or 0,
             width=1920,
             height=1080,

@@ -26,8 +26,16 @@ from signage_server.models import (
     UnitLineage,
     User,
 )
-from signage_server.schemas import ReorganiseRequest, VillageCreate
-from signage_server.units.service import Reorganisation, ancestor_ids, reorganise, subtree_ids, valid_at
+from signage_server.schemas import ReorganiseRequest, SplitRequest, VillageCreate
+from signage_server.units.service import (
+    Reorganisation,
+    SplitAssignments,
+    ancestor_ids,
+    reorganise,
+    split_unit,
+    subtree_ids,
+    valid_at,
+)
 
 
 def get_unit(session: Session, *, actor: User, unit_id: int) -> AdminUnit:
@@ -243,3 +251,71 @@ def _check_valid_on(unit: AdminUnit, effective: date) -> None:
     if (unit.valid_to is not None and unit.valid_to <= effective) or unit.valid_from >= effective:
         raise Invalid("unit.not_valid_on", f"unit {unit.id} ({unit.name}) is not valid on {effective}",
                       name=unit.name, effective=effective.strftime("%d/%m/%Y"))
+
+
+# --- splitting one unit into several ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SplitContents:
+    """What the unit to split holds on the date: what the admin hands to each new unit."""
+
+    unit: AdminUnit
+    boards: list[Board]
+    users: list[User]
+    children: list[AdminUnit]
+    content: int  # media, bulletins, playlists, schedules: they go to the first new unit
+
+
+def split_contents(session: Session, *, actor: User, unit_id: int, effective: date) -> SplitContents:
+    """The unit's boards, accounts and units below (valid on the date), checked as ``split`` checks."""
+    require_role(actor, roles.ADMINS)
+    unit = get_unit(session, actor=actor, unit_id=unit_id)
+    _check_valid_on(unit, effective)
+    boards = session.exec(select(Board).where(Board.unit_id == unit_id).order_by(col(Board.name))).all()
+    users = session.exec(select(User).where(User.unit_id == unit_id).order_by(col(User.username))).all()
+    children = session.exec(select(AdminUnit).where(AdminUnit.parent_id == unit_id, valid_at(effective))
+                            .order_by(col(AdminUnit.name))).all()
+    content = sum(_count(session, m, m.unit_id, unit_id) for m in (Media, Bulletin, Playlist, Schedule))
+    return SplitContents(unit, list(boards), list(users), list(children), content)
+
+
+def _check_split(session: Session, contents: SplitContents, body: SplitRequest) -> None:
+    """Every id named belongs to the unit, every part exists, no new code is in use on the date."""
+    held = {"boards": {b.id for b in contents.boards}, "users": {u.id for u in contents.users},
+            "villages": {c.id for c in contents.children}}
+    for kind, given in (("boards", body.boards), ("users", body.users), ("villages", body.villages)):
+        for ident, index in given.items():
+            if ident not in held[kind] or index >= len(body.parts):
+                raise Invalid("unit.split_foreign", f"{kind} {ident} is not part of {contents.unit.name} "
+                              f"or part {index + 1} does not exist", name=contents.unit.name)
+    for part in body.parts:
+        taken = session.exec(select(AdminUnit.id).where(AdminUnit.code == part.code,
+                                                        valid_at(body.effective))).first()
+        if taken is not None:
+            raise Conflict("unit.code_taken", f"a unit with code {part.code} exists on {body.effective}",
+                           unit_code=part.code)
+
+
+def preview_split(session: Session, *, actor: User, body: SplitRequest) -> SplitContents:
+    """The checks of ``split`` with nothing written; answers what the unit holds."""
+    contents = split_contents(session, actor=actor, unit_id=body.from_id, effective=body.effective)
+    _check_split(session, contents, body)
+    return contents
+
+
+def split(session: Session, *, actor: User, ip: str, changes: ChangeFeed,
+          body: SplitRequest) -> Reorganisation:
+    """Split a unit of the admin's scope into new units from a date; boards, users and villages go
+    where the admin says, the rest (and the content) to the first new unit."""
+    preview_split(session, actor=actor, body=body)
+    result = split_unit(session, body.from_id, [(p.code, p.name) for p in body.parts], body.effective,
+                        assigned=SplitAssignments(dict(body.boards), dict(body.users), dict(body.villages)),
+                        note=body.note)
+    audit.record_as(session, actor, ip, "split", "unit", body.from_id, unit_id=body.from_id,
+                    after={"effective": body.effective.isoformat(), "note": body.note,
+                           "new_unit_ids": list(result.new_unit_ids),
+                           "retired_unit_ids": list(result.retired_unit_ids)})
+    session.commit()
+    changes.publish(Change(units=frozenset({*result.new_unit_ids, body.from_id}),
+                           boards=frozenset(result.board_ids)))
+    return result

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -276,34 +276,75 @@ def _new_unit(session: Session, model: AdminUnit, code: str, name: str, effectiv
     return unit
 
 
+@dataclass(frozen=True)
+class SplitAssignments:
+    """Who goes to which new unit of a split, by the part's position (0-based); anything not named
+    (and the content: media, bulletins, playlists, schedules) goes to the first part."""
+
+    boards: dict[int, int] = field(default_factory=dict)
+    users: dict[int, int] = field(default_factory=dict)
+    children: dict[int, int] = field(default_factory=dict)  # villages and other units below
+
+
+def _assign(session: Session, old: AdminUnit, new_ids: list[int], effective: date,
+            assigned: SplitAssignments) -> list[int]:
+    """Move the named boards, users and child units of ``old`` to their part; the boards moved."""
+    def part(index: int, what: str, ident: int) -> int:
+        if not 0 <= index < len(new_ids):
+            raise UnitError(f"{what} {ident} is given to part {index + 1}, which does not exist")
+        return new_ids[index]
+
+    moved: list[int] = []
+    for board_id, index in assigned.boards.items():
+        board = session.get(Board, board_id)
+        if board is None or board.unit_id != old.id:
+            raise UnitError(f"board {board_id} is not a board of unit {old.id}")
+        rehome_board(session, board, part(index, "board", board_id), local_midnight_utc(effective))
+        moved.append(board_id)
+    for user_id, index in assigned.users.items():
+        user = session.get(User, user_id)
+        if user is None or user.unit_id != old.id:
+            raise UnitError(f"user {user_id} is not an account of unit {old.id}")
+        user.unit_id = part(index, "user", user_id)
+        session.add(user)
+    for child_id, index in assigned.children.items():
+        child = session.get(AdminUnit, child_id)
+        retired = child is not None and child.valid_to is not None and child.valid_to <= effective
+        if child is None or child.parent_id != old.id or retired:
+            raise UnitError(f"unit {child_id} is not a unit below unit {old.id} on {effective}")
+        child.parent_id = part(index, "unit", child_id)
+        session.add(child)
+    return moved
+
+
 def split_unit(
     session: Session,
     from_id: int,
     parts: Iterable[tuple[str, str]],
     effective: date,
     board_targets: dict[int, int] | None = None,
+    *,
+    assigned: SplitAssignments | None = None,
+    note: str = "",
 ) -> Reorganisation:
-    """Split one unit into several new ones (``parts`` = (code, name) pairs).
+    """Split one unit into several new ones (``parts`` = (code, name) pairs), from ``effective``.
 
-    Boards, children, users and content go to the first part unless ``board_targets`` maps a board
-    id to one of the new units' positions (0-based) in ``parts``.
+    The boards, users and child units named in ``assigned`` (or boards in ``board_targets``) go to
+    their part; everything else, content included, to the first part. Each new unit has a SPLIT
+    lineage edge from the old one, which is retired on the date.
     """
     old = _load_valid(session, [from_id], effective)[0]
     new_units = [_new_unit(session, old, code, name, effective) for code, name in parts]
     if len(new_units) < 2:
         raise UnitError("a split needs at least two new units")
     new_ids = [u.id for u in new_units if u.id is not None]
-    moved: list[int] = []
-    for board_id, index in (board_targets or {}).items():
-        board = session.get(Board, board_id)
-        if board is None or board.unit_id != from_id or not 0 <= index < len(new_ids):
-            raise UnitError(f"board {board_id} is not a board of unit {from_id} or has no such part")
-        rehome_board(session, board, new_ids[index], local_midnight_utc(effective))
-        moved.append(board_id)
+    given = assigned or SplitAssignments()
+    given = SplitAssignments({**given.boards, **(board_targets or {})}, given.users, given.children)
+    moved = _assign(session, old, new_ids, effective, given)
     moved += _hand_over(session, old, new_ids[0], effective)
     for new_id in new_ids:
         session.add(UnitLineage(kind=LineageKind.SPLIT, from_unit_id=from_id, to_unit_id=new_id,
-                                effective=effective))
+                                effective=effective, note=nfc(note)))
     session.commit()
     return Reorganisation(tuple(new_ids), (from_id,), tuple(moved))
 

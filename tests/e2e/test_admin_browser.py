@@ -16,21 +16,11 @@ from signage_server.core.auth import hash_password
 from signage_server.db import make_engine
 from signage_server.models import AdminUnit, Board, Role, User
 from signage_server.settings import Settings
+from tests.support import browser as shared
 from tests.support.panel_site import PASSWORD, Site, running_site
-from tests.support.paths import REPOSITORY
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = REPOSITORY / "tests" / "test-artifacts" / "admin"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-WAIT_MS = 20_000
 
 pytestmark = pytest.mark.slow
 
-if not CHROMIUM.exists():
-    pytest.skip("Chromium not found at /usr/bin/chromium: apt-get install chromium", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api",
-                               reason="playwright not installed: pip install -e .[dev]")
 
 
 def add_admin(data_dir: Path) -> None:
@@ -64,26 +54,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         yield running
 
 
-@pytest.fixture
-def page(site: Site):
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        context = browser.new_context(base_url=site.url, viewport={"width": 1280, "height": 900},
-                                      locale="vi-VN")
-        context.set_default_timeout(WAIT_MS)
-        tab = context.new_page()
-        errors: list[str] = []
-        tab.on("pageerror", lambda error: errors.append(str(error)))
-        tab.on("console", lambda message: errors.append(message.text)
-               if message.type == "error" and "Content Security Policy" in message.text else None)
-        yield tab
-        browser.close()
-        assert errors == [], f"script errors or CSP violations: {errors}"
-
-
 def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    shared.shot(page, "admin", name)
 
 
 def test_admin_creates_a_board_and_an_api_token(page, site: Site) -> None:

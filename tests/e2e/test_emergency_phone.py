@@ -20,8 +20,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.e2e.test_panel_browser import CHROMIUM, CHROMIUM_ARGS, CONTRAST_JS, WAIT_MS, frame_colour, log_in
-from tests.support.panel_site import Site, headless_player, pending_pairing_code, running_site
+from tests.e2e.test_panel_browser import CONTRAST_JS, frame_colour
+from tests.support.browser import log_in, watch_errors
+from tests.support.panel_site import Site, headless_player, pending_pairing_code
 
 PHONE = {"width": 390, "height": 844}
 TITLE = "Bão số 13 đổ bộ"
@@ -30,9 +31,8 @@ BODY = "Ở trong nhà kiên cố."
 RED, PURPLE = (255, 0, 0), (128, 0, 128)
 PICTURE = (0, 160, 0)
 MIN_TARGET_PX = 44
+WAIT_MS = 20_000
 
-sync_api = pytest.importorskip("playwright.sync_api",
-                               reason="playwright not installed: pip install -e .[dev]")
 
 # Interactive controls in the page's main part that are shown (the header's menu is the site's own).
 SMALL_TARGETS_JS = """(min) => [...document.querySelectorAll(
@@ -41,13 +41,6 @@ SMALL_TARGETS_JS = """(min) => [...document.querySelectorAll(
   .filter(e => e.offsetParent !== null && !['radio', 'checkbox'].includes(e.type))
   .map(e => [e.outerHTML.slice(0, 70), e.getBoundingClientRect().height])
   .filter(([, h]) => h < min)"""
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    base = tmp_path_factory.mktemp("emergency-phone")
-    with running_site(base / "data", base / "server.log") as running:
-        yield running
 
 
 @pytest.fixture(scope="module")
@@ -62,18 +55,16 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 @pytest.fixture
-def phone(site: Site) -> Iterator[object]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        context = browser.new_context(base_url=site.url, viewport=PHONE, locale="vi-VN", is_mobile=True,
-                                      has_touch=True, device_scale_factor=2)
-        context.set_default_timeout(WAIT_MS)
-        tab = context.new_page()
-        errors: list[str] = []
-        tab.on("pageerror", lambda error: errors.append(str(error)))
-        yield tab
-        browser.close()
-        assert errors == [], f"script errors: {errors}"
+def phone(browser, site: Site) -> Iterator[object]:
+    """A phone-sized touch context (the shared ``context`` is a desktop one)."""
+    context = browser.new_context(base_url=site.url, viewport=PHONE, locale="vi-VN", is_mobile=True,
+                                  has_touch=True, device_scale_factor=2)
+    context.set_default_timeout(WAIT_MS)
+    tab = context.new_page()
+    errors = watch_errors(tab, csp=False)
+    yield tab
+    context.close()
+    assert errors == [], f"script errors: {errors}"
 
 
 def picture(tmp: Path) -> Path:
@@ -141,7 +132,7 @@ def test_an_operator_runs_an_emergency_from_a_phone(phone, site: Site, shots: Pa
         check_phone_page(page, shots, "01-emergency-empty")
         page.get_by_label("Tiêu đề", exact=True).fill(TITLE)
         page.get_by_label("Nội dung", exact=True).fill(BODY)
-        page.get_by_label("Cấp 4: Đỏ").check()
+        page.get_by_label("Cấp độ 4: rủi ro thiên tai rất lớn").check()
         page.get_by_label("Tìm đơn vị hoặc bảng").fill("tinh khe")
         assert page.locator("#e-pick label:visible").count() == 2  # the board, and the commune with its count
         assert "(1 bảng)" in page.locator("#e-pick").inner_text()

@@ -15,74 +15,27 @@ import io
 import re
 import shutil
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from tests.support.panel_site import PASSWORD, Site, headless_player, pending_pairing_code, running_site
-from tests.support.paths import REPOSITORY
+from tests.support import browser as shared
+from tests.support.browser import log_in
+from tests.support.panel_site import Site, headless_player, pending_pairing_code
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = REPOSITORY / "tests" / "test-artifacts" / "panel"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTIFACTS = shared.ARTIFACTS / "panel"
 BULLETIN_TITLE = "Thông báo tiêm chủng mở rộng tháng 12"
 BULLETIN_BODY = ("Trạm y tế xã Tịnh Khê tiêm vắc-xin sởi cho trẻ từ 9 tháng tuổi, "
                  "sáng thứ Bảy lúc 7 giờ 30.")
-WAIT_MS = 20_000
 BULLETIN_BACKGROUND = (0, 51, 102)  # the text item's default background, #003366
 
 pytestmark = pytest.mark.slow
 
-if not CHROMIUM.exists():
-    pytest.skip("Chromium not found at /usr/bin/chromium: apt-get install chromium", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api",
-                               reason="playwright not installed: pip install -e .[dev]")
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    base = tmp_path_factory.mktemp("panel-e2e")
-    with running_site(base / "data", base / "server.log") as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
-                                              headless=True)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser, site):
-    context = browser.new_context(base_url=site.url, viewport={"width": 1280, "height": 900}, locale="vi-VN")
-    context.set_default_timeout(WAIT_MS)
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda error: errors.append(str(error)))
-    tab.on("console", lambda message: errors.append(message.text)
-           if message.type == "error" and "Content Security Policy" in message.text else None)
-    yield tab
-    context.close()
-    assert errors == [], f"script errors or CSP violations: {errors}"
 
 
 def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def log_in(page, username: str) -> None:
-    page.goto("/panel/login")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(re.compile(r"/panel/dashboard$"))
+    shared.shot(page, "panel", name)
 
 
 def move_to(page, state_word: str, within=None) -> None:
@@ -236,7 +189,7 @@ def test_operator_issues_an_emergency_that_the_player_shows(page, site: Site) ->
         log_in(page, "vanhanh")
         page.get_by_role("link", name="Khẩn cấp").click()
         page.get_by_label("Tiêu đề").fill("Bão số 13 đổ bộ")
-        page.get_by_label("Cấp 4: Đỏ").check()
+        page.get_by_label("Cấp độ 4: rủi ro thiên tai rất lớn").check()
         page.get_by_label("Các bảng được chọn").check()  # the target is always chosen: no default
         page.get_by_label("Bảng LED Ủy ban xã Tịnh Khê").check()
         with page.expect_navigation():

@@ -21,13 +21,12 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from tests.support.browser import DESKTOP
+from tests.support.browser import log_in as sign_in
 from tests.support.net import free_port
 from tests.support.panel_crawl import FRAGMENTS_JS, Finding, inspect
 from tests.support.paths import REPOSITORY
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTIFACTS = REPOSITORY / "tests" / "test-artifacts" / "crawl"
 ROLES = ("admin", "editor", "approver", "operator")
 WAIT_MS = 20_000
@@ -38,10 +37,6 @@ NOT_PAGES = re.compile(r"/(logout|language/|static/|font/)|\.csv$|/(thumbnail|co
 
 pytestmark = pytest.mark.slow
 
-if not CHROMIUM.exists():
-    pytest.skip("Chromium not found at /usr/bin/chromium: apt-get install chromium", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api",
-                               reason="playwright not installed: pip install -e .[dev]")
 
 
 @dataclass(frozen=True)
@@ -92,25 +87,11 @@ def process_wait(process: subprocess.Popen[bytes], seconds: float) -> None:
         process.wait(timeout=seconds)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
-                                              headless=True)
-        yield launched
-        launched.close()
-
-
 def log_in(browser, demo: Demo, role: str):
-    context = browser.new_context(base_url=demo.url, viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    context = browser.new_context(base_url=demo.url, viewport=DESKTOP, locale="vi-VN")
     context.set_default_timeout(WAIT_MS)
     page = context.new_page()
-    name, password = demo.passwords[role]
-    page.goto("/panel/login")
-    page.get_by_label("Tên đăng nhập").fill(name)
-    page.get_by_label("Mật khẩu").fill(password)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(re.compile(r"/panel/dashboard$"))
+    sign_in(page, *demo.passwords[role])
     return context, page
 
 

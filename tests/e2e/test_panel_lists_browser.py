@@ -6,65 +6,18 @@ form. Screenshots go to test-artifacts/panel/."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.support.panel_site import PASSWORD, Site, running_site
-from tests.support.paths import REPOSITORY
+from tests.support import browser as shared
+from tests.support.browser import log_in
+from tests.support.panel_site import Site
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = REPOSITORY / "tests" / "test-artifacts" / "panel"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-WAIT_MS = 20_000
+ARTIFACTS = shared.ARTIFACTS / "panel"
 LINES = ("Lịch tiếp công dân thứ Năm", "Cắt điện thôn Khê Tân", "Họp dân chiều Chủ nhật")
 
 pytestmark = pytest.mark.slow
 
-if not CHROMIUM.exists():
-    pytest.skip("Chromium not found at /usr/bin/chromium: apt-get install chromium", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api",
-                               reason="playwright not installed: pip install -e .[dev]")
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    base = tmp_path_factory.mktemp("panel-lists-e2e")
-    with running_site(base / "data", base / "server.log") as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
-                                              headless=True)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser, site):
-    context = browser.new_context(base_url=site.url, viewport={"width": 1280, "height": 900}, locale="vi-VN")
-    context.set_default_timeout(WAIT_MS)
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda error: errors.append(str(error)))
-    tab.on("console", lambda message: errors.append(message.text)
-           if message.type == "error" and "Content Security Policy" in message.text else None)
-    yield tab
-    context.close()
-    assert errors == [], f"script errors or CSP violations: {errors}"
-
-
-def log_in(page, username: str) -> None:
-    page.goto("/panel/login")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(re.compile(r"/panel/dashboard$"))
 
 
 def shown_order(page) -> list[str]:

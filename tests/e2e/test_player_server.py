@@ -177,10 +177,10 @@ def test_revoked_credential_sends_the_board_back_to_pairing(site: Site, tmp_path
     frame = state / "frame.png"
     site.start_server(port)
     api = site.api(port)
-    board = api.board(site.commune_id, "Bảng tin nhà văn hoá")
+    board = api.board(site.commune_id, "Bảng tin nhà văn hóa")
     player = site.start_player(port, state)
     _pair(site, api, board, state, player)
-    notice = api.bulletin("Thông báo", "Họp dân lúc 19 giờ tại nhà văn hoá thôn.")
+    notice = api.bulletin("Thông báo", "Họp dân lúc 19 giờ tại nhà văn hóa thôn.")
     playlist, rows = api.playlist("Tin thôn", [_bulletin_item(notice, "#000080")])
     api.schedule("Cả ngày", playlist, board)
     wait_for_frame(frame, _bulletin_shown(NAVY), "the bulletin", [player], site.log)

@@ -10,20 +10,16 @@ from __future__ import annotations
 import re
 import shutil
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from tests.e2e.test_panel_browser import CONTRAST_JS
-from tests.support.panel_site import PASSWORD, Site, headless_player, pending_pairing_code, running_site
-from tests.support.paths import REPOSITORY
+from tests.support import browser as shared
+from tests.support.panel_site import Site, headless_player, pending_pairing_code
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = REPOSITORY / "tests" / "test-artifacts" / "publish"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTIFACTS = shared.ARTIFACTS / "publish"
 TITLE = "Lịch tiếp công dân tháng 12"
 BODY = "Chủ tịch UBND xã Tịnh Khê tiếp công dân sáng thứ Năm hằng tuần, từ 7 giờ 30 tại hội trường."
 BOARD_LABEL = "Bảng LED Ủy ban xã Tịnh Khê"
@@ -32,34 +28,6 @@ EDITOR_BAR, APPROVER_BAR = 8, 2
 
 pytestmark = pytest.mark.slow
 
-if not CHROMIUM.exists():
-    pytest.skip("Chromium not found at /usr/bin/chromium: apt-get install chromium", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api",
-                               reason="playwright not installed: pip install -e .[dev]")
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    base = tmp_path_factory.mktemp("publish-e2e")
-    with running_site(base / "data", base / "server.log") as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
-                                              headless=True)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def context(browser, site):
-    opened = browser.new_context(base_url=site.url, viewport={"width": 1280, "height": 900}, locale="vi-VN")
-    opened.set_default_timeout(WAIT_MS)
-    yield opened
-    opened.close()
 
 
 class Counted:
@@ -81,16 +49,11 @@ class Counted:
 
 def log_in(page, username: str) -> None:
     """Signing in is not counted: it is the same before any task."""
-    page.goto("/panel/login")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(re.compile(r"/panel/dashboard$"))
+    shared.log_in(page, username)
 
 
 def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    shared.shot(page, "publish", name)
 
 
 def wait_until(check, what: str, process, timeout_s: float = 90.0):

@@ -6,28 +6,18 @@ confirms and saves. Screenshots go to test-artifacts/."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.support.panel_site import PASSWORD, Site, running_site
-from tests.support.paths import REPOSITORY
+from tests.support import browser as shared
+from tests.support.panel_site import PASSWORD, Site
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = REPOSITORY / "tests" / "test-artifacts" / "panel"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-WAIT_MS = 20_000
+ARTIFACTS = shared.ARTIFACTS / "panel"
 EVERYDAY = "Tin hằng ngày của xã"
 
 pytestmark = pytest.mark.slow
 
-if not CHROMIUM.exists():
-    pytest.skip("Chromium not found at /usr/bin/chromium: apt-get install chromium", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api",
-                               reason="playwright not installed: pip install -e .[dev]")
 
 
 def _token(api: httpx.Client, username: str) -> dict[str, str]:
@@ -57,30 +47,6 @@ def _seed_everyday_schedule(site: Site) -> int:
         made.raise_for_status()
         _publish(api, f"/api/v1/schedules/{made.json()['id']}", editor, approver)
         return playlist
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    base = tmp_path_factory.mktemp("schedule-preview-e2e")
-    with running_site(base / "data", base / "server.log") as running:
-        yield running
-
-
-@pytest.fixture
-def page(site: Site) -> Iterator[object]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        context = browser.new_context(base_url=site.url, viewport={"width": 1280, "height": 900},
-                                      locale="vi-VN")
-        context.set_default_timeout(WAIT_MS)
-        tab = context.new_page()
-        errors: list[str] = []
-        tab.on("pageerror", lambda error: errors.append(str(error)))
-        tab.on("console", lambda message: errors.append(message.text)
-               if message.type == "error" and "Content Security Policy" in message.text else None)
-        yield tab
-        browser.close()
-        assert errors == [], f"script errors or CSP violations: {errors}"
 
 
 def test_an_exclusive_schedule_is_previewed_and_confirmed_before_it_is_saved(page, site: Site) -> None:

@@ -6,9 +6,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from signage_server.web.api import (
+    api_tokens,
     audit,
     auth,
     cap,
+    cap_senders,
     feeds,
     intake,
     overrides,
@@ -34,6 +36,7 @@ from signage_server.web.api.content import (
 API_ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
     users.router,
+    api_tokens.router,
     units.router,
     boards.router,
     power.router,
@@ -50,6 +53,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     receipts.router,
     overrides.router,
     cap.router,
+    cap_senders.router,
     approvals.router,
     publications.router,
     feeds.router,

@@ -9,7 +9,13 @@ from fastapi import APIRouter, Request, status
 
 from signage_server.core.audit import client_ip
 from signage_server.models import AdminUnit
-from signage_server.schemas import ReorganisePublic, ReorganiseRequest, UnitPublic, VillageCreate
+from signage_server.schemas import (
+    ReorganisePublic,
+    ReorganiseRequest,
+    SplitRequest,
+    UnitPublic,
+    VillageCreate,
+)
 from signage_server.units import directory
 from signage_server.web.deps import AdminUser, ChangesDep, CurrentUser, EditorUser, SessionDep
 
@@ -68,6 +74,17 @@ def apply_reorganisation(
     """Merge units into an existing unit or a new one; boards, children, users and content follow."""
     result = directory.apply_reorganisation(session, actor=user, ip=client_ip(request), changes=changes,
                                             body=body)
+    return ReorganisePublic(new_unit_ids=list(result.new_unit_ids),
+                            retired_unit_ids=list(result.retired_unit_ids), board_ids=list(result.board_ids))
+
+
+@router.post("/split", response_model=ReorganisePublic)
+def split_unit(
+    request: Request, session: SessionDep, user: AdminUser, changes: ChangesDep, body: SplitRequest
+) -> ReorganisePublic:
+    """Split one unit into two or more new units from a date; boards, users and villages go to the
+    new unit the admin names for each, the rest and the content to the first."""
+    result = directory.split(session, actor=user, ip=client_ip(request), changes=changes, body=body)
     return ReorganisePublic(new_unit_ids=list(result.new_unit_ids),
                             retired_unit_ids=list(result.retired_unit_ids), board_ids=list(result.board_ids))
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session, SQLModel, col, select
 
-from signage_server.core.local_time import local_text
+from signage_server.core.local_time import local_text, to_local
 from signage_server.models import (
     AdminUnit,
     ApiToken,
@@ -41,7 +41,7 @@ ACTIONS: dict[str, str] = {
     "approve": N_("approved"), "reject": N_("rejected"), "publish": N_("published"),
     "issue": N_("issued"), "confirm": N_("confirmed"), "cancel": N_("cancelled"), "expire": N_("expired"),
     "pair": N_("paired a player"), "revoke_devices": N_("revoked the players"), "rotate_credential": N_("renewed the player's key"),
-    "reorganise": N_("reorganised"), "create_token": N_("created an API token"), "revoke_token": N_("revoked an API token"),
+    "reorganise": N_("reorganised"), "split": N_("split into new units"), "create_token": N_("created an API token"), "revoke_token": N_("revoked an API token"),
     "rotate_token": N_("renewed an API token"), "change_password": N_("changed the password"),
     "deactivate": N_("deactivated"), "login_failed": N_("failed login"),
     "rename": N_("renamed"), "remove": N_("removed"), "upload_certificate": N_("uploaded a certificate"),
@@ -95,6 +95,7 @@ FIELDS: dict[str, str] = {
 }
 UNIT_FIELDS = {"unit_id", "target_unit_id", "target_unit_ids", "parent_id", "from_ids", "into_id", "new_unit_ids", "retired_unit_ids"}
 USER_FIELDS = {"trusted_by", "created_by", "submitted_by", "reviewed_by", "issued_by", "confirmed_by", "cancelled_by", "actor_id", "user_id"}
+UNIT_CODE_FIELDS = {"unit_code"}  # a unit named by its code (a CAP sender's), as valid on the event's day
 BOARD_FIELDS = {"board_id", "target_board_id", "target_board_ids"}
 ENUM_FIELDS = {"state", "role", "category", "priority", "kind", "target_kind", "orientation", "level", "target"}
 TIME_FIELDS = {"certificate_not_after"}  # instants whose name does not end in _at
@@ -115,6 +116,8 @@ class Names:
     units: dict[int, str] = field(default_factory=dict)
     users: dict[int, str] = field(default_factory=dict)
     boards: dict[int, str] = field(default_factory=dict)
+    # a code names different units over time (the 2025 reform reused codes): (from, to, name) each
+    unit_codes: dict[str, list[tuple[date, date | None, str]]] = field(default_factory=dict)
     objects: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
@@ -126,6 +129,30 @@ def _ids(events: Iterable[AuditEvent], fields: set[str]) -> set[int]:
                 values = data[key] if isinstance(data[key], list) else [data[key]]
                 found |= {v for v in values if isinstance(v, int)}
     return found
+
+
+def _codes(events: Iterable[AuditEvent]) -> set[str]:
+    return {v for e in events for data in (e.before or {}, e.after or {})
+            for k, v in data.items() if k in UNIT_CODE_FIELDS and isinstance(v, str)}
+
+
+def _units_by_code(session: Session, codes: set[str]) -> dict[str, list[tuple[date, date | None, str]]]:
+    found: dict[str, list[tuple[date, date | None, str]]] = {}
+    if codes:
+        rows = session.exec(select(AdminUnit).where(col(AdminUnit.code).in_(sorted(codes)))).all()
+        for unit in rows:
+            found.setdefault(unit.code, []).append((unit.valid_from, unit.valid_to, unit.name))
+    return found
+
+
+def unit_name_by_code(names: Names, code: str, on: date | None) -> str | None:
+    """The name of the unit that had ``code`` on the day ``on`` (else the current one)."""
+    spans = names.unit_codes.get(code, [])
+    if on is not None:
+        for start, end, name in spans:
+            if start <= on and (end is None or on < end):
+                return name
+    return next((name for _, end, name in spans if end is None), None)
 
 
 def _names_of(session: Session, model: type[SQLModel], attr: str, ids: Iterable[Any]) -> dict[Any, str]:
@@ -146,6 +173,7 @@ def look_up(session: Session, events: list[AuditEvent]) -> Names:
     full = _names_of(session, User, "full_name", users)
     names.users.update({i: n for i, n in full.items() if n})
     names.boards = _names_of(session, Board, "name", _ids(events, BOARD_FIELDS))
+    names.unit_codes = _units_by_code(session, _codes(events))
     by_type: dict[str, set[str]] = {}
     for event in events:
         by_type.setdefault(event.object_type, set()).add(event.object_id)
@@ -181,11 +209,11 @@ def _snapshot_name(event: AuditEvent) -> str:
     return ""
 
 
-def _value(key: str, value: Any, names: Names, tr: Translate) -> str:
+def _value(key: str, value: Any, names: Names, tr: Translate, on: date | None = None) -> str:
     if value is None or value == "" or value == []:
         return "–"
     if isinstance(value, list):
-        return ", ".join(_value(key, v, names, tr) for v in value)
+        return ", ".join(_value(key, v, names, tr, on) for v in value)
     if isinstance(value, bool):
         return tr(N_("yes")) if value else tr(N_("no"))
     if key in UNIT_FIELDS and isinstance(value, int):
@@ -194,6 +222,8 @@ def _value(key: str, value: Any, names: Names, tr: Translate) -> str:
         return names.users.get(value, tr(N_("user #%(id)s"), id=value))
     if key in BOARD_FIELDS and isinstance(value, int):
         return names.boards.get(value, tr(N_("board #%(id)s"), id=value))
+    if key in UNIT_CODE_FIELDS and isinstance(value, str):
+        return unit_name_by_code(names, value, on) or tr(N_("unit with code %(code)s"), code=value)
     if key in ENUM_FIELDS and isinstance(value, str):
         return tr(value)
     if key == "content_type" and isinstance(value, str):
@@ -211,9 +241,10 @@ def _value(key: str, value: Any, names: Names, tr: Translate) -> str:
 def changes_text(event: AuditEvent, names: Names, tr: Translate) -> list[str]:
     """``Field: old → new`` for every field whose value differs, in words."""
     old, new = event.before or {}, event.after or {}
+    on = to_local(event.at).date() if event.at else None
     shown = []
     for key in sorted(set(old) | set(new)):
         if old.get(key) != new.get(key):
             label = tr(FIELDS[key]) if key in FIELDS else key
-            shown.append(f"{label}: {_value(key, old.get(key), names, tr)} → {_value(key, new.get(key), names, tr)}")
+            shown.append(f"{label}: {_value(key, old.get(key), names, tr, on)} → {_value(key, new.get(key), names, tr, on)}")
     return shown

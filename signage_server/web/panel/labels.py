@@ -36,5 +36,11 @@ ENUM_WORDS = (
 # built-in layouts' region ids (layouts/*.json): the panel names a region, never shows its id
 REGION_WORDS = {"main": N_("main area"), "ticker": N_("ticker"), "clock": N_("clock"),
                 "side": N_("side area"), "logo": N_("logo"), "title": N_("title")}
+# Decision 18/2021/QĐ-TTg: the five disaster risk levels, said by what each means; the colour is
+# only a hint beside it (colour names alone do not tell an operator how grave a level is)
+RISK_MEANINGS = {1: N_("small risk"), 2: N_("medium risk"), 3: N_("large risk"), 4: N_("very large risk"),
+                 5: N_("disaster")}
+RISK_COLOUR_NAMES = {1: N_("light blue"), 2: N_("light yellow"), 3: N_("orange"), 4: N_("red"),
+                     5: N_("purple")}
 WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"),
             N_("Saturday"), N_("Sunday"))

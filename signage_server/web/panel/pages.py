@@ -22,7 +22,7 @@ from signage_server.core.errors import DomainError
 from signage_server.core.local_time import LOCAL_LABEL, local_date, local_text, to_local
 from signage_server.web.deps import state_of
 from signage_server.web.panel.i18n import LANGUAGES, load_catalogs, pick_language
-from signage_server.web.panel.labels import REGION_WORDS, WEEKDAYS
+from signage_server.web.panel.labels import REGION_WORDS, RISK_COLOUR_NAMES, RISK_MEANINGS, WEEKDAYS
 from signage_server.web.panel.listing import unit_tree
 from signage_server.web.panel.refusals import Refusal, refusal_text
 from signage_server.web.panel.session import CSRF_FIELD, LANG_COOKIE, PanelUser
@@ -65,6 +65,8 @@ def make_environment() -> Environment:
     env.filters["localdate"] = local_date
     env.globals["tz_label"] = LOCAL_LABEL
     env.filters["region"] = region_word
+    env.globals["risk_meanings"] = RISK_MEANINGS  # macros.risk_words
+    env.globals["risk_colours"] = RISK_COLOUR_NAMES
     return env
 
 

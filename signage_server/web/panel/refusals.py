@@ -84,6 +84,8 @@ SENTENCES: dict[str, str] = {
     "village.not_found": N_("This village does not exist or lies outside your area."),
     "unit.in_use": N_("%(name)s is still in use (boards, users, content or schedules belong to it or aim at it); move them first."),
     "unit.into_itself": N_("A unit cannot be merged into itself."),
+    "unit.split_foreign": N_("Only the boards, accounts and villages of %(name)s can be given to its new units."),
+    "unit.code_taken": N_("A unit with the code %(unit_code)s already exists on that date; choose another code."),
     "unit.not_valid_on": N_("%(name)s is not valid on %(effective)s (retired already, or it starts later)."),
     # boards and pairing
     "board.invalid": N_("Some values of the board are not valid."),

@@ -57,6 +57,7 @@ from signage_server.models import (
     Submission,
     TargetKind,
     TokenKind,
+    TrustedCapSender,
     UnitLevel,
     User,
     utcnow,
@@ -240,6 +241,20 @@ def _own_token(env: Env, _unit: int, user: User) -> Case:
     return Case({"token_id": row.id})
 
 
+def _scoped_token(env: Env, unit: int, user: User) -> Case:
+    """An API token of another account of ``unit`` (the admins' routes)."""
+    owner = env.session.get(User, _user(env, unit, user).params["user_id"])
+    _plain, row = issue_token(env.session, owner, TokenKind.API, "script", None)
+    return Case({"token_id": row.id})
+
+
+def _cap_sender(env: Env, unit: int, _user: User) -> Case:
+    code = env.session.get(AdminUnit, unit).code
+    row = env.add(TrustedCapSender(name=f"s{next(env.counter)}@kttv.gov.vn", token_hash=secrets.token_hex(32),
+                                   unit_code=code, geocode_names=["UNIT_CODE"]))
+    return Case({"sender_id": row.id})
+
+
 def _pairing(env: Env, unit: int, user: User) -> Case:
     case = _board(env, unit, user)
     code = "".join(secrets.choice(PAIRING_CODE_ALPHABET) for _ in range(PAIRING_CODE_LENGTH))
@@ -311,6 +326,13 @@ def _intake(env: Env, unit: int, user: User) -> Case:
                       "layout_id": LAYOUT})
 
 
+def _split(env: Env, unit: int, _user: User) -> Case:
+    village = add_unit(env.session, f"v{next(env.counter)}", UnitLevel.VILLAGE, "Thôn Cũ", unit)
+    parts = [{"code": f"n{next(env.counter)}", "name": "Thôn Đông"}, {"code": f"n{next(env.counter)}",
+                                                                      "name": "Thôn Tây"}]
+    return Case(json={"from_id": village, "effective": str(date.today()), "parts": parts})
+
+
 def _audit_query(_env: Env, unit: int, _user: User) -> Case:
     return Case(query={"unit_id": unit})
 
@@ -348,6 +370,18 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/users/{user_id}"): Rule(ADMIN, True, _user),
     ("PATCH", "/api/v1/users/{user_id}"): Rule(ADMIN, True, _with(_user, json={"full_name": "Tên"})),
     ("DELETE", "/api/v1/users/{user_id}"): Rule(ADMIN, True, _user),
+    # other accounts' API tokens and the trusted CAP senders: admins, in their scope
+    ("GET", "/api/v1/api-tokens"): Rule(ADMIN),
+    ("POST", "/api/v1/api-tokens"): Rule(ADMIN, True, _with(_user, json=lambda _e, _u, case: {
+        "user_id": case.params["user_id"], "name": "script"})),
+    ("DELETE", "/api/v1/api-tokens/{token_id}"): Rule(ADMIN, True, _scoped_token),
+    ("GET", "/api/v1/cap-senders"): Rule(ADMIN),
+    ("POST", "/api/v1/cap-senders"): Rule(ADMIN, True, _in_unit(lambda env, unit: {
+        "name": f"new{next(env.counter)}@kttv.gov.vn", "unit_id": unit})),
+    ("PATCH", "/api/v1/cap-senders/{sender_id}"): Rule(
+        ADMIN, True, _with(_cap_sender, json={"active": False})),
+    ("POST", "/api/v1/cap-senders/{sender_id}/token"): Rule(ADMIN, True, _cap_sender),
+    ("DELETE", "/api/v1/cap-senders/{sender_id}"): Rule(ADMIN, True, _cap_sender),
     # units
     ("GET", "/api/v1/units"): Rule(ANY),
     ("GET", "/api/v1/units/{unit_id}"): Rule(ANY, True, _unit),
@@ -358,6 +392,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/units/{unit_id}/villages"): Rule(
         EDIT, True, _with(_commune_under, json={"name": "Thôn"})),
     ("POST", "/api/v1/units/reorganise"): Rule(ADMIN, True, _reorganise),
+    ("POST", "/api/v1/units/split"): Rule(ADMIN, True, _split),
     ("GET", "/api/v1/units/{unit_id}/approval-settings"): Rule(ANY, True, _unit),
     ("PUT", "/api/v1/units/{unit_id}/approval-settings"): Rule(
         ADMIN, True, _with(_unit, json={"trusted_editors_auto_approve": False})),
@@ -410,6 +445,7 @@ RULES: dict[tuple[str, str], Rule] = {
         json={"url": "https://nguon.example.vn/hook", "secret": "0123456789abcdef"})),
     ("GET", "/api/v1/webhooks/bulletins"): Rule(ANY, ok=frozenset({200, 404})),
     ("DELETE", "/api/v1/webhooks/bulletins"): Rule(ANY, ok=frozenset({204, 404})),
+    ("GET", "/api/v1/reports/boards"): Rule(ANY, True, _audit_query),
     ("POST", "/api/v1/device/heartbeat"): Rule(None),
     ("POST", "/api/v1/device/plays"): Rule(None),
     ("POST", "/api/v1/device/screenshots"): Rule(None),

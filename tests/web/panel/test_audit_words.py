@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import pytest
 
 from signage_server.models import AuditEvent
@@ -40,3 +42,18 @@ def test_a_village_level_is_a_word() -> None:
     event = AuditEvent(action="create", object_type="unit", object_id="9", after={"level": "village"})
     said = audit_view.changes_text(event, audit_view.Names(), vi())
     assert said == ["Cấp hành chính: – → thôn, tổ dân phố"]
+
+
+def test_a_cap_senders_unit_is_named_not_coded() -> None:
+    names = audit_view.Names(unit_codes={"22015": [(date(2025, 7, 1), None, "Phường Hạ Long")],
+                                         "07030": [(date(2020, 1, 1), date(2025, 7, 1), "Xã cũ"),
+                                                   (date(2025, 7, 1), None, "Xã mới")]})
+    event = AuditEvent(action="update", object_type="cap_sender", object_id="4",
+                       before={"unit_code": "22015"}, after={"unit_code": "07030"},
+                       at=datetime(2025, 6, 30, 12, 0, tzinfo=UTC))
+    assert audit_view.changes_text(event, names, vi()) == ["Đơn vị: Phường Hạ Long → Xã cũ"]
+
+
+def test_an_unknown_unit_code_is_said_as_a_code() -> None:
+    event = AuditEvent(action="create", object_type="cap_sender", object_id="4", after={"unit_code": "99999"})
+    assert audit_view.changes_text(event, audit_view.Names(), vi()) == ["Đơn vị: – → đơn vị có mã 99999"]

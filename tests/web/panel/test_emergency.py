@@ -108,11 +108,16 @@ def test_operator_cannot_target_another_communes_board(client, users, make_board
     assert page.status_code == 422 and "Bảng này không tồn tại hoặc nằm ngoài phạm vi của bạn." in page.text
 
 
-def test_form_offers_each_risk_level_with_its_colour_name(client, users) -> None:
+def test_form_offers_each_risk_level_in_words_with_its_colour_as_a_hint(client, users) -> None:
     login(client, "operator-a")
     page = client.get("/panel/emergency")
-    for level, name in [(1, "Xanh dương nhạt"), (2, "Vàng nhạt"), (3, "Da cam"), (4, "Đỏ"), (5, "Tím")]:
-        assert f'class="risk risk-{level}"' in page.text and name in page.text
+    words = [(1, "rủi ro thiên tai nhỏ", "xanh dương nhạt"),
+             (2, "rủi ro thiên tai trung bình", "vàng nhạt"),
+             (3, "rủi ro thiên tai lớn", "da cam"), (4, "rủi ro thiên tai rất lớn", "đỏ"),
+             (5, "thảm họa", "tím")]
+    for level, meaning, colour in words:
+        assert f'class="risk risk-{level}"' in page.text
+        assert f"Cấp độ {level}: {meaning} (màu {colour})" in page.text
 
 
 @pytest.mark.parametrize("level", sorted(RISK_COLORS))

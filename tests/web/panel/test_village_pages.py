@@ -34,7 +34,7 @@ def test_an_editor_adds_renames_and_removes_a_village(client, users, tree, sessi
     unconfirmed = client.post(f"/panel/villages/{village.id}/remove", data={"csrf_token": csrf})
     assert unconfirmed.status_code == 422
     removed = client.post(f"/panel/villages/{village.id}/remove", data={"csrf_token": csrf, "confirm": "yes"})
-    assert "Đã xoá thôn." in removed.text and "Tổ dân phố 3" not in removed.text
+    assert "Đã xóa thôn." in removed.text and "Tổ dân phố 3" not in removed.text
     assert _village(session, "Tổ dân phố 3").valid_to is not None  # retired, kept for history
     actions = [e.action for e in session.exec(select(AuditEvent).where(AuditEvent.object_type == "unit"))]
     assert actions == ["create", "rename", "remove"]

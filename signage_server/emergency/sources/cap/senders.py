@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from cryptography import x509
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlmodel import Session, col, select
 
 from signage_server.core import audit, roles
@@ -58,6 +58,42 @@ class CapSenderIn(BaseModel):
         return value.strip()
 
 
+class CapSenderCreate(CapSenderIn):
+    """The API's form of a new sender: its certificate as PEM text (optional)."""
+
+    model_config = ConfigDict(extra="forbid")
+    certificate_pem: str | None = Field(default=None, max_length=MAX_CERTIFICATE_BYTES)
+
+
+class CapSenderUpdate(BaseModel):
+    """Enable or disable a sender, or pin a new certificate (PEM text)."""
+
+    model_config = ConfigDict(extra="forbid")
+    active: bool | None = None
+    certificate_pem: str | None = Field(default=None, max_length=MAX_CERTIFICATE_BYTES)
+
+
+class CapSenderPublic(BaseModel):
+    """What the API shows of a sender: never its token nor the token's hash."""
+
+    id: int
+    name: str
+    unit_code: str | None
+    unit_id: int | None
+    unit_name: str | None
+    geocode_names: list[str]
+    certificate_subject: str
+    certificate_not_after: datetime | None
+    source: CapSenderSource
+    active: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class CapSenderCreated(CapSenderPublic):
+    token: str  # shown once; only its sha256 is stored
+
+
 @dataclass(frozen=True)
 class CertificateFacts:
     pem: str
@@ -73,6 +109,13 @@ class MadeSender:
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def pem_bytes(text: str) -> bytes:
+    """PEM text as the bytes ``read_certificate`` reads (PEM is ASCII; anything else is not one)."""
+    if not text.isascii():
+        raise Invalid("cap_sender.bad_certificate", "the file is not a PEM certificate")
+    return text.encode("ascii")
 
 
 def read_certificate(pem: bytes) -> CertificateFacts:
@@ -257,3 +300,26 @@ def set_active(session: Session, *, actor: User, ip: str, sender_id: int, active
     session.add(row)
     _record(session, actor, ip, "enable" if active else "disable", row, before)
     return row
+
+
+def update_sender(session: Session, *, actor: User, ip: str, sender_id: int,
+                  body: CapSenderUpdate) -> TrustedCapSender:
+    """The API's PATCH: a new certificate first (refused whole when it is not valid), then the state;
+    each change audited as the panel's own action."""
+    row = _managed(session, actor, sender_id)
+    if body.certificate_pem is not None:
+        row = upload_certificate(session, actor=actor, ip=ip, sender_id=sender_id,
+                                 pem=pem_bytes(body.certificate_pem))
+    if body.active is not None and body.active != row.active:
+        row = set_active(session, actor=actor, ip=ip, sender_id=sender_id, active=body.active)
+    return row
+
+
+def public(session: Session, row: TrustedCapSender) -> CapSenderPublic:
+    unit = _unit(session, row.unit_code)
+    assert row.id is not None
+    return CapSenderPublic(
+        id=row.id, name=row.name, unit_code=row.unit_code, unit_id=None if unit is None else unit.id,
+        unit_name=None if unit is None else unit.name, geocode_names=list(row.geocode_names),
+        certificate_subject=row.certificate_subject, certificate_not_after=expiry_of(row), source=row.source,
+        active=row.active, created_at=row.created_at, updated_at=row.updated_at)

@@ -30,6 +30,7 @@ from signage_server.web.panel.routes import (
     reports,
     requisition,
     schedules,
+    unit_split,
     users,
     villages,
 )
@@ -61,4 +62,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     villages.router,
     reorganisation.router,
     owner.router,
+    unit_split.router,
 )

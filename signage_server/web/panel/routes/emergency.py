@@ -25,15 +25,14 @@ from signage_server.emergency.delivery import Delivery
 from signage_server.emergency.schemas import OverrideCreate, OverrideTargetIn
 from signage_server.models import AdminUnit, Board, OverrideState, User, utcnow
 from signage_server.web.deps import MediaStoreDep, OverrideDeliveryDep, SessionDep, SettingsDep
-from signage_server.web.panel.labels import N_
+from signage_server.web.panel.labels import N_, RISK_MEANINGS
 from signage_server.web.panel.pages import Pages, error_text
 from signage_server.web.panel.routes.common import PagesDep, local_time, units_in_scope
 from signage_server.web.panel.session import CheckedPanelUser, CurrentPanelUser, PanelUser
 
 router = APIRouter(prefix="/emergency")
 EXPIRY_HOURS = (1, 3, 6, 12, 24, 48, 72)
-# Decision 18/2021/QĐ-TTg: the five risk levels by colour.
-RISK_NAMES = {1: N_("Light blue"), 2: N_("Light yellow"), 3: N_("Orange"), 4: N_("Red"), 5: N_("Purple")}
+RISK_NAMES = RISK_MEANINGS  # Decision 18/2021/QĐ-TTg levels; templates say them with macros.risk_words
 TARGET_MODES = ("all", "units", "boards", "tags")
 STATE_WORDS = (N_("pending_confirmation"), N_("active"), N_("cancelled"), N_("expired"),
                N_("displayed"), N_("delivered"), N_("pending"), N_("unreachable"))
