@@ -1,6 +1,7 @@
 """Bulletin intake end to end: the province's source system sends a bulletin twice (the second time
 corrected), the server holds one bulletin, an approver approves it, and a real headless player airs
-it: its proof of play reaches the server."""
+it: its proof of play reaches the server, and the source system reads the bulletin's receipt (received,
+first aired, airtime on the board) and its individual plays (JSON and CSV)."""
 
 from __future__ import annotations
 
@@ -84,3 +85,19 @@ def test_an_intake_bulletin_sent_twice_is_one_bulletin_that_airs(site: Site, tmp
     records = wait_until(played, "the bulletin's play record at the server", [player], log=site.log)
     assert isinstance(records, list)
     assert all(r.duration_s > 0 for r in records)
+
+    # The source system then pulls its proof: the receipt per board and the individual plays.
+    ids = {r.id for r in records}
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}/api/v1", headers=system, timeout=30) as source:
+        receipts = source.get(f"/bulletins/{sent['bulletin_id']}/receipts")
+        assert receipts.status_code == 200, receipts.text
+        reach = receipts.json()
+        row = next(b for b in reach["boards"] if b["board_id"] == board)
+        assert row["targeted"] and row["received_at"] is not None and row["first_aired_at"] is not None
+        assert row["plays"] >= 1 and row["airtime_s"] > 0
+        assert reach["boards_aired"] == 1 and reach["never_aired"] == [] and reach["first_aired_at"]
+        plays = source.get("/plays", params={"bulletin_id": sent["bulletin_id"], "board_id": board})
+        assert plays.status_code == 200, plays.text
+        assert ids <= {p["id"] for p in plays.json()["plays"]}
+        listed = source.get("/plays.csv", params={"bulletin_id": sent["bulletin_id"]})
+        assert listed.status_code == 200 and listed.text.count("\n") >= len(ids) + 1
