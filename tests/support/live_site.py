@@ -167,6 +167,13 @@ class Api:
         return response.json() if response.content else {}
 
     def publish(self, kind: str, object_id: int) -> None:
+        """Put a draft on air; for content already on air, approve the edit waiting beside it."""
+        row = self.call("GET", f"/{kind}/{object_id}")
+        if row.get("pending_submission_id"):
+            decided = self.approver.post(f"/submissions/{row['pending_submission_id']}/decision",
+                                         json={"state": "approved"})
+            assert decided.status_code == 200, f"{kind} {object_id} edit: {decided.text}"
+            return
         self.call("POST", f"/{kind}/{object_id}/state", json={"state": "submitted"})
         for state in ("approved", "published"):
             response = self.approver.post(f"/{kind}/{object_id}/state", json={"state": state})
