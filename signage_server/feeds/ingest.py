@@ -100,7 +100,9 @@ def _make(session: Session, *, feed: Feed, actor: Actor, item: FeedItem, changes
         else:
             shown = playlists.add_item(session, actor=actor, changes=changes, playlist_id=feed.playlist_id,
                                        item=line)
-            entry.item_id = max(i.id for i in shown.items)
+            # An approved playlist keeps playing as approved: the line waits in the playlist's edit
+            # for the approvers and carries its own validity, so nothing here removes it later.
+            entry.item_id = None if shown.pending_edit is not None else max(i.id for i in shown.items)
     session.add(entry)
     session.commit()
     changes.publish(Change(playlists=frozenset({feed.playlist_id})))

@@ -32,6 +32,7 @@ from signage_server.models import (
     FeedTarget,
     Playlist,
     PlaylistItem,
+    Submission,
     User,
 )
 from signage_server.settings import Settings
@@ -211,9 +212,13 @@ async def test_an_untrusted_ticker_feed_sends_its_playlist_to_the_queue(session,
     session.add(playlist)
     session.commit()
     await poller.tick()
-    assert len(_items(session, feed_id)) == 2
-    assert session.get(Playlist, playlist.id).state == ContentState.SUBMITTED  # like an editor's edit
-    assert session.exec(select(AuditEvent).where(AuditEvent.action == "add_item")).first() is not None
+    # like an editor's edit of an approved playlist: the lines wait in its edit, the approved
+    # playlist stays on air until an approver decides
+    assert _items(session, feed_id) == []
+    assert session.get(Playlist, playlist.id).state == ContentState.APPROVED
+    waiting = session.exec(select(Submission).where(Submission.state == ContentState.SUBMITTED)).one()
+    assert [i["text"] for i in waiting.pending["items"]] == ["Ngày hội đại đoàn kết", "Tiêm chủng mở rộng"]
+    assert session.exec(select(AuditEvent).where(col(AuditEvent.action).in_(["add_item", "submit"]))).first()
 
 
 async def test_expired_entries_drop_off(session, users, site, poller, clock) -> None:
