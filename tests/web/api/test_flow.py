@@ -3,10 +3,18 @@
 from sqlmodel import select
 
 from signage_contract import Manifest, SignedManifest, TickerItem
-from signage_server.models import ComposedManifest, Schedule
+from signage_server.core.changes import Change
+from signage_server.models import ComposedManifest, ContentState, Playlist, Schedule
 
 
 def _publish(client, users, kind: str, object_id: int) -> None:
+    """A draft through review to the boards; content on air: its waiting edit approved."""
+    waiting = client.get(f"/api/v1/{kind}/{object_id}", headers=users["editor_a"].headers).json()
+    if waiting.get("pending_submission_id"):
+        decided = client.post(f"/api/v1/submissions/{waiting['pending_submission_id']}/decision",
+                              json={"state": "approved"}, headers=users["approver_a"].headers)
+        assert decided.status_code == 200, decided.text
+        return
     for user, state in (("editor_a", "submitted"), ("approver_a", "approved"), ("approver_a", "published")):
         response = client.post(f"/api/v1/{kind}/{object_id}/state", json={"state": state},
                                headers=users[user].headers)
@@ -43,11 +51,17 @@ def test_published_schedule_reaches_the_board_manifest(client, app, users, tree,
     assert _tickers(session, board) == ["Chào mừng ngày hội"]
 
 
-def test_editing_published_content_takes_it_off_until_approved_again(client, app, users, tree, session):
+def test_editing_published_content_keeps_it_on_air_until_the_edit_is_approved(client, app, users, tree,
+                                                                               session):
     board, playlist = _scheduled_board(client, users, tree)
-    client.patch(f"/api/v1/playlists/{playlist}", json={"name": "Tin mới"}, headers=users["editor_a"].headers)
+    editor = users["editor_a"].headers
+    client.post(f"/api/v1/playlists/{playlist}/items", json={"kind": "ticker", "text": "Tin mới"},
+                headers=editor)
     client.portal.call(app.state.composer.wait_idle)
-    assert _tickers(session, board) == []
+    assert _tickers(session, board) == ["Chào mừng ngày hội"]  # the approved version plays on
+    _publish(client, users, "playlists", playlist)
+    client.portal.call(app.state.composer.wait_idle)
+    assert _tickers(session, board) == ["Chào mừng ngày hội", "Tin mới"]
 
 
 def _manifest(session, board_id: int) -> Manifest:
@@ -79,8 +93,13 @@ def test_a_schedule_whose_playlist_went_back_to_review_leaves_the_lower_schedule
     assert sorted(_tickers(session, board)) == ["Chào mừng ngày hội", "Tin riêng của bảng"]
     sources = {s.schedule_id for s in _manifest(session, board).sources}
     assert sources == {str(schedule), str(commune_schedule)}
-    edited = client.patch(f"/api/v1/playlists/{own}", json={"name": "Riêng (sửa)"}, headers=editor)
-    assert edited.json()["state"] == "submitted"  # back in review
+    # Back in review (an edit in a unit whose trusted editors approve their own, or a decision taken
+    # back): the board's own schedule has nothing to play.
+    row = session.get(Playlist, own)
+    row.state = ContentState.SUBMITTED
+    session.add(row)
+    session.commit()
+    app.state.changes.publish(Change(playlists=frozenset({own})))
     client.portal.call(app.state.composer.wait_idle)
     manifest = _manifest(session, board)
     assert manifest.timeline, "the board has something scheduled"
