@@ -126,6 +126,8 @@ def _members(archive: tarfile.TarFile) -> Iterator[tarfile.TarInfo]:
         name = member.name
         if name.startswith(("/", "\\")) or ".." in Path(name).parts or "\\" in name:
             raise BundleRejected(f"path escape in the bundle: {name!r}")
+        if not member.isfile():  # links, devices, directories: a bundle holds plain files only
+            raise BundleRejected(f"{name!r} is not a regular file")
         yield member
 
 
