@@ -144,11 +144,12 @@ def run_command(args: argparse.Namespace) -> int:
         print("--server URL is required to run a board", file=sys.stderr)
         return 2
     from .app import run_board
-    from .core.config import CONFIG_NAME, ConfigError, load_config
+    from .core.config import CONFIG_NAME, ConfigError, load_config, load_usb_bundles
 
     state_dir = args.state_dir or default_state_dir()
     try:
         display = load_config(args.config or state_dir / CONFIG_NAME)
+        usb_bundles = load_usb_bundles(args.config or state_dir / CONFIG_NAME)
     except ConfigError as exc:
         print(f"cannot start: {exc}", file=sys.stderr)
         return 2
@@ -160,6 +161,7 @@ def run_command(args: argparse.Namespace) -> int:
         geometry=args.geometry,
         fullscreen=args.fullscreen,
         display=display,
+        usb_bundles=usb_bundles,
     )
     return 0
 
