@@ -82,6 +82,9 @@ class BodyLimits:
             BodyRule("CAP messages", "POST", "/api/v1/cap", MAX_CAP_BYTES),
             BodyRule("play batches", "POST", DEVICE_PLAYS, PLAY_BATCH_BYTES),
             BodyRule("play batches", "POST", PLAYS_IMPORT, PLAY_BATCH_BYTES),  # from a USB drive
+            # up to 16 such files at once (web/panel/routes/bundles.py)
+            BodyRule("play files", "POST", "/panel/bundles/plays",
+                     16 * PLAY_BATCH_BYTES + MULTIPART_OVERHEAD_BYTES),
         ))
 
 
