@@ -8,6 +8,7 @@ import io
 import tarfile
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from PIL import Image
 from sqlmodel import func, select
 
@@ -17,7 +18,7 @@ from player.core.playtrack import PlayTracker
 from player.core.state import StateDir
 from player.core.timeline import resolve
 from signage_contract import ImageItem
-from signage_contract.bundle import BUNDLE_EXPORT, PLAYS_IMPORT, PlayExport
+from signage_contract.bundle import BUNDLE_EXPORT, PLAYS_IMPORT, BundleRejected, PlayExport
 from signage_contract.device import DeviceCredential
 from signage_contract.signing import encode_key, key_id
 from signage_server.content.workflow import publish
@@ -131,3 +132,24 @@ def test_a_board_outside_the_users_scope_is_neither_exported_nor_imported(
     assert client.post(BUNDLE_EXPORT, json={"board_ids": [outside.id]}, headers=editor).status_code == 404
     body = {"board_id": str(outside.id), "exported_at": datetime.now(UTC).isoformat(), "records": []}
     assert client.post(PLAYS_IMPORT, json=body, headers=editor).status_code == 404
+
+
+def test_a_real_bundle_for_one_board_is_refused_by_another(
+    client, session, make_board, users, tmp_path
+) -> None:
+    board, other = make_board(), make_board()
+    reply = client.post(BUNDLE_EXPORT, json={"board_ids": [board.id]}, headers=users["operator_a"].headers)
+    path = tmp_path / "signage-bundle.tar"
+    path.write_bytes(reply.content)
+    state = _paired_player(client, session, other, tmp_path / "other")
+    with pytest.raises(BundleRejected, match="no manifest for this board"):
+        import_bundle(state, path)
+    assert state.load_manifest() is None
+
+
+def test_an_oversized_play_file_is_refused_before_it_is_read(client, make_board, users) -> None:
+    board = make_board()
+    body = b'{"board_id": "' + str(board.id).encode() + b'", "records": [' + b" " * (3 * 1024 * 1024) + b"]}"
+    answer = client.post(PLAYS_IMPORT, content=body, headers={**users["editor_a"].headers,
+                                                              "Content-Type": "application/json"})
+    assert answer.status_code == 413
