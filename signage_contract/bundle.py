@@ -34,6 +34,8 @@ MAX_INDEX_BYTES = 4 * 1024 * 1024
 MAX_MANIFEST_BYTES = 8 * 1024 * 1024
 MAX_MEDIA_BYTES = 64 * 1024 * 1024  # per file; the server's uploads are far smaller
 MAX_BUNDLE_BOARDS = 500
+MAX_BUNDLE_MEDIA = 20_000
+MAX_MEMBERS = 2 + MAX_BUNDLE_BOARDS + MAX_BUNDLE_MEDIA  # a tar of tiny members must not fill memory
 BUNDLE_CONTEXT = b"signage-bundle-v1\x00"
 
 
@@ -57,7 +59,7 @@ class BundleIndex(WireModel):
     created_at: AwareDatetime
     key_id: str
     boards: Annotated[list[BundleBoard], Field(max_length=MAX_BUNDLE_BOARDS)]
-    media: list[BundleMedia]
+    media: Annotated[list[BundleMedia], Field(max_length=MAX_BUNDLE_MEDIA)]
 
 
 class BundleRequest(WireModel):
@@ -121,8 +123,10 @@ def _read_member(archive: tarfile.TarFile, member: tarfile.TarInfo, limit: int) 
     return data
 
 
-def _members(archive: tarfile.TarFile) -> Iterator[tarfile.TarInfo]:
-    for member in archive:
+def _members(archive: tarfile.TarFile, limit: int) -> Iterator[tarfile.TarInfo]:
+    for count, member in enumerate(archive, 1):
+        if count > limit:
+            raise BundleRejected(f"the bundle holds more than {limit} files")
         name = member.name
         if name.startswith(("/", "\\")) or ".." in Path(name).parts or "\\" in name:
             raise BundleRejected(f"path escape in the bundle: {name!r}")
@@ -154,7 +158,7 @@ def read_bundle(path: Path, verify_key: VerifyKey, board_id: str, max_bytes: int
 
 def _read_open(archive: tarfile.TarFile, verify_key: VerifyKey, board_id: str) -> BundleForBoard:
     members = {}
-    for member in _members(archive):
+    for member in _members(archive, MAX_MEMBERS):
         if member.name in members:
             raise BundleRejected(f"{member.name!r} appears twice in the bundle")
         members[member.name] = member

@@ -139,6 +139,13 @@ def test_a_member_bigger_than_the_index_says_is_refused(state, tmp_path) -> None
     assert _untouched(state)
 
 
+def test_a_bundle_of_too_many_files_is_refused(state, tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(wire, "MAX_MEMBERS", 3)
+    with pytest.raises(BundleRejected, match="more than 3 files"):
+        import_bundle(state, _bundle(tmp_path / "b.tar"))
+    assert _untouched(state)
+
+
 def test_a_file_that_is_not_a_tar_is_refused(state, tmp_path) -> None:
     path = tmp_path / "b.tar"
     path.write_bytes(b"not a tar at all" * 100)
