@@ -26,6 +26,7 @@ from .core.watchdog import FrameWatchdog, SdNotify
 from .net.health import HealthService
 from .net.overrides import OverrideDesk
 from .net.sync import Coordinator
+from .net.usb_bundles import BundleWatcher
 from .screen.compositor import Compositor, region_rect
 from .screen.display_power import DisplayPower, PowerFollower, backends_for
 from .screen.images import ImageStore
@@ -100,6 +101,7 @@ def run_board(
     geometry: Geometry | None,
     fullscreen: bool,
     display: DisplayConfig | None = None,
+    usb_bundles: str | None = None,
 ) -> None:
     """Run a board until the window closes or SIGTERM: the stored manifest and overrides on screen
     from the first frame, then the network threads, health, and the frame loop on this thread."""
@@ -130,6 +132,9 @@ def run_board(
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     network = threading.Thread(target=coordinator.run, name="signage-sync", daemon=True)
     network.start()
+    if usb_bundles:  # a board without a link: bundles from a drive (net/usb_bundles.py)
+        watcher = BundleWatcher(usb_bundles, state, health.playlog, coordinator.adopt)
+        threading.Thread(target=watcher.run, args=(stop,), name="signage-usb", daemon=True).start()
     health.start()
     desk.outbox.start()
     if power is not None:

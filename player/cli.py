@@ -62,6 +62,13 @@ def build_parser() -> argparse.ArgumentParser:
     draw.add_argument("--media-dir", type=Path, default=None, help="files named by sha256 (a player cache)")
     draw.add_argument("--pages", action="store_true",
                       help="every page of the main region's text: OUTPUT is page 1, STEM-N.png page N")
+    bundle = commands.add_parser(
+        "import-bundle",
+        help="play a USB bundle the server exported for boards without a link (verified like a "
+             "fetched manifest), and write this board's proof of play beside it")
+    bundle.add_argument("bundle", type=Path, help="the bundle's tar, e.g. /media/usb/signage-bundle.tar")
+    bundle.add_argument("--plays-dir", type=Path, default=None,
+                        help="where to write the proof of play (default: the bundle's directory)")
     service = commands.add_parser(
         "install-service",
         help="start this player at boot and restart it if it stops or freezes (systemd; a logon task on "
@@ -137,11 +144,12 @@ def run_command(args: argparse.Namespace) -> int:
         print("--server URL is required to run a board", file=sys.stderr)
         return 2
     from .app import run_board
-    from .core.config import CONFIG_NAME, ConfigError, load_config
+    from .core.config import CONFIG_NAME, ConfigError, load_config, load_usb_bundles
 
     state_dir = args.state_dir or default_state_dir()
     try:
         display = load_config(args.config or state_dir / CONFIG_NAME)
+        usb_bundles = load_usb_bundles(args.config or state_dir / CONFIG_NAME)
     except ConfigError as exc:
         print(f"cannot start: {exc}", file=sys.stderr)
         return 2
@@ -153,6 +161,7 @@ def run_command(args: argparse.Namespace) -> int:
         geometry=args.geometry,
         fullscreen=args.fullscreen,
         display=display,
+        usb_bundles=usb_bundles,
     )
     return 0
 
@@ -166,6 +175,11 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
     if args.command == "render":
         return render_command(args)
+    if args.command == "import-bundle":
+        from .core.bundle_import import import_bundle_command
+
+        return import_bundle_command(state_dir=args.state_dir or default_state_dir(), path=args.bundle,
+                                     plays_dir=args.plays_dir or args.bundle.parent)
     if args.command == "install-service":
         from .service import install_service_command
 

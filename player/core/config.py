@@ -10,6 +10,10 @@ only, never by the server (the manifest carries schedules, never commands).
     # the LED sending card's brightness, run when the schedule's level changes; {percent} is 1..100,
     # {level} 0..255. No command: the output is dimmed in software only.
     command = ["/opt/novastar/set-brightness", "--percent", "{percent}"]
+
+    [usb]
+    # where a drive with a bundle for a board without a link mounts (glob); unset: no watch
+    bundles = "/media/*/*/signage-bundle*.tar"
 """
 
 from __future__ import annotations
@@ -31,6 +35,21 @@ class DisplayConfig:
     power: list[str] = field(default_factory=lambda: ["auto"])
     wayland_output: str | None = None
     brightness_command: list[str] = field(default_factory=list)
+
+
+def load_usb_bundles(path: Path) -> str | None:
+    """The glob of USB bundles to watch for (``[usb] bundles``), None when unset."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}") from exc
+    usb = data.get("usb", {})
+    pattern = usb.get("bundles") if isinstance(usb, dict) else None
+    if pattern is not None and (not isinstance(pattern, str) or not pattern.strip()):
+        raise ConfigError("usb.bundles must be a glob such as /media/*/*/signage-bundle*.tar")
+    return pattern
 
 
 def _strings(value: object, where: str) -> list[str]:

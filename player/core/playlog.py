@@ -195,6 +195,10 @@ class PlayLog:
             for body, end in rows
         ]
 
+    def all_closed(self) -> list[PlayRecord]:
+        """Every closed record, oldest first (bounded by MAX_ROWS): what a USB drive carries back."""
+        return self.pending(limit=MAX_ROWS)
+
     def acknowledge(self, record_ids: list[str]) -> None:
         with self._transaction() as db:
             db.executemany("DELETE FROM plays WHERE id = ?", [(i,) for i in record_ids])

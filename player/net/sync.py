@@ -203,6 +203,14 @@ class Coordinator:
         self.state.save_pending(signed)
         self.pending = (signed, manifest)
 
+    def adopt(self, signed: SignedManifest, manifest: Manifest) -> None:
+        """A manifest a USB bundle put in force (core/bundle_import.py, already verified, ordered
+        and stored with its media): it plays at once, and nothing older waits to replace it."""
+        if self.desk is not None:
+            self.desk.on_manifest(manifest)
+        self.pending = None
+        self.shared.update(manifest=manifest, version=signed.version)
+
     def _hand_over(self) -> bool:
         """Put the waiting manifest in force if its media needed soon are cached; True if it did."""
         if self.pending is None:

@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from signage_contract.bundle import PLAYS_IMPORT
 from signage_contract.device import DEVICE_PLAYS, DEVICE_SCREENSHOTS
 from signage_server.emergency.sources.cap import MAX_CAP_BYTES
 from signage_server.settings import Settings
@@ -80,6 +81,10 @@ class BodyLimits:
             BodyRule("screenshot uploads", "POST", DEVICE_SCREENSHOTS, screenshot),
             BodyRule("CAP messages", "POST", "/api/v1/cap", MAX_CAP_BYTES),
             BodyRule("play batches", "POST", DEVICE_PLAYS, PLAY_BATCH_BYTES),
+            BodyRule("play batches", "POST", PLAYS_IMPORT, PLAY_BATCH_BYTES),  # from a USB drive
+            # up to 16 such files at once (web/panel/routes/bundles.py)
+            BodyRule("play files", "POST", "/panel/bundles/plays",
+                     16 * PLAY_BATCH_BYTES + MULTIPART_OVERHEAD_BYTES),
         ))
 
 

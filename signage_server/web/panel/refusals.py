@@ -90,6 +90,7 @@ SENTENCES: dict[str, str] = {
     # boards and pairing
     "board.invalid": N_("Some values of the board are not valid."),
     "board.not_found": N_("This board does not exist or lies outside your area."),
+    "bundle.media_missing": N_("An image of these boards is missing from the media store; the bundle was not made."),
     "board.targeted_by_schedules": N_("Schedules target this board; retarget or delete them first."),
     "board.not_requisitioned": N_("This board is not a requisitioned board: make its kind “commercial” first."),
     "requisition_window.not_found": N_("This requisition window does not exist any more."),

@@ -168,6 +168,19 @@ def _submission(env: Env, unit: int, _user: User) -> Case:
     return Case({"submission_id": row.id})
 
 
+def _bundle(env: Env, unit: int, _user: User) -> Case:
+    return Case(json={"board_ids": [env.add(Board(name="Bảng xã", unit_id=unit)).id]})
+
+
+def _play_file(env: Env, unit: int, _user: User) -> Case:
+    board = env.add(Board(name="Bảng xã", unit_id=unit))
+    start = utcnow() - timedelta(hours=1)
+    record = {"id": secrets.token_hex(8), "region_id": "main", "item_id": "p1-i1", "reason": "scheduled",
+              "category": "other", "priority": "normal", "started_at": start.isoformat(),
+              "ended_at": (start + timedelta(seconds=30)).isoformat()}
+    return Case(json={"board_id": str(board.id), "exported_at": utcnow().isoformat(), "records": [record]})
+
+
 def _shop(env: Env, unit: int, _user: User) -> Case:
     board = env.add(Board(name="Bảng LED cửa hàng", unit_id=unit, kind=BoardKind.COMMERCIAL))
     return Case(params={"board_id": board.id})
@@ -446,6 +459,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/webhooks/bulletins"): Rule(ANY, ok=frozenset({200, 404})),
     ("DELETE", "/api/v1/webhooks/bulletins"): Rule(ANY, ok=frozenset({204, 404})),
     ("GET", "/api/v1/reports/boards"): Rule(ANY, True, _audit_query),
+    # USB bundles for boards without a link, and the proof of play they bring back
+    ("POST", "/api/v1/bundles"): Rule(EDIT | OPS, True, _bundle),
+    ("POST", "/api/v1/plays/import"): Rule(EDIT | OPS, True, _play_file),
     ("POST", "/api/v1/device/heartbeat"): Rule(None),
     ("POST", "/api/v1/device/plays"): Rule(None),
     ("POST", "/api/v1/device/screenshots"): Rule(None),

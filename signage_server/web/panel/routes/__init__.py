@@ -13,6 +13,7 @@ from signage_server.web.panel.routes import (
     board_admin,
     boards,
     bulletins,
+    bundles,
     cap_senders,
     dashboard,
     emergency,
@@ -42,6 +43,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     board_admin.router,  # before boards: /boards/new is not a board id
     requisition.router,
     boards.router,
+    bundles.router,
     power.router,
     media.router,
     bulletins.router,
