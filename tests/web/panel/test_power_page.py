@@ -51,7 +51,7 @@ def test_a_board_schedule_is_refused_in_vietnamese_then_saved_and_removed(client
     assert session.exec(select(PowerScheduleRow)).first() is None
     client.post(f"/panel/power/board/{board.id}", data={**NIGHT_FORM, "csrf_token": csrf})
     page = client.get(f"/panel/power/board/{board.id}")
-    assert "Xoá lịch này" in page.text
+    assert "Xóa lịch này" in page.text
     client.post(f"/panel/power/board/{board.id}", data={"remove": "1", "csrf_token": csrf_of(page.text)})
     session.expire_all()
     assert session.exec(select(PowerScheduleRow)).first() is None

@@ -65,4 +65,4 @@ def test_the_owner_lands_on_their_board_adds_and_removes_slides_and_sees_nothing
     assert client.get(f"/panel/boards/{shop.id}/requisition").status_code == 404
     assert "Khuyến mãi cuối tuần" not in client.get("/panel/playlists").text
     removed = client.post(f"/panel/owner/slides/{item_id}/remove", data={"csrf_token": csrf})
-    assert "Đã xoá trang." in removed.text and "Chưa có trang nào." in removed.text
+    assert "Đã xóa trang." in removed.text and "Chưa có trang nào." in removed.text
