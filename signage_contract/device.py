@@ -111,7 +111,7 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 LOG_LINES_MAX = 2000  # lines a log fetch may ask for
 LOG_LINE_MAX_CHARS = 1000  # a longer line is cut by the player
-LOG_UPLOAD_MAX_BYTES = 2_000_000  # bound of a DEVICE_LOGS body, with the JSON around the lines
+LOG_UPLOAD_MAX_BYTES = 1_000_000  # bound of a DEVICE_LOGS body; the player drops the oldest lines to fit
 
 
 LogLine = Annotated[str, Field(max_length=LOG_LINE_MAX_CHARS)]

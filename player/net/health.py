@@ -27,6 +27,7 @@ from signage_contract.device import (
     DEVICE_LOGS,
     DEVICE_SCREENSHOTS,
     HEARTBEAT_INTERVAL_S,
+    LOG_UPLOAD_MAX_BYTES,
     Heartbeat,
     HeartbeatReply,
     LogUpload,
@@ -233,7 +234,10 @@ class HealthService:
         headers = self._headers()
         if headers is None:
             return
-        body = LogUpload(request_id=request_id, lines=lines).model_dump_json()
+        body = LogUpload(request_id=request_id, lines=lines).model_dump_json().encode("utf-8")
+        while len(body) > LOG_UPLOAD_MAX_BYTES and lines:  # the server's bound: the oldest lines go
+            lines = lines[len(lines) // 4 + 1:]
+            body = LogUpload(request_id=request_id, lines=lines).model_dump_json().encode("utf-8")
         response = self.client.post(DEVICE_LOGS, content=body,
                                     headers={**headers, "Content-Type": "application/json"})
         response.raise_for_status()

@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from signage_contract.device import DEVICE_PLAYS, DEVICE_SCREENSHOTS
+from signage_contract.device import DEVICE_LOGS, DEVICE_PLAYS, DEVICE_SCREENSHOTS, LOG_UPLOAD_MAX_BYTES
 from signage_server.emergency.sources.cap import MAX_CAP_BYTES
 from signage_server.settings import Settings
 
@@ -80,6 +80,7 @@ class BodyLimits:
             BodyRule("screenshot uploads", "POST", DEVICE_SCREENSHOTS, screenshot),
             BodyRule("CAP messages", "POST", "/api/v1/cap", MAX_CAP_BYTES),
             BodyRule("play batches", "POST", DEVICE_PLAYS, PLAY_BATCH_BYTES),
+            BodyRule("log uploads", "POST", DEVICE_LOGS, LOG_UPLOAD_MAX_BYTES),
         ))
 
 
