@@ -127,3 +127,44 @@ def test_health_shows_the_pc_and_warns_of_a_clock_far_off(client, session, devic
     _beat(client, headers)
     healthy = client.get(f"/api/v1/boards/{board.id}/status", headers=users["viewer_a"].headers).json()
     assert healthy["clock_skewed"] is False
+
+
+def test_the_players_own_care_code_answers_a_log_fetch_end_to_end(client, device, users, tmp_path):
+    """The player's CareDesk and HealthService against the real server: the socket's request, the
+    bounded log file's tail (secrets masked), the upload, the operator reading it."""
+    import logging
+
+    from player.core.care import CareDesk, install_log_file
+    from player.core.playlog import PlayLog
+    from player.core.playtrack import PlayTracker
+    from player.core.shared import Shared
+    from player.core.state import StateDir
+    from player.net.health import HealthService
+    from signage_contract.device import DeviceCredential
+
+    board, headers = device
+    state = StateDir(tmp_path / "state")
+    state.save_credential(DeviceCredential(board_id=str(board.id), token=headers["Authorization"][7:],
+                                           server_public_key="", key_id="k"))
+    playlog = PlayLog(tmp_path / "plays.sqlite3")
+    handler = install_log_file(state.root)
+    try:
+        health = HealthService(state, Shared(), client, PlayTracker(playlog.submit), playlog)
+        desk = CareDesk(log_root=state.root, restart=lambda _code: None, upload_logs=health.upload_logs)
+        logging.getLogger("player.e2e").warning("link slow; Authorization: Bearer %s", "leaked-token")
+        operator = users["operator_a"].headers
+        with client.websocket_connect(wire.DEVICE_SOCKET, headers=dict(headers)) as ws:
+            ws.send_text(wire.Hello().model_dump_json())
+            asked = client.post(f"/api/v1/boards/{board.id}/log-requests", json={"lines": 5},
+                                headers=operator)
+            message = wire.parse_server_message(json.dumps(_receive(ws, "logs")))
+        assert isinstance(message, wire.LogsRequest)
+        desk.handle(message, wait=True)
+        fetched = client.get(f"/api/v1/boards/{board.id}/log-requests/{asked.json()['request_id']}",
+                             headers=operator).json()
+        assert fetched["fulfilled_at"] is not None and fetched["lines"][-1].endswith("Bearer ***")
+        assert "leaked-token" not in "\n".join(fetched["lines"])
+    finally:
+        logging.getLogger().removeHandler(handler)
+        handler.close()
+        playlog.close()
