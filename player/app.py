@@ -18,6 +18,7 @@ import pygame
 from signage_contract import Manifest, RegionRole, TextItem
 
 from .core.cache import MediaCache
+from .core.care import CareDesk
 from .core.config import DisplayConfig
 from .core.shared import Shared, Snapshot
 from .core.state import StateDir
@@ -102,7 +103,7 @@ def run_board(
     fullscreen: bool,
     display: DisplayConfig | None = None,
     usb_bundles: str | None = None,
-) -> None:
+) -> int:
     """Run a board until the window closes or SIGTERM: the stored manifest and overrides on screen
     from the first frame, then the network threads, health, and the frame loop on this thread."""
     state = StateDir(state_dir)
@@ -127,8 +128,19 @@ def run_board(
         screen_size=screen.get_size(),
         desk=desk,
         screenshot_requested=health.screenshot_requested,
+        care=lambda message: care_desk.handle(message),
     )
     stop = threading.Event()
+    exit_code = 0
+
+    def restart(code: int) -> None:  # a clean stop, then the service manager starts the player again
+        nonlocal exit_code
+        exit_code = code
+        stop.set()
+
+    health.allow_reboot = display.allow_reboot
+    care_desk = CareDesk(log_root=state.root, restart=restart, upload_logs=health.upload_logs,
+                         allow_reboot=display.allow_reboot, reboot_command=display.reboot_command)
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     network = threading.Thread(target=coordinator.run, name="signage-sync", daemon=True)
     network.start()
@@ -176,3 +188,4 @@ def run_board(
         keeper.close()
         images.close()
         pygame.quit()
+    return exit_code

@@ -153,7 +153,11 @@ def run_command(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"cannot start: {exc}", file=sys.stderr)
         return 2
-    run_board(
+    from .core.care import install_log_file
+
+    state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    install_log_file(state_dir)  # bounded, in the state directory; the panel can fetch its tail
+    return run_board(
         server=args.server,
         state_dir=state_dir,
         poll_interval_s=args.poll_interval,
@@ -163,7 +167,6 @@ def run_command(args: argparse.Namespace) -> int:
         display=display,
         usb_bundles=usb_bundles,
     )
-    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

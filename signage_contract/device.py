@@ -104,10 +104,49 @@ class ScreenshotRequest(WireModel):
     request_id: str
 
 
+# --- Remote care (server -> device over the socket) -----------------------------------------------
+# The player decides what it allows: a reboot only where its own config file says ``allow_reboot``.
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+LOG_LINES_MAX = 2000  # lines a log fetch may ask for
+LOG_LINE_MAX_CHARS = 1000  # a longer line is cut by the player
+LOG_UPLOAD_MAX_BYTES = 1_000_000  # bound of a DEVICE_LOGS body; the player drops the oldest lines to fit
+
+
+LogLine = Annotated[str, Field(max_length=LOG_LINE_MAX_CHARS)]
+
+
+class CareCommand(WireModel):
+    """Server -> device: restart the player (it exits for its service manager to start it again),
+    reboot the PC (only where the player's config allows it; refused otherwise, reported in the
+    heartbeat's ``last_error``), or change the log level at run time (until the next start)."""
+
+    type: Literal["care"] = "care"
+    action: Literal["restart", "reboot", "log_level"]
+    level: LogLevel | None = None  # for "log_level"
+
+
+class LogsRequest(WireModel):
+    """Server -> device: upload the last ``lines`` lines of your log (DEVICE_LOGS, ``request_id``)."""
+
+    type: Literal["logs"] = "logs"
+    request_id: Annotated[str, Field(min_length=1, max_length=64)]
+    lines: Annotated[int, Field(ge=1, le=LOG_LINES_MAX)] = 200
+
+
+class LogUpload(WireModel):
+    """Device -> server over HTTP (DEVICE_LOGS): the lines a ``LogsRequest`` asked for."""
+
+    request_id: Annotated[str, Field(min_length=1, max_length=64)]
+    lines: Annotated[list[LogLine], Field(max_length=LOG_LINES_MAX)]
+
+
 # --- Parsing: each socket message is parsed once, by its ``type`` tag, then matched ----------------
 
 ServerMessage = Annotated[
-    Nudge | OverridePush | OverrideCancel | ScreenshotRequest, Field(discriminator="type")
+    Nudge | OverridePush | OverrideCancel | ScreenshotRequest | CareCommand | LogsRequest,
+    Field(discriminator="type"),
 ]
 """What the server sends a device over the socket."""
 
@@ -140,6 +179,7 @@ def is_unknown_message(error: ValidationError) -> bool:
 DEVICE_HEARTBEAT = f"{API_PREFIX}/device/heartbeat"  # POST Heartbeat -> HeartbeatReply
 DEVICE_PLAYS = f"{API_PREFIX}/device/plays"  # POST PlayBatch -> PlayBatchReply (idempotent by id)
 DEVICE_SCREENSHOTS = f"{API_PREFIX}/device/screenshots"  # POST multipart: image (JPEG), request_id
+DEVICE_LOGS = f"{API_PREFIX}/device/logs"  # POST LogUpload (answering a LogsRequest) -> 204
 HEARTBEAT_INTERVAL_S = 30
 PLAY_BATCH_MAX = 1000
 
@@ -158,6 +198,11 @@ class Heartbeat(WireModel):
     # "off": the power schedule has the screen off (black, display powered down where it can be)
     screen_state: Literal["on", "off", "unknown"] = "unknown"
     brightness: Annotated[int, Field(ge=0, le=100)] | None = None  # percent while on; None: not known
+    # remote care (added later; older players leave them out)
+    os_name: Annotated[str, Field(max_length=128)] = ""  # e.g. "Linux 6.1 (x86_64)"
+    temperature_c: float | None = None  # hottest /sys/class/thermal zone; None where there is none
+    allow_reboot: bool | None = None  # the player's own config allows a remote reboot
+    log_level: Annotated[str, Field(max_length=16)] = ""
 
 
 class HeartbeatReply(WireModel):

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from signage_contract import Category, Priority
@@ -476,6 +476,11 @@ class BoardStatus(SQLModel, table=True):
     last_error: str = Field(default="", max_length=2000)
     screen_state: str = Field(default="unknown", max_length=16)
     brightness: int | None = None  # percent the player reported (0 while its screen is off)
+    # remote care: what the PC says of itself (older players send none of these)
+    os_name: str = Field(default="", max_length=128)
+    temperature_c: float | None = None
+    allow_reboot: bool | None = None  # the player's own config file allows a remote reboot
+    log_level: str = Field(default="", max_length=16)
 
 
 class BoardSeen(SQLModel, table=True):
@@ -525,6 +530,20 @@ class ScreenshotRequestRow(SQLModel, table=True):
     requested_at: datetime = Field(default_factory=utcnow)
     fulfilled_at: datetime | None = None
     screenshot_id: int | None = Field(default=None, foreign_key="screenshot.id")
+
+
+class BoardLogFetch(SQLModel, table=True):
+    """An operator's request for the last lines of a board's log; fulfilled by the upload naming
+    it (``lines`` joined by newlines, masked of secrets by the player). A few kept per board."""
+
+    __tablename__ = "board_log_fetch"
+    id: str = Field(primary_key=True, max_length=32)
+    board_id: int = Field(foreign_key="board.id", index=True)
+    requested_by: int | None = Field(default=None, foreign_key="user.id")
+    requested_at: datetime = Field(default_factory=utcnow)
+    line_count: int = 200
+    fulfilled_at: datetime | None = None
+    text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class ClockStatus(StrEnum):

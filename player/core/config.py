@@ -14,6 +14,9 @@ only, never by the server (the manifest carries schedules, never commands).
     [usb]
     # where a drive with a bundle for a board without a link mounts (glob); unset: no watch
     bundles = "/media/*/*/signage-bundle*.tar"
+    [care]
+    allow_reboot = false      # true: the panel may reboot this PC (decided here, never by the server)
+    reboot_command = ["systemctl", "reboot"]   # default: systemctl reboot; shutdown /r /t 0 on Windows
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ class DisplayConfig:
     power: list[str] = field(default_factory=lambda: ["auto"])
     wayland_output: str | None = None
     brightness_command: list[str] = field(default_factory=list)
+    allow_reboot: bool = False
+    reboot_command: list[str] = field(default_factory=list)
 
 
 def load_usb_bundles(path: Path) -> str | None:
@@ -68,8 +73,13 @@ def load_config(path: Path) -> DisplayConfig:
         raise ConfigError(f"cannot read {path}: {exc}") from exc
     display = data.get("display", {})
     brightness = data.get("brightness", {})
-    if not isinstance(display, dict) or not isinstance(brightness, dict):
-        raise ConfigError("[display] and [brightness] must be tables")
+    care = data.get("care", {})
+    if not isinstance(display, dict) or not isinstance(brightness, dict) or not isinstance(care, dict):
+        raise ConfigError("[display], [brightness] and [care] must be tables")
+    allow_reboot = care.get("allow_reboot", False)
+    if not isinstance(allow_reboot, bool):
+        raise ConfigError("care.allow_reboot must be true or false")
+    reboot_command = _strings(care.get("reboot_command", []), "care.reboot_command")
     power = _strings(display.get("power", ["auto"]), "display.power")
     unknown = set(power) - POWER_BACKENDS
     if unknown:
@@ -78,4 +88,5 @@ def load_config(path: Path) -> DisplayConfig:
     if output is not None and not isinstance(output, str):
         raise ConfigError("display.wayland_output must be a string")
     command = _strings(brightness.get("command", []), "brightness.command")
-    return DisplayConfig(power=power, wayland_output=output, brightness_command=command)
+    return DisplayConfig(power=power, wayland_output=output, brightness_command=command,
+                         allow_reboot=allow_reboot, reboot_command=reboot_command)

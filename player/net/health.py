@@ -24,14 +24,18 @@ from pydantic import ValidationError
 
 from signage_contract.device import (
     DEVICE_HEARTBEAT,
+    DEVICE_LOGS,
     DEVICE_SCREENSHOTS,
     HEARTBEAT_INTERVAL_S,
+    LOG_UPLOAD_MAX_BYTES,
     Heartbeat,
     HeartbeatReply,
+    LogUpload,
     ScreenshotRequest,
 )
 
 from .. import __version__
+from ..core import care
 from ..core.playlog import PlayLog
 from ..core.playtrack import PlayTracker
 from ..core.screen_status import ScreenStatus
@@ -103,6 +107,8 @@ class HealthService:
         self.interval_s: float = HEARTBEAT_INTERVAL_S
         self.clock_offset_s: float | None = None
         self.screenshots: Screenshots | None = None  # set by the wiring (player/app.py)
+        self.allow_reboot: bool | None = None  # the player's config, reported for the panel
+        self.thermal_root = care.THERMAL_ROOT
         self.stop_event = threading.Event()
         self._offline_logged = False
         self._thread: threading.Thread | None = None
@@ -153,6 +159,10 @@ class HealthService:
             last_error=self.errors.last,
             screen_state=screen,
             brightness=(brightness if on else 0) if self.screen_status.known else None,
+            os_name=care.os_name(),
+            temperature_c=care.temperature_c(self.thermal_root),
+            allow_reboot=self.allow_reboot,
+            log_level=care.current_level(),
         )
 
     def send_heartbeat(self, headers: dict[str, str]) -> HeartbeatReply:
@@ -217,3 +227,17 @@ class HealthService:
         """A ``ScreenshotRequest`` from the socket: capture after the next frame."""
         if self.screenshots is not None:
             self.screenshots.request(request.request_id)
+
+    # --- remote care ----------------------------------------------------------------------------
+    def upload_logs(self, request_id: str, lines: list[str]) -> None:
+        """Answer a ``LogsRequest``: the tail of the log file, bounded by the contract."""
+        headers = self._headers()
+        if headers is None:
+            return
+        body = LogUpload(request_id=request_id, lines=lines).model_dump_json().encode("utf-8")
+        while len(body) > LOG_UPLOAD_MAX_BYTES and lines:  # the server's bound: the oldest lines go
+            lines = lines[len(lines) // 4 + 1:]
+            body = LogUpload(request_id=request_id, lines=lines).model_dump_json().encode("utf-8")
+        response = self.client.post(DEVICE_LOGS, content=body,
+                                    headers={**headers, "Content-Type": "application/json"})
+        response.raise_for_status()

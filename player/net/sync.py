@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -24,6 +25,8 @@ from signage_contract.device import (
     DEVICE_MEDIA,
     PAIRING_POLL,
     PAIRING_START,
+    CareCommand,
+    LogsRequest,
     Nudge,
     OverrideCancel,
     OverridePush,
@@ -46,6 +49,7 @@ from .overrides import OverrideDesk
 
 log = logging.getLogger(__name__)
 NETWORK_ERRORS = (httpx.HTTPError, OSError)
+DISK_LOW_BYTES = 200 * 1024 * 1024  # under this much free space the cache keeps only what is needed
 
 
 def utc_now() -> datetime:
@@ -71,6 +75,8 @@ class Coordinator:
         screen_size: tuple[int, int] | None = None,
         desk: OverrideDesk | None = None,
         screenshot_requested: Callable[[ScreenshotRequest], None] | None = None,
+        care: Callable[[CareCommand | LogsRequest], None] | None = None,
+        disk_low_bytes: int = DISK_LOW_BYTES,
         start_socket: bool = True,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
@@ -92,6 +98,10 @@ class Coordinator:
         self.start_socket = start_socket
         self.desk = desk  # emergency overrides: socket messages, manifest reconciliation, acks
         self.screenshot_requested = screenshot_requested  # the health side takes the capture
+        self.care = care  # remote care (player/core/care.py)
+        self.disk_low_bytes = disk_low_bytes
+        self.disk_free: Callable[[], int] = lambda: shutil.disk_usage(self.state.root).free
+        self._disk_low_logged = False
         self.channel = DeviceChannel(
             server=self.server,
             state=state,
@@ -182,6 +192,7 @@ class Coordinator:
                 self._log_rejection(response.content, exc)
             else:
                 self._accept(signed, manifest)
+        self.check_disk()
         self._fetch_media(headers)
         return self._hand_over()
 
@@ -257,6 +268,23 @@ class Coordinator:
         if self.desk is not None:
             refs.update({o.media.sha256: o.media for o in self.desk.store.current() if o.media})
         return refs
+
+    def check_disk(self) -> int:
+        """A nearly full disk: drop every cached file the manifests in force and waiting (and the
+        stored overrides) do not need; reported once per low spell (the heartbeat's last_error)."""
+        try:
+            free = self.disk_free()
+        except OSError:
+            return 0
+        if free >= self.disk_low_bytes:
+            self._disk_low_logged = False
+            return 0
+        removed = self.state.media.prune(self._wanted_media())
+        if removed or not self._disk_low_logged:
+            log.warning("disk nearly full (%d MB free): media cache pruned to what the manifests need, "
+                        "%d file(s) removed", free // (1024 * 1024), removed)
+        self._disk_low_logged = True
+        return removed
 
     def _fetch_media(self, headers: dict[str, str]) -> None:
         auth = {"Authorization": headers["Authorization"]}
@@ -341,3 +369,6 @@ class Coordinator:
             case ScreenshotRequest():
                 if self.screenshot_requested is not None:
                     self.screenshot_requested(message)
+            case CareCommand() | LogsRequest():
+                if self.care is not None:
+                    self.care(message)

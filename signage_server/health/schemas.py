@@ -58,6 +58,11 @@ class BoardHealthPublic(BaseModel):
     last_error: str = ""
     screen_state: str = "unknown"
     brightness: int | None = None  # percent (0 while the schedule has the screen off)
+    os_name: str = ""
+    temperature_c: float | None = None  # where the PC has thermal zones
+    allow_reboot: bool | None = None  # the player's own config allows a remote reboot
+    log_level: str = ""
+    clock_skewed: bool = False  # the board's clock is more than 5 minutes off the server's
 
 
 class BoardEventPublic(BaseModel):

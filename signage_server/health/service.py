@@ -24,6 +24,7 @@ from signage_server.core.bus import Bus, BusMessage
 from signage_server.core.errors import Invalid, NotFound
 from signage_server.devices.boards import get_board
 from signage_server.devices.power import effective_for_boards
+from signage_server.health.care import clock_skewed
 from signage_server.health.schemas import (
     BoardEventPublic,
     BoardHealthPublic,
@@ -69,7 +70,8 @@ def board_health(session: Session, *, actor: User, board_id: int, now: datetime,
         software_version=row.software_version, uptime_s=row.uptime_s, manifest_version=row.manifest_version,
         regions=row.regions, clock_offset_s=row.clock_offset_s, free_disk_bytes=row.free_disk_bytes,
         cache_bytes=row.cache_bytes, last_error=row.last_error, screen_state=row.screen_state,
-        brightness=row.brightness,
+        brightness=row.brightness, os_name=row.os_name, temperature_c=row.temperature_c,
+        allow_reboot=row.allow_reboot, log_level=row.log_level, clock_skewed=clock_skewed(row.clock_offset_s),
     )
 
 

@@ -112,6 +112,10 @@ def _heartbeat_values(beat: wire.Heartbeat, received_at: datetime) -> dict[str, 
         "last_error": nfc(beat.last_error),  # Windows players may send decomposed Vietnamese
         "screen_state": beat.screen_state,
         "brightness": beat.brightness,
+        "os_name": nfc(beat.os_name)[:128],
+        "temperature_c": beat.temperature_c,
+        "allow_reboot": beat.allow_reboot,
+        "log_level": beat.log_level[:16],
     }
 
 

@@ -22,7 +22,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from signage_contract.bundle import PLAYS_IMPORT
-from signage_contract.device import DEVICE_PLAYS, DEVICE_SCREENSHOTS
+from signage_contract.device import DEVICE_LOGS, DEVICE_PLAYS, DEVICE_SCREENSHOTS, LOG_UPLOAD_MAX_BYTES
 from signage_server.emergency.sources.cap import MAX_CAP_BYTES
 from signage_server.settings import Settings
 
@@ -85,6 +85,7 @@ class BodyLimits:
             # up to 16 such files at once (web/panel/routes/bundles.py)
             BodyRule("play files", "POST", "/panel/bundles/plays",
                      16 * PLAY_BATCH_BYTES + MULTIPART_OVERHEAD_BYTES),
+            BodyRule("log uploads", "POST", DEVICE_LOGS, LOG_UPLOAD_MAX_BYTES),
         ))
 
 

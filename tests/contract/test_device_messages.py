@@ -21,6 +21,9 @@ OVERRIDE = EmergencyOverride(
         wire.OverridePush(override=OVERRIDE),
         wire.OverrideCancel(override_id="o1"),
         wire.ScreenshotRequest(request_id="r1"),
+        wire.CareCommand(action="restart"),
+        wire.CareCommand(action="log_level", level="DEBUG"),
+        wire.LogsRequest(request_id="r2", lines=50),
     ],
 )
 def test_every_server_message_parses_back_to_its_own_model(message: wire.ServerMessage) -> None:
@@ -61,3 +64,15 @@ def test_a_device_message_is_not_a_server_message() -> None:
     ack = wire.OverrideAck(override_id="o1", stage="received", at=NOW).model_dump_json()
     with pytest.raises(ValidationError):
         wire.parse_server_message(ack)
+
+
+def test_an_older_heartbeat_without_the_care_fields_still_parses() -> None:
+    beat = wire.Heartbeat.model_validate_json('{"sent_at": "2026-11-23T07:00:00Z"}')
+    assert beat.os_name == "" and beat.temperature_c is None and beat.allow_reboot is None
+
+
+def test_a_log_fetch_is_bounded() -> None:
+    with pytest.raises(ValidationError):
+        wire.LogsRequest(request_id="r", lines=wire.LOG_LINES_MAX + 1)
+    with pytest.raises(ValidationError):
+        wire.LogUpload(request_id="r", lines=["x" * (wire.LOG_LINE_MAX_CHARS + 1)])

@@ -22,7 +22,7 @@ from signage_server.web.api import (
     units,
     users,
 )
-from signage_server.web.api.boards import boards, health, screenshots
+from signage_server.web.api.boards import boards, care, health, screenshots
 from signage_server.web.api.content import (
     approvals,
     bulletins,
@@ -51,6 +51,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     media.router,
     health.router,
     screenshots.router,
+    care.router,
     reports.router,
     receipts.router,
     overrides.router,

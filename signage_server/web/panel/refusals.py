@@ -104,6 +104,10 @@ SENTENCES: dict[str, str] = {
     "screenshot.not_found": N_("This screenshot does not exist."),
     "screenshot.file_missing": N_("The file of this screenshot is missing."),
     "screenshot_request.not_found": N_("This screenshot request does not exist."),
+    "care.reboot_not_allowed": N_("This board's player does not allow a remote reboot; it is allowed in the player's own config file on the board's PC."),
+    "care.bad_level": N_("Choose one of the offered log levels."),
+    "care.bad_line_count": N_("Ask for 1 to %(max)s log lines."),
+    "care.log_fetch_not_found": N_("This log request does not exist."),
     # emergencies
     "override.not_found": N_("This emergency does not exist or lies outside your area."),
     "unit.not_found_target": N_("A chosen unit does not exist or lies outside your area."),

@@ -82,6 +82,15 @@ def test_heartbeat_reports_what_each_region_shows_and_the_board_state(service, t
     assert beat.screen_state == "on"
 
 
+def test_heartbeat_tells_the_pc_and_what_its_config_allows(service, tmp_path) -> None:
+    (tmp_path / "thermal_zone0").mkdir()
+    (tmp_path / "thermal_zone0" / "temp").write_text("48000\n")
+    service.thermal_root, service.allow_reboot = tmp_path, True
+    beat = service.heartbeat()
+    assert beat.os_name and beat.temperature_c == 48.0 and beat.allow_reboot is True
+    assert beat.log_level in {"DEBUG", "INFO", "WARNING", "ERROR"}
+
+
 def test_headless_screen_state_is_unknown(service) -> None:
     service.headless = True
     assert service.heartbeat().screen_state == "unknown"

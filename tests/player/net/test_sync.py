@@ -466,3 +466,30 @@ def test_a_waiting_manifest_needs_only_the_media_of_the_coming_hours(server, tmp
     ])
     assert coordinator.sync_once()
     assert coordinator.shared.snapshot().version == second.version
+
+
+def test_a_full_disk_prunes_the_cache_to_what_the_manifests_need(server, tmp_path, caplog) -> None:
+    item, ref = _image(server)
+    server.publish([item])
+    coordinator = _coordinator(server, tmp_path)
+    coordinator.sync_once()
+    stray = coordinator.state.media.root / ("0" * 64)
+    stray.write_bytes(b"old media no manifest needs")
+    coordinator.disk_free = lambda: 10 * 1024 * 1024
+    with caplog.at_level(logging.WARNING):
+        assert coordinator.check_disk() == 1
+    assert not stray.exists() and coordinator.state.media.has(ref.sha256)
+    assert "disk nearly full (10 MB free)" in caplog.text
+    coordinator.disk_free = lambda: 10 * 1024 * 1024 * 1024
+    assert coordinator.check_disk() == 0
+
+
+def test_care_messages_from_the_socket_go_to_the_care_desk(server, tmp_path) -> None:
+    from signage_contract.device import CareCommand, LogsRequest
+
+    coordinator = _coordinator(server, tmp_path)
+    seen: list[object] = []
+    coordinator.care = seen.append
+    coordinator.route(CareCommand(action="restart"))
+    coordinator.route(LogsRequest(request_id="r", lines=5))
+    assert [type(m).__name__ for m in seen] == ["CareCommand", "LogsRequest"]

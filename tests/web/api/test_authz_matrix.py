@@ -37,6 +37,7 @@ from signage_server.models import (
     ApiToken,
     Board,
     BoardKind,
+    BoardLogFetch,
     Bulletin,
     ContentState,
     Feed,
@@ -219,6 +220,12 @@ def _shot(env: Env, unit: int, user: User) -> Case:
 def _shot_request(env: Env, unit: int, user: User) -> Case:
     board_id = _board(env, unit, user).params["board_id"]
     row = env.add(ScreenshotRequestRow(id=secrets.token_hex(8), board_id=board_id))
+    return Case({"board_id": board_id, "request_id": row.id})
+
+
+def _log_fetch(env: Env, unit: int, user: User) -> Case:
+    board_id = _board(env, unit, user).params["board_id"]
+    row = env.add(BoardLogFetch(id=secrets.token_hex(8), board_id=board_id))
     return Case({"board_id": board_id, "request_id": row.id})
 
 
@@ -465,6 +472,13 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/device/heartbeat"): Rule(None),
     ("POST", "/api/v1/device/plays"): Rule(None),
     ("POST", "/api/v1/device/screenshots"): Rule(None),
+    ("POST", "/api/v1/device/logs"): Rule(None),
+    # remote care: operators and admins of the board's unit
+    ("POST", "/api/v1/boards/{board_id}/care"): Rule(OPS, True, _with(_board, json={"action": "restart"}),
+                                                      ok=frozenset({202})),
+    ("POST", "/api/v1/boards/{board_id}/log-requests"): Rule(OPS, True, _with(_board, json={"lines": 10}),
+                                                              ok=frozenset({202})),
+    ("GET", "/api/v1/boards/{board_id}/log-requests/{request_id}"): Rule(OPS, True, _log_fetch),
     ("POST", "/api/v1/boards/{board_id}/pairing"): Rule(OPS, True, _pairing),
     ("GET", "/api/v1/boards/{board_id}/devices"): Rule(OPS, True, _board),
     ("DELETE", "/api/v1/boards/{board_id}/devices"): Rule(OPS, True, _board),

@@ -1,4 +1,4 @@
-"""Device routes of board health: heartbeats, proof-of-play batches, screenshot uploads.
+"""Device routes of board health: heartbeats, proof-of-play batches, screenshot and log uploads.
 
 Heartbeats and play batches are the hot paths: authentication and the writes run in one worker
 thread hop with one session and one transaction (as ``get_manifest`` does).
@@ -18,6 +18,7 @@ from sqlmodel import Session
 from signage_contract import device as wire
 from signage_server.content.media_store import MediaRejected
 from signage_server.devices.auth import UNPAIRED, bearer_token, credential_for_token
+from signage_server.health.care import save_log_upload
 from signage_server.health.monitor import HealthMonitor
 from signage_server.health.schemas import ScreenshotPublic
 from signage_server.health.screenshots import save_screenshot
@@ -115,3 +116,11 @@ def upload_screenshot(
     except MediaRejected as exc:
         raise HTTPException(exc.status_code, exc.message) from exc
     return ScreenshotPublic.of(shot)
+
+
+@router.post(wire.DEVICE_LOGS, status_code=status.HTTP_204_NO_CONTENT)
+def upload_logs(device: CurrentDevice, session: SessionDep, body: wire.LogUpload) -> Response:
+    """The last lines of the board's log, answering a ``LogsRequest`` (body bounded: body_limit.py)."""
+    if not save_log_upload(session, device.board_id, body, utcnow()):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no open log request of this board has this id")
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import Response
@@ -12,6 +12,7 @@ from signage_contract import Manifest
 from signage_server.core import roles
 from signage_server.core.audit import client_ip
 from signage_server.devices import boards, pairing
+from signage_server.health import care
 from signage_server.health import service as health
 from signage_server.health.schemas import ScreenshotPublic
 from signage_server.manifest.composer import Composer
@@ -32,6 +33,14 @@ DONE_WORDS = {
     "revoked": N_("The board's players were revoked; it shows a pairing code until paired again."),
     "repaired": N_("The board was paired to the new player; the players before were revoked."),
 }
+# What the board page says after a remote care command was sent.
+CARE_WORDS = {
+    "restart": N_("Restart sent; the player starts again within a minute if the board is online."),
+    "reboot": N_("Reboot sent; the board's PC restarts if it is online."),
+    "log_level": N_("The new log level was sent; it lasts until the player restarts."),
+    "logs": N_("Log lines requested; reload this page in a moment to read them."),
+}
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 @router.get("")
@@ -57,8 +66,8 @@ def _manifest(session: Session, composer: Composer, board: Board) -> Manifest:
 
 
 def _detail(request: Request, session: Session, who: PanelUser, view: PagesDep, composer: Composer,
-            monitor: HealthDep, board: Board, *, message: str = "", error: str = "", asked: bool = False
-            ) -> Response:
+            monitor: HealthDep, board: Board, *, message: str = "", error: str = "", asked: bool = False,
+            care_done: str = "") -> Response:
     assert board.id is not None
     manifest = _manifest(session, composer, board)
     playing = now_playing(manifest, utcnow())
@@ -71,6 +80,8 @@ def _detail(request: Request, session: Session, who: PanelUser, view: PagesDep, 
         lambda: health.latest_screenshot(session, actor=who.user, board_id=board_id))
     shot = ScreenshotPublic.of(found) if found else None
     now, config = monitor.clock(), monitor.config
+    can_care = who.role in PAIRING_ROLES
+    log_fetch = care.latest_log_fetch(session, actor=who.user, board_id=board_id) if can_care else None
     return view.render(
         request, "board.html", who, board=board, unit=units_in_scope(session, who.user).get(board.unit_id),
         playing=playing, schedule_names=names, plan=plan, can_pair=who.role in PAIRING_ROLES,
@@ -81,6 +92,7 @@ def _detail(request: Request, session: Session, who: PanelUser, view: PagesDep, 
         can_edit=who.role in roles.OPERATORS, done=DONE_WORDS.get(request.query_params.get("done", "")),
         layout_names={layout.id: layout.name for layout in manifest.layouts}, screen_words=SCREEN_WORDS,
         region_roles={r.id: r.role.value for layout in manifest.layouts for r in layout.regions},
+        can_care=can_care, log_fetch=log_fetch, log_levels=LOG_LEVELS, care_done=CARE_WORDS.get(care_done),
     )
 
 
@@ -124,3 +136,40 @@ def board_week(request: Request, session: SessionDep, who: CurrentPanelUser, vie
     ids = {s.schedule_id for c in columns for b in c.blocks for s in b.shares if s.schedule_id}
     return view.render(request, "week.html", who, board=board, columns=columns,
                        schedule_names=_schedule_names(session, ids))
+
+
+def _care_board(session: Session, who: PanelUser, board_id: int) -> Board:
+    board = boards.get_board(session, actor=who.user, board_id=board_id)
+    if who.role not in PAIRING_ROLES:
+        raise HTTPException(403, N_("remote care needs the admin or operator role"))
+    return board
+
+
+@router.post("/{board_id}/care")
+def care_command(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
+                 composer: ComposerDep, monitor: HealthDep, bus: BusDep, board_id: int,
+                 action: Annotated[str, Form()], level: Annotated[str | None, Form()] = None) -> Response:
+    """Restart the player, reboot the PC (where the player allows it) or set its log level: the same
+    service as the API's, answered as the board's page."""
+    board = _care_board(session, who, board_id)
+    ip = client_ip(request)
+    if action not in ("restart", "reboot", "log_level"):
+        raise HTTPException(422, N_("unknown remote care action"))
+    chosen = cast(care.CareAction, action)
+    _sent, error = run_service(lambda: care.send_care(session, actor=who.user, ip=ip, bus=bus,
+                                                      board_id=board_id, action=chosen, level=level))
+    return _detail(request, session, who, view, composer, monitor, board, error=error,
+                   care_done="" if error else action)
+
+
+@router.post("/{board_id}/logs")
+def request_logs(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
+                 composer: ComposerDep, monitor: HealthDep, bus: BusDep, board_id: int,
+                 lines: Annotated[int, Form()] = 200) -> Response:
+    """Ask the board for the last lines of its log; they show on its page once it sends them."""
+    board = _care_board(session, who, board_id)
+    ip = client_ip(request)
+    _row, error = run_service(lambda: care.request_logs(session, actor=who.user, ip=ip, bus=bus,
+                                                        board_id=board_id, lines=lines))
+    return _detail(request, session, who, view, composer, monitor, board, error=error,
+                   care_done="" if error else "logs")
