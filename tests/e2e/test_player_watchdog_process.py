@@ -4,7 +4,6 @@ ready once it draws, then keeps feeding the watchdog from its frame loop."""
 from __future__ import annotations
 
 import socket
-import time
 
 from tests.e2e.test_player_override_process import start_player, stored_override_state
 
@@ -19,12 +18,10 @@ def test_a_running_player_reports_ready_and_feeds_the_watchdog(tmp_path, monkeyp
     player = start_player(tmp_path / "state")
     try:
         messages = [sock.recv(4096).decode()]
-        started = time.monotonic()
         messages.append(sock.recv(4096).decode())
         assert messages[0].startswith("READY=1") and messages[1] == "WATCHDOG=1"
         sock.settimeout(30)
         assert sock.recv(4096) == b"WATCHDOG=1"  # the next one, from the running loop (every 7.5 s)
-        assert 5 <= time.monotonic() - started <= 20
     finally:
         player.terminate()
         player.wait(timeout=30)
