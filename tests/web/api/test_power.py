@@ -4,7 +4,7 @@ tree, the signed manifest carrying them, and the heartbeat's screen state and br
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
@@ -62,6 +62,9 @@ def test_only_admins_and_approvers_of_the_unit_set_schedules(client, users, tree
 
 def test_the_manifest_and_uptime_follow_the_schedule_that_applies(client, users, tree, make_board, session):
     board = make_board(tree.commune_a)
+    board.created_at = datetime.now(UTC) - timedelta(days=3)  # a night lies inside what is observed
+    session.add(board)
+    session.commit()
     headers = device_headers(session, board.id)
     assert _manifest(client, headers).power is None
     client.put(f"/api/v1/units/{tree.commune_a}/power", json=NIGHT, headers=users["admin"].headers)
