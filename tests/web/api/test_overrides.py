@@ -104,15 +104,15 @@ def test_a_tag_targets_only_boards_within_the_issuers_scope(client, users, tree,
 
 
 @pytest.mark.parametrize(
-    ("expires_at", "reason"),
-    [(None, "expires_at"), (in_hours(-1), "future"), (in_hours(73), "at most 72 h")],
+    ("hours", "reason"),
+    [(None, "expires_at"), (-1, "future"), (73, "at most 72 h")],
 )
-def test_expiry_is_required_and_bounded(client, users, expires_at, reason) -> None:
+def test_expiry_is_required_and_bounded(client, users, hours, reason) -> None:
     payload = body()
-    if expires_at is None:
+    if hours is None:
         del payload["expires_at"]
     else:
-        payload["expires_at"] = expires_at
+        payload["expires_at"] = in_hours(hours)
     answer = client.post(OVERRIDES, json=payload, headers=users["operator_a"].headers)
     assert answer.status_code == 422 and reason in answer.json()["detail"]
 
