@@ -41,6 +41,8 @@ from signage_server.models import (
     Role,
     Schedule,
     ScheduleRegion,
+    Submission,
+    SubmissionKind,
     User,
     utcnow,
 )
@@ -200,10 +202,37 @@ def save(
 def remove(session: Session, *, actor: Actor, changes: ChangeFeed, row: ContentRow) -> None:
     """Delete ``row`` with its audit event, then announce what it touched."""
     notice, before = touched(row), snapshot(row)
+    _let_go_of_submissions(session, row)
     session.delete(row)
     audit_content(session, actor, "delete", row, before)
     session.commit()
     changes.publish(notice)
+
+
+def _let_go_of_submissions(session: Session, row: ContentRow) -> None:
+    """Before ``row`` goes: an edit still waiting on it goes too (there is nothing left to edit); a
+    decided edit or a publication that named it keeps its record (title, decision, audit) without
+    the reference."""
+    waiting_edits = select(Submission).where(Submission.kind == SubmissionKind.EDIT,
+                                             Submission.state == ContentState.SUBMITTED)
+    if isinstance(row, Bulletin):
+        naming = session.exec(select(Submission).where(Submission.bulletin_id == row.id)).all()
+    elif isinstance(row, Playlist):
+        naming = session.exec(select(Submission).where(Submission.playlist_id == row.id)).all()
+    elif isinstance(row, Media):
+        naming = [s for s in session.exec(waiting_edits).all() if s.media_ids == [row.id]]
+    else:
+        naming = [s for s in session.exec(waiting_edits).all() if s.schedule_ids == [row.id]]
+    for submission in naming:
+        if submission.kind == SubmissionKind.EDIT and submission.state == ContentState.SUBMITTED:
+            session.delete(submission)
+            continue
+        if isinstance(row, Bulletin):
+            submission.bulletin_id = None
+        else:
+            submission.playlist_id = None
+        session.add(submission)
+    session.flush()
 
 
 def change_state(

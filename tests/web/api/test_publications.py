@@ -168,3 +168,34 @@ def test_an_edit_of_an_approved_schedule_waits_beside_it(client, app, users, mak
     after = client.get(url, headers=users["editor_a"].headers).json()
     assert (after["state"], after["daily_start"], after["daily_end"], after["pending_edit"]) == (
         "approved", "07:00:00", "11:00:00", None)
+
+
+def test_the_parts_of_a_rejected_publication_can_be_deleted_and_its_record_stays(client, users) -> None:
+    got = _publish(client, users["editor_a"]).json()
+    _decide(client, users["approver_a"], got["id"], "rejected", "Trùng thông báo đã có")
+    editor = users["editor_a"].headers
+    for schedule_id in got["schedule_ids"]:
+        assert client.delete(f"{API}/schedules/{schedule_id}", headers=editor).status_code == 204
+    deleted = client.delete(f"{API}/playlists/{got['playlist_id']}", headers=editor)
+    assert deleted.status_code == 204, deleted.text
+    deleted = client.delete(f"{API}/bulletins/{got['bulletin_id']}", headers=editor)
+    assert deleted.status_code == 204, deleted.text
+    mine = client.get(f"{API}/submissions", params={"mine": True}, headers=editor).json()
+    assert [(s["title"], s["state"], s["bulletin_id"], s["playlist_id"]) for s in mine] == [
+        (TITLE, "rejected", None, None)]
+
+
+def test_deleting_what_an_edit_waits_on_drops_the_edit(client, users, session) -> None:
+    got = _publish(client, users["editor_a"]).json()
+    _decide(client, users["approver_a"], got["id"], "approved")
+    editor = users["editor_a"].headers
+    patched = client.patch(f"{API}/bulletins/{got['bulletin_id']}", json={"body": "Thứ Sáu."}, headers=editor)
+    assert patched.json()["pending_submission_id"] is not None
+    for schedule_id in got["schedule_ids"]:
+        assert client.delete(f"{API}/schedules/{schedule_id}", headers=editor).status_code == 204
+    assert client.delete(f"{API}/playlists/{got['playlist_id']}", headers=editor).status_code == 204
+    assert client.delete(f"{API}/bulletins/{got['bulletin_id']}", headers=editor).status_code == 204
+    assert client.get(f"{API}/submissions/queue", headers=users["approver_a"].headers).json() == []
+    session.expire_all()
+    left = session.exec(select(Submission)).all()
+    assert [(s.kind, s.bulletin_id) for s in left] == [("publication", None)]
