@@ -18,7 +18,7 @@ from signage_contract.manifest import QrItem
 
 from .. import fonts
 from ..render import Color, draw_lines, inner, measure, rgb
-from ..text_layout import LEGIBLE_MIN_PX, paginate
+from ..text_layout import LEGIBLE_MIN_PX, TextBlock, paginate
 from . import ItemKind, Scene
 
 log = logging.getLogger(__name__)
@@ -41,13 +41,20 @@ def code_surface(url: str, module_px: int) -> pygame.Surface:
     return pygame.transform.scale(small, (side * module_px, side * module_px))
 
 
-def draw_caption(surface: pygame.Surface, box: pygame.Rect, caption: str, color: Color) -> None:
-    """The caption centred in ``box``, as large as fits whole (on one page)."""
-    for floor in range(min(LEGIBLE_MIN_PX, box.h), CAPTION_FLOOR_PX - 1, -1):
-        pages = paginate("", caption, box.w, box.h, measure, fonts.line_step, min_px=max(1, floor))
+@lru_cache(maxsize=16)
+def caption_block(caption: str, width: int, height: int) -> TextBlock:
+    """The caption as large as fits whole (on one page) in a ``width`` x ``height`` box; measured
+    once per caption and box, not on every draw."""
+    for floor in range(min(LEGIBLE_MIN_PX, height), CAPTION_FLOOR_PX - 1, -1):
+        pages = paginate("", caption, width, height, measure, fonts.line_step, min_px=max(1, floor))
         if len(pages.pages) == 1:
             break
-    draw_lines(surface, box, pages.pages[0], Align.CENTER, (color, color))
+    return pages.pages[0]
+
+
+def draw_caption(surface: pygame.Surface, box: pygame.Rect, caption: str, color: Color) -> None:
+    """The caption centred in ``box``."""
+    draw_lines(surface, box, caption_block(caption, box.w, box.h), Align.CENTER, (color, color))
 
 
 def draw_qr(surface: pygame.Surface, rect: pygame.Rect, item: QrItem) -> bool:

@@ -126,3 +126,14 @@ def test_a_bad_address_or_caption_is_refused_and_nothing_stored(client, users, i
     refused = client.post(f"{API}/playlists/{playlist}/items", json=item, headers=editor)
     assert refused.status_code == 422 and message in refused.json()["detail"]
     assert _ok(client.get(f"{API}/playlists/{playlist}", headers=editor))["items"] == []
+
+
+def test_an_edit_to_a_bad_address_is_refused_and_the_code_kept(client, users) -> None:
+    editor = users["editor_a"].headers
+    playlist = _ok(client.post(f"{API}/playlists", json={"name": "Góp ý"}, headers=editor), 201)["id"]
+    added = _ok(client.post(f"{API}/playlists/{playlist}/items", json=_code(), headers=editor), 201)
+    item = added["items"][0]
+    refused = client.patch(f"{API}/playlists/{playlist}/items/{item['id']}", json={"text": "mailto:a@b.vn"},
+                           headers=editor)
+    assert refused.status_code == 422 and NOT_HTTP in refused.json()["detail"]
+    assert _ok(client.get(f"{API}/playlists/{playlist}", headers=editor))["items"][0]["text"] == PORTAL
