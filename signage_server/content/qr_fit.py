@@ -83,8 +83,9 @@ def _reached(session: Session, schedule: Schedule) -> Sequence[Board]:
         query = query.where(Board.id == schedule.target_board_id)
     elif schedule.target_kind is TargetKind.UNIT and schedule.target_unit_id is not None:
         query = query.where(col(Board.unit_id).in_(subtree_ids(session, schedule.target_unit_id)))
-    elif schedule.target_kind is TargetKind.TAG and schedule.target_tag:
-        return [b for b in session.exec(query) if schedule.target_tag in (b.tags or ())]
+    elif schedule.target_kind is TargetKind.TAG and schedule.target_tag:  # within the owner's territory
+        within = query.where(col(Board.unit_id).in_(subtree_ids(session, schedule.unit_id)))
+        return [b for b in session.exec(within) if schedule.target_tag in (b.tags or ())]
     else:
         return []
     return session.exec(query).all()

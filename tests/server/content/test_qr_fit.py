@@ -137,3 +137,17 @@ def test_an_edit_to_a_bad_address_is_refused_and_the_code_kept(client, users) ->
                            headers=editor)
     assert refused.status_code == 422 and NOT_HTTP in refused.json()["detail"]
     assert _ok(client.get(f"{API}/playlists/{playlist}", headers=editor))["items"][0]["text"] == PORTAL
+
+
+def test_a_tag_reaches_only_the_boards_of_the_schedules_own_unit(
+    client, users, layout, make_board, tree
+) -> None:
+    make_board(unit_id=tree.commune_b, width=192, height=96, tags=["cho"])  # another commune's small board
+    make_board(width=192, height=96, tags=["khac"])
+    make_board(width=320, height=180, tags=["cho"])
+    playlist = _playlist(client, users, [_code()])
+    schedule = _schedule(client, users, {"main": playlist}, target_kind="tag", target_tag="cho")
+    assert _ok(_publish(client, users, "schedules", schedule))["state"] == "approved"
+    small = make_board(width=192, height=96, tags=["cho"])  # now one of its own unit is too small
+    other = _schedule(client, users, {"main": playlist}, target_kind="tag", target_tag="cho")
+    assert _publish(client, users, "schedules", other).json()["params"]["board"] == small.name
