@@ -585,6 +585,8 @@ def _decided(
     session: Session, actor: Actor, row: ContentMixin, state: ContentState, reason: str = ""
 ) -> None:
     before = snapshot(row)
+    if state == S.APPROVED:
+        check_fits(session, row)  # a submission's QR codes stay scannable on every board reached
     now = utcnow()
     row.state, row.rejection_reason = state, reason
     row.reviewed_by, row.reviewed_at, row.updated_at = actor.user.id, now, now
