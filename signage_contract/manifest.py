@@ -232,6 +232,19 @@ class ClockItem(ItemBase):
     background: Color = "#000000"
 
 
+class QrItem(ItemBase):
+    """A QR code of ``url`` (dark on a light square with its quiet zone, for scanning) and a short
+    ``caption`` beside or below it; the player makes the code (``signage_contract.qr``). The server
+    checks the address and the module size on every board it reaches; the bounds here are loose so a
+    player never refuses a manifest for one item."""
+
+    kind: Literal["qr"] = "qr"
+    url: Annotated[str, Field(min_length=1, max_length=4096)]
+    caption: Annotated[NfcStr, Field(max_length=500)] = ""
+    foreground: Color = "#FFFFFF"
+    background: Color = "#003366"
+
+
 class UnknownItem(ItemBase):
     """An item kind this player does not know (sent by a newer server): shown as nothing, never fatal."""
 
@@ -240,6 +253,7 @@ class UnknownItem(ItemBase):
 
 
 KNOWN_ITEM_KINDS = frozenset({"image", "text", "ticker", "clock"})
+KNOWN_ITEM_KINDS |= {"qr"}
 
 
 def _item_tag(value: Any) -> str:
@@ -252,6 +266,7 @@ Item = Annotated[
     | Annotated[TextItem, Tag("text")]
     | Annotated[TickerItem, Tag("ticker")]
     | Annotated[ClockItem, Tag("clock")]
+    | Annotated[QrItem, Tag("qr")]
     | Annotated[UnknownItem, Tag("unknown")],
     Discriminator(_item_tag),
 ]

@@ -310,6 +310,7 @@ class ItemKind(StrEnum):
     BULLETIN = "bulletin"
     TICKER = "ticker"
     CLOCK = "clock"
+    QR = "qr"
 
 
 class PlaylistItem(SQLModel, table=True):

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from sqlmodel import Session, col, select
 
+from signage_server.content.qr_fit import check_fits
 from signage_server.content.schemas import ItemCreate
 from signage_server.content.workflow import Actor, audit_content, not_found, unapproved_parts
 from signage_server.core.audit import snapshot
@@ -154,6 +155,7 @@ def apply_playlist_edit(session: Session, actor: Actor, row: Submission) -> None
         raise Conflict("content.parts_not_approved",
                        f"approve what this shows first; not approved yet: {', '.join(waiting)}",
                        waiting=", ".join(waiting))
+    check_fits(session, playlist)  # its QR codes stay scannable on every board its schedules reach
     _reviewed(session, actor, playlist, before)
 
 

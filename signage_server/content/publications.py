@@ -31,6 +31,7 @@ from signage_contract import Category, Priority
 from signage_contract.timezone import LOCAL_ZONE
 from signage_server.content import pending_edits, records
 from signage_server.content.custom_layouts import visible_layout
+from signage_server.content.qr_fit import check_fits
 from signage_server.content.schemas import ScheduleBase, Weekday
 from signage_server.content.workflow import (
     Actor,
@@ -584,6 +585,8 @@ def _decided(
     session: Session, actor: Actor, row: ContentMixin, state: ContentState, reason: str = ""
 ) -> None:
     before = snapshot(row)
+    if state == S.APPROVED:
+        check_fits(session, row)  # a submission's QR codes stay scannable on every board reached
     now = utcnow()
     row.state, row.rejection_reason = state, reason
     row.reviewed_by, row.reviewed_at, row.updated_at = actor.user.id, now, now
@@ -645,6 +648,8 @@ def _apply_schedule_edit(session: Session, actor: Actor, row: Submission) -> Non
     session.flush()
     for region_id, playlist_id in whole.regions.items():
         session.add(ScheduleRegion(schedule_id=schedule.id, region_id=region_id, playlist_id=playlist_id))
+    session.flush()
+    check_fits(session, schedule)  # its QR codes stay scannable on the boards it now reaches
     schedule.updated_at = utcnow()
     schedule.reviewed_by, schedule.reviewed_at = actor.user.id, utcnow()
     session.add(schedule)

@@ -60,6 +60,8 @@ class ItemCreate(Strict):
             reasons = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
             raise ValueError(f"options for a {self.kind.value} item: {reasons}") from exc
         self.options = parsed.model_dump(mode="json", exclude_unset=True)
+        if (check := kind_for(self.kind).check_item) is not None:
+            check(self.text, self.options)
         return self
 
 

@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
+from signage_server.content.qr_fit import check_fits
 from signage_server.core import audit
 from signage_server.core.auth import in_scope
 from signage_server.core.changes import Change, ChangeFeed
@@ -225,6 +226,7 @@ def apply_transition(session: Session, row: ContentMixin, change: StateChange, u
             target = S.APPROVED  # a trusted editor's submission counts as approved (parts first)
     if target in (S.APPROVED, S.PUBLISHED):
         _check_parts(session, row)
+        check_fits(session, row)  # QR codes stay scannable on every board reached
     if target in DECISIONS:
         row.reviewed_by, row.reviewed_at = user.id, now
     row.rejection_reason = change.reason if target == S.REJECTED else ""

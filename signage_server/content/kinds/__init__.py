@@ -1,4 +1,4 @@
-"""The item-kind registry: one module per kind (image, bulletin, ticker, clock) declares its stored
+"""The item-kind registry: one module per kind (image, bulletin, ticker, clock, qr) declares its stored
 name (``ItemKind``), the content it shows (``Content``: a media file, a bulletin, its own text or
 nothing), its stored options (a pydantic model made of its wire item's option fields, so their
 types, bounds and defaults have one home) and ``to_wire``, which turns a stored item into its
@@ -32,13 +32,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from signage_server.content.kinds import bulletin, clock, image, ticker
+from signage_server.content.kinds import bulletin, clock, image, qr, ticker
 from signage_server.content.kinds.spec import REFERENCE_FIELDS, Content, ItemSource, KindSpec, WireCommon
 from signage_server.models import ItemKind
 
 __all__ = ["KINDS", "REFERENCE_FIELDS", "Content", "ItemSource", "KindSpec", "WireCommon", "kind_for"]
 
-_MODULES = (image, bulletin, ticker, clock)
+_MODULES = (image, bulletin, ticker, clock, qr)
 
 
 def _registry() -> Mapping[ItemKind, KindSpec]:

@@ -63,6 +63,8 @@ class ItemSource(Protocol):
 # The fields every wire item has (id, duration, validity, category, priority) and the stored options.
 WireCommon = Mapping[str, Any]
 ToWire = Callable[[ItemSource, WireCommon], Item]
+# A kind's own rule on its text and options, beyond their types (a QR code's address): ValueError.
+CheckItem = Callable[[str, Mapping[str, Any]], None]
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ class KindSpec:
     wire_model: type[ItemBase]
     options: type[KindOptions]
     to_wire: ToWire
+    check_item: CheckItem | None = None
     option_keys: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:

@@ -175,6 +175,7 @@ SENTENCES: dict[str, str] = {
     "intake_source.account_taken": N_("The account %(user)s already sends for another intake source."),
     "intake_source.account_not_editor": N_("The account %(user)s must be an active editor to send bulletins."),
     "intake_source.unit_out_of_scope": N_("A trusted unit lies outside the area of the source's account."),
+    "qr.too_small": N_("The QR code would be too fine to scan on board “%(board)s”: in its region “%(region)s” (%(width)s×%(height)s px) a module gets %(module_px)s px, and at least %(min_px)s are needed. Choose a larger region or layout, a shorter address, or no caption."),
 }
 
 BY_KIND: tuple[tuple[type[DomainError], str], ...] = (
@@ -232,6 +233,9 @@ VALUE_ERRORS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"end_date .* is before start_date"), N_("The last day comes before the first day.")),
     (re.compile(r"target_kind (?P<kind>\w+) needs (?P<field>\w+)"), N_("Choose the “%(field)s”.")),
     (re.compile(r"weekdays must not repeat"), N_("A day is ticked twice.")),
+    (re.compile(r"a qr code needs an http"), N_("A QR code needs an address starting with http:// or https://.")),
+    (re.compile(r"a qr code address may have at most (?P<max_chars>\d+)"), N_("The address is too long for a QR code a board can show: at most %(max_chars)s characters.")),
+    (re.compile(r"a qr code caption may have at most (?P<max_chars>\d+)"), N_("The caption of the QR code is too long: at most %(max_chars)s characters.")),
 )
 INVALID_FORM = N_("The form is not valid.")
 A_VALUE = N_("a value")

@@ -25,16 +25,28 @@ OPTIONS: dict[ItemKind, dict[str, Any]] = {
                         "title_color": "#FF0000", "duration_fixed": True, "flow": "scroll"},
     ItemKind.TICKER: {"speed": 3.0, "foreground": "#000000", "background": "#FFFF00"},
     ItemKind.CLOCK: {"format": "time", "foreground": "#00FF00", "background": "#101010"},
+    ItemKind.QR: {"caption": "Góp ý cho tỉnh", "foreground": "#000000", "background": "#FFFFFF"},
 }
 # What an item of each content names, when stored and when composed.
 STORED: dict[Content, dict[str, Any]] = {
     Content.MEDIA: {"media_id": 1}, Content.BULLETIN: {"bulletin_id": 1}, Content.TEXT: {"text": "Bão số 5"},
     Content.NONE: {},
 }
+OWN_TEXT = {ItemKind.QR: "https://gopy.quangngai.gov.vn/"}  # a kind whose text has rules of its own
 COMPOSED: dict[Content, dict[str, Any]] = {
     Content.MEDIA: {"media": MEDIA}, Content.BULLETIN: {"title": "Lịch tiêm", "text": "Thứ Hai"},
     Content.TEXT: {"text": "Bão số 5"}, Content.NONE: {},
 }
+
+
+def _stored(kind: ItemKind) -> dict[str, Any]:
+    content = STORED[KINDS[kind].content]
+    return {**content, "text": OWN_TEXT[kind]} if kind in OWN_TEXT else content
+
+
+def _composed(kind: ItemKind) -> dict[str, Any]:
+    content = COMPOSED[KINDS[kind].content]
+    return {**content, "text": OWN_TEXT[kind]} if kind in OWN_TEXT else content
 
 
 def test_every_stored_kind_is_registered_once() -> None:
@@ -66,9 +78,9 @@ def test_kind_for_takes_the_stored_name_and_refuses_others() -> None:
 def test_options_round_trip_from_request_to_wire(kind: ItemKind) -> None:
     spec = KINDS[kind]
     assert set(OPTIONS[kind]) == spec.option_keys  # the table covers every option
-    stored = ItemCreate.model_validate({"kind": kind, **STORED[spec.content], "options": OPTIONS[kind]})
+    stored = ItemCreate.model_validate({"kind": kind, **_stored(kind), "options": OPTIONS[kind]})
     assert stored.options == OPTIONS[kind]
-    item = wire_item(3, PlaylistItemSpec(9, kind, options=stored.options, **COMPOSED[spec.content]))
+    item = wire_item(3, PlaylistItemSpec(9, kind, options=stored.options, **_composed(kind)))
     assert type(item) is spec.wire_model
     assert item.kind == spec.wire_kind
     assert {key: getattr(item, key) for key in OPTIONS[kind]} == OPTIONS[kind]
@@ -78,9 +90,9 @@ def test_options_round_trip_from_request_to_wire(kind: ItemKind) -> None:
 @pytest.mark.parametrize("kind", list(ItemKind))
 def test_unset_options_are_not_stored_and_the_wire_defaults_apply(kind: ItemKind) -> None:
     spec = KINDS[kind]
-    stored = ItemCreate.model_validate({"kind": kind, **STORED[spec.content]})
+    stored = ItemCreate.model_validate({"kind": kind, **_stored(kind)})
     assert stored.options == {}
-    item = wire_item(3, PlaylistItemSpec(9, kind, **COMPOSED[spec.content]))
+    item = wire_item(3, PlaylistItemSpec(9, kind, **_composed(kind)))
     defaults = spec.wire_model.model_fields
     assert {key: getattr(item, key) for key in spec.option_keys} == {
         key: defaults[key].default for key in spec.option_keys}
@@ -88,9 +100,8 @@ def test_unset_options_are_not_stored_and_the_wire_defaults_apply(kind: ItemKind
 
 @pytest.mark.parametrize("kind", list(ItemKind))
 def test_an_unknown_option_is_refused_with_its_name(kind: ItemKind) -> None:
-    content = STORED[KINDS[kind].content]
     with pytest.raises(ValidationError) as refused:
-        ItemCreate.model_validate({"kind": kind, **content, "options": {"zoom": 2}})
+        ItemCreate.model_validate({"kind": kind, **_stored(kind), "options": {"zoom": 2}})
     message = refused.value.errors()[0]["msg"]
     assert message == f"Value error, options for a {kind.value} item: zoom: Extra inputs are not permitted"
 
@@ -104,7 +115,7 @@ def test_options_of_another_kind_are_stored_by_none_and_dropped_on_the_wire() ->
 
 
 @pytest.mark.parametrize(("item", "message"), [
-    ({"kind": "clock", "text": "x"}, "a clock item takes no text (only tickers do)"),
+    ({"kind": "clock", "text": "x"}, "a clock item takes no text (only tickers and qrs do)"),
     ({"kind": "ticker"}, "a ticker item needs text"),
     ({"kind": "image"}, "a image item needs media_id"),
     ({"kind": "image", "media_id": 1, "bulletin_id": 2}, "a image item takes no bulletin_id"),

@@ -186,6 +186,7 @@ def test_the_item_form_marks_each_field_with_the_kinds_that_use_it(client, users
     naming = {field: {k.value for k in ItemKind if kind_for(k).content is content}
               for field, content in (("bulletin_id", Content.BULLETIN), ("media_id", Content.MEDIA),
                                      ("text", Content.TEXT))}
+    naming["caption"] = {k.value for k in ItemKind if "caption" in kind_for(k).option_keys}  # a QR code's
     assert {field: set(k.split()) for k, field in kinds.items()} == naming
     assert naming["media_id"] == {"image"} and "ticker" in naming["text"]
 

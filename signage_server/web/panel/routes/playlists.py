@@ -1,4 +1,5 @@
-"""Playlists: create, add items (bulletin, image, ticker, clock), durations, reorder, remove, states."""
+"""Playlists: create, add items (bulletin, image, ticker, clock, QR code), durations, reorder, remove,
+states."""
 
 from __future__ import annotations
 
@@ -84,6 +85,7 @@ def _detail(request: Request, session: SessionDep, who: PanelUser, view: PagesDe
                        used_in=[(f"/panel/schedules/{ident}", name) for ident, name in used],
                        bulletins={b.id: b for b in bulletins}, media={m.id: m for m in images},
                        kinds=[(k, KIND_FIELDS.get(kind_for(k).content, "")) for k in ItemKind],
+                       captioned=[k.value for k in ItemKind if CAPTION_OPTION in kind_for(k).option_keys],
                        error=error or refusal.message, refusal=refusal,
                        can_edit=who.role in roles.EDITORS,
                        moves={playlist.id: next_states(playlist.state, who.role)}, converted=converted,
@@ -109,10 +111,13 @@ def add_item(request: Request, session: SessionDep, who: CheckedPanelUser, view:
              changes: ChangesDep, ip: ClientIpDep, playlist_id: int, kind: Annotated[ItemKind, Form()],
              duration_s: Annotated[float, Form()] = 10.0, bulletin_id: Annotated[str, Form()] = "",
              media_id: Annotated[str, Form()] = "", text: Annotated[str, Form()] = "",
-             flow: Annotated[TextFlow, Form()] = TextFlow.PAGES) -> Response:
+             flow: Annotated[TextFlow, Form()] = TextFlow.PAGES,
+             caption: Annotated[str, Form(max_length=500)] = "") -> Response:
     fields: dict[str, Any] = {"kind": kind, "duration_s": duration_s}
     if FLOW_OPTION in kind_for(kind).option_keys and flow is not TextFlow.PAGES:
         fields["options"] = {FLOW_OPTION: flow.value}
+    if CAPTION_OPTION in kind_for(kind).option_keys and caption.strip():
+        fields["options"] = {**fields.get("options", {}), CAPTION_OPTION: caption.strip()}
     content = kind_for(kind).content  # the form has a field for each content an item can name
     chosen = {"bulletin_id": bulletin_id, "media_id": media_id}.get(content.reference or "")
     if content.reference and chosen:
@@ -129,6 +134,7 @@ def add_item(request: Request, session: SessionDep, who: CheckedPanelUser, view:
 
 PAGED_OPTION = "duration_fixed"  # a text item's option: its duration is fixed, its pages share it
 FLOW_OPTION = "flow"  # a text item's option: too long for its region, it pages or scrolls
+CAPTION_OPTION = "caption"  # a QR code's option: the line beside or below the code
 
 
 @router.post("/{playlist_id}/items/{item_id}/duration")
