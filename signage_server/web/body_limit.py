@@ -88,6 +88,8 @@ class BodyLimits:
                      16 * PLAY_BATCH_BYTES + MULTIPART_OVERHEAD_BYTES),
             BodyRule("log uploads", "POST", DEVICE_LOGS, LOG_UPLOAD_MAX_BYTES),
             BodyRule("player releases", "POST", "/api/v1/releases", RELEASE_MAX_BYTES),
+            BodyRule("player releases", "POST", "/panel/releases/upload",
+                     RELEASE_MAX_BYTES + MULTIPART_OVERHEAD_BYTES),
         ))
 
 
