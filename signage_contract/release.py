@@ -23,6 +23,7 @@ from pydantic import AwareDatetime, Field, ValidationError
 
 from .device import API_PREFIX
 from .manifest import Sha256Hex, WireModel
+from .signing import key_id
 
 DEVICE_RELEASE = f"{API_PREFIX}/device/release"  # POST ReleaseCheck -> SignedRelease | 204 (none offered)
 DEVICE_RELEASE_WHEEL = f"{API_PREFIX}/device/releases/{{sha256}}"  # GET the offered wheel
@@ -80,8 +81,6 @@ def _message(payload: bytes) -> bytes:
 
 
 def sign_release(signing_key: SigningKey, descriptor: ReleaseDescriptor) -> SignedRelease:
-    from .signing import key_id
-
     payload = descriptor.model_dump_json()
     signature = signing_key.sign(_message(payload.encode("utf-8"))).signature
     return SignedRelease(key_id=key_id(signing_key.verify_key),
