@@ -22,6 +22,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from player.core.releases import Releases
+from player.net.updater import pip_install
 from signage_contract.device import DEVICE_HEARTBEAT, Heartbeat, HeartbeatReply
 from signage_contract.release import (
     DEVICE_RELEASE,
@@ -79,9 +80,9 @@ class ReleaseServer(ContractServer):
         return app
 
 
-def _launcher(server_url: str, state_dir: Path) -> subprocess.Popen[bytes]:
+def _launcher(server_url: str, state_dir: Path, trial_s: float = 60) -> subprocess.Popen[bytes]:
     env = {**os.environ, "SDL_VIDEODRIVER": "dummy", "PYTHONPATH": str(ROOT),
-           "SIGNAGE_UPDATE_TRIAL_S": "60"}
+           "SIGNAGE_UPDATE_TRIAL_S": str(trial_s)}
     with (state_dir.parent / "player.log").open("ab") as log:
         return subprocess.Popen(
             [sys.executable, "-m", "player.launcher", "--server", server_url, "--headless", "--geometry",
@@ -144,3 +145,21 @@ def test_an_update_stays_and_a_failed_update_is_rolled_back(tmp_path) -> None:
             _stop(launcher)
         server.should_exit = True
         thread.join(timeout=20)
+
+
+def test_a_release_that_runs_but_never_reports_healthy_is_stopped_and_rolled_back(tmp_path) -> None:
+    state, log = tmp_path / "state", tmp_path / "player.log"
+    state.mkdir(parents=True)
+    releases = Releases(state)
+    releases.ensure()
+    pip_install(build_wheel(tmp_path / "wheels", "0.4.0", hanging=True), releases.site("0.4.0"))
+    releases.switch_to(version="0.4.0", from_version="0.1.0")
+    launcher = _launcher(f"http://127.0.0.1:{free_port()}", state, trial_s=3)  # nothing listens there
+    try:
+        _until(lambda: (r := releases.report()) is not None and r.outcome == "rolled_back", launcher, log)
+        report = releases.report()
+        assert report is not None and report.reason == "it did not report healthy within 3 s"
+        assert releases.pointer() == "" and releases.trial() is None
+        _until(lambda: "starting the player (base install)" in log.read_text(encoding="utf-8"), launcher, log)
+    finally:
+        _stop(launcher)

@@ -15,6 +15,7 @@ from tests.support.paths import REPOSITORY
 
 PACKAGES = ("player", "signage_contract")
 BROKEN_MAIN = 'raise SystemExit("this release is broken on purpose")\n'
+HANGING_MAIN = 'import time\n\nwhile True:  # starts, never draws, never reports healthy\n    time.sleep(1)\n'
 
 
 def _record_line(name: str, data: bytes) -> str:
@@ -22,16 +23,18 @@ def _record_line(name: str, data: bytes) -> str:
     return f"{name},sha256={digest},{len(data)}"
 
 
-def build_wheel(out_dir: Path, version: str, *, broken: bool = False, name: str = "signage") -> Path:
-    """A wheel of ``name`` ``version`` in ``out_dir``; ``broken``: its player exits at once."""
+def build_wheel(out_dir: Path, version: str, *, broken: bool = False, hanging: bool = False,
+                name: str = "signage") -> Path:
+    """A wheel of ``name`` ``version`` in ``out_dir``; ``broken``: its player exits at once;
+    ``hanging``: its player runs but never draws nor reports."""
     files: dict[str, bytes] = {}
     for package in PACKAGES:
         for path in sorted((REPOSITORY / package).rglob("*.py")):
             files[path.relative_to(REPOSITORY).as_posix()] = path.read_bytes()
     init = files["player/__init__.py"].decode("utf-8")
     files["player/__init__.py"] = init.replace('__version__ = "0.1.0"', f'__version__ = "{version}"').encode()
-    if broken:
-        files["player/__main__.py"] = BROKEN_MAIN.encode()
+    if broken or hanging:
+        files["player/__main__.py"] = (BROKEN_MAIN if broken else HANGING_MAIN).encode()
     info = f"{name}-{version}.dist-info"
     files[f"{info}/METADATA"] = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n".encode()
     files[f"{info}/WHEEL"] = (b"Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: true\n"
