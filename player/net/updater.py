@@ -51,6 +51,11 @@ CHUNK_BYTES = 1 << 16
 NETWORK_ERRORS = (httpx.HTTPError, OSError)
 
 
+class DownloadFailed(Exception):
+    """The wheel could not be fetched this time (the server answered with an error): tried again at
+    the next check, unlike a refusal."""
+
+
 def pip_install(wheel: Path, target: Path, python: str = sys.executable) -> None:
     """Install ``wheel`` alone into ``target`` (its dependencies are the running install's)."""
     done = subprocess.run(
@@ -124,6 +129,9 @@ class Updater:
             self._install(descriptor, headers)
         except ReleaseRejected as exc:
             return self._refused(descriptor.version, str(exc))
+        except DownloadFailed as exc:
+            self._say_once(logging.WARNING, f"release {descriptor.version} not installed yet: {exc}")
+            return str(exc)
         log.warning("release %s installed beside %s; restarting into it", descriptor.version,
                     self.running_version)
         self.releases.switch_to(version=descriptor.version, from_version=self.running_version)
@@ -159,7 +167,7 @@ class Updater:
         digest, size = hashlib.sha256(), 0
         with self.client.stream("GET", descriptor.url, headers=headers) as response, out.open("wb") as handle:
             if response.status_code != 200:
-                raise ReleaseRejected(f"the wheel could not be fetched (HTTP {response.status_code})")
+                raise DownloadFailed(f"the wheel could not be fetched (HTTP {response.status_code})")
             for chunk in response.iter_bytes(CHUNK_BYTES):
                 size += len(chunk)
                 if size > descriptor.size:

@@ -50,6 +50,7 @@ class Server:
 
     def __init__(self, offer: SignedRelease | None, wheel: bytes) -> None:
         self.offer, self.wheel = offer, wheel
+        self.wheel_status = 200
         self.checks: list[ReleaseCheck] = []
 
     def handle(self, request: httpx.Request) -> httpx.Response:
@@ -60,7 +61,7 @@ class Server:
                 return httpx.Response(204)
             return httpx.Response(200, content=self.offer.model_dump_json())
         if request.url.path.startswith(DEVICE_RELEASE_WHEEL.split("{")[0]):
-            return httpx.Response(200, content=self.wheel)
+            return httpx.Response(self.wheel_status, content=self.wheel)
         return httpx.Response(404)
 
 
@@ -194,3 +195,14 @@ def test_a_release_on_trial_is_healthy_after_an_accepted_heartbeat_with_frames(t
     drawn[0] = True
     updater.beat_accepted()
     assert releases.healthy() == "0.1.0"
+
+
+def test_a_wheel_the_server_cannot_send_now_is_fetched_again_at_the_next_check(tmp_path, wheels) -> None:
+    data = wheels["0.2.0"]
+    server = Server(sign_release(KEY, descriptor(data)), data)
+    server.wheel_status = 503
+    updater, restarts = _updater(tmp_path, server)
+    assert updater.check() == "the wheel could not be fetched (HTTP 503)"
+    assert restarts == [] and _installed(tmp_path) == [] and Releases(tmp_path / "state").report() is None
+    server.wheel_status = 200
+    assert updater.check() == "switching to 0.2.0" and restarts == [EXIT_SWITCH]
