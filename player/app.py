@@ -17,6 +17,7 @@ import pygame
 
 from signage_contract import Manifest, RegionRole, TextItem
 
+from . import __version__
 from .core.cache import MediaCache
 from .core.care import CareDesk
 from .core.config import DisplayConfig
@@ -27,6 +28,7 @@ from .core.watchdog import FrameWatchdog, SdNotify
 from .net.health import HealthService
 from .net.overrides import OverrideDesk
 from .net.sync import Coordinator
+from .net.updater import Updater
 from .net.usb_bundles import BundleWatcher
 from .screen.compositor import Compositor, region_rect
 from .screen.display_power import DisplayPower, PowerFollower, backends_for
@@ -141,6 +143,9 @@ def run_board(
     health.allow_reboot = display.allow_reboot
     care_desk = CareDesk(log_root=state.root, restart=restart, upload_logs=health.upload_logs,
                          allow_reboot=display.allow_reboot, reboot_command=display.reboot_command)
+    updater = Updater(state=state, client=health.client, running_version=__version__, restart=restart,
+                      frames_drawn=lambda: health.tracker.last_observed > 0)
+    health.beat_accepted = updater.beat_accepted
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     network = threading.Thread(target=coordinator.run, name="signage-sync", daemon=True)
     network.start()
@@ -148,6 +153,7 @@ def run_board(
         watcher = BundleWatcher(usb_bundles, state, health.playlog, coordinator.adopt)
         threading.Thread(target=watcher.run, args=(stop,), name="signage-usb", daemon=True).start()
     health.start()
+    threading.Thread(target=updater.run, args=(stop,), name="signage-update", daemon=True).start()
     desk.outbox.start()
     if power is not None:
         power.start()

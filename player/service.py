@@ -2,7 +2,10 @@
 
 - **Linux (systemd)**: a unit running the player as an unprivileged user, ``Type=notify`` with
   ``WatchdogSec=30`` fed by the frame loop (``core/watchdog.py``): a player that stops drawing is
-  restarted, as is one that exits (``Restart=always``). Run as root it writes
+  restarted, as is one that exits (``Restart=always``). The unit runs the
+  launcher (``player/launcher.py``), which runs the player release in force as its child (so the
+  notifications come from the child: ``NotifyAccess=all``) and rolls a failed update back. Run as
+  root it writes
   ``/etc/systemd/system/signage-player.service`` for ``--user`` (the account of the board's desktop
   session, never root) with its ``DISPLAY``; run as that user it writes a user unit under
   ``~/.config/systemd/user`` (``loginctl enable-linger USER`` starts it at boot without a login).
@@ -46,7 +49,9 @@ class Plan:
 
 def player_command(*, server: str, state_dir: Path, geometry: str | None, fullscreen: bool,
                    python: str | None = None) -> list[str]:
-    command = [python or sys.executable, "-m", "player", "--server", server, "--state-dir", str(state_dir)]
+    # the launcher (player/launcher.py) starts the release in force and rolls a failed update back
+    command = [python or sys.executable, "-m", "player.launcher", "--server", server,
+               "--state-dir", str(state_dir)]
     if geometry:
         command += ["--geometry", geometry]
     elif fullscreen:
@@ -67,7 +72,7 @@ def systemd_unit(command: list[str], *, system_user: str | None, state_dir: Path
              "Wants=network-online.target", "After=network-online.target"]
     if system_user:
         lines[-1] += " graphical.target"
-    lines += ["StartLimitIntervalSec=0", "", "[Service]", "Type=notify", "NotifyAccess=main",
+    lines += ["StartLimitIntervalSec=0", "", "[Service]", "Type=notify", "NotifyAccess=all",
               f"ExecStart={' '.join(_systemd_word(w) for w in command)}",
               "Restart=always", "RestartSec=5", f"WatchdogSec={WATCHDOG_S}", "TimeoutStartSec=120"]
     if system_user:

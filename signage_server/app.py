@@ -48,7 +48,7 @@ from signage_server.settings import Settings
 from signage_server.units.service import seed_if_empty
 from signage_server.web import errors
 from signage_server.web.api import API_ROUTERS
-from signage_server.web.api.boards import device, device_health, pairing
+from signage_server.web.api.boards import device, device_health, device_release, pairing
 from signage_server.web.api_docs import install_docs
 from signage_server.web.body_limit import BodyLimit, BodyLimits
 from signage_server.web.panel.mount import mount as mount_panel
@@ -178,6 +178,7 @@ def create_app(settings: Settings, *, settle_heap_after_start: bool = False) -> 
     # the hot paths (matching them after every API route cost ~40 % of a heartbeat's time).
     app.include_router(device_health.router)
     app.include_router(device.router)
+    app.include_router(device_release.router)
     for router in API_ROUTERS:
         app.include_router(router, prefix="/api/v1")
     app.include_router(pairing.router, prefix="/api/v1")

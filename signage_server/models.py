@@ -825,3 +825,55 @@ class FeedEntry(SQLModel, table=True):
     item_id: int | None = Field(default=None, index=True)
     created_at: datetime = Field(default_factory=utcnow)
     valid_until: datetime = Field(index=True)
+
+
+class PlayerRelease(SQLModel, table=True):
+    """A player release: a wheel of ``signage[player]`` an admin uploaded, stored by its sha256 in
+    the release store (``devices/releases.py``); offered to boards through a ``ReleaseChannel``."""
+
+    __tablename__ = "player_release"
+    id: int | None = Field(default=None, primary_key=True)
+    version: str = Field(max_length=64, unique=True)
+    sha256: str = Field(max_length=64)
+    size: int = Field(sa_column=Column(BigInteger, nullable=False))
+    uploaded_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ReleaseChannel(SQLModel, table=True):
+    """What a channel ("pilot", "stable") offers its boards; ``release_id`` None: nothing (boards
+    keep what they run)."""
+
+    __tablename__ = "release_channel"
+    name: str = Field(primary_key=True, max_length=32)
+    release_id: int | None = Field(default=None, foreign_key="player_release.id")
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by: int | None = Field(default=None, foreign_key="user.id")
+
+
+class ReleaseAssignment(SQLModel, table=True):
+    """A board's or a unit's release channel (exactly one of ``board_id`` / ``unit_id``); a board
+    without its own takes its nearest unit's, and "stable" with none anywhere."""
+
+    __tablename__ = "release_assignment"
+    id: int | None = Field(default=None, primary_key=True)
+    board_id: int | None = Field(default=None, foreign_key="board.id", unique=True)
+    unit_id: int | None = Field(default=None, foreign_key="admin_unit.id", unique=True)
+    channel: str = Field(max_length=32)
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by: int | None = Field(default=None, foreign_key="user.id")
+
+
+class BoardRelease(SQLModel, table=True):
+    """What a board said at its last release check: the version it runs and its last update
+    attempt (``signage_contract.release.UpdateReport``; empty ``update_outcome``: none yet)."""
+
+    __tablename__ = "board_release"
+    board_id: int = Field(foreign_key="board.id", primary_key=True)
+    running_version: str = Field(default="", max_length=64)
+    checked_at: datetime
+    update_from: str = Field(default="", max_length=64)
+    update_to: str = Field(default="", max_length=64)
+    update_outcome: str = Field(default="", max_length=16)
+    update_reason: str = Field(default="", max_length=500)
+    update_at: datetime | None = None

@@ -108,6 +108,7 @@ class HealthService:
         self.clock_offset_s: float | None = None
         self.screenshots: Screenshots | None = None  # set by the wiring (player/app.py)
         self.allow_reboot: bool | None = None  # the player's config, reported for the panel
+        self.beat_accepted: Callable[[], None] | None = None  # the updater's trial (net/updater.py)
         self.thermal_root = care.THERMAL_ROOT
         self.stop_event = threading.Event()
         self._offline_logged = False
@@ -188,6 +189,8 @@ class HealthService:
             return min(self.interval_s, UNPAIRED_RECHECK_S)
         try:
             self.send_heartbeat(headers)
+            if self.beat_accepted is not None:
+                self.beat_accepted()
             self.uploader.upload_all(headers)
             if self._offline_logged:
                 log.info("health reports reach the server again")

@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from signage_contract.bundle import PLAYS_IMPORT
 from signage_contract.device import DEVICE_LOGS, DEVICE_PLAYS, DEVICE_SCREENSHOTS, LOG_UPLOAD_MAX_BYTES
+from signage_contract.release import RELEASE_MAX_BYTES
 from signage_server.emergency.sources.cap import MAX_CAP_BYTES
 from signage_server.settings import Settings
 
@@ -86,6 +87,9 @@ class BodyLimits:
             BodyRule("play files", "POST", "/panel/bundles/plays",
                      16 * PLAY_BATCH_BYTES + MULTIPART_OVERHEAD_BYTES),
             BodyRule("log uploads", "POST", DEVICE_LOGS, LOG_UPLOAD_MAX_BYTES),
+            BodyRule("player releases", "POST", "/api/v1/releases", RELEASE_MAX_BYTES),
+            BodyRule("player releases", "POST", "/panel/releases/upload",
+                     RELEASE_MAX_BYTES + MULTIPART_OVERHEAD_BYTES),
         ))
 
 

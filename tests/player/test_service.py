@@ -25,10 +25,12 @@ def _command(state_dir: Path, geometry: str | None = "384x192+0+0") -> list[str]
 def test_the_unit_restarts_a_stopped_or_frozen_player_and_passes_systemd_analyze(tmp_path, system_user):
     state = tmp_path / "state dir with 100% space"
     unit = systemd_unit(_command(state), system_user=system_user, state_dir=state, display=":0")
-    for line in ("Type=notify", "Restart=always", "WatchdogSec=30", "Environment=DISPLAY=:0"):
+    for line in ("Type=notify", "NotifyAccess=all", "Restart=always", "WatchdogSec=30",
+                 "Environment=DISPLAY=:0"):
         assert line in unit.splitlines()
     assert '"' + str(state).replace("%", "%%") + '"' in unit  # quoted, % escaped for systemd
     assert "--geometry 384x192+0+0" in unit
+    assert " -m player.launcher " in unit  # the launcher starts the release in force and rolls back
     assert ("User=nobody" in unit) == (system_user is not None)
     if shutil.which("systemd-analyze") is None:
         pytest.skip("systemd-analyze is not installed here")

@@ -17,6 +17,7 @@ from signage_server.web.api import (
     overrides,
     power,
     receipts,
+    releases,
     reports,
     requisition,
     units,
@@ -62,4 +63,5 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     feeds.router,
     intake.router,
     audit.router,
+    releases.router,
 )

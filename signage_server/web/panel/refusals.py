@@ -27,6 +27,11 @@ T = TypeVar("T")
 Translate = Callable[..., str]  # the page's ``_``: (message, **values) -> str
 
 SENTENCES: dict[str, str] = {
+    # player releases (devices/releases.py)
+    "release.province_only": N_("Only an admin of the province manages player releases."),
+    "release.channel_unknown": N_("There is no channel “%(channel)s”: choose pilot or stable."),
+    "release.version_exists": N_("Release %(version)s was uploaded before; build the new one with a new version."),
+    "release.not_found": N_("There is no release %(version)s."),
     # content (media, bulletins, playlists, schedules, layouts) and its workflow
     "content.not_found": N_("This %(kind)s does not exist or lies outside your area."),
     "unit.not_found": N_("This unit does not exist or lies outside your area."),

@@ -566,6 +566,23 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/overrides/{override_id}/confirm"): Rule(OPS, True, _override),
     ("POST", "/api/v1/overrides/{override_id}/cancel"): Rule(OPS, True, _override),
     ("GET", "/api/v1/overrides/{override_id}/status"): Rule(ANY, True, _override),
+    # player releases: only an admin of the province manages them (the matrix's users are a
+    # commune's, so nobody here; tests/web/api/test_releases.py has the province admin)
+    ("POST", "/api/v1/releases"): Rule(frozenset()),
+    ("GET", "/api/v1/releases"): Rule(ADMIN),
+    ("PUT", "/api/v1/releases/channels/{channel}"): Rule(
+        frozenset(), make=lambda *_: Case(params={"channel": "pilot"}, json={"version": None})),
+    ("GET", "/api/v1/releases/boards"): Rule(ANY),
+    ("GET", "/api/v1/boards/{board_id}/release-channel"): Rule(ANY, True, _board),
+    ("PUT", "/api/v1/boards/{board_id}/release-channel"): Rule(
+        frozenset(), True, _with(_board, json={"channel": "pilot"})),
+    ("DELETE", "/api/v1/boards/{board_id}/release-channel"): Rule(frozenset(), True, _board),
+    ("GET", "/api/v1/units/{unit_id}/release-channel"): Rule(ANY, True, _unit),
+    ("PUT", "/api/v1/units/{unit_id}/release-channel"): Rule(
+        frozenset(), True, _with(_unit, json={"channel": "pilot"})),
+    ("DELETE", "/api/v1/units/{unit_id}/release-channel"): Rule(frozenset(), True, _unit),
+    ("POST", "/api/v1/device/release"): Rule(None),
+    ("GET", "/api/v1/device/releases/{sha256}"): Rule(None),
 }
 
 
