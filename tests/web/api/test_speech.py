@@ -8,9 +8,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
+from signage_contract import Manifest, SignedManifest, TextItem
 from signage_server.content.speech import MAX_SPEECH_CHARS
-from signage_server.models import AuditEvent, Bulletin, Override, SpeechClip
+from signage_server.models import AuditEvent, Bulletin, ComposedManifest, Override, SpeechClip
 from tests.support.speech import needs_espeak
+from tests.web.api.test_pending_edits_archive import _approve, _on_air, _published
 
 TITLE = "Thông báo lịch tiêm chủng"
 
@@ -79,3 +81,23 @@ def test_audio_settings_of_a_board_outside_the_scope_are_not_found(client, users
     answer = client.put(f"/api/v1/boards/{board.id}/audio", json={"enabled": True},
                         headers=users["operator_a"].headers)
     assert answer.status_code == 404
+
+
+@needs_espeak
+def test_an_approved_bulletin_edited_to_be_spoken_is_spoken_once_the_edit_is_approved(
+        client, app, users, session: Session, make_board) -> None:
+    board = make_board()
+    client.put(f"/api/v1/boards/{board.id}/audio", json={"enabled": True, "volume": 70},
+               headers=users["operator_a"].headers)
+    got = _published(client, users)
+    patched = client.patch(f"/api/v1/bulletins/{got['bulletin_id']}", json={"speak": True},
+                           headers=users["editor_a"].headers).json()
+    assert [i.speech for i in _on_air(client, app, session, board.id) if isinstance(i, TextItem)] == [None]
+    assert _approve(client, users["approver_a"], patched["pending_submission_id"]).status_code == 200
+    [spoken] = [i for i in _on_air(client, app, session, board.id) if isinstance(i, TextItem)]
+    clip = session.exec(select(SpeechClip)).one()
+    assert spoken.speech is not None and spoken.speech.audio.sha256 == clip.sha256
+    row = session.exec(select(ComposedManifest).where(ComposedManifest.board_id == board.id)).one()
+    manifest = Manifest.model_validate_json(SignedManifest.model_validate_json(row.document).payload)
+    assert manifest.audio is not None and manifest.audio.volume == 70
+    assert clip.sha256 in row.media_sha256  # the board may fetch it
