@@ -30,7 +30,7 @@ from .net.overrides import OverrideDesk
 from .net.sync import Coordinator
 from .net.updater import Updater
 from .net.usb_bundles import BundleWatcher
-from .screen.compositor import Compositor, region_rect
+from .screen.compositor import Compositor, region_rect, utc_now
 from .screen.display_power import DisplayPower, PowerFollower, backends_for
 from .screen.images import ImageStore
 from .screen.kinds.text import view_starts
@@ -39,6 +39,7 @@ from .screen.loop import run_loop
 from .screen.observer import FrameObserver
 from .screen.render import inner
 from .screen.screenshots import ScreenshotTaker
+from .screen.speech import Announcer
 from .screen.window import BoardWindow, Geometry
 
 
@@ -162,12 +163,14 @@ def run_board(
     # The last frame of the previous run stays up while the first pictures decode: never black.
     compositor.on_screen = restore_last_frame(screen, state.root / LAST_FRAME_NAME)
     observer = FrameObserver(health.tracker, screenshots)
+    announcer = Announcer(state.media, health.tracker.sink)  # spoken announcements (screen/speech.py)
     keeper = LastFrameKeeper(state.root / LAST_FRAME_NAME)
     watchdog = FrameWatchdog(SdNotify.from_env())  # a frozen loop restarts the player
     watchdog.start()
 
     def after_frame(shown: Compositor, now: datetime) -> None:
         observer(shown, now)
+        announcer.after_frame(shown, shared.snapshot(), now)
         keeper(shown, now)
         watchdog.beat()
 
@@ -186,6 +189,7 @@ def run_board(
     finally:
         watchdog.stop()
         coordinator.stop()
+        announcer.close(utc_now())
         health.close()
         desk.outbox.stop()
         if power is not None:

@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from .power import PowerSchedule
+from .speech import AudioSettings, Speech, SpeechRef
 from .timezone import LOCAL_TIMEZONE
 
 SCHEMA_VERSION = 1
@@ -214,6 +215,7 @@ class TextItem(ItemBase):
     # the duration, the pages share it (the scroll fits in it).
     duration_fixed: bool = False
     flow: TextFlow = TextFlow.PAGES
+    speech: Speech | None = None  # read aloud where the board has audio (``speech.py``)
 
 
 class TickerItem(ItemBase):
@@ -381,6 +383,7 @@ class EmergencyOverride(WireModel):
     risk_level: Annotated[int, Field(ge=1, le=5)] = 3
     category: Category = Category.INCIDENTS
     media: MediaRef | None = None
+    speech: SpeechRef | None = None  # read aloud on boards with audio, quiet hours or not
     starts_at: AwareDatetime
     expires_at: AwareDatetime
     issued_at: AwareDatetime
@@ -440,6 +443,7 @@ class Manifest(WireModel):
     # When the screen is off and how bright it is (``power.py``); None: always on at 100 %. A player
     # that predates the field ignores it and keeps its screen on at full brightness.
     power: PowerSchedule | None = None
+    audio: AudioSettings | None = None  # spoken announcements (``speech.py``); None: no audio
     layouts: list[Layout]
     items: list[Item]
     timeline: list[TimelineEntry]
@@ -460,15 +464,19 @@ class Manifest(WireModel):
     def item_index(self) -> dict[str, Item]:
         return {item.id: item for item in self.items}
 
-    def media(self) -> dict[str, MediaRef]:
+    def media(self) -> dict[str, MediaRef | SpeechRef]:
         """Every media file the board needs, by sha256."""
-        refs: dict[str, MediaRef] = {}
+        refs: dict[str, MediaRef | SpeechRef] = {}
         for item in self.items:
             if isinstance(item, ImageItem):
                 refs[item.media.sha256] = item.media
+            if isinstance(item, TextItem) and item.speech is not None:
+                refs[item.speech.audio.sha256] = item.speech.audio
         for override in self.overrides:
             if override.media is not None:
                 refs[override.media.sha256] = override.media
+            if override.speech is not None:
+                refs[override.speech.sha256] = override.speech
         return refs
 
 

@@ -19,6 +19,8 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from signage_server import __version__
 from signage_server.content.layout_sync import sync_builtin_layouts
 from signage_server.content.media_store import MediaStore
+from signage_server.content.speech import Speaker
+from signage_server.content.speech_engines import choose_engine
 from signage_server.core.auth import user_for_token
 from signage_server.core.blobs import shared_files
 from signage_server.core.bus import make_bus
@@ -95,6 +97,7 @@ def create_app(settings: Settings, *, settle_heap_after_start: bool = False) -> 
             settings.media_dir, settings.max_upload_bytes, settings.max_image_pixels, files
         )
         app.state.media_store.remove_stale_temp_files()
+        app.state.speaker = Speaker(app.state.media_store, choose_engine(settings.speech_piper_model))
         app.state.hub = hub = Hub()
         app.state.poll_cache = poll_cache = PollCache()
         app.state.bus = bus = make_bus(settings.redis_url)

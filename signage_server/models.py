@@ -264,6 +264,9 @@ class Bulletin(ContentMixin, ValidityMixin, ArchiveMixin, table=True):
     priority: Priority = Priority.NORMAL
     source: str | None = Field(default=None, max_length=64)  # the intake source's name
     external_id: str | None = Field(default=None, max_length=200)  # that source's own id
+    # Read aloud on boards with audio (``content/speech.py``), at these local "HH:MM" (none: each showing).
+    speak: bool = False
+    speak_times: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
 class IntakeSource(SQLModel, table=True):
@@ -681,6 +684,7 @@ class Override(SQLModel, table=True):
     cancelled_by: int | None = Field(default=None, foreign_key="user.id")
     cap_sender: str | None = Field(default=None, max_length=255)
     cap_identifier: str | None = Field(default=None, max_length=255, index=True)
+    speak: bool = False  # read aloud on boards with audio, quiet hours or not (``content/speech.py``)
     cap_sent: datetime | None = None
 
 
@@ -877,3 +881,27 @@ class BoardRelease(SQLModel, table=True):
     update_outcome: str = Field(default="", max_length=16)
     update_reason: str = Field(default="", max_length=500)
     update_at: datetime | None = None
+class SpeechClip(SQLModel, table=True):
+    """A spoken text's recording in the media store (by ``sha256``), found by the digest of the text
+    it says: a bulletin or an emergency marked to be spoken plays the clip of its current text."""
+
+    __tablename__ = "speech_clip"
+    id: int | None = Field(default=None, primary_key=True)
+    text_sha256: str = Field(max_length=64, unique=True)
+    sha256: str = Field(max_length=64)
+    size: int
+    duration_ms: int
+    engine: str = Field(max_length=32)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class BoardAudio(SQLModel, table=True):
+    """A board's audio for spoken announcements; a board without a row has none."""
+
+    __tablename__ = "board_audio"
+    board_id: int = Field(foreign_key="board.id", primary_key=True)
+    enabled: bool = False
+    volume: int = 80  # 0..100
+    quiet_start: time | None = None  # local; both set or neither; start after end spans midnight
+    quiet_end: time | None = None
+    updated_at: datetime = Field(default_factory=utcnow)

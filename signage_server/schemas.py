@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from signage_contract import Category, Priority, Region, nfc
+from signage_contract.speech import MAX_SPEECH_TIMES
 from signage_contract.timezone import LOCAL_TIMEZONE
 from signage_server.core.legacy_text import TextConversion
 from signage_server.models import BoardKind, ContentState, Orientation, Role, UnitLevel
@@ -338,11 +339,18 @@ class ValidityPublic(BaseModel):
     expired: bool = False  # valid_until has passed: no board shows it any more
 
 
+# Local times of day ("HH:MM") at which a spoken bulletin is due; none: each time it shows.
+SpeakTimes = Annotated[list[Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]],
+                       Field(max_length=MAX_SPEECH_TIMES)]
+
+
 class BulletinBase(Validity):
     title: Annotated[Text, Field(max_length=300), AfterValidator(lambda v: _nonempty(v, "title"))]
     body: Annotated[Text, Field(max_length=20_000)] = ""
     category: Category = Category.OTHER
     priority: Priority = Priority.NORMAL
+    speak: bool = False  # read aloud on boards with audio (content/speech.py)
+    speak_times: SpeakTimes = []
 
 
 class BulletinCreate(BulletinBase):
@@ -356,6 +364,8 @@ class BulletinUpdate(Strict):
     priority: Priority | None = None
     valid_from: AwareDatetime | None = None
     valid_until: AwareDatetime | None = None
+    speak: bool | None = None
+    speak_times: SpeakTimes | None = None
 
 
 class BulletinPublic(BulletinBase, ValidityPublic, ContentPublic):

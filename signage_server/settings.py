@@ -45,6 +45,9 @@ class Settings(BaseSettings):
         default=1024 * 1024, gt=0,
         description="Largest JSON or form body; uploads, screenshots, CAP and play batches have their own",
     )
+    speech_piper_model: Path | None = Field(
+        default=None, description="A Vietnamese Piper voice (.onnx) for spoken announcements; "
+                                  "without it (or without piper) espeak-ng's Vietnamese voice speaks")
     max_image_pixels: int = 40_000_000  # well under Pillow's 90 MP warning: a 263 KB PNG can be 270 MB
     token_ttl_hours: int = 12
     seed_units: bool = Field(

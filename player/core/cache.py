@@ -17,6 +17,7 @@ import httpx
 
 from signage_contract import MediaRef
 from signage_contract.files import fsync_dir
+from signage_contract.speech import SpeechRef
 
 log = logging.getLogger(__name__)
 CHUNK_BYTES = 256 * 1024
@@ -68,7 +69,7 @@ class MediaCache:
         return data
 
     def fetch(
-        self, ref: MediaRef, client: httpx.Client, url: str, headers: dict[str, str] | None = None
+        self, ref: MediaRef | SpeechRef, client: httpx.Client, url: str, headers: dict[str, str] | None = None
     ) -> Path:
         """Download ``ref`` unless cached, resuming a partial file; raise MediaError on failure."""
         final = self.path(ref.sha256)

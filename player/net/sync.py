@@ -38,6 +38,7 @@ from signage_contract.device import (
 )
 from signage_contract.manifest import DEFAULT_POLL_INTERVAL_S
 from signage_contract.signing import ManifestRejected, verify_manifest
+from signage_contract.speech import SpeechRef
 
 from .. import __version__
 from ..core.cache import MediaError
@@ -253,10 +254,10 @@ class Coordinator:
             self._logged_rejections.add(key)
             log.error("manifest refused, keeping the last good one: %s", str(exc).splitlines()[0])
 
-    def _wanted_media(self) -> dict[str, MediaRef]:
+    def _wanted_media(self) -> dict[str, MediaRef | SpeechRef]:
         """The media of the waiting manifest first, then those of the one in force and of stored
         overrides (a pushed one may not be listed yet)."""
-        refs: dict[str, MediaRef] = {}
+        refs: dict[str, MediaRef | SpeechRef] = {}
         if self.pending is not None:
             upcoming = self.pending[1]
             now = self.clock()
@@ -267,6 +268,7 @@ class Coordinator:
             refs.update(current.media())
         if self.desk is not None:
             refs.update({o.media.sha256: o.media for o in self.desk.store.current() if o.media})
+            refs.update({o.speech.sha256: o.speech for o in self.desk.store.current() if o.speech})
         return refs
 
     def check_disk(self) -> int:

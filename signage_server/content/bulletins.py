@@ -11,6 +11,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from signage_contract import Category
 from signage_server.content import records
 from signage_server.content.publications import pending_edit, propose_edit
+from signage_server.content.speech import Speaker, record_speech
 from signage_server.content.workflow import (
     Actor,
     auto_approves,
@@ -76,18 +77,23 @@ def get_bulletin(session: Session, *, user: User, bulletin_id: int) -> BulletinP
 
 
 def create_bulletin(
-    session: Session, *, actor: Actor, changes: ChangeFeed, data: BulletinCreate
+    session: Session, *, actor: Actor, changes: ChangeFeed, data: BulletinCreate,
+    speaker: Speaker | None = None,
 ) -> BulletinPublic:
+    """A new bulletin; one marked to be spoken is recorded first (``speech.*`` refusals)."""
     require_role(actor.user, EDITORS)
     data, converted = convert_fields(data, TEXT_FIELDS)
     unit_id = owner_unit(session, actor.user, data.unit_id)
+    if data.speak:
+        record_speech(session, speaker, data.title, data.body)
     row = Bulletin.model_validate(data, update={"unit_id": unit_id, "created_by": actor.user.id})
     saved = public(records.save(session, actor=actor, changes=changes, row=row, action="create"))
     return saved.model_copy(update={"converted": converted})
 
 
 def update_bulletin(
-    session: Session, *, actor: Actor, changes: ChangeFeed, bulletin_id: int, patch: BulletinUpdate
+    session: Session, *, actor: Actor, changes: ChangeFeed, bulletin_id: int, patch: BulletinUpdate,
+    speaker: Speaker | None = None,
 ) -> BulletinPublic:
     """A partial update, validated merged with the current bulletin (approved text goes back to
     ``submitted``)."""
@@ -98,6 +104,8 @@ def update_bulletin(
     before = snapshot(row)
     fields = patch.model_dump(exclude_unset=True)
     whole = revalidated(BulletinBase, {**row.model_dump(include=set(BulletinBase.model_fields)), **fields})
+    if whole.speak:
+        record_speech(session, speaker, whole.title, whole.body)
     if row.state in PLAYABLE_STATES and not auto_approves(session, row.unit_id):
         # The approved text stays on the boards; the edit waits beside it for its own approval.
         propose_edit(session, actor=actor, row=row, fields=whole.model_dump(include=set(fields)))

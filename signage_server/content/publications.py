@@ -73,7 +73,7 @@ S = ContentState
 DEFAULT_LAYOUT = "fullscreen"
 MAX_MEDIA = 20
 MAX_TARGETS = 200
-EDIT_FIELDS = ("title", "body", "category", "priority", "valid_from", "valid_until")
+EDIT_FIELDS = ("title", "body", "category", "priority", "valid_from", "valid_until", "speak", "speak_times")
 
 
 # --- shapes ------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from typing import Any
 from sqlmodel import Session, col, or_, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from signage_server.content.speech import Speaker, record_speech
 from signage_server.core import audit, roles
 from signage_server.core.auth import in_scope, scope_unit_ids
 from signage_server.core.errors import Conflict, Forbidden, Invalid, NotFound
@@ -138,7 +139,7 @@ def issue(session: Session, *, actor: Actor, body: OverrideCreate, unit_id: int 
         category=body.category, target_all=body.target.all, target_unit_ids=sorted(set(body.target.unit_ids)),
         target_board_ids=sorted(set(body.target.board_ids)), target_tags=sorted(set(body.target.tags)),
         starts_at=starts_at, expires_at=body.expires_at, unit_id=unit_id, issued_by=actor.user_id,
-        created_at=now, updated_at=now,
+        created_at=now, updated_at=now, speak=body.speak,
     )
     session.add(row)
     session.flush()
@@ -227,11 +228,14 @@ def audit_action(
 
 
 def create(session: Session, *, user: User, ip: str, body: OverrideCreate,
-           max_hours: int) -> OverrideWithBoards:
-    """Step one: nothing is pushed yet; the answer lists the boards a confirmation would take over."""
+           max_hours: int, speaker: Speaker | None = None) -> OverrideWithBoards:
+    """Step one: nothing is pushed yet; the answer lists the boards a confirmation would take over.
+    One marked ``speak`` is recorded first (``speech.*`` refusals, nothing stored)."""
     _check_operator(user)
     body, converted = convert_fields(body, TEXT_FIELDS)
     check_targets(session, user=user, body=body)
+    if body.speak:
+        record_speech(session, speaker, body.title, body.body)
     now = utcnow()
     row = issue(session, actor=Actor.of(user, ip), body=body, unit_id=user.unit_id, now=now,
                 max_hours=max_hours)

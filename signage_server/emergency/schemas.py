@@ -38,6 +38,7 @@ class OverrideCreate(Strict):
     target: OverrideTargetIn
     starts_at: AwareDatetime | None = None  # default: now
     expires_at: AwareDatetime  # required: an override never runs unbounded
+    speak: bool = False  # read aloud on boards with audio, quiet hours or not (content/speech.py)
 
 
 class OverrideUpdate(Strict):

@@ -13,6 +13,8 @@ from datetime import datetime
 from sqlmodel import Session, col, or_, select
 
 from signage_contract import EmergencyOverride, MediaRef
+from signage_contract.speech import SpeechRef
+from signage_server.content.speech import clips_for, spoken_text
 from signage_server.manifest.scheduling import BoardContext
 from signage_server.models import Board, Media, Override, OverrideState
 from signage_server.units.tree import UnitTree
@@ -115,7 +117,7 @@ def media_ref(media: Media) -> MediaRef:
     )
 
 
-def to_wire(row: Override, media: MediaRef | None) -> EmergencyOverride:
+def to_wire(row: Override, media: MediaRef | None, speech: SpeechRef | None = None) -> EmergencyOverride:
     assert row.id is not None
     return EmergencyOverride(
         id=str(row.id),
@@ -124,6 +126,7 @@ def to_wire(row: Override, media: MediaRef | None) -> EmergencyOverride:
         risk_level=row.risk_level,
         category=row.category,
         media=media,
+        speech=speech,
         starts_at=row.starts_at,
         expires_at=row.expires_at,
         issued_at=row.confirmed_at or row.created_at,
@@ -135,7 +138,9 @@ def wire_overrides(session: Session, rows: Sequence[Override]) -> list[Emergency
     media = {
         m.id: media_ref(m) for m in session.exec(select(Media).where(col(Media.id).in_(media_ids))) if m.id
     }
-    return [to_wire(r, media.get(r.media_id or 0)) for r in rows]
+    clips = clips_for(session, {spoken_text(r.title, r.body) for r in rows if r.speak})
+    return [to_wire(r, media.get(r.media_id or 0),
+                    clips.get(spoken_text(r.title, r.body)) if r.speak else None) for r in rows]
 
 
 def active_overrides(session: Session, now: datetime) -> list[Override]:

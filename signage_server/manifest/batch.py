@@ -23,6 +23,7 @@ from signage_contract import (
     Layout,
     Manifest,
     SignedManifest,
+    TextItem,
 )
 from signage_contract.manifest import DEFAULT_POLL_INTERVAL_S
 from signage_contract.signing import sign_payload
@@ -68,7 +69,9 @@ class _Group:
     def __init__(self, bounds: tuple[datetime, datetime], body: ManifestBody) -> None:
         self.bounds = bounds
         self.body: ManifestBody | None = body
-        self.media = tuple(sorted({item.media.sha256 for item in body.items if isinstance(item, ImageItem)}))
+        self.media = tuple(sorted({item.media.sha256 for item in body.items if isinstance(item, ImageItem)}
+                                  | {i.speech.audio.sha256 for i in body.items
+                                     if isinstance(i, TextItem) and i.speech is not None}))
         self._text: tuple[str, bytes] | None = None
 
     def text(self, header: Manifest) -> tuple[str, bytes]:

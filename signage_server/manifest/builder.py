@@ -51,6 +51,7 @@ from signage_contract import (
 from signage_contract.manifest import DEFAULT_POLL_INTERVAL_S
 from signage_contract.programme import requisitioned, window_inside, window_outside
 from signage_contract.signing import sign_payload
+from signage_contract.speech import Speech
 from signage_server.content.kinds import KINDS
 from signage_server.manifest.scheduling import (
     ALWAYS,
@@ -94,6 +95,7 @@ class PlaylistItemSpec:
     text: str = ""
     category: Category = Category.OTHER  # Bulletin.category or Media.category
     priority: Priority = Priority.NORMAL  # Bulletin.priority
+    speech: Speech | None = field(default=None, hash=False)  # a bulletin read aloud (content/speech.py)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", ItemKind(self.kind))
@@ -468,6 +470,7 @@ def manifest_header(
         resolution=board.resolution,
         capture=Capture.of(board.capture) if board.capture is not None else None,
         power=board.power,
+        audio=board.audio,
         poll_interval_s=poll_interval_s,
         layouts=[],
         items=[],

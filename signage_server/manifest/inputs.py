@@ -15,7 +15,10 @@ from typing import Any
 from sqlmodel import Session, and_, col, or_, select
 
 from signage_contract import EmergencyOverride, Layout, Region
+from signage_contract.speech import Speech
 from signage_server.content.kinds import Content, kind_for
+from signage_server.content.speech import bulletin_speech
+from signage_server.devices.audio import audio_for
 from signage_server.devices.power import effective_for_chains
 from signage_server.emergency.targets import media_ref, overrides_by_board
 from signage_server.manifest.builder import PlaylistItemSpec, PlaylistSpec, bulletin_priority
@@ -89,7 +92,8 @@ def load_inputs(session: Session, board_ids: Iterable[int] | None, now: datetime
     rules = requisition_rules(session, requisitioned)
     contexts = [board_context(b, tree, rules.get(b.id or 0, ())) for b in rows]
     power = effective_for_chains(session, {b.board_id: b.unit_chain for b in contexts})
-    boards = [replace(b, power=power.get(b.board_id)) for b in contexts]
+    audio = audio_for(session, [b.board_id for b in contexts])
+    boards = [replace(b, power=power.get(b.board_id), audio=audio.get(b.board_id)) for b in contexts]
     schedules = _playable_schedules(session, now.date() - timedelta(days=1), boards)
     regions = _schedule_regions(session, [s.id for s in schedules if s.id is not None])
     playlists = load_playlists(session, {pid for r in regions.values() for pid in r.values()})
@@ -212,8 +216,9 @@ def load_playlists(
         if b.id is not None
     }
     items: dict[int, list[PlaylistItemSpec]] = {pid: [] for pid in playable if pid is not None}
+    spoken = bulletin_speech(session, bulletins.values())
     for row in rows:
-        spec = _item_spec(row, media, bulletins)
+        spec = _item_spec(row, media, bulletins, spoken)
         if spec is not None:
             items[row.playlist_id].append(spec)
     return {pid: PlaylistSpec(id=pid, items=tuple(specs)) for pid, specs in items.items()}
@@ -224,7 +229,8 @@ def _playable(model: type[Media] | type[Bulletin]) -> Any:
 
 
 def _item_spec(
-    row: PlaylistItem, media: Mapping[int, Media], bulletins: Mapping[int, Bulletin]
+    row: PlaylistItem, media: Mapping[int, Media], bulletins: Mapping[int, Bulletin],
+    spoken: Mapping[int, Speech] | None = None,
 ) -> PlaylistItemSpec | None:
     """The item with the content its kind shows, or None when that is not playable."""
     match kind_for(row.kind).content:
@@ -238,7 +244,7 @@ def _item_spec(
             if bulletin is None:
                 return None
             return _item(row, bulletin, title=bulletin.title, text=bulletin.body, category=bulletin.category,
-                         priority=bulletin.priority)
+                         priority=bulletin.priority, speech=(spoken or {}).get(bulletin.id or 0))
         case Content.TEXT:
             return _item(row, text=row.text) if row.text.strip() else None
         case Content.NONE:

@@ -40,6 +40,7 @@ from zoneinfo import ZoneInfo
 from signage_contract import Priority
 from signage_contract.manifest import DEFAULT_PRIORITY_EVERY_MIN, DEFAULT_WEIGHT
 from signage_contract.power import PowerSchedule
+from signage_contract.speech import AudioSettings
 from signage_contract.timezone import LOCAL_TIMEZONE
 
 DEFAULT_TIMEZONE = LOCAL_TIMEZONE
@@ -183,6 +184,7 @@ class BoardContext:
     power: PowerSchedule | None = field(default=None, compare=False)
     # A requisitioned board's windows (``RequisitionWindow``); None: not requisitioned.
     requisition: tuple[RequisitionRule, ...] | None = None
+    audio: AudioSettings | None = field(default=None, compare=False)  # devices/audio.py: manifest only
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "unit_chain", tuple(self.unit_chain))

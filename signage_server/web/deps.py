@@ -18,6 +18,7 @@ from sqlmodel import Session
 from starlette.requests import HTTPConnection
 
 from signage_server.content.media_store import MediaStore
+from signage_server.content.speech import Speaker
 from signage_server.content.workflow import Actor
 from signage_server.core import roles
 from signage_server.core.audit import client_ip
@@ -84,6 +85,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 MediaStoreDep = Annotated[MediaStore, Depends(_service("media_store", MediaStore))]
+SpeakerDep = Annotated[Speaker, Depends(_service("speaker", Speaker))]
 ScreenshotStoreDep = Annotated[ScreenshotStore, Depends(_service("screenshot_store", ScreenshotStore))]
 HubDep = Annotated[Hub, Depends(_service("hub", Hub))]
 BusDep = Annotated[Bus, Depends(get_bus)]

@@ -12,7 +12,7 @@ BulletinOptions = stored_options(TextItem, "align", "foreground", "background", 
 
 
 def to_wire(source: ItemSource, common: WireCommon) -> TextItem:
-    return TextItem(title=source.title, body=source.text, **common)
+    return TextItem(title=source.title, body=source.text, speech=source.speech, **common)
 
 
 KIND = KindSpec(kind=ItemKind.BULLETIN, content=Content.BULLETIN, wire_model=TextItem,

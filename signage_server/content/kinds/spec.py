@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, create_model
 
 from signage_contract import Item, MediaRef
 from signage_contract.manifest import ItemBase
+from signage_contract.speech import Speech
 from signage_server.models import ItemKind
 
 
@@ -58,6 +59,8 @@ class ItemSource(Protocol):
     def title(self) -> str: ...
     @property
     def text(self) -> str: ...
+    @property
+    def speech(self) -> Speech | None: ...
 
 
 # The fields every wire item has (id, duration, validity, category, priority) and the stored options.

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 
 from signage_server.web.api import (
     api_tokens,
+    audio,
     audit,
     auth,
     bundles,
@@ -43,6 +44,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     bundles.router,
     boards.router,
     power.router,
+    audio.router,
     requisition.router,
     bulletins.router,
     playlists.router,

@@ -28,6 +28,7 @@ from signage_server.web.deps import (
     OverrideDeliveryDep,
     SessionDep,
     SettingsDep,
+    SpeakerDep,
 )
 
 router = APIRouter(prefix="/overrides", tags=["overrides"])
@@ -35,10 +36,11 @@ router = APIRouter(prefix="/overrides", tags=["overrides"])
 
 @router.post("", response_model=OverrideWithBoards, status_code=status.HTTP_201_CREATED)
 def create_override(session: SessionDep, user: OperatorUser, settings: SettingsDep, request: Request,
-                    body: OverrideCreate) -> OverrideWithBoards:
-    """Step one: nothing is pushed yet; the answer lists the boards a confirmation would take over."""
+                    speaker: SpeakerDep, body: OverrideCreate) -> OverrideWithBoards:
+    """Step one: nothing is pushed yet; the answer lists the boards a confirmation would take over.
+    ``speak``: recorded now for reading aloud (``speech.*`` refusals)."""
     return overrides.create(session, user=user, ip=client_ip(request), body=body,
-                            max_hours=settings.override_max_hours)
+                            max_hours=settings.override_max_hours, speaker=speaker)
 
 
 @router.post("/{override_id}/confirm", response_model=OverrideWithBoards)

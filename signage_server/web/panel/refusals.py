@@ -181,6 +181,12 @@ SENTENCES: dict[str, str] = {
     "intake_source.account_not_editor": N_("The account %(user)s must be an active editor to send bulletins."),
     "intake_source.unit_out_of_scope": N_("A trusted unit lies outside the area of the source's account."),
     "qr.too_small": N_("The QR code would be too fine to scan on board “%(board)s”: in its region “%(region)s” (%(width)s×%(height)s px) a module gets %(module_px)s px, and at least %(min_px)s are needed. Choose a larger region or layout, a shorter address, or no caption."),
+    # spoken announcements (content/speech.py)
+    "speech.empty": N_("There is no text to read aloud."),
+    "speech.too_long": N_("A text read aloud holds at most %(limit)s characters; this one has %(length)s. Shorten it, or do not read it aloud."),
+    "speech.unavailable": N_("The server cannot read texts aloud: its speech engine is not installed. Ask the administrator, or do not read it aloud."),
+    "speech.failed": N_("The text could not be read aloud; nothing was saved. Try again, or do not read it aloud."),
+    "board_audio.quiet_hours": N_("Quiet hours need both a start and an end, and they must differ."),
 }
 
 BY_KIND: tuple[tuple[type[DomainError], str], ...] = (

@@ -432,6 +432,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/units/{unit_id}/power"): Rule(ANY, True, _unit),
     ("PUT", "/api/v1/units/{unit_id}/power"): Rule(REVIEW, True, _with(_unit, json=POWER)),
     ("DELETE", "/api/v1/units/{unit_id}/power"): Rule(REVIEW, True, _unit),
+    # a board's loudspeaker (spoken announcements): read by every role in scope, set by operators
+    ("GET", "/api/v1/boards/{board_id}/audio"): Rule(ANY, True, _board),
+    ("PUT", "/api/v1/boards/{board_id}/audio"): Rule(OPS, True, _with(_board, json={"enabled": True})),
     # requisitioned boards: windows by the unit's admins and approvers; the owner's own content
     ("GET", "/api/v1/boards/{board_id}/requisition-windows"): Rule(ANY, True, _shop),
     ("POST", "/api/v1/boards/{board_id}/requisition-windows"): Rule(

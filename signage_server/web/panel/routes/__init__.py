@@ -11,6 +11,7 @@ from signage_server.web.panel.routes import (
     approvals,
     audit,
     board_admin,
+    board_audio,
     boards,
     bulletins,
     bundles,
@@ -42,6 +43,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     dashboard.router,
     publish.router,
     board_admin.router,  # before boards: /boards/new is not a board id
+    board_audio.router,
     requisition.router,
     boards.router,
     bundles.router,

@@ -19,7 +19,7 @@ from signage_server.core.errors import Forbidden
 from signage_server.core.legacy_text import TextConversion
 from signage_server.models import Board, ContentState, utcnow
 from signage_server.schemas import BulletinCreate, BulletinPublic, BulletinUpdate
-from signage_server.web.deps import ChangesDep, ClientIpDep, SessionDep
+from signage_server.web.deps import ChangesDep, ClientIpDep, SessionDep, SpeakerDep
 from signage_server.web.panel.labels import N_
 from signage_server.web.panel.listing import ListQuery, ListQueryDep
 from signage_server.web.panel.local_dates import local_text, parse_local, validity_at
@@ -138,21 +138,30 @@ def edit_bulletin(request: Request, session: SessionDep, who: CurrentPanelUser, 
 Title = Annotated[str, Form()]
 Body = Annotated[str, Form()]
 LocalDate = Annotated[str, Form(max_length=40)]
+Speak = Annotated[bool, Form()]
+SpeakTimesText = Annotated[str, Form(max_length=200)]  # "07:00, 17:30"
+
+
+def _times(text: str) -> list[str]:
+    """The read-aloud times as typed, one "HH:MM" each (the schema checks them)."""
+    return [part for part in text.replace(";", ",").replace(" ", ",").split(",") if part]
 
 
 @router.post("")
 def create(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
-           changes: ChangesDep, ip: ClientIpDep, title: Title, body: Body = "",
+           changes: ChangesDep, ip: ClientIpDep, speaker: SpeakerDep, title: Title, body: Body = "",
            category: Annotated[Category, Form()] = Category.OTHER,
            priority: Annotated[Priority, Form()] = Priority.NORMAL, valid_from: LocalDate = "",
-           valid_until: LocalDate = "") -> Response:
+           valid_until: LocalDate = "", speak: Speak = False, speak_times: SpeakTimesText = "") -> Response:
     """Validity dates are typed in local time, dd/mm/yyyy [hh:mm] (``local_dates``)."""
     made, error = run_service(lambda: service.create_bulletin(
-        session, actor=_writer(who, ip), changes=changes,
+        session, actor=_writer(who, ip), changes=changes, speaker=speaker,
         data=BulletinCreate(title=title, body=body, category=category, priority=priority,
+                            speak=speak, speak_times=_times(speak_times),
                             **_validity(valid_from, valid_until))))
     if made is None:
-        draft = {"title": title, "body": body, "category": category, "priority": priority}
+        draft = {"title": title, "body": body, "category": category, "priority": priority,
+                 "speak": speak, "speak_times": _times(speak_times)}
         typed = {"valid_from": valid_from, "valid_until": valid_until}
         return _editor(request, session, who, view, draft, error, 422, typed=typed)
     return _saved(request, session, who, view, made)
@@ -160,16 +169,19 @@ def create(request: Request, session: SessionDep, who: CheckedPanelUser, view: P
 
 @router.post("/{bulletin_id}")
 def update(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
-           changes: ChangesDep, ip: ClientIpDep, bulletin_id: int, title: Title, body: Body = "",
+           changes: ChangesDep, ip: ClientIpDep, speaker: SpeakerDep, bulletin_id: int, title: Title,
+           body: Body = "",
            category: Annotated[Category, Form()] = Category.OTHER,
            priority: Annotated[Priority, Form()] = Priority.NORMAL, valid_from: LocalDate = "",
-           valid_until: LocalDate = "") -> Response:
+           valid_until: LocalDate = "", speak: Speak = False, speak_times: SpeakTimesText = "") -> Response:
     done, error = run_service(lambda: service.update_bulletin(
-        session, actor=_writer(who, ip), changes=changes, bulletin_id=bulletin_id,
+        session, actor=_writer(who, ip), changes=changes, bulletin_id=bulletin_id, speaker=speaker,
         patch=BulletinUpdate(title=title, body=body, category=category, priority=priority,
+                             speak=speak, speak_times=_times(speak_times),
                              **_validity(valid_from, valid_until))))
     if done is None:
-        draft = {"id": bulletin_id, "title": title, "body": body, "category": category, "priority": priority}
+        draft = {"id": bulletin_id, "title": title, "body": body, "category": category, "priority": priority,
+                 "speak": speak, "speak_times": _times(speak_times)}
         typed = {"valid_from": valid_from, "valid_until": valid_until}
         return _editor(request, session, who, view, draft, error, 422, typed=typed)
     return _saved(request, session, who, view, done)

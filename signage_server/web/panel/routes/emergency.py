@@ -24,7 +24,7 @@ from signage_server.emergency import history, images, overrides
 from signage_server.emergency.delivery import Delivery
 from signage_server.emergency.schemas import OverrideCreate, OverrideTargetIn
 from signage_server.models import AdminUnit, Board, OverrideState, User, utcnow
-from signage_server.web.deps import MediaStoreDep, OverrideDeliveryDep, SessionDep, SettingsDep
+from signage_server.web.deps import MediaStoreDep, OverrideDeliveryDep, SessionDep, SettingsDep, SpeakerDep
 from signage_server.web.panel.labels import N_, RISK_MEANINGS
 from signage_server.web.panel.pages import Pages, error_text
 from signage_server.web.panel.routes.common import PagesDep, local_time, units_in_scope
@@ -120,11 +120,12 @@ def emergency_list(request: Request, session: SessionDep, who: CurrentPanelUser,
 @router.post("")
 def create(request: Request, session: SessionDep, who: CheckedPanelUser, view: PagesDep,
            settings: SettingsDep, delivery: OverrideDeliveryDep, store: MediaStoreDep,
-           title: Annotated[str, Form()], risk_level: Annotated[int, Form()],
+           speaker: SpeakerDep, title: Annotated[str, Form()], risk_level: Annotated[int, Form()],
            expiry_hours: Annotated[int, Form()], target: Annotated[str, Form()] = "",
            body: Annotated[str, Form()] = "", unit_ids: Annotated[list[int] | None, Form()] = None,
            board_ids: Annotated[list[int] | None, Form()] = None, tags: Annotated[str, Form()] = "",
-           image: Annotated[UploadFile | None, File()] = None) -> Response:
+           image: Annotated[UploadFile | None, File()] = None,
+           speak: Annotated[bool, Form()] = False) -> Response:
     user = operator_of(who)
     if expiry_hours not in EXPIRY_HOURS:
         wrong = f"expiry must be one of {EXPIRY_HOURS} hours"
@@ -139,7 +140,8 @@ def create(request: Request, session: SessionDep, who: CheckedPanelUser, view: P
                                          image.file, image.filename, image.content_type))
         made = overrides.create(session, user=user, ip=ip, body=OverrideCreate(
             title=title, body=body, risk_level=risk_level, target=chosen, media_id=media_id,
-            expires_at=utcnow() + timedelta(hours=expiry_hours)), max_hours=settings.override_max_hours)
+            expires_at=utcnow() + timedelta(hours=expiry_hours), speak=speak),
+            max_hours=settings.override_max_hours, speaker=speaker)
     except MediaRejected as exc:
         session.rollback()
         return _page(request, session, who, view, delivery, exc.message, 422)
