@@ -229,6 +229,15 @@ class Compositor:
             key = self._image_key(show)
             if key is not None:
                 self.images.request(key)
+            self._prepare(show)
+
+    def _prepare(self, show: RegionShow) -> None:
+        kind = kind_of(show.item)
+        if kind is not None:
+            kind.prepare(show.item, self._rect(show), show.started_at, self.images)
+
+    def _rect(self, show: RegionShow) -> pygame.Rect:
+        return region_rect(self.screen.get_rect(), show.region.x, show.region.y, show.region.w, show.region.h)
 
     def _image_key(self, show: RegionShow) -> ImageKey | None:
         kind = kind_of(show.item)
@@ -242,6 +251,9 @@ class Compositor:
         for show in frame.regions:
             key = self._image_key(show)
             if key is not None and self.images.get(key) is None and key.sha256 not in self.images.bad:
+                return False
+            kind = kind_of(show.item)
+            if kind is not None and not kind.prepared(show.item, self._rect(show), show.started_at):
                 return False
         return True
 
