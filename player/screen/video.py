@@ -19,6 +19,7 @@ import queue
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import av
 import pygame
@@ -28,7 +29,8 @@ from signage_contract import Fit
 from .images import effective_fit, scaled_size
 
 log = logging.getLogger(__name__)
-QUEUE_FRAMES = 6  # decoded ahead: a fifth of a second at 30 fps, 36 MB at most for a 4K region
+QUEUE_BYTES = 64 * 1024 * 1024  # decoded ahead: 7 frames of a 1080p region, 40 of a 768x512 LED board
+QUEUE_FRAMES = (4, 30)  # but never fewer (a 4K region: 4 frames, 130 MB) nor more than this
 PUT_POLL_S = 0.1  # how often a waiting decoder checks that its clip is still wanted
 
 
@@ -48,24 +50,40 @@ class Placement:
         return cls(scaled, (max(0, left), max(0, top)), crop)
 
 
+# The display's 32-bit layouts PyAV can write directly, by the surface's (R, G, B) masks.
+NATIVE_FORMATS = {(0xFF0000, 0xFF00, 0xFF): "bgra", (0xFF, 0xFF00, 0xFF0000): "rgba"}
+_PYGAME_FORMATS: dict[str, Literal["BGRA", "RGBA", "RGB"]] = {"bgra": "BGRA", "rgba": "RGBA", "rgb24": "RGB"}
+
+
+def frame_format(surface: pygame.Surface | None) -> str:
+    """The pixel layout to decode into for ``surface``: its own when PyAV has it (a frame is then
+    copied, not converted, onto the screen), else RGB."""
+    if surface is None or surface.get_bytesize() != 4:
+        return "rgb24"
+    red, green, blue, _alpha = surface.get_masks()
+    return NATIVE_FORMATS.get((red, green, blue), "rgb24")
+
+
 @dataclass(frozen=True)
 class DecodedFrame:
     index: int  # counted from the clip's start, across loops
-    size: tuple[int, int]
-    rgb: bytes
-    pitch: int
+    picture: av.VideoFrame  # at the drawn size, in the clip's ``pixel_format``
 
 
 class Clip:
     """One showing of a clip in one region: the decoder thread and what the frame loop has taken."""
 
-    def __init__(self, path: Path, box: tuple[int, int], fit: Fit, fps: float) -> None:
+    def __init__(self, path: Path, box: tuple[int, int], fit: Fit, fps: float,
+                 pixel_format: str = "rgb24") -> None:
         self.path = path
+        self.pixel_format = pixel_format
         self.box = box
         self.fit = fit
         self.fps = fps
         self.placement: Placement | None = None
-        self.frames: queue.Queue[DecodedFrame] = queue.Queue(QUEUE_FRAMES)
+        fewest, most = QUEUE_FRAMES
+        self.frames: queue.Queue[DecodedFrame] = queue.Queue(
+            max(fewest, min(most, QUEUE_BYTES // max(1, box[0] * box[1] * 4))))
         self.error: str | None = None
         self.current: DecodedFrame | None = None
         self.surface: pygame.Surface | None = None
@@ -93,15 +111,17 @@ class Clip:
         decoded = 0
         with av.open(str(self.path), "r") as container:
             stream = container.streams.video[0]
-            stream.thread_type = "AUTO"  # FFmpeg's own threads: frames and slices in parallel
+            if stream.codec_context.width * stream.codec_context.height > 1920 * 1080:
+                stream.thread_type = "AUTO"  # a 4K clip needs FFmpeg's frame threads to keep up
             for frame in container.decode(stream):
                 if self.placement is None:
                     self.placement = Placement.of((frame.width, frame.height), self.box, self.fit)
                 width, height = self.placement.scaled
-                rgb = frame.reformat(width=width, height=height, format="rgb24",
-                                     interpolation="BILINEAR")
-                plane = rgb.planes[0]  # rows may be padded: the surface takes the pitch as it is
-                item = DecodedFrame(first_index + decoded, (width, height), bytes(plane), plane.line_size)
+                # unscaled, only the colours are converted: the cheapest filter does it exactly
+                scaling = (width, height) != (frame.width, frame.height)
+                picture = frame.reformat(width=width, height=height, format=self.pixel_format,
+                                         interpolation="BILINEAR" if scaling else "POINT", threads=1)
+                item = DecodedFrame(first_index + decoded, picture)
                 if not self._put(item):
                     return decoded + 1
                 decoded += 1
@@ -142,13 +162,38 @@ class Clip:
         return -1 if self.current is None else self.current.index
 
     def picture(self) -> pygame.Surface | None:
-        """The frame on show as a surface (made once per frame; the bytes are not copied)."""
+        """The frame on show as a surface (made once per frame over the frame's own pixels)."""
         if self.current is None:
             return None
         if self.surface is None:
-            self.surface = pygame.image.frombuffer(self.current.rgb, self.current.size, "RGB",
-                                                   self.current.pitch)
+            frame = self.current.picture
+            plane = frame.planes[0]  # rows may be padded: the surface takes the pitch as it is
+            self.surface = pygame.image.frombuffer(plane, (frame.width, frame.height),
+                                                   _PYGAME_FORMATS[self.pixel_format],
+                                                   plane.line_size)
+            self.surface.set_alpha(None)  # copied, never blended
         return self.surface
+
+    def draw(self, surface: pygame.Surface, at: tuple[int, int]) -> bool:
+        """Put the frame on show onto ``surface`` at ``at`` (the box's top-left); False when none is
+        decoded. A frame in the surface's own layout spanning its width is one memory copy."""
+        if self.current is None or self.placement is None:
+            return False
+        placement, frame = self.placement, self.current.picture
+        x, y = at[0] + placement.offset[0], at[1] + placement.offset[1]
+        plane = frame.planes[0]
+        whole = placement.crop == pygame.Rect(0, 0, frame.width, frame.height)
+        if (self.pixel_format != "rgb24" and whole and x == 0 and frame.width == surface.get_width()
+                and plane.line_size == surface.get_pitch() and y + frame.height <= surface.get_height()):
+            start, length = y * surface.get_pitch(), plane.line_size * frame.height
+            view = surface.get_view("1")  # the surface's own pixels, locked until released
+            with memoryview(view).cast("B") as pixels, memoryview(plane) as source:  # type: ignore[arg-type]
+                pixels[start:start + length] = source.cast("B")[:length]
+            return True
+        picture = self.picture()
+        assert picture is not None
+        surface.blit(picture, (x, y), placement.crop)
+        return True
 
     def close(self) -> None:
         self._stop.set()

@@ -57,7 +57,9 @@ class ItemKind(ABC, Generic[ItemT]):
         """The picture to decode ahead for ``rect``, so a switch never waits for it."""
         return None
 
-    def prepare(self, item: ItemT, rect: pygame.Rect, started_at: datetime, images: ImageStore) -> None:
+    def prepare(
+        self, item: ItemT, rect: pygame.Rect, started_at: datetime, images: ImageStore, now: datetime
+    ) -> None:
         """Get ready ahead to show ``item`` from ``started_at`` (a clip: open and decode its start)."""
 
     def prepared(self, item: ItemT, rect: pygame.Rect, started_at: datetime) -> bool:

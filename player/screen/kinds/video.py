@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pygame
 
@@ -22,7 +22,7 @@ from signage_contract.video import LIMITS, board_class
 
 from ..images import ImageStore
 from ..render import rgb
-from ..video import Clip
+from ..video import Clip, frame_format
 from . import ItemKind, Scene
 
 log = logging.getLogger(__name__)
@@ -40,11 +40,15 @@ class VideoKind(ItemKind[VideoItem]):
 
     def __init__(self) -> None:
         self.clips: OrderedDict[ShowingKey, Clip] = OrderedDict()
+        self.ends: dict[ShowingKey, datetime] = {}  # when each showing is over
 
     def playable(self, item: VideoItem, images: ImageStore) -> bool:
         return images.media.has(item.media.sha256) and item.media.sha256 not in images.bad
 
-    def prepare(self, item: VideoItem, rect: pygame.Rect, started_at: datetime, images: ImageStore) -> None:
+    def prepare(
+        self, item: VideoItem, rect: pygame.Rect, started_at: datetime, images: ImageStore, now: datetime
+    ) -> None:
+        self._close_ended(now)
         key = showing_key(item, rect, started_at)
         if key in self.clips or item.media.sha256 in images.bad or not images.media.has(item.media.sha256):
             return
@@ -52,9 +56,12 @@ class VideoKind(ItemKind[VideoItem]):
         if reason is not None:
             self._fail(item, images, reason)
             return
-        self.clips[key] = Clip(images.media.path(item.media.sha256), rect.size, item.fit, item.frame_rate)
+        display = pygame.display.get_surface() if pygame.display.get_init() else None
+        self.clips[key] = Clip(images.media.path(item.media.sha256), rect.size, item.fit, item.frame_rate,
+                               frame_format(display))
+        self.ends[key] = started_at + timedelta(seconds=item.duration_s)
         while len(self.clips) > MAX_CLIPS:
-            self.clips.popitem(last=False)[1].close()
+            self._close(next(iter(self.clips)))
 
     def prepared(self, item: VideoItem, rect: pygame.Rect, started_at: datetime) -> bool:
         clip = self.clips.get(showing_key(item, rect, started_at))
@@ -65,12 +72,12 @@ class VideoKind(ItemKind[VideoItem]):
         key = showing_key(item, rect, scene.started_at)
         clip = self.clips.get(key)
         if clip is None:
-            self.prepare(item, rect, scene.started_at, scene.images)
+            self.prepare(item, rect, scene.started_at, scene.images, scene.now)
             clip = self.clips.get(key)
             if clip is None:
                 return ("unplayable",)
         self.clips.move_to_end(key)
-        self._close_ended(key)
+        self._close_earlier(key)
         if clip.error is not None:
             self._fail(item, scene.images, clip.error)
             return ("failed",)
@@ -78,23 +85,29 @@ class VideoKind(ItemKind[VideoItem]):
 
     def draw(self, surface: pygame.Surface, rect: pygame.Rect, item: VideoItem, scene: Scene) -> bool:
         clip = self.clips.get(showing_key(item, rect, scene.started_at))
-        picture = None if clip is None else clip.picture()
-        if clip is None or picture is None or clip.placement is None:
+        if clip is None or clip.current is None or clip.placement is None:
             return False  # not decoded yet: what was there stays on screen
-        placement = clip.placement
-        if placement.scaled != rect.size:
+        if clip.placement.scaled != rect.size:
             surface.fill(rgb(item.background), rect)
-        surface.blit(picture, (rect.x + placement.offset[0], rect.y + placement.offset[1]), placement.crop)
-        return True
+        return clip.draw(surface, rect.topleft)
 
     def clip(self, item: VideoItem, rect: pygame.Rect, started_at: datetime) -> Clip | None:
         """The showing's clip, for its frame counts."""
         return self.clips.get(showing_key(item, rect, started_at))
 
-    def _close_ended(self, playing: ShowingKey) -> None:
+    def _close_earlier(self, playing: ShowingKey) -> None:
         """Stop the clips of the region's earlier showings: they have ended."""
         for key in [k for k in self.clips if k[2] == playing[2] and k[3] < playing[3]]:
-            self.clips.pop(key).close()
+            self._close(key)
+
+    def _close_ended(self, now: datetime) -> None:
+        """Stop the clips whose showing is over (the next item is on screen by now)."""
+        for key in [k for k, ends in self.ends.items() if ends <= now]:
+            self._close(key)
+
+    def _close(self, key: ShowingKey) -> None:
+        self.clips.pop(key).close()
+        self.ends.pop(key, None)
 
     def _fail(self, item: VideoItem, images: ImageStore, reason: str) -> None:
         sha = item.media.sha256
@@ -104,7 +117,7 @@ class VideoKind(ItemKind[VideoItem]):
         images.bad.add(sha)
         images.failures += 1  # the compositor resolves again, without this clip
         for key in [k for k in self.clips if k[1] == sha]:
-            self.clips.pop(key).close()
+            self._close(key)
 
     @staticmethod
     def _beyond_board(item: VideoItem) -> str | None:

@@ -57,6 +57,7 @@ def _close_clips() -> Iterator[None]:
     for clip in KIND.clips.values():
         clip.close()
     KIND.clips.clear()
+    KIND.ends.clear()
 
 
 def _store(tmp_path: Path, *files: bytes) -> ImageStore:
