@@ -9,7 +9,7 @@ figures the manifest carries, so both judge a clip by the same rule (``refusal``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
@@ -86,6 +86,7 @@ class Refusal:
 
     code: str
     message: str
+    params: dict[str, str] = field(default_factory=dict)  # the figures, for a translated sentence
 
 
 def refusal(facts: ClipFacts, limits: VideoLimits = UPLOAD_LIMITS) -> Refusal | None:
@@ -93,16 +94,23 @@ def refusal(facts: ClipFacts, limits: VideoLimits = UPLOAD_LIMITS) -> Refusal | 
     allowed = CODECS[facts.content_type]
     if facts.codec not in allowed:
         names = ", ".join(sorted(CODEC_NAMES[c] for c in allowed))
-        return Refusal("video.codec", f"{facts.codec} in {facts.content_type} cannot play; use {names}")
+        return Refusal("video.codec", f"{facts.codec} in {facts.content_type} cannot play; use {names}",
+                       {"codec": facts.codec, "allowed": names})
     if facts.duration_s < MIN_DURATION_S or facts.duration_s > MAX_DURATION_S:
         return Refusal("video.duration", f"the clip lasts {facts.duration_s:.1f} s; between "
-                                         f"{MIN_DURATION_S:g} s and {MAX_DURATION_S / 60:g} minutes please")
+                                         f"{MIN_DURATION_S:g} s and {MAX_DURATION_S / 60:g} minutes please",
+                       {"seconds": f"{facts.duration_s:.1f}", "min_s": f"{MIN_DURATION_S:g}",
+                        "max_min": f"{MAX_DURATION_S / 60:g}"})
     if not limits.fits(facts.width, facts.height):
         return Refusal("video.resolution", f"{facts.width}x{facts.height} is above "
-                                           f"{limits.max_width}x{limits.max_height}")
+                                           f"{limits.max_width}x{limits.max_height}",
+                       {"size": f"{facts.width}x{facts.height}",
+                        "limit": f"{limits.max_width}x{limits.max_height}"})
     if facts.fps <= 0 or facts.fps > limits.max_fps + 0.01:
-        return Refusal("video.fps", f"{facts.fps:.2f} frames per second is above {limits.max_fps:g}")
+        return Refusal("video.fps", f"{facts.fps:.2f} frames per second is above {limits.max_fps:g}",
+                       {"fps": f"{facts.fps:.2f}", "limit": f"{limits.max_fps:g}"})
     if facts.bitrate > limits.max_bitrate:
         return Refusal("video.bitrate", f"{facts.bitrate / 1e6:.1f} Mbit/s is above "
-                                        f"{limits.max_bitrate / 1e6:g} Mbit/s")
+                                        f"{limits.max_bitrate / 1e6:g} Mbit/s",
+                       {"mbps": f"{facts.bitrate / 1e6:.1f}", "limit": f"{limits.max_bitrate / 1e6:g}"})
     return None

@@ -65,7 +65,7 @@ def probe(path: Path, content_type: VideoType, limits: VideoLimits = UPLOAD_LIMI
             )
             refused = refusal(facts, limits)
             if refused is not None:  # before decoding anything: a 4K HEVC needs no decoder run
-                raise MediaRejected(422, refused.message, refused.code)
+                raise MediaRejected(422, refused.message, refused.code, **refused.params)
             poster = _poster(container, stream)
     except MediaRejected:
         raise

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import os
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from signage_contract.video import UPLOAD_LIMITS, VIDEO_TYPES, ClipFacts, VideoLimits, VideoType
 from signage_server.content.media_store import (
@@ -81,6 +81,27 @@ def ingest_video(
         created = store._place(tmp, store.path(sha256))
     store.files.saved(store.path(sha256))
     return StoredVideo(sha256, stored_size, probed.facts, poster, sanitize_filename(filename), created)
+
+
+def is_video(source: BinaryIO) -> bool:
+    """Whether an upload's first bytes are a video container (the stream is rewound)."""
+    if not source.seekable():
+        return False
+    head = source.read(64)
+    source.seek(0)
+    return sniff_video(head) is not None
+
+
+def video_fields(store: MediaStore, source: BinaryIO, filename: str, declared_type: str | None
+                 ) -> dict[str, Any]:
+    """Store a clip (``ingest_video``, within the store's byte limit); the ``Media`` fields that
+    describe it."""
+    stored = ingest_video(store, source, filename, declared_type, max_bytes=store.max_bytes)
+    facts = stored.facts
+    return {"sha256": stored.sha256, "size": stored.size, "content_type": facts.content_type,
+            "width": facts.width, "height": facts.height, "original_name": stored.safe_name,
+            "duration_s": facts.duration_s, "frame_rate": facts.fps, "bitrate": facts.bitrate,
+            "poster_sha256": stored.poster.sha256, "poster_size": stored.poster.size}
 
 
 def _check_type(head: bytes, filename: str, declared_type: str | None) -> VideoType:

@@ -52,6 +52,7 @@ from signage_contract.manifest import DEFAULT_POLL_INTERVAL_S
 from signage_contract.programme import requisitioned, window_inside, window_outside
 from signage_contract.signing import sign_payload
 from signage_server.content.kinds import KINDS
+from signage_server.content.kinds.spec import ClipSource
 from signage_server.manifest.scheduling import (
     ALWAYS,
     Applicable,
@@ -94,6 +95,7 @@ class PlaylistItemSpec:
     text: str = ""
     category: Category = Category.OTHER  # Bulletin.category or Media.category
     priority: Priority = Priority.NORMAL  # Bulletin.priority
+    clip: ClipSource | None = None  # a video's facts and poster
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", ItemKind(self.kind))
