@@ -171,10 +171,12 @@ def delete_media(
     row = records.deletable(
         session, actor=actor, model=Media, item_id=media_id, used_by=_playlists_showing(media_id),
         user_kind=Playlist, refusal="playlists {used} show this image; remove it from them first")
-    sha256 = row.sha256
+    sha256, poster = row.sha256, row.poster_sha256
     records.remove(session, actor=actor, changes=changes, row=row)
     if session.exec(select(Media.id).where(Media.sha256 == sha256)).first() is None:
         store.delete(sha256)
+        if poster is not None:  # a clip's poster frame goes with it
+            store.delete(poster)
 
 
 def _playlists_showing(media_id: int) -> SelectOfScalar[int]:

@@ -24,7 +24,7 @@ from signage_contract import (
     Manifest,
     SignedManifest,
 )
-from signage_contract.manifest import DEFAULT_POLL_INTERVAL_S
+from signage_contract.manifest import DEFAULT_POLL_INTERVAL_S, video_media
 from signage_contract.signing import sign_payload
 from signage_server.manifest.builder import (
     UNVERSIONED_FIELDS,
@@ -68,7 +68,8 @@ class _Group:
     def __init__(self, bounds: tuple[datetime, datetime], body: ManifestBody) -> None:
         self.bounds = bounds
         self.body: ManifestBody | None = body
-        self.media = tuple(sorted({item.media.sha256 for item in body.items if isinstance(item, ImageItem)}))
+        self.media = tuple(sorted({item.media.sha256 for item in body.items if isinstance(item, ImageItem)}
+                                  | {ref.sha256 for item in body.items for ref in video_media(item)}))
         self._text: tuple[str, bytes] | None = None
 
     def text(self, header: Manifest) -> tuple[str, bytes]:
