@@ -59,6 +59,7 @@ SENTENCES: dict[str, str] = {
     "media.mislabelled_extension": N_("The file name ends in %(extension)s but the content is %(actual)s; rename it or export it again."),
     "media.too_many_pixels": N_("The image is too large: the limit is %(max_megapixels)s megapixels."),
     "media.damaged": N_("The %(actual)s file is damaged or incomplete; export it again."),
+    "content.media_kind": N_("A video item shows a video clip, an image item a picture: choose a file of that kind."),
     "video.unsupported_type": N_("This type of file is not accepted; upload a video in MP4 (H.264 or H.265) or WebM (VP9)."),
     "video.no_video": N_("The file has no picture track."),
     "video.damaged": N_("The video file is damaged or incomplete; export it again."),

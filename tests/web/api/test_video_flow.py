@@ -41,6 +41,9 @@ def test_an_uploaded_clip_is_probed_approved_and_reaches_the_board_as_a_video_it
                         headers=users["admin_a"].headers).json()
     editor = users["editor_a"].headers
     playlist = client.post("/api/v1/playlists", json={"name": "Phim"}, headers=editor).json()["id"]
+    as_image = client.post(f"/api/v1/playlists/{playlist}/items", headers=editor,
+                           json={"kind": "image", "media_id": media["id"]})
+    assert as_image.status_code == 422 and as_image.json()["code"] == "content.media_kind"
     added = client.post(f"/api/v1/playlists/{playlist}/items", headers=editor,
                         json={"kind": "video", "media_id": media["id"], "options": {"fit": "cover"}})
     assert added.status_code == 201, added.text
