@@ -32,6 +32,7 @@ from .manifest import (
     TickerItem,
     TimelineEntry,
     UnknownItem,
+    VideoItem,
     Window,
     nfc,
 )
@@ -72,6 +73,7 @@ __all__ = [
     "TickerItem",
     "TimelineEntry",
     "UnknownItem",
+    "VideoItem",
     "Window",
     "next_change_at",
     "nfc",

@@ -29,6 +29,7 @@ from pydantic import (
 from .power import PowerSchedule
 from .speech import AudioSettings, Speech, SpeechRef
 from .timezone import LOCAL_TIMEZONE
+from .video import VideoType
 
 SCHEMA_VERSION = 1
 HORIZON = timedelta(days=7)
@@ -122,7 +123,7 @@ class Layout(WireModel):
 class MediaRef(WireModel):
     sha256: Sha256Hex
     size: Annotated[int, Field(gt=0)]
-    content_type: Literal["image/jpeg", "image/png", "image/webp"]
+    content_type: Literal["image/jpeg", "image/png", "image/webp"] | VideoType
     width: Annotated[int, Field(gt=0)]
     height: Annotated[int, Field(gt=0)]
 
@@ -245,6 +246,20 @@ class QrItem(ItemBase):
     caption: Annotated[NfcStr, Field(max_length=500)] = ""
     foreground: Color = "#FFFFFF"
     background: Color = "#003366"
+class VideoItem(ItemBase):
+    """A clip (``video.py``: containers, codecs and limits) played at its own frame rate; its
+    ``duration_s`` is the clip's (a longer one loops it). ``poster`` is an ordinary image of one of
+    its frames, for lists and previews; sound stays off unless the item asks and the board allows."""
+
+    kind: Literal["video"] = "video"
+    media: MediaRef
+    poster: MediaRef | None = None
+    fit: Fit = Fit.CONTAIN
+    background: Color = "#000000"
+    muted: bool = True
+    # As the server's probe found them: the player does not start a clip above its board class.
+    frame_rate: Annotated[float, Field(gt=0.0, le=240.0)] = 30.0
+    bitrate: Annotated[int, Field(ge=0)] = 0
 
 
 class UnknownItem(ItemBase):
@@ -256,6 +271,7 @@ class UnknownItem(ItemBase):
 
 KNOWN_ITEM_KINDS = frozenset({"image", "text", "ticker", "clock"})
 KNOWN_ITEM_KINDS |= {"qr"}
+KNOWN_ITEM_KINDS |= {"video"}
 
 
 def _item_tag(value: Any) -> str:
@@ -269,6 +285,7 @@ Item = Annotated[
     | Annotated[TickerItem, Tag("ticker")]
     | Annotated[ClockItem, Tag("clock")]
     | Annotated[QrItem, Tag("qr")]
+    | Annotated[VideoItem, Tag("video")]
     | Annotated[UnknownItem, Tag("unknown")],
     Discriminator(_item_tag),
 ]
@@ -472,12 +489,20 @@ class Manifest(WireModel):
                 refs[item.media.sha256] = item.media
             if isinstance(item, TextItem) and item.speech is not None:
                 refs[item.speech.audio.sha256] = item.speech.audio
+            refs.update({m.sha256: m for m in video_media(item)})
         for override in self.overrides:
             if override.media is not None:
                 refs[override.media.sha256] = override.media
             if override.speech is not None:
                 refs[override.speech.sha256] = override.speech
         return refs
+
+
+def video_media(item: object) -> list[MediaRef]:
+    """A video item's clip and poster (nothing for another kind)."""
+    if not isinstance(item, VideoItem):
+        return []
+    return [item.media] if item.poster is None else [item.media, item.poster]
 
 
 class SignedManifest(WireModel):

@@ -251,6 +251,13 @@ class Media(ContentMixin, ValidityMixin, ArchiveMixin, table=True):
     original_name: str = Field(default="", max_length=255)  # sanitised
     title: str = Field(default="", max_length=200)
     category: Category = Category.OTHER
+    # A video clip (content_type video/*): what the probe found, and its poster frame (a JPEG in the
+    # media store, with its thumbnail) for lists and previews. None for an image.
+    duration_s: float | None = None
+    frame_rate: float | None = None
+    bitrate: int | None = None
+    poster_sha256: str | None = Field(default=None, max_length=64)
+    poster_size: int | None = None
 
 
 class Bulletin(ContentMixin, ValidityMixin, ArchiveMixin, table=True):
@@ -314,6 +321,7 @@ class ItemKind(StrEnum):
     TICKER = "ticker"
     CLOCK = "clock"
     QR = "qr"
+    VIDEO = "video"
 
 
 class PlaylistItem(SQLModel, table=True):

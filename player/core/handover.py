@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from signage_contract import ImageItem, Manifest, MediaRef
+from signage_contract import ImageItem, Manifest, MediaRef, VideoItem
+from signage_contract.manifest import ItemBase, video_media
 
 READY_WINDOW = timedelta(hours=6)
 
@@ -30,10 +31,12 @@ def media_needed(manifest: Manifest, start: datetime, end: datetime) -> dict[str
                 item = items.get(item_id)
                 if isinstance(item, ImageItem) and _valid_within(item, window_start, window_end):
                     needed[item.media.sha256] = item.media
+                if isinstance(item, VideoItem) and _valid_within(item, window_start, window_end):
+                    needed.update({ref.sha256: ref for ref in video_media(item)})
     return needed
 
 
-def _valid_within(item: ImageItem, start: datetime, end: datetime) -> bool:
+def _valid_within(item: ItemBase, start: datetime, end: datetime) -> bool:
     if item.valid_from is not None and item.valid_from >= end:
         return False
     return not (item.valid_until is not None and item.valid_until <= start)

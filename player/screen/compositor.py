@@ -121,7 +121,7 @@ class Compositor:
             resolved = resolve(snap.manifest, now, self.playable, snap.overrides, self.duration_of,
                                self.size)
             frame = self.frame = arrange(resolved, self.size)
-            self._prepare_next(snap.manifest, frame)
+            self._prepare_next(snap.manifest, frame, now)
         zone = render.board_zone(snap.manifest.timezone if snap.manifest else LOCAL_TIMEZONE)
         on, level = self._power(snap, now, zone)
         if frame.override is not None:  # over everything, the pairing code included; wakes the screen
@@ -220,7 +220,7 @@ class Compositor:
         shown = self.mode[1] if self.mode[:1] == ("override",) else None
         return shown.id if isinstance(shown, EmergencyOverride) else None
 
-    def _prepare_next(self, manifest: Manifest | None, frame: Frame) -> None:
+    def _prepare_next(self, manifest: Manifest | None, frame: Frame, now: datetime) -> None:
         """Start decoding what the next change will show, so it is ready before it is due."""
         later = resolve(manifest, frame.next_change_at, self.playable, duration_of=self.duration_of,
                         screen=self.size)
@@ -229,6 +229,15 @@ class Compositor:
             key = self._image_key(show)
             if key is not None:
                 self.images.request(key)
+            self._prepare(show, now)
+
+    def _prepare(self, show: RegionShow, now: datetime) -> None:
+        kind = kind_of(show.item)
+        if kind is not None:
+            kind.prepare(show.item, self._rect(show), show.started_at, self.images, now)
+
+    def _rect(self, show: RegionShow) -> pygame.Rect:
+        return region_rect(self.screen.get_rect(), show.region.x, show.region.y, show.region.w, show.region.h)
 
     def _image_key(self, show: RegionShow) -> ImageKey | None:
         kind = kind_of(show.item)
@@ -242,6 +251,9 @@ class Compositor:
         for show in frame.regions:
             key = self._image_key(show)
             if key is not None and self.images.get(key) is None and key.sha256 not in self.images.bad:
+                return False
+            kind = kind_of(show.item)
+            if kind is not None and not kind.prepared(show.item, self._rect(show), show.started_at):
                 return False
         return True
 

@@ -19,6 +19,7 @@ from signage_contract import Category, nfc
 from signage_server.content import records
 from signage_server.content.media_store import MediaStore
 from signage_server.content.pending_edits import pending_media_edit, propose_media_edit
+from signage_server.content.video_store import is_video, video_fields
 from signage_server.content.workflow import (
     Actor,
     auto_approves,
@@ -98,14 +99,18 @@ def upload_media(
     record (``created`` False)."""
     require_role(actor.user, EDITORS)
     owner = owner_unit(session, actor.user, upload.unit_id)
-    stored = store.ingest(upload.source, upload.filename, upload.declared_type)
-    same = select(Media).where(Media.unit_id == owner, Media.sha256 == stored.sha256)
+    if is_video(upload.source):
+        fields = video_fields(store, upload.source, upload.filename, upload.declared_type)
+    else:
+        stored = store.ingest(upload.source, upload.filename, upload.declared_type)
+        fields = {"sha256": stored.sha256, "size": stored.size, "content_type": stored.content_type,
+                  "width": stored.width, "height": stored.height, "original_name": stored.safe_name}
+    same = select(Media).where(Media.unit_id == owner, Media.sha256 == fields["sha256"])
     existing = session.exec(same).first()
     if existing is not None:
         return Uploaded(public(existing), created=False)
-    row = Media(unit_id=owner, created_by=actor.user.id, sha256=stored.sha256, size=stored.size,
-                content_type=stored.content_type, width=stored.width, height=stored.height,
-                original_name=stored.safe_name, title=nfc(upload.title).strip(), category=upload.category)
+    row = Media(unit_id=owner, created_by=actor.user.id, title=nfc(upload.title).strip(),
+                category=upload.category, **fields)
     row = records.save(session, actor=actor, changes=changes, row=row, action="create")
     return Uploaded(public(row), created=True)
 
@@ -123,7 +128,7 @@ def media_file(session: Session, *, user: User, store: MediaStore, media_id: int
 def thumbnail_file(session: Session, *, user: User, store: MediaStore, media_id: int) -> Path:
     """The JPEG thumbnail of an image in scope."""
     row = records.fetch(session, user=user, model=Media, item_id=media_id)
-    path = store.local_thumbnail(row.sha256)
+    path = store.local_thumbnail(row.poster_sha256 or row.sha256)  # a video: its poster's
     if path is None:
         raise NotFound("media.no_thumbnail", f"media {media_id} has no thumbnail", id=media_id)
     return path
@@ -166,10 +171,12 @@ def delete_media(
     row = records.deletable(
         session, actor=actor, model=Media, item_id=media_id, used_by=_playlists_showing(media_id),
         user_kind=Playlist, refusal="playlists {used} show this image; remove it from them first")
-    sha256 = row.sha256
+    sha256, poster = row.sha256, row.poster_sha256
     records.remove(session, actor=actor, changes=changes, row=row)
     if session.exec(select(Media.id).where(Media.sha256 == sha256)).first() is None:
         store.delete(sha256)
+        if poster is not None:  # a clip's poster frame goes with it
+            store.delete(poster)
 
 
 def _playlists_showing(media_id: int) -> SelectOfScalar[int]:

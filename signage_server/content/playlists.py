@@ -50,6 +50,7 @@ from signage_server.models import (
     PLAYABLE_STATES,
     Bulletin,
     ContentState,
+    ItemKind,
     Media,
     Playlist,
     PlaylistItem,
@@ -192,6 +193,9 @@ def _check_references(session: Session, user: User, item: ItemCreate) -> None:
         if row is None or not in_scope(session, user, row.unit_id) or row.owner_board_id is not None:
             raise Invalid("content.reference_not_found", f"{field}: {what} {ref} not found",
                           field=field, kind=what, id=ref)
+        if isinstance(row, Media) and (item.kind == ItemKind.VIDEO) != row.content_type.startswith("video/"):
+            message = f"media {ref} ({row.content_type}) cannot be a {item.kind} item"
+            raise Invalid("content.media_kind", message, kind=str(item.kind))
 
 
 def _edited(

@@ -25,7 +25,7 @@ from signage_contract import (
     SignedManifest,
     TextItem,
 )
-from signage_contract.manifest import DEFAULT_POLL_INTERVAL_S
+from signage_contract.manifest import DEFAULT_POLL_INTERVAL_S, video_media
 from signage_contract.signing import sign_payload
 from signage_server.manifest.builder import (
     UNVERSIONED_FIELDS,
@@ -71,7 +71,8 @@ class _Group:
         self.body: ManifestBody | None = body
         self.media = tuple(sorted({item.media.sha256 for item in body.items if isinstance(item, ImageItem)}
                                   | {i.speech.audio.sha256 for i in body.items
-                                     if isinstance(i, TextItem) and i.speech is not None}))
+                                     if isinstance(i, TextItem) and i.speech is not None}
+                                  | {ref.sha256 for item in body.items for ref in video_media(item)}))
         self._text: tuple[str, bytes] | None = None
 
     def text(self, header: Manifest) -> tuple[str, bytes]:

@@ -53,6 +53,7 @@ from signage_contract.programme import requisitioned, window_inside, window_outs
 from signage_contract.signing import sign_payload
 from signage_contract.speech import Speech
 from signage_server.content.kinds import KINDS
+from signage_server.content.kinds.spec import ClipSource
 from signage_server.manifest.scheduling import (
     ALWAYS,
     Applicable,
@@ -96,6 +97,7 @@ class PlaylistItemSpec:
     category: Category = Category.OTHER  # Bulletin.category or Media.category
     priority: Priority = Priority.NORMAL  # Bulletin.priority
     speech: Speech | None = field(default=None, hash=False)  # a bulletin read aloud (content/speech.py)
+    clip: ClipSource | None = None  # a video's facts and poster
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", ItemKind(self.kind))

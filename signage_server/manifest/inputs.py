@@ -14,9 +14,10 @@ from typing import Any
 
 from sqlmodel import Session, and_, col, or_, select
 
-from signage_contract import EmergencyOverride, Layout, Region
+from signage_contract import EmergencyOverride, Layout, MediaRef, Region
 from signage_contract.speech import Speech
 from signage_server.content.kinds import Content, kind_for
+from signage_server.content.kinds.spec import ClipSource
 from signage_server.content.speech import bulletin_speech
 from signage_server.devices.audio import audio_for
 from signage_server.devices.power import effective_for_chains
@@ -28,6 +29,7 @@ from signage_server.models import (
     Board,
     BoardKind,
     Bulletin,
+    ItemKind,
     LayoutRecord,
     Media,
     Playlist,
@@ -224,6 +226,18 @@ def load_playlists(
     return {pid: PlaylistSpec(id=pid, items=tuple(specs)) for pid, specs in items.items()}
 
 
+def clip_source(row: Media) -> ClipSource | None:
+    """A video's facts and poster as the wire item needs them; None for an image."""
+    if not row.content_type.startswith("video/") or row.duration_s is None:
+        return None
+    poster = None
+    if row.poster_sha256 is not None and row.poster_size:
+        poster = MediaRef(sha256=row.poster_sha256, size=row.poster_size, content_type="image/jpeg",
+                          width=row.width, height=row.height)
+    return ClipSource(poster=poster, duration_s=row.duration_s, frame_rate=row.frame_rate or 30.0,
+                      bitrate=row.bitrate or 0)
+
+
 def _playable(model: type[Media] | type[Bulletin]) -> Any:
     return and_(col(model.state).in_(PLAYABLE_STATES), col(model.archived_at).is_(None))
 
@@ -236,9 +250,9 @@ def _item_spec(
     match kind_for(row.kind).content:
         case Content.MEDIA:
             found = media.get(row.media_id or 0)
-            if found is None:
-                return None
-            return _item(row, found, media=media_ref(found), category=found.category)
+            if found is None or (row.kind == ItemKind.VIDEO) != found.content_type.startswith("video/"):
+                return None  # an image item never plays a clip, nor a video item a picture
+            return _item(row, found, media=media_ref(found), category=found.category, clip=clip_source(found))
         case Content.BULLETIN:
             bulletin = bulletins.get(row.bulletin_id or 0)
             if bulletin is None:

@@ -33,7 +33,7 @@ def test_text_is_nfc_on_entry() -> None:
 
 
 def test_unknown_item_kind_is_kept_as_unknown_not_fatal() -> None:
-    manifest = _manifest(items=[{"kind": "video", "id": "v1", "url": "x"}])
+    manifest = _manifest(items=[{"kind": "hologram", "id": "v1", "url": "x"}])
     assert isinstance(manifest.items[0], UnknownItem)
 
 

@@ -134,7 +134,7 @@ def test_a_source_with_nothing_valid_does_not_take_part_and_segments_restart() -
 
 
 def test_unknown_kind_and_unplayable_items_are_skipped() -> None:
-    unknown = UnknownItem.model_validate({"id": "u", "kind": "video"})
+    unknown = UnknownItem.model_validate({"id": "u", "kind": "hologram"})
     items: dict[str, Item] = {**index(item("a"), item("b"), item("c")), "u": unknown}
     found = plays([source("1", ["a", "u", "b", "c"])], items, TZ, DAY, DAY + 40 * S,
                   lambda it: it.id != "b")

@@ -57,6 +57,15 @@ class ItemKind(ABC, Generic[ItemT]):
         """The picture to decode ahead for ``rect``, so a switch never waits for it."""
         return None
 
+    def prepare(
+        self, item: ItemT, rect: pygame.Rect, started_at: datetime, images: ImageStore, now: datetime
+    ) -> None:
+        """Get ready ahead to show ``item`` from ``started_at`` (a clip: open and decode its start)."""
+
+    def prepared(self, item: ItemT, rect: pygame.Rect, started_at: datetime) -> bool:
+        """Whether its first picture can be drawn now, so a new layer need not wait for it."""
+        return True
+
     def animates(self, item: ItemT, rect: pygame.Rect, screen: tuple[int, int]) -> bool:
         """Whether it moves in ``rect`` (a ticker; a text scrolling): drawn over its region as often
         as every frame, never left as drawn. An animated kind whose ``redraw_key`` is not empty is

@@ -33,12 +33,13 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from signage_server.content.kinds import bulletin, clock, image, qr, ticker
+from signage_server.content.kinds import video as video_kind
 from signage_server.content.kinds.spec import REFERENCE_FIELDS, Content, ItemSource, KindSpec, WireCommon
 from signage_server.models import ItemKind
 
 __all__ = ["KINDS", "REFERENCE_FIELDS", "Content", "ItemSource", "KindSpec", "WireCommon", "kind_for"]
 
-_MODULES = (image, bulletin, ticker, clock, qr)
+_MODULES = (image, bulletin, ticker, clock, qr, video_kind)
 
 
 def _registry() -> Mapping[ItemKind, KindSpec]:

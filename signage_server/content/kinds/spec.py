@@ -47,6 +47,16 @@ def stored_options(wire_model: type[ItemBase], *names: str) -> type[KindOptions]
     return create_model(f"{wire_model.__name__}Options", __base__=KindOptions, **fields)
 
 
+@dataclass(frozen=True)
+class ClipSource:
+    """A video's facts as its ``Media`` row keeps them (``content/video_store.py`` probed them)."""
+
+    poster: MediaRef | None
+    duration_s: float
+    frame_rate: float
+    bitrate: int
+
+
 class ItemSource(Protocol):
     """A stored item with the content it names, as the manifest builder holds it
     (``manifest.builder.PlaylistItemSpec``)."""
@@ -61,6 +71,8 @@ class ItemSource(Protocol):
     def text(self) -> str: ...
     @property
     def speech(self) -> Speech | None: ...
+    @property
+    def clip(self) -> ClipSource | None: ...
 
 
 # The fields every wire item has (id, duration, validity, category, priority) and the stored options.

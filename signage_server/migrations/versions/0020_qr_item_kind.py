@@ -2,7 +2,7 @@
 as a plain string of up to 8 letters: nothing to do there).
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0019
 Create Date: 2026-12-01 02:30:00
 """
 

@@ -18,6 +18,7 @@ ENUM_WORDS = (
     # item kinds
     N_("image"), N_("bulletin"), N_("text"), N_("ticker"), N_("clock"),
     N_("qr"),  # item kind: a QR code
+    N_("video"),
     # play reasons
     N_("scheduled"), N_("priority"), N_("emergency"), N_("fallback"),
     # priorities (Circular 39/2020/TT-BTTTT)

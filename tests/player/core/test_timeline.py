@@ -67,7 +67,7 @@ CASES = [
     ),
     (
         "unknown item kind is skipped",
-        _loop({"kind": "video", "id": "v"}, _text("b")),
+        _loop({"kind": "hologram", "id": "v"}, _text("b")),
         NOW,
         "b",
         NOW + timedelta(hours=1),

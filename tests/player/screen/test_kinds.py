@@ -8,7 +8,7 @@ from player.core.shared import Snapshot
 from player.screen.compositor import Compositor
 from player.screen.images import ImageStore
 from player.screen.kinds import ItemKind, Scene, kind_of, registry
-from signage_contract import ClockItem, ImageItem, TextItem, TickerItem, UnknownItem
+from signage_contract import ClockItem, ImageItem, TextItem, TickerItem, UnknownItem, VideoItem
 from signage_contract.manifest import KNOWN_ITEM_KINDS, QrItem
 from tests.support.player_factories import NOW, manifest
 
@@ -26,15 +26,15 @@ def screen():
 def test_every_wire_kind_of_the_contract_has_exactly_one_kind_module() -> None:
     tags = {kind.model.model_fields["kind"].default for kind in registry().values()}
     assert tags == set(KNOWN_ITEM_KINDS)
-    assert set(registry()) == {ImageItem, TextItem, ClockItem, TickerItem, QrItem}
+    assert set(registry()) == {ImageItem, TextItem, ClockItem, TickerItem, QrItem, VideoItem}
 
 
 def test_an_item_of_a_kind_this_player_does_not_know_has_no_renderer() -> None:
-    assert kind_of(UnknownItem(id="v", kind="video")) is None and kind_of(None) is None
+    assert kind_of(UnknownItem(id="v", kind="hologram")) is None and kind_of(None) is None
 
 
-def test_only_the_ticker_animates() -> None:
-    assert [kind.model for kind in registry().values() if kind.animated] == [TickerItem]
+def test_only_the_ticker_and_the_video_animate() -> None:
+    assert {kind.model for kind in registry().values() if kind.animated} == {TickerItem, VideoItem}
 
 
 def test_the_compositor_draws_each_item_through_the_kind_of_its_wire_model(

@@ -26,6 +26,7 @@ OPTIONS: dict[ItemKind, dict[str, Any]] = {
     ItemKind.TICKER: {"speed": 3.0, "foreground": "#000000", "background": "#FFFF00"},
     ItemKind.CLOCK: {"format": "time", "foreground": "#00FF00", "background": "#101010"},
     ItemKind.QR: {"caption": "Góp ý cho tỉnh", "foreground": "#000000", "background": "#FFFFFF"},
+    ItemKind.VIDEO: {"fit": "cover", "background": "#112233", "muted": False},
 }
 # What an item of each content names, when stored and when composed.
 STORED: dict[Content, dict[str, Any]] = {
@@ -70,8 +71,8 @@ def test_kind_for_takes_the_stored_name_and_refuses_others() -> None:
     assert kind_for("image") is KINDS[ItemKind.IMAGE]
     assert kind_for(ItemKind.CLOCK).wire_kind == "clock"
     assert kind_for("bulletin").wire_kind == "text"
-    with pytest.raises(ValueError, match="video"):
-        kind_for("video")
+    with pytest.raises(ValueError, match="hologram"):
+        kind_for("hologram")
 
 
 @pytest.mark.parametrize("kind", list(ItemKind))

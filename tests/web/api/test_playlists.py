@@ -59,7 +59,8 @@ def test_ticker_text_is_nfc(client, users, playlist) -> None:
     ({"kind": "clock", "options": {"blink": True}}, "blink"),
     ({"kind": "clock", "valid_from": "2026-01-02T00:00:00+07:00", "valid_until": "2026-01-01T00:00:00+07:00"},
      "valid_until must be after valid_from"),
-    ({"kind": "video"}, "kind"),
+    ({"kind": "hologram"}, "kind"),
+    ({"kind": "video"}, "needs media_id"),
 ])
 def test_invalid_item_is_refused_with_a_message(client, users, playlist, item, message) -> None:
     response = _add(client, users["editor_a"], playlist, **item)

@@ -1,0 +1,203 @@
+"""Clips decoded off the frame path: one PyAV thread per clip shown or about to be shown.
+
+The thread decodes, lets FFmpeg's scaler shrink (or grow) each frame straight to the size it is
+drawn at in RGB (``VideoFrame.reformat``: one pass, no Python pixel work), and puts it into a small
+bounded queue; the frame loop only wraps the newest due frame in a surface and blits it. A clip is
+opened and primed (its first frames decoded) as soon as the compositor knows it comes next, so
+the switch from an image to a clip shows its first frame at once, and its last frame stays until
+the next item is drawn over it: no black frame either side.
+
+Frame ``i`` of a clip is due ``i / fps`` seconds after the item started; a due frame that was not
+decoded in time counts as late (``Clip.late``), a frame passed over as dropped. A clip that cannot
+be opened or decoded sets ``Clip.error``; the kind (screen/kinds/video.py) then marks it bad once.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import av
+import pygame
+
+from signage_contract import Fit
+
+from .images import effective_fit, scaled_size
+
+log = logging.getLogger(__name__)
+QUEUE_BYTES = 64 * 1024 * 1024  # decoded ahead: 7 frames of a 1080p region, 40 of a 768x512 LED board
+QUEUE_FRAMES = (4, 30)  # but never fewer (a 4K region: 4 frames, 130 MB) nor more than this
+PUT_POLL_S = 0.1  # how often a waiting decoder checks that its clip is still wanted
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a clip of ``source`` size goes in a ``box``: the scaled size and the part of it shown."""
+
+    scaled: tuple[int, int]
+    offset: tuple[int, int]  # where the scaled picture's top-left lands, relative to the box
+    crop: pygame.Rect  # the part of the scaled picture inside the box
+
+    @classmethod
+    def of(cls, source: tuple[int, int], box: tuple[int, int], fit: Fit) -> Placement:
+        scaled = scaled_size(source, box, effective_fit(source, box, fit))
+        left, top = (box[0] - scaled[0]) // 2, (box[1] - scaled[1]) // 2
+        crop = pygame.Rect(max(0, -left), max(0, -top), min(box[0], scaled[0]), min(box[1], scaled[1]))
+        return cls(scaled, (max(0, left), max(0, top)), crop)
+
+
+# The display's 32-bit layouts PyAV can write directly, by the surface's (R, G, B) masks.
+NATIVE_FORMATS = {(0xFF0000, 0xFF00, 0xFF): "bgra", (0xFF, 0xFF00, 0xFF0000): "rgba"}
+_PYGAME_FORMATS: dict[str, Literal["BGRA", "RGBA", "RGB"]] = {"bgra": "BGRA", "rgba": "RGBA", "rgb24": "RGB"}
+
+
+def frame_format(surface: pygame.Surface | None) -> str:
+    """The pixel layout to decode into for ``surface``: its own when PyAV has it (a frame is then
+    copied, not converted, onto the screen), else RGB."""
+    if surface is None or surface.get_bytesize() != 4:
+        return "rgb24"
+    red, green, blue, _alpha = surface.get_masks()
+    return NATIVE_FORMATS.get((red, green, blue), "rgb24")
+
+
+@dataclass(frozen=True)
+class DecodedFrame:
+    index: int  # counted from the clip's start, across loops
+    picture: av.VideoFrame  # at the drawn size, in the clip's ``pixel_format``
+
+
+class Clip:
+    """One showing of a clip in one region: the decoder thread and what the frame loop has taken."""
+
+    def __init__(self, path: Path, box: tuple[int, int], fit: Fit, fps: float,
+                 pixel_format: str = "rgb24") -> None:
+        self.path = path
+        self.pixel_format = pixel_format
+        self.box = box
+        self.fit = fit
+        self.fps = fps
+        self.placement: Placement | None = None
+        fewest, most = QUEUE_FRAMES
+        self.frames: queue.Queue[DecodedFrame] = queue.Queue(
+            max(fewest, min(most, QUEUE_BYTES // max(1, box[0] * box[1] * 4))))
+        self.error: str | None = None
+        self.current: DecodedFrame | None = None
+        self.surface: pygame.Surface | None = None
+        self.shown = 0  # frames taken for display
+        self.late = 0  # due frames that were not decoded in time
+        self.dropped = 0  # decoded frames passed over because a later one was already due
+        self._late_index = -1
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="signage-video", daemon=True)
+        self._thread.start()
+
+    # -- decoder thread -------------------------------------------------------------------------
+    def _run(self) -> None:
+        try:
+            index = 0
+            while not self._stop.is_set():
+                decoded = self._decode_once(index)
+                if decoded == 0:
+                    raise ValueError("no frame could be decoded")
+                index += decoded  # a clip shorter than its item plays again from its start
+        except (av.FFmpegError, OSError, ValueError, EOFError) as exc:
+            self.error = str(exc) or type(exc).__name__
+
+    def _decode_once(self, first_index: int) -> int:
+        decoded = 0
+        with av.open(str(self.path), "r") as container:
+            stream = container.streams.video[0]
+            if stream.codec_context.width * stream.codec_context.height > 1920 * 1080:
+                stream.thread_type = "AUTO"  # a 4K clip needs FFmpeg's frame threads to keep up
+            for frame in container.decode(stream):
+                if self.placement is None:
+                    self.placement = Placement.of((frame.width, frame.height), self.box, self.fit)
+                width, height = self.placement.scaled
+                # unscaled, only the colours are converted: the cheapest filter does it exactly
+                scaling = (width, height) != (frame.width, frame.height)
+                picture = frame.reformat(width=width, height=height, format=self.pixel_format,
+                                         interpolation="BILINEAR" if scaling else "POINT", threads=1)
+                item = DecodedFrame(first_index + decoded, picture)
+                if not self._put(item):
+                    return decoded + 1
+                decoded += 1
+        return decoded
+
+    def _put(self, frame: DecodedFrame) -> bool:
+        while not self._stop.is_set():
+            try:
+                self.frames.put(frame, timeout=PUT_POLL_S)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    # -- frame loop -----------------------------------------------------------------------------
+    def ready(self) -> bool:
+        """Whether the first frame is decoded (or the clip failed, so nobody should wait)."""
+        return self.current is not None or not self.frames.empty() or self.error is not None
+
+    def advance(self, elapsed_s: float) -> int:
+        """Take the newest frame due ``elapsed_s`` after the start; the index now on show (-1: none)."""
+        due = int(elapsed_s * self.fps + 1e-6)
+        taken = False
+        while self.current is None or self.current.index < due:
+            try:
+                following = self.frames.get_nowait()
+            except queue.Empty:
+                if self.current is not None and self.error is None and self._late_index < due:
+                    self.late += 1  # once per due frame missed
+                    self._late_index = due
+                break
+            if taken:
+                self.dropped += 1  # taken in this call and already superseded: never shown
+            else:
+                self.shown += 1
+            taken = True
+            self.current, self.surface = following, None
+        return -1 if self.current is None else self.current.index
+
+    def picture(self) -> pygame.Surface | None:
+        """The frame on show as a surface (made once per frame over the frame's own pixels)."""
+        if self.current is None:
+            return None
+        if self.surface is None:
+            frame = self.current.picture
+            plane = frame.planes[0]  # rows may be padded: the surface takes the pitch as it is
+            self.surface = pygame.image.frombuffer(plane, (frame.width, frame.height),
+                                                   _PYGAME_FORMATS[self.pixel_format],
+                                                   plane.line_size)
+            self.surface.set_alpha(None)  # copied, never blended
+        return self.surface
+
+    def draw(self, surface: pygame.Surface, at: tuple[int, int]) -> bool:
+        """Put the frame on show onto ``surface`` at ``at`` (the box's top-left); False when none is
+        decoded. A frame in the surface's own layout spanning its width is one memory copy."""
+        if self.current is None or self.placement is None:
+            return False
+        placement, frame = self.placement, self.current.picture
+        x, y = at[0] + placement.offset[0], at[1] + placement.offset[1]
+        plane = frame.planes[0]
+        whole = placement.crop == pygame.Rect(0, 0, frame.width, frame.height)
+        if (self.pixel_format != "rgb24" and whole and x == 0 and frame.width == surface.get_width()
+                and plane.line_size == surface.get_pitch() and y + frame.height <= surface.get_height()):
+            start, length = y * surface.get_pitch(), plane.line_size * frame.height
+            view = surface.get_view("1")  # the surface's own pixels, locked until released
+            with memoryview(view).cast("B") as pixels, memoryview(plane) as source:  # type: ignore[arg-type]
+                pixels[start:start + length] = source.cast("B")[:length]
+            return True
+        picture = self.picture()
+        assert picture is not None
+        surface.blit(picture, (x, y), placement.crop)
+        return True
+
+    def close(self) -> None:
+        self._stop.set()
+
+    def join(self, timeout: float) -> None:
+        self._thread.join(timeout)
+

@@ -1,0 +1,202 @@
+"""Video items: decoded ahead in a thread, drawn at the clip's frame rate into their region, no
+black frame either side, a corrupt or oversized clip skipped and logged once."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pygame
+import pytest
+
+from player.core.cache import MediaCache
+from player.core.shared import Shared, Snapshot
+from player.screen.compositor import Compositor
+from player.screen.images import ImageStore
+from player.screen.kinds import kind_of
+from player.screen.kinds.video import KIND
+from player.screen.loop import run_loop
+from player.screen.video import Clip, Placement
+from signage_contract import Fit, VideoItem
+from tests.support.player_factories import NOW, entry, image_bytes, image_item, manifest, media_ref
+from tests.support.video_clips import clip_ref, colour_at, make_clip, video_item
+
+SIZE = (480, 270)
+RED = (220, 20, 20)
+TEXT_BG = (0, 51, 102)
+START = NOW - timedelta(hours=1)  # the loop's anchor in manifest()
+
+
+@pytest.fixture(scope="session")
+def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Small clips, made once per session: 2 s at 10 fps, one colour per second."""
+    root = tmp_path_factory.mktemp("clips")
+    return {
+        "h264": make_clip(root / "a.mp4"),
+        "hevc": make_clip(root / "b.mp4", codec="hevc"),
+        "vp9": make_clip(root / "c.webm", codec="vp9"),
+    }
+
+
+@pytest.fixture
+def screen() -> Iterator[pygame.Surface]:
+    pygame.display.init()
+    pygame.font.init()
+    yield pygame.display.set_mode(SIZE)
+    pygame.display.quit()
+
+
+@pytest.fixture(autouse=True)
+def _close_clips() -> Iterator[None]:
+    yield
+    for clip in KIND.clips.values():
+        clip.close()
+    KIND.clips.clear()
+    KIND.ends.clear()
+
+
+def _store(tmp_path: Path, *files: bytes) -> ImageStore:
+    media = MediaCache(tmp_path / "media")
+    for data in files:
+        media.path(hashlib.sha256(data).hexdigest()).write_bytes(data)
+    return ImageStore(media, synchronous=True)
+
+
+def _near(actual: tuple[int, ...], expected: tuple[int, int, int], tolerance: int = 16) -> bool:
+    return all(abs(a - e) <= tolerance for a, e in zip(actual[:3], expected, strict=True))
+
+
+def _wait(condition, what: str, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.01)
+
+
+def _only_clip() -> Clip:
+    assert len(KIND.clips) == 1
+    return next(iter(KIND.clips.values()))
+
+
+def test_a_video_item_is_drawn_by_the_video_kind() -> None:
+    ref = media_ref(b"x", 160, 90, "video/mp4")
+    item = VideoItem.model_validate(video_item("v", ref))
+    assert kind_of(item) is KIND and item.muted
+
+
+@pytest.mark.parametrize("codec", ["h264", "hevc", "vp9"])
+def test_each_codec_is_decoded_ahead_at_the_region_size(clips: dict[str, Path], codec: str) -> None:
+    clip = Clip(clips[codec], (320, 180), Fit.CONTAIN, 10.0)
+    try:
+        _wait(clip.ready, "the first frame")
+        assert clip.error is None
+        assert clip.advance(0.0) == 0
+        picture = clip.picture()
+        assert picture is not None and picture.get_size() == (320, 180)
+        assert _near(picture.get_at((160, 90)), colour_at(0))
+        _wait(lambda: clip.advance(1.05) == 10, "the frame of second 1")
+        picture = clip.picture()
+        assert picture is not None and _near(picture.get_at((10, 10)), colour_at(1))
+    finally:
+        clip.close()
+
+
+def test_contain_letterboxes_and_cover_crops_to_the_region() -> None:
+    contained = Placement.of((160, 90), (240, 270), Fit.CONTAIN)
+    assert contained.scaled == (240, 135) and contained.offset == (0, 67)
+    covered = Placement.of((160, 90), (170, 90), Fit.COVER)  # crops a sliver only
+    assert covered.scaled == (170, 96) and covered.crop == pygame.Rect(0, 3, 170, 90)
+
+
+def test_from_an_image_to_a_clip_and_back_never_shows_a_black_frame(screen, tmp_path, clips) -> None:
+    png = image_bytes(100, 100, RED)
+    data = clips["h264"].read_bytes()
+    store = _store(tmp_path, png, data)
+    value = manifest([image_item("i", media_ref(png, 100, 100), duration_s=2, fit="cover"),
+                      video_item("v", clip_ref(clips["h264"], 160, 90), duration_s=2)])
+    compositor = Compositor(screen, store)
+    compositor.update(Snapshot(generation=1, manifest=value), START)
+    assert _near(screen.get_at((240, 135)), RED)
+    _wait(lambda: _only_clip().ready(), "the clip to be primed before its turn")
+    clip = _only_clip()
+    seen = []
+    for ms in (2000, 2100, 2500, 3050, 3500, 3950, 4000, 4100):
+        _wait(clip.frames.full, "the decoder to catch up (this test jumps ahead in time)")
+        compositor.update(Snapshot(generation=1, manifest=value), START + timedelta(milliseconds=ms))
+        seen.append(tuple(screen.get_at((240, 135)))[:3])
+        assert seen[-1] != (0, 0, 0), f"black at {ms} ms"
+    assert _near(seen[0], colour_at(0)) and _near(seen[3], colour_at(1)) and _near(seen[-1], RED)
+
+
+def test_a_contained_clip_is_letterboxed_in_its_background(screen, tmp_path, clips) -> None:
+    data = clips["h264"].read_bytes()
+    side = {"kind": "text", "id": "t", "title": "Thông báo", "body": "Nội dung"}
+    value = manifest([video_item("v", clip_ref(clips["h264"], 160, 90), background="#102030"), side],
+                     timeline=[entry(START, NOW + timedelta(days=1), {"main": ["v"], "side": ["t"]},
+                                     "split")])
+    compositor = Compositor(screen, _store(tmp_path, data))
+    compositor.update(Snapshot(generation=1, manifest=value), START)
+    _wait(lambda: _only_clip().ready(), "the first frame")
+    compositor.update(Snapshot(generation=1, manifest=value), START + timedelta(milliseconds=50))
+    assert tuple(screen.get_at((120, 10)))[:3] == (16, 32, 48)  # the band above the picture
+    assert _near(screen.get_at((120, 135)), colour_at(0))
+
+
+def test_a_corrupt_clip_is_skipped_and_logged_once(screen, tmp_path, caplog) -> None:
+    junk = b"\x00\x00\x00\x18ftypmp42" + b"not a clip at all" * 200
+    value = manifest([video_item("v", media_ref(junk, 160, 90, "video/mp4")),
+                      {"kind": "text", "id": "t", "title": "Thông báo", "body": "Nội dung"}])
+    compositor = Compositor(screen, _store(tmp_path, junk))
+    caplog.set_level(logging.WARNING)
+    for step in range(3):
+        compositor.update(Snapshot(generation=1, manifest=value), START + timedelta(milliseconds=step))
+    _wait(lambda: any(c.error for c in KIND.clips.values()) or compositor.images.bad, "the decoder to fail")
+    for step in range(3, 6):
+        compositor.update(Snapshot(generation=1, manifest=value), START + timedelta(milliseconds=step))
+    assert tuple(screen.get_at((2, 2)))[:3] == TEXT_BG
+    assert len([r for r in caplog.records if "cannot play" in r.getMessage()]) == 1
+
+
+def test_a_clip_above_the_board_class_is_skipped(screen, tmp_path, clips) -> None:
+    data = clips["h264"].read_bytes()
+    big = clip_ref(clips["h264"], 3840, 2160)  # a 480x270 board is an LED board: 1080p at most
+    value = manifest([video_item("v", big),
+                      {"kind": "text", "id": "t", "title": "Thông báo", "body": "Nội dung"}])
+    compositor = Compositor(screen, _store(tmp_path, data))
+    for step in range(2):
+        compositor.update(Snapshot(generation=1, manifest=value), START + timedelta(milliseconds=step))
+    assert tuple(screen.get_at((2, 2)))[:3] == TEXT_BG and big.sha256 in compositor.images.bad
+
+
+def test_the_headless_loop_plays_the_clip_frame_by_frame_without_a_black_frame(screen, tmp_path,
+                                                                             clips) -> None:
+    """The real frame loop with the real clock: an image for a second, then the clip."""
+    png = image_bytes(100, 100, RED)
+    data = clips["h264"].read_bytes()
+    begin = datetime.now(UTC) + timedelta(milliseconds=300)
+    value = manifest(
+        [image_item("i", media_ref(png, 100, 100), duration_s=1, fit="cover"),
+         video_item("v", clip_ref(clips["h264"], 160, 90), duration_s=2)],
+        timeline=[entry(begin, begin + timedelta(seconds=3), {"main": ["i", "v"]})],
+    )
+    shared = Shared()
+    shared.update(manifest=value)
+    compositor = Compositor(screen, _store(tmp_path, png, data))
+    samples: list[tuple[datetime, tuple[int, int, int]]] = []
+    stop = threading.Event()
+
+    def watch(comp: Compositor, now: datetime) -> None:
+        if now >= begin:
+            samples.append((now, tuple(screen.get_at((240, 135)))[:3]))
+        if now >= begin + timedelta(seconds=2.9):
+            stop.set()
+
+    run_loop(compositor, shared, stop, after_frame=watch, max_seconds=20)
+    assert samples and not [s for s in samples if s[1] == (0, 0, 0)]
+    assert any(_near(c, RED) for _, c in samples)
+    assert any(_near(c, colour_at(0)) for _, c in samples) and any(_near(c, colour_at(1)) for _, c in samples)
