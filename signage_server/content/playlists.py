@@ -12,7 +12,7 @@ from typing import Any
 from sqlmodel import Session, col, delete, func, select, update
 from sqlmodel.sql.expression import SelectOfScalar
 
-from signage_server.content import records
+from signage_server.content import pdf_media, records
 from signage_server.content.pending_edits import (
     draft_item,
     new_item_id,
@@ -192,6 +192,9 @@ def _check_references(session: Session, user: User, item: ItemCreate) -> None:
         if row is None or not in_scope(session, user, row.unit_id) or row.owner_board_id is not None:
             raise Invalid("content.reference_not_found", f"{field}: {what} {ref} not found",
                           field=field, kind=what, id=ref)
+        wrong = pdf_media.check_kind(item.kind, row) if isinstance(row, Media) else None
+        if wrong:
+            raise Invalid("content.pdf_kind_mismatch", wrong, kind=item.kind.value, id=ref)
 
 
 def _edited(

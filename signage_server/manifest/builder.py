@@ -94,6 +94,7 @@ class PlaylistItemSpec:
     text: str = ""
     category: Category = Category.OTHER  # Bulletin.category or Media.category
     priority: Priority = Priority.NORMAL  # Bulletin.priority
+    pages: tuple[MediaRef, ...] = ()  # a PDF's pages (MediaPage)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", ItemKind(self.kind))

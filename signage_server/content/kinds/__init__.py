@@ -32,13 +32,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from signage_server.content.kinds import bulletin, clock, image, ticker
+from signage_server.content.kinds import bulletin, clock, image, pdf, ticker
 from signage_server.content.kinds.spec import REFERENCE_FIELDS, Content, ItemSource, KindSpec, WireCommon
 from signage_server.models import ItemKind
 
 __all__ = ["KINDS", "REFERENCE_FIELDS", "Content", "ItemSource", "KindSpec", "WireCommon", "kind_for"]
 
-_MODULES = (image, bulletin, ticker, clock)
+_MODULES = (image, bulletin, ticker, clock,
+            pdf)
 
 
 def _registry() -> Mapping[ItemKind, KindSpec]:
