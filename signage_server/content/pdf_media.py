@@ -39,8 +39,10 @@ from PIL import Image
 from sqlmodel import Session, col, delete, select
 
 from signage_contract import MediaRef
+from signage_server.content import records
 from signage_server.content.media_store import CHUNK_BYTES, MediaRejected, MediaStore, _human_bytes
-from signage_server.models import Board, ItemKind, Media, MediaPage, utcnow
+from signage_server.core.errors import NotFound
+from signage_server.models import Board, ItemKind, Media, MediaPage, User, utcnow
 from signage_server.units.tree import UnitTree
 
 PDF_TYPE = "application/pdf"
@@ -312,3 +314,33 @@ def check_kind(kind: ItemKind, media: Media) -> str | None:
     if kind is not ItemKind.PDF and document:
         return f"a {kind.value} item cannot show a PDF document; use a pdf item"
     return None
+
+
+# --- reading (API and panel) ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PagePublic:
+    position: int  # 0 = the first page
+    sha256: str
+    width: int
+    height: int
+    size: int
+
+
+def document_pages(session: Session, *, user: User, media_id: int) -> list[PagePublic]:
+    """The pages of a PDF in scope, in order (none for an image)."""
+    records.fetch(session, user=user, model=Media, item_id=media_id)
+    return [PagePublic(r.position, r.sha256, r.width, r.height, r.size) for r in page_rows(session, media_id)]
+
+
+def page_file(session: Session, *, user: User, store: MediaStore, media_id: int, position: int) -> Path:
+    """The picture of one page of a PDF in scope."""
+    records.fetch(session, user=user, model=Media, item_id=media_id)
+    query = select(MediaPage).where(MediaPage.media_id == media_id, MediaPage.position == position)
+    row = session.exec(query).first()
+    path = None if row is None else store.local_path(row.sha256)
+    if path is None:
+        raise NotFound("media.no_page", f"media {media_id} has no page {position + 1}", id=media_id,
+                       page=position + 1)
+    return path
