@@ -44,10 +44,9 @@ def test_a_pdf_is_stored_with_its_pages(client, users) -> None:
 
 
 def test_pages_are_drawn_for_the_largest_board_of_the_unit(client, users, tree) -> None:
-    client.post("/api/v1/boards", json={"name": "LED xã", "unit_id": tree.village_a, "width": 768, "height": 384},
-                headers=users["admin_a"].headers)
-    client.post("/api/v1/boards", json={"name": "LCD", "unit_id": tree.village_a, "width": 1280, "height": 1440},
-                headers=users["admin_a"].headers)
+    for name, width, height in (("LED xã", 768, 384), ("LCD", 1280, 1440)):
+        client.post("/api/v1/boards", headers=users["admin_a"].headers,
+                    json={"name": name, "unit_id": tree.village_a, "width": width, "height": height})
     media = _upload(client, users["editor_a"], colour_pdf()).json()
     pages = client.get(f"{API}/{media['id']}/pages", headers=users["editor_a"].headers).json()
     assert pages[0]["width"] == 1440
@@ -115,7 +114,8 @@ def test_a_pdf_item_reaches_the_board_with_every_page(client, app, users, tree, 
     pages = client.get(f"{API}/{document}/pages", headers=editor).json()
     assert [p.sha256 for p in item.pages] == [p["sha256"] for p in pages]
     assert (item.page_s, item.duration_s) == (6.0, 18.0)
-    assert {p["sha256"] for p in pages} <= set(manifest.media()) and set(row.media_sha256) >= set(manifest.media())
+    assert {p["sha256"] for p in pages} <= set(manifest.media())
+    assert set(row.media_sha256) >= set(manifest.media())  # the board may fetch every page
 
 
 def test_deleting_a_pdf_removes_its_pages(client, users, settings, session) -> None:
