@@ -73,7 +73,8 @@ def test_a_pdf_plays_its_pages_in_turn_and_comes_back_as_proof_of_play(site: Sit
         """Plays of the item through all its pages (the first may be cut: the loop is anchored at the
         schedule's start, not at the player's first frame)."""
         with Session(site.engine) as session:
-            rows = session.exec(select(PlayLog).where(PlayLog.board_id == board, col(PlayLog.item_id) == item_id))
+            query = select(PlayLog).where(PlayLog.board_id == board, col(PlayLog.item_id) == item_id)
+            rows = session.exec(query)
             return [r for r in rows if abs(r.duration_s - 3 * PAGE_S) < 1.0]
 
     records = wait_until(whole_passes, "a whole pass of the PDF in the server's proof of play", [player],
