@@ -17,6 +17,7 @@ ENUM_WORDS = (
     N_("draft"), N_("submitted"), N_("approved"), N_("rejected"), N_("published"),
     # item kinds
     N_("image"), N_("bulletin"), N_("text"), N_("ticker"), N_("clock"),
+    N_("pdf"),
     # play reasons
     N_("scheduled"), N_("priority"), N_("emergency"), N_("fallback"),
     # priorities (Circular 39/2020/TT-BTTTT)
