@@ -46,8 +46,8 @@ def test_a_pdf_is_uploaded_and_its_page_shows_every_page(client, users, session)
      "Trang 1 của tệp PDF có kích thước 212 × 30 cm; giới hạn là 176 cm mỗi cạnh."),
     (colour_pdf()[:500], "hỏng.pdf", "Tệp PDF bị hỏng hoặc không đầy đủ; hãy xuất lại tệp."),
 ])
-def test_a_bad_pdf_is_refused_in_vietnamese_and_nothing_is_stored(client, users, session, settings, data, name,
-                                                                   said) -> None:
+def test_a_bad_pdf_is_refused_in_vietnamese_and_nothing_is_stored(client, users, session, settings, data,
+                                                                   name, said) -> None:
     csrf = login(client, "editor-a")
     answer = _upload(client, csrf, data, name)
     assert answer.status_code in (400, 415, 422)
@@ -59,7 +59,8 @@ def test_a_bad_pdf_is_refused_in_vietnamese_and_nothing_is_stored(client, users,
 def test_a_pdf_item_takes_the_seconds_as_each_pages(client, users, session) -> None:
     csrf = login(client, "editor-a")
     media_id = _upload(client, csrf, colour_pdf()).json()["id"]
-    made = client.post("/panel/playlists", data={"name": "Tài liệu", "csrf_token": csrf}, follow_redirects=False)
+    made = client.post("/panel/playlists", data={"name": "Tài liệu", "csrf_token": csrf},
+                       follow_redirects=False)
     playlist = int(made.headers["location"].rsplit("/", 1)[-1])
     page = client.get(f"/panel/playlists/{playlist}")
     client.post(f"/panel/playlists/{playlist}/items", data={
