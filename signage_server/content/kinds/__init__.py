@@ -9,8 +9,8 @@ Adding a kind (a video, say):
 
 1. here: a module defining ``KIND = KindSpec(...)``, listed in ``_MODULES`` below;
 2. ``signage_contract/manifest.py``: its wire model, tagged in the ``Item`` union and named in
-   ``KNOWN_ITEM_KINDS`` (and, if it names a media file, collected by ``Manifest.media()``, which
-   knows only ``ImageItem`` today);
+   ``KNOWN_ITEM_KINDS`` (and, if it names media files, listed by ``item_media`` there, which
+   ``Manifest.media()``, the composer and the player's cache read);
 3. ``player/screen/kinds/``: a module defining ``KIND`` (how it is drawn; found there at first use);
 4. ``signage_server/models.py``: the value in ``ItemKind`` (this module refuses to import while
    ``ItemKind`` and the registry differ);
