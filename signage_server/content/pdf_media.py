@@ -55,6 +55,7 @@ MIN_PAGE_PX = 1080  # a page read on a small LED board still zooms nowhere, but 
 DEFAULT_PAGE_PX = 1920  # no board in the unit yet
 PAGE_QUALITY = 90
 THUMBNAIL_MAX_PX = 320
+MIN_PAGE_S, MAX_PAGE_S = 2.0, 600.0  # PdfItem.page_s
 _HEADER_WINDOW = 1024  # readers accept the header anywhere in the first KiB
 
 
@@ -304,6 +305,11 @@ def drop_unused(session: Session, store: MediaStore, shas: Iterable[str]) -> Non
         if (session.exec(select(MediaPage.id).where(MediaPage.sha256 == sha256)).first() is None
                 and session.exec(select(Media.id).where(Media.sha256 == sha256)).first() is None):
             store.delete(sha256)
+
+
+def page_seconds(seconds: float) -> float:
+    """``seconds`` within the bounds of a page's time (``PdfItem.page_s``)."""
+    return max(MIN_PAGE_S, min(MAX_PAGE_S, seconds))
 
 
 def check_kind(kind: ItemKind, media: Media) -> str | None:
