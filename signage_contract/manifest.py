@@ -203,6 +203,22 @@ class ImageItem(ItemBase):
     background: Color = "#000000"
 
 
+class PdfItem(ItemBase):
+    """A PDF document: its pages, rendered to pictures by the server, shown in turn for ``page_s``
+    each, fitted like an image. ``duration_s`` is the whole document's (pages x ``page_s``), so one
+    play of the item is one pass through its pages and proof of play names the document once."""
+
+    kind: Literal["pdf"] = "pdf"
+    pages: Annotated[list[MediaRef], Field(min_length=1, max_length=500)]
+    page_s: Annotated[float, Field(ge=2.0, le=600.0)] = 10.0
+    fit: Fit = Fit.CONTAIN
+    background: Color = "#FFFFFF"
+
+    def page_at(self, elapsed_s: float) -> int:
+        """The page on screen ``elapsed_s`` after the item appeared (pages cycle)."""
+        return int(max(0.0, elapsed_s) // self.page_s) % len(self.pages)
+
+
 class TextItem(ItemBase):
     kind: Literal["text"] = "text"
     title: NfcStr = ""
@@ -269,9 +285,7 @@ class UnknownItem(ItemBase):
     kind: str
 
 
-KNOWN_ITEM_KINDS = frozenset({"image", "text", "ticker", "clock"})
-KNOWN_ITEM_KINDS |= {"qr"}
-KNOWN_ITEM_KINDS |= {"video"}
+KNOWN_ITEM_KINDS = frozenset({"image", "text", "ticker", "clock", "qr", "video", "pdf"})
 
 
 def _item_tag(value: Any) -> str:
@@ -286,9 +300,19 @@ Item = Annotated[
     | Annotated[ClockItem, Tag("clock")]
     | Annotated[QrItem, Tag("qr")]
     | Annotated[VideoItem, Tag("video")]
+    | Annotated[PdfItem, Tag("pdf")]
     | Annotated[UnknownItem, Tag("unknown")],
     Discriminator(_item_tag),
 ]
+
+
+def item_media(item: ItemBase) -> list[MediaRef]:
+    """The media files one item shows (an image's picture, a PDF's pages, a clip and its poster)."""
+    if isinstance(item, ImageItem):
+        return [item.media]
+    if isinstance(item, PdfItem):
+        return list(item.pages)
+    return video_media(item)
 
 
 class PlayReason(StrEnum):
@@ -485,11 +509,9 @@ class Manifest(WireModel):
         """Every media file the board needs, by sha256."""
         refs: dict[str, MediaRef | SpeechRef] = {}
         for item in self.items:
-            if isinstance(item, ImageItem):
-                refs[item.media.sha256] = item.media
             if isinstance(item, TextItem) and item.speech is not None:
                 refs[item.speech.audio.sha256] = item.speech.audio
-            refs.update({m.sha256: m for m in video_media(item)})
+            refs.update((ref.sha256, ref) for ref in item_media(item))
         for override in self.overrides:
             if override.media is not None:
                 refs[override.media.sha256] = override.media

@@ -260,6 +260,22 @@ class Media(ContentMixin, ValidityMixin, ArchiveMixin, table=True):
     poster_size: int | None = None
 
 
+class MediaPage(SQLModel, table=True):
+    """One page of a PDF ``Media``, rendered to a picture stored content-addressed beside the
+    images (``content/pdf_media.py``); the boards get the pages, never the PDF."""
+
+    __tablename__ = "media_page"
+    __table_args__ = (UniqueConstraint("media_id", "position", name="uq_media_page_position"),)
+    id: int | None = Field(default=None, primary_key=True)
+    media_id: int = Field(foreign_key="media.id", index=True)
+    position: int  # 0 = the first page
+    sha256: str = Field(index=True, max_length=64)
+    size: int
+    content_type: str = Field(max_length=32)
+    width: int
+    height: int
+
+
 class Bulletin(ContentMixin, ValidityMixin, ArchiveMixin, table=True):
     # An upstream system's bulletin is one row per (source, external_id), whatever the resends:
     # the constraint decides between two concurrent first sends (NULLs: written in the panel).
@@ -322,6 +338,7 @@ class ItemKind(StrEnum):
     CLOCK = "clock"
     QR = "qr"
     VIDEO = "video"
+    PDF = "pdf"
 
 
 class PlaylistItem(SQLModel, table=True):

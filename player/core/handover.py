@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from signage_contract import ImageItem, Manifest, MediaRef, VideoItem
-from signage_contract.manifest import ItemBase, video_media
+from signage_contract import Manifest, MediaRef
+from signage_contract.manifest import ItemBase, item_media
 
 READY_WINDOW = timedelta(hours=6)
 
@@ -29,10 +29,8 @@ def media_needed(manifest: Manifest, start: datetime, end: datetime) -> dict[str
         for region in entry.regions:
             for item_id in region.item_ids:
                 item = items.get(item_id)
-                if isinstance(item, ImageItem) and _valid_within(item, window_start, window_end):
-                    needed[item.media.sha256] = item.media
-                if isinstance(item, VideoItem) and _valid_within(item, window_start, window_end):
-                    needed.update({ref.sha256: ref for ref in video_media(item)})
+                if item is not None and _valid_within(item, window_start, window_end):
+                    needed.update((ref.sha256, ref) for ref in item_media(item))
     return needed
 
 

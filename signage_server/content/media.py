@@ -16,8 +16,8 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from signage_contract import Category, nfc
-from signage_server.content import records
-from signage_server.content.media_store import MediaStore
+from signage_server.content import pdf_media, records
+from signage_server.content.media_store import MediaStore, sanitize_filename
 from signage_server.content.pending_edits import pending_media_edit, propose_media_edit
 from signage_server.content.video_store import is_video, video_fields
 from signage_server.content.workflow import (
@@ -99,6 +99,8 @@ def upload_media(
     record (``created`` False)."""
     require_role(actor.user, EDITORS)
     owner = owner_unit(session, actor.user, upload.unit_id)
+    if pdf_media.is_pdf(upload.source, upload.filename, upload.declared_type):
+        return _upload_pdf(session, actor=actor, changes=changes, store=store, upload=upload, owner=owner)
     if is_video(upload.source):
         fields = video_fields(store, upload.source, upload.filename, upload.declared_type)
     else:
@@ -111,6 +113,27 @@ def upload_media(
         return Uploaded(public(existing), created=False)
     row = Media(unit_id=owner, created_by=actor.user.id, title=nfc(upload.title).strip(),
                 category=upload.category, **fields)
+    row = records.save(session, actor=actor, changes=changes, row=row, action="create")
+    return Uploaded(public(row), created=True)
+
+
+def _upload_pdf(session: Session, *, actor: Actor, changes: ChangeFeed, store: MediaStore, upload: Upload,
+                owner: int) -> Uploaded:
+    """A PDF document and its pages (``pdf_media``), drawn at the size of the unit's largest board."""
+    stored = pdf_media.ingest_pdf(store, upload.source, pdf_media.page_long_side_px(session, owner))
+    same = select(Media).where(Media.unit_id == owner, Media.sha256 == stored.sha256)
+    existing = session.exec(same).first()
+    if existing is not None:
+        return Uploaded(public(existing), created=False)
+    first = stored.pages[0]
+    row = Media(unit_id=owner, created_by=actor.user.id, sha256=stored.sha256, size=stored.size,
+                content_type=pdf_media.PDF_TYPE, width=first.width, height=first.height,
+                original_name=sanitize_filename(upload.filename), title=nfc(upload.title).strip(),
+                category=upload.category)
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    pdf_media.add_pages(session, row.id, stored)
     row = records.save(session, actor=actor, changes=changes, row=row, action="create")
     return Uploaded(public(row), created=True)
 
@@ -172,7 +195,9 @@ def delete_media(
         session, actor=actor, model=Media, item_id=media_id, used_by=_playlists_showing(media_id),
         user_kind=Playlist, refusal="playlists {used} show this image; remove it from them first")
     sha256, poster = row.sha256, row.poster_sha256
+    pages = pdf_media.forget_pages(session, media_id)
     records.remove(session, actor=actor, changes=changes, row=row)
+    pdf_media.drop_unused(session, store, pages)
     if session.exec(select(Media.id).where(Media.sha256 == sha256)).first() is None:
         store.delete(sha256)
         if poster is not None:  # a clip's poster frame goes with it

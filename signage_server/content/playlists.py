@@ -12,7 +12,7 @@ from typing import Any
 from sqlmodel import Session, col, delete, func, select, update
 from sqlmodel.sql.expression import SelectOfScalar
 
-from signage_server.content import records
+from signage_server.content import pdf_media, records
 from signage_server.content.pending_edits import (
     draft_item,
     new_item_id,
@@ -196,6 +196,9 @@ def _check_references(session: Session, user: User, item: ItemCreate) -> None:
         if isinstance(row, Media) and (item.kind == ItemKind.VIDEO) != row.content_type.startswith("video/"):
             message = f"media {ref} ({row.content_type}) cannot be a {item.kind} item"
             raise Invalid("content.media_kind", message, kind=str(item.kind))
+        wrong = pdf_media.check_kind(item.kind, row) if isinstance(row, Media) else None
+        if wrong:
+            raise Invalid("content.pdf_kind_mismatch", wrong, kind=item.kind.value, id=ref)
 
 
 def _edited(

@@ -29,7 +29,7 @@ from sqlmodel import Session, col, select
 
 from signage_contract import Category, Priority
 from signage_contract.timezone import LOCAL_ZONE
-from signage_server.content import pending_edits, records
+from signage_server.content import pdf_media, pending_edits, records
 from signage_server.content.custom_layouts import visible_layout
 from signage_server.content.qr_fit import check_fits
 from signage_server.content.schemas import ScheduleBase, Weekday
@@ -374,8 +374,10 @@ def _add_items(session: Session, playlist_id: int, bulletin: Bulletin | None, me
                                  bulletin_id=bulletin.id))
     for row in media:
         position += 1
-        session.add(PlaylistItem(playlist_id=playlist_id, position=position, kind=ItemKind.IMAGE,
-                                 media_id=row.id, duration_s=duration_s))
+        document = row.content_type == pdf_media.PDF_TYPE  # a PDF sent with the bulletin: its pages
+        session.add(PlaylistItem(playlist_id=playlist_id, position=position, media_id=row.id,
+                                 kind=ItemKind.PDF if document else ItemKind.IMAGE, duration_s=duration_s,
+                                 options={"page_s": pdf_media.page_seconds(duration_s)} if document else {}))
 
 
 # --- an edit of approved content ---------------------------------------------------------------

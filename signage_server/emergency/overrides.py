@@ -113,6 +113,8 @@ def check_targets(session: Session, *, user: User, body: OverrideCreate) -> None
         media = session.get(Media, body.media_id)
         if media is None or not in_scope(session, user, media.unit_id):
             raise _missing("media", body.media_id)
+        if media.content_type == "application/pdf":  # an override shows one picture
+            raise Invalid("override.media_is_pdf", "an emergency shows an image, not a PDF document")
 
 
 def _check_operator(user: User) -> None:

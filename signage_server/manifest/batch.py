@@ -19,13 +19,12 @@ from nacl.signing import SigningKey
 from signage_contract import (
     HORIZON,
     EmergencyOverride,
-    ImageItem,
     Layout,
     Manifest,
     SignedManifest,
     TextItem,
 )
-from signage_contract.manifest import DEFAULT_POLL_INTERVAL_S, video_media
+from signage_contract.manifest import DEFAULT_POLL_INTERVAL_S, item_media
 from signage_contract.signing import sign_payload
 from signage_server.manifest.builder import (
     UNVERSIONED_FIELDS,
@@ -69,10 +68,9 @@ class _Group:
     def __init__(self, bounds: tuple[datetime, datetime], body: ManifestBody) -> None:
         self.bounds = bounds
         self.body: ManifestBody | None = body
-        self.media = tuple(sorted({item.media.sha256 for item in body.items if isinstance(item, ImageItem)}
+        self.media = tuple(sorted({ref.sha256 for item in body.items for ref in item_media(item)}
                                   | {i.speech.audio.sha256 for i in body.items
-                                     if isinstance(i, TextItem) and i.speech is not None}
-                                  | {ref.sha256 for item in body.items for ref in video_media(item)}))
+                                     if isinstance(i, TextItem) and i.speech is not None}))
         self._text: tuple[str, bytes] | None = None
 
     def text(self, header: Manifest) -> tuple[str, bytes]:

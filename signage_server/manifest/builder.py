@@ -98,6 +98,7 @@ class PlaylistItemSpec:
     priority: Priority = Priority.NORMAL  # Bulletin.priority
     speech: Speech | None = field(default=None, hash=False)  # a bulletin read aloud (content/speech.py)
     clip: ClipSource | None = None  # a video's facts and poster
+    pages: tuple[MediaRef, ...] = ()  # a PDF's pages (MediaPage)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", ItemKind(self.kind))

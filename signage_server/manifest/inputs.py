@@ -16,6 +16,7 @@ from sqlmodel import Session, and_, col, or_, select
 
 from signage_contract import EmergencyOverride, Layout, MediaRef, Region
 from signage_contract.speech import Speech
+from signage_server.content import pdf_media
 from signage_server.content.kinds import Content, kind_for
 from signage_server.content.kinds.spec import ClipSource
 from signage_server.content.speech import bulletin_speech
@@ -206,6 +207,7 @@ def load_playlists(
         ).all()
     )
     media_ids = {r.media_id for r in rows if r.media_id}
+    pages = pdf_media.pages_of(session, media_ids)
     bulletin_ids = {r.bulletin_id for r in rows if r.bulletin_id}
     media = {
         m.id: m
@@ -220,7 +222,7 @@ def load_playlists(
     items: dict[int, list[PlaylistItemSpec]] = {pid: [] for pid in playable if pid is not None}
     spoken = bulletin_speech(session, bulletins.values())
     for row in rows:
-        spec = _item_spec(row, media, bulletins, spoken)
+        spec = _item_spec(row, media, bulletins, pages, spoken)
         if spec is not None:
             items[row.playlist_id].append(spec)
     return {pid: PlaylistSpec(id=pid, items=tuple(specs)) for pid, specs in items.items()}
@@ -244,15 +246,23 @@ def _playable(model: type[Media] | type[Bulletin]) -> Any:
 
 def _item_spec(
     row: PlaylistItem, media: Mapping[int, Media], bulletins: Mapping[int, Bulletin],
+    pages: Mapping[int, tuple[MediaRef, ...]],
     spoken: Mapping[int, Speech] | None = None,
 ) -> PlaylistItemSpec | None:
     """The item with the content its kind shows, or None when that is not playable."""
     match kind_for(row.kind).content:
         case Content.MEDIA:
             found = media.get(row.media_id or 0)
-            if found is None or (row.kind == ItemKind.VIDEO) != found.content_type.startswith("video/"):
+            if found is None or pdf_media.check_kind(row.kind, found):
+                return None
+            if (row.kind == ItemKind.VIDEO) != found.content_type.startswith("video/"):
                 return None  # an image item never plays a clip, nor a video item a picture
             return _item(row, found, media=media_ref(found), category=found.category, clip=clip_source(found))
+        case Content.PDF:
+            found = media.get(row.media_id or 0)
+            if found is None or not pages.get(found.id or 0):
+                return None
+            return _item(row, found, pages=pages[found.id or 0], category=found.category)
         case Content.BULLETIN:
             bulletin = bulletins.get(row.bulletin_id or 0)
             if bulletin is None:

@@ -9,8 +9,8 @@ Adding a kind (a video, say):
 
 1. here: a module defining ``KIND = KindSpec(...)``, listed in ``_MODULES`` below;
 2. ``signage_contract/manifest.py``: its wire model, tagged in the ``Item`` union and named in
-   ``KNOWN_ITEM_KINDS`` (and, if it names a media file, collected by ``Manifest.media()``, which
-   knows only ``ImageItem`` today);
+   ``KNOWN_ITEM_KINDS`` (and, if it names media files, listed by ``item_media`` there, which
+   ``Manifest.media()``, the composer and the player's cache read);
 3. ``player/screen/kinds/``: a module defining ``KIND`` (how it is drawn; found there at first use);
 4. ``signage_server/models.py``: the value in ``ItemKind`` (this module refuses to import while
    ``ItemKind`` and the registry differ);
@@ -32,14 +32,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from signage_server.content.kinds import bulletin, clock, image, qr, ticker
+from signage_server.content.kinds import bulletin, clock, image, pdf, qr, ticker
 from signage_server.content.kinds import video as video_kind
 from signage_server.content.kinds.spec import REFERENCE_FIELDS, Content, ItemSource, KindSpec, WireCommon
 from signage_server.models import ItemKind
 
 __all__ = ["KINDS", "REFERENCE_FIELDS", "Content", "ItemSource", "KindSpec", "WireCommon", "kind_for"]
 
-_MODULES = (image, bulletin, ticker, clock, qr, video_kind)
+_MODULES = (image, bulletin, ticker, clock, qr, video_kind, pdf)
 
 
 def _registry() -> Mapping[ItemKind, KindSpec]:

@@ -22,6 +22,7 @@ class Content(StrEnum):
     BULLETIN = "bulletin"  # a Bulletin row named by ``bulletin_id``; on the wire its title and body
     TEXT = "text"  # the item's own ``text``
     NONE = "none"  # nothing: drawn from its options alone
+    PDF = "pdf"  # a PDF Media row named by ``media_id``; on the wire its pages' MediaRefs
 
     @property
     def reference(self) -> str | None:
@@ -29,8 +30,8 @@ class Content(StrEnum):
         return _REFERENCES.get(self)
 
 
-_REFERENCES = {Content.MEDIA: "media_id", Content.BULLETIN: "bulletin_id"}
-REFERENCE_FIELDS = tuple(_REFERENCES.values())
+_REFERENCES = {Content.MEDIA: "media_id", Content.BULLETIN: "bulletin_id", Content.PDF: "media_id"}
+REFERENCE_FIELDS = tuple(dict.fromkeys(_REFERENCES.values()))
 
 
 class KindOptions(BaseModel):
@@ -73,6 +74,8 @@ class ItemSource(Protocol):
     def speech(self) -> Speech | None: ...
     @property
     def clip(self) -> ClipSource | None: ...
+    @property
+    def pages(self) -> tuple[MediaRef, ...]: ...
 
 
 # The fields every wire item has (id, duration, validity, category, priority) and the stored options.
@@ -111,6 +114,8 @@ class KindSpec:
         name = self.kind.value
         if self.content is Content.MEDIA and source.media is None:
             raise ValueError(f"{name} item {source.id} names no media")
+        if self.content is Content.PDF and not source.pages:
+            raise ValueError(f"{name} item {source.id} names no PDF pages")
         if self.content is Content.TEXT and not source.text.strip():
             raise ValueError(f"{name} item {source.id} has no text")
         if self.content is Content.BULLETIN and not (source.title.strip() or source.text.strip()):

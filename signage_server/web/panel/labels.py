@@ -19,6 +19,7 @@ ENUM_WORDS = (
     N_("image"), N_("bulletin"), N_("text"), N_("ticker"), N_("clock"),
     N_("qr"),  # item kind: a QR code
     N_("video"),
+    N_("pdf"),
     # play reasons
     N_("scheduled"), N_("priority"), N_("emergency"), N_("fallback"),
     # priorities (Circular 39/2020/TT-BTTTT)

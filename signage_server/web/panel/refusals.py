@@ -196,6 +196,15 @@ SENTENCES: dict[str, str] = {
     "speech.unavailable": N_("The server cannot read texts aloud: its speech engine is not installed. Ask the administrator, or do not read it aloud."),
     "speech.failed": N_("The text could not be read aloud; nothing was saved. Try again, or do not read it aloud."),
     "board_audio.quiet_hours": N_("Quiet hours need both a start and an end, and they must differ."),
+    # PDF documents (content/pdf_media.py)
+    "media.pdf_not_pdf": N_("The file is named or labelled as a PDF but its content is not a PDF document."),
+    "media.pdf_encrypted": N_("The PDF is encrypted (a password, or protection against copying or printing); save it again without protection."),
+    "media.pdf_too_many_pages": N_("The PDF has %(pages)s pages; the limit is %(limit)s. Split it into smaller documents."),
+    "media.pdf_page_too_large": N_("Page %(page)s of the PDF is %(width_cm)s × %(height_cm)s cm; the limit is %(limit_cm)s cm a side."),
+    "media.pdf_too_slow": N_("The PDF takes too long to draw (over %(limit_s)s seconds); simplify it or split it."),
+    "media.no_page": N_("This document has no page %(page)s."),
+    "content.pdf_kind_mismatch": N_("A PDF document is shown by a “pdf” item, an image by an “image” item: choose the kind that fits the file."),
+    "override.media_is_pdf": N_("An emergency shows an image, not a PDF document."),
 }
 
 BY_KIND: tuple[tuple[type[DomainError], str], ...] = (

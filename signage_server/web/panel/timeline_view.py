@@ -10,7 +10,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from itertools import pairwise
 
-from signage_contract import ClockItem, ImageItem, Manifest, PlayReason, SignedManifest, TextItem, TickerItem
+from signage_contract import (
+    ClockItem,
+    ImageItem,
+    Manifest,
+    PdfItem,
+    PlayReason,
+    SignedManifest,
+    TextItem,
+    TickerItem,
+)
 from signage_contract.manifest import Item, TimelineEntry
 from signage_contract.programme import Programme, boundaries, plays, segment_plays, taking_part
 from signage_contract.timezone import LOCAL_ZONE
@@ -46,6 +55,8 @@ def describe_item(item: Item) -> str:
     if isinstance(item, ImageItem):
         kind = IMAGE_TYPES.get(item.media.content_type, item.media.content_type)
         return f"{item.media.width}×{item.media.height} {kind}"
+    if isinstance(item, PdfItem):
+        return f"PDF {len(item.pages)} × {item.page_s:g} s"
     if isinstance(item, ClockItem):
         return CLOCK_FORMATS[item.format]  # the page translates it (board.html)
     return item.kind

@@ -8,7 +8,7 @@ from player.core.shared import Snapshot
 from player.screen.compositor import Compositor
 from player.screen.images import ImageStore
 from player.screen.kinds import ItemKind, Scene, kind_of, registry
-from signage_contract import ClockItem, ImageItem, TextItem, TickerItem, UnknownItem, VideoItem
+from signage_contract import ClockItem, ImageItem, PdfItem, TextItem, TickerItem, UnknownItem, VideoItem
 from signage_contract.manifest import KNOWN_ITEM_KINDS, QrItem
 from tests.support.player_factories import NOW, manifest
 
@@ -26,7 +26,7 @@ def screen():
 def test_every_wire_kind_of_the_contract_has_exactly_one_kind_module() -> None:
     tags = {kind.model.model_fields["kind"].default for kind in registry().values()}
     assert tags == set(KNOWN_ITEM_KINDS)
-    assert set(registry()) == {ImageItem, TextItem, ClockItem, TickerItem, QrItem, VideoItem}
+    assert set(registry()) == {ImageItem, TextItem, ClockItem, TickerItem, QrItem, VideoItem, PdfItem}
 
 
 def test_an_item_of_a_kind_this_player_does_not_know_has_no_renderer() -> None:

@@ -27,16 +27,17 @@ OPTIONS: dict[ItemKind, dict[str, Any]] = {
     ItemKind.CLOCK: {"format": "time", "foreground": "#00FF00", "background": "#101010"},
     ItemKind.QR: {"caption": "Góp ý cho tỉnh", "foreground": "#000000", "background": "#FFFFFF"},
     ItemKind.VIDEO: {"fit": "cover", "background": "#112233", "muted": False},
+    ItemKind.PDF: {"page_s": 15.0, "fit": "cover", "background": "#202020"},
 }
 # What an item of each content names, when stored and when composed.
 STORED: dict[Content, dict[str, Any]] = {
     Content.MEDIA: {"media_id": 1}, Content.BULLETIN: {"bulletin_id": 1}, Content.TEXT: {"text": "Bão số 5"},
-    Content.NONE: {},
+    Content.NONE: {}, Content.PDF: {"media_id": 2},
 }
 OWN_TEXT = {ItemKind.QR: "https://gopy.quangngai.gov.vn/"}  # a kind whose text has rules of its own
 COMPOSED: dict[Content, dict[str, Any]] = {
     Content.MEDIA: {"media": MEDIA}, Content.BULLETIN: {"title": "Lịch tiêm", "text": "Thứ Hai"},
-    Content.TEXT: {"text": "Bão số 5"}, Content.NONE: {},
+    Content.TEXT: {"text": "Bão số 5"}, Content.NONE: {}, Content.PDF: {"pages": (MEDIA, MEDIA)},
 }
 
 
@@ -65,6 +66,13 @@ def _wire_models(base: type[ItemBase]) -> set[type[ItemBase]]:
     """The wire item models of the contract: the leaves below ``ItemBase``."""
     below = base.__subclasses__()
     return set().union(*map(_wire_models, below)) if below else {base}
+
+
+def test_a_pdf_item_lasts_one_pass_through_its_pages() -> None:
+    item = wire_item(3, PlaylistItemSpec(9, ItemKind.PDF, duration_s=99.0, options={"page_s": 7.5},
+                                         pages=(MEDIA, MEDIA, MEDIA)))
+    assert item.duration_s == 22.5
+    assert [item.page_at(t) for t in (0.0, 7.4, 7.5, 15.0, 22.4, 22.5)] == [0, 0, 1, 2, 2, 0]
 
 
 def test_kind_for_takes_the_stored_name_and_refuses_others() -> None:

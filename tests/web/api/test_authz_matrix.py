@@ -45,6 +45,7 @@ from signage_server.models import (
     IntakeSource,
     LayoutRecord,
     Media,
+    MediaPage,
     Override,
     PairingTicket,
     Playlist,
@@ -159,6 +160,16 @@ def _media(env: Env, unit: int, _user: User) -> Case:
                         content_type=stored.content_type,
                         width=stored.width, height=stored.height))
     return Case({"media_id": row.id})
+
+
+def _pdf_page(env: Env, unit: int, _user: User) -> Case:
+    """A PDF record with its first page (the page is an ordinary stored picture)."""
+    stored = env.store.ingest(io.BytesIO(_png()), "page.png", "image/png")
+    row = env.add(Media(unit_id=unit, sha256="f" * 64, size=100, content_type="application/pdf", width=8,
+                        height=8))
+    env.add(MediaPage(media_id=row.id, position=0, sha256=stored.sha256, size=stored.size,
+                      content_type=stored.content_type, width=8, height=8))
+    return Case({"media_id": row.id, "position": 0})
 
 
 def _submission(env: Env, unit: int, _user: User) -> Case:
@@ -540,6 +551,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("DELETE", "/api/v1/media/{media_id}"): Rule(EDIT, True, _media),
     ("GET", "/api/v1/media/{media_id}/content"): Rule(ANY, True, _media),
     ("GET", "/api/v1/media/{media_id}/thumbnail"): Rule(ANY, True, _media),
+    ("GET", "/api/v1/media/{media_id}/pages"): Rule(ANY, True, _pdf_page),
+    ("GET", "/api/v1/media/{media_id}/pages/{position}"): Rule(ANY, True, _pdf_page),
     ("POST", "/api/v1/media/{media_id}/state"): Rule(EDIT, True, _with(_media, json=STATE)),
     ("POST", "/api/v1/media/{media_id}/archive"): Rule(EDIT, True, _media),
     ("POST", "/api/v1/media/{media_id}/restore"): Rule(EDIT, True, _media),

@@ -12,6 +12,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 
 from signage_contract import Category
 from signage_server.content import media as service
+from signage_server.content import pdf_media
 from signage_server.content.media_store import MediaRejected
 from signage_server.content.workflow import Actor, next_states
 from signage_server.core import roles
@@ -61,6 +62,7 @@ def _found(session: SessionDep, who: PanelUser, q: ListQuery) -> dict[str, Any]:
 def _page(request: Request, session: SessionDep, who: PanelUser, view: Pages, max_bytes: int,
           q: ListQuery, refusal: Refusal = NO_REFUSAL) -> Response:
     return view.render(request, "media.html", who, categories=list(Category), states=list(ContentState),
+                       pdf_max_pages=pdf_media.MAX_PAGES,
                        units=units_in_scope(session, who.user), error=refusal.message, refusal=refusal,
                        status_code=422 if refusal else 200, max_mb=max_bytes // MB, **_found(session, who, q))
 
@@ -82,7 +84,8 @@ def _editor(request: Request, session: SessionDep, who: PanelUser, view: Pages, 
             refusal: Refusal = NO_REFUSAL) -> Response:
     row = service.get_media(session, user=who.user, media_id=media_id)
     used = service.where_used(session, user=who.user, media_id=media_id)
-    return view.render(request, "media_edit.html", who, m=row, categories=list(Category),
+    pages = pdf_media.document_pages(session, user=who.user, media_id=media_id)
+    return view.render(request, "media_edit.html", who, m=row, categories=list(Category), pages=pages,
                        used_in=[(f"/panel/playlists/{ident}", name) for ident, name in used],
                        can_edit=who.role in roles.EDITORS, moves={row.id: next_states(row.state, who.role)},
                        error=refusal.message, refusal=refusal, status_code=422 if refusal else 200)
@@ -183,6 +186,15 @@ def thumbnail(
 ) -> FileResponse:
     path = service.thumbnail_file(session, user=who.user, store=store, media_id=media_id)
     return FileResponse(path, media_type="image/jpeg")
+
+
+@router.get("/{media_id}/pages/{position}")
+def document_page(
+    session: SessionDep, who: CurrentPanelUser, store: MediaStoreDep, media_id: int, position: int
+) -> FileResponse:
+    """One page of a PDF document as the boards show it (the preview shows every page)."""
+    path = pdf_media.page_file(session, user=who.user, store=store, media_id=media_id, position=position)
+    return FileResponse(path, media_type=pdf_media.PAGE_TYPE)
 
 
 @router.post("/{media_id}/{move}")

@@ -37,7 +37,8 @@ from signage_server.web.panel.session import CheckedPanelUser, CurrentPanelUser,
 
 router = APIRouter(prefix="/playlists")
 Move = Annotated[str, Form(pattern="^(up|down)$")]
-KIND_FIELDS = {Content.BULLETIN: "bulletin_id", Content.MEDIA: "media_id", Content.TEXT: "text"}
+KIND_FIELDS = {Content.BULLETIN: "bulletin_id", Content.MEDIA: "media_id", Content.TEXT: "text",
+               Content.PDF: "media_id"}
 """Which field of the add-item form each kind of content fills (the form shows only that one)."""
 
 
@@ -118,6 +119,8 @@ def add_item(request: Request, session: SessionDep, who: CheckedPanelUser, view:
         fields["options"] = {FLOW_OPTION: flow.value}
     if CAPTION_OPTION in kind_for(kind).option_keys and caption.strip():
         fields["options"] = {**fields.get("options", {}), CAPTION_OPTION: caption.strip()}
+    if PAGE_OPTION in kind_for(kind).option_keys:  # a PDF: the seconds are each page's
+        fields["options"] = {**fields.get("options", {}), PAGE_OPTION: duration_s}
     content = kind_for(kind).content  # the form has a field for each content an item can name
     chosen = {"bulletin_id": bulletin_id, "media_id": media_id}.get(content.reference or "")
     if content.reference and chosen:
@@ -135,6 +138,7 @@ def add_item(request: Request, session: SessionDep, who: CheckedPanelUser, view:
 PAGED_OPTION = "duration_fixed"  # a text item's option: its duration is fixed, its pages share it
 FLOW_OPTION = "flow"  # a text item's option: too long for its region, it pages or scrolls
 CAPTION_OPTION = "caption"  # a QR code's option: the line beside or below the code
+PAGE_OPTION = "page_s"  # a PDF item's option: how long each page shows
 
 
 @router.post("/{playlist_id}/items/{item_id}/duration")
@@ -153,6 +157,8 @@ def set_duration(request: Request, session: SessionDep, who: CheckedPanelUser, v
         if flow is not TextFlow.PAGES or FLOW_OPTION in options:  # the default is stored once chosen
             options[FLOW_OPTION] = flow.value
         patch = ItemUpdate(duration_s=duration_s, options=options)
+    if item is not None and PAGE_OPTION in kind_for(item.kind).option_keys:
+        patch = ItemUpdate(duration_s=duration_s, options={**item.options, PAGE_OPTION: duration_s})
     _done, error = run_service(lambda: playlists.update_item(
         session, actor=_editor(who, ip), changes=changes, playlist_id=playlist_id, item_id=item_id,
         patch=patch))
