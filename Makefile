@@ -26,8 +26,11 @@ lint: $(STAMP)
 	$(PY) -m ruff check signage_server signage_contract player tests bench
 	$(PY) -m mypy signage_server signage_contract player
 
+# TEST_WORKERS: pytest-xdist workers (auto: one per core; 0: all in this process). Each test file
+# stays on one worker, so its module fixtures (a demo server, a browser) start once.
+TEST_WORKERS ?= auto
 test: $(STAMP) lint
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(PY) -m bench $(BENCH_ARGS)
