@@ -26,9 +26,11 @@ lint: $(STAMP)
 	$(PY) -m ruff check signage_server signage_contract player tests bench
 	$(PY) -m mypy signage_server signage_contract player
 
-# TEST_WORKERS: pytest-xdist workers (auto: one per core; 0: all in this process). Each test file
-# stays on one worker, so its module fixtures (a demo server, a browser) start once.
-TEST_WORKERS ?= auto
+# TEST_WORKERS: pytest-xdist workers (0: all in this process; auto: one per core). Each test file
+# stays on one worker, so its module fixtures (a demo server, a browser) start once. 0 by default:
+# on a 2-core machine two workers took longer than one process (the tests' own servers, players and
+# browsers already use the second core).
+TEST_WORKERS ?= 0
 test: $(STAMP) lint
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 

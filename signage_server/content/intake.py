@@ -257,7 +257,9 @@ def _propose(
 
 
 def _differs(row: Bulletin, fields: dict[str, object]) -> bool:
-    return publications.edit_fields(row) != publications.jsonable(fields)
+    """Whether what is sent differs from what is held, in the fields a source sends."""
+    held = publications.edit_fields(row)
+    return {name: held.get(name) for name in fields} != publications.jsonable(fields)
 
 
 def _fields(data: IntakeBulletin) -> dict[str, object]:

@@ -165,6 +165,7 @@ def error_paths(page, tmp_path: Path) -> tuple[list[str], list[Finding]]:
     return visited, findings
 
 
+@pytest.mark.timeout(900)  # four roles, up to 80 pages each, in a real browser
 def test_every_panel_page_and_error_path_is_vietnamese_without_raw_ids_and_in_local_time(
         browser, demo: Demo, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     pages: dict[str, list[str]] = {}

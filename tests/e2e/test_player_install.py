@@ -86,7 +86,8 @@ def test_the_server_dependencies_are_not_installed(player_python: Path, tmp_path
 def test_every_player_module_imports_without_the_server(player_python: Path, tmp_path: Path) -> None:
     report = json.loads(_run([str(player_python), "-c", IMPORT_ALL], cwd=tmp_path).stdout)
     assert {"player.app", "player.net.channel", "player.screen.kinds.ticker"} <= set(report["modules"])
-    assert report["kinds"] == ["ClockItem", "ImageItem", "TextItem", "TickerItem"]
+    assert report["kinds"] == ["ClockItem", "ImageItem", "PdfItem", "QrItem", "TextItem", "TickerItem",
+                               "VideoItem"]
     assert report["server_loaded"] == []
 
 

@@ -19,11 +19,11 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('bulletin', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('speak', sa.Boolean(), nullable=False, server_default=sa.false()))
-        batch_op.add_column(sa.Column('speak_times', sa.JSON(), nullable=False, server_default='[]'))
-    with op.batch_alter_table('override', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('speak', sa.Boolean(), nullable=False, server_default=sa.false()))
+    # Plain ADD COLUMN (with a constant default), also on SQLite: a batch copy of ``bulletin`` would
+    # drop a table that playlist items and submissions reference.
+    op.add_column('bulletin', sa.Column('speak', sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column('bulletin', sa.Column('speak_times', sa.JSON(), nullable=False, server_default='[]'))
+    op.add_column('override', sa.Column('speak', sa.Boolean(), nullable=False, server_default=sa.false()))
     op.create_table('speech_clip',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('text_sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),

@@ -21,12 +21,12 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     if op.get_bind().dialect.name == 'postgresql':
         op.execute("ALTER TYPE itemkind ADD VALUE IF NOT EXISTS 'VIDEO'")
-    with op.batch_alter_table('media') as batch:
-        batch.add_column(sa.Column('duration_s', sa.Float(), nullable=True))
-        batch.add_column(sa.Column('frame_rate', sa.Float(), nullable=True))
-        batch.add_column(sa.Column('bitrate', sa.Integer(), nullable=True))
-        batch.add_column(sa.Column('poster_sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
-        batch.add_column(sa.Column('poster_size', sa.Integer(), nullable=True))
+    # Plain ADD COLUMN, also on SQLite: a batch copy of ``media`` would drop a referenced table.
+    op.add_column('media', sa.Column('duration_s', sa.Float(), nullable=True))
+    op.add_column('media', sa.Column('frame_rate', sa.Float(), nullable=True))
+    op.add_column('media', sa.Column('bitrate', sa.Integer(), nullable=True))
+    op.add_column('media', sa.Column('poster_sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
+    op.add_column('media', sa.Column('poster_size', sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:

@@ -187,8 +187,9 @@ def test_the_item_form_marks_each_field_with_the_kinds_that_use_it(client, users
               for field, content in (("bulletin_id", Content.BULLETIN), ("media_id", Content.MEDIA),
                                      ("text", Content.TEXT))}
     naming["caption"] = {k.value for k in ItemKind if "caption" in kind_for(k).option_keys}  # a QR code's
+    naming["media_id"] |= {k.value for k in ItemKind if kind_for(k).content is Content.PDF}  # its document
     assert {field: set(k.split()) for k, field in kinds.items()} == naming
-    assert naming["media_id"] == {"image"} and "ticker" in naming["text"]
+    assert naming["media_id"] == {"image", "video", "pdf"} and "ticker" in naming["text"]
 
 
 def test_upload_asks_the_category_before_the_files(client, users) -> None:
