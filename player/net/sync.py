@@ -240,8 +240,13 @@ class Coordinator:
         self.state.save_manifest(signed, manifest)
         self.state.drop_pending()
         self.pending = None
+        replaced = self.shared.snapshot().manifest
         self.shared.update(manifest=manifest, version=signed.version)
-        self.state.media.prune(self._wanted_media())  # only now: what neither manifest needs
+        # Only now, and only what neither this manifest nor the one it replaced needs: the frame
+        # loop may still be drawing a frame of the replaced one (pruning its media at once showed
+        # the fallback slide for a frame after a restart). They go at the next handover, or on a
+        # nearly full disk.
+        self.state.media.prune({**self._wanted_media(), **(replaced.media() if replaced else {})})
         log.info("manifest %s in force", signed.version[:16])
         return True
 
