@@ -1,5 +1,7 @@
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -9,6 +11,13 @@ from sqlmodel import SQLModel
 import signage_server.models  # noqa: F401
 from signage_server.db import make_engine
 from signage_server.migrate import MIGRATIONS_DIR, alembic_config, upgrade
+from tests.conftest import database_url_for
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Here SQLite starts empty: every migration runs (elsewhere tests copy a database at head)."""
+    yield from database_url_for(request, tmp_path, None)
 
 
 def _diff(engine) -> list:
