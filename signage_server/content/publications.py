@@ -375,8 +375,10 @@ def _add_items(session: Session, playlist_id: int, bulletin: Bulletin | None, me
     for row in media:
         position += 1
         document = row.content_type == pdf_media.PDF_TYPE  # a PDF sent with the bulletin: its pages
+        kind = (ItemKind.PDF if document  # a clip plays whole (its length is its airtime)
+                else ItemKind.VIDEO if row.content_type.startswith("video/") else ItemKind.IMAGE)
         session.add(PlaylistItem(playlist_id=playlist_id, position=position, media_id=row.id,
-                                 kind=ItemKind.PDF if document else ItemKind.IMAGE, duration_s=duration_s,
+                                 kind=kind, duration_s=duration_s,
                                  options={"page_s": pdf_media.page_seconds(duration_s)} if document else {}))
 
 

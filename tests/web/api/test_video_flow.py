@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from signage_contract import Manifest, SignedManifest, VideoItem
-from signage_server.models import ComposedManifest
+from signage_server.models import ComposedManifest, PlaylistItem
 from tests.support.video_clips import make_clip
 from tests.web.api.test_flow import _publish
 
@@ -77,3 +77,14 @@ def test_a_clip_that_cannot_play_is_refused_with_its_reason_and_leaves_no_record
     response = _upload(client, users["editor_a"], data, name=name)
     assert response.status_code == status and reason in response.json()["detail"]
     assert client.get(API, headers=users["editor_a"].headers).json() == []
+
+
+def test_a_clip_published_with_a_bulletin_becomes_a_video_item(client, users, session, clip) -> None:
+    uploaded = _upload(client, users["editor_a"], clip.read_bytes()).json()["id"]
+    made = client.post("/api/v1/publications", headers=users["editor_a"].headers, json={
+        "title": "Phim tuyên truyền", "media_ids": [uploaded], "category": "policy_law",
+        "targets": {"unit_ids": [users["editor_a"].unit_id]}})
+    assert made.status_code == 201, made.text
+    items = session.exec(select(PlaylistItem).where(PlaylistItem.playlist_id == made.json()["playlist_id"],
+                                                    PlaylistItem.media_id == uploaded)).all()
+    assert [i.kind for i in items] == ["video"]
