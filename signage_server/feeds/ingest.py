@@ -8,10 +8,12 @@ audit trail apply as to an editor's own work), and the feed's state after each p
 - ticker feeds: each new entry becomes a ticker line; a trusted feed adds it as is, an untrusted one
   adds it as an editor's edit (``playlists.add_item``), which sends the playlist to the queue.
 - expired entries leave the playlist; a failing feed keeps what it made until that expires.
+- an entry the content rules refuse (its text) is logged and remembered, and the others still come.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,7 +24,8 @@ from signage_server.content.schemas import ItemCreate
 from signage_server.content.workflow import Actor
 from signage_server.core import audit
 from signage_server.core.changes import Change, ChangeFeed
-from signage_server.core.errors import DomainError, Unavailable
+from signage_server.core.errors import DomainError, Invalid, Unavailable
+from signage_server.core.legacy_text import convert_fields
 from signage_server.feeds.parse import FeedItem
 from signage_server.models import (
     PLAYABLE_STATES,
@@ -38,6 +41,7 @@ from signage_server.models import (
 )
 from signage_server.schemas import BulletinCreate, StateChange
 
+log = logging.getLogger(__name__)
 ENTRY_MEMORY = timedelta(days=30)  # an expired entry is remembered this long, so a re-poll skips it
 
 
@@ -46,6 +50,7 @@ class Outcome:
     made: int = 0
     placed: int = 0
     expired: int = 0
+    refused: int = 0  # entries the content rules refused (not made, not retried)
 
 
 def feed_actor(session: Session, feed: Feed) -> Actor:
@@ -68,15 +73,30 @@ def ingest(session: Session, *, feed: Feed, items: list[FeedItem], changes: Chan
     if session.get(Playlist, feed.playlist_id) is None:
         raise Unavailable("feed.playlist_missing", "the playlist of this feed was deleted")
     seen = set(session.exec(select(FeedEntry.key).where(FeedEntry.feed_id == feed.id)).all())
-    made = 0
+    made = refused = 0
     for item in items:
         if item.key in seen:
             continue
-        _make(session, feed=feed, actor=actor, item=item, changes=changes, now=now)
-        made += 1
+        try:
+            _make(session, feed=feed, actor=actor, item=item, changes=changes, now=now)
+            made += 1
+        except Invalid as error:  # this entry's text only: the feed's other entries still come in
+            session.rollback()
+            _refuse(session, feed=feed, item=item, error=error, now=now)
+            refused += 1
     placed = place_playable(session, feed=feed, changes=changes, now=now)
     expired = expire(session, feed=feed, changes=changes, now=now)
-    return Outcome(made=made, placed=placed, expired=expired)
+    return Outcome(made=made, placed=placed, expired=expired, refused=refused)
+
+
+def _refuse(session: Session, *, feed: Feed, item: FeedItem, error: Invalid, now: datetime) -> None:
+    """An entry the content rules refuse (e.g. text mixing TCVN3 and Unicode): remembered as seen,
+    with nothing made, so it is neither retried at every poll nor a reason to fail the feed."""
+    log.warning("feed %s: entry %r refused (%s); the feed's other entries are made", feed.id,
+                item.title[:80], error.code)
+    session.add(FeedEntry(feed_id=feed.id or 0, key=item.key, title=item.title[:300], created_at=now,
+                          valid_until=now + timedelta(minutes=feed.validity_min)))
+    session.commit()
 
 
 def _make(session: Session, *, feed: Feed, actor: Actor, item: FeedItem, changes: ChangeFeed,
@@ -95,7 +115,8 @@ def _make(session: Session, *, feed: Feed, actor: Actor, item: FeedItem, changes
                                             change=StateChange(state=ContentState.SUBMITTED))
     else:
         line = ItemCreate(kind=ItemKind.TICKER, text=item.title, valid_from=now, valid_until=until)
-        if feed.trusted:
+        if feed.trusted:  # added as is, but its text follows the rules an editor's line follows
+            line, _converted = convert_fields(line, ("text",))
             entry.item_id = _append(session, feed=feed, item=line)
         else:
             shown = playlists.add_item(session, actor=actor, changes=changes, playlist_id=feed.playlist_id,

@@ -13,12 +13,13 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from signage_server.content import playlists
 from signage_server.content.schemas import PlaylistCreate
 from signage_server.content.workflow import Actor
 from signage_server.core.changes import ChangeFeed
+from signage_server.core.legacy_text import Encoding, encode
 from signage_server.db import make_engine
 from signage_server.feeds import service
 from signage_server.feeds.fetch import FetchLimits
@@ -29,6 +30,7 @@ from signage_server.models import (
     Bulletin,
     ContentState,
     Feed,
+    FeedEntry,
     FeedTarget,
     Playlist,
     PlaylistItem,
@@ -219,6 +221,22 @@ async def test_an_untrusted_ticker_feed_sends_its_playlist_to_the_queue(session,
     waiting = session.exec(select(Submission).where(Submission.state == ContentState.SUBMITTED)).one()
     assert [i["text"] for i in waiting.pending["items"]] == ["Ngày hội đại đoàn kết", "Tiêm chủng mở rộng"]
     assert session.exec(select(AuditEvent).where(col(AuditEvent.action).in_(["add_item", "submit"]))).first()
+
+
+async def test_an_entry_whose_text_is_refused_is_skipped_and_the_others_still_come(
+        session, users, site, poller, clock) -> None:
+    mixed = "Thông báo " + encode("lịch cắt điện", Encoding.TCVN3)  # TCVN3 inside Unicode: refused
+    site.pages["/mixed.xml"] = (200, RSS.replace(b"<item><title>Ng", f"<item><title>{mixed}</title>"
+                                                 "<guid>tin-0</guid></item><item><title>Ng".encode(), 1), {})
+    feed_id = _feed(session, users, clock, f"{site.url}/mixed.xml", FeedTarget.TICKER, trusted=True)
+    assert await poller.tick() == 1
+    clock.now += timedelta(minutes=20)
+    await poller.tick()  # the refused entry is not tried again
+    assert [i.text for i in _items(session, feed_id)] == ["Ngày hội đại đoàn kết", "Tiêm chủng mở rộng"]
+    feed = session.get(Feed, feed_id)
+    assert (feed.error_code, feed.last_ok_at) == ("", clock.now)
+    assert session.exec(select(func.count()).select_from(FeedEntry)
+                        .where(FeedEntry.feed_id == feed_id)).one() == 3
 
 
 async def test_expired_entries_drop_off(session, users, site, poller, clock) -> None:
