@@ -368,8 +368,10 @@ def bench_static_cpu(cache_dir: Path) -> None:
     pygame.display.quit()
 
 
-def rss_child(cache_dir: Path) -> None:
-    """Runs in a fresh interpreter: play 200 cached 1080p images once each, then report memory."""
+def rss_child(cache_dir: Path, clip: Path | None = None) -> None:
+    """Runs in a fresh interpreter: play 200 cached 1080p images once each, then report memory; with
+    ``clip`` (bench_video's 1080p30 H.264), then play it in the real frame loop, the images still
+    cached and decoded, and report memory again."""
     import resource
 
     import pygame
@@ -433,10 +435,58 @@ def rss_child(cache_dir: Path) -> None:
         else:
             raise RuntimeError(f"image {n} was never shown")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"before": before, "after": rss_mb(), "peak": peak, "shown": len(items)}))
+    figures = {"before": before, "after": rss_mb(), "peak": peak, "shown": len(items)}
+    if clip is not None:
+        figures.update(_play_clip_after(clip, media, store, compositor, value, rss_mb))
+    print(json.dumps(figures))
 
 
-def bench_rss(workdir: Path) -> None:
+def _play_clip_after(clip: Path, media: Any, store: Any, compositor: Any, images: Any,
+                     rss_mb: Any) -> dict[str, float]:
+    """The clip after the images (same store, same compositor): memory while and after it plays."""
+    from player.core.shared import Shared
+    from player.screen.loop import run_loop
+    from signage_contract import Manifest
+
+    data = clip.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    media.path(sha).write_bytes(data)
+    begin = datetime.now(UTC)
+    video = {"kind": "video", "id": "clip", "duration_s": 3600, "frame_rate": 30,
+             "media": {"sha256": sha, "size": len(data), "content_type": "video/mp4", "width": SIZE[0],
+                       "height": SIZE[1]}}
+    manifest = Manifest.model_validate({
+        **images.model_dump(mode="json", include={"board_id", "layouts"}),
+        "generated_at": begin, "valid_from": begin - timedelta(hours=1),
+        "valid_until": begin + timedelta(days=1),
+        "items": [video],
+        "timeline": [{"start": begin, "end": begin + timedelta(hours=1), "layout_id": "full",
+                      "regions": [{"region_id": "main", "item_ids": ["clip"]}]}],
+    })
+    shared = Shared()
+    shared.update(manifest=manifest)
+    stop = threading.Event()
+    during: list[float] = []
+
+    def watch(_compositor: Any, now: datetime) -> None:
+        seconds = (now - begin).total_seconds()
+        if seconds >= 2 and len(during) < int(seconds) - 1:
+            during.append(rss_mb())  # once a second once the clip runs
+        if seconds >= 10:
+            stop.set()
+
+    run_loop(compositor, shared, stop, after_frame=watch, max_seconds=40)
+    return {"clip_max": max(during, default=0.0), "clip_after": rss_mb(),
+            "clip_peak": resource_peak_mb()}
+
+
+def resource_peak_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bench_rss(workdir: Path, clip: Path | None = None) -> None:
     cache_dir = workdir / "rss" / "media"
     cache_dir.mkdir(parents=True)
     with (workdir / "rss" / "refs.jsonl").open("w") as refs:
@@ -446,7 +496,8 @@ def bench_rss(workdir: Path) -> None:
             refs.write(json.dumps(media_ref(data)) + "\n")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     out = subprocess.run(
-        [sys.executable, "-m", "bench.bench_player", "--rss-child", str(cache_dir)],
+        [sys.executable, "-m", "bench.bench_player", "--rss-child", str(cache_dir),
+         *([str(clip)] if clip else [])],
         env=env,
         cwd=ROOT,
         capture_output=True,
@@ -461,6 +512,12 @@ def bench_rss(workdir: Path) -> None:
         f"(peak {figures['peak']:.0f} MB; {figures['before']:.0f} MB with the display open before any image)"
         "  (target <= 150 MB)"
     )
+    if clip is not None:
+        print(
+            f"then a 1080p30 clip playing for 8 s with those images cached: RSS at most "
+            f"{figures['clip_max']:.0f} MB while it plays, {figures['clip_after']:.0f} MB after "
+            f"(peak {figures['clip_peak']:.0f} MB)  (target <= 150 MB)"
+        )
 
 
 def bench_bytes_moved(workdir: Path) -> None:
@@ -600,7 +657,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--rss-child":
-        rss_child(Path(sys.argv[2]))
+    if len(sys.argv) in (3, 4) and sys.argv[1] == "--rss-child":
+        rss_child(Path(sys.argv[2]), Path(sys.argv[3]) if len(sys.argv) == 4 else None)
     else:
         main()

@@ -5,7 +5,9 @@
 - the player: the real frame loop, headless, at 1920x1080 with the real clock, playing an image,
   then the clip, then the image again; its CPU time (all threads) over the clip's airtime, beside the
   baseline (target <= 1.5x), its late frames (target 0 at 30 fps) and the frames on which the screen
-  showed black at any of five points (target 0, switches included).
+  showed black at any of five points (target 0, switches included);
+- memory: bench_player's 200 cached 1080p images shown once each, then this clip playing in the same
+  frame loop, in a fresh process (target <= 150 MB, as without the clip).
 
 BENCH_QUICK=1 makes the clip 4 s instead of 10. The clip is made once and kept in the system's
 temporary directory (encoding it takes longer than the benchmark).
@@ -170,6 +172,9 @@ def main() -> None:
         print(f"frames: {played['shown']:.0f} shown, {played['late']:.0f} late (target 0), "
               f"{played['dropped']:.0f} dropped; black frames from the image to the clip and back: "
               f"{played['black']:.0f} (target 0)")
+        from bench.bench_player import bench_rss
+
+        bench_rss(workdir / "rss", clip=path)  # the memory bound, with the clip playing after 200 images
 
 
 if __name__ == "__main__":

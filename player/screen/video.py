@@ -19,14 +19,16 @@ import queue
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import av
 import pygame
 
 from signage_contract import Fit
 
 from .images import effective_fit, scaled_size
+
+if TYPE_CHECKING:
+    import av  # imported when a clip first plays: FFmpeg's libraries weigh ~25 MB of a board's memory
 
 log = logging.getLogger(__name__)
 QUEUE_BYTES = 64 * 1024 * 1024  # decoded ahead: 7 frames of a 1080p region, 40 of a 768x512 LED board
@@ -97,6 +99,8 @@ class Clip:
 
     # -- decoder thread -------------------------------------------------------------------------
     def _run(self) -> None:
+        import av
+
         try:
             index = 0
             while not self._stop.is_set():
@@ -108,6 +112,8 @@ class Clip:
             self.error = str(exc) or type(exc).__name__
 
     def _decode_once(self, first_index: int) -> int:
+        import av
+
         decoded = 0
         with av.open(str(self.path), "r") as container:
             stream = container.streams.video[0]

@@ -200,3 +200,15 @@ def test_the_headless_loop_plays_the_clip_frame_by_frame_without_a_black_frame(s
     assert samples and not [s for s in samples if s[1] == (0, 0, 0)]
     assert any(_near(c, RED) for _, c in samples)
     assert any(_near(c, colour_at(0)) for _, c in samples) and any(_near(c, colour_at(1)) for _, c in samples)
+
+
+def test_a_player_without_clips_does_not_load_ffmpeg() -> None:
+    """PyAV (FFmpeg's libraries, ~25 MB resident) is imported when a clip first plays, so a board
+    showing images keeps its memory bound (bench_player's 200 images: 189 MB with it, 152 without)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; import player.app, player.screen.kinds.video, player.screen.video; "
+            "from player.screen.kinds import kind_of; sys.exit('av' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], env={"SDL_VIDEODRIVER": "dummy"}, timeout=60,
+                          capture_output=True).returncode == 0
