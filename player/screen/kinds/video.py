@@ -5,8 +5,9 @@ The compositor prepares a clip as soon as it knows it comes next (``prepare``), 
 waits for its first frame (``prepared``), so neither side of a clip shows a black frame. A clip
 that cannot be opened or decoded, or that is above what this board class plays
 (``signage_contract/video.py``), is marked bad in the image store: logged once, skipped by the
-timeline from the next frame on, never a frozen screen. Sound: clips play muted (the player has no
-audio output path yet; ``VideoItem.muted`` is carried for when it does).
+timeline from the next frame on, never a frozen screen. Sound: clips play muted. Spoken
+announcements reach the board's loudspeaker through pygame.mixer (screen/speech.py), but a clip's
+own sound track is not decoded yet; ``VideoItem.muted`` is carried for when it is.
 """
 
 from __future__ import annotations
