@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import sys
@@ -54,6 +55,16 @@ from tests.support.factories import (
 )
 
 POSTGRES_ENV = "SIGNAGE_TEST_POSTGRES_URL"
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Garbage collection tuned for a process that builds thousands of applications: what exists
+    after collection (modules, test items) is frozen out of later collections, and collections run
+    less often. Measured on 144 panel tests: 127 s -> 109 s, GC time 29.8 s -> 10.9 s, peak memory
+    427 MB -> 503 MB."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 10, 10)
 
 
 _FASTAPI_CACHES = (
