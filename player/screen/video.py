@@ -1,11 +1,11 @@
 """Clips decoded off the frame path: one PyAV thread per clip shown or about to be shown.
 
-The thread decodes, lets FFmpeg's scaler shrink (or grow) each frame straight to the size it is
-drawn at in RGB (``VideoFrame.reformat``: one pass, no Python pixel work), and puts it into a small
-bounded queue; the frame loop only wraps the newest due frame in a surface and blits it. A clip is
-opened and primed (its first frames decoded) as soon as the compositor knows it comes next, so
-the switch from an image to a clip shows its first frame at once, and its last frame stays until
-the next item is drawn over it: no black frame either side.
+The thread decodes and puts each frame, as decoded (YUV, 3 MB for 1080p), into a small bounded
+queue; the frame loop takes the newest due frame and has FFmpeg's scaler convert and scale it
+straight into the screen's own pixels (screen/swscale.py): one pass, no copy, no allocation per
+frame. A clip is opened and primed (its first frames decoded) as soon as the compositor knows it
+comes next, so the switch from an image to a clip shows its first frame at once, and its last
+frame stays until the next item is drawn over it: no black frame either side.
 
 Frame ``i`` of a clip is due ``i / fps`` seconds after the item started; a due frame that was not
 decoded in time counts as late (``Clip.late``), a frame passed over as dropped. A clip that cannot
@@ -26,13 +26,14 @@ import pygame
 from signage_contract import Fit
 
 from .images import effective_fit, scaled_size
+from .swscale import Scaler, _Context
 
 if TYPE_CHECKING:
     import av  # imported when a clip first plays: FFmpeg's libraries weigh ~25 MB of a board's memory
 
 log = logging.getLogger(__name__)
-QUEUE_BYTES = 64 * 1024 * 1024  # decoded ahead: 7 frames of a 1080p region, 40 of a 768x512 LED board
-QUEUE_FRAMES = (4, 30)  # but never fewer (a 4K region: 4 frames, 130 MB) nor more than this
+QUEUE_BYTES = 24 * 1024 * 1024  # decoded ahead, as decoded: 8 frames of a 1080p clip, 30 of a 720p one
+QUEUE_FRAMES = (4, 30)  # but never fewer (a 4K clip: 4 frames, 50 MB) nor more than this
 PUT_POLL_S = 0.1  # how often a waiting decoder checks that its clip is still wanted
 
 
@@ -54,7 +55,8 @@ class Placement:
 
 # The display's 32-bit layouts PyAV can write directly, by the surface's (R, G, B) masks.
 NATIVE_FORMATS = {(0xFF0000, 0xFF00, 0xFF): "bgra", (0xFF, 0xFF00, 0xFF0000): "rgba"}
-_PYGAME_FORMATS: dict[str, Literal["BGRA", "RGBA", "RGB"]] = {"bgra": "BGRA", "rgba": "RGBA", "rgb24": "RGB"}
+NATIVE_MASKS = {name: masks for masks, name in NATIVE_FORMATS.items()}
+_PYGAME_FORMATS: dict[str, Literal["BGRA", "RGBA"]] = {"bgra": "BGRA", "rgba": "RGBA"}
 
 
 def frame_format(surface: pygame.Surface | None) -> str:
@@ -69,30 +71,33 @@ def frame_format(surface: pygame.Surface | None) -> str:
 @dataclass(frozen=True)
 class DecodedFrame:
     index: int  # counted from the clip's start, across loops
-    picture: av.VideoFrame  # at the drawn size, in the clip's ``pixel_format``
+    picture: av.VideoFrame  # as decoded: the clip's own size and pixel format
 
 
 class Clip:
-    """One showing of a clip in one region: the decoder thread and what the frame loop has taken."""
+    """One showing of a clip in one region: the decoder thread and what the frame loop has taken.
+
+    ``pixel_format`` is the screen's layout (``frame_format``): frames are converted into it."""
 
     def __init__(self, path: Path, box: tuple[int, int], fit: Fit, fps: float,
-                 pixel_format: str = "rgb24") -> None:
+                 pixel_format: str = "rgb24", scaler: Scaler | Literal["auto"] | None = "auto") -> None:
         self.path = path
-        self.pixel_format = pixel_format
+        self.pixel_format = pixel_format if pixel_format in NATIVE_MASKS else "bgra"
         self.box = box
         self.fit = fit
         self.fps = fps
+        self.scaler = Scaler.load() if scaler == "auto" else scaler
         self.placement: Placement | None = None
-        fewest, most = QUEUE_FRAMES
-        self.frames: queue.Queue[DecodedFrame] = queue.Queue(
-            max(fewest, min(most, QUEUE_BYTES // max(1, box[0] * box[1] * 4))))
+        self.frames: queue.Queue[DecodedFrame] = queue.Queue(QUEUE_FRAMES[1])  # narrowed at the first frame
         self.error: str | None = None
         self.current: DecodedFrame | None = None
-        self.surface: pygame.Surface | None = None
+        self.surface: pygame.Surface | None = None  # the frame on show, converted (when not drawn direct)
         self.shown = 0  # frames taken for display
         self.late = 0  # due frames that were not decoded in time
         self.dropped = 0  # decoded frames passed over because a later one was already due
         self._late_index = -1
+        self._context: _Context | None = None  # the scaler's, for this clip's shape
+        self._converted: av.VideoFrame | None = None  # PyAV's converted frame behind ``surface``
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="signage-video", daemon=True)
         self._thread.start()
@@ -122,13 +127,11 @@ class Clip:
             for frame in container.decode(stream):
                 if self.placement is None:
                     self.placement = Placement.of((frame.width, frame.height), self.box, self.fit)
-                width, height = self.placement.scaled
-                # unscaled, only the colours are converted: the cheapest filter does it exactly
-                scaling = (width, height) != (frame.width, frame.height)
-                picture = frame.reformat(width=width, height=height, format=self.pixel_format,
-                                         interpolation="BILINEAR" if scaling else "POINT", threads=1)
-                item = DecodedFrame(first_index + decoded, picture)
-                if not self._put(item):
+                    size = sum(plane.buffer_size for plane in frame.planes)
+                    fewest, most = QUEUE_FRAMES
+                    # set before the first put, while only this thread uses the queue
+                    self.frames.maxsize = max(fewest, min(most, QUEUE_BYTES // max(1, size)))
+                if not self._put(DecodedFrame(first_index + decoded, frame)):
                     return decoded + 1
                 decoded += 1
         return decoded
@@ -164,46 +167,66 @@ class Clip:
             else:
                 self.shown += 1
             taken = True
-            self.current, self.surface = following, None
+            self.current, self.surface, self._converted = following, None, None
         return -1 if self.current is None else self.current.index
 
     def picture(self) -> pygame.Surface | None:
-        """The frame on show as a surface (made once per frame over the frame's own pixels)."""
-        if self.current is None:
+        """The frame on show at its drawn size, as a surface in the screen's layout (made once per frame)."""
+        if self.current is None or self.placement is None:
             return None
         if self.surface is None:
+            width, height = self.placement.scaled
             frame = self.current.picture
-            plane = frame.planes[0]  # rows may be padded: the surface takes the pitch as it is
-            self.surface = pygame.image.frombuffer(plane, (frame.width, frame.height),
-                                                   _PYGAME_FORMATS[self.pixel_format],
-                                                   plane.line_size)
+            if self.scaler is not None:
+                red, green, blue = NATIVE_MASKS[self.pixel_format]
+                self.surface = pygame.Surface((width, height), 0, 32, (red, green, blue, 0))
+                self._convert(self.surface, (0, 0))
+            else:  # PyAV converts into a new frame; the surface is made over its pixels
+                scaling = (width, height) != (frame.width, frame.height)
+                self._converted = frame.reformat(width=width, height=height, format=self.pixel_format,
+                                                 interpolation="BILINEAR" if scaling else "POINT", threads=1)
+                plane = self._converted.planes[0]  # rows may be padded: the surface takes the pitch
+                self.surface = pygame.image.frombuffer(plane, (width, height),
+                                                       _PYGAME_FORMATS[self.pixel_format], plane.line_size)
             self.surface.set_alpha(None)  # copied, never blended
         return self.surface
 
     def draw(self, surface: pygame.Surface, at: tuple[int, int]) -> bool:
         """Put the frame on show onto ``surface`` at ``at`` (the box's top-left); False when none is
-        decoded. A frame in the surface's own layout spanning its width is one memory copy."""
+        decoded. Into a screen of the same layout the scaler writes the screen's pixels directly."""
         if self.current is None or self.placement is None:
             return False
-        placement, frame = self.placement, self.current.picture
+        placement = self.placement
         x, y = at[0] + placement.offset[0], at[1] + placement.offset[1]
-        plane = frame.planes[0]
-        whole = placement.crop == pygame.Rect(0, 0, frame.width, frame.height)
-        if (self.pixel_format != "rgb24" and whole and x == 0 and frame.width == surface.get_width()
-                and plane.line_size == surface.get_pitch() and y + frame.height <= surface.get_height()):
-            start, length = y * surface.get_pitch(), plane.line_size * frame.height
-            view = surface.get_view("1")  # the surface's own pixels, locked until released
-            with memoryview(view).cast("B") as pixels, memoryview(plane) as source:  # type: ignore[arg-type]
-                pixels[start:start + length] = source.cast("B")[:length]
+        width, height = placement.scaled
+        whole = placement.crop == pygame.Rect(0, 0, width, height)
+        inside = surface.get_rect().contains(pygame.Rect(x, y, width, height))
+        if self.scaler is not None and whole and inside and frame_format(surface) == self.pixel_format:
+            self._convert(surface, (x, y))
             return True
         picture = self.picture()
         assert picture is not None
         surface.blit(picture, (x, y), placement.crop)
         return True
 
+    def _convert(self, surface: pygame.Surface, at: tuple[int, int]) -> None:
+        """The scaler writes the frame on show into ``surface`` from ``at``: the caller checked that
+        the whole scaled picture lies inside it and that ``surface`` is 32-bit in ``pixel_format``."""
+        assert self.scaler is not None and self.current is not None and self.placement is not None
+        surface.lock()
+        try:
+            pitch = surface.get_pitch()
+            address = surface._pixels_address + at[1] * pitch + at[0] * 4
+            self._context = self.scaler.convert(self._context, self.current.picture, self.placement.scaled,
+                                                self.pixel_format, address, pitch)
+        finally:
+            surface.unlock()
+
     def close(self) -> None:
         self._stop.set()
+        if self._context is not None and self.scaler is not None:
+            self.scaler.free(self._context)
+            self._context = None
 
     def join(self, timeout: float) -> None:
         self._thread.join(timeout)
-
