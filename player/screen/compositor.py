@@ -23,6 +23,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
+from typing import Any
 
 import pygame
 
@@ -43,7 +44,7 @@ from ..core.timeline import Frame, RegionShow, resolve
 from . import override_screen, render
 from .arrange import arrange
 from .images import ImageKey, ImageStore
-from .kinds import Scene, kind_of
+from .kinds import ItemKind, Scene, kind_of
 
 log = logging.getLogger(__name__)
 Reopen = Callable[[Manifest | None], pygame.Surface | None]
@@ -328,21 +329,34 @@ class Compositor:
             self.shown[show.region.id] = _Shown(key, rect)
             self.dirty.append(rect)
 
-    def animating(self) -> bool:
+    def _animated(self) -> list[tuple[ItemKind[Any], Any, datetime]]:
+        """The kind, item and start of every region whose item moves now."""
         if self.mode != ("regions",) or self.frame is None:
-            return False
+            return []
         screen = self.screen.get_rect()
-        return any(
-            (kind := kind_of(s.item)) is not None
-            and kind.animates(s.item, region_rect(screen, s.region.x, s.region.y, s.region.w, s.region.h),
-                              screen.size)
-            for s in self.frame.regions
-        )
+        moving = []
+        for show in self.frame.regions:
+            kind = kind_of(show.item)
+            rect = region_rect(screen, show.region.x, show.region.y, show.region.w, show.region.h)
+            if kind is not None and kind.animates(show.item, rect, screen.size):
+                moving.append((kind, show.item, show.started_at))
+        return moving
+
+    def animating(self) -> bool:
+        return bool(self._animated())
+
+    def ticking(self, now: datetime) -> bool:
+        """Whether something moves every frame (a ticker, a scrolling text): the loop then keeps a
+        steady 60 fps; a clip alone wakes it when its next frame is due (``next_wake_s``)."""
+        return any(kind.next_frame_s(item, started, now) is None for kind, item, started in self._animated())
 
     def next_wake_s(self, now: datetime) -> float:
-        """How long the loop may sleep: until the next change, a minute tick, or a short idle poll."""
-        if self.animating():
-            return 1.0 / TICKER_FPS
+        """How long the loop may sleep: until the next change, a clip's next frame, a minute tick,
+        or a short idle poll."""
+        moving = self._animated()
+        if moving:
+            waits = [kind.next_frame_s(item, started, now) for kind, item, started in moving]
+            return min(1.0 / TICKER_FPS if wait is None else wait for wait in waits)
         wait = IDLE_WAIT_S
         if self.frame is not None:
             wait = min(wait, max(0.0, (self.frame.next_change_at - now).total_seconds()))

@@ -100,7 +100,7 @@ def run_loop(
         saver.maybe_save(compositor)
         if max_seconds is not None and time.monotonic() - started >= max_seconds:
             break
-        if compositor.animating():
+        if compositor.ticking(now):
             pacer.tick(TICKER_FPS)  # steady pacing keeps the ticker's pixel steps even
         else:
             shared.wait_changed(compositor.next_wake_s(now))

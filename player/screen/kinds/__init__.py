@@ -72,6 +72,11 @@ class ItemKind(ABC, Generic[ItemT]):
         redrawn only when the key changes (a strip that moved a pixel)."""
         return self.animated
 
+    def next_frame_s(self, item: ItemT, started_at: datetime, now: datetime) -> float | None:
+        """For an animated kind with its own frame rate (a clip): how long until its next frame is
+        due, so the loop sleeps until then. None: it moves every frame, at the loop's steady pace."""
+        return None
+
     def redraw_key(self, item: ItemT, rect: pygame.Rect, scene: Scene) -> tuple[object, ...]:
         """What, besides the item and its region, changes how it looks at ``scene.now``."""
         return ()

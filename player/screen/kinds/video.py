@@ -28,6 +28,7 @@ from . import ItemKind, Scene
 
 log = logging.getLogger(__name__)
 MAX_CLIPS = 4  # what is on screen and what comes next, over a few regions
+FRAME_MARGIN_S = 0.001  # the loop wakes this long after a frame is due, so it is due when it looks
 ShowingKey = tuple[str, str, tuple[int, int, int, int], datetime]
 
 
@@ -67,6 +68,12 @@ class VideoKind(ItemKind[VideoItem]):
     def prepared(self, item: VideoItem, rect: pygame.Rect, started_at: datetime) -> bool:
         clip = self.clips.get(showing_key(item, rect, started_at))
         return clip is None or clip.ready()
+
+    def next_frame_s(self, item: VideoItem, started_at: datetime, now: datetime) -> float:
+        """Until just after the clip's next frame is due (its frame rate, not the loop's 60 fps)."""
+        elapsed = (now - started_at).total_seconds()
+        due_next = (int(elapsed * item.frame_rate + 1e-6) + 1) / item.frame_rate
+        return max(0.0, due_next - elapsed) + FRAME_MARGIN_S
 
     def redraw_key(self, item: VideoItem, rect: pygame.Rect, scene: Scene) -> tuple[object, ...]:
         """The index of the frame on show: the region is drawn again only when a new one is due."""

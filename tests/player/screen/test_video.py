@@ -212,3 +212,94 @@ def test_a_player_without_clips_does_not_load_ffmpeg() -> None:
             "from player.screen.kinds import kind_of; sys.exit('av' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], env={"SDL_VIDEODRIVER": "dummy"}, timeout=60,
                           capture_output=True).returncode == 0
+
+
+def _gradient_frame(width: int, height: int, colorspace: int | None = None):  # type: ignore[no-untyped-def]
+    """A decoded-like YUV 4:2:0 frame of colourful gradients (every conversion path shows in it)."""
+    import av
+    from PIL import Image
+
+    red = Image.linear_gradient("L").resize((width, height))
+    green = Image.radial_gradient("L").resize((width, height))
+    blue = Image.linear_gradient("L").rotate(90).resize((width, height))
+    frame = av.VideoFrame.from_image(Image.merge("RGB", (red, green, blue))).reformat(format="yuv420p")
+    if colorspace is not None:
+        frame.colorspace = colorspace
+    return frame
+
+
+@pytest.mark.parametrize(("size", "colorspace"), [((320, 180), None), ((200, 120), None), ((320, 180), 1)])
+def test_the_scaler_writes_the_same_pixels_as_pyav(size: tuple[int, int], colorspace: int | None) -> None:
+    """FFmpeg's scaler called on the screen's memory gives what PyAV's reformat gives: unscaled,
+    scaled, and a clip tagged BT.709 (HD) converted with its own colours."""
+    from player.screen.swscale import Scaler
+
+    scaler = Scaler.load()
+    assert scaler is not None, "PyAV's libswscale should be found on Linux"
+    frame = _gradient_frame(320, 180, colorspace)
+    surface = pygame.Surface(size, 0, 32, (0xFF0000, 0xFF00, 0xFF, 0))
+    surface.lock()
+    context = scaler.convert(None, frame, size, "bgra", surface._pixels_address, surface.get_pitch())
+    surface.unlock()
+    scaler.free(context)
+    scaling = size != (320, 180)
+    expected = frame.reformat(width=size[0], height=size[1], format="bgra",
+                              interpolation="BILINEAR" if scaling else "POINT")
+    plane, pitch = bytes(expected.planes[0]), expected.planes[0].line_size
+    worst = 0
+    for y in range(0, size[1], 7):
+        for x in range(0, size[0], 5):
+            got = surface.get_at((x, y))
+            blue, green, red = plane[y * pitch + x * 4:y * pitch + x * 4 + 3]
+            worst = max(worst, abs(got.r - red), abs(got.g - green), abs(got.b - blue))
+    assert worst <= 1
+
+
+@pytest.mark.parametrize("scaler", ["auto", None], ids=["direct", "pyav"])
+def test_both_conversions_draw_the_clip_into_the_screen(screen, clips, scaler) -> None:
+    """Straight into the screen's pixels (the scaler) or through PyAV where the scaler is missing;
+    a covered clip (cropped) goes through a picture of its own either way."""
+    for fit, box in ((Fit.CONTAIN, (240, 270)), (Fit.COVER, (170, 90))):
+        clip = Clip(clips["h264"], box, fit, 10.0, "bgra", scaler=scaler)
+        try:
+            _wait(clip.ready, "the first frame")
+            clip.advance(0.0)
+            screen.fill((0, 0, 0))
+            assert clip.draw(screen, (100, 0))
+            assert clip.placement is not None
+            inside = (100 + clip.placement.offset[0] + 20, clip.placement.offset[1] + 20)
+            assert _near(screen.get_at(inside), colour_at(0))
+            assert tuple(screen.get_at((99, 10)))[:3] == (0, 0, 0)  # nothing written left of the box
+        finally:
+            clip.close()
+
+
+def test_the_queue_holds_decoded_frames_within_its_byte_budget(clips) -> None:
+    from player.screen.video import QUEUE_BYTES, QUEUE_FRAMES
+
+    clip = Clip(clips["h264"], (160, 90), Fit.CONTAIN, 10.0)
+    try:
+        _wait(clip.frames.full, "the queue to fill")
+        one = sum(p.buffer_size for p in clip.frames.queue[0].picture.planes)
+        assert clip.frames.maxsize == max(QUEUE_FRAMES[0], min(QUEUE_FRAMES[1], QUEUE_BYTES // one))
+        assert clip.frames.maxsize * one <= max(QUEUE_BYTES, QUEUE_FRAMES[0] * one)
+    finally:
+        clip.close()
+
+
+def test_a_clip_alone_wakes_the_loop_at_its_own_frame_rate(screen, tmp_path, clips) -> None:
+    """A clip at 10 fps: the loop sleeps until its next frame is due, not 60 times a second; a
+    ticker beside it brings back the steady 60 fps."""
+    data = clips["h264"].read_bytes()
+    value = manifest([video_item("v", clip_ref(clips["h264"], 160, 90), duration_s=2, frame_rate=10)])
+    compositor = Compositor(screen, _store(tmp_path, data))
+    now = START + timedelta(milliseconds=250)
+    compositor.update(Snapshot(generation=1, manifest=value), now)
+    assert compositor.animating() and not compositor.ticking(now)
+    assert compositor.next_wake_s(now) == pytest.approx(0.051, abs=1e-6)  # frame 3 is due at 300 ms
+    ticker = {"kind": "ticker", "id": "k", "text": "Tin vắn"}
+    both = manifest([video_item("v", clip_ref(clips["h264"], 160, 90), duration_s=2), ticker],
+                    timeline=[entry(START, NOW + timedelta(days=1), {"main": ["v"], "ticker": ["k"]},
+                                    "mtc")])
+    compositor.update(Snapshot(generation=2, manifest=both), now)
+    assert compositor.ticking(now) and compositor.next_wake_s(now) == pytest.approx(1 / 60)
