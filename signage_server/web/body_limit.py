@@ -77,7 +77,7 @@ class BodyLimits:
             BodyRule("media uploads", "POST", "/api/v1/media", media),
             BodyRule("media uploads", "POST", "/panel/media", media),
             BodyRule("media uploads", "POST", "/panel/emergency", media),  # an image with the text
-            BodyRule("media uploads", "POST", "/panel/publish", media),  # images sent with a bulletin
+            BodyRule("media uploads", "POST", "/panel/publish", media),  # files sent with a bulletin
             BodyRule("bulletin intake", "POST", "/api/v1/intake/bulletins", media),  # and its images
             BodyRule("screenshot uploads", "POST", DEVICE_SCREENSHOTS, screenshot),
             BodyRule("CAP messages", "POST", "/api/v1/cap", MAX_CAP_BYTES),

@@ -1,6 +1,7 @@
 """A submission as an approver sees it: the text, a preview at each target board's size (drawn by
-the player's renderer, every page), the targets in names with their board count, the window in
-local time, the priority and the author. Shared by the queue and a submission's own page."""
+the player's renderer, every page), the files sent with it (images, clips, PDFs, each with its
+size, length or pages), the targets in names with their board count, the window in local time,
+the priority and the author. Shared by the queue and a submission's own page."""
 
 from __future__ import annotations
 
@@ -14,11 +15,39 @@ from signage_contract import Category, Priority
 from signage_contract.timezone import LOCAL_ZONE
 from signage_server.content.publications import SubmissionPublic
 from signage_server.core.auth import in_scope
-from signage_server.models import AdminUnit, Board, Bulletin, SubmissionKind, User
+from signage_server.models import AdminUnit, Board, Bulletin, Media, MediaPage, SubmissionKind, User
 from signage_server.web.panel.preview import BulletinDraft, PreviewRenderer
 from signage_server.web.panel.routes.publish import SizedPreview, previews_at_sizes
 
 EXCERPT_CHARS = 280
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with the submission, as the approver reads it."""
+
+    media_id: int
+    name: str
+    kind: str  # "image", "video" or "pdf"
+    width: int
+    height: int
+    seconds: int = 0  # a clip's length
+    pages: int = 0  # a PDF's pages
+
+
+def attachments(session: Session, media_ids: list[int]) -> list[Attachment]:
+    found: list[Attachment] = []
+    for media_id in media_ids:
+        media = session.get(Media, media_id)
+        if media is None:
+            continue
+        kind = ("video" if media.content_type.startswith("video/")
+                else "pdf" if media.content_type == "application/pdf" else "image")
+        pages = len(session.exec(select(MediaPage.id).where(MediaPage.media_id == media_id)).all()) \
+            if kind == "pdf" else 0
+        found.append(Attachment(media_id, media.title or media.original_name, kind, media.width, media.height,
+                                round(media.duration_s or 0), pages))
+    return found
 
 
 @dataclass(frozen=True)
@@ -39,6 +68,7 @@ class SubmissionCard:
     hours: str
     previews: list[SizedPreview]
     media_ids: list[int]
+    files: list[Attachment]
 
     @property
     def is_edit(self) -> bool:
@@ -97,4 +127,4 @@ def submission_card(session: Session, renderer: PreviewRenderer, found: Submissi
         tags=list(found.targets.get("tags", [])), board_count=len(boards),
         window_from=_local(window.get("valid_from")), window_until=_local(window.get("valid_until")),
         weekdays=list(window.get("weekdays") or []), hours=hours, previews=previews,
-        media_ids=list(found.media_ids))
+        media_ids=list(found.media_ids), files=attachments(session, list(found.media_ids)))

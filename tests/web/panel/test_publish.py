@@ -168,9 +168,53 @@ def test_a_refused_image_says_so_and_keeps_the_text(client, users, make_board, s
     csrf = login(client, "editor-a")
     refused = client.post("/panel/publish", data=_form(csrf, board_ids=[board.id]),
                           files=[("files", ("ghi-chu.txt", b"khong phai anh", "text/plain"))])
-    assert refused.status_code == 422 and "Ảnh bị từ chối" in refused.text
+    assert refused.status_code == 422 and "Tệp bị từ chối" in refused.text
     assert TITLE in refused.text and BODY in refused.text
     assert session.exec(select(Submission)).all() == []
+
+
+def test_a_clip_and_a_pdf_sent_with_the_form_become_a_video_and_a_document_item(
+    client, users, make_board, session, tmp_path
+) -> None:
+    """The form takes what the media library takes: a clip is probed and played as a video item,
+    a PDF rendered to pages and shown as a document item, in the same one submit."""
+    from signage_server.models import Media, PlaylistItem
+    from tests.support.pdfs import colour_pdf
+    from tests.support.video_clips import make_clip
+
+    login(client, "editor-a")
+    page = client.get("/panel/publish")
+    assert "video/mp4" in page.text and "application/pdf" in page.text
+    assert "Ảnh, video hoặc tài liệu PDF" in page.text
+    board = make_board()
+    csrf = login(client, "editor-a")
+    clip = make_clip(tmp_path / "phim.mp4", seconds=1).read_bytes()
+    sent = client.post("/panel/publish", data=_form(csrf, board_ids=[board.id]), follow_redirects=False,
+                       files=[("files", ("phim tuyên truyền.mp4", clip, "video/mp4")),
+                              ("files", ("công văn.pdf", colour_pdf(), "application/pdf"))])
+    assert sent.status_code == 303, sent.text
+    row = session.exec(select(Submission)).one()
+    kinds = {session.get(Media, i).content_type: i for i in row.media_ids}
+    assert set(kinds) == {"video/mp4", "application/pdf"}
+    items = session.exec(select(PlaylistItem).where(PlaylistItem.media_id.in_(row.media_ids))).all()
+    assert sorted(i.kind for i in items) == ["pdf", "video"]
+    listed = client.get("/panel/publish").text
+    assert '<span class="kind">Video</span>' in listed and '<span class="kind">PDF</span>' in listed
+
+
+def test_a_clip_a_board_cannot_play_is_refused_with_its_reason_and_keeps_the_text(
+    client, users, make_board, session, tmp_path
+) -> None:
+    from signage_server.models import Media
+
+    board = make_board()
+    csrf = login(client, "editor-a")
+    damaged = b"\x00\x00\x00\x18ftypmp42" + b"khong phai phim" * 50
+    refused = client.post("/panel/publish", data=_form(csrf, board_ids=[board.id]),
+                          files=[("files", ("hỏng.mp4", damaged, "video/mp4"))])
+    assert refused.status_code == 422 and "Tệp bị từ chối" in refused.text
+    assert TITLE in refused.text and BODY in refused.text
+    assert session.exec(select(Submission)).all() == [] and session.exec(select(Media)).all() == []
 
 
 def test_a_schedule_edit_shows_the_fields_it_changes(client, users, make_board, session) -> None:

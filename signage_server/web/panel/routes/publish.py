@@ -1,7 +1,8 @@
-"""The "Đăng tin" page: write a bulletin or pick images, choose where (a searchable tree of units,
-boards and tags with the number of boards each reaches) and when, see it at every target board's
-size, and send it once: ``content/publications.create_publication`` makes the bulletin, playlist
-and schedules together as one submission. A refused form comes back with everything typed kept."""
+"""The "Đăng tin" page: write a bulletin or pick images, clips or PDF documents, choose where (a
+searchable tree of units, boards and tags with the number of boards each reaches) and when, see it
+at every target board's size, and send it once: ``content/publications.create_publication`` makes
+the bulletin, playlist and schedules together as one submission. A refused form comes back with
+everything typed kept."""
 
 from __future__ import annotations
 
@@ -219,7 +220,9 @@ def _draft(title: str, body: str, category: str, priority: str, media_ids: list[
 
 def upload_images(session: Session, *, actor: Actor, changes: ChangeFeed, store: MediaStore,
                   files: list[UploadFile], category: Category) -> list[int]:
-    """Store the images sent with the form (the media library's own checks); their ids."""
+    """Store the files sent with the form (the media library's own checks: images, clips probed
+    against what boards play, PDFs rendered to pages); their ids. A clip becomes a video item and a
+    PDF a document item of the publication (content/publications.py)."""
     made: list[int] = []
     for file in files:
         if not file.filename:
@@ -239,8 +242,8 @@ def send(request: Request, session: SessionDep, who: CheckedPanelUser, view: Pag
          valid_from: Text = "", valid_until: Text = "", weekdays: Ids = [],  # noqa: B006
          daily_start: Text = "", daily_end: Text = "",
          files: Annotated[list[UploadFile], File()] = []) -> Response:  # noqa: B006
-    """Send the publication (storing the images sent with it first); on a refusal the page comes
-    back, 422, with the form as typed and the images stored so far chosen."""
+    """Send the publication (storing the files sent with it first); on a refusal the page comes
+    back, 422, with the form as typed and the files stored so far chosen."""
     draft = _draft(title, body, category, priority, media_ids, board_ids, unit_ids, tags, valid_from,
                    valid_until, weekdays, daily_start, daily_end)
     _ = view.translator(request)
@@ -252,7 +255,7 @@ def send(request: Request, session: SessionDep, who: CheckedPanelUser, view: Pag
         draft.media_ids = [*draft.media_ids, *uploaded]
     except MediaRejected as exc:
         session.rollback()
-        message = _("The image was refused: %(reason)s", reason=exc.message)
+        message = _("The file was refused: %(reason)s", reason=exc.message)
         return _render(request, session, who, view, draft, error=message, status_code=422)
     try:
         data = to_request(draft, _)
