@@ -24,7 +24,6 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
-from signage_server.content.qr_fit import check_fits
 from signage_server.core import audit
 from signage_server.core.auth import in_scope
 from signage_server.core.changes import Change, ChangeFeed
@@ -226,6 +225,9 @@ def apply_transition(session: Session, row: ContentMixin, change: StateChange, u
             target = S.APPROVED  # a trusted editor's submission counts as approved (parts first)
     if target in (S.APPROVED, S.PUBLISHED):
         _check_parts(session, row)
+        # here, not at the top: qr_fit reads layouts through manifest.inputs, which imports content
+        from signage_server.content.qr_fit import check_fits
+
         check_fits(session, row)  # QR codes stay scannable on every board reached
     if target in DECISIONS:
         row.reviewed_by, row.reviewed_at = user.id, now
