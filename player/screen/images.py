@@ -168,6 +168,12 @@ class ImageStore:
             self._surfaces.popitem(last=False)
         return surface
 
+    def make_room(self, keep: int) -> None:
+        """Keep only the ``keep`` most recently drawn pictures: a clip's decoded frames take the
+        place of the others (screen/kinds/video.py), one memory budget for both."""
+        while len(self._surfaces) > max(0, keep):
+            self._surfaces.popitem(last=False)
+
     def _drop_unclaimed(self) -> None:
         """Forget the oldest finished decodes nobody displayed (the schedule changed meanwhile), so
         prepared-ahead pictures cannot pile up over days of play."""

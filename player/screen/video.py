@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     import av  # imported when a clip first plays: FFmpeg's libraries weigh ~25 MB of a board's memory
 
 log = logging.getLogger(__name__)
-QUEUE_BYTES = 24 * 1024 * 1024  # decoded ahead, as decoded: 8 frames of a 1080p clip, 30 of a 720p one
+QUEUE_BYTES = 12 * 1024 * 1024  # decoded ahead, as decoded: 4 frames of a 1080p clip (133 ms), 9 of 720p
 QUEUE_FRAMES = (4, 30)  # but never fewer (a 4K clip: 4 frames, 50 MB) nor more than this
 PUT_POLL_S = 0.1  # how often a waiting decoder checks that its clip is still wanted
 

@@ -28,6 +28,9 @@ from . import ItemKind, Scene
 
 log = logging.getLogger(__name__)
 MAX_CLIPS = 4  # what is on screen and what comes next, over a few regions
+# While a clip plays its decoded frames (video.QUEUE_BYTES) take the place of cached pictures:
+# what is on screen beside it and the next one stay (a 1080p picture is 8 MB)
+KEEP_IMAGES_WITH_A_CLIP = 2
 FRAME_MARGIN_S = 0.001  # the loop wakes this long after a frame is due, so it is due when it looks
 ShowingKey = tuple[str, str, tuple[int, int, int, int], datetime]
 
@@ -61,6 +64,7 @@ class VideoKind(ItemKind[VideoItem]):
         display = pygame.display.get_surface() if pygame.display.get_init() else None
         self.clips[key] = Clip(images.media.path(item.media.sha256), rect.size, item.fit, item.frame_rate,
                                frame_format(display))
+        images.make_room(KEEP_IMAGES_WITH_A_CLIP)
         self.ends[key] = started_at + timedelta(seconds=item.duration_s)
         while len(self.clips) > MAX_CLIPS:
             self._close(next(iter(self.clips)))
