@@ -101,16 +101,21 @@ def refusal(facts: ClipFacts, limits: VideoLimits = UPLOAD_LIMITS) -> Refusal | 
                                          f"{MIN_DURATION_S:g} s and {MAX_DURATION_S / 60:g} minutes please",
                        {"seconds": f"{facts.duration_s:.1f}", "min_s": f"{MIN_DURATION_S:g}",
                         "max_min": f"{MAX_DURATION_S / 60:g}"})
-    if not limits.fits(facts.width, facts.height):
-        return Refusal("video.resolution", f"{facts.width}x{facts.height} is above "
-                                           f"{limits.max_width}x{limits.max_height}",
-                       {"size": f"{facts.width}x{facts.height}",
-                        "limit": f"{limits.max_width}x{limits.max_height}"})
-    if facts.fps <= 0 or facts.fps > limits.max_fps + 0.01:
-        return Refusal("video.fps", f"{facts.fps:.2f} frames per second is above {limits.max_fps:g}",
-                       {"fps": f"{facts.fps:.2f}", "limit": f"{limits.max_fps:g}"})
-    if facts.bitrate > limits.max_bitrate:
-        return Refusal("video.bitrate", f"{facts.bitrate / 1e6:.1f} Mbit/s is above "
-                                        f"{limits.max_bitrate / 1e6:g} Mbit/s",
-                       {"mbps": f"{facts.bitrate / 1e6:.1f}", "limit": f"{limits.max_bitrate / 1e6:g}"})
+    return beyond(limits, facts.width, facts.height, facts.fps, facts.bitrate)
+
+
+def beyond(limits: VideoLimits, width: int, height: int, fps: float, bitrate: int) -> Refusal | None:
+    """None when a clip of these figures plays within ``limits`` (a board class's, at approval on
+    the server and before playing on the player); else the first reason it does not."""
+    if not limits.fits(width, height):
+        limit = f"{limits.max_width}x{limits.max_height}"
+        return Refusal("video.resolution", f"{width}x{height} is above {limit}",
+                       {"size": f"{width}x{height}", "limit": limit})
+    if fps <= 0 or fps > limits.max_fps + 0.01:
+        return Refusal("video.fps", f"{fps:.2f} frames per second is above {limits.max_fps:g}",
+                       {"fps": f"{fps:.2f}", "limit": f"{limits.max_fps:g}"})
+    if bitrate > limits.max_bitrate:
+        mbps, limit = f"{bitrate / 1e6:.1f}", f"{limits.max_bitrate / 1e6:g}"
+        return Refusal("video.bitrate", f"{mbps} Mbit/s is above {limit} Mbit/s",
+                       {"mbps": mbps, "limit": limit})
     return None

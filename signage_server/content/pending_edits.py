@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from sqlmodel import Session, col, select
 
-from signage_server.content.qr_fit import check_fits
+from signage_server.content.board_fit import check_fits
 from signage_server.content.schemas import ItemCreate
 from signage_server.content.workflow import Actor, audit_content, not_found, unapproved_parts
 from signage_server.core.audit import snapshot

@@ -30,8 +30,8 @@ from sqlmodel import Session, col, select
 from signage_contract import Category, Priority
 from signage_contract.timezone import LOCAL_ZONE
 from signage_server.content import pdf_media, pending_edits, records
+from signage_server.content.board_fit import check_fits
 from signage_server.content.custom_layouts import visible_layout
-from signage_server.content.qr_fit import check_fits
 from signage_server.content.schemas import ScheduleBase, Weekday
 from signage_server.content.workflow import (
     Actor,

@@ -225,8 +225,8 @@ def apply_transition(session: Session, row: ContentMixin, change: StateChange, u
             target = S.APPROVED  # a trusted editor's submission counts as approved (parts first)
     if target in (S.APPROVED, S.PUBLISHED):
         _check_parts(session, row)
-        # here, not at the top: qr_fit reads layouts through manifest.inputs, which imports content
-        from signage_server.content.qr_fit import check_fits
+        # here, not at the top: board_fit reads layouts through manifest.inputs, which imports content
+        from signage_server.content.board_fit import check_fits
 
         check_fits(session, row)  # QR codes stay scannable on every board reached
     if target in DECISIONS:

@@ -13,7 +13,7 @@ FIRST_IMPORTS = [
     "signage_server.manifest.composer",  # bench/soak.py, bench/bench_compose.py
     "signage_server.manifest.inputs",
     "signage_server.content.workflow",
-    "signage_server.content.qr_fit",
+    "signage_server.content.board_fit",
     "signage_server.content.records",
     "signage_server.content.pdf_media",
 ]

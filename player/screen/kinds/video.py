@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 import pygame
 
 from signage_contract import VideoItem
-from signage_contract.video import LIMITS, board_class
+from signage_contract.video import LIMITS, beyond, board_class
 
 from ..images import ImageStore
 from ..render import rgb
@@ -136,15 +136,8 @@ class VideoKind(ItemKind[VideoItem]):
         display = pygame.display.get_surface() if pygame.display.get_init() else None
         if display is None:
             return None
-        limits = LIMITS[board_class(display.get_size())]
-        if not limits.fits(item.media.width, item.media.height):
-            return (f"{item.media.width}x{item.media.height} is above this board's "
-                    f"{limits.max_width}x{limits.max_height}")
-        if item.frame_rate > limits.max_fps + 0.01:
-            return f"{item.frame_rate:g} fps is above this board's {limits.max_fps:g}"
-        if item.bitrate > limits.max_bitrate:
-            return f"{item.bitrate / 1e6:.1f} Mbit/s is above this board's {limits.max_bitrate / 1e6:g}"
-        return None
-
+        refused = beyond(LIMITS[board_class(display.get_size())], item.media.width, item.media.height,
+                         item.frame_rate, item.bitrate)
+        return None if refused is None else f"{refused.message} on this board"
 
 KIND = VideoKind()

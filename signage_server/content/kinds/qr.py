@@ -1,7 +1,7 @@
 """A QR code: the item's own text is an http(s) address, drawn by the player as a QR code with an
 optional caption (the province's feedback portal, say). The address and the caption are checked
 here on every write; that the code's modules stay scannable on each board a schedule reaches is
-checked when the schedule (or the playlist) is approved (``content.qr_fit``)."""
+checked when the schedule (or the playlist) is approved (``content.board_fit``)."""
 
 from __future__ import annotations
 

@@ -73,6 +73,10 @@ SENTENCES: dict[str, str] = {
     "video.resolution": N_("The clip is %(size)s pixels; boards play at most %(limit)s."),
     "video.fps": N_("The clip has %(fps)s frames per second; boards play at most %(limit)s."),
     "video.bitrate": N_("The clip uses %(mbps)s Mbit/s; boards play at most %(limit)s Mbit/s."),
+    # at approval, for each board a schedule reaches (content/board_fit.py)
+    "video.resolution_on_board": N_("The clip “%(clip)s” is %(size)s pixels; board “%(board)s” plays at most %(limit)s. Choose a smaller clip or other boards."),
+    "video.fps_on_board": N_("The clip “%(clip)s” has %(fps)s frames per second; board “%(board)s” plays at most %(limit)s. Choose another clip or other boards."),
+    "video.bitrate_on_board": N_("The clip “%(clip)s” uses %(mbps)s Mbit/s; board “%(board)s” plays at most %(limit)s Mbit/s. Export it at a lower bitrate or choose other boards."),
     "request.too_large": N_("The request is too large."),
     "request.invalid": N_("The form is not valid."),
     "data.conflict": N_("The change conflicts with existing data (a duplicate name, or something removed meanwhile); reload the page and try again."),

@@ -1,9 +1,14 @@
-"""Whether the QR codes a schedule shows stay scannable on the boards it reaches: each code's
-modules must get at least ``qr.MIN_MODULE_PX`` pixels in its region of every such board (the
-layout's variant for the board's orientation, at the size its player opens). Checked when a
-schedule, or a playlist that schedules play, is approved or published (``workflow``), so a code
-too fine for a board's pixel pitch never goes on air; a board added or resized later is drawn
-best effort by its player, which logs the shortfall."""
+"""Whether what a schedule shows suits the boards it reaches, checked when a schedule, or a playlist
+that schedules play, is approved or published (``workflow``):
+
+- its QR codes stay scannable: each code's modules get at least ``qr.MIN_MODULE_PX`` pixels in its
+  region of every such board (the layout's variant for the board's orientation, at the size its
+  player opens);
+- its clips play: each is within the video limits of every such board's class (resolution, frame
+  rate, bitrate: ``signage_contract.video.LIMITS``), the rule each player applies before playing.
+
+So a code too fine for a board's pixel pitch, or a clip its PC cannot decode, never goes on air; a
+board added or resized later is drawn best effort by its player, which logs the shortfall."""
 
 from __future__ import annotations
 
@@ -13,11 +18,13 @@ from collections.abc import Iterable, Sequence
 from sqlmodel import Session, col, select
 
 from signage_contract import Orientation, Region, qr
+from signage_contract.video import LIMITS, beyond, board_class
 from signage_server.core.errors import Conflict
 from signage_server.manifest.inputs import capture_rectangle, load_layouts
 from signage_server.models import (
     Board,
     ItemKind,
+    Media,
     Playlist,
     PlaylistItem,
     Schedule,
@@ -29,7 +36,8 @@ from signage_server.units.service import subtree_ids
 
 def check_fits(session: Session, row: object) -> None:
     """Raise ``Conflict("qr.too_small")`` naming the first board and region where a QR code of
-    ``row`` (a schedule, or a playlist through the schedules playing it) would be too fine."""
+    ``row`` (a schedule, or a playlist through the schedules playing it) would be too fine, or
+    ``Conflict("video.*_on_board")`` naming the first board whose class cannot play one of its clips."""
     if isinstance(row, Schedule):
         _check_schedule(session, row)
     elif isinstance(row, Playlist) and row.id is not None:
@@ -41,6 +49,7 @@ def check_fits(session: Session, row: object) -> None:
 def _check_schedule(session: Session, schedule: Schedule) -> None:
     regions = session.exec(select(ScheduleRegion).where(ScheduleRegion.schedule_id == schedule.id)).all()
     playlists = {r.playlist_id for r in regions}
+    _check_clips(session, schedule, playlists)
     codes = session.exec(select(PlaylistItem).where(col(PlaylistItem.playlist_id).in_(playlists),
                                                     PlaylistItem.kind == ItemKind.QR)).all()
     if not codes:
@@ -55,6 +64,24 @@ def _check_schedule(session: Session, schedule: Schedule) -> None:
             if region.region_id in placed:
                 items = [i for i in codes if i.playlist_id == region.playlist_id]
                 _check_region(board, placed[region.region_id], screen, items)
+
+
+def _check_clips(session: Session, schedule: Schedule, playlists: set[int]) -> None:
+    clips = session.exec(select(Media).join(PlaylistItem, col(PlaylistItem.media_id) == Media.id).where(
+        col(PlaylistItem.playlist_id).in_(playlists), PlaylistItem.kind == ItemKind.VIDEO)).all()
+    if not clips:
+        return
+    for board in _reached(session, schedule):
+        screen = capture_rectangle(board)[2:]
+        limits = LIMITS[board_class((screen[0], screen[1]))]
+        for clip in clips:
+            refused = beyond(limits, clip.width, clip.height, clip.frame_rate or 0.0, clip.bitrate or 0)
+            if refused is not None:
+                name = clip.title or clip.original_name
+                raise Conflict(f"{refused.code}_on_board",
+                               f"the clip {name!r} cannot play on board {board.name!r} "
+                               f"({screen[0]}x{screen[1]}): {refused.message}",
+                               clip=name, board=board.name, **refused.params)
 
 
 def _check_region(board: Board, region: Region, screen: tuple[int, int],
