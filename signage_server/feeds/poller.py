@@ -122,12 +122,15 @@ class FeedPoller:
                 return
             try:
                 items = parse_feed(document)
-                ingest.ingest(session, feed=feed, items=items, changes=self.changes, now=now)
+                outcome = ingest.ingest(session, feed=feed, items=items, changes=self.changes, now=now)
             except DomainError as error:
                 self._note_failure(session, feed, error, now)
                 return
             if feed.error_code:
                 log.info("feed %s is back", feed_id)
+            if outcome.made or outcome.refused or outcome.expired:
+                log.info("feed %s: %d entries made, %d refused by the content rules, %d placed, %d expired",
+                         feed_id, outcome.made, outcome.refused, outcome.placed, outcome.expired)
             ingest.record_ok(session, feed, now)
 
     def _failed(self, feed_id: int, error: DomainError) -> None:

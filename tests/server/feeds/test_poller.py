@@ -6,6 +6,7 @@ failing feed (500, timeout, bad XML, redirect to file:) keeps its items and says
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 import unicodedata
 from collections.abc import Iterator
@@ -224,12 +225,14 @@ async def test_an_untrusted_ticker_feed_sends_its_playlist_to_the_queue(session,
 
 
 async def test_an_entry_whose_text_is_refused_is_skipped_and_the_others_still_come(
-        session, users, site, poller, clock) -> None:
+        session, users, site, poller, clock, caplog) -> None:
     mixed = "Thông báo " + encode("lịch cắt điện", Encoding.TCVN3)  # TCVN3 inside Unicode: refused
     site.pages["/mixed.xml"] = (200, RSS.replace(b"<item><title>Ng", f"<item><title>{mixed}</title>"
                                                  "<guid>tin-0</guid></item><item><title>Ng".encode(), 1), {})
     feed_id = _feed(session, users, clock, f"{site.url}/mixed.xml", FeedTarget.TICKER, trusted=True)
+    caplog.set_level(logging.INFO, logger="signage_server.feeds")
     assert await poller.tick() == 1
+    assert f"feed {feed_id}: 2 entries made, 1 refused by the content rules" in caplog.text
     clock.now += timedelta(minutes=20)
     await poller.tick()  # the refused entry is not tried again
     assert [i.text for i in _items(session, feed_id)] == ["Ngày hội đại đoàn kết", "Tiêm chủng mở rộng"]
