@@ -38,6 +38,7 @@ from signage_contract import (
     RegionRole,
 )
 from signage_contract.power import FULL_BRIGHTNESS, screen_plan
+from signage_contract.speech import AudioSettings
 
 from ..core.shared import Snapshot
 from ..core.timeline import Frame, RegionShow, resolve
@@ -89,6 +90,7 @@ class Compositor:
         # layer waits for its images only then; on a black screen it is drawn at once, text first.
         self.on_screen = False
         self.screen_on = True  # False while the power schedule has the screen off
+        self.audio: AudioSettings | None = None  # the manifest's, for clips with sound
         self.brightness = FULL_BRIGHTNESS
         self.power_generation = -1
         self.power_next: datetime | None = None
@@ -124,6 +126,7 @@ class Compositor:
             frame = self.frame = arrange(resolved, self.size)
             self._prepare_next(snap.manifest, frame, now)
         zone = render.board_zone(snap.manifest.timezone if snap.manifest else LOCAL_TIMEZONE)
+        self.audio = snap.manifest.audio if snap.manifest else None
         on, level = self._power(snap, now, zone)
         if frame.override is not None:  # over everything, the pairing code included; wakes the screen
             on, level = True, FULL_BRIGHTNESS
@@ -282,7 +285,7 @@ class Compositor:
                 rect.size,
                 board_name,
             )
-            scene = Scene(now, zone, board_name, self.images, show.started_at, screen_rect.size)
+            scene = Scene(now, zone, board_name, self.images, show.started_at, screen_rect.size, self.audio)
             if kind is not None:
                 key += kind.redraw_key(show.item, rect, scene)
             elif show.region.role != RegionRole.MAIN:
@@ -319,7 +322,7 @@ class Compositor:
             rect = region_rect(screen, show.region.x, show.region.y, show.region.w, show.region.h)
             if kind is None or not kind.animates(show.item, rect, size):
                 continue
-            scene = Scene(now, zone, board_name, self.images, show.started_at, size)
+            scene = Scene(now, zone, board_name, self.images, show.started_at, size, self.audio)
             moved = kind.redraw_key(show.item, rect, scene)
             key = (show.item, show.started_at, rect.size, *moved)
             previous = self.shown.get(show.region.id)

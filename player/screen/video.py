@@ -230,3 +230,128 @@ class Clip:
 
     def join(self, timeout: float) -> None:
         self._thread.join(timeout)
+
+
+SOUND_CHUNK_S = 0.5  # the mixer is handed the sound track in pieces this long
+SOUND_AHEAD = 8  # pieces decoded ahead (4 s, 700 KB of 44.1 kHz stereo)
+SOUND_EARLY_S = 0.05  # a piece may start this much before it is due (the mixer's own latency)
+
+
+@dataclass(frozen=True)
+class SoundChunk:
+    start_s: float  # from the clip's start, across loops of its sound track
+    pcm: bytes  # signed 16-bit samples, interleaved, at the mixer's rate and channels
+
+
+class ClipSound:
+    """A clip's sound track, decoded ahead in its own thread at the mixer's format (PyAV resamples),
+    handed to one mixer channel in step with the clip's pictures by ``feed`` (frame loop): a piece
+    that is already past is skipped, one due is started where the clip is, so a clip shown late or
+    resumed after the screen was off stays in step. A clip without a sound track stays silent."""
+
+    def __init__(self, path: Path, rate: int, channels: int) -> None:
+        self.path = path
+        self.rate = rate
+        self.channels = channels
+        self.chunks: queue.Queue[SoundChunk] = queue.Queue(SOUND_AHEAD)
+        self.channel: pygame.mixer.Channel | None = None
+        self.absent = False  # the clip has no sound track
+        self.error: str | None = None
+        self.played = 0  # pieces handed to the mixer
+        self._ready: SoundChunk | None = None  # taken from the queue, not yet handed over
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="signage-video-sound", daemon=True)
+        self._thread.start()
+
+    @property
+    def frame_bytes(self) -> int:
+        return 2 * self.channels
+
+    def _run(self) -> None:
+        import av
+
+        try:
+            start = 0.0
+            while not self._stop.is_set():
+                length = self._decode_once(start)
+                if length <= 0:
+                    return
+                start += length  # the track loops with its clip
+        except (av.FFmpegError, OSError, ValueError, EOFError) as exc:
+            self.error = str(exc) or type(exc).__name__
+
+    def _decode_once(self, start: float) -> float:
+        """Put one pass of the sound track from ``start``; its length in seconds (0: none)."""
+        import av
+
+        with av.open(str(self.path), "r") as container:
+            if not container.streams.audio:
+                self.absent = True
+                return 0.0
+            stream = container.streams.audio[0]
+            resampler = av.AudioResampler(format="s16", layout="stereo" if self.channels == 2 else "mono",
+                                          rate=self.rate)
+            size = int(self.rate * SOUND_CHUNK_S) * self.frame_bytes
+            pending, at, total = bytearray(), start, 0
+            for frame in [*container.decode(stream), None]:
+                for out in resampler.resample(frame):
+                    pending += bytes(out.planes[0])[:out.samples * self.frame_bytes]
+                while len(pending) >= size or (frame is None and pending):
+                    piece = bytes(pending[:size])
+                    del pending[:size]
+                    if not self._put(SoundChunk(at, piece)):
+                        return 0.0
+                    seconds = len(piece) / self.frame_bytes / self.rate
+                    at, total = at + seconds, total + len(piece)
+        return total / self.frame_bytes / self.rate
+
+    def _put(self, chunk: SoundChunk) -> bool:
+        while not self._stop.is_set():
+            try:
+                self.chunks.put(chunk, timeout=PUT_POLL_S)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _next(self, elapsed_s: float) -> SoundChunk | None:
+        """The first piece not yet over at ``elapsed_s`` (the ones before it are dropped)."""
+        while True:
+            if self._ready is None:
+                try:
+                    self._ready = self.chunks.get_nowait()
+                except queue.Empty:
+                    return None
+            seconds = len(self._ready.pcm) / self.frame_bytes / self.rate
+            if self._ready.start_s + seconds > elapsed_s:
+                return self._ready
+            self._ready = None
+
+    def feed(self, elapsed_s: float, volume: int) -> None:
+        """Keep the channel playing the sound of ``elapsed_s`` into the clip, at ``volume`` (0-100)."""
+        if self.channel is None:
+            self.channel = pygame.mixer.find_channel()
+            if self.channel is None:
+                return  # every channel busy (an announcement): the clip's sound waits
+        self.channel.set_volume(volume / 100)
+        if not self.channel.get_busy():
+            chunk = self._next(elapsed_s)
+            if chunk is None or chunk.start_s > elapsed_s + SOUND_EARLY_S:
+                return
+            skip = max(0, int((elapsed_s - chunk.start_s) * self.rate)) * self.frame_bytes
+            self.channel.play(pygame.mixer.Sound(buffer=chunk.pcm[skip:]))
+            self._ready, self.played = None, self.played + 1
+        elif self.channel.get_queue() is None:
+            following = self._next(elapsed_s)
+            if following is not None:
+                self.channel.queue(pygame.mixer.Sound(buffer=following.pcm))
+                self._ready, self.played = None, self.played + 1
+
+    def silence(self) -> None:
+        """Stop what plays (quiet hours began, the board's sound was turned off)."""
+        if self.channel is not None and pygame.mixer.get_init():
+            self.channel.stop()
+
+    def close(self) -> None:
+        self._stop.set()
+        self.silence()

@@ -4,6 +4,8 @@ test can tell from a pixel which second of the clip is on screen."""
 from __future__ import annotations
 
 import hashlib
+import math
+import struct
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -28,8 +30,10 @@ def make_clip(
     seconds: float = 2.0,
     codec: str = "h264",
     bit_rate: int | None = None,
+    tone_hz: float | None = None,
 ) -> Path:
-    """Write a clip of solid colours (``colour_at`` each second) to ``path``."""
+    """Write a clip of solid colours (``colour_at`` each second) to ``path``; with ``tone_hz``, a
+    sound track too (a sine at that pitch, AAC, 44.1 kHz stereo, as long as the pictures)."""
     fmt = CONTAINERS[codec][0]
     encoder = {"h264": "libx264", "hevc": "libx265", "vp9": "libvpx-vp9"}[codec]
     with av.open(str(path), "w", format=fmt) as container:
@@ -43,6 +47,10 @@ def make_clip(
             stream.options = {"preset": "ultrafast", "x265-params": "log-level=none"}
         else:
             stream.options = {"deadline": "realtime", "cpu-used": "8"}
+        sound = None
+        if tone_hz is not None:
+            sound = container.add_stream("aac" if fmt == "mp4" else "libopus", rate=TONE_RATE)
+            sound.layout = "stereo"
         for index in range(round(seconds * fps)):
             frame = av.VideoFrame(width, height, "rgb24")
             row = bytes(colour_at(index / fps)) * width
@@ -50,7 +58,28 @@ def make_clip(
             frame.planes[0].update((row + bytes(pitch - len(row))) * height)
             container.mux(stream.encode(frame))
         container.mux(stream.encode(None))
+        if sound is not None and tone_hz is not None:
+            _mux_tone(container, sound, tone_hz, seconds)
     return path
+
+
+TONE_RATE = 44_100
+
+
+def _mux_tone(container: Any, stream: Any, tone_hz: float, seconds: float) -> None:
+    """A sine at ``tone_hz`` (half amplitude), in pieces of 1,024 samples."""
+    total, at = round(seconds * TONE_RATE), 0
+    while at < total:
+        count = min(1024, total - at)
+        wave = [0.5 * math.sin(2 * math.pi * tone_hz * (at + n) / TONE_RATE) for n in range(count)]
+        frame = av.AudioFrame(format="s16", layout="stereo", samples=count)
+        frame.planes[0].update(b"".join(struct.pack("<hh", int(v * 32767), int(v * 32767)) for v in wave)
+                               + bytes(frame.planes[0].buffer_size - count * 4))
+        frame.sample_rate, frame.pts = TONE_RATE, at
+        for packet in stream.encode(frame):
+            container.mux(packet)
+        at += count
+    container.mux(stream.encode(None))
 
 
 def clip_ref(path: Path, width: int, height: int, content_type: str = "video/mp4") -> MediaRef:

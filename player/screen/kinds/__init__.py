@@ -23,6 +23,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 import pygame
 
 from signage_contract.manifest import ItemBase
+from signage_contract.speech import AudioSettings
 
 from ..images import ImageKey, ImageStore
 
@@ -33,7 +34,8 @@ ItemT = TypeVar("ItemT", bound=ItemBase)
 class Scene:
     """What a renderer may need beside its item: the instant, the board's zone and name, the
     decoded pictures, when the item started showing (a ticker scrolls from it, a paged text turns
-    its pages from it) and the board's size (the legibility floor grows with it)."""
+    its pages from it), the board's size (the legibility floor grows with it) and its sound settings
+    (a clip with sound plays it only where they allow)."""
 
     now: datetime
     zone: tzinfo
@@ -41,6 +43,7 @@ class Scene:
     images: ImageStore
     started_at: datetime
     screen_size: tuple[int, int] = (1920, 1080)
+    audio: AudioSettings | None = None  # the board's sound: on or off, volume, quiet hours
 
 
 class ItemKind(ABC, Generic[ItemT]):

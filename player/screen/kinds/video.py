@@ -5,9 +5,12 @@ The compositor prepares a clip as soon as it knows it comes next (``prepare``), 
 waits for its first frame (``prepared``), so neither side of a clip shows a black frame. A clip
 that cannot be opened or decoded, or that is above what this board class plays
 (``signage_contract/video.py``), is marked bad in the image store: logged once, skipped by the
-timeline from the next frame on, never a frozen screen. Sound: clips play muted. Spoken
-announcements reach the board's loudspeaker through pygame.mixer (screen/speech.py), but a clip's
-own sound track is not decoded yet; ``VideoItem.muted`` is carried for when it is.
+timeline from the next frame on, never a frozen screen.
+
+Sound: a clip plays muted unless its item asks for sound (``VideoItem.muted`` false) and the
+board's audio settings allow it now (on, volume above 0, outside quiet hours): its sound track is
+then decoded ahead (``ClipSound``) and played through pygame.mixer in step with its pictures, and
+stops when quiet hours begin or the clip ends. No audio device is logged once; the clip plays on.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from signage_contract.video import LIMITS, beyond, board_class
 
 from ..images import ImageStore
 from ..render import rgb
-from ..video import Clip, frame_format
+from ..video import Clip, ClipSound, frame_format
 from . import ItemKind, Scene
 
 log = logging.getLogger(__name__)
@@ -46,6 +49,8 @@ class VideoKind(ItemKind[VideoItem]):
     def __init__(self) -> None:
         self.clips: OrderedDict[ShowingKey, Clip] = OrderedDict()
         self.ends: dict[ShowingKey, datetime] = {}  # when each showing is over
+        self.sounds: dict[ShowingKey, ClipSound] = {}  # the clips playing their sound
+        self.no_audio = False  # the mixer cannot start here: every clip stays silent
 
     def playable(self, item: VideoItem, images: ImageStore) -> bool:
         return images.media.has(item.media.sha256) and item.media.sha256 not in images.bad
@@ -93,7 +98,11 @@ class VideoKind(ItemKind[VideoItem]):
         if clip.error is not None:
             self._fail(item, scene.images, clip.error)
             return ("failed",)
-        return (clip.advance((scene.now - scene.started_at).total_seconds()),)
+        elapsed = (scene.now - scene.started_at).total_seconds()
+        shown = clip.advance(elapsed)
+        if shown >= 0:
+            self._sound(key, item, scene, elapsed)
+        return (shown,)
 
     def draw(self, surface: pygame.Surface, rect: pygame.Rect, item: VideoItem, scene: Scene) -> bool:
         clip = self.clips.get(showing_key(item, rect, scene.started_at))
@@ -120,6 +129,34 @@ class VideoKind(ItemKind[VideoItem]):
     def _close(self, key: ShowingKey) -> None:
         self.clips.pop(key).close()
         self.ends.pop(key, None)
+        sound = self.sounds.pop(key, None)
+        if sound is not None:
+            sound.close()
+
+    def _sound(self, key: ShowingKey, item: VideoItem, scene: Scene, elapsed: float) -> None:
+        """Play the clip's sound where the item and the board allow it now; silence it otherwise."""
+        audio = scene.audio
+        allowed = (not item.muted and audio is not None and not self.no_audio
+                   and audio.allows(scene.now.astimezone(scene.zone)))
+        sound = self.sounds.get(key)
+        if not allowed or audio is None:
+            if sound is not None:
+                sound.silence()
+            return
+        if sound is None:
+            try:
+                if not pygame.mixer.get_init():
+                    pygame.mixer.init()
+                mixing = pygame.mixer.get_init()
+                if mixing is None or mixing[2] not in (1, 2):
+                    raise pygame.error(f"a mixer of {mixing} is neither mono nor stereo")
+                rate, _size, channels = mixing
+            except pygame.error as exc:
+                log.warning("no audio output, clips play without sound: %s", exc)
+                self.no_audio = True
+                return
+            sound = self.sounds[key] = ClipSound(self.clips[key].path, rate, channels)
+        sound.feed(elapsed, audio.volume)
 
     def _fail(self, item: VideoItem, images: ImageStore, reason: str) -> None:
         sha = item.media.sha256

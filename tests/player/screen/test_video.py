@@ -54,9 +54,8 @@ def screen() -> Iterator[pygame.Surface]:
 @pytest.fixture(autouse=True)
 def _close_clips() -> Iterator[None]:
     yield
-    for clip in KIND.clips.values():
-        clip.close()
-    KIND.clips.clear()
+    for key in list(KIND.clips):
+        KIND._close(key)
     KIND.ends.clear()
 
 
@@ -320,3 +319,87 @@ def test_a_clip_takes_the_place_of_cached_pictures(screen, tmp_path, clips) -> N
     Compositor(screen, store).update(Snapshot(generation=1, manifest=value), START)
     assert len(KIND.clips) == 1
     assert [k for k in keys if k in store._surfaces] == keys[-KEEP_IMAGES_WITH_A_CLIP:]
+
+
+@pytest.fixture(scope="module")
+def toned(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """3 s of colours with a 440 Hz tone."""
+    return make_clip(tmp_path_factory.mktemp("toned") / "tone.mp4", seconds=3, tone_hz=440)
+
+
+def _sound_case(screen, tmp_path: Path, clip: Path, audio: dict | None, muted: bool = False):  # type: ignore[no-untyped-def]
+    data = clip.read_bytes()
+    extra = {} if audio is None else {"audio": audio}
+    value = manifest([video_item("v", clip_ref(clip, 160, 90), duration_s=3, frame_rate=10, muted=muted)],
+                     **extra)
+    compositor = Compositor(screen, _store(tmp_path, data))
+    compositor.update(Snapshot(generation=1, manifest=value), START)
+    _wait(lambda: _only_clip().ready(), "the first frame")
+    return compositor, value
+
+
+def _play_for(compositor: Compositor, value, seconds: float) -> None:  # type: ignore[no-untyped-def]
+    """Run the compositor on the real clock from START for ``seconds`` (the mixer plays in real time)."""
+    began = time.monotonic()
+    while (elapsed := time.monotonic() - began) < seconds:
+        compositor.update(Snapshot(generation=1, manifest=value), START + timedelta(seconds=elapsed))
+        time.sleep(0.02)
+
+
+@pytest.fixture
+def mixer() -> Iterator[None]:
+    pygame.mixer.init(44_100, -16, 2)
+    yield
+    pygame.mixer.quit()
+
+
+def test_a_clip_asking_for_sound_plays_its_track_at_the_boards_volume(screen, tmp_path, toned,
+                                                                    mixer) -> None:
+    compositor, value = _sound_case(screen, tmp_path, toned, {"enabled": True, "volume": 80})
+    _play_for(compositor, value, 1.2)
+    sound = next(iter(KIND.sounds.values()))
+    assert sound.channel is not None and sound.channel.get_busy()
+    assert sound.channel.get_volume() == pytest.approx(0.8, abs=0.01)
+    assert sound.played >= 2 and not sound.absent and sound.error is None
+    playing = sound.channel.get_sound()
+    assert playing is not None
+    samples = memoryview(playing.get_raw()).cast("h")
+    assert max(abs(v) for v in samples[:4410]) > 8000  # the tone, not silence
+
+
+@pytest.mark.parametrize(("audio", "muted"), [
+    ({"enabled": True, "volume": 80}, True),  # the item does not ask for sound
+    ({"enabled": False, "volume": 80}, False),  # the board's sound is off
+    ({"enabled": True, "volume": 80, "quiet": {"start": "00:00", "end": "23:59"}}, False),  # quiet hours
+    (None, False),
+], ids=["muted-item", "board-off", "quiet-hours", "no-settings"])
+def test_a_clip_stays_silent_unless_the_item_and_the_board_allow_sound(screen, tmp_path, toned, mixer,
+                                                                      audio, muted) -> None:
+    compositor, value = _sound_case(screen, tmp_path, toned, audio, muted)
+    _play_for(compositor, value, 0.5)
+    assert KIND.sounds == {} or not any(s.channel and s.channel.get_busy() for s in KIND.sounds.values())
+    assert not pygame.mixer.get_busy()
+
+
+def test_a_clip_without_a_sound_track_plays_its_pictures_silently(screen, tmp_path, clips, mixer) -> None:
+    compositor, value = _sound_case(screen, tmp_path, clips["h264"], {"enabled": True, "volume": 80})
+    _play_for(compositor, value, 0.5)
+    assert all(s.absent for s in KIND.sounds.values()) and not pygame.mixer.get_busy()
+    assert _near(screen.get_at((240, 135)), colour_at(0))
+
+
+def test_a_clip_shown_late_starts_its_sound_where_the_pictures_are(toned, mixer) -> None:
+    """1.2 s into the clip (the screen was off, or the board started late): the pieces before are
+    skipped and the one under way starts 0.2 s in, so sound and pictures stay in step."""
+    from player.screen.video import SOUND_CHUNK_S, ClipSound
+
+    sound = ClipSound(toned, 44_100, 2)
+    try:
+        _wait(sound.chunks.full, "the sound decoded ahead")
+        sound.feed(1.2, 50)
+        assert sound.channel is not None and sound.played == 1
+        playing = sound.channel.get_sound()
+        assert playing is not None
+        assert playing.get_length() == pytest.approx(SOUND_CHUNK_S - 0.2, abs=0.01)
+    finally:
+        sound.close()
