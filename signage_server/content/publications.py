@@ -129,6 +129,7 @@ class PublicationCreate(Strict):
     window: Window = Field(default_factory=Window)
     layout_id: Annotated[str, Field(min_length=1, max_length=64)] = DEFAULT_LAYOUT
     image_duration_s: Annotated[float, Field(ge=1.0, le=3600.0)] = 10.0
+    clip_sound: bool = False  # clips play their sound on boards whose sound is on (else muted)
     unit_id: int | None = None  # owner; default: the author's unit
 
     @model_validator(mode="after")
@@ -331,7 +332,7 @@ def create_publication(
         session.add(row)
         audit_content(session, actor, "create", row, None)
     assert playlist.id is not None
-    _add_items(session, playlist.id, bulletin, media, data.image_duration_s)
+    _add_items(session, playlist.id, bulletin, media, data.image_duration_s, data.clip_sound)
     for row in media:
         if row.state not in PLAYABLE_STATES:
             before = snapshot(row)
@@ -366,7 +367,7 @@ def create_publication(
 
 
 def _add_items(session: Session, playlist_id: int, bulletin: Bulletin | None, media: list[Media],
-               duration_s: float) -> None:
+               duration_s: float, clip_sound: bool = False) -> None:
     position = 0
     if bulletin is not None:
         position += 1
@@ -377,9 +378,13 @@ def _add_items(session: Session, playlist_id: int, bulletin: Bulletin | None, me
         document = row.content_type == pdf_media.PDF_TYPE  # a PDF sent with the bulletin: its pages
         kind = (ItemKind.PDF if document  # a clip plays whole (its length is its airtime)
                 else ItemKind.VIDEO if row.content_type.startswith("video/") else ItemKind.IMAGE)
+        options: dict[str, object] = {}
+        if document:
+            options = {"page_s": pdf_media.page_seconds(duration_s)}
+        elif kind == ItemKind.VIDEO:
+            options = {"muted": not clip_sound}
         session.add(PlaylistItem(playlist_id=playlist_id, position=position, media_id=row.id,
-                                 kind=kind, duration_s=duration_s,
-                                 options={"page_s": pdf_media.page_seconds(duration_s)} if document else {}))
+                                 kind=kind, duration_s=duration_s, options=options))
 
 
 # --- an edit of approved content ---------------------------------------------------------------

@@ -1,7 +1,8 @@
 """A video clip published from the "Đăng tin" page, end to end (issue 16, "Done when"): in Chromium
-against a real server and a real headless player, an editor attaches a clip to a bulletin and sends
-it in one submit, the approver approves it in one action, and the player plays the clip (its
-saved frames show the clip's colours changing as it plays). Screenshots go to test-artifacts/publish/."""
+against a real server and a real headless player, an editor attaches a clip to a bulletin, asks for
+its sound (played only where a board's sound is on: this board's is off) and sends it in one
+submit, the approver approves it in one action, and the player plays the clip (its saved frames
+show the clip's colours changing as it plays). Screenshots go to test-artifacts/publish/."""
 
 from __future__ import annotations
 
@@ -72,6 +73,7 @@ def test_an_editor_publishes_a_clip_with_a_bulletin_and_the_board_plays_it(brows
         editor.act("text", page.get_by_label("Nội dung", exact=True), "fill", BODY)
         editor.act("clip", page.get_by_label(re.compile("^Ảnh, video hoặc tài liệu PDF")), "set_input_files",
                    str(clip))
+        editor.act("sound", page.get_by_label("Phát cả tiếng của đoạn phim"), "check")
         editor.act("board", page.get_by_label(BOARD_LABEL), "check")
         shot(page, "11-publish-with-clip")
         with page.expect_navigation():
@@ -87,7 +89,7 @@ def test_an_editor_publishes_a_clip_with_a_bulletin_and_the_board_plays_it(brows
         approver.act("queue", queue.get_by_role("link", name="Hàng chờ duyệt"), "click")
         card = queue.locator("article.submission", has_text=TITLE)
         card.wait_for()
-        assert "phim cháy rừng (video, 320×180, 5 giây)" in card.inner_text()  # the approver sees the clip
+        assert "phim cháy rừng (video, 320×180, 5 giây, có tiếng)" in card.inner_text()  # what is approved
         shot(queue, "12-queue-with-clip")
         with queue.expect_navigation():
             approver.act("approve", card.get_by_role("button", name="Duyệt tất cả"), "click")
@@ -103,6 +105,7 @@ def test_an_editor_publishes_a_clip_with_a_bulletin_and_the_board_plays_it(brows
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(frame, ARTIFACTS / "13-player-plays-the-clip.png")
         print(f"\neditor actions: {len(editor.actions)} ({', '.join(editor.actions)})")
-        assert len(editor.actions) <= EDITOR_BAR + 1 and len(approver.actions) <= APPROVER_BAR  # + the file
+        # the bar, plus the file and its sound
+        assert len(editor.actions) <= EDITOR_BAR + 2 and len(approver.actions) <= APPROVER_BAR
         assert editor.errors == [] and approver.errors == [], editor.errors + approver.errors
         context.close()

@@ -15,7 +15,17 @@ from signage_contract import Category, Priority
 from signage_contract.timezone import LOCAL_ZONE
 from signage_server.content.publications import SubmissionPublic
 from signage_server.core.auth import in_scope
-from signage_server.models import AdminUnit, Board, Bulletin, Media, MediaPage, SubmissionKind, User
+from signage_server.models import (
+    AdminUnit,
+    Board,
+    Bulletin,
+    ItemKind,
+    Media,
+    MediaPage,
+    PlaylistItem,
+    SubmissionKind,
+    User,
+)
 from signage_server.web.panel.preview import BulletinDraft, PreviewRenderer
 from signage_server.web.panel.routes.publish import SizedPreview, previews_at_sizes
 
@@ -33,10 +43,14 @@ class Attachment:
     height: int
     seconds: int = 0  # a clip's length
     pages: int = 0  # a PDF's pages
+    sound: bool = False  # a clip asking for its sound on boards whose sound is on
 
 
-def attachments(session: Session, media_ids: list[int]) -> list[Attachment]:
+def attachments(session: Session, media_ids: list[int], playlist_id: int | None = None) -> list[Attachment]:
     found: list[Attachment] = []
+    loud = {i.media_id for i in session.exec(select(PlaylistItem).where(
+        PlaylistItem.playlist_id == playlist_id, PlaylistItem.kind == ItemKind.VIDEO))
+        if i.options.get("muted") is False} if playlist_id is not None else set()
     for media_id in media_ids:
         media = session.get(Media, media_id)
         if media is None:
@@ -46,7 +60,7 @@ def attachments(session: Session, media_ids: list[int]) -> list[Attachment]:
         pages = len(session.exec(select(MediaPage.id).where(MediaPage.media_id == media_id)).all()) \
             if kind == "pdf" else 0
         found.append(Attachment(media_id, media.title or media.original_name, kind, media.width, media.height,
-                                round(media.duration_s or 0), pages))
+                                round(media.duration_s or 0), pages, media_id in loud))
     return found
 
 
@@ -127,4 +141,4 @@ def submission_card(session: Session, renderer: PreviewRenderer, found: Submissi
         tags=list(found.targets.get("tags", [])), board_count=len(boards),
         window_from=_local(window.get("valid_from")), window_until=_local(window.get("valid_until")),
         weekdays=list(window.get("weekdays") or []), hours=hours, previews=previews,
-        media_ids=list(found.media_ids), files=attachments(session, list(found.media_ids)))
+        media_ids=list(found.media_ids), files=attachments(session, list(found.media_ids), found.playlist_id))

@@ -198,8 +198,27 @@ def test_a_clip_and_a_pdf_sent_with_the_form_become_a_video_and_a_document_item(
     assert set(kinds) == {"video/mp4", "application/pdf"}
     items = session.exec(select(PlaylistItem).where(PlaylistItem.media_id.in_(row.media_ids))).all()
     assert sorted(i.kind for i in items) == ["pdf", "video"]
+    assert [i.options["muted"] for i in items if i.kind == "video"] == [True]  # silent unless asked
     listed = client.get("/panel/publish").text
     assert '<span class="kind">Video</span>' in listed and '<span class="kind">PDF</span>' in listed
+
+
+def test_a_clip_sent_with_its_sound_asked_for_is_an_unmuted_video_item(client, users, make_board, session,
+                                                                      tmp_path) -> None:
+    from signage_server.models import PlaylistItem
+    from tests.support.video_clips import make_clip
+
+    board = make_board()
+    csrf = login(client, "editor-a")
+    clip = make_clip(tmp_path / "phim.mp4", seconds=1, tone_hz=440).read_bytes()
+    sent = client.post("/panel/publish", data=_form(csrf, board_ids=[board.id], clip_sound="on"),
+                       files=[("files", ("phim có tiếng.mp4", clip, "video/mp4"))], follow_redirects=False)
+    assert sent.status_code == 303, sent.text
+    row = session.exec(select(Submission)).one()
+    item = session.exec(select(PlaylistItem).where(PlaylistItem.media_id == row.media_ids[0])).one()
+    assert item.options["muted"] is False
+    login(client, "approver-a")
+    assert "phim có tiếng (video, 160×90, 1 giây, có tiếng)" in client.get("/panel/approvals").text
 
 
 def test_a_clip_a_board_cannot_play_is_refused_with_its_reason_and_keeps_the_text(

@@ -112,6 +112,7 @@ class Draft:
     weekdays: list[int] = field(default_factory=list)
     daily_start: str = ""
     daily_end: str = ""
+    clip_sound: bool = False
 
 
 class FormRefused(Exception):
@@ -150,7 +151,7 @@ def to_request(draft: Draft, _: Translator) -> PublicationCreate:
     targets = Targets(board_ids=draft.board_ids, unit_ids=draft.unit_ids, tags=draft.tags)
     return PublicationCreate(title=draft.title, body=draft.body, category=Category(draft.category),
                              priority=Priority(draft.priority), media_ids=draft.media_ids, targets=targets,
-                             window=window)
+                             window=window, clip_sound=draft.clip_sound)
 
 
 def refusal(exc: Exception, _: Translator) -> str:
@@ -211,11 +212,11 @@ def publish_page(request: Request, session: SessionDep, who: CurrentPanelUser, v
 
 def _draft(title: str, body: str, category: str, priority: str, media_ids: list[int], board_ids: list[int],
            unit_ids: list[int], tags: list[str], valid_from: str, valid_until: str, weekdays: list[int],
-           daily_start: str, daily_end: str) -> Draft:
+           daily_start: str, daily_end: str, clip_sound: bool = False) -> Draft:
     return Draft(title=_nfc(title), body=unicodedata.normalize("NFC", body), category=category,
                  priority=priority, media_ids=media_ids, board_ids=board_ids, unit_ids=unit_ids,
                  tags=[_nfc(t) for t in tags], valid_from=valid_from, valid_until=valid_until,
-                 weekdays=weekdays, daily_start=daily_start, daily_end=daily_end)
+                 weekdays=weekdays, daily_start=daily_start, daily_end=daily_end, clip_sound=clip_sound)
 
 
 def upload_images(session: Session, *, actor: Actor, changes: ChangeFeed, store: MediaStore,
@@ -240,12 +241,12 @@ def send(request: Request, session: SessionDep, who: CheckedPanelUser, view: Pag
          category: Text = Category.OTHER.value, priority: Text = Priority.NORMAL.value,
          media_ids: Ids = [], board_ids: Ids = [], unit_ids: Ids = [], tags: Words = [],  # noqa: B006
          valid_from: Text = "", valid_until: Text = "", weekdays: Ids = [],  # noqa: B006
-         daily_start: Text = "", daily_end: Text = "",
+         daily_start: Text = "", daily_end: Text = "", clip_sound: Text = "",
          files: Annotated[list[UploadFile], File()] = []) -> Response:  # noqa: B006
     """Send the publication (storing the files sent with it first); on a refusal the page comes
     back, 422, with the form as typed and the files stored so far chosen."""
     draft = _draft(title, body, category, priority, media_ids, board_ids, unit_ids, tags, valid_from,
-                   valid_until, weekdays, daily_start, daily_end)
+                   valid_until, weekdays, daily_start, daily_end, clip_sound=clip_sound == "on")
     _ = view.translator(request)
     actor = Actor(who.user, ip)
     try:
