@@ -10,8 +10,9 @@ from sqlmodel import select
 
 from signage_contract import Manifest, PdfItem, SignedManifest
 from signage_server.content import pdf_media
-from signage_server.models import ComposedManifest, Media, MediaPage, PlaylistItem
+from signage_server.models import ComposedManifest, Media, MediaPage
 from tests.support.pdfs import blank_pdf, colour_pdf, encrypted_pdf
+from tests.support.publications import publish_with
 
 API = "/api/v1/media"
 
@@ -127,10 +128,5 @@ def test_deleting_a_pdf_removes_its_pages(client, users, settings, session) -> N
 
 def test_a_pdf_published_with_a_bulletin_becomes_a_pdf_item(client, users, session) -> None:
     document = _upload(client, users["editor_a"], colour_pdf()).json()["id"]
-    made = client.post("/api/v1/publications", headers=users["editor_a"].headers, json={
-        "title": "Lịch tiếp dân", "media_ids": [document], "category": "policy_law",
-        "targets": {"unit_ids": [users["editor_a"].unit_id]}})
-    assert made.status_code == 201, made.text
-    items = session.exec(select(PlaylistItem).where(PlaylistItem.playlist_id == made.json()["playlist_id"],
-                                                    PlaylistItem.media_id == document)).all()
+    items = publish_with(client, users["editor_a"], session, "Lịch tiếp dân", document)
     assert [(i.kind, i.options) for i in items] == [("pdf", {"page_s": items[0].duration_s})]

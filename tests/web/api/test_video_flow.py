@@ -9,7 +9,8 @@ import pytest
 from sqlmodel import select
 
 from signage_contract import Manifest, SignedManifest, VideoItem
-from signage_server.models import ComposedManifest, PlaylistItem
+from signage_server.models import ComposedManifest
+from tests.support.publications import publish_with
 from tests.support.video_clips import make_clip
 from tests.web.api.test_flow import _publish
 
@@ -81,10 +82,7 @@ def test_a_clip_that_cannot_play_is_refused_with_its_reason_and_leaves_no_record
 
 def test_a_clip_published_with_a_bulletin_becomes_a_video_item(client, users, session, clip) -> None:
     uploaded = _upload(client, users["editor_a"], clip.read_bytes()).json()["id"]
-    made = client.post("/api/v1/publications", headers=users["editor_a"].headers, json={
-        "title": "Phim tuyên truyền", "media_ids": [uploaded], "category": "policy_law",
-        "targets": {"unit_ids": [users["editor_a"].unit_id]}})
-    assert made.status_code == 201, made.text
-    items = session.exec(select(PlaylistItem).where(PlaylistItem.playlist_id == made.json()["playlist_id"],
-                                                    PlaylistItem.media_id == uploaded)).all()
-    assert [i.kind for i in items] == ["video"]
+    items = publish_with(client, users["editor_a"], session, "Phim tuyên truyền", uploaded)
+    assert [(i.kind, i.options) for i in items] == [("video", {"muted": True})]
+    loud = publish_with(client, users["editor_a"], session, "Phim có tiếng", uploaded, clip_sound=True)
+    assert [(i.kind, i.options) for i in loud] == [("video", {"muted": False})]
