@@ -21,6 +21,7 @@ from tests.e2e.test_publish_browser import (
     EDITOR_BAR,
     WAIT_MS,
     Counted,
+    editor_writes,
     log_in,
     pair,
     shot,
@@ -61,16 +62,8 @@ def test_an_editor_publishes_a_clip_with_a_bulletin_and_the_board_plays_it(brows
     with headless_player(site, state) as player:
         pair(browser, site, player)
         frame = state / "frame.png"
-        context = browser.new_context(base_url=site.url, viewport={"width": 1280, "height": 900},
-                                      locale="vi-VN")
-        context.set_default_timeout(WAIT_MS)
-        editor = Counted(context.new_page(), "editor")
-        log_in(editor.page, "bientap")
+        context, editor = editor_writes(browser, site, TITLE, BODY)
         page = editor.page
-        editor.act("Đăng tin", page.get_by_role("link", name="Đăng tin").first, "click")
-        page.wait_for_url(re.compile(r"/panel/publish$"))
-        editor.act("title", page.get_by_label("Tiêu đề"), "fill", TITLE)
-        editor.act("text", page.get_by_label("Nội dung", exact=True), "fill", BODY)
         editor.act("clip", page.get_by_label(re.compile("^Ảnh, video hoặc tài liệu PDF")), "set_input_files",
                    str(clip))
         editor.act("sound", page.get_by_label("Phát cả tiếng của đoạn phim"), "check")
@@ -81,8 +74,7 @@ def test_an_editor_publishes_a_clip_with_a_bulletin_and_the_board_plays_it(brows
         assert page.locator(".alert.error").count() == 0, page.locator(".alert.error").inner_text()
         assert "Đã gửi duyệt" in page.locator("main").inner_text()
 
-        approver = Counted(context.browser.new_context(base_url=site.url, locale="vi-VN").new_page(),
-                           "approver")
+        approver = Counted(browser.new_context(base_url=site.url, locale="vi-VN").new_page(), "approver")
         approver.page.set_default_timeout(WAIT_MS)
         log_in(approver.page, "pheduyet")
         queue = approver.page
