@@ -197,8 +197,16 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def server_log(port: int) -> Path:
+    """Where ``_serve`` writes the server's log (its stderr)."""
+    return Path(tempfile.gettempdir()) / f"signage-bench-server-{port}.log"
+
+
 def _serve(args: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    """Start a server and wait for its port. Its log goes to a file (``server_log``): a pipe nobody
+    reads fills after 64 KB of warnings and then blocks the server (a 30-minute soak froze so)."""
+    with server_log(port).open("wb") as log:
+        proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=log)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -206,7 +214,7 @@ def _serve(args: list[str], env: dict[str, str], port: int) -> subprocess.Popen[
                 return proc
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "server exited") from None
+                raise RuntimeError(server_log(port).read_text(errors="replace")[-4000:]) from None
             time.sleep(0.05)  # polling for a port to open: there is nothing to await across processes
     proc.kill()
     raise RuntimeError("server did not start")

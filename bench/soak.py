@@ -69,7 +69,7 @@ from signage_server.models import (
 )
 
 from .bench_emergency import _figures, _p99, _pair, _raise_nofile, _raw_server, _raw_trigger, _run_fleet
-from .bench_server import _free_port, _serve
+from .bench_server import _free_port, _serve, server_log
 
 MINUTES = float(os.environ.get("SOAK_MINUTES", "30"))
 BOARDS = int(os.environ.get("SOAK_BOARDS", "10000"))
@@ -426,6 +426,10 @@ def _run(label: str, url: str, redis: str | None, instances: int, count: int) ->
                 server.wait(timeout=60)
         raw = _raw_baseline(count)
         _report(label, count, instances, tallies, overrides, receipts, samples, controller_errors, raw)
+        for port in ports:
+            lines = server_log(port).read_text(errors="replace").splitlines()
+            print(f"  server log {server_log(port)}: {len(lines)} lines"
+                  + (f", last: {lines[-1][:160]}" if lines else ""), flush=True)
 
 
 def _receipts(url: str, override_ids: list[str]) -> dict[str, int]:
