@@ -19,7 +19,7 @@ import queue
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 import pygame
 
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     import av  # imported when a clip first plays: FFmpeg's libraries weigh ~25 MB of a board's memory
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 QUEUE_BYTES = 12 * 1024 * 1024  # decoded ahead, as decoded: 4 frames of a 1080p clip (133 ms), 9 of 720p
 QUEUE_FRAMES = (4, 30)  # but never fewer (a 4K clip: 4 frames, 50 MB) nor more than this
 PUT_POLL_S = 0.1  # how often a waiting decoder checks that its clip is still wanted
@@ -66,6 +67,17 @@ def frame_format(surface: pygame.Surface | None) -> str:
         return "rgb24"
     red, green, blue, _alpha = surface.get_masks()
     return NATIVE_FORMATS.get((red, green, blue), "rgb24")
+
+
+def put_while_wanted(into: queue.Queue[T], item: T, stop: threading.Event) -> bool:
+    """Wait for room in ``into`` and put ``item``; False once ``stop`` is set (the clip was closed)."""
+    while not stop.is_set():
+        try:
+            into.put(item, timeout=PUT_POLL_S)
+            return True
+        except queue.Full:
+            continue
+    return False
 
 
 @dataclass(frozen=True)
@@ -137,13 +149,7 @@ class Clip:
         return decoded
 
     def _put(self, frame: DecodedFrame) -> bool:
-        while not self._stop.is_set():
-            try:
-                self.frames.put(frame, timeout=PUT_POLL_S)
-                return True
-            except queue.Full:
-                continue
-        return False
+        return put_while_wanted(self.frames, frame, self._stop)
 
     # -- frame loop -----------------------------------------------------------------------------
     def ready(self) -> bool:
@@ -306,13 +312,7 @@ class ClipSound:
         return total / self.frame_bytes / self.rate
 
     def _put(self, chunk: SoundChunk) -> bool:
-        while not self._stop.is_set():
-            try:
-                self.chunks.put(chunk, timeout=PUT_POLL_S)
-                return True
-            except queue.Full:
-                continue
-        return False
+        return put_while_wanted(self.chunks, chunk, self._stop)
 
     def _next(self, elapsed_s: float) -> SoundChunk | None:
         """The first piece not yet over at ``elapsed_s`` (the ones before it are dropped)."""
