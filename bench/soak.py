@@ -177,6 +177,13 @@ class Tally:
     # override id -> board index -> first arrival (a board that reconnects is sent it again: counted once)
     arrivals: dict[str, dict[int, float]] = field(default_factory=dict)
     acks: dict[str, set[int]] = field(default_factory=dict)  # override id -> board indexes that acked
+    # request kind -> seconds from sending to the answer (or the error), to tell a slow server
+    latency: dict[str, list[float]] = field(default_factory=dict)
+    # how late this process's event loop woke from a 0.5 s sleep: a busy client, not the server
+    lag: list[float] = field(default_factory=list)
+
+    def took(self, what: str, since: float) -> None:
+        self.latency.setdefault(what, []).append(time.monotonic() - since)
 
     def count(self, what: str) -> None:
         self.counts[what] = self.counts.get(what, 0) + 1
@@ -219,11 +226,14 @@ async def _client(share: Share, ready: Any) -> Tally:
         headers = {"Authorization": f"Bearer {token}"}
         if version[0]:
             headers["If-None-Match"] = f'"{version[0]}"'
+        since = time.monotonic()
         try:
             answer = await http.get(wire.DEVICE_MANIFEST, headers=headers)
-        except httpx.HTTPError:
-            tally.error(f"{why} (network)")
+        except httpx.HTTPError as exc:
+            tally.took(why, since)
+            tally.error(f"{why} ({type(exc).__name__})")
             return
+        tally.took(why, since)
         if answer.status_code == 200:
             version[0] = answer.headers.get("ETag", "").strip('"') or version[0]
             tally.count(f"{why} 200")
@@ -231,6 +241,14 @@ async def _client(share: Share, ready: Any) -> Tally:
             tally.count(f"{why} 304")
         else:
             tally.error(f"{why} {answer.status_code}")
+
+    deferred: set[int] = set()  # boards whose nudged fetch waits for its moment
+
+    async def nudged(index: int, http: httpx.AsyncClient, token: str, version: list[str | None],
+                     delay: float) -> None:
+        await asyncio.sleep(delay)
+        deferred.discard(index)
+        await fetch(http, token, version, "nudged fetch")
 
     async def board(index: int, token: str, version: list[str | None]) -> None:
         nonlocal started
@@ -250,9 +268,10 @@ async def _client(share: Share, ready: Any) -> Tally:
                 async for message in ws:
                     if not isinstance(message, str):
                         continue
-                    kind = json.loads(message).get("type")
+                    parsed = json.loads(message)
+                    kind = parsed.get("type")
                     if kind == "override":
-                        override_id = json.loads(message)["override"]["id"]
+                        override_id = parsed["override"]["id"]
                         tally.arrivals.setdefault(override_id, {}).setdefault(index, time.time())
                         ack = wire.OverrideAck(override_id=override_id, stage="received",
                                                at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
@@ -260,7 +279,11 @@ async def _client(share: Share, ready: Any) -> Tally:
                         tally.acks.setdefault(override_id, set()).add(index)
                     elif kind == "nudge":
                         tally.count("nudge")
-                        asyncio.get_running_loop().create_task(fetch(http, token, version, "nudged fetch"))
+                        if index not in deferred:  # as the player: one deferred fetch at a time
+                            deferred.add(index)
+                            within = min(float(parsed.get("within_s", 0)), wire.NUDGE_SPREAD_MAX_S)
+                            asyncio.get_running_loop().create_task(
+                                nudged(index, http, token, version, rng.uniform(0, within)))
                     tally.count(f"socket {kind}")
             except ConnectionClosed:
                 pass
@@ -276,6 +299,7 @@ async def _client(share: Share, ready: Any) -> Tally:
         while time.monotonic() < end:
             beat = wire.Heartbeat(sent_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                                   software_version="soak", uptime_s=1, screen_state="on")
+            since = time.monotonic()
             try:
                 answer = await http.post(wire.DEVICE_HEARTBEAT, content=beat.model_dump_json(),
                                          headers={"Authorization": f"Bearer {token}",
@@ -284,8 +308,9 @@ async def _client(share: Share, ready: Any) -> Tally:
                     tally.error(f"heartbeat {answer.status_code}")
                 else:
                     tally.count("heartbeat")
-            except httpx.HTTPError:
-                tally.error("heartbeat (network)")
+            except httpx.HTTPError as exc:
+                tally.error(f"heartbeat ({type(exc).__name__})")
+            tally.took("heartbeat", since)
             await asyncio.sleep(HEARTBEAT_S)
 
     async def polls(index: int, token: str, version: list[str | None]) -> None:
@@ -303,6 +328,17 @@ async def _client(share: Share, ready: Any) -> Tally:
                 with contextlib.suppress(Exception):
                     await sockets[index].close()
 
+    async def watch_lag() -> None:
+        """Samples the loop's lag; each minute prints what this process saw (a live view of a run)."""
+        shown = time.monotonic()
+        while time.monotonic() < end:
+            before = time.monotonic()
+            await asyncio.sleep(0.5)
+            tally.lag.append(time.monotonic() - before - 0.5)
+            if time.monotonic() - shown >= 60:
+                shown = time.monotonic()
+                print(f"  client {share.seed}: {_brief(tally)}", flush=True)
+
     versions = {i: [version] for i, _token, version in share.boards}  # what each board holds now
     tasks = [asyncio.create_task(board(i, token, versions[i])) for i, token, _v in share.boards]
     while started < len(share.boards):
@@ -310,7 +346,7 @@ async def _client(share: Share, ready: Any) -> Tally:
     ready.put(len(share.boards))
     tasks += [asyncio.create_task(heartbeats(i, token)) for i, token, _v in share.boards]
     tasks += [asyncio.create_task(polls(i, token, versions[i])) for i, token, _v in share.boards]
-    tasks.append(asyncio.create_task(churn()))
+    tasks += [asyncio.create_task(churn()), asyncio.create_task(watch_lag())]
     await asyncio.sleep(max(0.0, end - time.monotonic()))
     for task in tasks:
         task.cancel()
@@ -318,6 +354,21 @@ async def _client(share: Share, ready: Any) -> Tally:
     for client in clients.values():
         await client.aclose()
     return tally
+
+
+def _quantiles(values: list[float]) -> str:
+    if not values:
+        return "none"
+    ordered = sorted(values)
+    at = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
+    return f"p50 {at(0.5) * 1e3:.0f} ms, p99 {at(0.99) * 1e3:.0f} ms, max {ordered[-1] * 1e3:.0f} ms"
+
+
+def _brief(tally: Tally) -> str:
+    done = ", ".join(f"{k} {v}" for k, v in sorted(tally.counts.items()) if not k.startswith("socket"))
+    latency = "; ".join(f"{k} {_quantiles(v[-2000:])}" for k, v in sorted(tally.latency.items()))
+    return (f"{done}; errors {sum(tally.errors.values())} {tally.errors or ''}; "
+            f"loop lag {_quantiles(tally.lag[-120:])}; {latency}")
 
 
 # --- the controller ----------------------------------------------------------------------------------
@@ -405,6 +456,8 @@ def _run(label: str, url: str, redis: str | None, instances: int, count: int) ->
                             _change(api, province, k)
                         elif what == "override":
                             overrides.append(_override(api, province, k))
+                            print(f"[{label}] override {overrides[-1][0]} confirmed at minute "
+                                  f"{(time.monotonic() - t0) / 60:.1f}", flush=True)
                         elif what == "cancel" and k < len(overrides):
                             api.post(f"/api/v1/overrides/{overrides[k][0]}/cancel",
                                      headers=province.operator).raise_for_status()
@@ -412,6 +465,11 @@ def _run(label: str, url: str, redis: str | None, instances: int, count: int) ->
                             figures = [_rss_cpu(s.pid) for s in servers]
                             samples.append(Sample(time.monotonic() - t0, [f[0] for f in figures],
                                                   [f[1] for f in figures]))
+                            if len(samples) >= 5 and len(samples) % 4 == 1:  # each minute
+                                cpu = sum(samples[-1].cpu) - sum(samples[-5].cpu)
+                                print(f"[{label}] minute {samples[-1].at / 60:.0f}: server CPU "
+                                      f"{cpu / (samples[-1].at - samples[-5].at) * 100:.0f} %, RSS "
+                                      f"{[round(r / 1e6) for r in samples[-1].rss]} MB", flush=True)
                     except httpx.HTTPError as exc:
                         controller_errors.append(f"{what} {k}: {exc!r}")
             tallies: list[Tally] = [results.get(timeout=600) for _ in procs]
@@ -502,6 +560,13 @@ def _report(label: str, count: int, instances: int, tallies: list[Tally], overri
         rows.append(("server CPU per 1,000 boards",
                      f"{cpu / (count / 1000):.1f} % of a core ({cpu:.0f} % in all, "
                      f"load average {os.getloadavg()[0]:.1f})", ""))
+    latency: dict[str, list[float]] = {}
+    for tally in tallies:
+        for k, v in tally.latency.items():
+            latency.setdefault(k, []).extend(v)
+    for k, v in sorted(latency.items()):
+        rows.append((f"{k} latency", _quantiles(v), ""))
+    rows.append(("client event-loop lag", _quantiles([x for t in tallies for x in t.lag]), ""))
     rows.append(("traffic", ", ".join(f"{k} {v}" for k, v in sorted(counts.items())), ""))
     width = max(len(r[0]) for r in rows)
     print(f"\n[{label}] {count} boards, {instances} instance(s), {MINUTES:g} min")
