@@ -49,3 +49,28 @@ def test_a_malformed_heartbeat_is_422_with_the_field_named(client, session, make
     response = client.post(wire.DEVICE_HEARTBEAT, json={"sent_at": "2026-03-10T08:00:00"}, headers=headers)
     assert response.status_code == 422 and "sent_at" in response.text  # no UTC offset
     assert client.post(wire.DEVICE_HEARTBEAT, content=b"{", headers=headers).status_code == 422
+
+
+def test_a_board_that_leaves_before_its_heartbeat_is_read_is_no_server_error(app, client, session, make_board,
+                                                                             caplog):
+    board = make_board()
+    _c, token = issue_credential(session, board.id, "pc")
+    sent: list[dict] = []
+
+    async def leave() -> dict:
+        return {"type": "http.disconnect"}
+
+    async def record(message: dict) -> None:
+        sent.append(message)
+
+    headers = [(b"authorization", f"Bearer {token}".encode()), (b"content-type", b"application/json"),
+               (b"content-length", b"40"), (b"host", b"testserver")]
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+             "scheme": "http", "path": wire.DEVICE_HEARTBEAT, "raw_path": wire.DEVICE_HEARTBEAT.encode(),
+             "query_string": b"", "root_path": "", "client": ("127.0.0.1", 5000),
+             "server": ("testserver", 80), "headers": headers, "state": {}}
+    client.portal.call(app, scope, leave, record)
+    assert sent[0]["type"] == "http.response.start" and sent[0]["status"] == 400
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+    session.expire_all()
+    assert session.get(BoardStatus, board.id) is None  # nothing written

@@ -14,6 +14,7 @@ from fastapi import APIRouter, File, Form, Header, HTTPException, Request, Respo
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from sqlmodel import Session
+from starlette.requests import ClientDisconnect
 
 from signage_contract import device as wire
 from signage_server.content.media_store import MediaRejected
@@ -68,6 +69,8 @@ async def heartbeat(request: Request) -> Response:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, UNPAIRED, {"WWW-Authenticate": "Bearer"})
     try:
         body = wire.Heartbeat.model_validate_json(await request.body())
+    except ClientDisconnect:  # the board gave up waiting (a slow server): nothing to answer, no error
+        return Response(status_code=status.HTTP_400_BAD_REQUEST)
     except ValidationError as exc:
         raise RequestValidationError(exc.errors(include_url=False)) from None
     try:
