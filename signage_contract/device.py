@@ -56,11 +56,18 @@ class PairingStatus(WireModel):
 # The socket only nudges; HTTP is the truth (a lost message costs one poll interval at worst).
 
 
+NUDGE_SPREAD_MAX_S = 300.0  # the longest a board defers a nudged fetch, whatever the server asks
+
+
 class Nudge(WireModel):
-    """Server -> device: your manifest changed; fetch it."""
+    """Server -> device: your manifest changed; fetch it, at once or, when ``within_s`` > 0, at a
+    random moment within that many seconds (a change that reached thousands of boards: their
+    fetches are spread instead of arriving together). A board caps the wait at
+    ``NUDGE_SPREAD_MAX_S``; servers older than the field send none (0: at once)."""
 
     type: Literal["nudge"] = "nudge"
     version: str
+    within_s: float = Field(default=0.0, ge=0)
 
 
 class Hello(WireModel):

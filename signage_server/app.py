@@ -102,7 +102,8 @@ def create_app(settings: Settings, *, settle_heap_after_start: bool = False) -> 
         app.state.poll_cache = poll_cache = PollCache()
         app.state.bus = bus = make_bus(settings.redis_url)
         await bus.start(hub.deliver, poll_cache.forget)
-        app.state.composer = composer = Composer(engine, app.state.signing_key, bus, settings.poll_interval_s)
+        app.state.composer = composer = Composer(engine, app.state.signing_key, bus, settings.poll_interval_s,
+                                                  fetch_rate=settings.nudge_fetch_rate)
         app.state.changes.subscribe(composer.on_change)
         worker = asyncio.create_task(composer.run(), name="composer")
         app.state.screenshot_store = ScreenshotStore(

@@ -54,6 +54,10 @@ class Settings(BaseSettings):
         default=True, description="Seed the official 2025 administrative units when the table is empty"
     )
     poll_interval_s: int = 60
+    nudge_fetch_rate: float = Field(
+        default=150.0, gt=0,
+        description="Manifest fetches per second asked of boards nudged together (all instances): "
+                    "a change that reaches more boards spreads their fetches over boards / rate seconds")
     log_level: str = "info"
     # Behind a reverse proxy (docs/deploy.md)
     forwarded_allow_ips: str = Field(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import shutil
 import threading
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from signage_contract import Manifest, MediaRef, SignedManifest
 from signage_contract.device import (
     DEVICE_MANIFEST,
     DEVICE_MEDIA,
+    NUDGE_SPREAD_MAX_S,
     PAIRING_POLL,
     PAIRING_START,
     CareCommand,
@@ -89,6 +91,8 @@ class Coordinator:
         self.screen_size = screen_size
         self.stop_event = threading.Event()
         self.wake = threading.Event()
+        self._deferred: threading.Timer | None = None  # a nudged fetch spread by the server
+        self._deferred_lock = threading.Lock()
         self._online: bool | None = None
         self._logged_rejections: set[str] = set()
         self._logged_media: set[str] = set()
@@ -359,15 +363,31 @@ class Coordinator:
 
     def stop(self) -> None:
         self.stop_event.set()
+        if self._deferred is not None:
+            self._deferred.cancel()
         self.wake.set()
+
+    def _wake_within(self, within_s: float) -> None:
+        """Fetch now, or at a random moment within ``within_s`` when the server spreads a fleet's
+        fetches (``Nudge.within_s``); a wake already deferred stands (it fetches the newest)."""
+        if within_s <= 0:
+            self.wake.set()
+            return
+        with self._deferred_lock:
+            if self._deferred is not None and self._deferred.is_alive():
+                return
+            delay = random.uniform(0, min(within_s, NUDGE_SPREAD_MAX_S))
+            self._deferred = threading.Timer(delay, self.wake.set)
+            self._deferred.daemon = True
+            self._deferred.start()
 
     def route(self, message: ServerMessage) -> None:
         """What a socket message means (called on the socket thread, never blocks for long)."""
         match message:
-            case Nudge(version=version):
+            case Nudge(version=version, within_s=within_s):
                 waiting = self.pending[0].version if self.pending else None
                 if version not in (self.shared.snapshot().version, waiting):
-                    self.wake.set()
+                    self._wake_within(within_s)
             case OverridePush() | OverrideCancel():
                 if self.desk is not None:
                     self.desk.handle(message)

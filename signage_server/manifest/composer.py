@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from signage_contract import HORIZON
-from signage_contract.device import Nudge
+from signage_contract.device import NUDGE_SPREAD_MAX_S, Nudge
 from signage_server.core.bus import Bus, BusMessage
 from signage_server.core.changes import Change
 from signage_server.emergency.overrides import expire_due
@@ -41,6 +41,7 @@ from signage_server.units.tree import UnitTree
 
 log = logging.getLogger(__name__)
 REFRESH_INTERVAL_S = 600.0
+DEFAULT_FETCH_RATE = 150.0  # settings.nudge_fetch_rate
 COMPOSE_LOCK_KEY = 0x5349_474E  # a PostgreSQL advisory lock shared by every instance
 
 
@@ -68,6 +69,16 @@ def composition_turn(engine: Engine, *, wait: bool) -> Iterator[bool]:
                 conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": COMPOSE_LOCK_KEY})
                 conn.commit()
 Clock = Callable[[], datetime]
+
+
+def spread_s(boards: int, fetch_rate: float) -> float:
+    """Over how many seconds ``boards`` nudged together should fetch their manifests: none below a
+    second's worth of ``fetch_rate``; else boards / rate (10,000 boards at 150/s: 67 s), capped by
+    what a board accepts. A province-wide override changes every manifest twice (its confirmation,
+    its end): without a spread each is 10,000 fetches in the same second, on top of the push."""
+    if boards <= fetch_rate:
+        return 0.0
+    return round(min(boards / fetch_rate, NUDGE_SPREAD_MAX_S), 1)
 
 
 def system_clock() -> datetime:
@@ -102,8 +113,10 @@ class Composer:
         bus: Bus,
         poll_interval_s: int,
         clock: Clock = system_clock,
+        fetch_rate: float = DEFAULT_FETCH_RATE,
     ) -> None:
         self._engine = engine
+        self._fetch_rate = fetch_rate
         self._key = signing_key
         self._bus = bus
         self._poll_interval_s = poll_interval_s
@@ -282,9 +295,10 @@ class Composer:
         return set(session.exec(query).all())
 
     async def _nudge(self, changed: dict[int, str]) -> None:
+        within_s = spread_s(len(changed), self._fetch_rate)
         for board_id, version in changed.items():
             await self._bus.publish(
-                BusMessage(Nudge(version=version).model_dump_json(), frozenset({board_id}))
+                BusMessage(Nudge(version=version, within_s=within_s).model_dump_json(), frozenset({board_id}))
             )
         if changed:
             log.info("recomposed and nudged %d board(s)", len(changed))

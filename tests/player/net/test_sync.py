@@ -19,6 +19,7 @@ from signage_contract.device import (
     DEVICE_MANIFEST,
     DEVICE_MEDIA,
     DEVICE_SOCKET,
+    NUDGE_SPREAD_MAX_S,
     PAIRING_POLL,
     PAIRING_START,
     DeviceCredential,
@@ -308,6 +309,27 @@ def test_nudge_over_the_socket_wakes_the_poll_loop(server, tmp_path) -> None:
         ws_server.shutdown()
     assert seen["path"] == DEVICE_SOCKET and seen["auth"] == f"Bearer {TOKEN}"
     assert isinstance(seen["hello"], Hello)
+
+
+def test_a_spread_nudge_fetches_at_a_random_moment_within_the_window(server, tmp_path, monkeypatch) -> None:
+    coordinator = _coordinator(server, tmp_path)
+    chosen: list[tuple[float, float]] = []
+    monkeypatch.setattr("player.net.sync.random.uniform", lambda a, b: chosen.append((a, b)) or 0.5)
+    coordinator.route(Nudge(version="v-new", within_s=40))
+    assert not coordinator.wake.is_set()  # not at once: 0.5 s later, as drawn in [0, 40]
+    assert coordinator.wake.wait(timeout=10)
+    assert chosen == [(0, 40)]
+    coordinator.wake.clear()
+    coordinator.route(Nudge(version="v-newer", within_s=100_000))  # a server's mistake is capped
+    coordinator.route(Nudge(version="v-newest", within_s=100_000))  # one deferred wake stands
+    assert chosen[1:] == [(0, NUDGE_SPREAD_MAX_S)]
+    coordinator.stop()
+
+
+def test_a_nudge_without_a_window_wakes_at_once(server, tmp_path) -> None:
+    coordinator = _coordinator(server, tmp_path)
+    coordinator.route(Nudge.model_validate_json('{"type": "nudge", "version": "v-new"}'))  # older servers
+    assert coordinator.wake.is_set()
 
 
 def test_hardware_id_is_stable_across_restarts(tmp_path) -> None:

@@ -84,3 +84,38 @@ def test_instances_compose_in_turn_and_only_one_does_the_periodic_pass(app, sess
     touched, changed = result[0]
     assert board.id in touched and board.id in changed
     engine.dispose()
+
+
+class _RecordingBus(LocalBus):
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: list[object] = []
+
+    async def publish(self, message) -> None:
+        self.sent.append(message)
+
+
+def test_spread_grows_with_the_fleet_and_is_capped() -> None:
+    from signage_contract.device import NUDGE_SPREAD_MAX_S
+    from signage_server.manifest.composer import spread_s
+
+    assert spread_s(1, 150) == spread_s(150, 150) == 0.0  # a commune's change: at once
+    assert spread_s(10_000, 150) == 66.7  # a province-wide override: ~150 fetches a second
+    assert spread_s(1_000_000, 150) == NUDGE_SPREAD_MAX_S
+
+
+def test_boards_nudged_together_are_told_to_spread_their_fetches() -> None:
+    import asyncio
+
+    from sqlalchemy import create_engine
+
+    from signage_contract.device import Nudge
+
+    bus = _RecordingBus()
+    composer = Composer(create_engine("sqlite://"), SigningKey.generate(), bus, 60, fetch_rate=100)
+    asyncio.run(composer._nudge({7: "v7"}))
+    asyncio.run(composer._nudge({board: f"v{board}" for board in range(1, 1001)}))
+    nudges = [(sorted(m.boards), Nudge.model_validate_json(m.text)) for m in bus.sent]
+    assert nudges[0] == ([7], Nudge(version="v7", within_s=0))
+    assert len(nudges) == 1001 and {n.within_s for _, n in nudges[1:]} == {10.0}
+    assert nudges[500] == ([500], Nudge(version="v500", within_s=10.0))
