@@ -7,11 +7,14 @@ helper for writing a new revision from the models (``python -m signage_server.mi
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 
@@ -30,10 +33,20 @@ def _engine(engine_or_url: Engine | str) -> tuple[Engine, bool]:
     return create_engine(engine_or_url), True
 
 
+@functools.cache
+def _head() -> str | None:
+    """The latest revision, read from the scripts once per process (loading them is most of an
+    upgrade that has nothing to do: each application start, thousands in the tests)."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
 def upgrade(engine_or_url: Engine | str, revision: str = "head") -> None:
     engine, owned = _engine(engine_or_url)
     try:
         with engine.begin() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+            if revision == "head" and current == _head():
+                return  # already at the latest schema
             config = alembic_config()
             config.attributes["connection"] = connection
             command.upgrade(config, revision)

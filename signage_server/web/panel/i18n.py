@@ -3,6 +3,7 @@ holds no binary .mo and a clean clone runs as is. Vietnamese is the default lang
 
 from __future__ import annotations
 
+import functools
 import gettext
 import io
 from pathlib import Path
@@ -26,9 +27,15 @@ def compile_catalog(po_path: Path) -> gettext.GNUTranslations:
 
 
 def load_catalogs(directory: Path = I18N_DIR) -> dict[str, gettext.GNUTranslations]:
-    return {
-        lang: compile_catalog(directory / lang / "LC_MESSAGES" / f"{DOMAIN}.po") for lang in LANGUAGES
-    }
+    """Each language's catalog, compiled once per process while its .po file is unchanged (every
+    application shares them: read-only)."""
+    paths = {lang: directory / lang / "LC_MESSAGES" / f"{DOMAIN}.po" for lang in LANGUAGES}
+    return {lang: _compiled(path, path.stat().st_mtime_ns) for lang, path in paths.items()}
+
+
+@functools.cache
+def _compiled(po_path: Path, _mtime_ns: int) -> gettext.GNUTranslations:
+    return compile_catalog(po_path)
 
 
 def pick_language(cookie: str | None) -> str:

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2.bccache import Bucket, BytecodeCache
 from markupsafe import Markup
 from pydantic import ValidationError
 from starlette.requests import HTTPConnection
@@ -52,9 +53,30 @@ def region_word(region_id: str) -> str:
     return REGION_WORDS.get(region_id, region_id)
 
 
+class _ProcessBytecodeCache(BytecodeCache):
+    """Compiled templates kept for the process, shared by every application's environment (one in
+    a server; thousands in the tests, each compiling every page it renders again). Jinja checks
+    each entry against its template's source, so an edited template is compiled anew."""
+
+    def __init__(self) -> None:
+        self._codes: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._codes.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._codes[bucket.key] = bucket.bytecode_to_string()
+
+
+_BYTECODE = _ProcessBytecodeCache()
+
+
 def make_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(HERE / "templates"),
+        bytecode_cache=_BYTECODE,
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
