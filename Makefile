@@ -31,11 +31,13 @@ lint: $(STAMP)
 # the 2-core machine 191 panel, API and device tests took 120 s on 2 workers, 206 s in one process;
 # each test builds its own application, so they are CPU-bound). Then the end-to-end tests (real
 # servers, players and a browser, some of them timed) run in one process with the machine to
-# themselves. A selection in PYTEST_ARGS with nothing for one pass skips that pass (exit code 5).
+# themselves, with the schemathesis file (marked "serial": under xdist its cases are not reported
+# one by one). A selection in PYTEST_ARGS with nothing for one pass skips that pass (exit code 5).
 TEST_WORKERS ?= 2
 test: $(STAMP) lint
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not slow" $(PYTEST_ARGS) || [ $$? -eq 5 ]
-	$(PY) -m pytest -m slow $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not slow and not serial" $(PYTEST_ARGS) \
+		|| [ $$? -eq 5 ]
+	$(PY) -m pytest -m "slow or serial" $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 bench: $(STAMP)
 	$(PY) -m bench $(BENCH_ARGS)
