@@ -12,6 +12,8 @@ from signage_server.admin_cli import add_commands
 from signage_server.core.private_files import make_private_dir
 from signage_server.settings import Settings
 
+SOCKET_PING_TIMEOUT_S = 20.0
+
 
 def _settings(args: argparse.Namespace) -> Settings:
     overrides = {}
@@ -32,8 +34,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         settings.port = args.port
     make_private_dir(settings.data_dir)
     app = create_app(settings, settle_heap_after_start=True)
-    # ws_per_message_deflate off: compression triples memory per board connection. Proxy headers
-    # are read by the app itself (SIGNAGE_FORWARDED_ALLOW_IPS), once.
+    # ws_per_message_deflate off: compression triples memory per board connection. Sockets are
+    # pinged every socket_ping_interval_s (players ping every 20 s: they find a dead link themselves).
+    # Proxy headers are read by the app itself (SIGNAGE_FORWARDED_ALLOW_IPS), once.
     uvicorn.run(
         app,
         host=settings.host,
@@ -41,6 +44,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log_level=settings.log_level,
         ws="websockets-sansio",
         ws_per_message_deflate=False,
+        ws_ping_interval=settings.socket_ping_interval_s,
+        ws_ping_timeout=SOCKET_PING_TIMEOUT_S,
         proxy_headers=False,
     )
     return 0

@@ -100,3 +100,18 @@ def test_cap_senders_fails_on_an_unreadable_certificate(tmp_path, monkeypatch, c
     monkeypatch.setenv("SIGNAGE_CAP_SENDERS", json.dumps(senders))
     assert main(["--data-dir", str(tmp_path), "cap-senders"]) == 2
     assert "cannot be read" in capsys.readouterr().out
+
+
+def test_serve_pings_board_sockets_at_the_set_interval_without_compression(tmp_path, monkeypatch) -> None:
+    import uvicorn
+
+    seen: dict = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: seen.update(options))
+    monkeypatch.setenv("SIGNAGE_SEED_UNITS", "false")
+    monkeypatch.delenv("SIGNAGE_DATABASE_URL", raising=False)
+    assert main(["--data-dir", str(tmp_path), "serve"]) == 0
+    assert seen["ws_ping_interval"] == 60.0 and seen["ws_ping_timeout"] == 20.0
+    assert seen["ws_per_message_deflate"] is False
+    monkeypatch.setenv("SIGNAGE_SOCKET_PING_INTERVAL_S", "90")
+    assert main(["--data-dir", str(tmp_path), "serve"]) == 0
+    assert seen["ws_ping_interval"] == 90.0
