@@ -102,12 +102,16 @@ def check_targets(session: Session, *, user: User, body: OverrideCreate) -> None
     """Units, boards and the image must lie in the issuer's scope (not found otherwise, as elsewhere)."""
     if body.target.empty():
         raise Invalid("override.no_target", "target: name all, or at least one unit, board or tag")
+    # The issuer's scope read once, the named units and boards in a few queries: a province-wide
+    # override may name 10,000 boards (one scope query per board took most of its creation).
+    scope = set(scope_unit_ids(session, user))
+    units = _existing(session, AdminUnit.id, AdminUnit.id, body.target.unit_ids)
     for unit_id in body.target.unit_ids:
-        if session.get(AdminUnit, unit_id) is None or not in_scope(session, user, unit_id):
+        if unit_id not in units or unit_id not in scope:
             raise _missing("unit", unit_id)
+    board_units = _existing(session, Board.id, Board.unit_id, body.target.board_ids)
     for board_id in body.target.board_ids:
-        board = session.get(Board, board_id)
-        if board is None or not in_scope(session, user, board.unit_id):
+        if board_units.get(board_id) not in scope:
             raise _missing("board", board_id)
     if body.media_id is not None:
         media = session.get(Media, body.media_id)
@@ -115,6 +119,19 @@ def check_targets(session: Session, *, user: User, body: OverrideCreate) -> None
             raise _missing("media", body.media_id)
         if media.content_type == "application/pdf":  # an override shows one picture
             raise Invalid("override.media_is_pdf", "an emergency shows an image, not a PDF document")
+
+
+_CHUNK = 5_000  # ids per IN list: well under SQLite's and psycopg's bound parameter limits
+
+
+def _existing(session: Session, key: Any, value: Any, ids: Collection[int]) -> dict[int, int]:
+    """key -> value of the rows whose key is among ``ids``."""
+    wanted = sorted(set(ids))
+    found: dict[int, int] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        rows = session.exec(select(key, value).where(col(key).in_(wanted[start:start + _CHUNK]))).all()
+        found.update((int(k), int(v)) for k, v in rows)
+    return found
 
 
 def _check_operator(user: User) -> None:

@@ -95,6 +95,20 @@ def test_operator_of_commune_a_cannot_target_commune_b(client, users, tree, make
     assert by_unit.status_code == 404 and by_board.status_code == 404
 
 
+def test_many_named_boards_are_checked_together_and_one_outside_or_missing_refuses_all(
+        client, users, tree, make_board, monkeypatch) -> None:
+    monkeypatch.setattr("signage_server.emergency.overrides._CHUNK", 2)  # several IN lists
+    mine = [make_board(unit_id=unit).id for unit in (tree.commune_a, tree.village_a, tree.commune_a)]
+    board_b = make_board(unit_id=tree.commune_b)
+    headers = users["operator_a"].headers
+    for wrong in ([*mine, board_b.id], [*mine, 987_654]):
+        answer = client.post(OVERRIDES, json=body({"board_ids": wrong}), headers=headers)
+        assert answer.status_code == 404 and str(wrong[-1]) in answer.text
+    missing_unit = client.post(OVERRIDES, json=body({"unit_ids": [tree.commune_a, 987_654]}), headers=headers)
+    assert missing_unit.status_code == 404
+    assert client.post(OVERRIDES, json=body({"board_ids": mine}), headers=headers).status_code == 201
+
+
 def test_a_tag_targets_only_boards_within_the_issuers_scope(client, users, tree, make_board) -> None:
     in_a = make_board(unit_id=tree.village_a, tags=["cho"])
     make_board(unit_id=tree.commune_b, tags=["cho"])
