@@ -163,7 +163,9 @@ def write_heartbeats(
         out.append([BoardLinkEvent(board_id, e) for e in events])
     table, connection = _status_table(), session.connection()
     rows = {b: {**v, **_presence_values(presences[b])} for b, v in latest.items()}
-    updates = [{"_board": b, **v} for b, v in rows.items() if b in existing]
+    # Rows in id order here, as in every batch that updates them: two batches never wait on each other
+    # in a cycle (PostgreSQL's deadlock detector aborted one when they did).
+    updates = [{"_board": b, **v} for b, v in sorted(rows.items()) if b in existing]
     inserts = [{"board_id": b, **v} for b, v in rows.items() if b not in existing]
     if updates:
         connection.execute(update(table).where(table.c.board_id == bindparam("_board")), updates)

@@ -114,11 +114,11 @@ class HeartbeatWriter:
                 stale[credential_id] = item.received_at
             items.append((board_id, item.beat, item.received_at))
         events = iter(write_heartbeats(session, items, self._monitor.config))
-        if stale:
+        if stale:  # in id order, as PollCache.flush_seen: the two never deadlock on these rows
             table = SQLModel.metadata.tables["device_credential"]
             session.connection().execute(
                 update(table).where(table.c.id == bindparam("_id")),
-                [{"_id": cid, "last_seen_at": at} for cid, at in stale.items()],
+                [{"_id": cid, "last_seen_at": at} for cid, at in sorted(stale.items())],
             )
         session.commit()
         return [self._monitor.payloads(session, next(events)) if p.token_hash in credentials

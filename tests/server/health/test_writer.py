@@ -74,3 +74,35 @@ def test_a_board_that_leaves_before_its_heartbeat_is_read_is_no_server_error(app
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
     session.expire_all()
     assert session.get(BoardStatus, board.id) is None  # nothing written
+
+
+def test_last_seen_stamps_are_written_in_id_order_by_both_writers(app, client, session, make_board) -> None:
+    """The heartbeat writer and the poll cache both stamp device credentials in batches; in the same
+    order, two overlapping batches cannot deadlock (they did on PostgreSQL with 10,000 boards)."""
+    from sqlalchemy import event
+
+    boards = [make_board() for _ in range(4)]
+    issued = [issue_credential(session, b.id, f"pc-{b.id}") for b in boards]
+    written: list[list[int]] = []
+
+    def spy(_conn, _cursor, statement, parameters, _context, executemany) -> None:
+        if statement.startswith("UPDATE device_credential") and executemany:
+            written.append([p["_id"] if isinstance(p, dict) else p[-1] for p in parameters])
+
+    event.listen(app.state.engine, "before_cursor_execute", spy)
+    try:
+        beat = wire.Heartbeat(sent_at=datetime.now(UTC))
+
+        async def burst():
+            writer = app.state.heartbeat_writer
+            return await asyncio.gather(*(writer.submit(t, beat) for _c, t in reversed(issued)))
+
+        client.portal.call(burst)
+        cache = app.state.poll_cache
+        for credential, _token in reversed(issued):
+            cache._seen[credential.id] = datetime.now(UTC)
+        assert cache.flush_seen(app.state.engine) == 4
+    finally:
+        event.remove(app.state.engine, "before_cursor_execute", spy)
+    ids = sorted(credential.id for credential, _t in issued)
+    assert written == [ids, ids]
