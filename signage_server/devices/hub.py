@@ -1,8 +1,16 @@
 """Connected boards and the sending of messages to them.
 
 Each connection has a small outbox drained by its own task, so broadcasting is a loop of
-``put_nowait`` calls: a slow or dead client never holds up the others. Nudges are idempotent
-("fetch your manifest"), so a full outbox drops the oldest message rather than growing.
+``offer`` calls: a slow or dead client never holds up the others.
+
+The outbox keeps two things apart. Nudges ("fetch your manifest") are idempotent: a board needs
+only the latest, so a connection holds at most one and a newer one replaces it. Everything else
+(an override, its cancellation, a screenshot request) is kept in order and sent before a waiting
+nudge. A server under load sends a burst of nudges for every content change; before this split a
+16-slot queue dropped its oldest message when full, and an override push could be pushed out by
+the nudges queued after it. The ordered part is bounded too (``OUTBOX_SIZE``): if it fills, the
+board has not read for that long, its socket's pings fail and it reconnects, and a board that
+connects is sent every live override at once (``devices/session.py``).
 """
 
 from __future__ import annotations
@@ -10,13 +18,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from signage_contract.device import Nudge
 from signage_server.core.bus import BusMessage
 
 log = logging.getLogger(__name__)
-OUTBOX_SIZE = 16
+OUTBOX_SIZE = 64  # ordered messages (overrides, cancels, requests) waiting for one board
+NUDGE_PREFIX = Nudge(version="").model_dump_json().split(",", 1)[0]  # '{"type":"nudge"'
 
 SendText = Callable[[str], Awaitable[None]]
 
@@ -33,19 +44,40 @@ class Connection:
     board_id: int
     send_text: SendText
     close: Close = _no_close
-    outbox: asyncio.Queue[str] = field(default_factory=lambda: asyncio.Queue(OUTBOX_SIZE))
+    ordered: deque[str] = field(default_factory=deque)
+    nudge: str | None = None
+    _ready: asyncio.Event = field(default_factory=asyncio.Event)
 
     def offer(self, text: str) -> None:
-        if self.outbox.full():
-            with contextlib.suppress(asyncio.QueueEmpty):
-                self.outbox.get_nowait()
-        self.outbox.put_nowait(text)
+        """Queue ``text`` for the board; never blocks."""
+        if text.startswith(NUDGE_PREFIX):
+            self.nudge = text  # the latest version is the one to fetch
+        else:
+            if len(self.ordered) >= OUTBOX_SIZE:
+                log.warning("board %d has not read %d messages; dropping the oldest", self.board_id,
+                            OUTBOX_SIZE)
+                self.ordered.popleft()
+            self.ordered.append(text)
+        self._ready.set()
+
+    def pending(self) -> list[str]:
+        """What is waiting to be sent, in sending order."""
+        return [*self.ordered, *([self.nudge] if self.nudge is not None else [])]
+
+    def take(self) -> str | None:
+        """The next message to send: ordered ones first, then the nudge."""
+        if self.ordered:
+            return self.ordered.popleft()
+        text, self.nudge = self.nudge, None
+        return text
 
     async def pump(self) -> None:
         """Send queued messages until the connection fails or the task is cancelled."""
         while True:
-            text = await self.outbox.get()
-            await self.send_text(text)
+            await self._ready.wait()
+            while (text := self.take()) is not None:
+                await self.send_text(text)
+            self._ready.clear()  # nothing was queued since take() found none (no await between)
 
 
 class Hub:

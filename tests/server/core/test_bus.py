@@ -4,8 +4,9 @@ import uuid
 
 import pytest
 
+from signage_contract.device import Nudge, OverrideCancel
 from signage_server.core.bus import BusMessage, LocalBus, RedisBus
-from signage_server.devices.hub import Connection, Hub
+from signage_server.devices.hub import OUTBOX_SIZE, Connection, Hub
 
 pytestmark = pytest.mark.anyio
 REDIS_URL = os.environ.get("SIGNAGE_TEST_REDIS_URL")
@@ -25,16 +26,57 @@ async def test_hub_delivers_only_to_named_boards() -> None:
     await bus.start(hub.deliver)
     await bus.publish(BusMessage("hello", frozenset({2})))
     conns = {c.board_id: c for cs in hub._by_board.values() for c in cs}
-    assert conns[1].outbox.empty()
-    assert conns[2].outbox.get_nowait() == "hello"
+    assert conns[1].pending() == []
+    assert conns[2].pending() == ["hello"]
 
 
-async def test_full_outbox_drops_oldest_never_blocks() -> None:
+def _nudge(version: str) -> str:
+    return Nudge(version=version, within_s=30).model_dump_json()
+
+
+def _push(n: int) -> str:
+    return OverrideCancel(override_id=str(n)).model_dump_json()
+
+
+async def test_nudges_never_push_an_override_out_of_the_outbox() -> None:
+    """A server under load queues a nudge per content change: the board needs only the latest,
+    and an override queued before a thousand of them is still sent, first."""
     connection = Connection(1, send_text=lambda t: _append([], t))
-    for i in range(100):
-        connection.offer(str(i))
-    assert connection.outbox.qsize() == connection.outbox.maxsize
-    assert connection.outbox.get_nowait() == str(100 - connection.outbox.maxsize)
+    connection.offer(_nudge("v0"))
+    connection.offer(_push(1))
+    for i in range(1, 1000):
+        connection.offer(_nudge(f"v{i}"))
+    connection.offer(_push(2))
+    assert connection.pending() == [_push(1), _push(2), _nudge("v999")]
+
+
+async def test_a_board_that_reads_nothing_keeps_the_latest_ordered_messages_never_blocks() -> None:
+    connection = Connection(1, send_text=lambda t: _append([], t))
+    for i in range(OUTBOX_SIZE + 10):
+        connection.offer(_push(i))
+    assert connection.pending() == [_push(i) for i in range(10, OUTBOX_SIZE + 10)]
+
+
+async def test_pump_sends_in_order_then_waits_for_more() -> None:
+    sent: asyncio.Queue[str] = asyncio.Queue()
+
+    async def send(text: str) -> None:
+        sent.put_nowait(text)
+
+    async def next_sent() -> str:
+        return await asyncio.wait_for(sent.get(), 5)
+
+    connection = Connection(1, send_text=send)
+    connection.offer(_nudge("a"))
+    connection.offer(_push(1))
+    pump = asyncio.create_task(connection.pump())
+    try:
+        assert [await next_sent(), await next_sent()] == [_push(1), _nudge("a")]
+        connection.offer(_nudge("b"))  # offered while the pump waits: it wakes
+        assert await next_sent() == _nudge("b")
+        assert connection.pending() == []
+    finally:
+        pump.cancel()
 
 
 @pytest.mark.redis
