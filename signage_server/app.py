@@ -61,7 +61,7 @@ log = logging.getLogger(__name__)
 
 def prepare_database(settings: Settings) -> Engine:
     """Migrate to the latest schema, seed the 2025 units into an empty table, store built-in layouts."""
-    engine = make_engine(settings.resolved_database_url)
+    engine = make_engine(settings.resolved_database_url, settings.database_pool_size)
     upgrade(engine)
     if settings.seed_units:
         with Session(engine) as session:
@@ -98,6 +98,10 @@ def create_app(settings: Settings, *, settle_heap_after_start: bool = False) -> 
         )
         app.state.media_store.remove_stale_temp_files()
         app.state.speaker = Speaker(app.state.media_store, choose_engine(settings.speech_piper_model))
+        # Board traffic borrows from a limiter of its own, never from anyio's default one (40
+        # threads) that sync routes, the panel and the operators' API use: under a backlog of
+        # polls and heartbeats a confirmation waited 36 s for a thread (the soak, 10,000 boards).
+        app.state.device_threads = device_threads = anyio.CapacityLimiter(settings.device_threads)
         app.state.hub = hub = Hub()
         app.state.poll_cache = poll_cache = PollCache()
         app.state.bus = bus = make_bus(settings.redis_url)
@@ -114,7 +118,7 @@ def create_app(settings: Settings, *, settle_heap_after_start: bool = False) -> 
         app.state.health = health = HealthMonitor(
             engine, HealthConfig.from_settings(settings), notifier, settings.health_sweep_s
         )
-        app.state.heartbeat_writer = HeartbeatWriter(health)
+        app.state.heartbeat_writer = HeartbeatWriter(health, device_threads)
         if notifier is not None:
             await notifier.start()
         sweeper = asyncio.create_task(health.run(), name="health-sweeper")

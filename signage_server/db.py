@@ -12,8 +12,11 @@ from sqlmodel import Session, create_engine
 
 from signage_server.core.private_files import prepare_sqlite_file
 
+POOL_OVERFLOW = 10  # connections opened beyond the pool under a burst, closed when returned
 
-def make_engine(url: str) -> Engine:
+
+def make_engine(url: str, pool_size: int | None = None) -> Engine:
+    """``pool_size``: connections kept open (a server database; SQLAlchemy's default of 5 without)."""
     kwargs: dict[str, Any] = {}
     prepare_sqlite_file(url)  # 0600 (and so its -wal and -shm) from the start
     if url.startswith("sqlite"):
@@ -22,6 +25,8 @@ def make_engine(url: str) -> Engine:
             kwargs["poolclass"] = StaticPool
     else:
         kwargs["pool_pre_ping"] = True
+        if pool_size is not None:
+            kwargs.update(pool_size=pool_size, max_overflow=POOL_OVERFLOW)
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -62,6 +62,16 @@ class Settings(BaseSettings):
         default=150.0, gt=0,
         description="Manifest fetches per second asked of boards nudged together (all instances): "
                     "a change that reaches more boards spreads their fetches over boards / rate seconds")
+    device_threads: int = Field(
+        default=12, gt=0,
+        description="Worker threads board traffic may hold at once (polls answered from the database, "
+                    "sockets opening, heartbeat commits, proof of play); the rest of the pool stays free "
+                    "for people, so an operator's emergency never queues behind 10,000 boards")
+    database_pool_size: int = Field(
+        default=20, gt=0,
+        description="Database connections each instance keeps (PostgreSQL; up to 10 more under load): "
+                    "more than device_threads, so that people's requests find one free. Mind "
+                    "PostgreSQL's max_connections (100 by default) across instances")
     log_level: str = "info"
     # Behind a reverse proxy (docs/deploy.md)
     forwarded_allow_ips: str = Field(

@@ -50,8 +50,11 @@ Outcome = list[LinkNotice] | BaseException
 
 
 class HeartbeatWriter:
-    def __init__(self, monitor: HealthMonitor, max_batch: int = MAX_BATCH) -> None:
+    def __init__(self, monitor: HealthMonitor, threads: anyio.CapacityLimiter | None = None,
+                 max_batch: int = MAX_BATCH) -> None:
+        """``threads``: the limiter board traffic borrows worker threads from (anyio's default without)."""
         self._monitor = monitor
+        self._threads = threads
         self._max_batch = max_batch
         self._queue: list[_Pending] = []
         self._flusher: asyncio.Task[None] | None = None
@@ -70,7 +73,7 @@ class HeartbeatWriter:
         while self._queue:
             batch, self._queue = self._queue[: self._max_batch], self._queue[self._max_batch :]
             try:
-                outcomes = await anyio.to_thread.run_sync(self._write, batch)
+                outcomes = await anyio.to_thread.run_sync(self._write, batch, limiter=self._threads)
             except BaseException as exc:
                 for item in batch:
                     if not item.future.done():

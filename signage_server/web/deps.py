@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated, TypeVar
 
+from anyio import CapacityLimiter
 from fastapi import Depends, HTTPException, status
 from fastapi.security import OAuth2PasswordBearer
 from nacl.signing import SigningKey
@@ -94,6 +95,7 @@ PollCacheDep = Annotated[PollCache, Depends(_service("poll_cache", PollCache))]
 ChangesDep = Annotated[ChangeFeed, Depends(_service("changes", ChangeFeed))]
 HealthDep = Annotated[HealthMonitor, Depends(_service("health", HealthMonitor))]
 HeartbeatWriterDep = Annotated[HeartbeatWriter, Depends(_service("heartbeat_writer", HeartbeatWriter))]
+DeviceThreadsDep = Annotated[CapacityLimiter, Depends(_service("device_threads", CapacityLimiter))]
 ReceiptsDep = Annotated[ReceiptRecorder, Depends(_service("receipts", ReceiptRecorder))]
 SigningKeyDep = Annotated[SigningKey, Depends(_service("signing_key", SigningKey))]
 LoginGuardDep = Annotated[Guard, Depends(get_login_guard)]

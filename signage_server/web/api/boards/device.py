@@ -43,6 +43,7 @@ from signage_server.web.deps import (
     ClientIpDep,
     ComposerDep,
     CurrentDevice,
+    DeviceThreadsDep,
     EngineDep,
     HubDep,
     MediaStoreDep,
@@ -152,6 +153,7 @@ async def get_manifest(
                         headers={"ETag": etag, "Cache-Control": "no-cache"})
     engine = state_of(request, "engine", Engine)
     composer = state_of(request, "composer", Composer)
+    threads = state_of(request, "device_threads", anyio.CapacityLimiter)
 
     def answer() -> Response:
         epoch = cache.epoch  # before any read: an invalidation from now on voids what is read
@@ -172,7 +174,7 @@ async def get_manifest(
             record_delivery(session, credential.board_id, composed.document, utcnow())
             return Response(content=composed.document, media_type="application/json", headers=headers)
 
-    response: Response = await anyio.to_thread.run_sync(answer)
+    response: Response = await anyio.to_thread.run_sync(answer, limiter=threads)
     return response
 
 
@@ -195,7 +197,8 @@ def get_media(
 
 @router.websocket(wire.DEVICE_SOCKET)
 async def device_socket(
-    websocket: WebSocket, engine: EngineDep, composer: ComposerDep, hub: HubDep, receipts: ReceiptsDep
+    websocket: WebSocket, engine: EngineDep, composer: ComposerDep, hub: HubDep, receipts: ReceiptsDep,
+    threads: DeviceThreadsDep,
 ) -> None:
     """The WebSocket transport of a board's session (``devices/session.py`` holds the rest)."""
     token = bearer_token(websocket.headers.get("authorization"))
@@ -204,7 +207,7 @@ async def device_socket(
         with Session(engine) as session:
             return open_session(session, composer, token)
 
-    opening = await anyio.to_thread.run_sync(authenticate)
+    opening = await anyio.to_thread.run_sync(authenticate, limiter=threads)
     if opening is None:
         await websocket.close(code=status.WS_1008_POLICY_VIOLATION, reason="unknown device credential")
         return

@@ -28,6 +28,7 @@ from signage_server.models import Board, utcnow
 from signage_server.reports.plays import ClockRules, ingest_batch
 from signage_server.web.deps import (
     CurrentDevice,
+    DeviceThreadsDep,
     EngineDep,
     ScreenshotStoreDep,
     SessionDep,
@@ -83,7 +84,7 @@ async def heartbeat(request: Request) -> Response:
 
 
 @router.post(wire.DEVICE_PLAYS, response_model=wire.PlayBatchReply)
-async def plays(body: wire.PlayBatch, settings: SettingsDep, engine: EngineDep,
+async def plays(body: wire.PlayBatch, settings: SettingsDep, engine: EngineDep, threads: DeviceThreadsDep,
                 authorization: Authorization = None) -> wire.PlayBatchReply:
     """Store proof-of-play records idempotently (see ``plays.py``)."""
     rules = ClockRules(future_tolerance=timedelta(seconds=settings.play_future_tolerance_s),
@@ -96,7 +97,7 @@ async def plays(body: wire.PlayBatch, settings: SettingsDep, engine: EngineDep,
                 raise HTTPException(status.HTTP_404_NOT_FOUND, "this board no longer exists")
             return ingest_batch(session, board, body, utcnow(), rules)
 
-    reply: wire.PlayBatchReply = await anyio.to_thread.run_sync(work)
+    reply: wire.PlayBatchReply = await anyio.to_thread.run_sync(work, limiter=threads)
     return reply
 
 
