@@ -12,8 +12,12 @@ endpoint. This cache keeps, per instance:
 It is kept fresh through the bus (``core/bus.py``): whatever changes a board's manifest or revokes
 its credentials calls ``forget`` here and ``Bus.invalidate`` for the other instances, and an
 instance that lost its Redis connection forgets everything. A read that started before an
-invalidation must not put back what it read: ``epoch`` is taken before the database is read and
-``remember_*`` drops the answer if any invalidation came in between. A restart starts empty.
+invalidation of its board must not put back what it read: ``epoch`` is taken before the database
+is read and ``remember_*`` drops the answer if that board (or every board) was invalidated in
+between. Only that board: with a global epoch, any change anywhere voided every read in flight,
+and under load (reads taking seconds, changes every few seconds) the cache stopped filling, every
+poll went to the database and the backlog grew by itself (the soak, 10,000 boards). A restart
+starts empty.
 
 The last-seen stamp of a credential (``DeviceCredential.last_seen_at``, at most a minute old) is
 kept here for polls answered from memory and written for all of them at once by ``flush_seen``.
@@ -45,7 +49,9 @@ class PollCache:
         self._tokens: dict[str, tuple[int, int]] = {}  # token hash -> (credential id, board id)
         self._versions: dict[int, tuple[str, datetime]] = {}  # board id -> (version, horizon end)
         self._seen: dict[int, datetime] = {}  # credential id -> last poll answered from memory
-        self._epoch = 0
+        self._epoch = 0  # invalidations so far
+        self._stale_at: dict[int, int] = {}  # board id -> the epoch its last invalidation began
+        self._all_stale_at = 0  # the epoch the last invalidation of every board began
         self._lock = threading.Lock()  # request threads remember, the event loop forgets
 
     @property
@@ -70,14 +76,18 @@ class PollCache:
         self._seen[credential_id] = now
         return etag
 
+    def _current(self, board_id: int, epoch: int) -> bool:
+        """Whether what was read from ``epoch`` on about the board is still true (lock held)."""
+        return self._all_stale_at <= epoch and self._stale_at.get(board_id, 0) <= epoch
+
     def remember_token(self, token_hash: str, credential_id: int, board_id: int, epoch: int) -> None:
         with self._lock:
-            if epoch == self._epoch:
+            if self._current(board_id, epoch):
                 self._tokens[token_hash] = (credential_id, board_id)
 
     def remember_version(self, board_id: int, version: str, horizon_end: datetime, epoch: int) -> None:
         with self._lock:
-            if epoch == self._epoch:
+            if self._current(board_id, epoch):
                 self._versions[board_id] = (version, horizon_end)
 
     def forget(self, boards: frozenset[int] | None) -> None:
@@ -85,10 +95,13 @@ class PollCache:
         with self._lock:
             self._epoch += 1
             if boards is None:
+                self._all_stale_at = self._epoch
+                self._stale_at.clear()
                 self._tokens.clear()
                 self._versions.clear()
                 return
             for board_id in boards:
+                self._stale_at[board_id] = self._epoch
                 self._versions.pop(board_id, None)
             stale = [token for token, (_, board_id) in self._tokens.items() if board_id in boards]
             for token in stale:

@@ -50,3 +50,28 @@ def test_a_read_that_began_before_an_invalidation_is_not_kept() -> None:
     cache.remember_token("t1", 5, 7, epoch)  # ...and what it read may be stale: dropped
     cache.remember_version(7, "v-old", FAR, epoch)
     assert cache.unchanged("t1", {'"v-old"'}) is None
+
+
+def test_an_invalidation_of_other_boards_keeps_a_read_in_flight() -> None:
+    """Under load reads take seconds and changes come every few: a change of board 8 must not void
+    what a poll of board 7 read, or the cache stops filling and every poll reads the database."""
+    cache = _cache()
+    epoch = cache.epoch
+    cache.forget(frozenset({8}))
+    cache.remember_token("t1", 5, 7, epoch)
+    cache.remember_version(7, "v1", FAR, epoch)
+    assert cache.unchanged("t1", {'"v1"'}) == '"v1"'
+
+
+def test_a_read_that_began_before_everything_was_forgotten_is_not_kept() -> None:
+    cache = _cache()
+    epoch = cache.epoch
+    cache.forget(frozenset({8}))
+    cache.forget(None)  # a lost Redis connection: anything may have changed
+    later = cache.epoch
+    cache.remember_token("t1", 5, 7, epoch)
+    cache.remember_version(7, "v1", FAR, epoch)
+    assert cache.unchanged("t1", {'"v1"'}) is None
+    cache.remember_token("t1", 5, 7, later)
+    cache.remember_version(7, "v1", FAR, later)
+    assert cache.unchanged("t1", {'"v1"'}) == '"v1"'
