@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import NamedTuple
 
-from sqlmodel import Session, select
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, SQLModel, select
 
 from signage_server.models import DeviceCredential, utcnow
 
@@ -27,6 +29,22 @@ def bearer_token(authorization: str | None) -> str | None:
         return None
     scheme, _, token = authorization.partition(" ")
     return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+class LiveDevice(NamedTuple):
+    credential_id: int
+    board_id: int
+
+
+def live_device(session: Session, token_hash: str) -> LiveDevice | None:
+    """The live credential with this token hash: one indexed read, no ORM object and no write (the
+    caller stamps it as seen: ``PollCache.seen``). The manifest poll's path when memory misses."""
+    table = SQLModel.metadata.tables["device_credential"]
+    row = session.connection().execute(
+        sa_select(table.c.id, table.c.board_id)
+        .where(table.c.token_hash == token_hash, table.c.revoked_at.is_(None))
+    ).first()
+    return None if row is None else LiveDevice(row[0], row[1])
 
 
 def credential_for_token(session: Session, token: str | None) -> DeviceCredential | None:

@@ -76,6 +76,11 @@ class PollCache:
         self._seen[credential_id] = now
         return etag
 
+    def seen(self, credential_id: int) -> None:
+        """Stamp a device as seen now (written by the next ``flush_seen``, not by the request)."""
+        with self._lock:
+            self._seen[credential_id] = self.clock()
+
     def _current(self, board_id: int, epoch: int) -> bool:
         """Whether what was read from ``epoch`` on about the board is still true (lock held)."""
         return self._all_stale_at <= epoch and self._stale_at.get(board_id, 0) <= epoch

@@ -170,6 +170,33 @@ def test_polls_answered_from_memory_are_stamped_as_seen_in_one_write(client) -> 
     assert len(stamps) == 1 and stamps[0] is not None
 
 
+def test_a_poll_answered_from_the_database_writes_nothing_and_is_stamped_with_the_others(client) -> None:
+    """A poll memory cannot answer (a new token, a changed manifest) reads the credential and the
+    version, and commits nothing: its last-seen stamp waits for the next batched write."""
+    board_id, _ = _seed_board(client)
+    auth = {"Authorization": f"Bearer {_pair(client, board_id).token}"}
+    etag = client.get(wire.DEVICE_MANIFEST, headers=auth).headers["ETag"]
+    with _session(client) as s:
+        s.exec(update(DeviceCredential).values(last_seen_at=None))
+        s.commit()
+    client.app.state.poll_cache.forget(None)  # as after a change: memory cannot answer
+    writes: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        if not statement.lstrip().upper().startswith("SELECT"):
+            writes.append(statement)
+
+    event.listen(client.app.state.engine, "before_cursor_execute", count)
+    try:
+        assert client.get(wire.DEVICE_MANIFEST, headers={**auth, "If-None-Match": etag}).status_code == 304
+    finally:
+        event.remove(client.app.state.engine, "before_cursor_execute", count)
+    assert writes == []
+    assert client.app.state.poll_cache.flush_seen(client.app.state.engine) == 1
+    with _session(client) as s:
+        assert s.exec(select(DeviceCredential.last_seen_at)).one() is not None
+
+
 def test_a_token_answered_from_memory_stops_working_when_the_board_is_paired_again(client) -> None:
     board_id, _ = _seed_board(client)
     old = _pair(client, board_id)

@@ -28,9 +28,9 @@ from signage_server.devices import pairing
 from signage_server.devices.auth import (
     UNPAIRED,
     bearer_token,
-    credential_for_token,
     hash_token,
     issue_credential,
+    live_device,
 )
 from signage_server.devices.hub import Connection
 from signage_server.devices.poll_cache import PollCache, forget_everywhere
@@ -147,8 +147,10 @@ async def get_manifest(
     cache = state_of(request, "poll_cache", PollCache)
     token = bearer_token(authorization)
     wanted = {tag.strip() for tag in if_none_match.split(",")} if if_none_match else set()
-    token_hash = hash_token(token) if token else None
-    if token_hash is not None and wanted and (etag := cache.unchanged(token_hash, wanted)) is not None:
+    if token is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, UNPAIRED, {"WWW-Authenticate": "Bearer"})
+    token_hash = hash_token(token)
+    if wanted and (etag := cache.unchanged(token_hash, wanted)) is not None:
         return Response(status_code=status.HTTP_304_NOT_MODIFIED,
                         headers={"ETag": etag, "Cache-Control": "no-cache"})
     engine = state_of(request, "engine", Engine)
@@ -158,20 +160,20 @@ async def get_manifest(
     def answer() -> Response:
         epoch = cache.epoch  # before any read: an invalidation from now on voids what is read
         with Session(engine) as session:
-            credential = credential_for_token(session, token)
-            if credential is None or credential.id is None:
+            device = live_device(session, token_hash)
+            if device is None:
                 raise HTTPException(status.HTTP_401_UNAUTHORIZED, UNPAIRED, {"WWW-Authenticate": "Bearer"})
-            version, horizon_end = composer.current_version(session, credential.board_id)
-            if token_hash is not None:
-                cache.remember_token(token_hash, credential.id, credential.board_id, epoch)
-            cache.remember_version(credential.board_id, version, horizon_end, epoch)
+            cache.seen(device.credential_id)  # stamped with the others, not one commit per poll
+            cache.remember_token(token_hash, device.credential_id, device.board_id, epoch)
+            version, horizon_end = composer.current_version(session, device.board_id)
+            cache.remember_version(device.board_id, version, horizon_end, epoch)
             etag = f'"{version}"'
             headers = {"ETag": etag, "Cache-Control": "no-cache"}
             if etag in wanted:
                 return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
-            composed = composer.current(session, credential.board_id)
+            composed = composer.current(session, device.board_id)
             headers["ETag"] = f'"{composed.version}"'
-            record_delivery(session, credential.board_id, composed.document, utcnow())
+            record_delivery(session, device.board_id, composed.document, utcnow())
             return Response(content=composed.document, media_type="application/json", headers=headers)
 
     response: Response = await anyio.to_thread.run_sync(answer, limiter=threads)
