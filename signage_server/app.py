@@ -46,6 +46,7 @@ from signage_server.health.writer import HeartbeatWriter
 from signage_server.manifest.composer import BoardNotFound, Composer
 from signage_server.migrate import upgrade
 from signage_server.reports.bulletin_events import BulletinEventWorker
+from signage_server.reports.receipts import Recorded
 from signage_server.settings import Settings
 from signage_server.units.service import seed_if_empty
 from signage_server.web import errors
@@ -104,6 +105,7 @@ def create_app(settings: Settings, *, settle_heap_after_start: bool = False) -> 
         app.state.device_threads = device_threads = anyio.CapacityLimiter(settings.device_threads)
         app.state.hub = hub = Hub()
         app.state.poll_cache = poll_cache = PollCache()
+        app.state.recorded = Recorded()
         app.state.bus = bus = make_bus(settings.redis_url)
         await bus.start(hub.deliver, poll_cache.forget)
         app.state.composer = composer = Composer(engine, app.state.signing_key, bus, settings.poll_interval_s,

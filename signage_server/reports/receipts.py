@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import threading
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -48,14 +49,43 @@ from signage_server.reports.plays import parse_item_id
 from signage_server.units.service import subtree_ids
 
 
-def record_delivery(session: Session, board_id: int, document: str, now: datetime) -> None:
+class Recorded:
+    """Per board, the manifest items whose receipts this instance has written (or found written):
+    a fetch of a manifest that names nothing new (an override's confirmation and its end change
+    every manifest in the province, not the bulletins in them) writes nothing. Each instance keeps
+    its own; a restart starts empty and the first fetch per board checks the database again."""
+
+    def __init__(self) -> None:
+        self._items: dict[int, frozenset[str]] = {}
+        self._lock = threading.Lock()  # request threads read and write it
+
+    def covers(self, board_id: int, wire_ids: frozenset[str]) -> bool:
+        with self._lock:
+            return wire_ids <= self._items.get(board_id, frozenset())
+
+    def add(self, board_id: int, wire_ids: frozenset[str]) -> None:
+        with self._lock:
+            self._items[board_id] = wire_ids
+
+
+def record_delivery(session: Session, board_id: int, document: str, now: datetime,
+                    recorded: Recorded | None = None) -> None:
     """Note that ``board_id`` now holds the manifest ``document`` (a ``SignedManifest`` JSON):
-    each bulletin it names gets its receipt time once (later fetches keep the first); commits."""
+    each bulletin it names gets its receipt time once (later fetches keep the first); commits
+    when it wrote. With ``recorded``, items already noted for the board are not read again."""
     try:
         items = json.loads(json.loads(document)["payload"])["items"]
-        wire_ids = {str(item["id"]) for item in items}
+        wire_ids = frozenset(str(item["id"]) for item in items)
     except (ValueError, KeyError, TypeError):
         return  # not ours to judge here: the player verifies manifests
+    if recorded is not None and recorded.covers(board_id, wire_ids):
+        return
+    _record(session, board_id, wire_ids, now)
+    if recorded is not None:
+        recorded.add(board_id, wire_ids)
+
+
+def _record(session: Session, board_id: int, wire_ids: frozenset[str], now: datetime) -> None:
     parsed = [ids for wire_id in wire_ids if (ids := parse_item_id(wire_id)) is not None]
     if not parsed:
         return

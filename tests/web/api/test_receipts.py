@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from signage_contract import device as wire
+from signage_server.core.changes import Change
 from signage_server.models import PlayLog, Screenshot, TargetKind
 from tests.support.receipts import device_headers, play, publish, receipts_url, upload
 
@@ -130,3 +131,41 @@ def test_plays_csv_streams_every_record_in_batches(client, session, users, scene
     assert rows[0]["bulletin_id"] == str(published.bulletin_id) and rows[2]["bulletin_id"] == ""
     assert client.get("/api/v1/plays.csv?from=2026-03-11T00:00:00&to=2026-03-10T00:00:00",
                       headers=users["viewer_a"].headers).status_code == 422
+
+
+def test_a_fetch_naming_no_new_bulletin_writes_nothing_and_a_new_one_is_recorded(
+        client, session, make_board, tree, users, layout):
+    """An override's confirmation changes every manifest in the province but none of the bulletins
+    in them: those 10,000 fetches must not each read and write the receipts again."""
+    from sqlalchemy import event
+    from sqlmodel import select
+
+    from signage_server.models import BulletinDelivery
+
+    board = make_board()
+    first = publish(session, layout, unit_id=tree.commune_a, author=users["editor_a"].id,
+                    target={"target_kind": TargetKind.UNIT, "target_unit_id": tree.commune_a})
+    headers = device_headers(session, board)
+    assert client.get(wire.DEVICE_MANIFEST, headers=headers).status_code == 200
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    engine = client.app.state.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(wire.DEVICE_MANIFEST, headers=headers).status_code == 200  # same items
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert not [s for s in statements if "bulletin_delivery" in s or "playlist_item" in s]
+
+    second = publish(session, layout, unit_id=tree.commune_a, author=users["editor_a"].id, title="Tiêm chủng",
+                     target={"target_kind": TargetKind.UNIT, "target_unit_id": tree.commune_a})
+    client.app.state.changes.publish(Change(boards=frozenset({board.id})))
+    client.portal.call(client.app.state.composer.wait_idle)
+    assert client.get(wire.DEVICE_MANIFEST, headers=headers).status_code == 200
+    session.expire_all()
+    received = set(session.exec(select(BulletinDelivery.bulletin_id)
+                                .where(BulletinDelivery.board_id == board.id)).all())
+    assert received == {first.bulletin_id, second.bulletin_id}

@@ -37,7 +37,7 @@ from signage_server.devices.poll_cache import PollCache, forget_everywhere
 from signage_server.devices.session import Opening, converse, open_session
 from signage_server.manifest.composer import Composer
 from signage_server.models import Board, PairingTicket, utcnow
-from signage_server.reports.receipts import record_delivery
+from signage_server.reports.receipts import Recorded, record_delivery
 from signage_server.web.deps import (
     BusDep,
     ClientIpDep,
@@ -156,6 +156,7 @@ async def get_manifest(
     engine = state_of(request, "engine", Engine)
     composer = state_of(request, "composer", Composer)
     threads = state_of(request, "device_threads", anyio.CapacityLimiter)
+    recorded = state_of(request, "recorded", Recorded)
 
     def answer() -> Response:
         epoch = cache.epoch  # before any read: an invalidation from now on voids what is read
@@ -171,10 +172,10 @@ async def get_manifest(
             headers = {"ETag": etag, "Cache-Control": "no-cache"}
             if etag in wanted:
                 return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
-            composed = composer.current(session, device.board_id)
-            headers["ETag"] = f'"{composed.version}"'
-            record_delivery(session, device.board_id, composed.document, utcnow())
-            return Response(content=composed.document, media_type="application/json", headers=headers)
+            version, document = composer.current_document(session, device.board_id)
+            headers["ETag"] = f'"{version}"'
+            record_delivery(session, device.board_id, document, utcnow(), recorded)
+            return Response(content=document, media_type="application/json", headers=headers)
 
     response: Response = await anyio.to_thread.run_sync(answer, limiter=threads)
     return response
