@@ -35,9 +35,9 @@ lint: $(STAMP)
 # one by one). A selection in PYTEST_ARGS with nothing for one pass skips that pass (exit code 5).
 TEST_WORKERS ?= 2
 test: $(STAMP) lint
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not slow and not serial" $(PYTEST_ARGS) \
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not slow and not serial" --durations=15 $(PYTEST_ARGS) \
 		|| [ $$? -eq 5 ]
-	$(PY) -m pytest -m "slow or serial" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(PY) -m pytest -m "slow or serial" --durations=15 $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 bench: $(STAMP)
 	$(PY) -m bench $(BENCH_ARGS)

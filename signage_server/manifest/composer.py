@@ -33,6 +33,7 @@ from signage_contract import HORIZON
 from signage_contract.device import NUDGE_SPREAD_MAX_S, Nudge
 from signage_server.core.bus import Bus, BusMessage
 from signage_server.core.changes import Change
+from signage_server.core.heap import release_free_memory
 from signage_server.emergency.overrides import expire_due
 from signage_server.manifest.affected import affected_boards
 from signage_server.manifest.batch import ComposedBoard, Previous, compose_boards
@@ -43,6 +44,7 @@ from signage_server.units.tree import UnitTree
 log = logging.getLogger(__name__)
 REFRESH_INTERVAL_S = 600.0
 DEFAULT_FETCH_RATE = 150.0  # settings.nudge_fetch_rate
+LARGE_BATCH = 1000  # boards composed together after which freed memory is handed back
 COMPOSE_LOCK_KEY = 0x5349_474E  # a PostgreSQL advisory lock shared by every instance
 
 
@@ -227,10 +229,9 @@ class Composer:
         """The version and the signed document of the board's manifest: one read of three columns
         (no ORM object, whose JSON columns cost a full fetch more than the read), composed now if
         missing or short, as ``current``."""
-        table = ComposedManifest.__table__  # type: ignore[attr-defined]
         found = session.connection().execute(
-            sa_select(table.c.version, table.c.document, table.c.horizon_end)
-            .where(table.c.board_id == board_id)
+            sa_select(_TABLE.c.version, _TABLE.c.document, _TABLE.c.horizon_end)
+            .where(_TABLE.c.board_id == board_id)
         ).first()
         if found is not None and found[2] >= self._clock() + HORIZON:
             return found[0], found[1]
@@ -302,7 +303,10 @@ class Composer:
                     boards |= affected_boards(session, change, tree)
             boards |= expire_due(session, self._clock())  # their manifests drop them
             boards |= self._short_horizons(session)
-            return boards, self.recompose(session, boards) if boards else {}
+            changed = self.recompose(session, boards) if boards else {}
+        if len(boards) >= LARGE_BATCH:
+            release_free_memory()  # what composing them built and freed (core/heap.py)
+        return boards, changed
 
     def _short_horizons(self, session: Session) -> set[int]:
         limit = self._clock() + HORIZON
