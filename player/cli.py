@@ -20,6 +20,8 @@ from pydantic import ValidationError
 from signage_contract import Manifest, SignedManifest
 from signage_contract.timezone import zone_named
 
+from . import __version__
+
 GEOMETRY = re.compile(r"^(\d+)x(\d+)(?:([+-]\d+)([+-]\d+))?$")
 log = logging.getLogger("player")
 
@@ -157,6 +159,9 @@ def run_command(args: argparse.Namespace) -> int:
 
     state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     install_log_file(state_dir)  # bounded, in the state directory; the panel can fetch its tail
+    # The first line of every run: a log fetched from the panel shows where each run began (and a
+    # fetch that arrives before the board has anything else to say is not empty).
+    log.info("player %s starting: server %s, state %s", __version__, args.server, state_dir)
     return run_board(
         server=args.server,
         state_dir=state_dir,

@@ -90,6 +90,7 @@ def test_a_log_fetch_then_a_restart_of_a_real_player(tmp_path) -> None:
         thread.join(timeout=20)
     (upload,) = fake.uploads
     assert upload.request_id == "logs-1" and 0 < len(upload.lines) <= 20
+    assert "player" in upload.lines[0] and "starting" in upload.lines[0]  # each run's first line
     assert code == EXIT_RESTART
     text = (state / LOG_NAME).read_text(encoding="utf-8")
     assert "restart asked by the server" in text and fake.credential.token not in text
