@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from collections.abc import Collection
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from sqlalchemy import select as sa_select
@@ -34,17 +35,18 @@ def bearer_token(authorization: str | None) -> str | None:
 class LiveDevice(NamedTuple):
     credential_id: int
     board_id: int
+    last_seen_at: datetime | None
 
 
-def live_device(session: Session, token_hash: str) -> LiveDevice | None:
-    """The live credential with this token hash: one indexed read, no ORM object and no write (the
-    caller stamps it as seen: ``PollCache.seen``). The manifest poll's path when memory misses."""
+def live_devices(session: Session, token_hashes: Collection[str]) -> dict[str, LiveDevice]:
+    """Token hash -> its live credential: one indexed read, no ORM object and no write (callers
+    stamp the devices as seen in batches: the heartbeat writer, ``PollCache.seen``)."""
     table = SQLModel.metadata.tables["device_credential"]
-    row = session.connection().execute(
-        sa_select(table.c.id, table.c.board_id)
-        .where(table.c.token_hash == token_hash, table.c.revoked_at.is_(None))
-    ).first()
-    return None if row is None else LiveDevice(row[0], row[1])
+    rows = session.connection().execute(
+        sa_select(table.c.token_hash, table.c.id, table.c.board_id, table.c.last_seen_at)
+        .where(table.c.token_hash.in_(list(token_hashes)), table.c.revoked_at.is_(None))
+    ).all()
+    return {r[0]: LiveDevice(r[1], r[2], r[3]) for r in rows}
 
 
 def credential_for_token(session: Session, token: str | None) -> DeviceCredential | None:

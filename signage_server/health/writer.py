@@ -21,11 +21,10 @@ from datetime import datetime
 
 import anyio
 from sqlalchemy import bindparam, update
-from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel
 
 from signage_contract import device as wire
-from signage_server.devices.auth import LAST_SEEN_RESOLUTION, hash_token
+from signage_server.devices.auth import LAST_SEEN_RESOLUTION, hash_token, live_devices
 from signage_server.health.monitor import HealthMonitor
 from signage_server.health.store import write_heartbeats
 from signage_server.health.webhook import LinkNotice
@@ -105,7 +104,7 @@ class HeartbeatWriter:
         return outcomes
 
     def _apply(self, session: Session, batch: list[_Pending]) -> list[Outcome]:
-        credentials = self._credentials(session, {p.token_hash for p in batch})
+        credentials = live_devices(session, {p.token_hash for p in batch})
         items: list[tuple[int, wire.Heartbeat, datetime]] = []
         stale: dict[int, datetime] = {}
         for item in batch:
@@ -126,13 +125,3 @@ class HeartbeatWriter:
         session.commit()
         return [self._monitor.payloads(session, next(events)) if p.token_hash in credentials
                 else UnknownDevice() for p in batch]
-
-    @staticmethod
-    def _credentials(session: Session, hashes: set[str]) -> dict[str, tuple[int, int, datetime | None]]:
-        """token hash -> (credential id, board id, last seen) of live credentials."""
-        table = SQLModel.metadata.tables["device_credential"]
-        rows = session.connection().execute(
-            sa_select(table.c.token_hash, table.c.id, table.c.board_id, table.c.last_seen_at)
-            .where(table.c.token_hash.in_(list(hashes)), table.c.revoked_at.is_(None))
-        ).all()
-        return {r[0]: (r[1], r[2], r[3]) for r in rows}

@@ -20,6 +20,7 @@ import contextlib
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import anyio
 from nacl.signing import SigningKey
@@ -216,27 +217,30 @@ class Composer:
     def current_version(self, session: Session, board_id: int) -> tuple[str, datetime]:
         """Just the version (the ETag) of the board's manifest and the end of its horizon: the
         cheap path of a 304 poll."""
-        query = select(ComposedManifest.version, ComposedManifest.horizon_end).where(
-            ComposedManifest.board_id == board_id
-        )
-        found = session.exec(query).first()
-        if found is not None and found[1] >= self._clock() + HORIZON:
-            return found[0], found[1]
+        found = self._stored(session, board_id, _TABLE.c.horizon_end)
+        if found is not None:
+            return found
         row = self.current(session, board_id)
         return row.version, row.horizon_end
 
     def current_document(self, session: Session, board_id: int) -> tuple[str, str]:
-        """The version and the signed document of the board's manifest: one read of three columns
-        (no ORM object, whose JSON columns cost a full fetch more than the read), composed now if
-        missing or short, as ``current``."""
-        found = session.connection().execute(
-            sa_select(_TABLE.c.version, _TABLE.c.document, _TABLE.c.horizon_end)
-            .where(_TABLE.c.board_id == board_id)
-        ).first()
-        if found is not None and found[2] >= self._clock() + HORIZON:
-            return found[0], found[1]
+        """The version and the signed document of the board's manifest (a full fetch)."""
+        found = self._stored(session, board_id, _TABLE.c.document)
+        if found is not None:
+            return found
         row = self.current(session, board_id)
         return row.version, row.document
+
+    def _stored(self, session: Session, board_id: int, column: Any) -> tuple[str, Any] | None:
+        """(version, ``column``) of the stored manifest when its horizon is long enough, else None
+        (compose with ``current``): one read of three columns, no ORM object (whose JSON columns
+        cost a full fetch more than the read)."""
+        found = session.connection().execute(
+            sa_select(_TABLE.c.version, column, _TABLE.c.horizon_end).where(_TABLE.c.board_id == board_id)
+        ).first()
+        if found is None or found[2] < self._clock() + HORIZON:
+            return None
+        return found[0], found[1]
 
     # --- change feed and worker (event loop) ----------------------------------------------------
 

@@ -156,13 +156,19 @@ def test_an_unchanged_poll_is_answered_without_the_database(client) -> None:
     assert statements == []
 
 
-def test_polls_answered_from_memory_are_stamped_as_seen_in_one_write(client) -> None:
+def _fetched_then_unstamped(client) -> tuple[dict[str, str], str]:
+    """A paired board that fetched its manifest (its headers, its ETag), then no last-seen stamp."""
     board_id, _ = _seed_board(client)
     auth = {"Authorization": f"Bearer {_pair(client, board_id).token}"}
     etag = client.get(wire.DEVICE_MANIFEST, headers=auth).headers["ETag"]
     with _session(client) as s:
         s.exec(update(DeviceCredential).values(last_seen_at=None))
         s.commit()
+    return auth, etag
+
+
+def test_polls_answered_from_memory_are_stamped_as_seen_in_one_write(client) -> None:
+    auth, etag = _fetched_then_unstamped(client)
     assert client.get(wire.DEVICE_MANIFEST, headers={**auth, "If-None-Match": etag}).status_code == 304
     assert client.app.state.poll_cache.flush_seen(client.app.state.engine) == 1
     with _session(client) as s:
@@ -173,12 +179,7 @@ def test_polls_answered_from_memory_are_stamped_as_seen_in_one_write(client) -> 
 def test_a_poll_answered_from_the_database_writes_nothing_and_is_stamped_with_the_others(client) -> None:
     """A poll memory cannot answer (a new token, a changed manifest) reads the credential and the
     version, and commits nothing: its last-seen stamp waits for the next batched write."""
-    board_id, _ = _seed_board(client)
-    auth = {"Authorization": f"Bearer {_pair(client, board_id).token}"}
-    etag = client.get(wire.DEVICE_MANIFEST, headers=auth).headers["ETag"]
-    with _session(client) as s:
-        s.exec(update(DeviceCredential).values(last_seen_at=None))
-        s.commit()
+    auth, etag = _fetched_then_unstamped(client)
     client.app.state.poll_cache.forget(None)  # as after a change: memory cannot answer
     writes: list[str] = []
 

@@ -30,7 +30,7 @@ from signage_server.devices.auth import (
     bearer_token,
     hash_token,
     issue_credential,
-    live_device,
+    live_devices,
 )
 from signage_server.devices.hub import Connection
 from signage_server.devices.poll_cache import PollCache, forget_everywhere
@@ -161,7 +161,7 @@ async def get_manifest(
     def answer() -> Response:
         epoch = cache.epoch  # before any read: an invalidation from now on voids what is read
         with Session(engine) as session:
-            device = live_device(session, token_hash)
+            device = live_devices(session, [token_hash]).get(token_hash)
             if device is None:
                 raise HTTPException(status.HTTP_401_UNAUTHORIZED, UNPAIRED, {"WWW-Authenticate": "Bearer"})
             cache.seen(device.credential_id)  # stamped with the others, not one commit per poll
