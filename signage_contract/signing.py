@@ -40,16 +40,18 @@ def signed_message(payload_bytes: bytes) -> bytes:
     return SIGNING_CONTEXT + hashlib.sha256(payload_bytes).digest()
 
 
-def sign_payload(
-    signing_key: SigningKey, payload: str, version: str, payload_bytes: bytes | None = None
-) -> SignedManifest:
-    """Sign ``payload`` (its UTF-8 may be passed in when the caller already has it)."""
-    data = payload.encode("utf-8") if payload_bytes is None else payload_bytes
-    signature = signing_key.sign(signed_message(data)).signature
+def digest_signature(signing_key: SigningKey, digest: bytes) -> str:
+    """The base64 signature of a payload whose SHA-256 ``digest`` the caller computed (a server
+    that builds a payload from parts can hash the parts without joining them)."""
+    return base64.b64encode(signing_key.sign(SIGNING_CONTEXT + digest).signature).decode("ascii")
+
+
+def sign_payload(signing_key: SigningKey, payload: str, version: str) -> SignedManifest:
+    """Sign ``payload``."""
     return SignedManifest(
         version=version,
         key_id=key_id(signing_key.verify_key),
-        signature=base64.b64encode(signature).decode("ascii"),
+        signature=digest_signature(signing_key, hashlib.sha256(payload.encode("utf-8")).digest()),
         payload=payload,
     )
 

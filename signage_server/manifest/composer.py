@@ -37,8 +37,8 @@ from signage_server.core.changes import Change
 from signage_server.core.heap import release_free_memory
 from signage_server.emergency.overrides import expire_due
 from signage_server.manifest.affected import affected_boards
-from signage_server.manifest.batch import ComposedBoard, Previous, compose_boards
-from signage_server.manifest.inputs import load_inputs
+from signage_server.manifest.batch import ComposedBoard, Previous, iter_composed
+from signage_server.manifest.inputs import ComposeInputs, load_inputs
 from signage_server.models import Board, ComposedManifest
 from signage_server.units.tree import UnitTree
 
@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 REFRESH_INTERVAL_S = 600.0
 DEFAULT_FETCH_RATE = 150.0  # settings.nudge_fetch_rate
 LARGE_BATCH = 1000  # boards composed together after which freed memory is handed back
+STORE_CHUNK = 200  # composed documents written per statement (a province holds this many at once)
 COMPOSE_LOCK_KEY = 0x5349_474E  # a PostgreSQL advisory lock shared by every instance
 
 
@@ -138,8 +139,24 @@ class Composer:
         """Compose the boards (None: all); store those whose content changed. Returns them."""
         now = self._clock()
         inputs = load_inputs(session, board_ids, now)
+        changed: dict[int, str] = {}
+        try:
+            self._store(session, self._composed(session, inputs, now), now, changed)
+        except IntegrityError:
+            # A request composing the same board stored it between our read and our insert (the
+            # socket and the first poll of a new board arrive together): compose again over its row.
+            # The chunks stored before are found unchanged this time and stay in ``changed``.
+            session.rollback()
+            self._store(session, self._composed(session, inputs, now), now, changed)
+        return changed
+
+    def _composed(
+        self, session: Session, inputs: ComposeInputs, now: datetime
+    ) -> Iterator[tuple[int, ComposedBoard, Previous | None]]:
+        """The boards whose content differs from what is stored, composed one by one as they are
+        consumed (what is stored is read first)."""
         previous = self._stored_versions(session, [board.board_id for board in inputs.boards])
-        composed = compose_boards(
+        composed = iter_composed(
             inputs.boards,
             inputs.specs,
             inputs.playlists,
@@ -149,34 +166,42 @@ class Composer:
             self._key,
             poll_interval_s=self._poll_interval_s,
             previous=previous,
+            changed_only=True,
         )
-        try:
-            return self._store(session, composed, previous, now)
-        except IntegrityError:
-            # A request composing the same board stored it between our read and our insert (the
-            # socket and the first poll of a new board arrive together): write over its row.
-            session.rollback()
-            return self._store(session, composed, self._stored_versions(session, list(composed)), now)
+        return ((board_id, board, previous.get(board_id)) for board_id, board in composed)
 
+    @staticmethod
     def _store(
-        self,
         session: Session,
-        composed: dict[int, ComposedBoard],
-        stored: dict[int, Previous],
+        composed: Iterable[tuple[int, ComposedBoard, Previous | None]],
         now: datetime,
-    ) -> dict[int, str]:
+        changed: dict[int, str],
+    ) -> None:
+        """Write the composed boards as they come, in chunks: one executemany per chunk and kind,
+        then a commit, which adds the chunk's boards to ``changed``. A province's documents never
+        sit in memory all at once, and no write lock is held while the next chunk is composed (on
+        SQLite it would stop every other writer)."""
         updates: list[dict[str, object]] = []
         inserts: list[dict[str, object]] = []
-        changed: dict[int, str] = {}
-        for board_id, board in composed.items():
-            before = stored.get(board_id)
-            if before is not None and before.version == board.signed.version:
-                continue
-            changed[board_id] = board.signed.version
+        chunk: dict[int, str] = {}
+
+        def commit() -> None:
+            if updates:
+                session.execute(_UPDATE_KEEPING_PREVIOUS_MEDIA, updates)
+            if inserts:
+                session.execute(insert(ComposedManifest), inserts)
+            session.commit()
+            changed.update(chunk)
+            updates.clear()
+            inserts.clear()
+            chunk.clear()
+
+        for board_id, board, before in composed:
+            chunk[board_id] = board.version
             row = {
                 "board_id": board_id,
-                "version": board.signed.version,
-                "document": board.signed.model_dump_json(),
+                "version": board.version,
+                "document": board.document,
                 "media_sha256": list(board.media_sha256),
                 "horizon_end": board.valid_until,
                 "composed_at": now,
@@ -186,13 +211,9 @@ class Composer:
                 inserts.append({**row, "previous_media_sha256": []})
             else:
                 updates.append({f"new_{key}": value for key, value in row.items()})
-        # Bulk statements: one executemany each, not one round trip per board.
-        if updates:
-            session.execute(_UPDATE_KEEPING_PREVIOUS_MEDIA, updates)
-        if inserts:
-            session.execute(insert(ComposedManifest), inserts)
-        session.commit()
-        return changed
+            if len(chunk) >= STORE_CHUNK:
+                commit()
+        commit()
 
     @staticmethod
     def _stored_versions(session: Session, board_ids: list[int]) -> dict[int, Previous]:

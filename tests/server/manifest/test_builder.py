@@ -15,10 +15,11 @@ from signage_contract import (
     MediaRef,
     PlayReason,
     Priority,
+    SignedManifest,
     TextItem,
 )
-from signage_contract.signing import verify_manifest
-from signage_server.manifest.batch import Previous, build_manifests, compose_boards
+from signage_contract.signing import sign_payload, verify_manifest
+from signage_server.manifest.batch import Previous, build_manifests, compose_boards, iter_composed
 from signage_server.manifest.builder import (
     PlaylistItemSpec,
     PlaylistSpec,
@@ -238,11 +239,34 @@ def test_batch_signing_equals_signing_each_manifest() -> None:
         alone = build_manifest(board, SPECS, playlists(), LAYOUTS, [override] if board.board_id == 8 else [],
                                NOW, sequence=next_sequence(0, NOW))
         assert result.signed.payload == alone.model_dump_json()
-        assert result.signed.version == content_version(alone)
+        assert result.signed.version == result.version == content_version(alone)
+        # The stored document, spliced from escaped parts, is what pydantic writes for it.
+        assert result.document == sign_payload(key, alone.model_dump_json(), result.version).model_dump_json()
         assert manifest == alone
         assert result.media_sha256 == tuple(sorted(alone.media()))
         assert result.valid_until == alone.valid_until
     assert media("flood").sha256 in composed[8].media_sha256
+
+
+def test_a_json_string_is_escaped_in_parts_as_pydantic_escapes_it_whole() -> None:
+    from signage_server.manifest.batch import _json_escaped
+
+    text = "".join(map(chr, range(0x80))) + 'Ủy ban "xã" \\ \u2028 \u00a0 🙂'
+    whole = SignedManifest(version="v", key_id="k", signature="s", payload=text).model_dump_json()
+    halves = _json_escaped(text[:50]) + _json_escaped(text[50:])
+    assert whole == '{"version":"v","key_id":"k","signature":"s","payload":"' + halves + '"}'
+
+
+def test_boards_whose_content_is_unchanged_are_not_signed_again_when_only_changes_are_asked() -> None:
+    key = SigningKey.generate()
+    other = BoardContext(8, (COMMUNE, PROVINCE), name="Bảng 8")
+    first = compose_boards([BOARD, other], SPECS, playlists(), LAYOUTS, {}, NOW, key)
+    previous = {7: Previous(first[7].version, first[7].sequence), 8: Previous("stale", first[8].sequence)}
+    later = NOW + timedelta(minutes=5)
+    changed = dict(iter_composed([BOARD, other], SPECS, playlists(), LAYOUTS, {}, later, key,
+                                 previous=previous, changed_only=True))
+    assert list(changed) == [8]
+    assert changed[8].version == first[8].version and changed[8].sequence > first[8].sequence
 
 
 @pytest.mark.parametrize(("fields", "message"), [

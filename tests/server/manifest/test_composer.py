@@ -3,8 +3,12 @@
 from nacl.signing import SigningKey
 from sqlmodel import select
 
+from signage_contract import SignedManifest
+from signage_contract.signing import verify_manifest
 from signage_server.core.bus import LocalBus
+from signage_server.manifest import composer as composer_module
 from signage_server.manifest.composer import Composer
+from signage_server.manifest.inputs import load_inputs
 from signage_server.models import ComposedManifest
 
 
@@ -28,6 +32,31 @@ def test_a_board_stored_concurrently_is_written_over_not_a_conflict(app, session
     late.recompose(session, [board.id])
     assert late.looks == 2
     assert len(session.exec(select(ComposedManifest).where(ComposedManifest.board_id == board.id)).all()) == 1
+
+
+def test_boards_are_stored_chunk_by_chunk_and_a_late_conflict_keeps_every_change(
+    app, session, make_board, monkeypatch
+) -> None:
+    """Five boards in chunks of two: the third chunk meets the row another request stored. The two
+    chunks committed before stay and are still reported changed (so they are nudged) although the
+    retry finds them stored; the fifth is the other request's to report. One row each, and every
+    document verifies."""
+    monkeypatch.setattr(composer_module, "STORE_CHUNK", 2)
+    boards = [make_board() for _ in range(5)]
+    inputs = load_inputs(session, [b.id for b in boards], composer_module.system_clock())
+    order = [b.board_id for b in inputs.boards]
+    key = SigningKey.generate()
+    Composer(app.state.engine, key, LocalBus(), 60).recompose(session, [order[-1]])  # the other request
+    late = _ReadBeforeTheOtherInsert(app.state.engine, key, LocalBus(), 60)
+    changed = late.recompose(session, order)
+    assert late.looks == 2
+    assert set(changed) == set(order[:-1])
+    rows = session.exec(select(ComposedManifest).where(ComposedManifest.board_id.in_(order))).all()
+    assert len(rows) == 5
+    for row in rows:
+        signed = SignedManifest.model_validate_json(row.document)
+        assert signed.version == row.version
+        assert verify_manifest(signed, key.verify_key, str(row.board_id)).sequence == row.sequence
 
 
 def test_a_change_moves_stored_media_to_previous_and_raises_the_sequence(app, session, make_board) -> None:
