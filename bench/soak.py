@@ -17,8 +17,10 @@ later, and every minute 1 % of the boards drop their socket and reconnect.
 
 It prints a table per run: errors (0), lost acknowledgements (acks sent by boards but not stored as
 receipts: 0), RSS growth of each server over the last 2/3 of the run (< 5 %), the last override's p99
-beside a raw ``websockets`` broadcast to as many sockets in the same run, and server CPU per 1,000
-boards. ``SOAK_RUNS=one`` or ``two`` runs only that one.
+beside a raw ``websockets`` broadcast to as many sockets in the same run, server CPU per 1,000
+boards, and each server's own event-loop stalls of a second or more (from its log, where
+``core/loop_watch.py`` also wrote the stack each stall was running). ``SOAK_RUNS=one`` or ``two``
+runs only that one.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import json
 import multiprocessing
 import os
 import random
+import re
 import sys
 import tempfile
 import time
@@ -551,7 +554,9 @@ def _run(label: str, url: str, redis: str | None, instances: int, count: int) ->
                 server.terminate()
                 server.wait(timeout=60)
         raw = _raw_baseline(count)
-        _report(label, count, instances, tallies, overrides, receipts, samples, controller_errors, raw)
+        stalls = [_stalls(server_log(port)) for port in ports]
+        _report(label, count, instances, tallies, overrides, receipts, samples, controller_errors, raw,
+                stalls)
         for port in ports:
             lines = server_log(port).read_text(errors="replace").splitlines()
             print(f"  server log {server_log(port)}: {len(lines)} lines"
@@ -588,9 +593,19 @@ def _raw_baseline(count: int) -> list[float]:
     return latencies
 
 
+_STALL = re.compile(r"the event loop ran nothing for ([0-9.]+) s")
+
+
+def _stalls(log_file: Path) -> list[float]:
+    """The server's own event-loop stalls of a second or more (``core/loop_watch.py`` logs each;
+    the stack it was running is in the log beside)."""
+    text = log_file.read_text(errors="replace") if log_file.exists() else ""
+    return [float(m.group(1)) for m in _STALL.finditer(text)]
+
+
 def _report(label: str, count: int, instances: int, tallies: list[Tally], overrides: list[tuple[str, float]],
             receipts: dict[str, int], samples: list[Sample], controller_errors: list[str],
-            raw: list[float]) -> None:
+            raw: list[float], stalls: list[list[float]]) -> None:
     counts: dict[str, int] = {}
     errors: dict[str, int] = {}
     for tally in tallies:
@@ -635,6 +650,9 @@ def _report(label: str, count: int, instances: int, tallies: list[Tally], overri
     for k, v in sorted(latency.items()):
         rows.append((f"{k} latency", _quantiles(v), ""))
     rows.append(("client event-loop lag", _quantiles([x for t in tallies for x in t.lag]), ""))
+    for n, found in enumerate(stalls):
+        worst = f", longest {max(found):.1f} s, in all {sum(found):.1f} s" if found else ""
+        rows.append((f"server {n + 1} loop stalls >= 1 s", f"{len(found)}{worst}", ""))
     rows.append(("traffic", ", ".join(f"{k} {v}" for k, v in sorted(counts.items())), ""))
     width = max(len(r[0]) for r in rows)
     print(f"\n[{label}] {count} boards, {instances} instance(s), {MINUTES:g} min")

@@ -28,6 +28,7 @@ from signage_server.core.changes import ChangeFeed
 from signage_server.core.heap import settle_heap
 from signage_server.core.keys import load_or_create_signing_key
 from signage_server.core.login_guard import make_login_guard, make_rate_limit
+from signage_server.core.loop_watch import LoopWatch
 from signage_server.core.private_files import make_private_dir
 from signage_server.db import make_engine
 from signage_server.devices.auth import LAST_SEEN_RESOLUTION, bearer_token
@@ -134,11 +135,16 @@ def create_app(settings: Settings, *, settle_heap_after_start: bool = False) -> 
         bulletin_events = BulletinEventWorker(engine, interval_s=settings.bulletin_events_interval_s,
                                               grace=timedelta(minutes=settings.bulletin_deadline_grace_min))
         bulletin_events_worker = asyncio.create_task(bulletin_events.run(), name="bulletin-events")
+        app.state.loop_watch = loop_watch = LoopWatch()
+        watching = asyncio.create_task(loop_watch.run(), name="loop-watch")
         if settle_heap_after_start:
             settle_heap()
         try:
             yield
         finally:
+            watching.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watching
             # Let the batch in hand finish: a worker thread cut off mid-query would keep a
             # database connection past engine.dispose() (leaked, and half-composed work lost).
             composer.stop()
