@@ -593,7 +593,7 @@ def _raw_baseline(count: int) -> list[float]:
     return latencies
 
 
-_STALL = re.compile(r"the event loop ran nothing for ([0-9.]+) s")
+_STALL = re.compile(r"the event loop fell ([0-9.]+) s behind")
 
 
 def _stalls(log_file: Path) -> list[float]:

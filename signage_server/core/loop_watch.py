@@ -1,12 +1,12 @@
 """A watch on the server's event loop: every request, push and heartbeat of every board goes through
-it, so a second in which it runs nothing is a second in which 10,000 boards get no answer (the
-soak's connection resets came with such stalls).
+it, so a second by which it falls behind (blocked, starved of the interpreter lock, or too busy) is a
+second in which 10,000 boards wait (the soak's connection resets came with such stalls).
 
 The loop stamps a clock every ``TICK_S``. A watcher thread looks at the stamp: when it is older than
 ``STALL_S`` it logs, once per stall, a warning with the stack the loop's thread is running at that
-moment (what holds it, or where it waits for the interpreter lock); when the loop runs again, it logs
-how long the stall lasted. ``LoopWatch.worst_s`` keeps the longest lag seen, for the operator's
-status page and the soak.
+moment (what holds it, or where it waits for the interpreter lock) and the innermost calls of every
+other thread (which of them hold the interpreter); when the loop runs again, it logs how long the
+stall lasted. ``LoopWatch.worst_s`` keeps the longest lag seen.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ import sys
 import threading
 import time
 import traceback
+from pathlib import Path
+from types import FrameType
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +61,7 @@ class LoopWatch:
                 if lag >= self._stall_s:
                     self._stalls += 1
                     self._reported = False
-                    log.warning("the event loop ran nothing for %.1f s", lag)
+                    log.warning("the event loop fell %.1f s behind", lag)
         finally:
             self._stop.set()
             with contextlib.suppress(RuntimeError):
@@ -71,6 +73,19 @@ class LoopWatch:
             if held < self._stall_s or self._reported:
                 continue
             self._reported = True
-            frame = sys._current_frames().get(self._loop_thread)
-            stack = "".join(traceback.format_stack(frame)[-12:]) if frame is not None else "(no frame)\n"
-            log.warning("the event loop has run nothing for %.1f s; its thread is at:\n%s", held, stack)
+            frames = sys._current_frames()
+            loop_frame = frames.pop(self._loop_thread, None)
+            calls = traceback.format_stack(loop_frame)[-12:] if loop_frame is not None else ["(none)\n"]
+            stack = "".join(calls)
+            frames.pop(threading.get_ident(), None)
+            names = {thread.ident: thread.name for thread in threading.enumerate()}
+            others = "".join(f"  {names.get(ident, ident)}: {_innermost(frame)}\n"
+                             for ident, frame in frames.items())
+            log.warning("the event loop has been behind for %.1f s; its thread is at:\n%s"
+                        "and the other threads (innermost call last) at:\n%s", held, stack, others)
+
+
+def _innermost(frame: FrameType, depth: int = 4) -> str:
+    """A thread's last ``depth`` calls on one line: which are busy, which wait, and where."""
+    calls = traceback.extract_stack(frame)[-depth:]
+    return " > ".join(f"{Path(call.filename).name}:{call.lineno} {call.name}" for call in calls)

@@ -28,9 +28,10 @@ def test_a_stall_is_logged_once_with_the_stack_that_held_the_loop_and_then_its_l
     with caplog.at_level(logging.WARNING, logger="signage_server.core.loop_watch"):
         asyncio.run(_stall_once(watch, 0.6))
     messages = [r.getMessage() for r in caplog.records]
-    during = [m for m in messages if "has run nothing" in m]
-    after = [m for m in messages if "ran nothing for" in m]
+    during = [m for m in messages if "has been behind" in m]
+    after = [m for m in messages if "fell" in m]
     assert len(during) == 1 and "_hold_the_loop" in during[0]
+    assert "the other threads" in during[0] and "MainThread" not in during[0].split("other threads")[1]
     assert len(after) == 1
     assert watch.stalls == 1 and 0.5 <= watch.worst_s < 2.0
 
