@@ -36,7 +36,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     app = create_app(settings, settle_heap_after_start=True)
     # ws_per_message_deflate off: compression triples memory per board connection. Sockets are
     # pinged every socket_ping_interval_s (players ping every 20 s: they find a dead link themselves).
-    # Proxy headers are read by the app itself (SIGNAGE_FORWARDED_ALLOW_IPS), once.
+    # Proxy headers are read by the app itself (SIGNAGE_FORWARDED_ALLOW_IPS), once. Idle connections
+    # stay open longer than a proxy or client keeps them for reuse (settings.keep_alive_s).
     uvicorn.run(
         app,
         host=settings.host,
@@ -46,6 +47,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         ws_per_message_deflate=False,
         ws_ping_interval=settings.socket_ping_interval_s,
         ws_ping_timeout=SOCKET_PING_TIMEOUT_S,
+        timeout_keep_alive=settings.keep_alive_s,
         proxy_headers=False,
     )
     return 0

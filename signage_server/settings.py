@@ -58,6 +58,12 @@ class Settings(BaseSettings):
         default=60.0, gt=0,
         description="How often the server pings each board's socket to find dead ones (players ping "
                     "every 20 s themselves); 10,000 boards at uvicorn's 20 s took ~20 % of a core")
+    keep_alive_s: int = Field(
+        default=130, gt=0,
+        description="How long an idle HTTP connection is kept open for the next request: longer than "
+                    "any reverse proxy or client keeps one idle for reuse (nginx upstream keepalive 60 s, "
+                    "Caddy 2 min), so the server never closes a connection just as a request is sent on "
+                    "it (the request would fail with a reset; uvicorn's own default is 5 s)")
     nudge_fetch_rate: float = Field(
         default=150.0, gt=0,
         description="Manifest fetches per second asked of boards nudged together (all instances): "

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import socket
 import subprocess
 import sys
@@ -111,3 +112,18 @@ def test_a_200_mb_cap_body_leaves_the_servers_memory_flat(server, headers, answe
     assert growth_kib < MAX_GROWTH_KIB, f"RSS grew by {growth_kib / 1024:.1f} MiB"
     assert sent < BODY_BYTES // 4  # the connection was closed, not drained to the end
     assert _healthy(port)
+
+
+def test_an_idle_connection_outlives_uvicorns_five_seconds_so_a_proxy_can_reuse_it(server) -> None:
+    """A proxy or client keeps idle connections for reuse (nginx upstream keepalive 60 s, Caddy
+    2 min): the server must not close one first, or a request sent on it as it closes is reset."""
+    _process, port = server
+    request = f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode()
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(request)
+        assert sock.recv(4096).startswith(b"HTTP/1.1 200")
+        # The behaviour under test is the idle time itself: a close within it makes the socket readable.
+        readable, _, _ = select.select([sock], [], [], 6.5)
+        assert not readable, "the server closed an idle connection within 6.5 s"
+        sock.sendall(request)
+        assert sock.recv(4096).startswith(b"HTTP/1.1 200")
