@@ -109,3 +109,19 @@ def test_variants_are_replaced_or_removed_by_an_update(client, users) -> None:
     assert renamed.status_code == 422 and "same regions" in renamed.json()["detail"]
     removed = client.patch(url, json={"variants": {}}, headers=editor)
     assert removed.status_code == 200 and removed.json()["variants"] == {}
+
+
+def test_a_layout_is_composed_anew_after_an_edit_and_shared_while_unchanged(client, users, session) -> None:
+    """The composer keeps each layout's model per stored content: the same object while the row is
+    unchanged, a new one as soon as an edit (here of the portrait variant) is stored."""
+    editor = users["editor_a"].headers
+    made = client.post(API, json=_layout(variants={"portrait": PORTRAIT}), headers=editor).json()
+    before = load_layouts(session, {made["id"]})[made["id"]]
+    assert load_layouts(session, {made["id"]})[made["id"]] is before
+    taller = [PORTRAIT[0] | {"h": 0.8}, PORTRAIT[1] | {"y": 0.8, "h": 0.2}]
+    assert client.patch(f"{API}/{made['id']}", json={"variants": {"portrait": taller}},
+                        headers=editor).status_code == 200
+    session.expire_all()
+    after = load_layouts(session, {made["id"]})[made["id"]]
+    assert [r.h for r in after.variants["portrait"]] == [0.8, 0.2]
+    assert [r.h for r in before.variants["portrait"]] == [0.9, 0.1]
