@@ -471,6 +471,9 @@ class ComposedManifest(SQLModel, table=True):
     previous_media_sha256: list[str] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
     )
+    # The wire ids of the items it names, for the receipts of a full fetch (None: stored before
+    # they were kept; the document is parsed instead).
+    item_ids: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 # --- health, screenshots, proof of play -------------------------------------------------------

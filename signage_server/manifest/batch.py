@@ -54,6 +54,7 @@ class ComposedBoard:
     media_sha256: tuple[str, ...]  # sorted
     valid_until: datetime  # the horizon's end: recompose before it
     sequence: int  # signed into the manifest; grows with each change of content
+    item_ids: tuple[str, ...]  # the wire ids of the items it names (receipts need no parse)
 
     @property
     def signed(self) -> SignedManifest:
@@ -77,6 +78,7 @@ class _Group:
         self.media = tuple(sorted({ref.sha256 for item in body.items for ref in item_media(item)}
                                   | {i.speech.audio.sha256 for i in body.items
                                      if isinstance(i, TextItem) and i.speech is not None}))
+        self.item_ids = tuple(item.id for item in body.items)
         self._text: _BodyText | None = None
 
     def text(self, header: Manifest) -> _BodyText:
@@ -185,7 +187,8 @@ def iter_composed(
             sequence = next_sequence(before.sequence if before is not None else 0, now)
         media = group.media if not header.overrides else tuple(sorted({*group.media, *header.media()}))
         document = signer.document(parts, version, sequence)
-        yield board.board_id, ComposedBoard(version, document, media, group.bounds[1], sequence)
+        yield board.board_id, ComposedBoard(version, document, media, group.bounds[1], sequence,
+                                            group.item_ids)
 
 
 def _header(

@@ -104,7 +104,8 @@ _UPDATE_KEEPING_PREVIOUS_MEDIA = (
         previous_media_sha256=_TABLE.c.media_sha256,
         **{
             name: bindparam(f"new_{name}", type_=_TABLE.c[name].type)
-            for name in ("version", "document", "media_sha256", "horizon_end", "composed_at", "sequence")
+            for name in ("version", "document", "media_sha256", "horizon_end", "composed_at", "sequence",
+                         "item_ids")
         },
     )
 )
@@ -206,6 +207,7 @@ class Composer:
                 "horizon_end": board.valid_until,
                 "composed_at": now,
                 "sequence": board.sequence,
+                "item_ids": list(board.item_ids),
             }
             if before is None:
                 inserts.append({**row, "previous_media_sha256": []})
@@ -240,28 +242,29 @@ class Composer:
         cheap path of a 304 poll."""
         found = self._stored(session, board_id, _TABLE.c.horizon_end)
         if found is not None:
-            return found
+            return found[0], found[1]
         row = self.current(session, board_id)
         return row.version, row.horizon_end
 
-    def current_document(self, session: Session, board_id: int) -> tuple[str, str]:
-        """The version and the signed document of the board's manifest (a full fetch)."""
-        found = self._stored(session, board_id, _TABLE.c.document)
+    def current_document(self, session: Session, board_id: int) -> tuple[str, str, list[str] | None]:
+        """The version, the signed document of the board's manifest (a full fetch) and the wire ids
+        of the items it names (None for a row stored before they were kept)."""
+        found = self._stored(session, board_id, _TABLE.c.document, _TABLE.c.item_ids)
         if found is not None:
-            return found
+            return found[0], found[1], found[2]
         row = self.current(session, board_id)
-        return row.version, row.document
+        return row.version, row.document, row.item_ids
 
-    def _stored(self, session: Session, board_id: int, column: Any) -> tuple[str, Any] | None:
-        """(version, ``column``) of the stored manifest when its horizon is long enough, else None
-        (compose with ``current``): one read of three columns, no ORM object (whose JSON columns
+    def _stored(self, session: Session, board_id: int, *columns: Any) -> tuple[Any, ...] | None:
+        """(version, *``columns``) of the stored manifest when its horizon is long enough, else None
+        (compose with ``current``): one read of a few columns, no ORM object (whose JSON columns
         cost a full fetch more than the read)."""
         found = session.connection().execute(
-            sa_select(_TABLE.c.version, column, _TABLE.c.horizon_end).where(_TABLE.c.board_id == board_id)
+            sa_select(_TABLE.c.horizon_end, _TABLE.c.version, *columns).where(_TABLE.c.board_id == board_id)
         ).first()
-        if found is None or found[2] < self._clock() + HORIZON:
+        if found is None or found[0] < self._clock() + HORIZON:
             return None
-        return found[0], found[1]
+        return tuple(found[1:])
 
     # --- change feed and worker (event loop) ----------------------------------------------------
 

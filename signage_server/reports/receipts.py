@@ -69,15 +69,20 @@ class Recorded:
 
 
 def record_delivery(session: Session, board_id: int, document: str, now: datetime,
-                    recorded: Recorded | None = None) -> None:
+                    recorded: Recorded | None = None, item_ids: Iterable[str] | None = None) -> None:
     """Note that ``board_id`` now holds the manifest ``document`` (a ``SignedManifest`` JSON):
     each bulletin it names gets its receipt time once (later fetches keep the first); commits
-    when it wrote. With ``recorded``, items already noted for the board are not read again."""
-    try:
-        items = json.loads(json.loads(document)["payload"])["items"]
-        wire_ids = frozenset(str(item["id"]) for item in items)
-    except (ValueError, KeyError, TypeError):
-        return  # not ours to judge here: the player verifies manifests
+    when it wrote. With ``recorded``, items already noted for the board are not read again.
+    ``item_ids``, the wire ids of the items it names when the caller has them (stored with the
+    manifest), spare parsing the whole document."""
+    if item_ids is not None:
+        wire_ids = frozenset(item_ids)
+    else:
+        try:
+            items = json.loads(json.loads(document)["payload"])["items"]
+            wire_ids = frozenset(str(item["id"]) for item in items)
+        except (ValueError, KeyError, TypeError):
+            return  # not ours to judge here: the player verifies manifests
     if recorded is not None and recorded.covers(board_id, wire_ids):
         return
     _record(session, board_id, wire_ids, now)

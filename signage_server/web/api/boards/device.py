@@ -172,9 +172,9 @@ async def get_manifest(
             headers = {"ETag": etag, "Cache-Control": "no-cache"}
             if etag in wanted:
                 return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
-            version, document = composer.current_document(session, device.board_id)
+            version, document, item_ids = composer.current_document(session, device.board_id)
             headers["ETag"] = f'"{version}"'
-            record_delivery(session, device.board_id, document, utcnow(), recorded)
+            record_delivery(session, device.board_id, document, utcnow(), recorded, item_ids)
             return Response(content=document, media_type="application/json", headers=headers)
 
     response: Response = await anyio.to_thread.run_sync(answer, limiter=threads)
