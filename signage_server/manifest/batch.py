@@ -134,24 +134,6 @@ def build_manifests(
     }
 
 
-def compose_boards(
-    boards: Iterable[BoardContext],
-    specs: Iterable[ScheduleSpec],
-    playlists: Mapping[int, PlaylistSpec],
-    layouts: Mapping[str, Layout],
-    overrides: Mapping[int, Sequence[EmergencyOverride]],
-    now: datetime,
-    signing_key: SigningKey,
-    horizon: timedelta = HORIZON,
-    poll_interval_s: int = DEFAULT_POLL_INTERVAL_S,
-    previous: Mapping[int, Previous] | None = None,
-) -> dict[int, ComposedBoard]:
-    """Build, version and sign the manifest of every board. A board whose content is unchanged
-    from ``previous`` keeps its sequence; any other gets ``next_sequence`` of it."""
-    return dict(iter_composed(boards, specs, playlists, layouts, overrides, now, signing_key, horizon,
-                              poll_interval_s, previous, changed_only=False))
-
-
 def iter_composed(
     boards: Iterable[BoardContext],
     specs: Iterable[ScheduleSpec],
@@ -164,12 +146,13 @@ def iter_composed(
     poll_interval_s: int = DEFAULT_POLL_INTERVAL_S,
     previous: Mapping[int, Previous] | None = None,
     *,
-    changed_only: bool,
+    changed_only: bool = False,
 ) -> Iterator[tuple[int, ComposedBoard]]:
-    """``compose_boards`` one board at a time, so a caller that stores them as they come holds a
-    few hundred documents at once, not 10,000 (a province's payloads are about a gigabyte). With
-    ``changed_only``, a board whose version equals its ``previous`` one is neither signed nor
-    yielded."""
+    """Build, version and sign the manifest of every board, one board at a time, so a caller that
+    stores them as they come holds a few hundred documents at once, not 10,000 (a province's
+    payloads are about a gigabyte). A board whose content is unchanged from ``previous`` keeps its
+    sequence; any other gets ``next_sequence`` of it. With ``changed_only``, a board whose version
+    equals its ``previous`` one is neither signed nor yielded."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     stored = previous or {}

@@ -19,7 +19,7 @@ from signage_contract import (
     TextItem,
 )
 from signage_contract.signing import sign_payload, verify_manifest
-from signage_server.manifest.batch import Previous, build_manifests, compose_boards, iter_composed
+from signage_server.manifest.batch import Previous, build_manifests, iter_composed
 from signage_server.manifest.builder import (
     PlaylistItemSpec,
     PlaylistSpec,
@@ -232,7 +232,7 @@ def test_batch_signing_equals_signing_each_manifest() -> None:
     boards = [BOARD, BoardContext(8, (COMMUNE, PROVINCE), name="Bảng 8"), BoardContext(9, (201, PROVINCE))]
     override = EmergencyOverride(id="e", title="Lũ", starts_at=NOW, expires_at=NOW + timedelta(hours=1),
                                  issued_at=NOW, media=media("flood"))
-    composed = compose_boards(boards, SPECS, playlists(), LAYOUTS, {8: [override]}, NOW, key)
+    composed = dict(iter_composed(boards, SPECS, playlists(), LAYOUTS, {8: [override]}, NOW, key))
     for board in boards:
         result = composed[board.board_id]
         manifest = verify_manifest(result.signed, key.verify_key, str(board.board_id))
@@ -260,7 +260,7 @@ def test_a_json_string_is_escaped_in_parts_as_pydantic_escapes_it_whole() -> Non
 def test_boards_whose_content_is_unchanged_are_not_signed_again_when_only_changes_are_asked() -> None:
     key = SigningKey.generate()
     other = BoardContext(8, (COMMUNE, PROVINCE), name="Bảng 8")
-    first = compose_boards([BOARD, other], SPECS, playlists(), LAYOUTS, {}, NOW, key)
+    first = dict(iter_composed([BOARD, other], SPECS, playlists(), LAYOUTS, {}, NOW, key))
     previous = {7: Previous(first[7].version, first[7].sequence), 8: Previous("stale", first[8].sequence)}
     later = NOW + timedelta(minutes=5)
     changed = dict(iter_composed([BOARD, other], SPECS, playlists(), LAYOUTS, {}, later, key,
@@ -281,12 +281,12 @@ def test_incomplete_items_are_refused(fields, message) -> None:
 
 def test_sequence_grows_with_each_change_of_content_and_stays_while_content_stays() -> None:
     key = SigningKey.generate()
-    first = compose_boards([BOARD], SPECS, playlists(), LAYOUTS, {}, NOW, key)[7]
+    first = dict(iter_composed([BOARD], SPECS, playlists(), LAYOUTS, {}, NOW, key))[7]
     previous = {7: Previous(first.signed.version, first.sequence)}
     later = NOW + timedelta(minutes=5)
-    same = compose_boards([BOARD], SPECS, playlists(), LAYOUTS, {}, later, key, previous=previous)[7]
-    edited = compose_boards([BOARD], SPECS, playlists(duration_s=12.0), LAYOUTS, {}, later, key,
-                            previous=previous)[7]
+    same = dict(iter_composed([BOARD], SPECS, playlists(), LAYOUTS, {}, later, key, previous=previous))[7]
+    edited = dict(iter_composed([BOARD], SPECS, playlists(duration_s=12.0), LAYOUTS, {}, later, key,
+                            previous=previous))[7]
     assert same.signed.version == first.signed.version and same.sequence == first.sequence
     assert edited.sequence > first.sequence
     assert verify_manifest(edited.signed, key.verify_key, "7").sequence == edited.sequence
@@ -328,7 +328,7 @@ def test_the_manifest_carries_every_schedule_as_a_programme_source() -> None:
 def test_the_batch_splices_the_sources_like_the_one_board_path() -> None:
     specs = [*SPECS, ScheduleSpec(3, "fullscreen", Target.unit(COMMUNE), {"main": 14}, weight=2)]
     key = SigningKey.generate()
-    composed = compose_boards([BOARD], specs, playlists(), LAYOUTS, {}, NOW, key)[7]
+    composed = dict(iter_composed([BOARD], specs, playlists(), LAYOUTS, {}, NOW, key))[7]
     one = build(specs=specs)
     assert composed.signed.version == content_version(one)
     assert verify_manifest(composed.signed, key.verify_key, "7").sources == one.sources

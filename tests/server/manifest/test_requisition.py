@@ -11,7 +11,7 @@ from nacl.signing import SigningKey
 
 from signage_contract import Manifest, PlayReason
 from signage_contract.programme import playing_sources, plays
-from signage_server.manifest.batch import compose_boards
+from signage_server.manifest.batch import iter_composed
 from signage_server.manifest.builder import PlaylistItemSpec, PlaylistSpec, build_manifest
 from signage_server.manifest.scheduling import RequisitionRule, ScheduleSpec, Target, requisition_intervals
 
@@ -79,7 +79,7 @@ def test_owner_content_reaches_no_board_that_is_not_requisitioned() -> None:
 
 def test_a_requisitioned_board_does_not_share_a_body_with_a_public_one() -> None:
     public = replace(SHOP, board_id=10, requisition=None)
-    composed = compose_boards([SHOP, public], SPECS[:1], LISTS, LAYOUTS, {}, NOW, SigningKey.generate())
+    composed = dict(iter_composed([SHOP, public], SPECS[:1], LISTS, LAYOUTS, {}, NOW, SigningKey.generate()))
     shop = Manifest.model_validate_json(composed[9].signed.payload)
     other = Manifest.model_validate_json(composed[10].signed.payload)
     assert shop.requisition is not None and other.requisition is None
