@@ -84,10 +84,11 @@ async def _write_seen(cache: PollCache, engine: Engine) -> None:
             log.exception("writing last-seen stamps failed")
 
 
-def create_app(settings: Settings, *, settle_heap_after_start: bool = False) -> FastAPI:
-    """``settle_heap_after_start``: tune the garbage collector once the lifespan has started
-    (``core/heap.py``); for the serving process only, since frozen objects are never freed and a
-    test process builds many apps."""
+def create_app(settings: Settings, *, serving: bool = False) -> FastAPI:
+    """``serving``: this is the server process, not a test's: tune the garbage collector once the
+    lifespan has started (``core/heap.py``; frozen objects are never freed and a test process builds
+    many apps) and watch the event loop for stalls (``core/loop_watch.py``; a test's client runs
+    the loop in a thread beside a main thread that builds apps, whose pauses it would report)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -135,16 +136,16 @@ def create_app(settings: Settings, *, settle_heap_after_start: bool = False) -> 
         bulletin_events = BulletinEventWorker(engine, interval_s=settings.bulletin_events_interval_s,
                                               grace=timedelta(minutes=settings.bulletin_deadline_grace_min))
         bulletin_events_worker = asyncio.create_task(bulletin_events.run(), name="bulletin-events")
-        app.state.loop_watch = loop_watch = LoopWatch()
-        watching = asyncio.create_task(loop_watch.run(), name="loop-watch")
-        if settle_heap_after_start:
+        watching = asyncio.create_task(LoopWatch().run(), name="loop-watch") if serving else None
+        if serving:
             settle_heap()
         try:
             yield
         finally:
-            watching.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watching
+            if watching is not None:
+                watching.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watching
             # Let the batch in hand finish: a worker thread cut off mid-query would keep a
             # database connection past engine.dispose() (leaked, and half-composed work lost).
             composer.stop()

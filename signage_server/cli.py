@@ -33,7 +33,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.port:
         settings.port = args.port
     make_private_dir(settings.data_dir)
-    app = create_app(settings, settle_heap_after_start=True)
+    app = create_app(settings, serving=True)
     # ws_per_message_deflate off: compression triples memory per board connection. Sockets are
     # pinged every socket_ping_interval_s (players ping every 20 s: they find a dead link themselves).
     # Proxy headers are read by the app itself (SIGNAGE_FORWARDED_ALLOW_IPS), once. Idle connections
