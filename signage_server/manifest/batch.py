@@ -42,6 +42,10 @@ from signage_server.manifest.scheduling import BoardContext, ScheduleSpec, SpecI
 
 _BODY_FIELDS = ("layouts", "items", "timeline", "sources", "requisition")
 _TAIL_FIELDS = (*_BODY_FIELDS, "overrides")
+# Splicing needs the manifest's last fields in this order and the payload last in the signed
+# document; should the contract ever reorder them, every board is serialised whole instead.
+_SPLICEABLE = (tuple(Manifest.model_fields)[-len(_TAIL_FIELDS):] == _TAIL_FIELDS
+               and tuple(SignedManifest.model_fields)[-1] == "payload")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,12 +87,12 @@ class _Group:
 
     def text(self, header: Manifest) -> _BodyText:
         """'"layouts":[...],"items":[...],"timeline":[...],"sources":[...]' (the same for any header
-        of the group) as text, in UTF-8 and escaped as a JSON string's content: joining these per
-        board is cheaper than encoding, hashing or escaping one whole payload per board."""
+        of the group) in UTF-8 (to hash) and escaped as a JSON string's content (to splice into the
+        stored document): cheaper than encoding, hashing or escaping one whole payload per board."""
         if self._text is None:
             whole = assemble(header, self.model_body()).model_dump_json(include=set(_BODY_FIELDS))
             body = whole[1:-1]
-            self._text = _BodyText(body, body.encode("utf-8"), _json_escaped(body))
+            self._text = _BodyText(body.encode("utf-8"), _json_escaped(body))
             # Only the text is needed from now on: freeing the models at once keeps the garbage
             # collector from tracing them through the rest of a 10,000-board batch (measured).
             self.body = None
@@ -102,7 +106,6 @@ class _Group:
 
 @dataclass(frozen=True, slots=True)
 class _BodyText:
-    text: str
     utf8: bytes
     escaped: str
 
@@ -212,12 +215,12 @@ class _Parts:
 
     header: Manifest
     group: _Group
-    body: _BodyText | None  # None: the contract reordered its last fields; serialise whole
+    body: _BodyText | None  # None: not ``_SPLICEABLE``; serialise whole
     overrides: str  # ',"overrides":[...]}'
 
     @classmethod
     def of(cls, header: Manifest, group: _Group) -> _Parts:
-        if tuple(Manifest.model_fields)[-len(_TAIL_FIELDS):] != _TAIL_FIELDS:
+        if not _SPLICEABLE:
             return cls(header, group, None, "")
         overrides = "," + header.model_dump_json(include={"overrides"})[1:]
         return cls(header, group, group.text(header), overrides)
@@ -249,7 +252,6 @@ class _Signer:
     def __init__(self, signing_key: SigningKey) -> None:
         self._key = signing_key
         self._key_id = key_id(signing_key.verify_key)
-        self._splice = tuple(SignedManifest.model_fields)[-1] == "payload"
 
     def document(self, parts: _Parts, version: str, sequence: int) -> str:
         if parts.body is None:
@@ -258,10 +260,6 @@ class _Signer:
             return sign_payload(self._key, payload, version).model_dump_json()
         stamped = parts.stamped(sequence)
         signature = digest_signature(self._key, parts.digest(stamped).digest())
-        if not self._splice:
-            payload = "".join((stamped, ",", parts.body.text, parts.overrides))
-            return SignedManifest(version=version, key_id=self._key_id, signature=signature,
-                                  payload=payload).model_dump_json()
         envelope = SignedManifest(version=version, key_id=self._key_id, signature=signature, payload="")
         opening = envelope.model_dump_json()[:-2]  # up to '"payload":"'
         return "".join((opening, _json_escaped(stamped + ","), parts.body.escaped,
