@@ -371,11 +371,14 @@ def bench_static_cpu(cache_dir: Path) -> None:
 def rss_child(cache_dir: Path, clip: Path | None = None) -> None:
     """Runs in a fresh interpreter: play 200 cached 1080p images once each, then report memory; with
     ``clip`` (bench_video's 1080p30 H.264), then play it in the real frame loop, the images still
-    cached and decoded, and report memory again."""
+    cached and decoded, and report memory again. The heap is set up as the player sets it."""
     import resource
 
     import pygame
 
+    from player.core.heap import return_large_blocks
+
+    return_large_blocks()
     from player.core.cache import MediaCache
     from player.core.shared import Snapshot
     from player.screen.compositor import Compositor

@@ -21,6 +21,7 @@ from . import __version__
 from .core.cache import MediaCache
 from .core.care import CareDesk
 from .core.config import DisplayConfig
+from .core.heap import return_large_blocks
 from .core.shared import Shared, Snapshot
 from .core.state import StateDir
 from .core.timeline import Frame
@@ -109,6 +110,7 @@ def run_board(
 ) -> int:
     """Run a board until the window closes or SIGTERM: the stored manifest and overrides on screen
     from the first frame, then the network threads, health, and the frame loop on this thread."""
+    return_large_blocks()  # before the first picture: freed pictures leave the process (core/heap.py)
     state = StateDir(state_dir)
     shared = Shared(server=server)
     stored = state.load_manifest()
