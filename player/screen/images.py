@@ -169,10 +169,13 @@ class ImageStore:
         return surface
 
     def make_room(self, keep: int) -> None:
-        """Keep only the ``keep`` most recently drawn pictures: a clip's decoded frames take the
-        place of the others (screen/kinds/video.py), one memory budget for both."""
+        """Keep only the ``keep`` most recently drawn pictures, and forget the finished decodes
+        nobody has drawn yet (6 MB each at 1080p; one is decoded again when it comes next): a clip's
+        decoded frames take their place (screen/kinds/video.py), one memory budget for both."""
         while len(self._surfaces) > max(0, keep):
             self._surfaces.popitem(last=False)
+        for key in [k for k, future in self._pending.items() if future.done()]:
+            del self._pending[key]
 
     def _drop_unclaimed(self) -> None:
         """Forget the oldest finished decodes nobody displayed (the schedule changed meanwhile), so

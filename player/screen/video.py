@@ -33,8 +33,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-QUEUE_BYTES = 12 * 1024 * 1024  # decoded ahead, as decoded: 4 frames of a 1080p clip (133 ms), 9 of 720p
-QUEUE_FRAMES = (4, 30)  # but never fewer (a 4K clip: 4 frames, 50 MB) nor more than this
+# Decoded ahead, as decoded: 3 frames of a 1080p clip (100 ms at 30 fps), 7 of 720p. Each queued
+# frame holds one of the decoder's buffers; measured with bench_video's memory run, 4 frames of
+# 1080p took the clip to 150 MB, 3 to 144 MB, 2 no lower, and 3 showed no late frame.
+QUEUE_BYTES = 10 * 1024 * 1024
+QUEUE_FRAMES = (3, 30)  # but never fewer (a 4K clip: 3 frames, 37 MB) nor more than this
 PUT_POLL_S = 0.1  # how often a waiting decoder checks that its clip is still wanted
 
 

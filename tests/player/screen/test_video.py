@@ -305,20 +305,26 @@ def test_a_clip_alone_wakes_the_loop_at_its_own_frame_rate(screen, tmp_path, cli
 
 
 def test_a_clip_takes_the_place_of_cached_pictures(screen, tmp_path, clips) -> None:
-    """One memory budget: when a clip is prepared, only the pictures drawn last stay decoded."""
+    """One memory budget: when a clip is prepared, only the pictures drawn last stay decoded, and a
+    picture decoded ahead but not drawn yet is let go (it is decoded again when it comes next)."""
     from player.screen.images import ImageKey
     from player.screen.kinds.video import KEEP_IMAGES_WITH_A_CLIP
 
-    pngs = [image_bytes(100, 100, (10 * n, 20, 30)) for n in range(4)]
+    pngs = [image_bytes(100, 100, (10 * n, 20, 30)) for n in range(5)]
     data = clips["h264"].read_bytes()
     store = _store(tmp_path, *pngs, data)
     keys = [ImageKey(hashlib.sha256(p).hexdigest(), 100, 100, Fit.CONTAIN, (0, 0, 0)) for p in pngs]
+    ahead = keys.pop()
     for key in keys:
         assert store.get(key) is not None
+    store.request(ahead)
+    store._pending[ahead].result(timeout=10)
     value = manifest([video_item("v", clip_ref(clips["h264"], 160, 90), duration_s=2)])
     Compositor(screen, store).update(Snapshot(generation=1, manifest=value), START)
     assert len(KIND.clips) == 1
     assert [k for k in keys if k in store._surfaces] == keys[-KEEP_IMAGES_WITH_A_CLIP:]
+    assert not store.pending()
+    assert store.get(ahead) is not None  # decoded again when it is asked for
 
 
 @pytest.fixture(scope="module")
