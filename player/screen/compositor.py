@@ -95,6 +95,8 @@ class Compositor:
         self.power_generation = -1
         self.power_next: datetime | None = None
         self.power_wanted = (True, FULL_BRIGHTNESS)
+        self._moving: tuple[Frame | None, tuple[int, int], list[tuple[ItemKind[Any], Any, datetime]]] = (
+            None, (0, 0), [])
 
     @property
     def size(self) -> tuple[int, int]:
@@ -333,16 +335,20 @@ class Compositor:
             self.dirty.append(rect)
 
     def _animated(self) -> list[tuple[ItemKind[Any], Any, datetime]]:
-        """The kind, item and start of every region whose item moves now."""
+        """The kind, item and start of every region whose item moves now (worked out once per
+        frame of the timeline and screen size: the loop asks after every frame it draws)."""
         if self.mode != ("regions",) or self.frame is None:
             return []
         screen = self.screen.get_rect()
+        if self._moving[0] is self.frame and self._moving[1] == screen.size:
+            return self._moving[2]
         moving = []
         for show in self.frame.regions:
             kind = kind_of(show.item)
             rect = region_rect(screen, show.region.x, show.region.y, show.region.w, show.region.h)
             if kind is not None and kind.animates(show.item, rect, screen.size):
                 moving.append((kind, show.item, show.started_at))
+        self._moving = (self.frame, screen.size, moving)
         return moving
 
     def animating(self) -> bool:
