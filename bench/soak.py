@@ -18,8 +18,9 @@ later, and every minute 1 % of the boards drop their socket and reconnect.
 It prints a table per run: errors (0), lost acknowledgements (acks sent by boards but not stored as
 receipts: 0), RSS growth of each server over the last 2/3 of the run (< 5 %), the last override's p99
 beside a raw ``websockets`` broadcast to as many sockets in the same run, server CPU per 1,000
-boards, and each server's own event-loop stalls of a second or more (from its log, where
-``core/loop_watch.py`` also wrote the stack each stall was running). ``SOAK_RUNS=one`` or ``two``
+boards, and each server's own event-loop stalls of a second or more and garbage collections of
+0.2 s or more (from its log, where ``core/loop_watch.py`` also wrote the stack each stall was
+running). ``SOAK_RUNS=one`` or ``two``
 runs only that one.
 """
 
@@ -594,18 +595,27 @@ def _raw_baseline(count: int) -> list[float]:
 
 
 _STALL = re.compile(r"the event loop fell ([0-9.]+) s behind")
+_SLOW_GC = re.compile(r"a garbage collection of generation (\d) took ([0-9.]+) s")
 
 
-def _stalls(log_file: Path) -> list[float]:
-    """The server's own event-loop stalls of a second or more (``core/loop_watch.py`` logs each;
-    the stack it was running is in the log beside)."""
+@dataclass
+class Stalls:
+    """From one server's log (``core/loop_watch.py``): its event-loop stalls of a second or more
+    (the stack each was running is in the log beside) and its slow garbage collections."""
+
+    loop: list[float]
+    collections: list[tuple[int, float]]  # generation, seconds
+
+
+def _stalls(log_file: Path) -> Stalls:
     text = log_file.read_text(errors="replace") if log_file.exists() else ""
-    return [float(m.group(1)) for m in _STALL.finditer(text)]
+    return Stalls([float(m.group(1)) for m in _STALL.finditer(text)],
+                  [(int(m.group(1)), float(m.group(2))) for m in _SLOW_GC.finditer(text)])
 
 
 def _report(label: str, count: int, instances: int, tallies: list[Tally], overrides: list[tuple[str, float]],
             receipts: dict[str, int], samples: list[Sample], controller_errors: list[str],
-            raw: list[float], stalls: list[list[float]]) -> None:
+            raw: list[float], stalls: list[Stalls]) -> None:
     counts: dict[str, int] = {}
     errors: dict[str, int] = {}
     for tally in tallies:
@@ -651,8 +661,12 @@ def _report(label: str, count: int, instances: int, tallies: list[Tally], overri
         rows.append((f"{k} latency", _quantiles(v), ""))
     rows.append(("client event-loop lag", _quantiles([x for t in tallies for x in t.lag]), ""))
     for n, found in enumerate(stalls):
-        worst = f", longest {max(found):.1f} s, in all {sum(found):.1f} s" if found else ""
-        rows.append((f"server {n + 1} loop stalls >= 1 s", f"{len(found)}{worst}", ""))
+        worst = f", longest {max(found.loop):.1f} s, in all {sum(found.loop):.1f} s" if found.loop else ""
+        rows.append((f"server {n + 1} loop stalls >= 1 s", f"{len(found.loop)}{worst}", ""))
+        by_generation = {g: [t for gen, t in found.collections if gen == g] for g in (0, 1, 2)}
+        rows.append((f"server {n + 1} garbage collections >= 0.2 s",
+                     ", ".join(f"generation {g}: {len(ts)}" + (f" (longest {max(ts):.2f} s)" if ts else "")
+                               for g, ts in by_generation.items()), ""))
     rows.append(("traffic", ", ".join(f"{k} {v}" for k, v in sorted(counts.items())), ""))
     width = max(len(r[0]) for r in rows)
     print(f"\n[{label}] {count} boards, {instances} instance(s), {MINUTES:g} min")

@@ -1,6 +1,7 @@
 """The loop watch: a stalled event loop is reported with what its thread was running."""
 
 import asyncio
+import gc
 import logging
 import time
 
@@ -41,3 +42,34 @@ def test_a_loop_that_keeps_running_is_not_reported(caplog) -> None:
     with caplog.at_level(logging.WARNING, logger="signage_server.core.loop_watch"):
         asyncio.run(_stall_once(watch, 0.0))
     assert not caplog.records and watch.stalls == 0 and watch.worst_s < 1.0
+
+
+async def _collect_while_watched(watch: LoopWatch, generation: int) -> None:
+    watching = asyncio.create_task(watch.run())
+    await asyncio.sleep(0)
+    gc.collect(generation)
+    await asyncio.to_thread(time.sleep, 0.1)  # the watcher thread looks every quarter of stall_s
+    watching.cancel()
+    await asyncio.gather(watching, return_exceptions=True)
+
+
+def test_a_slow_garbage_collection_is_logged_with_its_generation_and_length(caplog) -> None:
+    watch = LoopWatch(stall_s=0.2, tick_s=0.02, slow_gc_s=0.0)  # every collection counts as slow
+    with caplog.at_level(logging.WARNING, logger="signage_server.core.loop_watch"):
+        asyncio.run(_collect_while_watched(watch, 2))
+    logged = [r.getMessage() for r in caplog.records if "garbage collection" in r.getMessage()]
+    assert any(m.startswith("a garbage collection of generation 2 took ") for m in logged)
+    assert watch.slow_collections == len(logged) and watch.worst_collection is not None
+    assert _on_collection_removed(watch)
+
+
+def test_a_quick_garbage_collection_is_not_logged(caplog) -> None:
+    watch = LoopWatch(stall_s=0.2, tick_s=0.02, slow_gc_s=30.0)
+    with caplog.at_level(logging.WARNING, logger="signage_server.core.loop_watch"):
+        asyncio.run(_collect_while_watched(watch, 0))
+    assert not caplog.records and watch.slow_collections == 0
+
+
+def _on_collection_removed(watch: LoopWatch) -> bool:
+    """The watch leaves the collector's callbacks as it found them once it stops."""
+    return all(getattr(callback, "__self__", None) is not watch for callback in gc.callbacks)
