@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from signage_contract import RISK_COLORS
-from signage_server.models import Override, OverrideState
+from signage_server.models import Override, OverrideReceipt, OverrideState, utcnow
 from signage_server.web.panel.routes.emergency import contrast, text_colour
 from tests.support.panel_client import login
 from tests.support.paths import REPOSITORY
@@ -126,3 +126,45 @@ def test_text_on_each_risk_colour_meets_wcag_aa(level: int) -> None:
     fore = text_colour(back)
     assert contrast(fore, back) >= 4.5
     assert f".risk-{level} {{ background: {back}; color: {fore}; }}" in CSS.read_text()
+
+
+def test_a_takeover_of_many_boards_is_counted_per_unit_not_named(client, users, make_board, tree) -> None:
+    for _ in range(25):
+        make_board()
+    for _ in range(12):
+        make_board(unit_id=tree.commune_b)
+    page = _prepare(client, login(client, "admin"))
+    assert "Sẽ tiếp quản 37 bảng" in page.text
+    assert "<li>Xã An Bình: 25 bảng</li><li>Phường Bắc Sơn: 12 bảng</li>" in page.text
+    assert "<li>Bảng 1</li>" not in page.text
+
+
+def test_units_beyond_the_listed_ones_are_summed(client, users, make_board, tree, monkeypatch) -> None:
+    from signage_server.web.panel import takeover_view
+
+    monkeypatch.setattr(takeover_view, "NAMES_LISTED", 2)
+    monkeypatch.setattr(takeover_view, "UNITS_LISTED", 1)
+    for unit in (tree.commune_a, tree.commune_a, tree.commune_b):
+        make_board(unit_id=unit)
+    page = _prepare(client, login(client, "admin"))
+    assert "<li>Xã An Bình: 2 bảng</li><li>1 đơn vị khác: 1 bảng</li>" in page.text
+
+
+def test_the_status_lists_boards_needing_attention_first_and_counts_them_all(client, users, make_board,
+                                                                              session, monkeypatch) -> None:
+    from signage_server.web.panel import takeover_view
+
+    monkeypatch.setattr(takeover_view, "STATUS_ROWS", 4)
+    boards = [make_board() for _ in range(6)]
+    csrf = login(client, "operator-a")
+    override_id = _override_id(_prepare(client, csrf).text)
+    client.post(f"/panel/emergency/{override_id}/confirm", data={"csrf_token": csrf})
+    shown = boards[-1]  # its receipt says it shows the emergency: listed last, so not at all
+    session.add(OverrideReceipt(override_id=override_id, board_id=shown.id, received_at=utcnow(),
+                                displayed_at=utcnow()))
+    session.commit()
+    fragment = client.get(f"/panel/emergency/{override_id}/status").text
+    assert len(re.findall(r'href="/panel/boards/\d+"', fragment)) == 4
+    assert f'href="/panel/boards/{shown.id}"' not in fragment
+    assert "Còn 2 bảng đã được đếm ở trên nhưng không liệt kê" in fragment
+    assert re.search(r"<strong>1</strong>", fragment) and re.search(r"<strong>5</strong>", fragment)

@@ -29,6 +29,7 @@ from signage_server.web.panel.labels import N_, RISK_MEANINGS
 from signage_server.web.panel.pages import Pages, error_text
 from signage_server.web.panel.routes.common import PagesDep, local_time, units_in_scope
 from signage_server.web.panel.session import CheckedPanelUser, CurrentPanelUser, PanelUser
+from signage_server.web.panel.takeover_view import takeover
 
 router = APIRouter(prefix="/emergency")
 EXPIRY_HOURS = (1, 3, 6, 12, 24, 48, 72)
@@ -149,7 +150,7 @@ def create(request: Request, session: SessionDep, who: CheckedPanelUser, view: P
         session.rollback()
         return _page(request, session, who, view, delivery, refusal(exc), 422)
     return view.render(request, "emergency_confirm.html", who, o=made, risk_names=RISK_NAMES,
-                       fore=text_colour(made.color))
+                       takeover=takeover(session, made.boards), fore=text_colour(made.color))
 
 
 @router.get("/history")

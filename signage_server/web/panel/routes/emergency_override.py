@@ -25,6 +25,7 @@ from signage_server.web.panel.pages import Pages, see_other
 from signage_server.web.panel.routes.common import PagesDep, local_time
 from signage_server.web.panel.routes.emergency import RISK_NAMES, operator_of, refusal
 from signage_server.web.panel.session import CheckedPanelUser, CurrentPanelUser, PanelUser
+from signage_server.web.panel.takeover_view import status_rows, takeover
 
 router = APIRouter(prefix="/emergency")
 EXTEND_HOURS = (1, 3, 6, 12, 24)
@@ -45,7 +46,8 @@ def _detail(request: Request, session: SessionDep, who: PanelUser, view: Pages, 
     user = operator_of(who)
     row = overrides.get_with_boards(session, user=user, override_id=override_id, delivery=delivery)
     status = _status(session, user, override_id, settings, hub, delivery)
-    return view.render(request, "emergency_detail.html", who, o=row, status=status, risk_names=RISK_NAMES,
+    return view.render(request, "emergency_detail.html", who, o=row, status=status, rows=status_rows(status),
+                       takeover=takeover(session, row.boards), risk_names=RISK_NAMES,
                        expires=local_time(row.expires_at), extend_hours=EXTEND_HOURS, error=error,
                        local=local_time,
                        message=view.translator(request)(NOTICES[notice]) if notice in NOTICES else "",
@@ -65,7 +67,8 @@ def status_fragment(request: Request, session: SessionDep, who: CurrentPanelUser
                     override_id: int) -> Response:
     """Polled every 2 s by the detail page (htmx), so the counts follow the boards' receipts."""
     status = _status(session, operator_of(who), override_id, settings, hub, delivery)
-    return view.render(request, "emergency_status.html", who, status=status, local=local_time)
+    return view.render(request, "emergency_status.html", who, status=status, rows=status_rows(status),
+                       local=local_time)
 
 
 Change = Callable[[User, str], object]
