@@ -11,6 +11,7 @@ board (``/api/overrides/{id}/status``).
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -62,5 +63,10 @@ class StatusRows:
 
 def status_rows(status: OverrideStatusPublic) -> StatusRows:
     """The boards that need attention first, at most ``STATUS_ROWS`` of them."""
-    ordered = sorted(status.boards, key=lambda b: (ATTENTION[b.status], b.name))
+    ordered = sorted(status.boards, key=lambda b: (ATTENTION[b.status], _natural(b.name)))
     return StatusRows(ordered[:STATUS_ROWS], max(0, len(ordered) - STATUS_ROWS))
+
+
+def _natural(name: str) -> tuple[tuple[int, int | str], ...]:
+    """"Bảng 2" before "Bảng 10": the numbers in a name compared as numbers."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", name) if part)
