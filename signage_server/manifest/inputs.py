@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import Row, Text, cast
 from sqlmodel import Session, and_, col, or_, select
 
 from signage_contract import EmergencyOverride, Layout, MediaRef, Region
@@ -126,9 +127,10 @@ def requisition_rule(row: RequisitionWindow) -> RequisitionRule:
 
 def _playable_schedules(
     session: Session, not_ended_before: date, boards: list[BoardContext]
-) -> list[Schedule]:
-    """Playable schedules not yet over; for a few boards, only those that can target them."""
-    query = select(Schedule).where(
+) -> list[Row[Any]]:
+    """Playable schedules not yet over; for a few boards, only those that can target them (plain
+    rows: ``spec_of`` reads their columns by name, as on the model)."""
+    query = select(*_SCHEDULE_COLUMNS).where(
         col(Schedule.state).in_(PLAYABLE_STATES),
         col(Schedule.archived_at).is_(None),  # archived: off air
         or_(col(Schedule.end_date).is_(None), col(Schedule.end_date) >= not_ended_before),
@@ -146,6 +148,9 @@ def _playable_schedules(
     return list(session.exec(query).all())
 
 
+_SCHEDULE_COLUMNS = [column for column in Schedule.__table__.columns]  # type: ignore[attr-defined]
+
+
 def _schedule_regions(session: Session, schedule_ids: list[int]) -> dict[int, dict[str, int]]:
     regions: dict[int, dict[str, int]] = defaultdict(dict)
     if schedule_ids:
@@ -158,7 +163,7 @@ def _schedule_regions(session: Session, schedule_ids: list[int]) -> dict[int, di
 
 
 def spec_of(
-    schedule: Schedule, regions: Mapping[str, int], playlists: Mapping[int, PlaylistSpec]
+    schedule: Schedule | Row[Any], regions: Mapping[str, int], playlists: Mapping[int, PlaylistSpec]
 ) -> ScheduleSpec:
     assert schedule.id is not None
     if schedule.target_kind == "board":
@@ -196,17 +201,20 @@ def load_playlists(
     their content still only when playable."""
     if not playlist_ids:
         return {}
-    query = select(Playlist.id).where(col(Playlist.id).in_(playlist_ids), col(Playlist.archived_at).is_(None))
+    # One statement, as plain rows (no ORM objects): the playable playlists, each with its items in
+    # order; a playlist without items comes as one row of NULL item columns.
+    query = (
+        select(col(Playlist.id).label("playable_id"), *_ITEM_COLUMNS)
+        .select_from(Playlist)
+        .outerjoin(PlaylistItem, col(PlaylistItem.playlist_id) == col(Playlist.id))
+        .where(col(Playlist.id).in_(playlist_ids), col(Playlist.archived_at).is_(None))
+        .order_by(col(Playlist.id), col(PlaylistItem.position), col(PlaylistItem.id))
+    )
     if not any_state:
         query = query.where(col(Playlist.state).in_(PLAYABLE_STATES))
-    playable = set(session.exec(query).all())
-    rows = list(
-        session.exec(
-            select(PlaylistItem)
-            .where(col(PlaylistItem.playlist_id).in_(playable))
-            .order_by(col(PlaylistItem.playlist_id), col(PlaylistItem.position), col(PlaylistItem.id))
-        ).all()
-    )
+    joined = session.exec(query).all()
+    items: dict[int, list[PlaylistItemSpec]] = {row.playable_id: [] for row in joined}
+    rows = [row for row in joined if row.id is not None]
     media_ids = {r.media_id for r in rows if r.media_id}
     pages = pdf_media.pages_of(session, media_ids)
     bulletin_ids = {r.bulletin_id for r in rows if r.bulletin_id}
@@ -214,19 +222,22 @@ def load_playlists(
         m.id: m
         for m in session.exec(select(Media).where(col(Media.id).in_(media_ids), _playable(Media)))
         if m.id is not None
-    }
+    } if media_ids else {}
     bulletins = {
         b.id: b
         for b in session.exec(select(Bulletin).where(col(Bulletin.id).in_(bulletin_ids), _playable(Bulletin)))
         if b.id is not None
-    }
-    items: dict[int, list[PlaylistItemSpec]] = {pid: [] for pid in playable if pid is not None}
+    } if bulletin_ids else {}
     spoken = bulletin_speech(session, bulletins.values())
     for row in rows:
         spec = _item_spec(row, media, bulletins, pages, spoken)
         if spec is not None:
             items[row.playlist_id].append(spec)
     return {pid: PlaylistSpec(id=pid, items=tuple(specs)) for pid, specs in items.items()}
+
+
+# A playlist item's columns, read as a plain row: ``_item_spec`` reads them by name, as on the model.
+_ITEM_COLUMNS = [column for column in PlaylistItem.__table__.columns]  # type: ignore[attr-defined]
 
 
 def clip_source(row: Media) -> ClipSource | None:
@@ -246,7 +257,7 @@ def _playable(model: type[Media] | type[Bulletin]) -> Any:
 
 
 def _item_spec(
-    row: PlaylistItem, media: Mapping[int, Media], bulletins: Mapping[int, Bulletin],
+    row: Row[Any], media: Mapping[int, Media], bulletins: Mapping[int, Bulletin],
     pages: Mapping[int, tuple[MediaRef, ...]],
     spoken: Mapping[int, Speech] | None = None,
 ) -> PlaylistItemSpec | None:
@@ -276,7 +287,7 @@ def _item_spec(
             return _item(row)
 
 
-def _item(row: PlaylistItem, content: ValidityMixin | None = None, **named: Any) -> PlaylistItemSpec:
+def _item(row: Row[Any], content: ValidityMixin | None = None, **named: Any) -> PlaylistItemSpec:
     """The item's spec; its validity is the item's own window within its content's (a bulletin
     or an image dated to a day leaves every playlist that shows it at the end of that day)."""
     assert row.id is not None
@@ -300,27 +311,32 @@ def _as_utc(value: datetime) -> datetime:
 def load_layouts(session: Session, layout_ids: set[str]) -> dict[str, Layout]:
     if not layout_ids:
         return {}
-    rows = session.exec(select(LayoutRecord).where(col(LayoutRecord.id).in_(layout_ids)))
-    return {row.id: _layout(row) for row in rows}
+    # The JSON columns as the database holds them (text): the cache below is keyed by that text,
+    # so a layout seen before is neither decoded nor validated again.
+    columns: list[Any] = [col(LayoutRecord.id), col(LayoutRecord.name), col(LayoutRecord.background),
+                          cast(col(LayoutRecord.regions), Text), cast(col(LayoutRecord.variants), Text)]
+    rows = session.exec(select(*columns).where(col(LayoutRecord.id).in_(layout_ids)))
+    return {row[0]: _layout(*row) for row in rows}
 
 
 _LAYOUTS: dict[tuple[str, ...], Layout] = {}  # a stored row's content -> its model (frozen, shared)
 _LAYOUTS_KEPT = 256
 
 
-def _layout(row: LayoutRecord) -> Layout:
+def _layout(layout_id: str, name: str, background: str, regions: str, variants: str | None) -> Layout:
     """The row as a wire model, validated once per content: every composition reads the same few
     layouts, and validating their regions again cost ~5 % of composing one board."""
-    key = (row.id, row.name, row.background, json.dumps(row.regions), json.dumps(row.variants))
+    key = (layout_id, name, background, regions, variants or "{}")
     found = _LAYOUTS.get(key)
     if found is None:
         if len(_LAYOUTS) >= _LAYOUTS_KEPT:
             _LAYOUTS.clear()
+        placed: dict[str, list[dict[str, Any]]] = json.loads(variants or "{}")
         found = _LAYOUTS[key] = Layout(
-            id=row.id,
-            name=row.name,
-            background=row.background,
-            regions=[Region.model_validate(r) for r in row.regions],
-            variants={o: [Region.model_validate(r) for r in rs] for o, rs in (row.variants or {}).items()},
+            id=layout_id,
+            name=name,
+            background=background,
+            regions=[Region.model_validate(r) for r in json.loads(regions)],
+            variants={o: [Region.model_validate(r) for r in rs] for o, rs in placed.items()},
         )
     return found
