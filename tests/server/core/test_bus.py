@@ -1,4 +1,5 @@
 import asyncio
+import gc
 import os
 import uuid
 
@@ -55,6 +56,42 @@ async def test_a_board_that_reads_nothing_keeps_the_latest_ordered_messages_neve
     for i in range(OUTBOX_SIZE + 10):
         connection.offer(_push(i))
     assert connection.pending() == [_push(i) for i in range(10, OUTBOX_SIZE + 10)]
+
+
+async def test_a_large_override_fan_out_holds_the_collector_off_for_a_bounded_time() -> None:
+    """Pushing an emergency to a province must not stop for a collection half-way; the collector
+    is back on once the pause is over, and nudges (one board each) never pause it."""
+    hub = Hub(quiet_boards=3, quiet_s=0.05)
+    for board in range(3):
+        hub.add(Connection(board, send_text=lambda t: _append([], t)))
+    assert gc.isenabled()
+    try:
+        hub.deliver(BusMessage(_nudge("v1"), None))
+        assert gc.isenabled()
+        hub.deliver(BusMessage(_push(1), frozenset({0, 1})))  # fewer boards than the threshold
+        assert gc.isenabled()
+        started = asyncio.get_running_loop().time()
+        hub.deliver(BusMessage(_push(2), None))
+        assert not gc.isenabled()
+        hub.deliver(BusMessage(_push(3), None))  # a second fan-out extends the pause
+        assert not gc.isenabled()
+        while not gc.isenabled():  # the pause is a timer: waiting for it is the behaviour tested
+            assert asyncio.get_running_loop().time() - started < 5
+            await asyncio.sleep(0.01)
+        assert asyncio.get_running_loop().time() - started >= 0.05
+    finally:
+        gc.enable()
+
+
+async def test_a_fan_out_leaves_a_collector_disabled_elsewhere_alone() -> None:
+    hub = Hub(quiet_boards=1, quiet_s=0.01)
+    hub.add(Connection(1, send_text=lambda t: _append([], t)))
+    gc.disable()
+    try:
+        hub.deliver(BusMessage(_push(1), None))
+        assert hub._resume is None
+    finally:
+        gc.enable()
 
 
 async def test_pump_sends_in_order_then_waits_for_more() -> None:
