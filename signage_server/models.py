@@ -933,3 +933,15 @@ class BoardAudio(SQLModel, table=True):
     quiet_start: time | None = None  # local; both set or neither; start after end spans midnight
     quiet_end: time | None = None
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ContentGeneration(SQLModel, table=True):
+    """One row counting the writes to what every board's composition reads alike: schedules and
+    their regions, playlists and their items, media and their pages, bulletins, speech clips and
+    layouts. Database triggers add to it in the writing transaction itself (migration 0025), so a
+    composer that finds the count unchanged may reuse what it read of them before
+    (``manifest/shared_inputs.py``), whichever instance or tool wrote."""
+
+    __tablename__ = "content_generation"
+    id: int = Field(default=1, primary_key=True)
+    value: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))

@@ -111,6 +111,7 @@ def _empty_postgres(url: str) -> None:
     names = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        conn.execute(text("INSERT INTO content_generation (id, value) VALUES (1, 0)"))  # as migration 0025
     engine.dispose()
 
 

@@ -275,7 +275,7 @@ def pages_of(session: Session, media_ids: Iterable[int]) -> dict[int, tuple[Medi
     if not wanted:
         return {}
     query = select(MediaPage).where(col(MediaPage.media_id).in_(wanted)).order_by(
-        col(MediaPage.media_id), col(MediaPage.position))
+        col(MediaPage.media_id), col(MediaPage.position)).execution_options(populate_existing=True)
     for row in session.exec(query):
         found.setdefault(row.media_id, []).append(page_ref(row))
     return {media_id: tuple(refs) for media_id, refs in found.items()}

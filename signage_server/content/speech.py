@@ -145,7 +145,8 @@ def clips_for(session: Session, texts: Iterable[str]) -> dict[str, SpeechRef]:
     by_digest = {text_digest(text): text for text in texts}
     if not by_digest:
         return {}
-    rows = session.exec(select(SpeechClip).where(col(SpeechClip.text_sha256).in_(by_digest))).all()
+    query = select(SpeechClip).where(col(SpeechClip.text_sha256).in_(by_digest))
+    rows = session.exec(query.execution_options(populate_existing=True)).all()  # as stored now
     return {by_digest[row.text_sha256]: clip_ref(row) for row in rows}
 
 

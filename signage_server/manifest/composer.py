@@ -39,6 +39,7 @@ from signage_server.emergency.overrides import expire_due
 from signage_server.manifest.affected import affected_boards
 from signage_server.manifest.batch import ComposedBoard, Previous, iter_composed
 from signage_server.manifest.inputs import ComposeInputs, load_inputs
+from signage_server.manifest.shared_inputs import SharedInputsCache
 from signage_server.models import Board, ComposedManifest
 from signage_server.units.tree import UnitTree
 
@@ -133,13 +134,14 @@ class Composer:
         self._idle.set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping = False
+        self._shared = SharedInputsCache()  # the content every board shares, while unchanged
 
     # --- synchronous API (request threads) ------------------------------------------------------
 
     def recompose(self, session: Session, board_ids: Iterable[int] | None) -> dict[int, str]:
         """Compose the boards (None: all); store those whose content changed. Returns them."""
         now = self._clock()
-        inputs = load_inputs(session, board_ids, now)
+        inputs = load_inputs(session, board_ids, now, self._shared)
         changed: dict[int, str] = {}
         try:
             self._store(session, self._composed(session, inputs, now), now, changed)

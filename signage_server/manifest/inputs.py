@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Row, Text, cast
 from sqlmodel import Session, and_, col, or_, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from signage_contract import EmergencyOverride, Layout, MediaRef, Region
 from signage_contract.speech import Speech
@@ -27,6 +28,7 @@ from signage_server.devices.power import effective_for_chains
 from signage_server.emergency.targets import media_ref, overrides_by_board
 from signage_server.manifest.builder import PlaylistItemSpec, PlaylistSpec, bulletin_priority
 from signage_server.manifest.scheduling import BoardContext, RequisitionRule, ScheduleSpec, Target
+from signage_server.manifest.shared_inputs import SharedInputs, SharedInputsCache
 from signage_server.models import (
     PLAYABLE_STATES,
     Board,
@@ -52,9 +54,9 @@ TARGETED_QUERY_MAX_BOARDS = 200
 @dataclass(frozen=True)
 class ComposeInputs:
     boards: list[BoardContext]
-    specs: list[ScheduleSpec]
-    playlists: dict[int, PlaylistSpec]
-    layouts: dict[str, Layout]
+    specs: Sequence[ScheduleSpec]  # shared with later compositions (``shared_inputs``): read only
+    playlists: Mapping[int, PlaylistSpec]
+    layouts: Mapping[str, Layout]
     overrides: dict[int, list[EmergencyOverride]]
 
 
@@ -83,8 +85,11 @@ def capture_rectangle(board: Board) -> tuple[int, int, int, int]:
     return board.capture_x, board.capture_y, width, height
 
 
-def load_inputs(session: Session, board_ids: Iterable[int] | None, now: datetime) -> ComposeInputs:
-    """Everything needed to compose the given boards (None: every board) as of ``now``."""
+def load_inputs(
+    session: Session, board_ids: Iterable[int] | None, now: datetime, shared: SharedInputsCache | None = None
+) -> ComposeInputs:
+    """Everything needed to compose the given boards (None: every board) as of ``now``; with
+    ``shared``, the content every board shares is taken from it while unchanged (the composer's)."""
     query = select(Board)
     if board_ids is not None:
         query = query.where(col(Board.id).in_(list(board_ids)))
@@ -99,15 +104,24 @@ def load_inputs(session: Session, board_ids: Iterable[int] | None, now: datetime
     power = effective_for_chains(session, {b.board_id: b.unit_chain for b in contexts})
     audio = audio_for(session, [b.board_id for b in contexts])
     boards = [replace(b, power=power.get(b.board_id), audio=audio.get(b.board_id)) for b in contexts]
-    schedules = _playable_schedules(session, now.date() - timedelta(days=1), boards)
+    since = now.date() - timedelta(days=1)
+    if shared is None:
+        content = _shared_inputs(session, since, boards)
+    else:
+        content = shared.get(session, since, lambda: _shared_inputs(session, since, None))
+    overrides = overrides_by_board(session, boards, now)
+    return ComposeInputs(boards=boards, specs=content.specs, playlists=content.playlists,
+                         layouts=content.layouts, overrides=overrides)
+
+
+def _shared_inputs(session: Session, since: date, boards: list[BoardContext] | None) -> SharedInputs:
+    """The playable schedules not over before ``since`` that can target ``boards`` (None: all of
+    them), as specs, with their playlists and layouts."""
+    schedules = _playable_schedules(session, since, boards)
     regions = _schedule_regions(session, [s.id for s in schedules if s.id is not None])
     playlists = load_playlists(session, {pid for r in regions.values() for pid in r.values()})
-    specs = [spec_of(s, regions.get(s.id or 0, {}), playlists) for s in schedules]
-    layouts = load_layouts(session, {s.layout_id for s in schedules})
-    overrides = overrides_by_board(session, boards, now)
-    return ComposeInputs(
-        boards=boards, specs=specs, playlists=playlists, layouts=layouts, overrides=overrides
-    )
+    specs = tuple(spec_of(s, regions.get(s.id or 0, {}), playlists) for s in schedules)
+    return SharedInputs(specs, playlists, load_layouts(session, {s.layout_id for s in schedules}))
 
 
 def requisition_rules(session: Session, board_ids: list[int]) -> dict[int, tuple[RequisitionRule, ...]]:
@@ -126,16 +140,16 @@ def requisition_rule(row: RequisitionWindow) -> RequisitionRule:
 
 
 def _playable_schedules(
-    session: Session, not_ended_before: date, boards: list[BoardContext]
+    session: Session, not_ended_before: date, boards: list[BoardContext] | None
 ) -> list[Row[Any]]:
     """Playable schedules not yet over; for a few boards, only those that can target them (plain
-    rows: ``spec_of`` reads their columns by name, as on the model)."""
+    rows: ``spec_of`` reads their columns by name, as on the model); None: all of them."""
     query = select(*_SCHEDULE_COLUMNS).where(
         col(Schedule.state).in_(PLAYABLE_STATES),
         col(Schedule.archived_at).is_(None),  # archived: off air
         or_(col(Schedule.end_date).is_(None), col(Schedule.end_date) >= not_ended_before),
     )
-    if len(boards) <= TARGETED_QUERY_MAX_BOARDS:
+    if boards is not None and len(boards) <= TARGETED_QUERY_MAX_BOARDS:
         units = {u for b in boards for u in b.unit_chain}
         tags = {t for b in boards for t in b.tags}
         query = query.where(
@@ -220,12 +234,13 @@ def load_playlists(
     bulletin_ids = {r.bulletin_id for r in rows if r.bulletin_id}
     media = {
         m.id: m
-        for m in session.exec(select(Media).where(col(Media.id).in_(media_ids), _playable(Media)))
+        for m in session.exec(_current(select(Media).where(col(Media.id).in_(media_ids), _playable(Media))))
         if m.id is not None
     } if media_ids else {}
     bulletins = {
         b.id: b
-        for b in session.exec(select(Bulletin).where(col(Bulletin.id).in_(bulletin_ids), _playable(Bulletin)))
+        for b in session.exec(_current(select(Bulletin).where(col(Bulletin.id).in_(bulletin_ids),
+                                                              _playable(Bulletin))))
         if b.id is not None
     } if bulletin_ids else {}
     spoken = bulletin_speech(session, bulletins.values())
@@ -250,6 +265,15 @@ def clip_source(row: Media) -> ClipSource | None:
                           width=row.width, height=row.height)
     return ClipSource(poster=poster, duration_s=row.duration_s, frame_rate=row.frame_rate or 30.0,
                       bitrate=row.bitrate or 0)
+
+
+_Selected = TypeVar("_Selected", bound=SelectOfScalar[Any])
+
+
+def _current(query: _Selected) -> _Selected:
+    """The rows as stored now, also for objects the session holds already (a request's session may
+    have read them before another instance's edit; what it composes may be kept for every board)."""
+    return query.execution_options(populate_existing=True)
 
 
 def _playable(model: type[Media] | type[Bulletin]) -> Any:
