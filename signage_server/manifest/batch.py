@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -74,7 +77,8 @@ class Previous:
 
 
 class _Group:
-    """Boards that share a body; its JSON text is made once, on first use."""
+    """Boards that share a body; its JSON text is made once, on first use (by one thread: a group
+    kept in a ``GroupCache`` is shared by the composer's worker and request threads)."""
 
     def __init__(self, bounds: tuple[datetime, datetime], body: ManifestBody) -> None:
         self.bounds = bounds
@@ -84,24 +88,81 @@ class _Group:
                                      if isinstance(i, TextItem) and i.speech is not None}))
         self.item_ids = tuple(item.id for item in body.items)
         self._text: _BodyText | None = None
+        self._making = threading.Lock()
 
     def text(self, header: Manifest) -> _BodyText:
         """'"layouts":[...],"items":[...],"timeline":[...],"sources":[...]' (the same for any header
         of the group) in UTF-8 (to hash) and escaped as a JSON string's content (to splice into the
         stored document): cheaper than encoding, hashing or escaping one whole payload per board."""
         if self._text is None:
-            whole = assemble(header, self.model_body()).model_dump_json(include=set(_BODY_FIELDS))
-            body = whole[1:-1]
-            self._text = _BodyText(body.encode("utf-8"), _json_escaped(body))
-            # Only the text is needed from now on: freeing the models at once keeps the garbage
-            # collector from tracing them through the rest of a 10,000-board batch (measured).
-            self.body = None
+            with self._making:
+                if self._text is None:
+                    whole = assemble(header, self.model_body()).model_dump_json(include=set(_BODY_FIELDS))
+                    body = whole[1:-1]
+                    self._text = _BodyText(body.encode("utf-8"), _json_escaped(body))
+                    # Only the text is needed from now on: freeing the models at once keeps the garbage
+                    # collector from tracing them through the rest of a 10,000-board batch (measured).
+                    self.body = None
         return self._text
 
     def model_body(self) -> ManifestBody:
         if self.body is None:
             raise RuntimeError("the body of this group was released after serialisation")
         return self.body
+
+    @property
+    def size(self) -> int:
+        """Bytes its text holds (0 before it is made)."""
+        text = self._text
+        return 0 if text is None else sys.getsizeof(text.utf8) + sys.getsizeof(text.escaped)
+
+
+GROUPS_KEPT_BYTES = 48 * 2**20  # bodies a composer keeps between compositions of the same content
+
+
+class GroupCache:
+    """Bodies kept from one composition to the next while the content is the same (one per
+    ``SharedInputs``): a board composed later with the same schedules at the same ranks, in the same
+    zone, over the same days, reuses the body and its text, and only its own header is made. A
+    province has a few hundred such groups (10,000 boards under 200 schedules in ``bench server``:
+    167); beyond ``max_bytes`` of text, the least recently used leave. A body's text is made after
+    it is added: ``settle`` counts it then."""
+
+    def __init__(self, max_bytes: int = GROUPS_KEPT_BYTES) -> None:
+        self._max = max_bytes
+        self._groups: OrderedDict[tuple[object, ...], _Group] = OrderedDict()
+        self._sizes: dict[tuple[object, ...], int] = {}  # of the groups whose text is made
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._groups)
+
+    def get(self, key: tuple[object, ...]) -> _Group | None:
+        with self._lock:
+            group = self._groups.get(key)
+            if group is not None:
+                self._groups.move_to_end(key)
+            return group
+
+    def add(self, key: tuple[object, ...], group: _Group) -> None:
+        with self._lock:
+            self._bytes -= self._sizes.pop(key, 0)
+            self._groups[key] = group
+
+    def settle(self) -> None:
+        """Count the texts made since the last call and let the least recently used bodies go while
+        the kept texts exceed the bound (the newest always stays)."""
+        if len(self._sizes) == len(self._groups):
+            return  # nothing new to count (the usual case: called once per board)
+        with self._lock:
+            for key, group in self._groups.items():
+                if key not in self._sizes and (size := group.size):
+                    self._sizes[key] = size
+                    self._bytes += size
+            while self._bytes > self._max and len(self._groups) > 1:
+                oldest, _ = self._groups.popitem(last=False)
+                self._bytes -= self._sizes.pop(oldest, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,20 +211,25 @@ def iter_composed(
     previous: Mapping[int, Previous] | None = None,
     *,
     changed_only: bool = False,
+    kept: GroupCache | None = None,
 ) -> Iterator[tuple[int, ComposedBoard]]:
     """Build, version and sign the manifest of every board, one board at a time, so a caller that
     stores them as they come holds a few hundred documents at once, not 10,000 (a province's
     payloads are about a gigabyte). A board whose content is unchanged from ``previous`` keeps its
     sequence; any other gets ``next_sequence`` of it. With ``changed_only``, a board whose version
-    equals its ``previous`` one is neither signed nor yielded."""
+    equals its ``previous`` one is neither signed nor yielded. ``kept``: bodies made by earlier
+    compositions of exactly these specs, playlists and layouts, to reuse and add to."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     stored = previous or {}
     signer = _Signer(signing_key)
-    for board, group in _grouped(boards, SpecIndex(specs), playlists, layouts, now, horizon):
+    reuse = kept if _SPLICEABLE else None  # a body serialised whole per board is not kept
+    for board, group in _grouped(boards, SpecIndex(specs), playlists, layouts, now, horizon, reuse):
         header = _header(board, group, overrides, now, poll_interval_s)
         before = stored.get(board.board_id)
         parts = _Parts.of(header, group)
+        if reuse is not None:
+            reuse.settle()
         version = parts.version()
         if before is not None and before.version == version:
             if changed_only:
@@ -194,6 +260,7 @@ def _grouped(
     layouts: Mapping[str, Layout],
     now: datetime,
     horizon: timedelta,
+    kept: GroupCache | None = None,
 ) -> Iterable[tuple[BoardContext, _Group]]:
     groups: dict[tuple[object, ...], _Group] = {}
     for board in boards:
@@ -202,8 +269,12 @@ def _grouped(
         group = groups.get(key)
         if group is None:
             bounds = horizon_bounds(now, board.timezone, horizon)
-            body = compose_body(candidates, board.timezone, bounds, playlists, layouts, board.requisition)
-            group = _Group(bounds, body)
+            group = kept.get((bounds, *key)) if kept is not None else None
+            if group is None:
+                body = compose_body(candidates, board.timezone, bounds, playlists, layouts, board.requisition)
+                group = _Group(bounds, body)
+                if kept is not None:
+                    kept.add((bounds, *key), group)
             groups[key] = group
         yield board, group
 

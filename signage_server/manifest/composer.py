@@ -170,6 +170,7 @@ class Composer:
             poll_interval_s=self._poll_interval_s,
             previous=previous,
             changed_only=True,
+            kept=inputs.groups,
         )
         return ((board_id, board, previous.get(board_id)) for board_id, board in composed)
 

@@ -26,6 +26,7 @@ from signage_server.content.speech import bulletin_speech
 from signage_server.devices.audio import audio_for
 from signage_server.devices.power import effective_for_chains
 from signage_server.emergency.targets import media_ref, overrides_by_board
+from signage_server.manifest.batch import GroupCache
 from signage_server.manifest.builder import PlaylistItemSpec, PlaylistSpec, bulletin_priority
 from signage_server.manifest.scheduling import BoardContext, RequisitionRule, ScheduleSpec, Target
 from signage_server.manifest.shared_inputs import SharedInputs, SharedInputsCache
@@ -58,6 +59,7 @@ class ComposeInputs:
     playlists: Mapping[int, PlaylistSpec]
     layouts: Mapping[str, Layout]
     overrides: dict[int, list[EmergencyOverride]]
+    groups: GroupCache | None = None  # bodies composed before from the same content (``shared``)
 
 
 def board_context(
@@ -111,7 +113,7 @@ def load_inputs(
         content = shared.get(session, since, lambda: _shared_inputs(session, since, None))
     overrides = overrides_by_board(session, boards, now)
     return ComposeInputs(boards=boards, specs=content.specs, playlists=content.playlists,
-                         layouts=content.layouts, overrides=overrides)
+                         layouts=content.layouts, overrides=overrides, groups=content.groups)
 
 
 def _shared_inputs(session: Session, since: date, boards: list[BoardContext] | None) -> SharedInputs:

@@ -21,12 +21,13 @@ count they read is committed (a session composing its own uncommitted content ed
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlmodel import Session, col, select
 
 from signage_contract import Layout
+from signage_server.manifest.batch import GroupCache
 from signage_server.manifest.builder import PlaylistSpec
 from signage_server.manifest.scheduling import ScheduleSpec
 from signage_server.models import ContentGeneration
@@ -38,11 +39,13 @@ WATCHED_TABLES = frozenset({"schedule", "schedule_region", "playlist", "playlist
 
 @dataclass(frozen=True)
 class SharedInputs:
-    """Every playable schedule not over before a day, as specs, with what they show."""
+    """Every playable schedule not over before a day, as specs, with what they show, and the
+    manifest bodies composed from them so far (``groups``: they are valid as long as these are)."""
 
     specs: tuple[ScheduleSpec, ...]
     playlists: Mapping[int, PlaylistSpec]
     layouts: Mapping[str, Layout]
+    groups: GroupCache | None = None
 
 
 class SharedInputsCache:
@@ -67,7 +70,7 @@ class SharedInputsCache:
         kept = self._kept
         if kept is not None and kept[0] == key:
             return kept[1]
-        found = read()
+        found = replace(read(), groups=GroupCache())
         self.reads += 1
         self._kept = (key, found)
         return found

@@ -19,7 +19,7 @@ from signage_contract import (
     TextItem,
 )
 from signage_contract.signing import sign_payload, verify_manifest
-from signage_server.manifest.batch import Previous, build_manifests, iter_composed
+from signage_server.manifest.batch import GroupCache, Previous, build_manifests, iter_composed
 from signage_server.manifest.builder import (
     PlaylistItemSpec,
     PlaylistSpec,
@@ -246,6 +246,55 @@ def test_batch_signing_equals_signing_each_manifest() -> None:
         assert result.media_sha256 == tuple(sorted(alone.media()))
         assert result.valid_until == alone.valid_until
     assert media("flood").sha256 in composed[8].media_sha256
+
+
+def test_bodies_kept_from_an_earlier_composition_give_the_same_signed_documents(monkeypatch) -> None:
+    """A later composition of the same content reuses the bodies it kept (none is composed again)
+    and stores exactly what composing afresh stores, for boards of the same group and others."""
+    key = SigningKey.generate()
+    kept = GroupCache()
+    sibling, other = BoardContext(10, BOARD.unit_chain, name="Bảng 10"), BoardContext(11, BOARD.unit_chain)
+    first = dict(iter_composed([BOARD, sibling], SPECS, playlists(), LAYOUTS, {}, NOW, key, kept=kept))
+    assert len(kept) == 2  # board 7 has a schedule of its own
+    made = _counting_compose_body(monkeypatch)
+    later = NOW + timedelta(minutes=5)
+    reused = dict(iter_composed([other, BOARD], SPECS, playlists(), LAYOUTS, {}, later, key, kept=kept))
+    assert made == []  # same schedules at the same ranks, same zone and days: the kept bodies
+    monkeypatch.undo()
+    fresh = dict(iter_composed([other, BOARD], SPECS, playlists(), LAYOUTS, {}, later, key))
+    assert reused == fresh
+    assert reused[7].version == first[7].version
+    elsewhere = BoardContext(9, (PROVINCE,))  # the province's schedule one level nearer: another group
+    assert dict(iter_composed([elsewhere], SPECS, playlists(), LAYOUTS, {}, later, key, kept=kept)) == dict(
+        iter_composed([elsewhere], SPECS, playlists(), LAYOUTS, {}, later, key))
+    assert len(kept) == 3
+
+
+def test_kept_bodies_are_bounded_by_the_bytes_of_their_text_least_recently_used_out(monkeypatch) -> None:
+    key = SigningKey.generate()
+    boards = [BOARD, BoardContext(8, (COMMUNE, PROVINCE)), BoardContext(9, (PROVINCE,))]  # three groups
+    measured = GroupCache()
+    dict(iter_composed(boards, SPECS, playlists(), LAYOUTS, {}, NOW, key, kept=measured))
+    largest = max(group.size for group in measured._groups.values())
+    assert len(measured) == 3 and largest > 1000
+    kept = GroupCache(max_bytes=2 * largest)
+    for board in boards:
+        dict(iter_composed([board], SPECS, playlists(), LAYOUTS, {}, NOW, key, kept=kept))
+    assert len(kept) == 2
+    made = _counting_compose_body(monkeypatch)
+    dict(iter_composed(boards[1:], SPECS, playlists(), LAYOUTS, {}, NOW, key, kept=kept))
+    assert made == []  # the two most recent are kept
+    dict(iter_composed(boards[:1], SPECS, playlists(), LAYOUTS, {}, NOW, key, kept=kept))
+    assert len(made) == 1  # the first one left
+
+
+def _counting_compose_body(monkeypatch) -> list[object]:
+    from signage_server.manifest import batch
+
+    made: list[object] = []
+    real = batch.compose_body
+    monkeypatch.setattr(batch, "compose_body", lambda *args: made.append(args) or real(*args))
+    return made
 
 
 def test_a_json_string_is_escaped_in_parts_as_pydantic_escapes_it_whole() -> None:

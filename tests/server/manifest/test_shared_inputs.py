@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 from signage_contract import SignedManifest
 from signage_server.core.bus import LocalBus
 from signage_server.db import make_engine
+from signage_server.manifest import batch
 from signage_server.manifest.composer import Composer
 from signage_server.models import (
     Bulletin,
@@ -52,7 +53,7 @@ def _document(session: Session, board_id: int) -> str:
 
 
 def test_boards_share_one_read_until_a_write_elsewhere_which_the_next_composition_sees(
-    app, session, tree, make_board, layout, settings
+    app, session, tree, make_board, layout, settings, monkeypatch
 ) -> None:
     engine = app.state.engine
     bulletin = _bulletin_schedule(session, tree.commune_a, layout.id, "Sáng thứ Hai tại trạm y tế xã.")
@@ -65,8 +66,12 @@ def test_boards_share_one_read_until_a_write_elsewhere_which_the_next_compositio
     assert composer._shared.reads == 1
     assert "Sáng thứ Hai" in _document(session, first.id)
     statements.clear()
+    made = []
+    real = batch.compose_body
+    monkeypatch.setattr(batch, "compose_body", lambda *args: made.append(args) or real(*args))
     composer.recompose(session, [second.id])
     assert composer._shared.reads == 1  # the second board reuses the first one's read
+    assert made == []  # and, in the same unit, the first one's manifest body
     assert "Sáng thứ Hai" in _document(session, second.id)
     assert not [s for s in statements if "FROM schedule " in s or "FROM playlist " in s]
 
@@ -89,6 +94,7 @@ def test_boards_share_one_read_until_a_write_elsewhere_which_the_next_compositio
         assert session.get(Bulletin, bulletin.id).body.startswith("Sáng")  # still held as read before
     assert first.id in composer.recompose(session, [first.id])
     assert composer._shared.reads == 2
+    assert len(made) == 1  # a body of the new content
     assert "Chiều thứ Ba" in _document(session, first.id)
 
 
